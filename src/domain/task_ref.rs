@@ -1,0 +1,288 @@
+//! Task references: the `aliyun://…` and `huawei://…` strings users type, parsed and printed.
+//!
+//! Owns the grammar of contract.md's "Task references" and of the import/export targets. Pure.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::ProviderKind;
+
+/// The forms accepted for a task reference, shown in every parse error.
+pub const TASK_REF_FORMS: &str = "aliyun://REGION/OPERATION_ID  or  huawei://REGION/PROJECT_ID/INSTANCE_ID/TASK_ID";
+
+/// One asynchronous import/export task on one cloud.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TaskRef {
+    /// Alibaba Cloud API Gateway task, polled with `DescribeImportOASTask`.
+    Aliyun { region: String, operation_id: String },
+    /// Huawei Cloud APIG task, polled with `GET .../async-tasks/{task_id}`.
+    Huawei { region: String, project_id: String, instance_id: String, task_id: String },
+}
+
+/// Why a task reference or target could not be parsed. The message always shows the expected form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {what} {input:?}: {reason}; expected {expected}")]
+pub struct RefParseError {
+    /// "task reference" or "import/export target".
+    pub what: &'static str,
+    /// The offending input, as typed (shown through `{:?}` so control characters stay visible).
+    pub input: String,
+    pub reason: String,
+    pub expected: &'static str,
+}
+
+impl TaskRef {
+    pub fn provider(&self) -> ProviderKind {
+        match self {
+            TaskRef::Aliyun { .. } => ProviderKind::Aliyun,
+            TaskRef::Huawei { .. } => ProviderKind::Huawei,
+        }
+    }
+
+    pub fn region(&self) -> &str {
+        match self {
+            TaskRef::Aliyun { region, .. } | TaskRef::Huawei { region, .. } => region,
+        }
+    }
+
+    /// The provider's own task id (`OperationId` or `task_id`).
+    pub fn task_id(&self) -> &str {
+        match self {
+            TaskRef::Aliyun { operation_id, .. } => operation_id,
+            TaskRef::Huawei { task_id, .. } => task_id,
+        }
+    }
+
+    /// A compact label for narrow columns: region and an abbreviated id (`cn-hangzhou/4c53…44a7f`).
+    pub fn short(&self) -> String {
+        format!("{}/{}", self.region(), abbreviate_id(self.task_id(), 12))
+    }
+}
+
+/// Shortens a long id to `head…tail` of at most `max` characters; ids are ASCII by construction.
+pub fn abbreviate_id(id: &str, max: usize) -> String {
+    if id.len() <= max || max < 5 {
+        return id.to_owned();
+    }
+    let tail = (max - 1) / 2;
+    let head = max - 1 - tail;
+    format!("{}…{}", &id[..head], &id[id.len() - tail..])
+}
+
+impl fmt::Display for TaskRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TaskRef::Aliyun { region, operation_id } => write!(f, "aliyun://{region}/{operation_id}"),
+            TaskRef::Huawei { region, project_id, instance_id, task_id } => {
+                write!(f, "huawei://{region}/{project_id}/{instance_id}/{task_id}")
+            }
+        }
+    }
+}
+
+impl FromStr for TaskRef {
+    type Err = RefParseError;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let fail = |reason: String| RefParseError {
+            what: "task reference",
+            input: input.to_owned(),
+            reason,
+            expected: TASK_REF_FORMS,
+        };
+        let (provider, parts) = split_uri(input).map_err(fail)?;
+        match (provider, parts.as_slice()) {
+            (ProviderKind::Aliyun, [region, operation_id]) => {
+                Ok(TaskRef::Aliyun { region: region.clone(), operation_id: operation_id.clone() })
+            }
+            (ProviderKind::Huawei, [region, project_id, instance_id, task_id]) => Ok(TaskRef::Huawei {
+                region: region.clone(),
+                project_id: project_id.clone(),
+                instance_id: instance_id.clone(),
+                task_id: task_id.clone(),
+            }),
+            (ProviderKind::Aliyun, _) => {
+                Err(fail(format!("an aliyun reference has 2 parts (REGION/OPERATION_ID), found {}", parts.len())))
+            }
+            (ProviderKind::Huawei, _) => Err(fail(format!(
+                "a huawei reference has 4 parts (REGION/PROJECT_ID/INSTANCE_ID/TASK_ID), found {}",
+                parts.len()
+            ))),
+        }
+    }
+}
+
+/// Where an import goes or an export comes from: a group on Alibaba, an instance on Huawei.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    Aliyun { region: String, group_id: String },
+    Huawei { region: String, project_id: String, instance_id: String },
+}
+
+/// The forms accepted for an import/export target.
+pub const TARGET_FORMS: &str = "aliyun://REGION/GROUP_ID  or  huawei://REGION/PROJECT_ID/INSTANCE_ID";
+
+impl Target {
+    pub fn provider(&self) -> ProviderKind {
+        match self {
+            Target::Aliyun { .. } => ProviderKind::Aliyun,
+            Target::Huawei { .. } => ProviderKind::Huawei,
+        }
+    }
+
+    pub fn region(&self) -> &str {
+        match self {
+            Target::Aliyun { region, .. } | Target::Huawei { region, .. } => region,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Aliyun { region, group_id } => write!(f, "aliyun://{region}/{group_id}"),
+            Target::Huawei { region, project_id, instance_id } => {
+                write!(f, "huawei://{region}/{project_id}/{instance_id}")
+            }
+        }
+    }
+}
+
+impl FromStr for Target {
+    type Err = RefParseError;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let fail = |reason: String| RefParseError {
+            what: "import/export target",
+            input: input.to_owned(),
+            reason,
+            expected: TARGET_FORMS,
+        };
+        let (provider, parts) = split_uri(input).map_err(fail)?;
+        match (provider, parts.as_slice()) {
+            (ProviderKind::Aliyun, [region, group_id]) => {
+                Ok(Target::Aliyun { region: region.clone(), group_id: group_id.clone() })
+            }
+            (ProviderKind::Huawei, [region, project_id, instance_id]) => Ok(Target::Huawei {
+                region: region.clone(),
+                project_id: project_id.clone(),
+                instance_id: instance_id.clone(),
+            }),
+            (ProviderKind::Aliyun, _) => {
+                Err(fail(format!("an aliyun target has 2 parts (REGION/GROUP_ID), found {}", parts.len())))
+            }
+            (ProviderKind::Huawei, _) => {
+                Err(fail(format!("a huawei target has 3 parts (REGION/PROJECT_ID/INSTANCE_ID), found {}", parts.len())))
+            }
+        }
+    }
+}
+
+/// Splits `scheme://a/b/c` into the provider and validated path parts.
+///
+/// Parts become URL path segments and query values, so only characters that never need escaping
+/// are accepted: that keeps a typo or a pasted control character out of every request we sign.
+fn split_uri(input: &str) -> Result<(ProviderKind, Vec<String>), String> {
+    let Some((scheme, rest)) = input.split_once("://") else {
+        return Err("missing the `aliyun://` or `huawei://` prefix".to_owned());
+    };
+    let provider = match scheme {
+        "aliyun" => ProviderKind::Aliyun,
+        "huawei" => ProviderKind::Huawei,
+        other => return Err(format!("unknown provider {other:?} (use aliyun or huawei)")),
+    };
+    let parts: Vec<String> = rest.split('/').map(str::to_owned).collect();
+    for (position, part) in parts.iter().enumerate() {
+        if part.is_empty() {
+            return Err(format!("part {} is empty", position + 1));
+        }
+        if part.len() > 128 {
+            return Err(format!("part {} is longer than 128 characters", position + 1));
+        }
+        if let Some(bad) = part.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.')) {
+            return Err(format!(
+                "part {} contains {bad:?}; only letters, digits, '-', '_' and '.' are allowed",
+                position + 1
+            ));
+        }
+    }
+    if let Some(region) = parts.first()
+        && !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(format!("region {region:?} must be lowercase letters, digits and '-' (e.g. cn-hangzhou)"));
+    }
+    Ok((provider, parts))
+}
+
+impl Serialize for TaskRef {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskRef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_the_contract_examples() {
+        let ali = "aliyun://cn-hangzhou/4c53ccf1d40c489686d1adf5c2644a7f";
+        let parsed: TaskRef = ali.parse().unwrap();
+        assert_eq!(
+            parsed,
+            TaskRef::Aliyun { region: "cn-hangzhou".into(), operation_id: "4c53ccf1d40c489686d1adf5c2644a7f".into() }
+        );
+        assert_eq!(parsed.to_string(), ali);
+
+        let hw = "huawei://cn-north-4/0123456789abcdef0123456789abcdef/eddc4d25480b4cd6b512f270a1b8b341/d9ce8c9eede54b3f841ec324fe0bfdc2";
+        let parsed: TaskRef = hw.parse().unwrap();
+        assert_eq!(parsed.provider(), ProviderKind::Huawei);
+        assert_eq!(parsed.task_id(), "d9ce8c9eede54b3f841ec324fe0bfdc2");
+        assert_eq!(parsed.to_string(), hw);
+    }
+
+    #[test]
+    fn rejects_malformed_references_with_the_expected_form() {
+        for bad in [
+            "",
+            "cn-hangzhou/abc",
+            "aws://us-east-1/abc",
+            "aliyun://cn-hangzhou",
+            "aliyun://cn-hangzhou/a/b",
+            "aliyun://cn-hangzhou/",
+            "aliyun://CN/abc",
+            "huawei://cn-north-4/p/i",
+            "aliyun://cn-hangzhou/abc?x=1",
+            "aliyun://cn-hangzhou/a\u{1b}[2Jb",
+        ] {
+            let err = bad.parse::<TaskRef>().unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains(TASK_REF_FORMS), "{text}");
+            assert!(!text.contains('\u{1b}'), "raw escape echoed back: {text:?}");
+        }
+    }
+
+    #[test]
+    fn targets_round_trip() {
+        let t: Target = "huawei://cn-north-4/p1/inst1".parse().unwrap();
+        assert_eq!(t.to_string(), "huawei://cn-north-4/p1/inst1");
+        assert!("huawei://cn-north-4/p1/inst1/task".parse::<Target>().is_err());
+        let t: Target = "aliyun://cn-hangzhou/group1".parse().unwrap();
+        assert_eq!(t.provider(), ProviderKind::Aliyun);
+    }
+
+    #[test]
+    fn abbreviates_long_ids() {
+        assert_eq!(abbreviate_id("4c53ccf1d40c489686d1adf5c2644a7f", 12), "4c53cc…44a7f");
+        assert_eq!(abbreviate_id("short", 12), "short");
+    }
+}

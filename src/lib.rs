@@ -1,0 +1,16 @@
+//! oaswatch: watch Alibaba Cloud and Huawei Cloud OpenAPI import/export tasks.
+//!
+//! Data flows one way (design.md §8):
+//!
+//! ```text
+//! crossterm Event → keymap → Action ─┐
+//! Polled (poller task, mpsc) ────────┼→ App::update(Action) → Vec<Effect> → runtime executes them
+//! Tick(now), Signal ─────────────────┘            └→ dirty → terminal.draw(|f| ui::render(&app, f))
+//! ```
+//!
+//! `domain` holds the types; `provider` and `poller` do the I/O; `app` is the pure state
+//! machine; `ui` draws it; `runtime` and `tui` are the only modules that know a terminal exists.
+
+pub mod domain;
+pub mod provider;
+pub mod sanitize;

@@ -1,0 +1,19 @@
+//! Talking to the clouds: one client per provider behind the [`Fetch`] trait.
+//!
+//! Owns wire structs, their normalisation into [`crate::domain`], request signing, the shared
+//! HTTP client (timeouts, no redirects, body cap) and error classification. May not touch `App`,
+//! the UI, the terminal or channels.
+
+pub mod sign_acs3;
+pub mod sign_common;
+pub mod sign_huawei;
+
+use std::future::Future;
+
+use crate::domain::{FetchError, Task, TaskRef};
+
+/// Fetches one snapshot of a task. Implemented by the real clients and by anything a test or the
+/// poller needs to stand in for them.
+pub trait Fetch: Send + Sync + 'static {
+    fn fetch(&self, task: &TaskRef) -> impl Future<Output = Result<Task, FetchError>> + Send;
+}
