@@ -12,5 +12,6 @@
 //! machine; `ui` draws it; `runtime` and `tui` are the only modules that know a terminal exists.
 
 pub mod domain;
+pub mod poller;
 pub mod provider;
 pub mod sanitize;
