@@ -4,6 +4,9 @@
 //! HTTP client (timeouts, no redirects, body cap) and error classification. May not touch `App`,
 //! the UI, the terminal or channels.
 
+pub mod aliyun_wire;
+pub mod endpoint;
+pub mod http;
 pub mod sign_acs3;
 pub mod sign_common;
 pub mod sign_huawei;

@@ -1,0 +1,204 @@
+//! Where requests go: the default host per cloud and region, and the validation of overrides.
+//!
+//! Owns the base-URL rules of contract.md ("Endpoints"): https anywhere, plain http only to
+//! loopback, no credentials or query in the URL. Pure; must not read env or config (the CLI
+//! merges flags, env and config file and hands the result in).
+
+use std::net::IpAddr;
+
+use reqwest::Url;
+
+use crate::domain::ProviderKind;
+
+/// Endpoint overrides per provider; `None` means the cloud's default host for each region.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointOverrides {
+    pub aliyun: Option<Url>,
+    pub huawei: Option<Url>,
+}
+
+impl EndpointOverrides {
+    pub fn get(&self, provider: ProviderKind) -> Option<&Url> {
+        match provider {
+            ProviderKind::Aliyun => self.aliyun.as_ref(),
+            ProviderKind::Huawei => self.huawei.as_ref(),
+        }
+    }
+}
+
+/// Why an endpoint URL or a region was refused. Messages say how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    #[error("endpoint {input:?} is not a URL ({reason}); expected e.g. https://apigateway.cn-hangzhou.aliyuncs.com")]
+    NotAUrl { input: String, reason: String },
+    #[error("endpoint {input:?} uses {scheme}://; use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)")]
+    Scheme { input: String, scheme: String },
+    #[error(
+        "endpoint {host:?} uses http:// but is not a loopback host; use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)"
+    )]
+    InsecureHost { host: String },
+    #[error("endpoint URLs must not contain a user name or password; put credentials in the environment or a credentials file")]
+    UserInfo,
+    #[error("endpoint {input:?} must not have a query string or fragment; give only scheme, host, port and optional path")]
+    QueryOrFragment { input: String },
+    #[error("endpoint {input:?} has no host")]
+    NoHost { input: String },
+    #[error("region {region:?} is not a valid region id (letters, digits and '-' only), e.g. cn-hangzhou")]
+    BadRegion { region: String },
+}
+
+/// Checks an override URL: https anywhere, http only for loopback hosts, no userinfo, no query
+/// or fragment.
+pub fn validate_endpoint(input: &str) -> Result<Url, EndpointError> {
+    let trimmed = input.trim();
+    let url = Url::parse(trimmed).map_err(|e| EndpointError::NotAUrl {
+        // Never echo userinfo, even in the error about the URL itself.
+        input: redact_userinfo(trimmed),
+        reason: e.to_string(),
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(EndpointError::UserInfo);
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(EndpointError::QueryOrFragment { input: trimmed.to_owned() });
+    }
+    let Some(host) = url.host_str() else {
+        return Err(EndpointError::NoHost { input: trimmed.to_owned() });
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            if !is_loopback(host) {
+                return Err(EndpointError::InsecureHost { host: host.to_owned() });
+            }
+        }
+        other => return Err(EndpointError::Scheme { input: trimmed.to_owned(), scheme: other.to_owned() }),
+    }
+    Ok(url)
+}
+
+fn redact_userinfo(input: &str) -> String {
+    match (input.find("://"), input.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://…{}", &input[..scheme_end], &input[at..]),
+        _ => input.to_owned(),
+    }
+}
+
+/// `127.0.0.0/8`, `::1` and `localhost` (also `foo.localhost`, which resolvers keep local).
+pub fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return ip.is_loopback();
+    }
+    let lower = bare.to_ascii_lowercase();
+    lower == "localhost" || lower.ends_with(".localhost")
+}
+
+fn check_region(region: &str) -> Result<(), EndpointError> {
+    let ok = !region.is_empty()
+        && region.len() <= 64
+        && region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !region.starts_with('-');
+    if ok { Ok(()) } else { Err(EndpointError::BadRegion { region: region.to_owned() }) }
+}
+
+/// The base URL for Alibaba CloudAPI in a region: the override if given, else
+/// `https://apigateway.{region}.aliyuncs.com`.
+pub fn aliyun_base(region: &str, override_url: Option<&Url>) -> Result<Url, EndpointError> {
+    check_region(region)?;
+    if let Some(url) = override_url {
+        return Ok(url.clone());
+    }
+    default_url(&format!("https://apigateway.{region}.aliyuncs.com/"))
+}
+
+/// The base URL for Huawei APIG in a region: the override if given, else
+/// `https://apig.{region}.myhuaweicloud.com` (`.eu` for `eu-west-101`, as in the SDK's region table).
+pub fn huawei_base(region: &str, override_url: Option<&Url>) -> Result<Url, EndpointError> {
+    check_region(region)?;
+    if let Some(url) = override_url {
+        return Ok(url.clone());
+    }
+    let domain = if region == "eu-west-101" { "myhuaweicloud.eu" } else { "myhuaweicloud.com" };
+    default_url(&format!("https://apig.{region}.{domain}/"))
+}
+
+fn default_url(text: &str) -> Result<Url, EndpointError> {
+    Url::parse(text).map_err(|e| EndpointError::NotAUrl { input: text.to_owned(), reason: e.to_string() })
+}
+
+/// A base URL with `path` appended below its own path (`/prefix` + `/v2/...`).
+pub fn join_path(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let prefix = base.path().trim_end_matches('/');
+    url.set_path(&format!("{prefix}/{}", path.trim_start_matches('/')));
+    url
+}
+
+/// The `host` header a client sends for a URL: host plus the port when it is not the default.
+pub fn host_header(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_hosts_follow_the_region() {
+        assert_eq!(aliyun_base("cn-hangzhou", None).unwrap().as_str(), "https://apigateway.cn-hangzhou.aliyuncs.com/");
+        assert_eq!(huawei_base("cn-north-4", None).unwrap().as_str(), "https://apig.cn-north-4.myhuaweicloud.com/");
+        assert_eq!(huawei_base("eu-west-101", None).unwrap().as_str(), "https://apig.eu-west-101.myhuaweicloud.eu/");
+    }
+
+    #[test]
+    fn an_override_serves_every_region() {
+        let url = validate_endpoint("http://127.0.0.1:8080").unwrap();
+        assert_eq!(aliyun_base("cn-hangzhou", Some(&url)).unwrap(), url);
+        assert_eq!(huawei_base("ap-southeast-1", Some(&url)).unwrap(), url);
+    }
+
+    #[test]
+    fn bad_regions_are_refused() {
+        assert!(matches!(aliyun_base("cn-hangzhou.evil.com/x", None), Err(EndpointError::BadRegion { .. })));
+        assert!(matches!(huawei_base("", None), Err(EndpointError::BadRegion { .. })));
+    }
+
+    #[test]
+    fn https_anywhere_http_only_on_loopback() {
+        assert!(validate_endpoint("https://apig.example.com").is_ok());
+        assert!(validate_endpoint("http://127.0.0.1:1234").is_ok());
+        assert!(validate_endpoint("http://127.8.9.10").is_ok());
+        assert!(validate_endpoint("http://[::1]:99/base").is_ok());
+        assert!(validate_endpoint("http://localhost:5").is_ok());
+        let err = validate_endpoint("http://10.0.0.1").unwrap_err();
+        assert!(matches!(err, EndpointError::InsecureHost { .. }));
+        assert!(err.to_string().contains("use https://"));
+        assert!(matches!(validate_endpoint("ftp://x.example"), Err(EndpointError::Scheme { .. })));
+        assert!(matches!(validate_endpoint("not a url"), Err(EndpointError::NotAUrl { .. })));
+    }
+
+    #[test]
+    fn userinfo_query_and_fragment_are_refused_without_echoing_secrets() {
+        let err = validate_endpoint("https://ak:topsecret@apig.example.com").unwrap_err();
+        assert_eq!(err, EndpointError::UserInfo);
+        assert!(!err.to_string().contains("topsecret"));
+        assert!(matches!(validate_endpoint("https://a.example/?x=1"), Err(EndpointError::QueryOrFragment { .. })));
+        assert!(matches!(validate_endpoint("https://a.example/#f"), Err(EndpointError::QueryOrFragment { .. })));
+        assert!(!redact_userinfo("https://ak:topsecret@x").contains("topsecret"));
+    }
+
+    #[test]
+    fn paths_join_below_a_prefix_and_hosts_keep_their_port() {
+        let base = Url::parse("http://127.0.0.1:9000/huawei/").unwrap();
+        assert_eq!(join_path(&base, "/v2/p/x").as_str(), "http://127.0.0.1:9000/huawei/v2/p/x");
+        let root = Url::parse("https://apig.cn-north-4.myhuaweicloud.com").unwrap();
+        assert_eq!(join_path(&root, "/v2/p").path(), "/v2/p");
+        assert_eq!(host_header(&base), "127.0.0.1:9000");
+        assert_eq!(host_header(&root), "apig.cn-north-4.myhuaweicloud.com");
+    }
+}
