@@ -232,6 +232,18 @@ fn error_chain(error: &reqwest::Error) -> String {
     out
 }
 
+/// The body as shared text for [`crate::domain::Task::raw_body`]; both APIs promise UTF-8 JSON.
+pub fn utf8_body(response: &RawResponse) -> Result<std::sync::Arc<str>, FetchError> {
+    match std::str::from_utf8(&response.body) {
+        Ok(text) => Ok(std::sync::Arc::from(text)),
+        Err(_) => Err(FetchError::new(
+            FetchErrorKind::Protocol,
+            format!("http.{}", response.status.as_u16()),
+            "the response body is not valid UTF-8",
+        )),
+    }
+}
+
 /// `404 Not Found`.
 pub fn status_text(status: StatusCode) -> String {
     match status.canonical_reason() {
@@ -241,9 +253,16 @@ pub fn status_text(status: StatusCode) -> String {
 }
 
 /// The error for a body that is not the JSON the API documents: Protocol for 2xx/4xx, Server
-/// for 5xx (a load balancer's error page), with the `http.<status>` code and no body text.
+/// for 5xx, Throttled for 429 (a load balancer's error page), with the `http.<status>` code and no body text.
 pub fn non_json(response: &RawResponse) -> FetchError {
-    let kind = if response.status.is_server_error() { FetchErrorKind::Server } else { FetchErrorKind::Protocol };
+    // A 429 means "slow down" whatever its body looks like.
+    let kind = if response.status == StatusCode::TOO_MANY_REQUESTS {
+        FetchErrorKind::Throttled
+    } else if response.status.is_server_error() {
+        FetchErrorKind::Server
+    } else {
+        FetchErrorKind::Protocol
+    };
     let message = if response.body.iter().all(u8::is_ascii_whitespace) {
         format!("empty response (HTTP {})", status_text(response.status))
     } else {

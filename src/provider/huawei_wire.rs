@@ -1,0 +1,433 @@
+//! Huawei APIG wire format: the async-task body, the JSON document inside its `task_result`
+//! string, the `{"task_id"}` of create calls, error bodies, and their normalisation into
+//! [`crate::domain`]. Pure.
+//!
+//! Handles quirks 11–17 of cloud-apis.md: `succeed` (and the documented-but-never-sent
+//! `succeeded`), `task_result` as a string that is `""` while waiting, errors of failed tasks
+//! inside `task_result`, import keys in any order and all optional, PascalCase export keys next
+//! to the documented snake_case ones, throttling as 429 `APIG.0308` and as 500 `APIG.9008`.
+//! Parses into borrowed typed structs, never `serde_json::Value`. Must not do I/O.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde::Deserialize;
+use time::PrimitiveDateTime;
+use time::macros::format_description;
+
+use super::http::{RawResponse, bad_json, clamp_retry_after, looks_like_json, non_json, status_text};
+use crate::domain::{
+    ApiError, ChangeAction, Counts, ExportFile, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, Task,
+    TaskKind, TaskRef, TaskState,
+};
+
+/// Why a 2xx body could not become a task.
+#[derive(Debug)]
+pub enum WireError {
+    /// Not JSON, or JSON of the wrong shape (including serde_json's depth limit).
+    Json(serde_json::Error),
+    /// `task_result` is not the JSON document it should be.
+    TaskResult(serde_json::Error),
+    /// An error body (`error_code`, `error_msg`) with a 2xx status.
+    Provider { code: String, message: String },
+    /// JSON without `task_status` (or without `task_id` for a create call).
+    MissingField(&'static str),
+}
+
+impl WireError {
+    pub fn into_fetch_error(self, response: &RawResponse) -> FetchError {
+        let status = response.status.as_u16();
+        match self {
+            WireError::Json(e) => bad_json(response, &e),
+            WireError::TaskResult(e) => FetchError::new(
+                FetchErrorKind::Protocol,
+                format!("http.{status}"),
+                format!("task_result is not a valid JSON document: {e}"),
+            ),
+            WireError::Provider { code, message } => classify(status, &code, &message, response),
+            WireError::MissingField(field) => FetchError::new(
+                FetchErrorKind::Protocol,
+                format!("http.{status}"),
+                format!("the response has no {field}; is the endpoint a Huawei APIG endpoint?"),
+            ),
+        }
+    }
+}
+
+type Text<'a> = Option<Cow<'a, str>>;
+
+fn owned(text: Text<'_>) -> String {
+    text.map(Cow::into_owned).unwrap_or_default()
+}
+
+fn non_empty(text: Text<'_>) -> Option<String> {
+    text.filter(|t| !t.is_empty()).map(Cow::into_owned)
+}
+
+#[derive(Deserialize)]
+struct TaskBody<'a> {
+    #[serde(default, borrow)]
+    task_status: Text<'a>,
+    #[serde(default, borrow)]
+    task_type: Text<'a>,
+    #[serde(default, borrow)]
+    task_result: Text<'a>,
+    #[serde(default, borrow)]
+    error_code: Text<'a>,
+    #[serde(default, borrow)]
+    error_msg: Text<'a>,
+}
+
+#[derive(Deserialize, Default)]
+struct ImportResult<'a> {
+    #[serde(default, borrow)]
+    success: Option<Vec<SuccessItem<'a>>>,
+    #[serde(default, borrow)]
+    failure: Option<Vec<FailureItem<'a>>>,
+    #[serde(default, borrow)]
+    ignore: Option<Vec<IgnoreItem<'a>>>,
+    #[serde(default, borrow)]
+    group_id: Text<'a>,
+    #[serde(default, borrow)]
+    error_code: Text<'a>,
+    #[serde(default, borrow)]
+    error_msg: Text<'a>,
+}
+
+#[derive(Deserialize)]
+struct SuccessItem<'a> {
+    #[serde(default, borrow)]
+    id: Text<'a>,
+    #[serde(default, borrow)]
+    method: Text<'a>,
+    #[serde(default, borrow)]
+    path: Text<'a>,
+    #[serde(default, borrow)]
+    action: Text<'a>,
+}
+
+#[derive(Deserialize)]
+struct FailureItem<'a> {
+    #[serde(default, borrow)]
+    method: Text<'a>,
+    #[serde(default, borrow)]
+    path: Text<'a>,
+    #[serde(default, borrow)]
+    error_code: Text<'a>,
+    #[serde(default, borrow)]
+    error_msg: Text<'a>,
+}
+
+#[derive(Deserialize)]
+struct IgnoreItem<'a> {
+    #[serde(default, borrow)]
+    method: Text<'a>,
+    #[serde(default, borrow)]
+    path: Text<'a>,
+}
+
+/// Both spellings, because the doc says `file_type`/`content` and the service sends
+/// `FileName`/`FileType`/`Comment` (quirk 15). Separate fields, not aliases: an answer carrying
+/// both must not be rejected as a duplicate.
+#[derive(Deserialize, Default)]
+struct ExportResult<'a> {
+    #[serde(rename = "FileName", default, borrow)]
+    file_name_pascal: Text<'a>,
+    #[serde(rename = "file_name", default, borrow)]
+    file_name_snake: Text<'a>,
+    #[serde(rename = "FileType", default, borrow)]
+    file_type_pascal: Text<'a>,
+    #[serde(rename = "file_type", default, borrow)]
+    file_type_snake: Text<'a>,
+    #[serde(rename = "Comment", default, borrow)]
+    comment: Text<'a>,
+    #[serde(rename = "content", default, borrow)]
+    content: Text<'a>,
+    #[serde(default, borrow)]
+    error_code: Text<'a>,
+    #[serde(default, borrow)]
+    error_msg: Text<'a>,
+}
+
+impl ExportResult<'_> {
+    fn has_file(&self) -> bool {
+        self.file_name_pascal.is_some()
+            || self.file_name_snake.is_some()
+            || self.comment.is_some()
+            || self.content.is_some()
+    }
+}
+
+/// What `task_status` says, before the subtasks are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawState {
+    Waiting,
+    Processing,
+    Succeeded,
+    Failed,
+    Unknown,
+}
+
+/// `waiting` / `processing` / `succeed` (tolerating `succeeded`, `success`) / `failed`.
+pub fn raw_state(raw: &str) -> RawState {
+    let raw = raw.trim();
+    let is = |s: &str| raw.eq_ignore_ascii_case(s);
+    if is("waiting") {
+        RawState::Waiting
+    } else if is("processing") || is("running") {
+        RawState::Processing
+    } else if is("succeed") || is("succeeded") || is("success") {
+        RawState::Succeeded
+    } else if is("failed") || is("fail") {
+        RawState::Failed
+    } else {
+        RawState::Unknown
+    }
+}
+
+fn task_kind(raw: &str) -> Option<TaskKind> {
+    match raw.trim() {
+        "import_api" => Some(TaskKind::Import),
+        "export_api" => Some(TaskKind::Export),
+        _ => None,
+    }
+}
+
+fn raw_index(position: usize) -> u32 {
+    u32::try_from(position).unwrap_or(u32::MAX)
+}
+
+fn task_error(code: Text<'_>, message: Text<'_>) -> Option<ApiError> {
+    let code = owned(code);
+    let message = owned(message);
+    (!code.is_empty() || !message.is_empty()).then(|| ApiError::new(code, message))
+}
+
+/// Normalises a `GET .../async-tasks/{task_id}` body. The task keeps `body` as its `raw_body`.
+pub fn async_task(task_ref: &TaskRef, body: Arc<str>) -> Result<Task, WireError> {
+    let parsed: TaskBody<'_> = serde_json::from_str(&body).map_err(WireError::Json)?;
+    let Some(raw_status) = parsed.task_status else {
+        return Err(match parsed.error_code {
+            Some(code) => WireError::Provider { code: code.into_owned(), message: owned(parsed.error_msg) },
+            None => WireError::MissingField("task_status"),
+        });
+    };
+    let state = raw_state(&raw_status);
+    let result_text = parsed.task_result.unwrap_or_default();
+    let result_text = result_text.trim();
+    let declared_kind = parsed.task_type.as_deref().and_then(task_kind);
+
+    let mut task = if declared_kind == Some(TaskKind::Export)
+        || (declared_kind.is_none() && looks_like_export(result_text))
+    {
+        export_task(task_ref, state, &raw_status, result_text)?
+    } else {
+        import_task(task_ref, state, &raw_status, result_text)?
+    };
+    task.raw_body = Some(body);
+    Ok(task)
+}
+
+fn looks_like_export(result_text: &str) -> bool {
+    !result_text.is_empty()
+        && serde_json::from_str::<ExportResult<'_>>(result_text).is_ok_and(|r| r.has_file())
+}
+
+fn import_task(task_ref: &TaskRef, state: RawState, raw_status: &str, result_text: &str) -> Result<Task, WireError> {
+    let (result, text_error) = parse_result::<ImportResult<'_>>(state, result_text)?;
+    let mut subtasks = Vec::new();
+    for (position, item) in result.success.unwrap_or_default().into_iter().enumerate() {
+        let action = match item.action.as_deref().map(str::trim) {
+            Some(a) if a.eq_ignore_ascii_case("create") => Some(ChangeAction::Create),
+            Some(a) if a.eq_ignore_ascii_case("update") => Some(ChangeAction::Update),
+            _ => None,
+        };
+        subtasks.push(Subtask {
+            kind: SubtaskKind::Api,
+            id: owned(item.id),
+            name: String::new(),
+            method: owned(item.method),
+            path: owned(item.path),
+            state: SubtaskState::Succeeded,
+            raw_status: "success".to_owned(),
+            action,
+            error: None,
+            raw_index: raw_index(position),
+        });
+    }
+    for (position, item) in result.failure.unwrap_or_default().into_iter().enumerate() {
+        subtasks.push(Subtask {
+            kind: SubtaskKind::Api,
+            id: String::new(),
+            name: String::new(),
+            method: owned(item.method),
+            path: owned(item.path),
+            state: SubtaskState::Failed,
+            raw_status: "failure".to_owned(),
+            action: None,
+            error: Some(ApiError::new(owned(item.error_code), owned(item.error_msg))),
+            raw_index: raw_index(position),
+        });
+    }
+    for (position, item) in result.ignore.unwrap_or_default().into_iter().enumerate() {
+        subtasks.push(Subtask {
+            kind: SubtaskKind::Api,
+            id: String::new(),
+            name: String::new(),
+            method: owned(item.method),
+            path: owned(item.path),
+            state: SubtaskState::Skipped,
+            raw_status: "ignore".to_owned(),
+            action: None,
+            error: None,
+            raw_index: raw_index(position),
+        });
+    }
+    let counts = Counts::of(&subtasks);
+    let task_state = match state {
+        RawState::Waiting => TaskState::Waiting,
+        RawState::Processing => TaskState::Running,
+        RawState::Succeeded => TaskState::finished_from(&counts),
+        RawState::Failed => TaskState::Failed,
+        RawState::Unknown => TaskState::Unknown,
+    };
+    let mut task = Task::new(task_ref.clone(), TaskKind::Import, task_state, raw_status).with_subtasks(subtasks);
+    task.group_id = non_empty(result.group_id);
+    task.error = task_error(result.error_code, result.error_msg).or(text_error);
+    Ok(task)
+}
+
+fn export_task(task_ref: &TaskRef, state: RawState, raw_status: &str, result_text: &str) -> Result<Task, WireError> {
+    let (result, text_error) = parse_result::<ExportResult<'_>>(state, result_text)?;
+    let task_state = match state {
+        RawState::Waiting => TaskState::Waiting,
+        RawState::Processing => TaskState::Running,
+        RawState::Succeeded => TaskState::Succeeded,
+        RawState::Failed => TaskState::Failed,
+        RawState::Unknown => TaskState::Unknown,
+    };
+    let export = result.has_file().then(|| ExportFile {
+        file_name: owned(result.file_name_pascal.or(result.file_name_snake)),
+        file_type: owned(result.file_type_pascal.or(result.file_type_snake)),
+        content: owned(result.comment.or(result.content)),
+    });
+    let mut task = Task::new(task_ref.clone(), TaskKind::Export, task_state, raw_status);
+    task.export = export;
+    task.error = task_error(result.error_code, result.error_msg).or(text_error);
+    Ok(task)
+}
+
+/// Decodes the `task_result` document. Empty (waiting, processing) → defaults. A failed task
+/// whose result is not JSON keeps the text as its error instead of failing the whole fetch.
+fn parse_result<'a, T: Deserialize<'a> + Default>(
+    state: RawState,
+    text: &'a str,
+) -> Result<(T, Option<ApiError>), WireError> {
+    if text.is_empty() {
+        return Ok((T::default(), None));
+    }
+    match serde_json::from_str::<T>(text) {
+        Ok(result) => Ok((result, None)),
+        Err(_) if state == RawState::Failed => Ok((T::default(), Some(ApiError::new("", text)))),
+        Err(e) => Err(WireError::TaskResult(e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct CreatedBody {
+    #[serde(default)]
+    task_id: Option<String>,
+    #[serde(default)]
+    error_code: Option<String>,
+    #[serde(default)]
+    error_msg: Option<String>,
+}
+
+/// The `task_id` of a 202 answer to async-import or async-export.
+pub fn created_task_id(body: &str) -> Result<String, WireError> {
+    let parsed: CreatedBody = serde_json::from_str(body).map_err(WireError::Json)?;
+    match (parsed.task_id.filter(|id| !id.is_empty()), parsed.error_code) {
+        (Some(id), _) => Ok(id),
+        (None, Some(code)) => Err(WireError::Provider { code, message: parsed.error_msg.unwrap_or_default() }),
+        (None, None) => Err(WireError::MissingField("task_id")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors (cloud-apis.md B.3)
+
+/// `{error_code, error_msg, request_id}`, falling back to `code`/`message` as the SDK does.
+#[derive(Debug, Default, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub error_code: Option<String>,
+    #[serde(default)]
+    pub error_msg: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+/// Turns a non-2xx response into a [`FetchError`], by the provider's code first.
+pub fn error_from_response(response: &RawResponse) -> FetchError {
+    if !looks_like_json(&response.body) {
+        return non_json(response).with_retry_after(retry_after_header(response, SystemTime::now()));
+    }
+    match serde_json::from_slice::<ErrorBody>(&response.body) {
+        Ok(body) => {
+            let code = body.error_code.or(body.code).unwrap_or_default();
+            let message = body.error_msg.or(body.message).unwrap_or_default();
+            classify(response.status.as_u16(), &code, &message, response)
+        }
+        Err(_) => non_json(response),
+    }
+}
+
+/// The kind of a Huawei error, from its code and HTTP status.
+pub fn error_kind(status: u16, code: &str) -> FetchErrorKind {
+    let number = code.strip_prefix("APIG.").or_else(|| code.strip_prefix("APIGW.")).unwrap_or_default();
+    if status == 429 || number == "0308" || code == "APIG.9008" {
+        FetchErrorKind::Throttled
+    } else if matches!(number, "1000" | "1001" | "1002" | "1003" | "1004" | "1005" | "0301")
+        || status == 401
+        || status == 403
+    {
+        FetchErrorKind::Auth
+    } else if status == 404 || matches!(code, "APIG.3093" | "APIG.3072" | "APIG.3094" | "APIG.3030") {
+        FetchErrorKind::NotFound
+    } else if (500..600).contains(&status) || code == "APIG.9999" {
+        FetchErrorKind::Server
+    } else {
+        FetchErrorKind::Protocol
+    }
+}
+
+fn classify(status: u16, code: &str, message: &str, response: &RawResponse) -> FetchError {
+    let kind = error_kind(status, code);
+    let code = if code.is_empty() { format!("http.{status}") } else { code.to_owned() };
+    let message = if message.is_empty() { format!("HTTP {}", status_text(response.status)) } else { message.to_owned() };
+    let retry_after = retry_after_header(response, SystemTime::now());
+    FetchError::new(kind, code, message).with_retry_after(retry_after)
+}
+
+fn retry_after_header(response: &RawResponse, now: SystemTime) -> Option<Duration> {
+    response.header("retry-after").and_then(|v| parse_retry_after(v, now))
+}
+
+/// `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3), clamped to [1 s, 10 min].
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(clamp_retry_after(Duration::from_secs(seconds)));
+    }
+    let fmt = format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
+    let at: SystemTime = PrimitiveDateTime::parse(value, fmt).ok()?.assume_utc().into();
+    Some(clamp_retry_after(at.duration_since(now).unwrap_or(Duration::ZERO)))
+}
+
+#[cfg(test)]
+mod tests;
