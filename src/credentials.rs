@@ -169,13 +169,21 @@ fn env_value(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String>
 }
 
 /// A file path from an override variable, else under the home directory.
-fn file_path(env: &dyn Fn(&str) -> Option<String>, override_var: &str, home: Option<&Path>, rel: &str) -> Option<PathBuf> {
+fn file_path(
+    env: &dyn Fn(&str) -> Option<String>,
+    override_var: &str,
+    home: Option<&Path>,
+    rel: &str,
+) -> Option<PathBuf> {
     env_value(env, override_var).map(PathBuf::from).or_else(|| home.map(|h| h.join(rel)))
 }
 
 /// Reads a credentials file; `Ok(None)` when it does not exist. Also returns a warning when the
 /// file can be read by group or others.
-fn read_credentials_file(provider: ProviderKind, path: &Path) -> Result<Option<(String, Option<String>)>, CredentialError> {
+fn read_credentials_file(
+    provider: ProviderKind,
+    path: &Path,
+) -> Result<Option<(String, Option<String>)>, CredentialError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -241,7 +249,10 @@ mod tests {
             access_key: "AK".into(),
             secret_key: SecretString::from("sk-value-123"),
             security_token: Some(SecretString::from("tok-value-456")),
-            source: CredentialSource::File { path: "/h/.huaweicloud/credentials".into(), profile: Some("basic".into()) },
+            source: CredentialSource::File {
+                path: "/h/.huaweicloud/credentials".into(),
+                profile: Some("basic".into()),
+            },
         };
         let text = format!("{hw:?}");
         assert!(!text.contains("sk-value-123") && !text.contains("tok-value-456"));

@@ -1,7 +1,7 @@
 //! The Alibaba Cloud chain: environment, the aliyun CLI's `config.json`, then the SDK's INI
 //! `credentials` file (cloud-apis.md A.7). First found wins.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -29,12 +29,14 @@ pub fn discover_aliyun(
     let profile_override = env_value(env, PROFILE_VAR);
     let mut looked_at = Vec::new();
 
-    let cli_disabled = env_value(env, "ALIBABA_CLOUD_CLI_PROFILE_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    let cli_disabled = env_value(env, "ALIBABA_CLOUD_CLI_PROFILE_DISABLED")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
         || env_value(env, "ALIBABA_CLOUD_IGNORE_PROFILE").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    if !cli_disabled && let Some(path) = file_path(env, CONFIG_FILE_VAR, home, ".aliyun/config.json") {
-        if let Some(found) = from_cli_config(&path, profile_override.as_deref(), &mut looked_at)? {
-            return Ok(found);
-        }
+    if !cli_disabled
+        && let Some(path) = file_path(env, CONFIG_FILE_VAR, home, ".aliyun/config.json")
+        && let Some(found) = from_cli_config(&path, profile_override.as_deref(), &mut looked_at)?
+    {
+        return Ok(found);
     }
     if let Some(path) = file_path(env, CREDENTIALS_FILE_VAR, home, ".alibabacloud/credentials") {
         let section = profile_override.as_deref().unwrap_or("default");
@@ -149,7 +151,7 @@ fn from_cli_config(
 }
 
 fn from_ini(
-    path: &PathBuf,
+    path: &Path,
     section_name: &str,
     looked_at: &mut Vec<String>,
 ) -> Result<Option<Discovered<AliyunCredentials>>, CredentialError> {
@@ -162,7 +164,7 @@ fn from_ini(
         looked_at.push(format!("{} (no section [{section_name}])", path.display()));
         return Ok(None);
     };
-    let source = CredentialSource::File { path: path.clone(), profile: Some(section_name.to_owned()) };
+    let source = CredentialSource::File { path: path.to_path_buf(), profile: Some(section_name.to_owned()) };
     let invalid = |reason: String| CredentialError::Invalid {
         provider: ProviderKind::Aliyun,
         source_desc: source.to_string(),
@@ -194,7 +196,7 @@ mod tests {
     use super::super::test_support::env_of;
     use super::*;
 
-    fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
+    fn write(dir: &Path, rel: &str, text: &str) -> std::path::PathBuf {
         let path = dir.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, text).unwrap();
@@ -240,7 +242,10 @@ mod tests {
         assert_eq!(found.credentials.access_key_id, "AK_DEFAULT");
         assert!(found.credentials.security_token.is_none());
         assert!(found.warnings.is_empty());
-        assert_eq!(found.credentials.source, CredentialSource::File { path: path.clone(), profile: Some("default".into()) });
+        assert_eq!(
+            found.credentials.source,
+            CredentialSource::File { path: path.clone(), profile: Some("default".into()) }
+        );
 
         let found = discover_aliyun(&env_of(&[(PROFILE_VAR, "sts")]), Some(dir.path())).unwrap().credentials;
         assert_eq!(found.access_key_id, "STS.ID");

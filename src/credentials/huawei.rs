@@ -5,7 +5,9 @@ use std::path::Path;
 
 use secrecy::SecretString;
 
-use super::{CredentialError, CredentialSource, Discovered, HuaweiCredentials, env_value, file_path, ini, read_credentials_file};
+use super::{
+    CredentialError, CredentialSource, Discovered, HuaweiCredentials, env_value, file_path, ini, read_credentials_file,
+};
 use crate::domain::ProviderKind;
 
 const AK_VAR: &str = "HUAWEICLOUD_SDK_AK";
@@ -131,7 +133,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".huaweicloud/credentials");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, "[global]\nak = G\nsk = GS\n[basic]\nak = FILE_AK\nsk = FILE_SK\nproject_id = p\n").unwrap();
+        std::fs::write(&path, "[global]\nak = G\nsk = GS\n[basic]\nak = FILE_AK\nsk = FILE_SK\nproject_id = p\n")
+            .unwrap();
         let found = discover_huawei(&env_of(&[]), Some(dir.path())).unwrap().credentials;
         assert_eq!(secret_of(&found), "FILE_SK");
         assert_eq!(found.source(), &CredentialSource::File { path: path.clone(), profile: Some("basic".into()) });

@@ -9,13 +9,13 @@ use std::time::SystemTime;
 use reqwest::{Method, Url};
 use secrecy::ExposeSecret as _;
 
+use super::Fetch;
 use super::aliyun_wire::{self, ImportOasOutcome};
-use super::endpoint::{aliyun_base, host_header};
 use super::clients::with_credential_source;
+use super::endpoint::{aliyun_base, host_header};
 use super::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
 use super::sign_acs3::{self, Acs3Request};
 use super::sign_common::{acs_date, percent_encode, sha256_hex};
-use super::Fetch;
 use crate::credentials::AliyunCredentials;
 use crate::domain::{FetchError, FetchErrorKind, Task, TaskRef};
 
@@ -123,7 +123,8 @@ impl AliyunClient {
         let base = aliyun_base(region, self.endpoint.as_ref())
             .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
         let mut url = base;
-        let encoded: Vec<String> = query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
+        let encoded: Vec<String> =
+            query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
         let joined = encoded.join("&");
         url.set_query((!joined.is_empty()).then_some(joined.as_str()));
 

@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use super::http::{RawResponse, bad_json, clamp_retry_after, looks_like_json, non_json, status_text};
 use crate::domain::{
-    ApiError, Counts, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState,
+    ApiError, Counts, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef,
+    TaskState,
 };
 
 /// Why a 2xx body could not become a task.
@@ -482,8 +483,15 @@ pub fn error_from_response(response: &RawResponse) -> FetchError {
     }
 }
 
-const AUTH_PREFIXES: &[&str] =
-    &["InvalidAccessKeyId", "SignatureDoesNotMatch", "IncompleteSignature", "Forbidden", "InvalidSecurityToken", "SignatureNonceUsed", "InvalidTimeStamp"];
+const AUTH_PREFIXES: &[&str] = &[
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "IncompleteSignature",
+    "Forbidden",
+    "InvalidSecurityToken",
+    "SignatureNonceUsed",
+    "InvalidTimeStamp",
+];
 
 /// The kind of an Alibaba error, from its code and HTTP status.
 pub fn error_kind(status: u16, code: &str) -> FetchErrorKind {
@@ -503,11 +511,8 @@ pub fn error_kind(status: u16, code: &str) -> FetchErrorKind {
 fn classify(status: u16, code: &str, message: &str, response: &RawResponse) -> FetchError {
     let kind = error_kind(status, code);
     let code = if code.is_empty() { format!("http.{status}") } else { code.to_owned() };
-    let message = if message.is_empty() {
-        format!("HTTP {}", status_text(response.status))
-    } else {
-        message.to_owned()
-    };
+    let message =
+        if message.is_empty() { format!("HTTP {}", status_text(response.status)) } else { message.to_owned() };
     let retry_after = (kind == FetchErrorKind::Throttled).then(|| throttle_delay(response)).flatten();
     FetchError::new(kind, code, message).with_retry_after(retry_after)
 }

@@ -31,15 +31,21 @@ impl EndpointOverrides {
 pub enum EndpointError {
     #[error("endpoint {input:?} is not a URL ({reason}); expected e.g. https://apigateway.cn-hangzhou.aliyuncs.com")]
     NotAUrl { input: String, reason: String },
-    #[error("endpoint {input:?} uses {scheme}://; use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)")]
+    #[error(
+        "endpoint {input:?} uses {scheme}://; use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)"
+    )]
     Scheme { input: String, scheme: String },
     #[error(
         "endpoint {host:?} uses http:// but is not a loopback host; use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)"
     )]
     InsecureHost { host: String },
-    #[error("endpoint URLs must not contain a user name or password; put credentials in the environment or a credentials file")]
+    #[error(
+        "endpoint URLs must not contain a user name or password; put credentials in the environment or a credentials file"
+    )]
     UserInfo,
-    #[error("endpoint {input:?} must not have a query string or fragment; give only scheme, host, port and optional path")]
+    #[error(
+        "endpoint {input:?} must not have a query string or fragment; give only scheme, host, port and optional path"
+    )]
     QueryOrFragment { input: String },
     #[error("endpoint {input:?} has no host")]
     NoHost { input: String },

@@ -83,7 +83,11 @@ pub fn sensitive_header(value: &str) -> Result<HeaderValue, FetchError> {
 /// A header value built from our own text (dates, nonces, ids from validated task references).
 pub fn plain_header(value: &str) -> Result<HeaderValue, FetchError> {
     HeaderValue::from_str(value).map_err(|_| {
-        FetchError::new(FetchErrorKind::Protocol, "request.invalid", "a request header value contains invalid characters")
+        FetchError::new(
+            FetchErrorKind::Protocol,
+            "request.invalid",
+            "a request header value contains invalid characters",
+        )
     })
 }
 
@@ -171,7 +175,10 @@ pub async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result
                     return Err(FetchError::new(
                         FetchErrorKind::Protocol,
                         "truncated",
-                        format!("response body truncated: the connection closed after {} of {expected} bytes", body.len()),
+                        format!(
+                            "response body truncated: the connection closed after {} of {expected} bytes",
+                            body.len()
+                        ),
                     ));
                 }
                 return Err(classify_transport(&e));
@@ -278,10 +285,8 @@ pub fn non_json(response: &RawResponse) -> FetchError {
 
 /// The error for a 2xx body that is JSON but not the documented shape (or too deep).
 pub fn bad_json(response: &RawResponse, error: &serde_json::Error) -> FetchError {
-    if error.is_syntax() || error.is_eof() {
-        if !looks_like_json(&response.body) {
-            return non_json(response);
-        }
+    if (error.is_syntax() || error.is_eof()) && !looks_like_json(&response.body) {
+        return non_json(response);
     }
     let kind = if response.status.is_server_error() { FetchErrorKind::Server } else { FetchErrorKind::Protocol };
     FetchError::new(
@@ -310,7 +315,7 @@ pub fn human_size(bytes: usize) -> String {
 }
 
 fn human_size_limit(cap: usize) -> String {
-    if cap >= 1024 * 1024 && cap % (1024 * 1024) == 0 {
+    if cap >= 1024 * 1024 && cap.is_multiple_of(1024 * 1024) {
         format!("{} MiB", cap / (1024 * 1024))
     } else {
         format!("{cap} bytes")

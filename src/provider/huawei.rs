@@ -130,7 +130,8 @@ impl HuaweiClient {
         spec_bytes: Vec<u8>,
         options: &HuaweiImportOptions,
     ) -> Result<String, FetchError> {
-        let mime = if file_name.ends_with(".yaml") || file_name.ends_with(".yml") {
+        let lower = file_name.to_ascii_lowercase();
+        let mime = if std::path::Path::new(&lower).extension().is_some_and(|ext| ext == "yaml" || ext == "yml") {
             "application/x-yaml"
         } else {
             "application/json"
@@ -150,7 +151,11 @@ impl HuaweiClient {
             form = form.text("api_mode", mode.clone());
         }
         form = form.text("simple_mode", flag(options.simple_mode)).text("mock_mode", flag(options.mock_mode));
-        let path = format!("/v2/{}/apigw/instances/{}/openapi/async-import", percent_encode(project_id), percent_encode(instance_id));
+        let path = format!(
+            "/v2/{}/apigw/instances/{}/openapi/async-import",
+            percent_encode(project_id),
+            percent_encode(instance_id)
+        );
         let response = self.call(region, project_id, Method::POST, &path, &[], Payload::Multipart(form)).await?;
         self.created(&response)
     }
@@ -172,7 +177,11 @@ impl HuaweiClient {
         };
         let json = serde_json::to_vec(&body)
             .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "request.invalid", e.to_string()))?;
-        let path = format!("/v2/{}/apigw/instances/{}/openapi/async-export", percent_encode(project_id), percent_encode(instance_id));
+        let path = format!(
+            "/v2/{}/apigw/instances/{}/openapi/async-export",
+            percent_encode(project_id),
+            percent_encode(instance_id)
+        );
         let query: Vec<(&str, &str)> = options.oas_version.as_deref().map(|v| ("oas_version", v)).into_iter().collect();
         let response = self.call(region, project_id, Method::POST, &path, &query, Payload::Json(json)).await?;
         self.created(&response)
@@ -196,11 +205,13 @@ impl HuaweiClient {
         let base = huawei_base(region, self.endpoint.as_ref())
             .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
         let mut url = join_path(&base, path);
-        let encoded: Vec<String> = query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
+        let encoded: Vec<String> =
+            query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
         let joined = encoded.join("&");
         url.set_query((!joined.is_empty()).then_some(joined.as_str()));
 
-        let mut request = self.http.request(method.clone(), url.clone()).header("x-project-id", plain_header(project_id)?);
+        let mut request =
+            self.http.request(method.clone(), url.clone()).header("x-project-id", plain_header(project_id)?);
         request = match &self.creds {
             HuaweiCredentials::Token { token, .. } => {
                 request.header("x-auth-token", sensitive_header(token.expose_secret())?)
@@ -234,7 +245,8 @@ impl HuaweiClient {
                         sdk_date: &date,
                     },
                 );
-                let mut request = request.header("host", plain_header(&host)?).header("x-sdk-date", plain_header(&date)?);
+                let mut request =
+                    request.header("host", plain_header(&host)?).header("x-sdk-date", plain_header(&date)?);
                 if let Some(token) = &token {
                     request = request.header("x-security-token", sensitive_header(token)?);
                 }

@@ -218,20 +218,18 @@ pub fn async_task(task_ref: &TaskRef, body: Arc<str>) -> Result<Task, WireError>
     let result_text = result_text.trim();
     let declared_kind = parsed.task_type.as_deref().and_then(task_kind);
 
-    let mut task = if declared_kind == Some(TaskKind::Export)
-        || (declared_kind.is_none() && looks_like_export(result_text))
-    {
-        export_task(task_ref, state, &raw_status, result_text)?
-    } else {
-        import_task(task_ref, state, &raw_status, result_text)?
-    };
+    let mut task =
+        if declared_kind == Some(TaskKind::Export) || (declared_kind.is_none() && looks_like_export(result_text)) {
+            export_task(task_ref, state, &raw_status, result_text)?
+        } else {
+            import_task(task_ref, state, &raw_status, result_text)?
+        };
     task.raw_body = Some(body);
     Ok(task)
 }
 
 fn looks_like_export(result_text: &str) -> bool {
-    !result_text.is_empty()
-        && serde_json::from_str::<ExportResult<'_>>(result_text).is_ok_and(|r| r.has_file())
+    !result_text.is_empty() && serde_json::from_str::<ExportResult<'_>>(result_text).is_ok_and(|r| r.has_file())
 }
 
 fn import_task(task_ref: &TaskRef, state: RawState, raw_status: &str, result_text: &str) -> Result<Task, WireError> {
@@ -409,7 +407,8 @@ pub fn error_kind(status: u16, code: &str) -> FetchErrorKind {
 fn classify(status: u16, code: &str, message: &str, response: &RawResponse) -> FetchError {
     let kind = error_kind(status, code);
     let code = if code.is_empty() { format!("http.{status}") } else { code.to_owned() };
-    let message = if message.is_empty() { format!("HTTP {}", status_text(response.status)) } else { message.to_owned() };
+    let message =
+        if message.is_empty() { format!("HTTP {}", status_text(response.status)) } else { message.to_owned() };
     let retry_after = retry_after_header(response, SystemTime::now());
     FetchError::new(kind, code, message).with_retry_after(retry_after)
 }

@@ -93,7 +93,10 @@ fn reordered_keys_ignore_and_succeeded_spelling() {
     assert_eq!((failed.state, failed.raw_index, failed.id.as_str()), (SubtaskState::Failed, 0, ""));
     assert_eq!(failed.error, Some(ApiError::new("APIG.3301", "The API name already exists")));
     let ignored = &t.subtasks[3];
-    assert_eq!((ignored.state, ignored.raw_status.as_str(), ignored.method.as_str()), (SubtaskState::Skipped, "ignore", "OPTIONS"));
+    assert_eq!(
+        (ignored.state, ignored.raw_status.as_str(), ignored.method.as_str()),
+        (SubtaskState::Skipped, "ignore", "OPTIONS")
+    );
 }
 
 #[test]
@@ -119,7 +122,8 @@ fn snake_case_export_keys_are_tolerated() {
 
 #[test]
 fn unknown_task_type_is_guessed_from_the_result() {
-    let body = r#"{"task_status":"succeed","task_type":"mystery","task_result":"{\"FileName\":\"f\",\"Comment\":\"{}\"}"}"#;
+    let body =
+        r#"{"task_status":"succeed","task_type":"mystery","task_result":"{\"FileName\":\"f\",\"Comment\":\"{}\"}"}"#;
     assert_eq!(task(body).kind, TaskKind::Export);
     let body = r#"{"task_status":"succeed","task_result":"{\"success\":[]}"}"#;
     assert_eq!(task(body).kind, TaskKind::Import);
