@@ -3,6 +3,8 @@
 //! and `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`. A right secret is accepted, a wrong one is
 //! rejected (→ Auth), and no secret shows up in any `Debug` or error text.
 
+#![expect(clippy::unwrap_used, reason = "test servers and helpers should fail loudly")]
+
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -28,8 +30,7 @@ const STS_TOKEN: &str = "sts-token-abcdef";
 const IAM_TOKEN: &str = "MIIT-iam-token-xyz";
 const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 const ALIYUN_REF: &str = "aliyun://cn-hangzhou/4c53ccf1d40c489686d1adf5c2644a7f";
-const HUAWEI_REF: &str =
-    "huawei://cn-north-4/0123456789abcdef0123456789abcdef/eddc4d25480b4cd6b512f270a1b8b341/d9ce8c9eede54b3f841ec324fe0bfdc2";
+const HUAWEI_REF: &str = "huawei://cn-north-4/0123456789abcdef0123456789abcdef/eddc4d25480b4cd6b512f270a1b8b341/d9ce8c9eede54b3f841ec324fe0bfdc2";
 
 /// What the verifying server expects, and what it saw.
 #[derive(Default)]
@@ -309,7 +310,10 @@ async fn huawei_aksk_right_secret_accepted_wrong_secret_rejected() {
         "/v2/0123456789abcdef0123456789abcdef/apigw/instances/eddc4d25480b4cd6b512f270a1b8b341/async-tasks/d9ce8c9eede54b3f841ec324fe0bfdc2"
     );
     let auth = header(&seen.headers, "authorization").unwrap();
-    assert!(auth.starts_with("SDK-HMAC-SHA256 Access=TESTACCESSKEYID, SignedHeaders=host;x-project-id;x-sdk-date, "), "{auth}");
+    assert!(
+        auth.starts_with("SDK-HMAC-SHA256 Access=TESTACCESSKEYID, SignedHeaders=host;x-project-id;x-sdk-date, "),
+        "{auth}"
+    );
     assert!(header(&seen.headers, "x-auth-token").is_none());
 
     let bad = HuaweiClient::new(http(), Some(endpoint), aksk(WRONG, None));
@@ -363,7 +367,10 @@ async fn huawei_async_import_is_multipart_with_an_unsigned_payload() {
     assert_eq!(task_id, "d9ce8c9eede54b3f841ec324fe0bfdc2");
 
     let seen = verifier.seen.lock().unwrap()[0].clone();
-    assert_eq!(seen.path, "/v2/0123456789abcdef0123456789abcdef/apigw/instances/eddc4d25480b4cd6b512f270a1b8b341/openapi/async-import");
+    assert_eq!(
+        seen.path,
+        "/v2/0123456789abcdef0123456789abcdef/apigw/instances/eddc4d25480b4cd6b512f270a1b8b341/openapi/async-import"
+    );
     assert_eq!(header(&seen.headers, "x-sdk-content-sha256"), Some("UNSIGNED-PAYLOAD"));
     assert!(header(&seen.headers, "content-type").unwrap().starts_with("multipart/form-data; boundary="));
     let body = String::from_utf8(seen.body).unwrap();

@@ -1,6 +1,9 @@
 //! The real clients against small misbehaving servers on 127.0.0.1:0: status codes, odd bodies,
 //! timeouts, caps, throttling, redirects, and the official example bodies end to end.
 
+#![expect(clippy::unwrap_used, reason = "test servers and helpers should fail loudly")]
+
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,8 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const ALIYUN_REF: &str = "aliyun://cn-hangzhou/4c53ccf1d40c489686d1adf5c2644a7f";
-const HUAWEI_REF: &str =
-    "huawei://cn-north-4/0123456789abcdef0123456789abcdef/eddc4d25480b4cd6b512f270a1b8b341/d9ce8c9eede54b3f841ec324fe0bfdc2";
+const HUAWEI_REF: &str = "huawei://cn-north-4/0123456789abcdef0123456789abcdef/eddc4d25480b4cd6b512f270a1b8b341/d9ce8c9eede54b3f841ec324fe0bfdc2";
 
 /// What a fault server does with each request.
 #[derive(Clone)]
@@ -105,7 +107,7 @@ async fn serve(mut stream: TcpStream, reply: Reply, hits: Arc<AtomicUsize>) {
 fn response(status: &str, headers: &[(&str, &str)], body: &str) -> Vec<u8> {
     let mut out = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
     for (name, value) in headers {
-        out.push_str(&format!("{name}: {value}\r\n"));
+        let _ = write!(out, "{name}: {value}\r\n");
     }
     out.push_str("\r\n");
     out.push_str(body);
@@ -400,8 +402,13 @@ async fn one_client_reuses_its_connection() {
                         Ok(0) | Err(_) => return,
                         Ok(_) => {}
                     }
-                    let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len());
-                    if stream.write_all(head.as_bytes()).await.is_err() || stream.write_all(body.as_bytes()).await.is_err() {
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    if stream.write_all(head.as_bytes()).await.is_err()
+                        || stream.write_all(body.as_bytes()).await.is_err()
+                    {
                         return;
                     }
                 }
