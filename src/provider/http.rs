@@ -125,7 +125,7 @@ fn media_type(headers: &HeaderMap) -> &str {
 ///
 /// A 3xx is an error and is never followed. No retries happen here.
 pub async fn execute(request: RequestBuilder, body_cap: usize) -> Result<RawResponse, FetchError> {
-    let mut response = request.send().await.map_err(|e| classify_transport(&e))?;
+    let mut response = request.send().await.map_err(classify_transport)?;
     let status = response.status();
     if status.is_redirection() {
         return Err(FetchError::new(
@@ -168,7 +168,6 @@ pub async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result
             }
             Ok(None) => break,
             Err(e) => {
-                let e = e.without_url();
                 if !e.is_timeout()
                     && let Some(expected) = announced
                 {
@@ -181,18 +180,19 @@ pub async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result
                         ),
                     ));
                 }
-                return Err(classify_transport(&e));
+                return Err(classify_transport(e));
             }
         }
     }
     Ok(body)
 }
 
-/// Classifies a transport failure. The URL is stripped first: signed URLs can carry credentials.
-pub fn classify_transport(error: &reqwest::Error) -> FetchError {
-    // `without_url` takes the error by value; rebuild the text from the source chain instead,
-    // which never includes the URL.
-    let detail = error_chain_sources(error);
+/// Classifies a transport failure. The URL is stripped first (signed URLs can carry
+/// credentials), and the text comes only from the source chain, skipping nested reqwest errors
+/// whose `Display` would name a URL again.
+pub fn classify_transport(error: reqwest::Error) -> FetchError {
+    let error = error.without_url();
+    let detail = error_chain_sources(&error);
     let (code, what) = if error.is_timeout() {
         ("timeout", "the request timed out")
     } else if error.is_connect() {
@@ -218,7 +218,7 @@ fn error_chain_sources(error: &reqwest::Error) -> String {
     let mut out = String::new();
     let mut source = error.source();
     while let Some(err) = source {
-        let text = err.to_string();
+        let text = if err.is::<reqwest::Error>() { String::new() } else { err.to_string() };
         if !text.is_empty() && !out.contains(&text) {
             if !out.is_empty() {
                 out.push_str(": ");
