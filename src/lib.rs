@@ -15,5 +15,6 @@ pub mod config;
 pub mod domain;
 pub mod poller;
 pub mod provider;
+pub mod report;
 pub mod sanitize;
 pub mod store;
