@@ -32,4 +32,10 @@ pub use raw_item::{raw_item_json, raw_task_json};
 /// poller needs to stand in for them.
 pub trait Fetch: Send + Sync + 'static {
     fn fetch(&self, task: &TaskRef) -> impl Future<Output = Result<Task, FetchError>> + Send;
+
+    /// Which rate-limit bucket a task's requests count against: tasks that share an endpoint
+    /// share its budget, its concurrency cap and its throttling pauses.
+    fn endpoint_key(&self, task: &TaskRef) -> String {
+        format!("{}/{}", task.provider(), task.region())
+    }
 }

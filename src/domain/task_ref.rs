@@ -280,6 +280,34 @@ mod tests {
         assert_eq!(t.provider(), ProviderKind::Aliyun);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics_and_errors_echo_no_raw_controls(input in proptest::prelude::any::<String>()) {
+            if let Err(err) = input.parse::<TaskRef>() {
+                let text = err.to_string();
+                proptest::prop_assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+            }
+            let _ = input.parse::<Target>();
+        }
+
+        #[test]
+        fn valid_references_round_trip(
+            region in "[a-z]{2}-[a-z]{3,9}-?[0-9]?",
+            ids in proptest::collection::vec("[A-Za-z0-9_.-]{1,40}", 3),
+            huawei in proptest::prelude::any::<bool>(),
+        ) {
+            let text = if huawei {
+                format!("huawei://{region}/{}/{}/{}", ids[0], ids[1], ids[2])
+            } else {
+                format!("aliyun://{region}/{}", ids[0])
+            };
+            let parsed: TaskRef = text.parse().unwrap();
+            proptest::prop_assert_eq!(parsed.to_string(), text);
+            let json = serde_json::to_string(&parsed).unwrap();
+            proptest::prop_assert_eq!(serde_json::from_str::<TaskRef>(&json).unwrap(), parsed);
+        }
+    }
+
     #[test]
     fn abbreviates_long_ids() {
         assert_eq!(abbreviate_id("4c53ccf1d40c489686d1adf5c2644a7f", 12), "4c53cc…44a7f");

@@ -1,0 +1,151 @@
+//! The command line: clap types, one function per command, and the contract's exit codes.
+//!
+//! With `report.rs`, the only code that prints. Owns the wiring of config, credentials, store and
+//! clients for each command; the work itself lives in the modules it calls.
+
+pub mod args;
+pub mod collect;
+
+use std::io::{self, IsTerminal as _, Write};
+use std::time::SystemTime;
+
+pub use args::Cli;
+use args::Command;
+
+use crate::config::{self, Config, FlagOverrides, Paths};
+use crate::report::ExitStatus;
+use crate::sanitize;
+use crate::store::{Change, Store};
+
+/// Everything a command needs from the environment, resolved once.
+pub struct Context {
+    pub paths: Paths,
+    pub config: Config,
+    pub store: Store,
+    pub env: fn(&str) -> Option<String>,
+}
+
+fn real_env(var: &str) -> Option<String> {
+    std::env::var(var).ok()
+}
+
+/// A failure that ends a command with a message and an exit status.
+#[derive(Debug)]
+pub struct Failure {
+    pub status: ExitStatus,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure { status: ExitStatus::Usage, message: message.into() }
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(err: io::Error) -> Self {
+        Failure { status: ExitStatus::FetchFailed, message: format!("output error: {err}") }
+    }
+}
+
+/// Runs the parsed command line. Returns the exit status; problems are reported on stderr.
+pub fn run(cli: Cli) -> ExitStatus {
+    let mut stdout = io::stdout().lock();
+    let mut stderr = io::stderr().lock();
+    match run_with(cli, &mut stdout, &mut stderr) {
+        Ok(status) => status,
+        Err(failure) => {
+            let _ = writeln!(stderr, "oaswatch: {}", failure.message);
+            failure.status
+        }
+    }
+}
+
+fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus, Failure> {
+    let context = context(&cli)?;
+    if let Err(warning) = crate::logging::init(&context.paths.log_file(), &context.env) {
+        let _ = writeln!(err, "oaswatch: warning: {warning}");
+    }
+    match cli.command {
+        None => Err(Failure::usage("the dashboard is not available in this build yet; use `oaswatch status`")),
+        Some(Command::List) => list(&context, out),
+        Some(Command::Add { tasks }) => change_watchlist(&context, Change::Add(tasks), out),
+        Some(Command::Rm { tasks }) => change_watchlist(&context, Change::Remove(tasks), out),
+        Some(Command::Config) => {
+            writeln!(out, "# config file: {}", context.paths.config_file().display())?;
+            writeln!(out, "# watch list:  {}", context.paths.watchlist_file().display())?;
+            writeln!(out, "# log file:    {}", context.paths.log_file().display())?;
+            write!(out, "{}", context.config.describe())?;
+            Ok(ExitStatus::Ok)
+        }
+    }
+}
+
+/// Resolves paths and config; a bad config file is a usage error naming the line.
+fn context(cli: &Cli) -> Result<Context, Failure> {
+    let env: fn(&str) -> Option<String> = real_env;
+    let paths = Paths::discover(&env).map_err(|e| Failure::usage(e.to_string()))?;
+    let file = config::load_file(&paths.config_file()).map_err(|e| Failure::usage(e.to_string()))?;
+    let flags = FlagOverrides { endpoints: cli.global.endpoints.iter().cloned().collect(), ..FlagOverrides::default() };
+    let config = Config::resolve(file.as_ref(), &env, &flags).map_err(|e| Failure::usage(e.to_string()))?;
+    let store = Store::new(paths.watchlist_file());
+    Ok(Context { paths, config, store, env })
+}
+
+fn list(context: &Context, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+    let loaded = context.store.load(SystemTime::now()).map_err(|e| Failure::usage(e.to_string()))?;
+    report_store_warnings(&loaded.warnings);
+    if loaded.entries.is_empty() {
+        writeln!(out, "The watch list is empty. Add a task with: oaswatch add TASK")?;
+        return Ok(ExitStatus::Ok);
+    }
+    for entry in &loaded.entries {
+        let state = entry.snapshot.as_ref().map_or_else(
+            || "not fetched yet".to_owned(),
+            |task| {
+                format!(
+                    "{} ({})",
+                    crate::report::state_label(task.state),
+                    sanitize::line_truncated(&task.raw_status, 30)
+                )
+            },
+        );
+        writeln!(out, "{}  {state}", entry.task_ref)?;
+    }
+    Ok(ExitStatus::Ok)
+}
+
+fn change_watchlist(context: &Context, change: Change, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+    let (verb, refs) = match &change {
+        Change::Add(refs) => ("added", refs.clone()),
+        Change::Remove(refs) => ("removed", refs.clone()),
+        Change::Snapshots(_) => ("updated", Vec::new()),
+    };
+    let before = context.store.load(SystemTime::now()).map_err(|e| Failure::usage(e.to_string()))?;
+    report_store_warnings(&before.warnings);
+    let after = context.store.update(change, SystemTime::now()).map_err(|e| Failure::usage(e.to_string()))?;
+    for task_ref in refs {
+        let was = before.entries.iter().any(|e| e.task_ref == task_ref);
+        let is = after.entries.iter().any(|e| e.task_ref == task_ref);
+        let note = match (verb, was, is) {
+            ("added", true, _) => "already watched",
+            ("removed", false, _) => "was not watched",
+            _ => verb,
+        };
+        writeln!(out, "{task_ref}  {note}")?;
+    }
+    Ok(ExitStatus::Ok)
+}
+
+/// Store warnings (a damaged file moved aside, a newer schema) go to stderr: they are not output.
+fn report_store_warnings(warnings: &[String]) {
+    let mut stderr = io::stderr().lock();
+    for warning in warnings {
+        let _ = writeln!(stderr, "oaswatch: warning: {}", sanitize::line(warning));
+    }
+}
+
+/// Whether stdout is a terminal (progress lines vs live updates, colour decisions).
+pub fn stdout_is_terminal() -> bool {
+    io::stdout().is_terminal()
+}

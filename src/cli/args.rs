@@ -1,0 +1,167 @@
+//! The command line, as clap types. Parsing only: what each command does lives beside it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::{ProviderKind, TaskRef};
+
+/// Watch Alibaba Cloud and Huawei Cloud OpenAPI import/export tasks.
+///
+/// With no command, opens the dashboard on the given TASKs plus the saved watch list.
+/// Task references look like aliyun://REGION/OPERATION_ID or
+/// huawei://REGION/PROJECT_ID/INSTANCE_ID/TASK_ID.
+#[derive(Debug, Parser)]
+#[command(name = "oaswatch", version, args_conflicts_with_subcommands = true, max_term_width = 100)]
+pub struct Cli {
+    /// Tasks to watch, in addition to the saved watch list.
+    #[arg(value_name = "TASK", value_parser = parse_task_ref)]
+    pub tasks: Vec<TaskRef>,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Send a provider's requests to URL instead of its regional endpoint (repeatable):
+    /// aliyun=URL or huawei=URL. http:// is accepted only for loopback hosts.
+    #[arg(long = "endpoint", value_name = "PROVIDER=URL", value_parser = parse_endpoint, global = true)]
+    pub endpoints: Vec<(ProviderKind, String)>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the saved watch list.
+    List,
+    /// Add a task to the saved watch list.
+    Add {
+        #[arg(value_name = "TASK", value_parser = parse_task_ref, required = true)]
+        tasks: Vec<TaskRef>,
+    },
+    /// Remove a task from the saved watch list.
+    Rm {
+        #[arg(value_name = "TASK", value_parser = parse_task_ref, required = true)]
+        tasks: Vec<TaskRef>,
+    },
+    /// Print the effective configuration and where each value came from.
+    Config,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Tasks to fetch (default: the saved watch list).
+    #[arg(value_name = "TASK", value_parser = parse_task_ref)]
+    pub tasks: Vec<TaskRef>,
+    /// Print one JSON document instead of the human summary.
+    #[arg(long)]
+    pub json: bool,
+    /// How long to keep retrying transient errors (throttling, 5xx, network) before giving up.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Tasks to wait for (default: the saved watch list).
+    #[arg(value_name = "TASK", value_parser = parse_task_ref)]
+    pub tasks: Vec<TaskRef>,
+    /// Give up after this long (e.g. 90s, 10m, 1h); exit code 3. Default: wait forever.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Time between polls of a running task (default from the config, 2s).
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub interval: Option<Duration>,
+    /// Print one JSON document at the end instead of the human summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Run this command (through `sh -c`) when waiting ends, with the outcome in its environment:
+    /// OASWATCH_EXIT_CODE, OASWATCH_RESULT (ok|failures|timed_out|fetch_failed|usage) and
+    /// OASWATCH_TASKS (the references, space-separated).
+    #[arg(long, value_name = "CMD")]
+    pub on_finish: Option<String>,
+}
+
+/// Parses a task reference for clap; the error shows the expected forms.
+pub fn parse_task_ref(text: &str) -> Result<TaskRef, String> {
+    text.parse::<TaskRef>().map_err(|e| e.to_string())
+}
+
+/// Parses `aliyun=URL` / `huawei=URL`.
+pub fn parse_endpoint(text: &str) -> Result<(ProviderKind, String), String> {
+    let (provider, url) =
+        text.split_once('=').ok_or_else(|| format!("expected aliyun=URL or huawei=URL, got {text:?}"))?;
+    let provider = match provider.trim() {
+        "aliyun" => ProviderKind::Aliyun,
+        "huawei" => ProviderKind::Huawei,
+        other => return Err(format!("unknown provider {other:?}: expected aliyun=URL or huawei=URL")),
+    };
+    if url.trim().is_empty() {
+        return Err(format!("missing URL after {}=", provider.as_str()));
+    }
+    Ok((provider, url.trim().to_owned()))
+}
+
+/// Parses `500ms`, `2s`, `10m`, `1h30m`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text.trim())
+        .map_err(|e| format!("invalid duration {text:?} ({e}); use e.g. 90s, 10m, 1h"))
+}
+
+/// A path argument that must name a file.
+pub fn existing_file(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    if path.is_file() { Ok(path) } else { Err(format!("{text}: no such file")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_tasks_commands_and_global_endpoints() {
+        let cli = Cli::try_parse_from([
+            "oaswatch",
+            "add",
+            "aliyun://cn-hangzhou/abc",
+            "--endpoint",
+            "aliyun=http://127.0.0.1:9",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.endpoints, [(ProviderKind::Aliyun, "http://127.0.0.1:9".to_owned())]);
+        let Some(Command::Add { tasks }) = cli.command else { panic!("not add") };
+        assert_eq!(tasks.len(), 1);
+
+        let cli = Cli::try_parse_from(["oaswatch", "huawei://cn-north-4/p/i/t"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.tasks.len(), 1);
+    }
+
+    #[test]
+    fn a_malformed_reference_is_a_usage_error_showing_the_form() {
+        let err = Cli::try_parse_from(["oaswatch", "add", "aliyun:/cn-hangzhou/x"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("aliyun://REGION/OPERATION_ID"), "{err}");
+    }
+
+    #[test]
+    fn bad_endpoint_and_duration_flags_are_usage_errors() {
+        for args in
+            [&["oaswatch", "list", "--endpoint", "aws=https://x"][..], &["oaswatch", "list", "--endpoint", "aliyun"]]
+        {
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! What `status` and `wait` print: the `--json` document, the human summary, the one-line
+//! progress updates, and the contract's exit codes. Built from domain types only; no ratatui.
+//!
+//! Human text goes through [`crate::sanitize`]; `--json` keeps the provider's text exact.
+
+use std::fmt::Write as _;
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::domain::{
+    ApiError, Counts, ExportFile, FetchError, ProviderKind, Subtask, Task, TaskKind, TaskRef, TaskState,
+};
+use crate::sanitize;
+
+/// The contract's exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExitStatus {
+    /// Every task finished and succeeded (`status`: no failure known so far).
+    Ok = 0,
+    /// At least one task failed or finished with failed subtasks.
+    Failures = 1,
+    /// Usage or configuration error (bad reference, no credentials, bad config).
+    Usage = 2,
+    /// `wait` timed out with tasks still unfinished.
+    TimedOut = 3,
+    /// A task could not be fetched.
+    FetchFailed = 4,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// What is known about one task at the end of `status` or `wait`.
+#[derive(Debug, Clone)]
+pub struct TaskOutcome {
+    pub task_ref: TaskRef,
+    /// The last good snapshot, if any fetch succeeded.
+    pub task: Option<Task>,
+    /// The last fetch error, if the last fetch failed.
+    pub fetch_error: Option<FetchError>,
+}
+
+impl TaskOutcome {
+    pub fn is_finished(&self) -> bool {
+        self.task.as_ref().is_some_and(Task::is_finished)
+    }
+
+    /// A credential that is missing is a configuration problem, not a fetch failure.
+    fn missing_credentials(&self) -> bool {
+        self.fetch_error.as_ref().is_some_and(|e| e.code == MISSING_CREDENTIALS_CODE)
+    }
+}
+
+/// The `FetchError.code` the provider layer uses when no credential was found for a provider.
+pub const MISSING_CREDENTIALS_CODE: &str = "credentials.missing";
+
+/// Which command is asking: it changes what "not finished" means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Status,
+    Wait { timed_out: bool },
+}
+
+/// The exit status for a set of outcomes; when several apply, the highest wins.
+pub fn exit_status(outcomes: &[TaskOutcome], mode: Mode) -> ExitStatus {
+    outcomes
+        .iter()
+        .map(|outcome| {
+            let mut status = ExitStatus::Ok;
+            if outcome.task.as_ref().is_some_and(|t| t.state.has_failures()) {
+                status = status.max(ExitStatus::Failures);
+            }
+            if outcome.missing_credentials() {
+                return status.max(ExitStatus::Usage);
+            }
+            if let Mode::Wait { timed_out: true } = mode
+                && !outcome.is_finished()
+            {
+                status = status.max(ExitStatus::TimedOut);
+            }
+            // A fetch error matters when it left us without an answer: the last poll failed
+            // and the task is not known to be finished.
+            if outcome.fetch_error.is_some() && !outcome.is_finished() {
+                status = status.max(ExitStatus::FetchFailed);
+            }
+            status
+        })
+        .max()
+        .unwrap_or(ExitStatus::Ok)
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    tasks: Vec<JsonTask<'a>>,
+}
+
+/// One task in the contract's `--json` shape. Borrowed from the outcome, so printing a
+/// 100,000-subtask task copies no strings.
+#[derive(Serialize)]
+struct JsonTask<'a> {
+    #[serde(rename = "ref")]
+    task_ref: &'a TaskRef,
+    provider: ProviderKind,
+    /// `null` only when the task was never fetched and its kind cannot be known (Huawei).
+    kind: Option<TaskKind>,
+    state: TaskState,
+    raw_status: &'a str,
+    counts: Counts,
+    error: Option<&'a ApiError>,
+    fetch_error: Option<&'a FetchError>,
+    subtasks: &'a [Subtask],
+    export: Option<&'a ExportFile>,
+}
+
+/// The `--json` document for `status` and `wait`.
+pub fn json_document(outcomes: &[TaskOutcome]) -> String {
+    let tasks = outcomes
+        .iter()
+        .map(|outcome| match &outcome.task {
+            Some(task) => JsonTask {
+                task_ref: &outcome.task_ref,
+                provider: task.provider,
+                kind: Some(task.kind),
+                state: task.state,
+                raw_status: &task.raw_status,
+                counts: task.counts,
+                error: task.error.as_ref(),
+                fetch_error: outcome.fetch_error.as_ref(),
+                subtasks: &task.subtasks,
+                export: task.export.as_ref(),
+            },
+            None => JsonTask {
+                task_ref: &outcome.task_ref,
+                provider: outcome.task_ref.provider(),
+                kind: (outcome.task_ref.provider() == ProviderKind::Aliyun).then_some(TaskKind::Import),
+                state: TaskState::Unknown,
+                raw_status: "",
+                counts: Counts::default(),
+                error: None,
+                fetch_error: outcome.fetch_error.as_ref(),
+                subtasks: &[],
+                export: None,
+            },
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&Document { tasks }).unwrap_or_else(|_| "{\"tasks\":[]}".to_owned());
+    text.push('\n');
+    text
+}
+
+/// Longest error message printed per failed subtask in human output; `--json` has the rest.
+const MESSAGE_LIMIT: usize = 300;
+/// Failed subtasks listed per task in human output before "… and N more".
+const FAILED_LIST_LIMIT: usize = 50;
+
+/// Glyph and word for a task state: never colour alone.
+pub fn state_label(state: TaskState) -> &'static str {
+    match state {
+        TaskState::Waiting => "○ waiting",
+        TaskState::Running => "● running",
+        TaskState::Succeeded => "✔ succeeded",
+        TaskState::PartiallyFailed => "◐ partially failed",
+        TaskState::Failed => "✘ failed",
+        TaskState::Unknown => "? unknown",
+    }
+}
+
+/// "40 subtasks: 37 succeeded, 3 failed" — only the non-zero states.
+pub fn counts_summary(counts: &Counts) -> String {
+    let mut parts = Vec::new();
+    for (n, word) in [
+        (counts.succeeded, "succeeded"),
+        (counts.failed, "failed"),
+        (counts.cancelled, "cancelled"),
+        (counts.running, "running"),
+        (counts.waiting, "waiting"),
+        (counts.skipped, "skipped"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {word}"));
+        }
+    }
+    let noun = if counts.total == 1 { "subtask" } else { "subtasks" };
+    if parts.is_empty() {
+        format!("{} {noun}", counts.total)
+    } else {
+        format!("{} {noun}: {}", counts.total, parts.join(", "))
+    }
+}
+
+/// The human summary of `status` (and the end of `wait`): one block per task.
+pub fn human_summary(outcomes: &[TaskOutcome]) -> String {
+    let mut out = String::new();
+    for outcome in outcomes {
+        let _ = writeln!(out, "{}", outcome.task_ref);
+        match &outcome.task {
+            Some(task) => {
+                let _ = writeln!(
+                    out,
+                    "  {} · {} ({}) · {}",
+                    task.kind.as_str(),
+                    state_label(task.state),
+                    sanitize::line_truncated(&task.raw_status, 40),
+                    counts_summary(&task.counts)
+                );
+                if let Some(error) = &task.error {
+                    let _ = writeln!(out, "  task error: {}", error_text(error));
+                }
+                if let Some(export) = &task.export {
+                    let _ = writeln!(
+                        out,
+                        "  export: {}{} ({} bytes)",
+                        sanitize::line_truncated(&export.file_name, 80),
+                        sanitize::line_truncated(&export.file_type, 10),
+                        export.content.len()
+                    );
+                }
+                write_failed_subtasks(&mut out, task);
+            }
+            None => {
+                let _ = writeln!(out, "  {} · not fetched", state_label(TaskState::Unknown));
+            }
+        }
+        if let Some(error) = &outcome.fetch_error {
+            let prefix = if outcome.task.is_some() { "last fetch failed" } else { "fetch failed" };
+            let _ = writeln!(out, "  ⚠ {prefix} ({}): {}", error.kind, fetch_error_text(error));
+        }
+    }
+    out
+}
+
+fn write_failed_subtasks(out: &mut String, task: &Task) {
+    let problems: Vec<&Subtask> = task.subtasks.iter().filter(|s| s.state.is_problem()).collect();
+    if problems.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "  failed:");
+    for subtask in problems.iter().take(FAILED_LIST_LIMIT) {
+        let what = match (subtask.method.is_empty(), subtask.path.is_empty()) {
+            (false, false) => format!("{} {}", subtask.method, subtask.path),
+            _ => subtask.name.clone(),
+        };
+        let name = if subtask.name.is_empty() || what == subtask.name {
+            String::new()
+        } else {
+            format!(" ({})", subtask.name)
+        };
+        let message = subtask.error.as_ref().map_or_else(|| "no error text returned by the API".to_owned(), error_text);
+        let _ = writeln!(
+            out,
+            "    ✘ {:<5} {}{} — {}",
+            subtask.kind.as_str(),
+            sanitize::line_truncated(&what, 80),
+            sanitize::line_truncated(&name, 60),
+            message
+        );
+    }
+    if problems.len() > FAILED_LIST_LIMIT {
+        let _ = writeln!(out, "    … and {} more (see --json)", problems.len() - FAILED_LIST_LIMIT);
+    }
+}
+
+fn error_text(error: &ApiError) -> String {
+    let message = sanitize::line_truncated(error.trimmed_message(), MESSAGE_LIMIT);
+    if error.code.is_empty() {
+        message.into_owned()
+    } else {
+        format!("{message} [{}]", sanitize::line_truncated(&error.code, 40))
+    }
+}
+
+fn fetch_error_text(error: &FetchError) -> String {
+    let message = sanitize::line_truncated(&error.message, MESSAGE_LIMIT);
+    if error.code.is_empty() {
+        message.into_owned()
+    } else {
+        format!("{message} [{}]", sanitize::line_truncated(&error.code, 40))
+    }
+}
+
+/// One progress line for `wait` when stdout is not a terminal.
+pub fn progress_line(at: SystemTime, task_ref: &TaskRef, task: Option<&Task>, error: Option<&FetchError>) -> String {
+    let stamp = crate::provider::sign_common::acs_date(at);
+    let mut line = format!("{stamp} {task_ref}");
+    if let Some(task) = task {
+        let _ = write!(
+            line,
+            " {} ({}) {}/{} done",
+            state_label(task.state),
+            sanitize::line_truncated(&task.raw_status, 40),
+            task.counts.done(),
+            task.counts.total
+        );
+        if task.counts.failed + task.counts.cancelled > 0 {
+            let _ = write!(line, ", {} failed", task.counts.failed + task.counts.cancelled);
+        }
+    }
+    if let Some(error) = error {
+        let _ = write!(line, " ⚠ fetch failed ({}): {}", error.kind, fetch_error_text(error));
+    }
+    line
+}
+
+/// What a progress line says, to print a new line only when it changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgressKey {
+    state: Option<TaskState>,
+    raw_status: String,
+    counts: Counts,
+    error: Option<(crate::domain::FetchErrorKind, String)>,
+}
+
+impl ProgressKey {
+    pub fn of(task: Option<&Task>, error: Option<&FetchError>) -> ProgressKey {
+        ProgressKey {
+            state: task.map(|t| t.state),
+            raw_status: task.map(|t| t.raw_status.clone()).unwrap_or_default(),
+            counts: task.map(|t| t.counts).unwrap_or_default(),
+            error: error.map(|e| (e.kind, e.code.clone())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{FetchErrorKind, SubtaskKind, SubtaskState};
+
+    fn task_ref() -> TaskRef {
+        "aliyun://cn-hangzhou/4c53ccf1d40c489686d1adf5c2644a7f".parse().unwrap()
+    }
+
+    fn subtask(state: SubtaskState, message: Option<&str>) -> Subtask {
+        Subtask {
+            kind: SubtaskKind::Api,
+            id: "c5a0".into(),
+            name: "GetUser".into(),
+            method: "GET".into(),
+            path: "/users/{id}".into(),
+            state,
+            raw_status: "FAIL".into(),
+            action: None,
+            error: message.map(|m| ApiError::new("", m)),
+            raw_index: 0,
+        }
+    }
+
+    fn task(state: TaskState, subtasks: Vec<Subtask>) -> Task {
+        Task::new(task_ref(), TaskKind::Import, state, "Finished").with_subtasks(subtasks)
+    }
+
+    fn outcome(task: Option<Task>, fetch_error: Option<FetchError>) -> TaskOutcome {
+        TaskOutcome { task_ref: task_ref(), task, fetch_error }
+    }
+
+    #[test]
+    fn exit_codes_follow_the_contract_and_the_highest_wins() {
+        let ok = outcome(Some(task(TaskState::Succeeded, vec![])), None);
+        let partial = outcome(Some(task(TaskState::PartiallyFailed, vec![])), None);
+        let running = outcome(Some(task(TaskState::Running, vec![])), None);
+        let unreachable = outcome(None, Some(FetchError::new(FetchErrorKind::Network, "timeout", "timed out")));
+        let no_creds = outcome(None, Some(FetchError::new(FetchErrorKind::Auth, MISSING_CREDENTIALS_CODE, "set …")));
+
+        assert_eq!(exit_status(std::slice::from_ref(&ok), Mode::Status), ExitStatus::Ok);
+        assert_eq!(
+            exit_status(std::slice::from_ref(&running), Mode::Status),
+            ExitStatus::Ok,
+            "no failure known so far"
+        );
+        assert_eq!(exit_status(&[ok.clone(), partial.clone()], Mode::Status), ExitStatus::Failures);
+        assert_eq!(exit_status(std::slice::from_ref(&running), Mode::Wait { timed_out: true }), ExitStatus::TimedOut);
+        assert_eq!(exit_status(&[partial.clone(), running], Mode::Wait { timed_out: true }), ExitStatus::TimedOut);
+        assert_eq!(exit_status(&[partial.clone(), unreachable.clone()], Mode::Status), ExitStatus::FetchFailed);
+        assert_eq!(exit_status(&[partial, no_creds.clone()], Mode::Status), ExitStatus::Usage);
+        assert_eq!(exit_status(&[no_creds, unreachable], Mode::Status), ExitStatus::FetchFailed);
+        assert_eq!(exit_status(&[], Mode::Status), ExitStatus::Ok);
+    }
+
+    #[test]
+    fn a_failed_refetch_of_a_finished_task_does_not_change_its_verdict() {
+        let stale = outcome(
+            Some(task(TaskState::Succeeded, vec![])),
+            Some(FetchError::new(FetchErrorKind::Throttled, "Throttling.User", "slow down")),
+        );
+        assert_eq!(exit_status(&[stale], Mode::Wait { timed_out: false }), ExitStatus::Ok);
+    }
+
+    #[test]
+    fn json_keeps_text_exact_and_has_every_contract_field() {
+        let hostile = "Internal Error\n\u{1b}]52;c;ZXZpbA==\u{7}";
+        let doc = json_document(&[
+            outcome(Some(task(TaskState::PartiallyFailed, vec![subtask(SubtaskState::Failed, Some(hostile))])), None),
+            TaskOutcome {
+                task_ref: "huawei://cn-north-4/p/i/t".parse().unwrap(),
+                task: None,
+                fetch_error: Some(FetchError::new(FetchErrorKind::NotFound, "APIG.3093", "gone")),
+            },
+        ]);
+        let value: serde_json::Value = serde_json::from_str(&doc).unwrap();
+        let first = &value["tasks"][0];
+        for key in
+            ["ref", "provider", "kind", "state", "raw_status", "counts", "error", "fetch_error", "subtasks", "export"]
+        {
+            assert!(first.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(first["subtasks"][0]["error"]["message"], hostile);
+        assert_eq!(first["state"], "partially_failed");
+        let second = &value["tasks"][1];
+        assert_eq!(second["state"], "unknown");
+        assert_eq!(second["kind"], serde_json::Value::Null);
+        assert_eq!(second["fetch_error"]["kind"], "not_found");
+        assert_eq!(second["fetch_error"]["code"], "APIG.3093");
+    }
+
+    #[test]
+    fn human_summary_lists_failures_sanitised() {
+        let text = human_summary(&[outcome(
+            Some(task(
+                TaskState::PartiallyFailed,
+                vec![
+                    subtask(SubtaskState::Failed, Some("Path conflicts\u{1b}[2J with API 8f2e\n")),
+                    subtask(SubtaskState::Failed, None),
+                    subtask(SubtaskState::Succeeded, Some("Internal Error")),
+                ],
+            )),
+            None,
+        )]);
+        assert!(text.contains("◐ partially failed (Finished) · 3 subtasks: 1 succeeded, 2 failed"), "{text}");
+        assert!(text.contains("✘ api   GET /users/{id} (GetUser) — Path conflicts^[[2J with API 8f2e\n"), "{text}");
+        assert!(text.contains("no error text returned by the API"), "{text}");
+        assert!(!text.contains('\u{1b}'));
+        assert!(!text.contains("Internal Error"), "a message on a succeeded item is not a failure");
+    }
+
+    #[test]
+    fn progress_lines_change_only_when_the_state_does() {
+        let running = task(TaskState::Running, vec![subtask(SubtaskState::Running, None)]);
+        let a = ProgressKey::of(Some(&running), None);
+        let b = ProgressKey::of(Some(&running.clone()), None);
+        assert_eq!(a, b);
+        let err = FetchError::new(FetchErrorKind::Throttled, "Throttling.User", "slow");
+        assert_ne!(a, ProgressKey::of(Some(&running), Some(&err)));
+        let line = progress_line(std::time::UNIX_EPOCH, &task_ref(), Some(&running), Some(&err));
+        assert_eq!(
+            line,
+            "1970-01-01T00:00:00Z aliyun://cn-hangzhou/4c53ccf1d40c489686d1adf5c2644a7f ● running (Finished) 0/1 done \
+             ⚠ fetch failed (throttled): slow [Throttling.User]"
+        );
+    }
+}

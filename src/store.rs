@@ -1,0 +1,377 @@
+//! The watch list on disk: `<data_dir>/watchlist.json`, with the last snapshot of each task.
+//!
+//! Owns the file format (`"schema": 1`), atomic writes (temp file in the same directory, mode
+//! 0600, fsync, rename, fsync of the directory), a lock so two running instances merge their
+//! changes instead of losing one, and the handling of a damaged file (backed up and reported,
+//! never silently overwritten) or a newer one (read-only). May not know about `App`.
+//!
+//! Every change is a delta applied under the lock to a fresh read of the file, so instance A's
+//! `add` and instance B's `rm` both survive whatever order they land in.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write as _;
+use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Task, TaskRef};
+
+/// The schema this version reads and writes.
+pub const SCHEMA: u32 = 1;
+
+/// Larger files are refused rather than read into memory (100 tasks × 1,000 subtasks of
+/// snapshots is about 20 MB).
+const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
+    #[error(
+        "{path} was written by a newer oaswatch (schema {found}, this version knows {SCHEMA}); \
+         it is left untouched and changes are not saved — upgrade oaswatch"
+    )]
+    ReadOnly { path: PathBuf, found: u32 },
+}
+
+fn io_error(path: &Path, err: &std::io::Error) -> StoreError {
+    StoreError::Io { path: path.to_path_buf(), message: err.to_string() }
+}
+
+/// One watched task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WatchEntry {
+    #[serde(rename = "ref")]
+    pub task_ref: TaskRef,
+    /// Unix seconds.
+    pub added_at: u64,
+    /// The last snapshot saved (finished tasks keep their final one, so reopening needs no fetch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<Task>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_at: Option<u64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct FileFormat {
+    schema: u32,
+    #[serde(default)]
+    tasks: Vec<WatchEntry>,
+}
+
+/// Just enough to read the schema number of a file we otherwise cannot parse.
+#[derive(Deserialize)]
+struct SchemaProbe {
+    schema: u32,
+}
+
+/// What loading found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub entries: Vec<WatchEntry>,
+    /// Things the user must be told (a damaged file backed up, a newer schema).
+    pub warnings: Vec<String>,
+    /// True when the file is from a newer version: we show it but never write it.
+    pub read_only: bool,
+}
+
+/// A change to apply to the list.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Add(Vec<TaskRef>),
+    Remove(Vec<TaskRef>),
+    /// Store the latest snapshot of tasks that are still in the list.
+    Snapshots(Vec<(TaskRef, Task)>),
+}
+
+/// The watch list file and its lock.
+#[derive(Debug, Clone)]
+pub struct Store {
+    path: PathBuf,
+}
+
+impl Store {
+    pub fn new(path: PathBuf) -> Store {
+        Store { path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.path.with_extension("lock")
+    }
+
+    /// Reads the list. A damaged file is moved aside to `watchlist.json.corrupted.<unix time>`
+    /// and reported; a newer schema is reported and marked read-only. Neither is an error: the
+    /// dashboard must still open.
+    pub fn load(&self, now: SystemTime) -> Result<Loaded, StoreError> {
+        let _lock = self.lock()?;
+        self.read(now)
+    }
+
+    /// Applies a change under the lock to what is on disk now, writes atomically, and returns
+    /// the new list.
+    pub fn update(&self, change: Change, now: SystemTime) -> Result<Loaded, StoreError> {
+        let _lock = self.lock()?;
+        let mut loaded = self.read(now)?;
+        if loaded.read_only {
+            let found = self.probe_schema().unwrap_or(0);
+            return Err(StoreError::ReadOnly { path: self.path.clone(), found });
+        }
+        let stamp = unix_seconds(now);
+        match change {
+            Change::Add(refs) => {
+                for task_ref in refs {
+                    if !loaded.entries.iter().any(|e| e.task_ref == task_ref) {
+                        loaded.entries.push(WatchEntry {
+                            task_ref,
+                            added_at: stamp,
+                            snapshot: None,
+                            snapshot_at: None,
+                        });
+                    }
+                }
+            }
+            Change::Remove(refs) => loaded.entries.retain(|e| !refs.contains(&e.task_ref)),
+            Change::Snapshots(snapshots) => {
+                for (task_ref, task) in snapshots {
+                    if let Some(entry) = loaded.entries.iter_mut().find(|e| e.task_ref == task_ref) {
+                        entry.snapshot = Some(task);
+                        entry.snapshot_at = Some(stamp);
+                    }
+                }
+            }
+        }
+        self.write(&loaded.entries)?;
+        Ok(loaded)
+    }
+
+    fn read(&self, now: SystemTime) -> Result<Loaded, StoreError> {
+        let bytes = match fs::metadata(&self.path) {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::default()),
+            Err(err) => return Err(io_error(&self.path, &err)),
+            Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+                return Ok(self.set_aside(now, &format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20)));
+            }
+            Ok(_) => fs::read(&self.path).map_err(|e| io_error(&self.path, &e))?,
+        };
+        match serde_json::from_slice::<FileFormat>(&bytes) {
+            Ok(file) if file.schema == SCHEMA => Ok(Loaded { entries: file.tasks, ..Loaded::default() }),
+            Ok(file) if file.schema > SCHEMA => Ok(self.newer(file.schema)),
+            Ok(file) => Ok(self.set_aside(now, &format!("it has an unknown schema {}", file.schema))),
+            Err(err) => match serde_json::from_slice::<SchemaProbe>(&bytes) {
+                Ok(probe) if probe.schema > SCHEMA => Ok(self.newer(probe.schema)),
+                _ => Ok(self.set_aside(now, &format!("it is not a valid watch list ({err})"))),
+            },
+        }
+    }
+
+    fn newer(&self, found: u32) -> Loaded {
+        Loaded {
+            entries: Vec::new(),
+            warnings: vec![StoreError::ReadOnly { path: self.path.clone(), found }.to_string()],
+            read_only: true,
+        }
+    }
+
+    fn probe_schema(&self) -> Option<u32> {
+        let bytes = fs::read(&self.path).ok()?;
+        serde_json::from_slice::<SchemaProbe>(&bytes).ok().map(|p| p.schema)
+    }
+
+    /// Moves a damaged file out of the way, keeping its bytes, and says where.
+    fn set_aside(&self, now: SystemTime, why: &str) -> Loaded {
+        let backup = PathBuf::from(format!("{}.corrupted.{}", self.path.display(), unix_seconds(now)));
+        let warning = match fs::rename(&self.path, &backup) {
+            Ok(()) => format!(
+                "{} could not be read because {why}; it was moved to {} and a new, empty watch list was started",
+                self.path.display(),
+                backup.display()
+            ),
+            Err(err) => {
+                format!("{} could not be read because {why}, and moving it aside failed: {err}", self.path.display())
+            }
+        };
+        Loaded { entries: Vec::new(), warnings: vec![warning], read_only: false }
+    }
+
+    /// Atomic replace: temp file beside the target (0600), write, fsync, rename, fsync the dir.
+    fn write(&self, entries: &[WatchEntry]) -> Result<(), StoreError> {
+        let dir = self.parent_dir()?;
+        remove_stale_temp_files(&dir, &self.file_name());
+        let body = serde_json::to_vec_pretty(&FileFormat { schema: SCHEMA, tasks: entries.to_vec() })
+            .map_err(|e| StoreError::Io { path: self.path.clone(), message: e.to_string() })?;
+        let mut temp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", self.file_name()))
+            .suffix(".tmp")
+            .permissions(fs::Permissions::from_mode(0o600))
+            .tempfile_in(&dir)
+            .map_err(|e| io_error(&dir, &e))?;
+        temp.write_all(&body).map_err(|e| io_error(temp.path(), &e))?;
+        temp.as_file().sync_all().map_err(|e| io_error(temp.path(), &e))?;
+        temp.persist(&self.path).map_err(|e| io_error(&self.path, &e.error))?;
+        File::open(&dir).and_then(|d| d.sync_all()).map_err(|e| io_error(&dir, &e))?;
+        Ok(())
+    }
+
+    fn file_name(&self) -> String {
+        self.path.file_name().map_or_else(|| "watchlist.json".to_owned(), |n| n.to_string_lossy().into_owned())
+    }
+
+    /// The directory of the file, created private (0700) if missing.
+    fn parent_dir(&self) -> Result<PathBuf, StoreError> {
+        let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+        if !dir.exists() {
+            fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).map_err(|e| io_error(&dir, &e))?;
+        }
+        Ok(dir)
+    }
+
+    /// Holds the advisory lock on `watchlist.lock` until the guard drops.
+    fn lock(&self) -> Result<File, StoreError> {
+        self.parent_dir()?;
+        let path = self.lock_path();
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| io_error(&path, &e))?;
+        file.lock().map_err(|e| io_error(&path, &e))?;
+        Ok(file)
+    }
+}
+
+/// Temp files left by a process killed mid-save are deleted once they are clearly abandoned.
+fn remove_stale_temp_files(dir: &Path, file_name: &str) {
+    let prefix = format!(".{file_name}.");
+    let Ok(listing) = fs::read_dir(dir) else { return };
+    for entry in listing.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let abandoned = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(600));
+        if name.starts_with(&prefix) && name.ends_with(".tmp") && abandoned {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn unix_seconds(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{TaskKind, TaskState};
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().join("data").join("watchlist.json"));
+        (dir, store)
+    }
+
+    fn r(id: &str) -> TaskRef {
+        format!("aliyun://cn-hangzhou/{id}").parse().unwrap()
+    }
+
+    fn now() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_800_000_000)
+    }
+
+    #[test]
+    fn missing_file_is_an_empty_list() {
+        let (_dir, store) = store();
+        let loaded = store.load(now()).unwrap();
+        assert!(loaded.entries.is_empty() && loaded.warnings.is_empty() && !loaded.read_only);
+    }
+
+    #[test]
+    fn add_remove_and_snapshots_round_trip_with_private_modes() {
+        let (_dir, store) = store();
+        store.update(Change::Add(vec![r("a"), r("b"), r("a")]), now()).unwrap();
+        store.update(Change::Remove(vec![r("a")]), now()).unwrap();
+        let task = Task::new(r("b"), TaskKind::Import, TaskState::Succeeded, "Finished");
+        store.update(Change::Snapshots(vec![(r("b"), task.clone()), (r("gone"), task.clone())]), now()).unwrap();
+
+        let loaded = store.load(now()).unwrap();
+        assert_eq!(loaded.entries.len(), 1);
+        assert_eq!(loaded.entries[0].task_ref, r("b"));
+        assert_eq!(loaded.entries[0].snapshot.as_ref(), Some(&task));
+        let file_mode = fs::metadata(store.path()).unwrap().permissions().mode() & 0o777;
+        let dir_mode = fs::metadata(store.path().parent().unwrap()).unwrap().permissions().mode() & 0o777;
+        assert_eq!((file_mode, dir_mode), (0o600, 0o700));
+    }
+
+    #[test]
+    fn corrupt_file_is_backed_up_byte_for_byte_and_reported() {
+        let (_dir, store) = store();
+        store.update(Change::Add(vec![r("a")]), now()).unwrap();
+        fs::write(store.path(), b"{\"schema\":1,\"tasks\":[{\"ref\":").unwrap();
+        let loaded = store.load(now()).unwrap();
+        assert!(loaded.entries.is_empty());
+        let backup = format!("{}.corrupted.1800000000", store.path().display());
+        assert_eq!(fs::read(&backup).unwrap(), b"{\"schema\":1,\"tasks\":[{\"ref\":");
+        assert!(loaded.warnings[0].contains(&backup), "{:?}", loaded.warnings);
+        // A fresh list works afterwards.
+        store.update(Change::Add(vec![r("c")]), now()).unwrap();
+        assert_eq!(store.load(now()).unwrap().entries.len(), 1);
+    }
+
+    #[test]
+    fn newer_schema_is_read_only_and_never_overwritten() {
+        let (_dir, store) = store();
+        fs::create_dir_all(store.path().parent().unwrap()).unwrap();
+        let original = br#"{"schema": 99, "tasks": "a format from the future"}"#;
+        fs::write(store.path(), original).unwrap();
+        let loaded = store.load(now()).unwrap();
+        assert!(loaded.read_only);
+        assert!(loaded.warnings[0].contains("schema 99"));
+        let err = store.update(Change::Add(vec![r("a")]), now()).unwrap_err();
+        assert!(matches!(err, StoreError::ReadOnly { found: 99, .. }), "{err}");
+        assert_eq!(fs::read(store.path()).unwrap(), original);
+    }
+
+    #[test]
+    fn two_writers_merge_instead_of_losing_updates() {
+        let (_dir, store) = store();
+        let other = Store::new(store.path().to_path_buf());
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let s = if i % 2 == 0 { store.clone() } else { other.clone() };
+                std::thread::spawn(move || {
+                    for j in 0..10 {
+                        s.update(Change::Add(vec![r(&format!("t{i}x{j}"))]), now()).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        assert_eq!(store.load(now()).unwrap().entries.len(), 80);
+    }
+
+    #[test]
+    fn no_temp_files_left_after_saves() {
+        let (_dir, store) = store();
+        for i in 0..5 {
+            store.update(Change::Add(vec![r(&format!("t{i}"))]), now()).unwrap();
+        }
+        let names: Vec<String> = fs::read_dir(store.path().parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.contains(".tmp")), "{names:?}");
+    }
+}

@@ -1,0 +1,144 @@
+//! Module boundaries that a single crate cannot enforce through Cargo (design.md §7):
+//! the pure layers never do I/O, never spawn, never read the clock or touch the terminal, and
+//! only `tui.rs` writes escape sequences.
+
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly on a broken checkout")]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn rust_files(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Source of a module: `src/<name>.rs` plus everything under `src/<name>/`, without the
+/// `#[cfg(test)]` parts of files (tests may use what they like).
+fn module_sources(name: &str) -> Vec<(PathBuf, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![src.join(format!("{name}.rs"))];
+    files.extend(rust_files(&src.join(name)));
+    files
+        .into_iter()
+        .filter(|p| p.exists())
+        .filter(|p| !p.to_string_lossy().ends_with("tests.rs"))
+        .map(|p| {
+            let text = fs::read_to_string(&p).unwrap();
+            (p, code_only(&text))
+        })
+        .collect()
+}
+
+/// The production part of a file (before `#[cfg(test)]`) without comment lines, so a doc
+/// comment that says "may not use reqwest" does not count as using it.
+fn code_only(text: &str) -> String {
+    let production = text.split("#[cfg(test)]").next().unwrap_or_default();
+    production.lines().filter(|line| !line.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n")
+}
+
+fn assert_module_avoids(module: &str, forbidden: &[&str]) {
+    let sources = module_sources(module);
+    for (path, text) in &sources {
+        for pattern in forbidden {
+            assert!(!text.contains(pattern), "{} uses `{pattern}`, which the {module} layer may not", path.display());
+        }
+    }
+}
+
+#[test]
+fn domain_is_pure() {
+    assert_module_avoids(
+        "domain",
+        &["reqwest", "tokio", "ratatui", "crossterm", "SystemTime::now", "Instant::now", "std::fs", "std::net"],
+    );
+}
+
+#[test]
+fn app_is_pure() {
+    assert_module_avoids(
+        "app",
+        &[
+            "reqwest",
+            "tokio::spawn",
+            "crossterm::terminal",
+            "SystemTime::now",
+            "Instant::now",
+            "std::fs",
+            "std::net",
+            "println!",
+        ],
+    );
+}
+
+#[test]
+fn ui_only_reads_state() {
+    assert_module_avoids(
+        "ui",
+        &[
+            "reqwest",
+            "tokio",
+            "&mut App",
+            "SystemTime::now",
+            "Instant::now",
+            "std::fs",
+            "std::env",
+            "crossterm::terminal",
+        ],
+    );
+}
+
+#[test]
+fn sanitize_and_report_do_no_io() {
+    assert_module_avoids("sanitize", &["std::fs", "std::io", "tokio", "reqwest"]);
+    assert_module_avoids("report", &["std::fs", "tokio", "reqwest", "ratatui", "println!"]);
+}
+
+#[test]
+fn poller_and_provider_know_nothing_of_the_ui() {
+    for module in ["poller", "provider"] {
+        assert_module_avoids(module, &["crate::app", "crate::ui", "ratatui", "crossterm"]);
+    }
+}
+
+#[test]
+fn only_cli_and_report_print() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for path in rust_files(&src) {
+        let relative = path.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
+        if relative.starts_with("cli") || relative == "main.rs" {
+            continue;
+        }
+        let production = code_only(&fs::read_to_string(&path).unwrap());
+        for pattern in ["println!", "eprintln!", "print!(", "eprint!("] {
+            assert!(!production.contains(pattern), "{relative} uses {pattern}; only cli prints");
+        }
+    }
+}
+
+#[test]
+fn only_tui_writes_escape_sequences() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for path in rust_files(&src) {
+        let relative = path.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
+        if relative == "tui.rs" || relative.starts_with("tui/") || relative == "sanitize.rs" {
+            continue;
+        }
+        let production = code_only(&fs::read_to_string(&path).unwrap());
+        for pattern in ["\\x1b[", "\\x1b]", "\\u{1b}[", "\\u{1b}]", "\\u{9b}", "\\x07"] {
+            assert!(!production.contains(pattern), "{relative} writes an escape sequence ({pattern}); only tui.rs may");
+        }
+    }
+}
