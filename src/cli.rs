@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod collect;
+pub mod watch_cmds;
 
 use std::io::{self, IsTerminal as _, Write};
 use std::time::SystemTime;
@@ -68,6 +69,8 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSt
     }
     match cli.command {
         None => Err(Failure::usage("the dashboard is not available in this build yet; use `oaswatch status`")),
+        Some(Command::Status(args)) => watch_cmds::status(&context, args, out, err),
+        Some(Command::Wait(args)) => watch_cmds::wait(&context, args, out, err),
         Some(Command::List) => list(&context, out),
         Some(Command::Add { tasks }) => change_watchlist(&context, Change::Add(tasks), out),
         Some(Command::Rm { tasks }) => change_watchlist(&context, Change::Remove(tasks), out),

@@ -49,14 +49,16 @@ impl TaskOutcome {
         self.task.as_ref().is_some_and(Task::is_finished)
     }
 
-    /// A credential that is missing is a configuration problem, not a fetch failure.
+    /// A credential that is missing or unreadable is a configuration problem, not a fetch
+    /// failure (the server never saw a request).
     fn missing_credentials(&self) -> bool {
-        self.fetch_error.as_ref().is_some_and(|e| e.code == MISSING_CREDENTIALS_CODE)
+        self.fetch_error.as_ref().is_some_and(|e| e.code.starts_with(CREDENTIALS_CODE_PREFIX))
     }
 }
 
-/// The `FetchError.code` the provider layer uses when no credential was found for a provider.
-pub const MISSING_CREDENTIALS_CODE: &str = "credentials.missing";
+/// The prefix of the `FetchError.code`s the provider layer uses when a provider has no usable
+/// credential (`credentials.missing`, `credentials.invalid`).
+pub const CREDENTIALS_CODE_PREFIX: &str = "credentials.";
 
 /// Which command is asking: it changes what "not finished" means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -363,7 +365,7 @@ mod tests {
         let partial = outcome(Some(task(TaskState::PartiallyFailed, vec![])), None);
         let running = outcome(Some(task(TaskState::Running, vec![])), None);
         let unreachable = outcome(None, Some(FetchError::new(FetchErrorKind::Network, "timeout", "timed out")));
-        let no_creds = outcome(None, Some(FetchError::new(FetchErrorKind::Auth, MISSING_CREDENTIALS_CODE, "set …")));
+        let no_creds = outcome(None, Some(FetchError::new(FetchErrorKind::Auth, "credentials.missing", "set …")));
 
         assert_eq!(exit_status(std::slice::from_ref(&ok), Mode::Status), ExitStatus::Ok);
         assert_eq!(

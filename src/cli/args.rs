@@ -37,6 +37,12 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Fetch each task once, print a summary and exit (0 ok, 1 failures, 2 usage, 4 fetch error).
+    Status(StatusArgs),
+    /// Poll until every task has finished; one line per change when stdout is not a terminal.
+    ///
+    /// Exit codes: 0 all succeeded, 1 failures, 2 usage, 3 timed out, 4 fetch error.
+    Wait(WaitArgs),
     /// List the saved watch list.
     List,
     /// Add a task to the saved watch list.
@@ -142,6 +148,10 @@ mod tests {
         assert_eq!(cli.global.endpoints, [(ProviderKind::Aliyun, "http://127.0.0.1:9".to_owned())]);
         let Some(Command::Add { tasks }) = cli.command else { panic!("not add") };
         assert_eq!(tasks.len(), 1);
+
+        let cli = Cli::try_parse_from(["oaswatch", "wait", "aliyun://cn-hangzhou/abc", "--timeout", "10m"]).unwrap();
+        let Some(Command::Wait(wait)) = cli.command else { panic!("not wait") };
+        assert_eq!(wait.timeout, Some(Duration::from_secs(600)));
 
         let cli = Cli::try_parse_from(["oaswatch", "huawei://cn-north-4/p/i/t"]).unwrap();
         assert!(cli.command.is_none());

@@ -1,0 +1,192 @@
+//! `status` and `wait`: resolve the tasks, build the clients, poll, print, pick the exit code.
+
+use std::io::{IsTerminal as _, Write};
+use std::process::Command as Process;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::args::{StatusArgs, WaitArgs};
+use super::collect::{self, Progress, Until};
+use super::{Context, Failure};
+use crate::domain::{ProviderKind, TaskRef};
+use crate::provider::{Clients, EndpointOverrides, HttpConfig, validate_endpoint};
+use crate::report::{self, ExitStatus, Mode, TaskOutcome};
+use crate::sanitize;
+use crate::store::Change;
+
+/// The tasks named on the command line, or else the saved watch list.
+pub fn task_refs(context: &Context, given: Vec<TaskRef>, err: &mut dyn Write) -> Result<Vec<TaskRef>, Failure> {
+    if !given.is_empty() {
+        return Ok(given);
+    }
+    let loaded = context.store.load(SystemTime::now()).map_err(|e| Failure::usage(e.to_string()))?;
+    for warning in &loaded.warnings {
+        let _ = writeln!(err, "oaswatch: warning: {}", sanitize::line(warning));
+    }
+    if loaded.entries.is_empty() {
+        return Err(Failure::usage(
+            "no tasks to check: pass TASK (aliyun://REGION/OPERATION_ID or \
+             huawei://REGION/PROJECT_ID/INSTANCE_ID/TASK_ID) or add one with `oaswatch add TASK`",
+        ));
+    }
+    Ok(loaded.entries.into_iter().map(|e| e.task_ref).collect())
+}
+
+/// The HTTP settings the config asks for.
+pub fn http_config(context: &Context) -> HttpConfig {
+    let config = &context.config;
+    HttpConfig {
+        connect_timeout: config.connect_timeout.value,
+        read_timeout: config.read_timeout.value,
+        total_timeout: config.total_timeout.value,
+        body_cap: config.body_cap_mib.value as usize * 1024 * 1024,
+    }
+}
+
+/// Validated endpoint overrides; a bad one is a usage error saying where it was set.
+pub fn endpoint_overrides(context: &Context) -> Result<EndpointOverrides, Failure> {
+    let mut overrides = EndpointOverrides::default();
+    for (provider, value) in &context.config.endpoints {
+        let url = validate_endpoint(&value.value)
+            .map_err(|e| Failure::usage(format!("{e} (endpoints.{provider}, from {})", value.source)))?;
+        match provider {
+            ProviderKind::Aliyun => overrides.aliyun = Some(url),
+            ProviderKind::Huawei => overrides.huawei = Some(url),
+        }
+    }
+    Ok(overrides)
+}
+
+/// Builds both clients from the config and the credential chain. Credential warnings (a
+/// world-readable file) and missing credentials for the providers in `refs` go to stderr.
+pub fn clients_for(context: &Context, refs: &[TaskRef], err: &mut dyn Write) -> Result<Clients, Failure> {
+    let overrides = endpoint_overrides(context)?;
+    let (clients, warnings) =
+        Clients::build(&http_config(context), &overrides, crate::credentials::discover_from_process())
+            .map_err(|e| Failure::usage(format!("cannot set up HTTPS: {e}")))?;
+    for warning in warnings {
+        let _ = writeln!(err, "oaswatch: warning: {}", sanitize::line(&warning));
+    }
+    for provider in ProviderKind::ALL {
+        if refs.iter().any(|r| r.provider() == provider)
+            && let Some(error) = clients.credential_error(provider)
+        {
+            let _ = writeln!(err, "oaswatch: {}", sanitize::line(&error.to_string()));
+        }
+    }
+    Ok(clients)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
+}
+
+pub fn status(
+    context: &Context,
+    args: StatusArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, Failure> {
+    let refs = task_refs(context, args.tasks, err)?;
+    let clients = Arc::new(clients_for(context, &refs, err)?);
+    let collected = runtime()?.block_on(collect::collect(
+        clients,
+        &refs,
+        context.config.poller(),
+        Until::FirstAnswer,
+        Some(args.timeout),
+        Progress { out: None },
+    ))?;
+    print_outcomes(&collected.outcomes, args.json, out)?;
+    Ok(report::exit_status(&collected.outcomes, Mode::Status))
+}
+
+pub fn wait(
+    context: &Context,
+    args: WaitArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, Failure> {
+    let refs = task_refs(context, args.tasks, err)?;
+    let clients = Arc::new(clients_for(context, &refs, err)?);
+    let mut poller = context.config.poller();
+    if let Some(interval) = args.interval {
+        poller.interval = interval;
+    }
+    // Progress lines go where they don't spoil the JSON document.
+    let progress: Option<&mut dyn Write> = if args.json { Some(err) } else { Some(&mut *out) };
+    let collected = runtime()?.block_on(collect::collect(
+        clients,
+        &refs,
+        poller,
+        Until::Finished,
+        args.timeout,
+        Progress { out: progress },
+    ))?;
+    save_final_snapshots(context, &collected.outcomes);
+    if !args.json && std::io::stdout().is_terminal() {
+        writeln!(out)?;
+    }
+    print_outcomes(&collected.outcomes, args.json, out)?;
+    let status = report::exit_status(&collected.outcomes, Mode::Wait { timed_out: collected.timed_out });
+    if let Some(command) = &args.on_finish {
+        run_on_finish(command, status, &refs, out)?;
+    }
+    Ok(status)
+}
+
+fn print_outcomes(outcomes: &[TaskOutcome], json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        out.write_all(report::json_document(outcomes).as_bytes())?;
+    } else {
+        out.write_all(report::human_summary(outcomes).as_bytes())?;
+    }
+    out.flush()
+}
+
+/// Finished tasks that are on the watch list keep their final snapshot, so the dashboard shows
+/// them without a fetch. Best effort: a read-only or locked list is not worth failing `wait`.
+fn save_final_snapshots(context: &Context, outcomes: &[TaskOutcome]) {
+    let snapshots = collect::finished_snapshots(outcomes);
+    if snapshots.is_empty() {
+        return;
+    }
+    let Ok(loaded) = context.store.load(SystemTime::now()) else { return };
+    let watched: Vec<_> =
+        snapshots.into_iter().filter(|(r, _)| loaded.entries.iter().any(|e| e.task_ref == *r)).collect();
+    if !watched.is_empty()
+        && !loaded.read_only
+        && let Err(error) = context.store.update(Change::Snapshots(watched), SystemTime::now())
+    {
+        tracing::warn!(%error, "could not save final snapshots");
+    }
+}
+
+/// `wait --on-finish CMD`: runs `sh -c CMD` with the outcome in its environment.
+fn run_on_finish(command: &str, status: ExitStatus, refs: &[TaskRef], out: &mut dyn Write) -> Result<(), Failure> {
+    let result = match status {
+        ExitStatus::Ok => "ok",
+        ExitStatus::Failures => "failures",
+        ExitStatus::Usage => "usage",
+        ExitStatus::TimedOut => "timed_out",
+        ExitStatus::FetchFailed => "fetch_failed",
+    };
+    out.flush()?;
+    let tasks = refs.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
+    let outcome = Process::new("sh")
+        .arg("-c")
+        .arg(command)
+        .env("OASWATCH_EXIT_CODE", status.code().to_string())
+        .env("OASWATCH_RESULT", result)
+        .env("OASWATCH_TASKS", tasks)
+        .status()
+        .map_err(|e| Failure::usage(format!("--on-finish: cannot run sh: {e}")))?;
+    if !outcome.success() {
+        tracing::warn!(?outcome, "--on-finish command failed");
+    }
+    Ok(())
+}
