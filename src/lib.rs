@@ -15,3 +15,7 @@ pub mod domain;
 pub mod poller;
 pub mod provider;
 pub mod sanitize;
+pub mod app;
+pub mod runtime;
+pub mod tui;
+pub mod ui;
