@@ -8,6 +8,8 @@
 
 pub mod action;
 mod commands;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod effect;
 pub mod input;
 pub mod keymap;

@@ -655,14 +655,21 @@ impl App {
             return;
         }
         let current = view.selected();
-        let candidates: Box<dyn Iterator<Item = usize>> = match (forward, from_tasks) {
-            (true, true) => Box::new(0..n),
-            (false, true) => Box::new((0..n).rev()),
-            (true, false) => Box::new((1..=n).map(|k| (current + k) % n)),
-            (false, false) => Box::new((1..=n).map(|k| (current + n - k) % n)),
+        // Start at the current row unless the viewer already shows it: `n` right after Enter
+        // opens the first failure instead of skipping it.
+        let showing_current = matches!(
+            self.viewer.as_ref().map(|v| &v.target),
+            Some(ViewerTarget::Subtask { pos, .. }) if Some(*pos) == view.selected_pos()
+        );
+        let (start, skip) = match (from_tasks, forward) {
+            (true, true) => (0, 0),
+            (true, false) => (n - 1, 0),
+            (false, _) => (current, usize::from(showing_current)),
         };
-        let Some(row) = candidates.into_iter().find(|&r| failing(r)) else { return };
-        let wrapped = !from_tasks && if forward { row <= current } else { row >= current };
+        let step = |k: usize| if forward { (start + k) % n } else { (start + n - k % n) % n };
+        let Some(row) = (skip..n + skip).map(step).find(|&r| failing(r)) else { return };
+        let wrapped = !from_tasks
+            && if forward { row < current || (showing_current && row == current) } else { row > current || (showing_current && row == current) };
         let ordinal = (0..row).filter(|&r| failing(r)).count() + 1;
         entry.view.select(row, rows);
         let pos = entry.view.selected_pos();

@@ -361,7 +361,7 @@ mod tests {
         v.set_filter(&s, "users");
         assert_eq!(v.len(), 6, "3 failed + 3 cancelled carry the error text");
         v.set_filter(&s, "users path 1");
-        assert_eq!(names(&v, &s), ["Name012", "Name014", "Name019"].map(String::from));
+        assert_eq!(names(&v, &s), ["Name014", "Name012", "Name019"].map(String::from), "failed before cancelled");
         v.set_filter(&s, "NAME00");
         assert_eq!(v.len(), 10);
         v.set_filter(&s, "post");
