@@ -160,7 +160,11 @@ impl Entry {
     /// The time labels drawn for this entry; the tick compares them to know when to redraw.
     pub fn time_labels(&self, now: SystemTime, paused: bool) -> TimeLabels {
         let finished = self.is_finished();
-        let elapsed = self.first_seen.map(|start| labels::duration(labels::since(self.finished_at.unwrap_or(now), start)));
+        // Seen finished on the first look: how long it ran is unknown, so say nothing.
+        let elapsed = self
+            .first_seen
+            .filter(|start| self.finished_at.is_none_or(|end| end > *start))
+            .map(|start| labels::duration(labels::since(self.finished_at.unwrap_or(now), start)));
         // A finished task's age does not matter and would make the screen change every second.
         let updated = if finished && self.last_error.is_none() {
             None
@@ -170,7 +174,10 @@ impl Entry {
         let next = if paused {
             None
         } else {
-            self.next_poll_at.map(|t| format!("next in {}", labels::duration(labels::until(now, t))))
+            self.next_poll_at.map(|t| match labels::until(now, t) {
+                d if d.is_zero() => "poll due".to_owned(),
+                d => format!("next in {}", labels::duration(d)),
+            })
         };
         let error_since = self.error_since.map(|t| labels::duration(labels::since(now, t)));
         TimeLabels { elapsed, updated, next, error_since }
@@ -385,6 +392,7 @@ impl App {
                 viewer_open: self.viewer.is_some(),
                 input_open: self.input.is_some(),
                 task_rows: u16::try_from(rows).unwrap_or(u16::MAX),
+                has_tasks: !self.entries.is_empty(),
             },
         )
     }

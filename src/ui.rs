@@ -28,6 +28,9 @@ pub mod subtask_detail;
 pub mod task_list;
 pub mod theme;
 
+#[cfg(test)]
+mod tests;
+
 use std::borrow::Cow;
 
 use ratatui::Frame;
@@ -68,8 +71,11 @@ fn too_small(area: Rect, theme: &Theme, buf: &mut Buffer) {
     if area.width == 0 || area.height == 0 {
         return;
     }
-    let msg = format!("oaswatch: enlarge the terminal ({}x{}, need 20x5)", area.width, area.height);
-    put(buf, area.x, area.y, &msg, usize::from(area.width), theme.warn);
+    let size = format!("{}x{}, need 20x5", area.width, area.height);
+    let lines = ["oaswatch", "terminal too small", size.as_str()];
+    for (y, text) in (area.y..area.y + area.height).zip(lines) {
+        put(buf, area.x, y, text, usize::from(area.width), theme.warn);
+    }
 }
 
 /// Server or user text made safe for one cell of `width` columns: the one door into the buffer.

@@ -285,7 +285,7 @@ impl App {
                 self.input_error = if text.trim().is_empty() {
                     None
                 } else {
-                    text.trim().parse::<TaskRef>().err().map(|e| e.to_string())
+                    text.trim().parse::<TaskRef>().err().map(|e| format!("{}; expected {}", e.reason, e.expected))
                 };
             }
             InputPurpose::Filter => self.apply_filter(&text),
@@ -320,7 +320,7 @@ impl App {
                 match text.parse::<TaskRef>() {
                     Err(e) => {
                         // Stay open so the user can fix the reference; the reason is shown inline.
-                        self.input_error = Some(e.to_string());
+                        self.input_error = Some(format!("{}; expected {}", e.reason, e.expected));
                         Vec::new()
                     }
                     Ok(task_ref) => {

@@ -214,6 +214,7 @@ fn update_add_invalid_reference_shows_the_reason_and_stays_open() {
     cmd(&mut app, Command::Add);
     type_text(&mut app, "aliyun://cn-hangzhou");
     let err = app.input_error().unwrap().to_owned();
+    assert!(err.starts_with("an aliyun reference has 2 parts"), "{err}");
     assert!(err.contains("expected aliyun://REGION/OPERATION_ID"), "{err}");
     assert!(cmd(&mut app, Command::Submit).is_empty());
     assert!(app.input().is_some());

@@ -28,12 +28,16 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ViewerTarget::Subtask { pos, .. } => entry.task.as_ref().and_then(|t| t.subtasks.get(*pos)),
         ViewerTarget::Task => None,
     };
+    let roomy = area.width >= 40;
+    let title_room = usize::from(area.width.saturating_sub(if roomy { 22 } else { 2 }));
     let mut block = Block::bordered()
         .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(if focused { theme.border_focused } else { theme.border })
-        .title(title(viewer, subtask, theme, usize::from(area.width.saturating_sub(24))))
-        .title(Line::from(mode_label(viewer)).style(theme.dim).right_aligned());
-    block = block.title_bottom(Line::from(position_label(viewer)).style(theme.dim).right_aligned());
+        .title(title(viewer, subtask, entry.last_error.is_some(), theme, title_room))
+        .title_bottom(Line::from(position_label(viewer)).style(theme.dim).right_aligned());
+    if roomy {
+        block = block.title(Line::from(mode_label(viewer)).style(theme.dim).right_aligned());
+    }
     block.render(area, buf);
     let inside = inner(area);
     if !is_shown(inside) {
@@ -54,7 +58,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     draw_body(viewer, theme, Rect { x: body.x + 1, width: body.width.saturating_sub(1), ..body }, buf);
 }
 
-fn title(viewer: &Viewer, subtask: Option<&Subtask>, theme: &Theme, width: usize) -> Line<'static> {
+fn title(viewer: &Viewer, subtask: Option<&Subtask>, fetch_failed: bool, theme: &Theme, width: usize) -> Line<'static> {
     let what = match (viewer.raw, subtask) {
         (true, _) => match viewer.raw_source {
             Some(RawSource::Provider) => " Raw JSON (provider) ".to_owned(),
@@ -62,6 +66,7 @@ fn title(viewer: &Viewer, subtask: Option<&Subtask>, theme: &Theme, width: usize
             None => " Raw JSON ".to_owned(),
         },
         (false, Some(sub)) => format!(" Error — {} {} {} ", sub.kind.as_str(), sub.method, sub.path),
+        (false, None) if fetch_failed => " Fetch error ".to_owned(),
         (false, None) => " Task error ".to_owned(),
     };
     Line::from(Span::styled(clean(&what, width).into_owned(), theme.title))

@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Widget};
 
-use crate::app::App;
+use crate::app::{App, Command};
 use crate::app::keymap::KeyContext;
 
 use super::layout::{inner, is_shown};
@@ -31,22 +31,105 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
-/// The lines of the help text for `context`, shared with the scroll clamp.
-pub fn help_lines(app: &App, context: KeyContext) -> Vec<Line<'static>> {
-    let mut lines: Vec<Line<'static>> = Vec::new();
-    for (command, keys) in app.keymap().commands_in(context) {
+/// The commands that matter most in each pane, in the order help lists them.
+fn pane_commands(context: KeyContext) -> &'static [Command] {
+    match context {
+        KeyContext::Tasks => &[
+            Command::Enter,
+            Command::NextFailure,
+            Command::PrevFailure,
+            Command::NextFailedTask,
+            Command::PrevFailedTask,
+            Command::OpenError,
+            Command::Add,
+            Command::Remove,
+            Command::Refresh,
+            Command::RefreshAll,
+            Command::Pause,
+            Command::Copy,
+        ],
+        KeyContext::Subtasks => &[
+            Command::Enter,
+            Command::OpenError,
+            Command::NextFailure,
+            Command::PrevFailure,
+            Command::Filter,
+            Command::FailuresOnly,
+            Command::CycleSort,
+            Command::Copy,
+            Command::Back,
+            Command::NextFailedTask,
+            Command::PrevFailedTask,
+        ],
+        KeyContext::Viewer => &[
+            Command::Down,
+            Command::Up,
+            Command::PageDown,
+            Command::PageUp,
+            Command::Top,
+            Command::Bottom,
+            Command::ToggleWrap,
+            Command::ToggleRaw,
+            Command::Left,
+            Command::Right,
+            Command::Copy,
+            Command::NextFailure,
+            Command::PrevFailure,
+            Command::Back,
+        ],
+        KeyContext::Global | KeyContext::Help | KeyContext::Input | KeyContext::Confirm => &[],
+    }
+}
+
+fn viewer_describe(command: Command) -> &'static str {
+    match command {
+        Command::Down => "scroll down",
+        Command::Up => "scroll up",
+        Command::Left => "scroll left (wrap off)",
+        Command::Right => "scroll right (wrap off)",
+        Command::Copy => "copy the text shown",
+        Command::NextFailure => "next failure",
+        Command::PrevFailure => "previous failure",
+        Command::Back => "close the viewer",
+        other => other.describe(),
+    }
+}
+
+/// The help text for `context`: this pane's keys first, then the rest, then the legend.
+pub fn help_lines(app: &App, context: KeyContext, theme: &Theme) -> Vec<Line<'static>> {
+    let keymap = app.keymap();
+    let entry = |keys: &[crate::app::keymap::KeySpec], what: &str| {
         let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-        lines.push(Line::from(vec![
-            Span::raw(format!("  {:<22}", keys.join(" "))),
-            Span::raw(command.describe().to_owned()),
-        ]));
+        Line::from(vec![Span::styled(format!("  {:<22}", keys.join(" ")), theme.key), Span::styled(what.to_owned(), theme.text)])
+    };
+    let mut lines: Vec<Line<'static>> = vec![Line::from(Span::styled(format!("In the {} pane", context.name()), theme.title))];
+    let mut listed: Vec<Command> = Vec::new();
+    for &command in pane_commands(context) {
+        let keys = keymap.keys_for(context, command);
+        if !keys.is_empty() {
+            let what = if context == KeyContext::Viewer { viewer_describe(command) } else { command.describe() };
+            lines.push(entry(&keys, what));
+            listed.push(command);
+        }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from("  Task states   ✔ succeeded  ✘ failed  ◐ partial  ● running  ○ waiting  ? unknown"));
-    lines.push(Line::from("  Subtasks      ⊘ cancelled  – skipped"));
-    lines.push(Line::from("  Progress bar  █ succeeded  ▓ failed  ▒ running  ░ waiting"));
-    lines.push(Line::from("  ⚠ auth/throttled/network/…  the last fetch failed; the data shown is older"));
-    lines.push(Line::from("  stale         no fresh answer for 3 poll intervals, or only a saved snapshot"));
+    lines.push(Line::from(Span::styled("Everywhere", theme.title)));
+    for (command, keys) in keymap.commands_in(context) {
+        if !listed.contains(&command) {
+            lines.push(entry(&keys, command.describe()));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("Legend", theme.title)));
+    for text in [
+        "  Task states   ✔ succeeded  ✘ failed  ◐ partial  ● running  ○ waiting  ? unknown",
+        "  Subtasks      ⊘ cancelled  – skipped",
+        "  Progress bar  █ succeeded  ▓ failed  ▒ running  ░ waiting",
+        "  ⚠ auth, throttled, network…  the last fetch failed; the data shown is older",
+        "  stale         no fresh answer for 3 poll intervals, or only a saved snapshot",
+    ] {
+        lines.push(Line::from(Span::styled(text, theme.dim)));
+    }
     lines
 }
 
@@ -56,7 +139,7 @@ fn render_help(app: &App, context: KeyContext, scroll: usize, theme: &Theme, are
         return;
     }
     Clear.render(rect, buf);
-    let lines = help_lines(app, context);
+    let lines = help_lines(app, context, theme);
     let body = inner(rect);
     let max_scroll = lines.len().saturating_sub(usize::from(body.height));
     let scroll = scroll.min(max_scroll);
@@ -64,17 +147,12 @@ fn render_help(app: &App, context: KeyContext, scroll: usize, theme: &Theme, are
     Block::bordered()
         .border_type(BorderType::Double)
         .border_style(theme.border_focused)
-        .title(Span::styled(format!(" Help — {} ", context.name()), theme.title))
+        .title(Span::styled(" Help ", theme.title))
         .title_bottom(Line::from(format!("{more} Esc closes ")).style(theme.dim).right_aligned())
         .render(rect, buf);
     for (i, line) in lines.iter().skip(scroll).take(usize::from(body.height)).enumerate() {
         let y = body.y + u16::try_from(i).unwrap_or(0);
-        let styled = if line.spans.len() == 2 {
-            Line::from(vec![line.spans[0].clone().style(theme.key), line.spans[1].clone().style(theme.text)])
-        } else {
-            line.clone().style(theme.dim)
-        };
-        buf.set_line(body.x, y, &styled, body.width);
+        buf.set_line(body.x + 1, y, line, body.width.saturating_sub(1));
     }
 }
 

@@ -53,6 +53,8 @@ pub struct LayoutInput {
     pub input_open: bool,
     /// Rows the task list would like (sum of its item heights), for the stacked layout.
     pub task_rows: u16,
+    /// With no task there are no subtasks to show: the list (and its hint) takes the body.
+    pub has_tasks: bool,
 }
 
 /// The rectangles of one frame. An absent pane has an empty Rect.
@@ -136,6 +138,11 @@ pub fn compute(area: Rect, input: &LayoutInput) -> Panes {
     if input.input_open {
         p.input = take_bottom(&mut body, 1);
     }
+    if !input.has_tasks {
+        p.mode = if area.width >= WIDE_COLS { Mode::Wide } else { Mode::Stacked };
+        p.tasks = body;
+        return p;
+    }
     if area.width >= WIDE_COLS {
         p.mode = Mode::Wide;
         let left = (body.width * 2 / 5).clamp(44, 64);
@@ -186,7 +193,7 @@ mod tests {
     use super::*;
 
     fn input(focus: Focus, viewer_open: bool) -> LayoutInput {
-        LayoutInput { focus, viewer_open, input_open: false, task_rows: 6 }
+        LayoutInput { focus, viewer_open, input_open: false, task_rows: 6, has_tasks: true }
     }
 
     #[test]
@@ -207,7 +214,7 @@ mod tests {
         for (w, h) in [(200, 60), (100, 30), (60, 15), (20, 5), (130, 16)] {
             for viewer_open in [false, true] {
                 for input_open in [false, true] {
-                    let li = LayoutInput { focus: Focus::Viewer, viewer_open, input_open, task_rows: 40 };
+                    let li = LayoutInput { focus: Focus::Viewer, viewer_open, input_open, task_rows: 40, has_tasks: true };
                     let p = compute(Rect::new(0, 0, w, h), &li);
                     let rects = [p.header, p.tasks, p.subtasks, p.viewer, p.input, p.footer];
                     let cells: u32 = rects.iter().map(|r| u32::from(r.width) * u32::from(r.height)).sum();

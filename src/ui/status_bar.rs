@@ -105,14 +105,24 @@ pub fn render_footer(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         return;
     }
     let context = app.key_context();
-    let hints = hints_for(app, context);
-    let mut x = area.x + 1;
-    let end = area.x + area.width;
-    for (key, label) in hints {
-        let need = u16::try_from(key.chars().count() + label.chars().count() + 3).unwrap_or(u16::MAX);
-        if x.saturating_add(need.saturating_sub(2)) > end {
+    let mut hints = hints_for(app, context);
+    let width = |h: &(String, String)| h.0.chars().count() + h.1.chars().count() + 3;
+    let room = cols(area.width.saturating_sub(1)) + 2;
+    // The help hint always stays: it is how a new user finds everything else.
+    let help = hints.iter().position(|(_, label)| label == "help").map(|i| hints.remove(i));
+    let mut budget = room.saturating_sub(help.as_ref().map_or(0, width));
+    let mut shown: Vec<(String, String)> = Vec::new();
+    for hint in hints {
+        if width(&hint) > budget {
             break;
         }
+        budget -= width(&hint);
+        shown.push(hint);
+    }
+    shown.extend(help);
+    let end = area.x + area.width;
+    let mut x = area.x + 1;
+    for (key, label) in shown {
         x = put(buf, x, area.y, &key, cols(end.saturating_sub(x)), theme.key);
         x = put(buf, x, area.y, &format!(" {label}  "), cols(end.saturating_sub(x)), theme.dim);
     }
@@ -163,8 +173,8 @@ fn hints_for(app: &App, context: KeyContext) -> Vec<(String, String)> {
                     (Command::Remove, "remove"),
                     (Command::Refresh, "refresh"),
                     (Command::Pause, pause),
-                    (Command::Help, "help"),
                     (Command::Quit, "quit"),
+                    (Command::Help, "help"),
                 ]
             }
         }
@@ -177,8 +187,8 @@ fn hints_for(app: &App, context: KeyContext) -> Vec<(String, String)> {
             (Command::CycleSort, "sort"),
             (Command::Copy, "copy"),
             (Command::Back, "back"),
-            (Command::Help, "help"),
             (Command::Quit, "quit"),
+            (Command::Help, "help"),
         ],
         KeyContext::Viewer => vec![
             (Command::Down, "scroll"),
@@ -188,10 +198,10 @@ fn hints_for(app: &App, context: KeyContext) -> Vec<(String, String)> {
             (Command::ToggleRaw, "raw JSON"),
             (Command::Copy, "copy"),
             (Command::Back, "close"),
-            (Command::Help, "help"),
             (Command::Quit, "quit"),
+            (Command::Help, "help"),
         ],
-        KeyContext::Help => vec![(Command::Back, "close help"), (Command::Down, "scroll")],
+        KeyContext::Help => vec![(Command::Back, "close"), (Command::Down, "scroll")],
         KeyContext::Confirm => vec![(Command::Confirm, "remove"), (Command::Deny, "keep")],
         KeyContext::Input => vec![(Command::Submit, "accept"), (Command::Cancel, "cancel")],
     };
