@@ -550,6 +550,10 @@ pub fn task_list_offset(entries: &[Entry], selected: usize, offset: usize, rows:
         }
         offset += 1;
     }
+    // Show earlier tasks again when everything from them to the end fits.
+    while offset > 0 && entries[offset - 1..].iter().map(|e| u32::from(e.height())).sum::<u32>() <= rows {
+        offset -= 1;
+    }
     offset
 }
 

@@ -822,7 +822,7 @@ impl App {
                     return;
                 }
                 let Some(e) = self.entries.get_mut(self.selected) else { return };
-                let offset = super::subtask_view::keep_in_view(e.view.selected(), e.view.offset(), rows);
+                let offset = super::subtask_view::view_offset(e.view.selected(), e.view.offset(), rows, e.view.len());
                 let target = offset + usize::from(row - inner.y - 1);
                 if target >= e.view.len() {
                     return;

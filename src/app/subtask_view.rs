@@ -126,6 +126,9 @@ pub struct SubtaskView {
     /// First visible row (position in `index`).
     offset: usize,
     index: Vec<u32>,
+    /// The user moved the selection. Until then a refresh keeps the first row selected (the
+    /// first failure under "failures first") instead of following whatever was on top.
+    touched: bool,
 }
 
 impl SubtaskView {
@@ -195,6 +198,7 @@ impl SubtaskView {
     }
 
     fn reselect(&mut self, subtasks: &[Subtask], keep: Option<&SubtaskKey>) {
+        let keep = keep.filter(|_| self.touched);
         let found =
             keep.and_then(|key| self.index.iter().position(|&i| subtasks.get(i as usize).is_some_and(|s| key.matches(s))));
         self.selected = found.unwrap_or(self.selected).min(self.index.len().saturating_sub(1));
@@ -233,8 +237,9 @@ impl SubtaskView {
 
     /// Selects a row by its position in the view and scrolls it into a viewport of `height` rows.
     pub fn select(&mut self, row: usize, height: usize) {
+        self.touched = true;
         self.selected = row.min(self.index.len().saturating_sub(1));
-        self.offset = keep_in_view(self.selected, self.offset, height);
+        self.offset = view_offset(self.selected, self.offset, height, self.index.len());
     }
 
     /// Moves the selection by `delta` rows (negative is up), clamped.
@@ -245,6 +250,7 @@ impl SubtaskView {
 
     /// Scrolls the viewport without moving past the ends, dragging the selection along.
     pub fn scroll_by(&mut self, delta: isize, height: usize) {
+        self.touched = true;
         let max_offset = self.index.len().saturating_sub(height.max(1));
         self.offset = self.offset.saturating_add_signed(delta).min(max_offset);
         let last_visible = self.offset + height.max(1) - 1;
@@ -264,8 +270,13 @@ impl SubtaskView {
 
     /// Keeps the selection visible after the viewport height changed.
     pub fn fit(&mut self, height: usize) {
-        self.offset = keep_in_view(self.selected, self.offset, height);
+        self.offset = view_offset(self.selected, self.offset, height, self.index.len());
     }
+}
+
+/// [`keep_in_view`], and no empty rows below the last one while rows above are hidden.
+pub fn view_offset(selected: usize, offset: usize, height: usize, len: usize) -> usize {
+    keep_in_view(selected, offset, height).min(len.saturating_sub(height.max(1)))
 }
 
 /// The smallest change of `offset` that shows `selected` in a viewport of `height` rows.

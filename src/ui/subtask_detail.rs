@@ -11,7 +11,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Cell, Row, StatefulWidget, Table, TableState, Widget};
 
-use crate::app::subtask_view::{SortMode, keep_in_view};
+use crate::app::subtask_view::{SortMode, view_offset};
 use crate::app::{App, Entry, Focus, labels};
 use crate::domain::{Subtask, Task};
 
@@ -149,7 +149,7 @@ fn table(entry: &Entry, task: &Task, theme: &Theme, body: Rect, focused: bool, b
     let cols_spec = columns(body.width);
     let usable = Rect { width: body.width.saturating_sub(2), ..body };
     let widths = Layout::horizontal(cols_spec.iter().map(|(_, c)| *c)).spacing(1).split(usable);
-    let offset = keep_in_view(view.selected(), view.offset(), height);
+    let offset = view_offset(view.selected(), view.offset(), height, view.len());
     let end = (offset + height).min(view.len());
     let rows: Vec<Row<'_>> = view.index()[offset..end]
         .iter()
