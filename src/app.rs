@@ -8,9 +8,9 @@
 
 pub mod action;
 mod commands;
+pub mod effect;
 #[cfg(test)]
 pub(crate) mod fixtures;
-pub mod effect;
 pub mod input;
 pub mod keymap;
 pub mod labels;
@@ -23,16 +23,16 @@ use std::time::{Duration, SystemTime};
 
 use ratatui::layout::Rect;
 
+use crate::domain::{FetchError, Subtask, Task, TaskRef};
+pub use crate::ui::layout::Focus;
+use crate::ui::layout::{self, LayoutInput, Panes};
+use crate::ui::theme::ThemeKind;
 pub use action::{Action, Command, MouseInput, MouseKind, Signal};
 pub use effect::{Effect, Notification, NotifyKind};
 use input::InputLine;
 use keymap::{KeyContext, Keymap};
 pub use polling::coalesce;
 use subtask_view::SubtaskView;
-pub use crate::ui::layout::Focus;
-use crate::domain::{FetchError, Subtask, Task, TaskRef};
-use crate::ui::layout::{self, LayoutInput, Panes};
-use crate::ui::theme::ThemeKind;
 use viewer::Viewer;
 
 /// Finds the provider's own JSON for one subtask in `task.raw_body` (the provider module's
@@ -96,10 +96,16 @@ pub struct Entry {
     /// When the poller said it will fetch again; `None` when it stopped.
     pub next_poll_at: Option<SystemTime>,
     pub view: SubtaskView,
+    announced: Announced,
+}
+
+/// What has been announced for a task, so each notification goes out once.
+#[derive(Debug, Clone, Copy, Default)]
+struct Announced {
     /// Transitions are notified only against a known earlier state (see `polling`).
     baseline_known: bool,
-    notified_finish: bool,
-    notified_failure: bool,
+    finish: bool,
+    failure: bool,
 }
 
 impl Entry {
@@ -113,9 +119,11 @@ impl Entry {
         Entry {
             task_ref,
             from_snapshot: task.is_some(),
-            baseline_known: baseline_known || task.is_some(),
-            notified_finish: finished,
-            notified_failure: failing,
+            announced: Announced {
+                baseline_known: baseline_known || task.is_some(),
+                finish: finished,
+                failure: failing,
+            },
             task,
             updated_at: None,
             first_seen: None,
@@ -360,7 +368,10 @@ impl App {
         self.flash.is_some()
             || self.entries.iter().any(|e| {
                 let t = e.time_labels(self.now, self.paused);
-                t.updated.is_some() || t.next.is_some() || t.error_since.is_some() || (!e.is_finished() && t.elapsed.is_some())
+                t.updated.is_some()
+                    || t.next.is_some()
+                    || t.error_since.is_some()
+                    || (!e.is_finished() && t.elapsed.is_some())
             })
     }
 

@@ -11,11 +11,11 @@
 //! `domain` holds the types; `provider` and `poller` do the I/O; `app` is the pure state
 //! machine; `ui` draws it; `runtime` and `tui` are the only modules that know a terminal exists.
 
+pub mod app;
 pub mod domain;
 pub mod poller;
 pub mod provider;
-pub mod sanitize;
-pub mod app;
 pub mod runtime;
+pub mod sanitize;
 pub mod tui;
 pub mod ui;

@@ -120,12 +120,9 @@ where
                     None
                 }
             },
-            signal = signals.next(), if signals_open => match signal {
-                Some(signal) => Some(Action::Signal(signal)),
-                None => {
-                    signals_open = false;
-                    None
-                }
+            signal = signals.next(), if signals_open => {
+                signals_open = signal.is_some();
+                signal.map(Action::Signal)
             },
             permit = lp.poll_cmds.reserve(), if has_pending => {
                 match (permit, lp.pending.pop_front()) {
@@ -135,12 +132,9 @@ where
                 }
                 None
             },
-            result = polled.recv(), if polled_open => match result {
-                Some(p) => Some(Action::Polled(p)),
-                None => {
-                    polled_open = false;
-                    None
-                }
+            result = polled.recv(), if polled_open => {
+                polled_open = result.is_some();
+                result.map(Action::Polled)
             },
             _ = clock.tick(), if needs_clock => Some(Action::Tick(host.now())),
             else => break,

@@ -7,6 +7,7 @@
 //! Ctrl-Z (restore, `SIGTSTP`, re-enter); and the OSC 52 clipboard, OSC 777/9 notification and
 //! bell helpers. May not know the app's rules.
 
+use std::fmt::Write as _;
 use std::io::{self, BufWriter, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -179,8 +180,12 @@ pub fn notification_sequence(title: &str, body: &str, desktop: bool, protocol: N
     if desktop {
         let (title, body) = (osc_field(title), osc_field(body));
         match protocol {
-            NotifyProtocol::Osc777 => out.push_str(&format!("\x1b]777;notify;{title};{body}\x1b\\")),
-            NotifyProtocol::Osc9 => out.push_str(&format!("\x1b]9;{title}: {body}\x1b\\")),
+            NotifyProtocol::Osc777 => {
+                let _ = write!(out, "\x1b]777;notify;{title};{body}\x1b\\");
+            }
+            NotifyProtocol::Osc9 => {
+                let _ = write!(out, "\x1b]9;{title}: {body}\x1b\\");
+            }
         }
     }
     out

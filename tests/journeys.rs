@@ -6,7 +6,9 @@ use std::time::{Duration, SystemTime};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use oaswatch::app::keymap::action_for_event;
 use oaswatch::app::{Action, App, AppOptions, Effect};
-use oaswatch::domain::{ApiError, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
+use oaswatch::domain::{
+    ApiError, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState,
+};
 use oaswatch::poller::{PollCmd, Polled};
 use oaswatch::ui;
 use ratatui::Terminal;
@@ -56,7 +58,7 @@ fn import(r: &TaskRef, state: TaskState, states: [SubtaskState; 8]) -> Task {
                     ),
                 )
             }),
-            raw_index: u32::try_from(i).unwrap(),
+            raw_index: u32::try_from(i).unwrap_or(u32::MAX),
         })
         .collect();
     Task::new(r.clone(), TaskKind::Import, state, if state.is_finished() { "Finished" } else { "Running" })
@@ -82,7 +84,11 @@ impl Journey {
     }
 
     fn press(&mut self, code: KeyCode) {
-        let modifiers = if matches!(code, KeyCode::Char(c) if c.is_ascii_uppercase()) { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+        let modifiers = if matches!(code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
         let event = Event::Key(KeyEvent { code, modifiers, kind: KeyEventKind::Press, state: KeyEventState::NONE });
         if let Some(action) = action_for_event(&self.app, event) {
             self.apply(action);
@@ -157,7 +163,11 @@ fn adding_a_task_by_hand_with_a_typo_then_a_fetch_error() {
     j.apply(Action::Polled(Polled {
         task_ref: added.clone(),
         at: t(3),
-        result: Err(FetchError::new(FetchErrorKind::Auth, "APIG.1002", "Incorrect IAM authentication information: verify aksk signature fail")),
+        result: Err(FetchError::new(
+            FetchErrorKind::Auth,
+            "APIG.1002",
+            "Incorrect IAM authentication information: verify aksk signature fail",
+        )),
         next_poll_in: None,
     }));
     j.apply(Action::Tick(t(33)));

@@ -21,7 +21,7 @@ fn t0() -> SystemTime {
 }
 
 fn task_ref(id: &str) -> TaskRef {
-    format!("aliyun://cn-hangzhou/{id}").parse().unwrap()
+    TaskRef::Aliyun { region: "cn-hangzhou".into(), operation_id: id.into() }
 }
 
 fn task(r: &TaskRef, state: TaskState, failed: usize, running: usize, ok: usize) -> Task {
@@ -41,7 +41,7 @@ fn task(r: &TaskRef, state: TaskState, failed: usize, running: usize, ok: usize)
             raw_status: String::new(),
             action: None,
             error: (s == SubtaskState::Failed).then(|| ApiError::new("E1", "boom")),
-            raw_index: u32::try_from(i).unwrap(),
+            raw_index: u32::try_from(i).unwrap_or(u32::MAX),
         });
     }
     Task::new(r.clone(), TaskKind::Import, state, "Running").with_subtasks(subtasks)
@@ -56,6 +56,7 @@ fn key(c: char) -> io::Result<Event> {
     key_code(KeyCode::Char(c), KeyModifiers::NONE)
 }
 
+#[expect(clippy::unnecessary_wraps, reason = "items of the event stream are io::Result")]
 fn key_code(code: KeyCode, modifiers: KeyModifiers) -> io::Result<Event> {
     Ok(Event::Key(KeyEvent { code, modifiers, kind: KeyEventKind::Press, state: KeyEventState::NONE }))
 }
@@ -136,8 +137,8 @@ impl Harness {
     where
         E: futures::Stream<Item = io::Result<Event>> + Unpin,
     {
-        let inputs =
-            Inputs { events, signals, polled: self.polled_rx.take().unwrap(), poll_cmds: self.cmd_tx.clone() };
+        let polled = self.polled_rx.take().unwrap_or_else(|| mpsc::channel(1).1);
+        let inputs = Inputs { events, signals, polled, poll_cmds: self.cmd_tx.clone() };
         run(&mut self.terminal, &mut self.app, inputs, &mut self.host).await
     }
 
@@ -188,7 +189,7 @@ async fn a_burst_of_results_is_drawn_once() {
     let r = task_ref("burst");
     let mut h = Harness::new(vec![(r.clone(), None)], 8);
     for i in 0..20 {
-        h.polled_tx.send(polled(task(&r, TaskState::Running, 0, 20 - i, i as usize), 0)).await.unwrap();
+        h.polled_tx.send(polled(task(&r, TaskState::Running, 0, 20 - i, i), 0)).await.unwrap();
     }
     let outcome = h.run(no_input(), signal_after(Duration::from_millis(500), Signal::Terminate)).await.unwrap();
     assert_eq!(outcome.draws, 2, "start + one frame for all twenty results");
@@ -227,7 +228,8 @@ async fn keys_send_poll_commands_and_save_the_watch_list() {
 async fn ctrl_c_quits_and_ctrl_z_suspends_then_refreshes_once() {
     let r = task_ref("aaaa");
     let mut h = Harness::new(vec![(r.clone(), Some(task(&r, TaskState::Running, 0, 1, 1)))], 8);
-    let script = vec![key_code(KeyCode::Char('z'), KeyModifiers::CONTROL), key_code(KeyCode::Char('c'), KeyModifiers::CONTROL)];
+    let script =
+        vec![key_code(KeyCode::Char('z'), KeyModifiers::CONTROL), key_code(KeyCode::Char('c'), KeyModifiers::CONTROL)];
     let outcome = h.run(stream::iter(script), stream::pending().boxed()).await.unwrap();
     assert_eq!(h.host.suspends, 1);
     assert_eq!(h.cmds(), vec![PollCmd::Refresh(None)]);

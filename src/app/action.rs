@@ -11,6 +11,7 @@ use crate::poller::Polled;
 
 /// One input to [`crate::app::App::update`].
 #[derive(Debug, Clone)]
+#[expect(clippy::large_enum_variant, reason = "moved once per event, never stored in bulk; boxing buys nothing")]
 pub enum Action {
     /// A key (or key chord) resolved by the keymap to a named command.
     Command(Command),
@@ -21,14 +22,20 @@ pub enum Action {
     /// The wall clock, once a second while something on screen counts seconds.
     Tick(SystemTime),
     /// The terminal's size changed (also sent once at start-up).
-    Resize { w: u16, h: u16 },
+    Resize {
+        w: u16,
+        h: u16,
+    },
     Mouse(MouseInput),
     /// The process received a termination signal; the dashboard quits cleanly.
     Signal(Signal),
     /// The process came back from Ctrl-Z.
     Resumed,
     /// A side effect the runtime ran for us failed (saving the watch list, copying…).
-    EffectFailed { what: &'static str, error: String },
+    EffectFailed {
+        what: &'static str,
+        error: String,
+    },
 }
 
 /// A named thing a key can do. The names are what the config file's `[keys]` table uses.

@@ -3,6 +3,8 @@
 //! Owns navigation, failure jumps, the input line, the remove dialog, the viewer's contents and
 //! the effects they request. Part of `App::update`; pure like it.
 
+use std::fmt::Write as _;
+
 use crate::domain::{SubtaskState, Task, TaskRef};
 use crate::poller::PollCmd;
 use crate::sanitize;
@@ -23,6 +25,7 @@ const WHEEL_ROWS: isize = 3;
 const HSCROLL_COLS: isize = 8;
 
 impl App {
+    #[expect(clippy::too_many_lines, reason = "the dispatch table: one short arm per command reads best in one place")]
     pub(super) fn on_command(&mut self, command: Command) -> Vec<Effect> {
         if self.confirm_remove.is_some() {
             return self.on_confirm_command(command);
@@ -582,14 +585,12 @@ impl App {
                     .selected_entry()
                     .and_then(|e| e.task.as_ref())
                     .and_then(|t| t.subtasks.iter().position(|s| key.matches(s)));
-                match found {
-                    Some(pos) => ViewerTarget::Subtask { pos, key: key.clone() },
-                    None => {
-                        self.viewer = None;
-                        self.flash_info("that subtask is not in the latest snapshot any more");
-                        return;
-                    }
-                }
+                let Some(pos) = found else {
+                    self.viewer = None;
+                    self.flash_info("that subtask is not in the latest snapshot any more");
+                    return;
+                };
+                ViewerTarget::Subtask { pos, key: key.clone() }
             }
         };
         let raw = v.raw;
@@ -669,7 +670,11 @@ impl App {
         let step = |k: usize| if forward { (start + k) % n } else { (start + n - k % n) % n };
         let Some(row) = (skip..n + skip).map(step).find(|&r| failing(r)) else { return };
         let wrapped = !from_tasks
-            && if forward { row < current || (showing_current && row == current) } else { row > current || (showing_current && row == current) };
+            && if forward {
+                row < current || (showing_current && row == current)
+            } else {
+                row > current || (showing_current && row == current)
+            };
         let ordinal = (0..row).filter(|&r| failing(r)).count() + 1;
         entry.view.select(row, rows);
         let pos = entry.view.selected_pos();
@@ -720,7 +725,9 @@ impl App {
             Focus::Subtasks => self.selected_entry().and_then(|e| {
                 let sub = e.task.as_ref()?.subtasks.get(e.view.selected_pos()?)?;
                 Some(match &sub.error {
-                    Some(err) if !err.trimmed_message().is_empty() => sanitize::text(err.trimmed_message()).into_owned(),
+                    Some(err) if !err.trimmed_message().is_empty() => {
+                        sanitize::text(err.trimmed_message()).into_owned()
+                    }
                     _ => sanitize::line(&format!("{} {}", sub.method, sub.path)).trim().to_owned(),
                 })
             }),
@@ -850,7 +857,11 @@ fn subtask_error_text(sub: &crate::domain::Subtask) -> String {
         }
         _ => match sub.state {
             SubtaskState::Failed | SubtaskState::Cancelled => {
-                format!("no error text returned by the API: the provider marked this {} as {} without a message.", sub.kind.as_str(), sub.state)
+                format!(
+                    "no error text returned by the API: the provider marked this {} as {} without a message.",
+                    sub.kind.as_str(),
+                    sub.state
+                )
             }
             SubtaskState::Succeeded => "no error: this subtask succeeded.".to_owned(),
             SubtaskState::Running => "no error: this subtask is still running.".to_owned(),
@@ -864,14 +875,14 @@ fn subtask_error_text(sub: &crate::domain::Subtask) -> String {
 fn task_error_text(entry: &Entry) -> String {
     let mut out = String::new();
     if let Some(err) = &entry.last_error {
-        out.push_str(&format!("Fetching this task failed ({}", err.kind));
+        let _ = write!(out, "Fetching this task failed ({}", err.kind);
         if !err.code.is_empty() {
-            out.push_str(&format!(", code {}", err.code));
+            let _ = write!(out, ", code {}", err.code);
         }
         out.push_str("):\n");
         out.push_str(if err.message.trim().is_empty() { "no error text returned" } else { err.message.trim_end() });
         if let Some(delay) = err.retry_after {
-            out.push_str(&format!("\nThe provider asked to wait {} before retrying.", labels::duration(delay)));
+            let _ = write!(out, "\nThe provider asked to wait {} before retrying.", labels::duration(delay));
         }
         if !err.kind.is_retryable() {
             out.push_str("\nThis does not heal by retrying: fix it, then press r to fetch again.");
@@ -886,20 +897,25 @@ fn task_error_text(entry: &Entry) -> String {
             Some(err) => {
                 out.push_str("Task error");
                 if !err.code.is_empty() {
-                    out.push_str(&format!(" (code {})", err.code));
+                    let _ = write!(out, " (code {})", err.code);
                 }
                 out.push_str(":\n");
-                out.push_str(if err.trimmed_message().is_empty() { "no error text returned by the API" } else { err.trimmed_message() });
+                out.push_str(if err.trimmed_message().is_empty() {
+                    "no error text returned by the API"
+                } else {
+                    err.trimmed_message()
+                });
             }
             None if entry.last_error.is_none() => {
                 let problems = entry.problem_count();
                 if problems > 0 {
-                    out.push_str(&format!(
+                    let _ = write!(
+                        out,
                         "No task-level error. {} subtasks failed: press n to go to the first one.",
                         labels::count(problems as usize)
-                    ));
+                    );
                 } else {
-                    out.push_str(&format!("No error reported for this task ({}).", task.state));
+                    let _ = write!(out, "No error reported for this task ({}).", task.state);
                 }
             }
             None => {}

@@ -2,7 +2,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::domain::{ApiError, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
+use crate::domain::{
+    ApiError, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState,
+};
 use crate::poller::Polled;
 
 use super::{Action, App, AppOptions, Command, Effect};
@@ -21,12 +23,16 @@ pub fn aliyun(id: &str) -> TaskRef {
 }
 
 pub fn huawei(id: &str) -> TaskRef {
-    format!("huawei://cn-north-4/0123456789abcdef0123456789abcdef/eddc4d25480b4cd6b512f270a1b8b341/{id}").parse().unwrap()
+    format!("huawei://cn-north-4/0123456789abcdef0123456789abcdef/eddc4d25480b4cd6b512f270a1b8b341/{id}")
+        .parse()
+        .unwrap()
 }
 
 pub fn sub(i: usize, state: SubtaskState) -> Subtask {
     let error = match state {
-        SubtaskState::Failed => Some(ApiError::new("APIG.3201", format!("API path /v1/users/{i} already exists in group"))),
+        SubtaskState::Failed => {
+            Some(ApiError::new("APIG.3201", format!("API path /v1/users/{i} already exists in group")))
+        }
         _ => None,
     };
     Subtask {
@@ -53,13 +59,12 @@ pub fn subs(states: &[SubtaskState]) -> Vec<Subtask> {
     states.iter().enumerate().map(|(i, s)| sub(i, *s)).collect()
 }
 
-/// `ok` succeeded, then `failed` failures spread every third row, `running` running.
+/// `ok + failed + running` subtasks: failures spread evenly, the last `running` ones running.
 pub fn mixed(ok: usize, failed: usize, running: usize) -> Vec<Subtask> {
     let mut states = vec![SubtaskState::Succeeded; ok + failed + running];
     let total = states.len();
-    if failed > 0 {
+    if let Some(step) = total.checked_div(failed) {
         // Evenly spread and distinct: (6, 3, 0) fails rows 1, 4 and 7.
-        let step = total / failed;
         for i in 0..failed {
             states[i * step + step / 2] = SubtaskState::Failed;
         }

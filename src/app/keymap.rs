@@ -322,29 +322,27 @@ impl Keymap {
     pub fn with_overrides(&self, overrides: &[(&str, &str)]) -> Result<Keymap, KeymapError> {
         let mut parsed: Vec<Binding> = Vec::new();
         for &(name, spec) in overrides {
-            let (contexts, command) = match name.split_once('.') {
-                Some((ctx, action)) => {
-                    let ctx = KeyContext::ALL
-                        .into_iter()
-                        .find(|c| c.name() == ctx)
-                        .ok_or_else(|| KeymapError::UnknownContext(ctx.to_owned()))?;
-                    let command = Command::from_name(action).ok_or_else(|| KeymapError::UnknownAction(name.into()))?;
-                    (vec![ctx], command)
+            let (contexts, command) = if let Some((ctx, action)) = name.split_once('.') {
+                let ctx = KeyContext::ALL
+                    .into_iter()
+                    .find(|c| c.name() == ctx)
+                    .ok_or_else(|| KeymapError::UnknownContext(ctx.to_owned()))?;
+                let command = Command::from_name(action).ok_or_else(|| KeymapError::UnknownAction(name.into()))?;
+                (vec![ctx], command)
+            } else {
+                let command = Command::from_name(name).ok_or_else(|| KeymapError::UnknownAction(name.into()))?;
+                let mut ctxs: Vec<KeyContext> =
+                    self.bindings.iter().filter(|b| b.command == command).map(|b| b.context).collect();
+                ctxs.dedup();
+                if ctxs.is_empty() {
+                    ctxs.push(KeyContext::Global);
                 }
-                None => {
-                    let command = Command::from_name(name).ok_or_else(|| KeymapError::UnknownAction(name.into()))?;
-                    let mut ctxs: Vec<KeyContext> =
-                        self.bindings.iter().filter(|b| b.command == command).map(|b| b.context).collect();
-                    ctxs.dedup();
-                    if ctxs.is_empty() {
-                        ctxs.push(KeyContext::Global);
-                    }
-                    (ctxs, command)
-                }
+                (ctxs, command)
             };
             let key = KeySpec::parse(spec)?;
             for context in contexts {
-                if let Some(other) = parsed.iter().find(|b| b.context == context && b.key == key && b.command != command)
+                if let Some(other) =
+                    parsed.iter().find(|b| b.context == context && b.key == key && b.command != command)
                 {
                     return Err(KeymapError::Conflict {
                         key: key.to_string(),
@@ -425,7 +423,9 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         return Some(Action::Command(command));
     }
     match (context, key.code) {
-        (KeyContext::Input, KeyCode::Char(c)) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+        (KeyContext::Input, KeyCode::Char(c))
+            if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
             Some(Action::Insert(c))
         }
         _ => None,
@@ -438,7 +438,9 @@ pub fn action_for_event(app: &App, event: Event) -> Option<Action> {
         Event::Key(key) => action_for(app, key),
         Event::Mouse(mouse) => mouse_action(mouse),
         Event::Resize(w, h) => Some(Action::Resize { w, h }),
-        Event::Paste(text) => text.chars().next().filter(|_| app.key_context() == KeyContext::Input).map(Action::Insert),
+        Event::Paste(text) => {
+            text.chars().next().filter(|_| app.key_context() == KeyContext::Input).map(Action::Insert)
+        }
         Event::FocusGained | Event::FocusLost => None,
     }
 }

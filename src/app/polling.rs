@@ -71,9 +71,9 @@ impl App {
                 if let Some(n) = notification(entry.task.as_ref(), &task, entry, notify) {
                     effects.push(Effect::Notify(n));
                 }
-                entry.notified_finish |= task.is_finished();
-                entry.notified_failure |= problems(&task) > 0;
-                entry.baseline_known = true;
+                entry.announced.finish |= task.is_finished();
+                entry.announced.failure |= problems(&task) > 0;
+                entry.announced.baseline_known = true;
                 if entry.task.as_ref() != Some(&task) {
                     let keep = entry.task.as_ref().and_then(|old| entry.view.selected_key(&old.subtasks));
                     entry.view.rebuild(&task.subtasks, keep.as_ref());
@@ -104,21 +104,25 @@ impl App {
 /// snapshot and this is its first answer): a task that finished yesterday is no news. A finish
 /// that also brings the first failure is one notification, not two.
 fn notification(previous: Option<&Task>, task: &Task, entry: &super::Entry, mode: NotifyMode) -> Option<Notification> {
-    if mode == NotifyMode::Off || (previous.is_none() && !entry.baseline_known) {
+    if mode == NotifyMode::Off || (previous.is_none() && !entry.announced.baseline_known) {
         return None;
     }
     let failed = problems(task);
     let short = entry.task_ref.short();
     let provider = entry.task_ref.provider();
-    let (kind, title, body) = if task.is_finished() && !entry.notified_finish {
+    let (kind, title, body) = if task.is_finished() && !entry.announced.finish {
         let (_, word) = labels::task_state(task.state);
         let body = if failed > 0 {
-            format!("{provider} {short}: {word}, {} of {} subtasks failed", labels::count(failed as usize), labels::count(task.counts.total as usize))
+            format!(
+                "{provider} {short}: {word}, {} of {} subtasks failed",
+                labels::count(failed as usize),
+                labels::count(task.counts.total as usize)
+            )
         } else {
             format!("{provider} {short}: {word}, {} subtasks", labels::count(task.counts.total as usize))
         };
         (NotifyKind::Finished(task.state), format!("oaswatch: task {word}"), body)
-    } else if !task.is_finished() && failed > 0 && !entry.notified_failure {
+    } else if !task.is_finished() && failed > 0 && !entry.announced.failure {
         let body = format!("{provider} {short}: first failure ({} failed so far)", labels::count(failed as usize));
         (NotifyKind::FirstFailure, "oaswatch: a subtask failed".to_owned(), body)
     } else {

@@ -22,6 +22,7 @@ pub enum SortMode {
 }
 
 impl SortMode {
+    #[must_use]
     pub fn next(self) -> SortMode {
         match self {
             SortMode::FailuresFirst => SortMode::Path,
@@ -106,7 +107,10 @@ pub fn matches_filter(subtask: &Subtask, needle_lower: &str) -> bool {
         || contains_ci(&subtask.path, needle_lower)
         || contains_ci(&subtask.name, needle_lower)
         || contains_ci(&subtask.id, needle_lower)
-        || subtask.error.as_ref().is_some_and(|e| contains_ci(&e.code, needle_lower) || contains_ci(&e.message, needle_lower))
+        || subtask
+            .error
+            .as_ref()
+            .is_some_and(|e| contains_ci(&e.code, needle_lower) || contains_ci(&e.message, needle_lower))
 }
 
 fn cmp_ci(a: &str, b: &str) -> Ordering {
@@ -199,8 +203,8 @@ impl SubtaskView {
 
     fn reselect(&mut self, subtasks: &[Subtask], keep: Option<&SubtaskKey>) {
         let keep = keep.filter(|_| self.touched);
-        let found =
-            keep.and_then(|key| self.index.iter().position(|&i| subtasks.get(i as usize).is_some_and(|s| key.matches(s))));
+        let found = keep
+            .and_then(|key| self.index.iter().position(|&i| subtasks.get(i as usize).is_some_and(|s| key.matches(s))));
         self.selected = found.unwrap_or(self.selected).min(self.index.len().saturating_sub(1));
         if self.offset > self.selected {
             self.offset = self.selected;
@@ -218,7 +222,7 @@ impl SubtaskView {
         }
         let keep = self.selected_key(subtasks);
         let old = std::mem::take(&mut self.needle);
-        self.filter = filter.to_owned();
+        filter.clone_into(&mut self.filter);
         self.needle = filter.to_lowercase();
         self.refilter(subtasks, &old, keep.as_ref());
     }
@@ -254,7 +258,8 @@ impl SubtaskView {
         let max_offset = self.index.len().saturating_sub(height.max(1));
         self.offset = self.offset.saturating_add_signed(delta).min(max_offset);
         let last_visible = self.offset + height.max(1) - 1;
-        self.selected = self.selected.clamp(self.offset, last_visible.max(self.offset)).min(self.index.len().saturating_sub(1));
+        self.selected =
+            self.selected.clamp(self.offset, last_visible.max(self.offset)).min(self.index.len().saturating_sub(1));
     }
 
     /// Selects the subtask at `pos` in `task.subtasks`, if the view shows it.
@@ -321,10 +326,10 @@ mod tests {
 
     fn sub(i: usize, state: SubtaskState) -> Subtask {
         Subtask {
-            kind: if i % 5 == 0 { SubtaskKind::Model } else { SubtaskKind::Api },
+            kind: if i.is_multiple_of(5) { SubtaskKind::Model } else { SubtaskKind::Api },
             id: format!("id{i}"),
             name: format!("Name{i:03}"),
-            method: if i % 2 == 0 { "GET".into() } else { "POST".into() },
+            method: if i.is_multiple_of(2) { "GET".into() } else { "POST".into() },
             path: format!("/v1/r{:03}", 100 - i),
             state,
             raw_status: String::new(),

@@ -507,6 +507,7 @@ fn coalesce_keeps_the_newest_success_and_a_later_failure_per_task() {
 
 #[test]
 fn update_viewer_wrap_raw_and_copy() {
+    #[expect(clippy::unnecessary_wraps, reason = "must have the RawItemJson signature")]
     fn fake_raw(_: &Task, s: &Subtask) -> Option<String> {
         Some(format!("{{\"ApiUid\": \"{}\", \"ErrorMessage\": \"x\\u001b[2J\"}}", s.id))
     }
@@ -528,7 +529,8 @@ fn update_viewer_wrap_raw_and_copy() {
     let effects = cmd(&mut app, Command::Copy);
     assert_eq!(effects, vec![Effect::CopyToClipboard(app.viewer().unwrap().doc.as_str().to_owned())]);
     // Without the provider function the raw view falls back to our normalised JSON.
-    let mut plain = App::new(vec![(r.clone(), Some(task(&r, TaskState::Failed, mixed(0, 2, 0))))], AppOptions::default());
+    let mut plain =
+        App::new(vec![(r.clone(), Some(task(&r, TaskState::Failed, mixed(0, 2, 0))))], AppOptions::default());
     plain.update(Action::Resize { w: 100, h: 30 });
     cmd(&mut plain, Command::NextFailure);
     cmd(&mut plain, Command::ToggleRaw);
@@ -680,7 +682,10 @@ fn keys_depend_on_the_context() {
 fn remapped_keys_drive_the_same_commands() {
     let keymap = keymap::Keymap::default().with_overrides(&[("next-failure", "x")]).unwrap();
     let r = aliyun("aaaa");
-    let app = App::new(vec![(r.clone(), Some(task(&r, TaskState::Failed, mixed(0, 2, 0))))], AppOptions { keymap, ..AppOptions::default() });
+    let app = App::new(
+        vec![(r.clone(), Some(task(&r, TaskState::Failed, mixed(0, 2, 0))))],
+        AppOptions { keymap, ..AppOptions::default() },
+    );
     assert_eq!(action_name(&app, KeyCode::Char('x'), KeyModifiers::NONE).as_deref(), Some("next-failure"));
     assert_eq!(action_name(&app, KeyCode::Char('n'), KeyModifiers::NONE), None);
 }
@@ -688,7 +693,16 @@ fn remapped_keys_drive_the_same_commands() {
 #[test]
 fn empty_app_is_calm() {
     let mut app = app(vec![]);
-    for c in [Command::Down, Command::Enter, Command::NextFailure, Command::NextFailedTask, Command::Remove, Command::Filter, Command::Copy, Command::OpenError] {
+    for c in [
+        Command::Down,
+        Command::Enter,
+        Command::NextFailure,
+        Command::NextFailedTask,
+        Command::Remove,
+        Command::Filter,
+        Command::Copy,
+        Command::OpenError,
+    ] {
         cmd(&mut app, c);
     }
     assert_eq!(app.focus(), Focus::Tasks);

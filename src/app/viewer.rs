@@ -308,6 +308,8 @@ impl Viewer {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     #[test]
@@ -388,7 +390,10 @@ mod tests {
 
     #[test]
     fn hundred_thousand_lines_scroll_to_the_end() {
-        let text: String = (0..100_000).map(|i| format!("line {i} of the message\n")).collect();
+        let text = (0..100_000).fold(String::new(), |mut s, i| {
+            let _ = writeln!(s, "line {i} of the message");
+            s
+        });
         let mut v = Viewer::new(ViewerTarget::Task, Doc::new(&text));
         v.fit(80, 20);
         v.to_bottom();

@@ -99,7 +99,8 @@ fn subtask_header(sub: &Subtask, theme: &Theme, w: usize) -> Vec<Line<'static>> 
         Span::raw(" "),
         Span::styled(clean(&sub.path, w.saturating_sub(18)).into_owned(), theme.text),
     ];
-    let mut third = vec![Span::styled("name ", theme.dim), Span::styled(clean(&sub.name, w / 2).into_owned(), theme.text)];
+    let mut third =
+        vec![Span::styled("name ", theme.dim), Span::styled(clean(&sub.name, w / 2).into_owned(), theme.text)];
     third.push(Span::styled("  id ", theme.dim));
     third.push(Span::styled(
         if sub.id.is_empty() { "(none)".to_owned() } else { clean(&sub.id, w / 3).into_owned() },

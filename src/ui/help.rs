@@ -9,8 +9,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Widget};
 
-use crate::app::{App, Command};
 use crate::app::keymap::KeyContext;
+use crate::app::{App, Command};
 
 use super::layout::{inner, is_shown};
 use super::theme::Theme;
@@ -100,9 +100,13 @@ pub fn help_lines(app: &App, context: KeyContext, theme: &Theme) -> Vec<Line<'st
     let keymap = app.keymap();
     let entry = |keys: &[crate::app::keymap::KeySpec], what: &str| {
         let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-        Line::from(vec![Span::styled(format!("  {:<22}", keys.join(" ")), theme.key), Span::styled(what.to_owned(), theme.text)])
+        Line::from(vec![
+            Span::styled(format!("  {:<22}", keys.join(" ")), theme.key),
+            Span::styled(what.to_owned(), theme.text),
+        ])
     };
-    let mut lines: Vec<Line<'static>> = vec![Line::from(Span::styled(format!("In the {} pane", context.name()), theme.title))];
+    let mut lines: Vec<Line<'static>> =
+        vec![Line::from(Span::styled(format!("In the {} pane", context.name()), theme.title))];
     let mut listed: Vec<Command> = Vec::new();
     for &command in pane_commands(context) {
         let keys = keymap.keys_for(context, command);

@@ -76,7 +76,12 @@ pub fn is_shown(r: Rect) -> bool {
 
 /// The inside of a bordered block.
 pub fn inner(r: Rect) -> Rect {
-    Rect { x: r.x.saturating_add(1), y: r.y.saturating_add(1), width: r.width.saturating_sub(2), height: r.height.saturating_sub(2) }
+    Rect {
+        x: r.x.saturating_add(1),
+        y: r.y.saturating_add(1),
+        width: r.width.saturating_sub(2),
+        height: r.height.saturating_sub(2),
+    }
 }
 
 /// Data rows of the subtask table (inside the borders, below the header row).
@@ -214,7 +219,8 @@ mod tests {
         for (w, h) in [(200, 60), (100, 30), (60, 15), (20, 5), (130, 16)] {
             for viewer_open in [false, true] {
                 for input_open in [false, true] {
-                    let li = LayoutInput { focus: Focus::Viewer, viewer_open, input_open, task_rows: 40, has_tasks: true };
+                    let li =
+                        LayoutInput { focus: Focus::Viewer, viewer_open, input_open, task_rows: 40, has_tasks: true };
                     let p = compute(Rect::new(0, 0, w, h), &li);
                     let rects = [p.header, p.tasks, p.subtasks, p.viewer, p.input, p.footer];
                     let cells: u32 = rects.iter().map(|r| u32::from(r.width) * u32::from(r.height)).sum();

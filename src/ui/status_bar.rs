@@ -28,10 +28,8 @@ pub fn render_header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         spans.push(Span::raw(" "));
     }
     let entries = app.entries();
-    spans.push(Span::styled(
-        format!("{} task{}", entries.len(), if entries.len() == 1 { "" } else { "s" }),
-        theme.text,
-    ));
+    spans
+        .push(Span::styled(format!("{} task{}", entries.len(), if entries.len() == 1 { "" } else { "s" }), theme.text));
     let mut first = true;
     for state in [
         TaskState::Running,
@@ -139,7 +137,14 @@ fn input_feedback(app: &App, purpose: InputPurpose, theme: &Theme, area: Rect, b
                 put(buf, area.x + 1, area.y, "✔ valid reference — Enter adds it, Esc cancels", w, theme.ok);
             }
             None => {
-                put(buf, area.x + 1, area.y, "aliyun://REGION/OPERATION_ID or huawei://REGION/PROJECT_ID/INSTANCE_ID/TASK_ID — Esc cancels", w, theme.dim);
+                put(
+                    buf,
+                    area.x + 1,
+                    area.y,
+                    "aliyun://REGION/OPERATION_ID or huawei://REGION/PROJECT_ID/INSTANCE_ID/TASK_ID — Esc cancels",
+                    w,
+                    theme.dim,
+                );
             }
         },
         InputPurpose::Filter => {

@@ -53,7 +53,14 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         return;
     }
     let Some(entry) = entry else {
-        put(buf, body.x + 1, body.y, "Select or add a task to see its subtasks.", cols(body.width.saturating_sub(1)), theme.dim);
+        put(
+            buf,
+            body.x + 1,
+            body.y,
+            "Select or add a task to see its subtasks.",
+            cols(body.width.saturating_sub(1)),
+            theme.dim,
+        );
         return;
     };
     let Some(task) = entry.task.as_ref() else {

@@ -94,8 +94,7 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
     match &entry.task {
         Some(task) => {
             let (glyph, word) = labels::task_state(task.state);
-            let style = theme.task_state(task.state);
-            first.push(Span::styled(format!("{glyph} {word:<9} "), style));
+            first.push(Span::styled(format!("{glyph} {word:<9} "), theme.task_state(task.state)));
         }
         None if entry.last_error.is_some() => first.push(Span::styled("? unknown   ", theme.unknown)),
         None => first.push(Span::styled("… loading   ", theme.dim)),
@@ -188,7 +187,10 @@ fn counts(task: &Task, theme: &Theme) -> Vec<Span<'static>> {
     vec![
         Span::styled(format!("{done}/{total} "), theme.text),
         Span::styled(format!("✔{} ", labels::count(c.succeeded as usize)), dim_if_zero(c.succeeded, theme.ok)),
-        Span::styled(format!("✘{} ", labels::count((c.failed + c.cancelled) as usize)), dim_if_zero(c.failed + c.cancelled, theme.fail)),
+        Span::styled(
+            format!("✘{} ", labels::count((c.failed + c.cancelled) as usize)),
+            dim_if_zero(c.failed + c.cancelled, theme.fail),
+        ),
         Span::styled(format!("●{} ", labels::count(c.running as usize)), dim_if_zero(c.running, theme.running)),
         Span::styled(format!("○{}", labels::count(c.waiting as usize)), theme.dim),
     ]

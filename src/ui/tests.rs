@@ -2,6 +2,7 @@
 //!
 //! Time is fixed: the app's clock only moves with `Action::Tick`/`Polled.at` from the fixtures.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use ratatui::Terminal;
@@ -38,7 +39,8 @@ fn buffer_text(buf: &Buffer) -> String {
 
 /// Three tasks: running, partially failed (with a saved-then-confirmed history), succeeded.
 fn dashboard() -> App {
-    let (a, b, c) = (aliyun("4c53ccf1d40c489686d1adf5c2644a7f"), huawei("d9ce2d1c8e6f4c3f9a1b2c3d4e5f6a7b"), aliyun("0a1b2c3d"));
+    let (a, b, c) =
+        (aliyun("4c53ccf1d40c489686d1adf5c2644a7f"), huawei("d9ce2d1c8e6f4c3f9a1b2c3d4e5f6a7b"), aliyun("0a1b2c3d"));
     let mut app = app(vec![(a.clone(), None), (b.clone(), None), (c.clone(), None)]);
     app.update(Action::Polled(ok(task(&a, TaskState::Running, mixed(12, 2, 6)), 0)));
     app.update(Action::Polled(ok(task(&b, TaskState::PartiallyFailed, mixed(17, 3, 0)), 2)));
@@ -162,7 +164,11 @@ fn long_error_app() -> App {
     let r = aliyun("4c53ccf1d40c489686d1adf5c2644a7f");
     let mut subtasks = mixed(3, 2, 0);
     let message = (1..=30)
-        .map(|i| format!("line {i}: the API definition at paths./v1/users/{{id}}.post.requestBody does not match schema User"))
+        .map(|i| {
+            format!(
+                "line {i}: the API definition at paths./v1/users/{{id}}.post.requestBody does not match schema User"
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n");
     for s in subtasks.iter_mut().filter(|s| s.state == SubtaskState::Failed) {
@@ -263,7 +269,15 @@ fn huge_messages_are_cut_in_cells_and_scroll_in_the_viewer() {
         // Layout intact: every row still ends inside its border, and the cell was cut with "…".
         assert!(text.contains('…'));
         for line in text.lines().skip(1).take(28) {
-            assert!(line.ends_with('┃') || line.ends_with('│') || line.ends_with('┛') || line.ends_with('┘') || line.ends_with('┓') || line.ends_with('┐'), "{line}");
+            assert!(
+                line.ends_with('┃')
+                    || line.ends_with('│')
+                    || line.ends_with('┛')
+                    || line.ends_with('┘')
+                    || line.ends_with('┓')
+                    || line.ends_with('┐'),
+                "{line}"
+            );
         }
         app.update(Action::Command(Command::Enter));
         app.update(Action::Command(Command::Bottom));
@@ -278,7 +292,10 @@ fn huge_messages_are_cut_in_cells_and_scroll_in_the_viewer() {
 
 #[test]
 fn hundred_thousand_line_message_scrolls_to_the_end() {
-    let message: String = (0..100_000).map(|i| format!("row {i:06} of a very long stack trace\n")).collect();
+    let message = (0..100_000).fold(String::new(), |mut s, i| {
+        let _ = writeln!(s, "row {i:06} of a very long stack trace");
+        s
+    });
     let mut app = hostile_app(&message, "trace");
     app.update(Action::Command(Command::NextFailure));
     app.update(Action::Command(Command::Bottom));

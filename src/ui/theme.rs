@@ -60,8 +60,24 @@ pub struct Theme {
 impl Theme {
     pub fn of(kind: ThemeKind) -> Theme {
         match kind {
-            ThemeKind::Dark => Theme::coloured(Color::Gray, Color::DarkGray, Color::Cyan, Color::Green, Color::Red, Color::Yellow, Color::Blue),
-            ThemeKind::Light => Theme::coloured(Color::Black, Color::DarkGray, Color::Blue, Color::Green, Color::Red, Color::Magenta, Color::Blue),
+            ThemeKind::Dark => Theme::coloured(
+                Color::Gray,
+                Color::DarkGray,
+                Color::Cyan,
+                Color::Green,
+                Color::Red,
+                Color::Yellow,
+                Color::Blue,
+            ),
+            ThemeKind::Light => Theme::coloured(
+                Color::Black,
+                Color::DarkGray,
+                Color::Blue,
+                Color::Green,
+                Color::Red,
+                Color::Magenta,
+                Color::Blue,
+            ),
             ThemeKind::HighContrast => {
                 let mut t = Theme::coloured(
                     Color::White,
@@ -166,7 +182,8 @@ mod tests {
     #[test]
     fn mono_has_no_colour_anywhere() {
         let t = Theme::of(ThemeKind::Mono);
-        let all = [t.text, t.dim, t.title, t.border, t.selected, t.ok, t.fail, t.partial, t.running, t.warn, t.paused, t.key];
+        let all =
+            [t.text, t.dim, t.title, t.border, t.selected, t.ok, t.fail, t.partial, t.running, t.warn, t.paused, t.key];
         assert!(all.iter().all(|s| s.fg.is_none() && s.bg.is_none()));
         assert_ne!(t.fail, t.ok, "failure still stands out by emphasis");
     }
