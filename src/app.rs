@@ -426,6 +426,13 @@ impl App {
                 self.on_insert(c);
                 Vec::new()
             }
+            Action::Paste(text) => {
+                self.dirty = true;
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    self.on_insert(c);
+                }
+                Vec::new()
+            }
             Action::Polled(polled) => self.on_polled(polled),
             Action::Tick(now) => {
                 self.on_tick(now);

@@ -17,6 +17,8 @@ pub enum Action {
     Command(Command),
     /// A printable character typed while the input line is open.
     Insert(char),
+    /// Text pasted while the input line is open (only with bracketed paste; line breaks dropped).
+    Paste(String),
     /// A fetch result from the poller.
     Polled(Polled),
     /// The wall clock, once a second while something on screen counts seconds.

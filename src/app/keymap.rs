@@ -438,9 +438,7 @@ pub fn action_for_event(app: &App, event: Event) -> Option<Action> {
         Event::Key(key) => action_for(app, key),
         Event::Mouse(mouse) => mouse_action(mouse),
         Event::Resize(w, h) => Some(Action::Resize { w, h }),
-        Event::Paste(text) => {
-            text.chars().next().filter(|_| app.key_context() == KeyContext::Input).map(Action::Insert)
-        }
+        Event::Paste(text) => (app.key_context() == KeyContext::Input).then_some(Action::Paste(text)),
         Event::FocusGained | Event::FocusLost => None,
     }
 }

@@ -226,6 +226,17 @@ fn update_add_invalid_reference_shows_the_reason_and_stays_open() {
 }
 
 #[test]
+fn update_paste_into_the_input_line_drops_line_breaks() {
+    let mut app = three_tasks();
+    cmd(&mut app, Command::Add);
+    app.update(Action::Paste("aliyun://cn-hangzhou/\u{1b}pasted\r\n".into()));
+    assert_eq!(app.input().unwrap().text(), "aliyun://cn-hangzhou/pasted");
+    cmd(&mut app, Command::Cancel);
+    app.update(Action::Paste("ignored".into()));
+    assert!(app.input().is_none());
+}
+
+#[test]
 fn update_add_duplicate_selects_the_existing_task() {
     let mut app = three_tasks();
     cmd(&mut app, Command::Add);

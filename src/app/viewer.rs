@@ -192,11 +192,6 @@ impl Viewer {
         self.rows.entry(line).or_insert_with(|| row_starts(doc.line(line), width))
     }
 
-    /// Rows of `line` at the current width (1 when not wrapping).
-    fn rows_in(&mut self, line: usize) -> usize {
-        if self.wrap { self.starts_of(line).len() } else { 1 }
-    }
-
     fn next_pos(&mut self, pos: Pos) -> Option<Pos> {
         if self.wrap {
             let starts = self.starts_of(pos.line);
@@ -289,20 +284,10 @@ impl Viewer {
         }
     }
 
-    /// Total display rows before the top, for "row N of M" (exact only for what has been wrapped).
-    pub fn height(&self) -> usize {
-        self.height
-    }
-
     /// Whether the last line is on screen.
     pub fn at_bottom(&mut self) -> bool {
         let bottom = self.bottom_pos();
         (self.top.line, self.top.byte) >= (bottom.line, bottom.byte)
-    }
-
-    /// Count of display rows of `line`, for tests and the scrollbar.
-    pub fn rows_of_line(&mut self, line: usize) -> usize {
-        self.rows_in(line)
     }
 }
 
