@@ -51,8 +51,13 @@ static CURSOR_HIDDEN: AtomicBool = AtomicBool::new(false);
 /// Enters the dashboard's modes and returns a terminal drawing through a 64 KiB buffer.
 pub fn init(options: TuiOptions) -> io::Result<Tui> {
     enter(options)?;
-    let backend = CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, io::stdout()));
-    Terminal::new(backend)
+    Terminal::new(frame_backend(io::stdout()))
+}
+
+/// A backend that buffers a whole frame, so ratatui's flush at the end of a draw is the only
+/// `write(2)`: no cell-by-cell drawing visible under load (dua-cli #361).
+pub fn frame_backend<W: Write>(out: W) -> CrosstermBackend<BufWriter<W>> {
+    CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, out))
 }
 
 fn enter(options: TuiOptions) -> io::Result<()> {
@@ -258,6 +263,57 @@ mod tests {
         assert_eq!(NotifyProtocol::detect(Some("iTerm.app"), None), NotifyProtocol::Osc9);
         assert_eq!(NotifyProtocol::detect(None, Some("xterm-kitty")), NotifyProtocol::Osc9);
         assert_eq!(NotifyProtocol::detect(None, Some("foot")), NotifyProtocol::Osc777);
+    }
+
+    /// Counts `write` calls and bytes reaching the "terminal".
+    #[derive(Clone, Default)]
+    struct Counting(std::rc::Rc<std::cell::Cell<(usize, usize)>>);
+
+    impl Write for Counting {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let (writes, bytes) = self.0.get();
+            self.0.set((writes + 1, bytes + buf.len()));
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn one_write_per_frame_and_next_to_nothing_when_unchanged() {
+        use crate::app::fixtures::{aliyun, mixed, task};
+        use crate::app::{Action, App, AppOptions, Command};
+        use crate::domain::TaskState;
+        use ratatui::layout::Rect;
+        use ratatui::{TerminalOptions, Viewport};
+
+        let r = aliyun("big");
+        let mut app = App::new(
+            vec![(r.clone(), Some(task(&r, TaskState::PartiallyFailed, mixed(9_000, 1_000, 0))))],
+            AppOptions::default(),
+        );
+        app.update(Action::Resize { w: 200, h: 60 });
+        app.update(Action::Command(Command::Enter));
+        let out = Counting::default();
+        let options = TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, 200, 60)) };
+        let mut term = Terminal::with_options(frame_backend(out.clone()), options).unwrap();
+        let mut frame = |app: &App| {
+            let before = out.0.get();
+            term.draw(|f| crate::ui::render(app, f)).unwrap();
+            let after = out.0.get();
+            (after.0 - before.0, after.1 - before.1)
+        };
+        let (writes, bytes) = frame(&app);
+        assert_eq!(writes, 1, "a full 200x60 frame in one write");
+        assert!(bytes > 5_000 && bytes < FRAME_BUFFER, "{bytes} bytes");
+        let (writes, bytes) = frame(&app);
+        assert_eq!(writes, 1);
+        assert!(bytes < 64, "an unchanged frame costs {bytes} bytes");
+        app.update(Action::Command(Command::Down));
+        let (writes, bytes) = frame(&app);
+        assert_eq!(writes, 1);
+        assert!(bytes < 4_000, "moving the selection rewrites two rows, not the screen: {bytes} bytes");
     }
 
     #[test]
