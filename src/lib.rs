@@ -11,6 +11,7 @@
 //! `domain` holds the types; `provider` and `poller` do the I/O; `app` is the pure state
 //! machine; `ui` draws it; `runtime` and `tui` are the only modules that know a terminal exists.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod credentials;
@@ -19,5 +20,8 @@ pub mod logging;
 pub mod poller;
 pub mod provider;
 pub mod report;
+pub mod runtime;
 pub mod sanitize;
 pub mod store;
+pub mod tui;
+pub mod ui;

@@ -1,0 +1,579 @@
+//! The dashboard's state and its pure update function.
+//!
+//! Owns [`App`] (watched tasks in order with their last good snapshot, freshness and fetch
+//! errors; selection, focus, per-task subtask views, the error viewer, the input line, dialogs,
+//! flash messages, pause, viewport size and `now`) and `update(Action) -> Vec<Effect>`.
+//! May not do I/O or async, spawn, read the clock or the environment, or draw: time arrives in
+//! `Action::Tick`/`Polled.at`, and everything the outside must do leaves as an [`Effect`].
+
+pub mod action;
+mod commands;
+pub mod effect;
+#[cfg(test)]
+pub(crate) mod fixtures;
+pub mod input;
+pub mod keymap;
+pub mod labels;
+mod polling;
+pub mod subtask_view;
+pub mod viewer;
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::time::{Duration, SystemTime};
+
+use ratatui::layout::Rect;
+
+use crate::domain::{FetchError, Subtask, Task, TaskRef};
+pub use crate::ui::layout::Focus;
+use crate::ui::layout::{self, LayoutInput, Panes};
+use crate::ui::theme::ThemeKind;
+pub use action::{Action, Command, MouseInput, MouseKind, Signal};
+pub use effect::{Effect, Notification, NotifyKind};
+use input::InputLine;
+use keymap::{KeyContext, Keymap};
+pub use polling::coalesce;
+use subtask_view::SubtaskView;
+use viewer::Viewer;
+
+/// Finds the provider's own JSON for one subtask in `task.raw_body` (the provider module's
+/// `raw_item_json`). A plain function so the app stays pure and the provider stays optional.
+pub type RawItemJson = fn(&Task, &Subtask) -> Option<String>;
+
+/// How the dashboard tells you that something happened while you looked elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NotifyMode {
+    Off,
+    /// Terminal bell only.
+    Bell,
+    /// Bell plus an OSC 777/9 desktop notification.
+    #[default]
+    Desktop,
+}
+
+/// Start-up choices, from the config file and flags.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    pub theme: ThemeKind,
+    /// The poller's normal interval; data older than three of these is marked stale.
+    pub poll_interval: Duration,
+    pub notify: NotifyMode,
+    pub keymap: Keymap,
+    /// Wire to `provider::raw_item_json`; without it the raw view shows our normalised JSON.
+    pub raw_item_json: Option<RawItemJson>,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        AppOptions {
+            theme: ThemeKind::Dark,
+            poll_interval: Duration::from_secs(5),
+            notify: NotifyMode::default(),
+            keymap: Keymap::default(),
+            raw_item_json: None,
+        }
+    }
+}
+
+/// One watched task.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub task_ref: TaskRef,
+    /// The last good snapshot (possibly loaded from disk at start-up).
+    pub task: Option<Task>,
+    /// `task` came from a saved snapshot and has not been confirmed by a fetch yet.
+    pub from_snapshot: bool,
+    /// When the last successful fetch arrived.
+    pub updated_at: Option<SystemTime>,
+    /// The first successful fetch in this session, for the elapsed time.
+    pub first_seen: Option<SystemTime>,
+    /// When the task was first seen finished.
+    pub finished_at: Option<SystemTime>,
+    pub last_error: Option<FetchError>,
+    /// Since when fetching has been failing (reset by the next success).
+    pub error_since: Option<SystemTime>,
+    /// `Polled.at` of the last message applied, to drop older ones that arrive late.
+    pub last_polled_at: Option<SystemTime>,
+    /// When the poller said it will fetch again; `None` when it stopped.
+    pub next_poll_at: Option<SystemTime>,
+    pub view: SubtaskView,
+    announced: Announced,
+}
+
+/// What has been announced for a task, so each notification goes out once.
+#[derive(Debug, Clone, Copy, Default)]
+struct Announced {
+    /// Transitions are notified only against a known earlier state (see `polling`).
+    baseline_known: bool,
+    finish: bool,
+    failure: bool,
+}
+
+impl Entry {
+    fn new(task_ref: TaskRef, task: Option<Task>, baseline_known: bool) -> Entry {
+        let mut view = SubtaskView::default();
+        if let Some(t) = &task {
+            view.rebuild(&t.subtasks, None);
+        }
+        let finished = task.as_ref().is_some_and(Task::is_finished);
+        let failing = task.as_ref().is_some_and(|t| problems(t) > 0);
+        Entry {
+            task_ref,
+            from_snapshot: task.is_some(),
+            announced: Announced {
+                baseline_known: baseline_known || task.is_some(),
+                finish: finished,
+                failure: failing,
+            },
+            task,
+            updated_at: None,
+            first_seen: None,
+            finished_at: None,
+            last_error: None,
+            error_since: None,
+            last_polled_at: None,
+            next_poll_at: None,
+            view,
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.task.as_ref().is_some_and(Task::is_finished)
+    }
+
+    /// Failed plus cancelled subtasks, the number `n` jumps between.
+    pub fn problem_count(&self) -> u32 {
+        self.task.as_ref().map_or(0, problems)
+    }
+
+    /// Data shown may no longer be true: the last fetch failed, it is only a saved snapshot,
+    /// or no update came for more than three poll intervals while the task was unfinished.
+    pub fn is_stale(&self, now: SystemTime, poll_interval: Duration, paused: bool) -> bool {
+        if self.task.is_none() {
+            return false;
+        }
+        if self.last_error.is_some() || self.from_snapshot {
+            return true;
+        }
+        if paused || self.is_finished() {
+            return false;
+        }
+        self.updated_at.is_some_and(|t| labels::since(now, t) > poll_interval.saturating_mul(3))
+    }
+
+    /// Rows this entry takes in the task list: two, plus one for a fetch error's reason.
+    pub fn height(&self) -> u16 {
+        if self.last_error.is_some() { 3 } else { 2 }
+    }
+
+    /// The time labels drawn for this entry; the tick compares them to know when to redraw.
+    pub fn time_labels(&self, now: SystemTime, paused: bool) -> TimeLabels {
+        let finished = self.is_finished();
+        // Seen finished on the first look: how long it ran is unknown, so say nothing.
+        let elapsed = self
+            .first_seen
+            .filter(|start| self.finished_at.is_none_or(|end| end > *start))
+            .map(|start| labels::duration(labels::since(self.finished_at.unwrap_or(now), start)));
+        // A finished task's age does not matter and would make the screen change every second.
+        let updated = if finished && self.last_error.is_none() {
+            None
+        } else {
+            self.updated_at.map(|t| format!("updated {} ago", labels::duration(labels::since(now, t))))
+        };
+        let next = if paused {
+            None
+        } else {
+            self.next_poll_at.map(|t| match labels::until(now, t) {
+                d if d.is_zero() => "poll due".to_owned(),
+                d => format!("next in {}", labels::duration(d)),
+            })
+        };
+        let error_since = self.error_since.map(|t| labels::duration(labels::since(now, t)));
+        TimeLabels { elapsed, updated, next, error_since }
+    }
+}
+
+/// Relative-time texts for one entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct TimeLabels {
+    pub elapsed: Option<String>,
+    pub updated: Option<String>,
+    pub next: Option<String>,
+    pub error_since: Option<String>,
+}
+
+fn problems(task: &Task) -> u32 {
+    task.counts.failed + task.counts.cancelled
+}
+
+/// How loud a flash message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlashLevel {
+    Info,
+    Error,
+}
+
+/// A short message in the header that goes away by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub level: FlashLevel,
+    pub until: SystemTime,
+}
+
+const FLASH_FOR: Duration = Duration::from_secs(4);
+
+/// The open help overlay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Help {
+    /// The pane the help was asked for.
+    pub context: KeyContext,
+    pub scroll: usize,
+}
+
+/// The state of the whole dashboard.
+#[derive(Debug)]
+pub struct App {
+    entries: Vec<Entry>,
+    selected: usize,
+    task_offset: usize,
+    focus: Focus,
+    viewer: Option<Viewer>,
+    input: Option<InputLine>,
+    /// Live validation result of the add-task input.
+    input_error: Option<String>,
+    confirm_remove: Option<TaskRef>,
+    help: Option<Help>,
+    flash: Option<Flash>,
+    paused: bool,
+    viewport: (u16, u16),
+    now: SystemTime,
+    options: AppOptions,
+    quit: bool,
+    exit_signal: Option<Signal>,
+    dirty: bool,
+}
+
+impl App {
+    pub fn new(initial: Vec<(TaskRef, Option<Task>)>, options: AppOptions) -> App {
+        let mut entries: Vec<Entry> = Vec::with_capacity(initial.len());
+        for (task_ref, task) in initial {
+            if entries.iter().all(|e| e.task_ref != task_ref) {
+                entries.push(Entry::new(task_ref, task, false));
+            }
+        }
+        App {
+            entries,
+            selected: 0,
+            task_offset: 0,
+            focus: Focus::Tasks,
+            viewer: None,
+            input: None,
+            input_error: None,
+            confirm_remove: None,
+            help: None,
+            flash: None,
+            paused: false,
+            viewport: (0, 0),
+            now: SystemTime::UNIX_EPOCH,
+            options,
+            quit: false,
+            exit_signal: None,
+            dirty: true,
+        }
+    }
+
+    // ---- read access for the UI, the runtime and tests ----
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn selected_index(&self) -> usize {
+        self.selected
+    }
+
+    pub fn selected_entry(&self) -> Option<&Entry> {
+        self.entries.get(self.selected)
+    }
+
+    pub fn focus(&self) -> Focus {
+        self.focus
+    }
+
+    pub fn viewer(&self) -> Option<&Viewer> {
+        self.viewer.as_ref()
+    }
+
+    pub fn input(&self) -> Option<&InputLine> {
+        self.input.as_ref()
+    }
+
+    pub fn input_error(&self) -> Option<&str> {
+        self.input_error.as_deref()
+    }
+
+    pub fn confirm_remove(&self) -> Option<&TaskRef> {
+        self.confirm_remove.as_ref()
+    }
+
+    pub fn help(&self) -> Option<Help> {
+        self.help
+    }
+
+    pub fn flash(&self) -> Option<&Flash> {
+        self.flash.as_ref()
+    }
+
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
+    pub fn now(&self) -> SystemTime {
+        self.now
+    }
+
+    pub fn theme(&self) -> ThemeKind {
+        self.options.theme
+    }
+
+    pub fn options(&self) -> &AppOptions {
+        &self.options
+    }
+
+    pub fn keymap(&self) -> &Keymap {
+        &self.options.keymap
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// The signal that ended the session, so the caller can exit with 128 + its number.
+    pub fn exit_signal(&self) -> Option<Signal> {
+        self.exit_signal
+    }
+
+    /// The watch list in order, as saved.
+    pub fn task_refs(&self) -> Vec<TaskRef> {
+        self.entries.iter().map(|e| e.task_ref.clone()).collect()
+    }
+
+    /// First task row shown; derived again from the selection so a stale value cannot hide it.
+    pub fn task_offset(&self, rows: u16) -> usize {
+        task_list_offset(&self.entries, self.selected, self.task_offset, rows)
+    }
+
+    /// Whether something on screen counts seconds, so the runtime runs its 1 s tick.
+    pub fn needs_clock(&self) -> bool {
+        self.flash.is_some()
+            || self.entries.iter().any(|e| {
+                let t = e.time_labels(self.now, self.paused);
+                t.updated.is_some()
+                    || t.next.is_some()
+                    || t.error_since.is_some()
+                    || (!e.is_finished() && t.elapsed.is_some())
+            })
+    }
+
+    /// True once after anything visible changed; the runtime draws then.
+    pub fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+
+    /// Which key table applies right now.
+    pub fn key_context(&self) -> KeyContext {
+        if self.confirm_remove.is_some() {
+            KeyContext::Confirm
+        } else if self.input.is_some() {
+            KeyContext::Input
+        } else if self.help.is_some() {
+            KeyContext::Help
+        } else {
+            pane_context(self.focus)
+        }
+    }
+
+    /// The layout for a frame of `area`.
+    pub fn panes(&self, area: Rect) -> Panes {
+        let rows: u32 = self.entries.iter().map(|e| u32::from(e.height())).sum();
+        layout::compute(
+            area,
+            &LayoutInput {
+                focus: self.focus,
+                viewer_open: self.viewer.is_some(),
+                input_open: self.input.is_some(),
+                task_rows: u16::try_from(rows).unwrap_or(u16::MAX),
+                has_tasks: !self.entries.is_empty(),
+            },
+        )
+    }
+
+    fn current_panes(&self) -> Panes {
+        self.panes(Rect::new(0, 0, self.viewport.0, self.viewport.1))
+    }
+
+    // ---- update ----
+
+    /// Applies one action. The exhaustive match is deliberate: a new action must be decided here.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let effects = match action {
+            Action::Command(command) => {
+                self.dirty = true;
+                self.on_command(command)
+            }
+            Action::Insert(c) => {
+                self.dirty = true;
+                self.on_insert(c);
+                Vec::new()
+            }
+            Action::Paste(text) => {
+                self.dirty = true;
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    self.on_insert(c);
+                }
+                Vec::new()
+            }
+            Action::Polled(polled) => self.on_polled(polled),
+            Action::Tick(now) => {
+                self.on_tick(now);
+                Vec::new()
+            }
+            Action::Resize { w, h } => {
+                self.dirty = true;
+                self.viewport = (w, h);
+                Vec::new()
+            }
+            Action::Mouse(mouse) => {
+                self.dirty = true;
+                self.on_mouse(mouse)
+            }
+            Action::Signal(signal) => {
+                self.quit = true;
+                self.exit_signal = Some(signal);
+                vec![Effect::Quit]
+            }
+            Action::Resumed => {
+                self.dirty = true;
+                self.flash_info("resumed");
+                // One refresh per task, not a catch-up of every missed poll.
+                if self.paused { Vec::new() } else { vec![Effect::Poll(crate::poller::PollCmd::Refresh(None))] }
+            }
+            Action::EffectFailed { what, error } => {
+                self.dirty = true;
+                self.flash_error(format!("could not {what}: {error}"));
+                Vec::new()
+            }
+        };
+        self.fit_to_viewport();
+        effects
+    }
+
+    fn on_tick(&mut self, now: SystemTime) {
+        let before = self.clock_signature();
+        self.now = now;
+        if self.flash.as_ref().is_some_and(|f| f.until <= now) {
+            self.flash = None;
+        }
+        if self.clock_signature() != before {
+            self.dirty = true;
+        }
+    }
+
+    /// A hash of everything on screen that depends on `now`.
+    fn clock_signature(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        self.flash.is_some().hash(&mut h);
+        for e in &self.entries {
+            e.time_labels(self.now, self.paused).hash(&mut h);
+            e.is_stale(self.now, self.options.poll_interval, self.paused).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    fn flash_info(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash { text: text.into(), level: FlashLevel::Info, until: self.now + FLASH_FOR });
+    }
+
+    fn flash_error(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash { text: text.into(), level: FlashLevel::Error, until: self.now + FLASH_FOR * 2 });
+    }
+
+    /// Keeps selections and scroll positions valid for the current layout.
+    fn fit_to_viewport(&mut self) {
+        if self.entries.is_empty() {
+            self.selected = 0;
+            self.task_offset = 0;
+            if self.focus != Focus::Tasks {
+                self.focus = Focus::Tasks;
+            }
+            self.viewer = None;
+        } else if self.selected >= self.entries.len() {
+            self.selected = self.entries.len() - 1;
+        }
+        if self.focus == Focus::Viewer && self.viewer.is_none() {
+            self.focus = Focus::Subtasks;
+        }
+        let panes = self.current_panes();
+        let task_rows = layout::inner(panes.tasks).height;
+        if task_rows > 0 {
+            self.task_offset = task_list_offset(&self.entries, self.selected, self.task_offset, task_rows);
+        }
+        let rows = layout::subtask_rows(panes.subtasks);
+        if rows > 0
+            && let Some(entry) = self.entries.get_mut(self.selected)
+        {
+            entry.view.fit(rows);
+        }
+        if let Some(viewer) = self.viewer.as_mut() {
+            let body = layout::viewer_body(panes.viewer, header_rows(viewer));
+            if body.width > 0 && body.height > 0 {
+                viewer.fit(usize::from(body.width), usize::from(body.height));
+            }
+        }
+    }
+
+    fn subtask_page(&self) -> usize {
+        layout::subtask_rows(self.current_panes().subtasks).max(1)
+    }
+}
+
+/// Fixed lines above the viewer's scrolling body.
+pub fn header_rows(viewer: &Viewer) -> u16 {
+    match viewer.target {
+        viewer::ViewerTarget::Task => 2,
+        viewer::ViewerTarget::Subtask { .. } => 3,
+    }
+}
+
+pub(crate) fn pane_context(focus: Focus) -> KeyContext {
+    match focus {
+        Focus::Tasks => KeyContext::Tasks,
+        Focus::Subtasks => KeyContext::Subtasks,
+        Focus::Viewer => KeyContext::Viewer,
+    }
+}
+
+/// First entry shown so that the selected one is fully visible in `rows` rows.
+pub fn task_list_offset(entries: &[Entry], selected: usize, offset: usize, rows: u16) -> usize {
+    if entries.is_empty() {
+        return 0;
+    }
+    let selected = selected.min(entries.len() - 1);
+    let mut offset = offset.min(selected);
+    let rows = u32::from(rows.max(1));
+    while offset < selected {
+        let used: u32 = entries[offset..=selected].iter().map(|e| u32::from(e.height())).sum();
+        if used <= rows {
+            break;
+        }
+        offset += 1;
+    }
+    // Show earlier tasks again when everything from them to the end fits.
+    while offset > 0 && entries[offset - 1..].iter().map(|e| u32::from(e.height())).sum::<u32>() <= rows {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,297 @@
+//! Everything that can happen to the dashboard, as plain data.
+//!
+//! Owns the [`Action`] enum that `App::update` consumes, the named [`Command`]s keys map to, and
+//! the small input types for mouse and signals. May not know crossterm's types beyond what the
+//! keymap translates, nor do anything: these are values.
+
+use std::fmt;
+use std::time::SystemTime;
+
+use crate::poller::Polled;
+
+/// One input to [`crate::app::App::update`].
+#[derive(Debug, Clone)]
+#[expect(clippy::large_enum_variant, reason = "moved once per event, never stored in bulk; boxing buys nothing")]
+pub enum Action {
+    /// A key (or key chord) resolved by the keymap to a named command.
+    Command(Command),
+    /// A printable character typed while the input line is open.
+    Insert(char),
+    /// Text pasted while the input line is open (only with bracketed paste; line breaks dropped).
+    Paste(String),
+    /// A fetch result from the poller.
+    Polled(Polled),
+    /// The wall clock, once a second while something on screen counts seconds.
+    Tick(SystemTime),
+    /// The terminal's size changed (also sent once at start-up).
+    Resize {
+        w: u16,
+        h: u16,
+    },
+    Mouse(MouseInput),
+    /// The process received a termination signal; the dashboard quits cleanly.
+    Signal(Signal),
+    /// The process came back from Ctrl-Z.
+    Resumed,
+    /// A side effect the runtime ran for us failed (saving the watch list, copying…).
+    EffectFailed {
+        what: &'static str,
+        error: String,
+    },
+}
+
+/// A named thing a key can do. The names are what the config file's `[keys]` table uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Command {
+    Quit,
+    Suspend,
+    Help,
+    FocusNext,
+    FocusPrev,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Enter,
+    Back,
+    Left,
+    Right,
+    NextFailure,
+    PrevFailure,
+    NextFailedTask,
+    PrevFailedTask,
+    Add,
+    Remove,
+    Refresh,
+    RefreshAll,
+    Pause,
+    Filter,
+    FailuresOnly,
+    CycleSort,
+    OpenError,
+    Copy,
+    ToggleWrap,
+    ToggleRaw,
+    Submit,
+    Cancel,
+    Backspace,
+    DeleteForward,
+    CursorLeft,
+    CursorRight,
+    CursorHome,
+    CursorEnd,
+    ClearInput,
+    DeleteWord,
+    Confirm,
+    Deny,
+}
+
+impl Command {
+    pub const ALL: [Command; 43] = [
+        Command::Quit,
+        Command::Suspend,
+        Command::Help,
+        Command::FocusNext,
+        Command::FocusPrev,
+        Command::Up,
+        Command::Down,
+        Command::PageUp,
+        Command::PageDown,
+        Command::Top,
+        Command::Bottom,
+        Command::Enter,
+        Command::Back,
+        Command::Left,
+        Command::Right,
+        Command::NextFailure,
+        Command::PrevFailure,
+        Command::NextFailedTask,
+        Command::PrevFailedTask,
+        Command::Add,
+        Command::Remove,
+        Command::Refresh,
+        Command::RefreshAll,
+        Command::Pause,
+        Command::Filter,
+        Command::FailuresOnly,
+        Command::CycleSort,
+        Command::OpenError,
+        Command::Copy,
+        Command::ToggleWrap,
+        Command::ToggleRaw,
+        Command::Submit,
+        Command::Cancel,
+        Command::Backspace,
+        Command::DeleteForward,
+        Command::CursorLeft,
+        Command::CursorRight,
+        Command::CursorHome,
+        Command::CursorEnd,
+        Command::ClearInput,
+        Command::DeleteWord,
+        Command::Confirm,
+        Command::Deny,
+    ];
+
+    /// The action name used in the config file (`next-failure = "x"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Quit => "quit",
+            Command::Suspend => "suspend",
+            Command::Help => "help",
+            Command::FocusNext => "focus-next",
+            Command::FocusPrev => "focus-prev",
+            Command::Up => "up",
+            Command::Down => "down",
+            Command::PageUp => "page-up",
+            Command::PageDown => "page-down",
+            Command::Top => "top",
+            Command::Bottom => "bottom",
+            Command::Enter => "enter",
+            Command::Back => "back",
+            Command::Left => "left",
+            Command::Right => "right",
+            Command::NextFailure => "next-failure",
+            Command::PrevFailure => "prev-failure",
+            Command::NextFailedTask => "next-failed-task",
+            Command::PrevFailedTask => "prev-failed-task",
+            Command::Add => "add",
+            Command::Remove => "remove",
+            Command::Refresh => "refresh",
+            Command::RefreshAll => "refresh-all",
+            Command::Pause => "pause",
+            Command::Filter => "filter",
+            Command::FailuresOnly => "failures-only",
+            Command::CycleSort => "sort",
+            Command::OpenError => "error",
+            Command::Copy => "copy",
+            Command::ToggleWrap => "wrap",
+            Command::ToggleRaw => "raw",
+            Command::Submit => "submit",
+            Command::Cancel => "cancel",
+            Command::Backspace => "backspace",
+            Command::DeleteForward => "delete",
+            Command::CursorLeft => "cursor-left",
+            Command::CursorRight => "cursor-right",
+            Command::CursorHome => "cursor-home",
+            Command::CursorEnd => "cursor-end",
+            Command::ClearInput => "clear-input",
+            Command::DeleteWord => "delete-word",
+            Command::Confirm => "confirm",
+            Command::Deny => "deny",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Command> {
+        Command::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// What the command does, for the help overlay and the footer.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Command::Quit => "quit",
+            Command::Suspend => "suspend to the shell (fg to return)",
+            Command::Help => "help for this pane",
+            Command::FocusNext => "next pane",
+            Command::FocusPrev => "previous pane",
+            Command::Up => "up",
+            Command::Down => "down",
+            Command::PageUp => "page up",
+            Command::PageDown => "page down",
+            Command::Top => "first row / top",
+            Command::Bottom => "last row / bottom",
+            Command::Enter => "open / drill in",
+            Command::Back => "back / clear filter",
+            Command::Left => "left / back",
+            Command::Right => "right / drill in",
+            Command::NextFailure => "next failure",
+            Command::PrevFailure => "previous failure",
+            Command::NextFailedTask => "next task with failures",
+            Command::PrevFailedTask => "previous task with failures",
+            Command::Add => "add a task",
+            Command::Remove => "remove the task",
+            Command::Refresh => "refresh this task now",
+            Command::RefreshAll => "refresh all tasks now",
+            Command::Pause => "pause / resume polling",
+            Command::Filter => "filter subtasks",
+            Command::FailuresOnly => "failures only on/off",
+            Command::CycleSort => "cycle sort order",
+            Command::OpenError => "error details",
+            Command::Copy => "copy to clipboard",
+            Command::ToggleWrap => "wrap on/off",
+            Command::ToggleRaw => "raw JSON on/off",
+            Command::Submit => "accept",
+            Command::Cancel => "cancel",
+            Command::Backspace => "delete back",
+            Command::DeleteForward => "delete forward",
+            Command::CursorLeft => "cursor left",
+            Command::CursorRight => "cursor right",
+            Command::CursorHome => "start of line",
+            Command::CursorEnd => "end of line",
+            Command::ClearInput => "clear the line",
+            Command::DeleteWord => "delete word back",
+            Command::Confirm => "yes",
+            Command::Deny => "no",
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A mouse event, reduced to what the dashboard uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MouseInput {
+    pub kind: MouseKind,
+    pub column: u16,
+    pub row: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MouseKind {
+    ScrollUp,
+    ScrollDown,
+    /// Left button pressed.
+    Click,
+}
+
+/// A termination signal, reported back so the caller can exit with 128 + its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Signal {
+    Hangup,
+    Interrupt,
+    Quit,
+    Terminate,
+}
+
+impl Signal {
+    /// The POSIX signal number (identical on Linux and macOS for these four).
+    pub fn number(self) -> i32 {
+        match self {
+            Signal::Hangup => 1,
+            Signal::Interrupt => 2,
+            Signal::Quit => 3,
+            Signal::Terminate => 15,
+        }
+    }
+
+    /// The exit code a shell expects after this signal.
+    pub fn exit_code(self) -> u8 {
+        // 128 + a number ≤ 15 always fits.
+        u8::try_from(128 + self.number()).unwrap_or(u8::MAX)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Hangup => "SIGHUP",
+            Signal::Interrupt => "SIGINT",
+            Signal::Quit => "SIGQUIT",
+            Signal::Terminate => "SIGTERM",
+        }
+    }
+}

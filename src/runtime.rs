@@ -1,0 +1,222 @@
+//! The event loop: input, poll results, signals and a seconds clock in, frames and effects out.
+//!
+//! Owns the `tokio::select!` (biased toward input so a flood of results never starves keys),
+//! drawing only when the app says something changed, draining and coalescing pending results
+//! before a draw, running the 1 s tick only while something on screen counts seconds, and
+//! executing [`Effect`]s. Generic over the ratatui [`Backend`], the event stream and a [`Host`]
+//! for the effects that belong to other modules, so tests drive it with a `TestBackend` under a
+//! paused clock. May not contain business rules: those are in `app`.
+
+use std::collections::VecDeque;
+use std::io;
+use std::time::{Duration, SystemTime};
+
+use crossterm::event::Event;
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::app::keymap::action_for_event;
+use crate::app::{Action, App, Effect, Notification, Signal, coalesce};
+use crate::domain::TaskRef;
+use crate::poller::{PollCmd, Polled};
+use crate::ui;
+
+/// Most results applied between two draws; the rest wait one turn so keys stay responsive.
+const DRAIN_LIMIT: usize = 4096;
+
+/// Side effects that belong to other modules, implemented by the caller (`tui::TerminalHost` for
+/// the real terminal, a recorder in tests).
+pub trait Host {
+    /// Persist the watch list (store module). The error text is shown to the user.
+    fn save_watchlist(&mut self, refs: &[TaskRef]) -> Result<(), String>;
+    /// Give the terminal back, stop the process, and take the terminal again once continued.
+    fn suspend(&mut self) -> io::Result<()>;
+    /// Put text on the clipboard (OSC 52).
+    fn copy_to_clipboard(&mut self, text: &str) -> io::Result<()>;
+    /// Ring the bell and maybe raise a desktop notification.
+    fn notify(&mut self, notification: &Notification) -> io::Result<()>;
+    /// The wall clock for `Action::Tick`; tests return a fixed or virtual time.
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// Everything the loop listens to or sends on.
+pub struct Inputs<E, S> {
+    /// Terminal events (crossterm's `EventStream`, or a scripted stream in tests).
+    pub events: E,
+    /// Termination signals (`tui::signal_stream`).
+    pub signals: S,
+    /// Results from the poller (bounded).
+    pub polled: mpsc::Receiver<Polled>,
+    /// Commands to the poller; sent with `try_send`, queued here while the channel is full.
+    pub poll_cmds: mpsc::Sender<PollCmd>,
+}
+
+/// How the loop ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The signal that stopped it; exit with 128 + its number.
+    pub signal: Option<Signal>,
+    /// Frames drawn (a redraw happens only when something visible changed).
+    pub draws: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("drawing to the terminal failed: {0}")]
+    Draw(String),
+    #[error("reading terminal input failed: {0}")]
+    Input(#[source] io::Error),
+    #[error("suspending failed: {0}")]
+    Suspend(#[source] io::Error),
+}
+
+/// Runs the dashboard until it quits, a signal arrives, or every input has closed.
+pub async fn run<B, E, S, H>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    inputs: Inputs<E, S>,
+    host: &mut H,
+) -> Result<Outcome, RunError>
+where
+    B: Backend,
+    E: Stream<Item = io::Result<Event>> + Unpin,
+    S: Stream<Item = Signal> + Unpin,
+    H: Host,
+{
+    let Inputs { mut events, mut signals, mut polled, poll_cmds } = inputs;
+    let mut lp = Loop { pending: VecDeque::new(), poll_cmds, draws: 0 };
+    let size = terminal.size().map_err(|e| RunError::Draw(e.to_string()))?;
+    lp.apply(terminal, app, host, Action::Resize { w: size.width, h: size.height })?;
+    lp.apply(terminal, app, host, Action::Tick(host.now()))?;
+
+    let second = Duration::from_secs(1);
+    let mut clock = tokio::time::interval_at(Instant::now() + second, second);
+    clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let (mut events_open, mut signals_open, mut polled_open) = (true, true, true);
+
+    loop {
+        if app.should_quit() {
+            break;
+        }
+        if app.take_dirty() {
+            terminal.draw(|f| ui::render(app, f)).map_err(|e| RunError::Draw(e.to_string()))?;
+            lp.draws += 1;
+        }
+        let needs_clock = app.needs_clock();
+        let has_pending = !lp.pending.is_empty();
+        let action = tokio::select! {
+            biased;
+            event = events.next(), if events_open => match event {
+                Some(Ok(event)) => action_for_event(app, event),
+                Some(Err(e)) => return Err(RunError::Input(e)),
+                None => {
+                    events_open = false;
+                    None
+                }
+            },
+            signal = signals.next(), if signals_open => {
+                signals_open = signal.is_some();
+                signal.map(Action::Signal)
+            },
+            permit = lp.poll_cmds.reserve(), if has_pending => {
+                match (permit, lp.pending.pop_front()) {
+                    (Ok(permit), Some(cmd)) => permit.send(cmd),
+                    // The poller is gone; nothing will read these.
+                    _ => lp.pending.clear(),
+                }
+                None
+            },
+            result = polled.recv(), if polled_open => {
+                polled_open = result.is_some();
+                result.map(Action::Polled)
+            },
+            _ = clock.tick(), if needs_clock => Some(Action::Tick(host.now())),
+            else => break,
+        };
+        if let Some(action) = action {
+            lp.apply(terminal, app, host, action)?;
+        }
+        // Coalesce a burst of results into one draw.
+        let mut batch = Vec::new();
+        while batch.len() < DRAIN_LIMIT {
+            match polled.try_recv() {
+                Ok(p) => batch.push(p),
+                Err(_) => break,
+            }
+        }
+        for p in coalesce(batch) {
+            lp.apply(terminal, app, host, Action::Polled(p))?;
+        }
+    }
+    Ok(Outcome { signal: app.exit_signal(), draws: lp.draws })
+}
+
+struct Loop {
+    pending: VecDeque<PollCmd>,
+    poll_cmds: mpsc::Sender<PollCmd>,
+    draws: u64,
+}
+
+impl Loop {
+    /// Updates the app and executes the effects, including those of follow-up actions.
+    fn apply<B: Backend, H: Host>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        app: &mut App,
+        host: &mut H,
+        action: Action,
+    ) -> Result<(), RunError> {
+        let mut actions = VecDeque::from([action]);
+        while let Some(action) = actions.pop_front() {
+            for effect in app.update(action) {
+                match effect {
+                    Effect::Poll(cmd) => self.send(cmd),
+                    Effect::SaveWatchlist(refs) => {
+                        if let Err(error) = host.save_watchlist(&refs) {
+                            actions.push_back(Action::EffectFailed { what: "save the watch list", error });
+                        }
+                    }
+                    Effect::CopyToClipboard(text) => {
+                        if let Err(e) = host.copy_to_clipboard(&text) {
+                            actions.push_back(Action::EffectFailed { what: "copy", error: e.to_string() });
+                        }
+                    }
+                    Effect::Notify(n) => {
+                        if let Err(e) = host.notify(&n) {
+                            tracing::debug!(error = %e, "notification failed");
+                        }
+                    }
+                    Effect::Suspend => {
+                        host.suspend().map_err(RunError::Suspend)?;
+                        // The screen is whatever the shell left: repaint all of it.
+                        terminal.clear().map_err(|e| RunError::Draw(e.to_string()))?;
+                        let size = terminal.size().map_err(|e| RunError::Draw(e.to_string()))?;
+                        actions.push_back(Action::Resize { w: size.width, h: size.height });
+                        actions.push_back(Action::Tick(host.now()));
+                        actions.push_back(Action::Resumed);
+                    }
+                    Effect::Quit => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn send(&mut self, cmd: PollCmd) {
+        if !self.pending.is_empty() {
+            self.pending.push_back(cmd);
+            return;
+        }
+        match self.poll_cmds.try_send(cmd) {
+            Ok(()) => {}
+            Err(TrySendError::Full(cmd)) => self.pending.push_back(cmd),
+            Err(TrySendError::Closed(cmd)) => tracing::warn!(?cmd, "poller is gone; command dropped"),
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! Terminal lifecycle: the only module that writes escape sequences.
+//!
+//! Owns entering and leaving the dashboard's terminal modes (raw mode, alternate screen, mouse
+//! capture, bracketed paste off, hidden cursor) over a 64 KiB `BufWriter` so a frame is one
+//! `write(2)`; one idempotent [`restore`] (mouse off → show cursor → leave the alternate screen
+//! → raw mode off, each step best-effort); the panic hook; termination signals as a stream;
+//! Ctrl-Z (restore, `SIGTSTP`, re-enter); and the OSC 52 clipboard, OSC 777/9 notification and
+//! bell helpers. May not know the app's rules.
+
+use std::fmt::Write as _;
+use std::io::{self, BufWriter, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use base64::Engine as _;
+use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableMouseCapture};
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::{execute, queue};
+use futures::Stream;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use crate::app::{Notification, Signal};
+use crate::domain::TaskRef;
+use crate::runtime::Host;
+
+/// One frame fits; ratatui flushes once per draw, so this is one write per frame.
+const FRAME_BUFFER: usize = 64 * 1024;
+
+/// The real terminal type.
+pub type Tui = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// What the dashboard turns on, so [`restore`] turns off exactly that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TuiOptions {
+    /// Capture the mouse (wheel and clicks). Off keeps the terminal's own text selection.
+    pub mouse: bool,
+}
+
+impl Default for TuiOptions {
+    fn default() -> Self {
+        TuiOptions { mouse: true }
+    }
+}
+
+static RAW: AtomicBool = AtomicBool::new(false);
+static ALT_SCREEN: AtomicBool = AtomicBool::new(false);
+static MOUSE: AtomicBool = AtomicBool::new(false);
+static CURSOR_HIDDEN: AtomicBool = AtomicBool::new(false);
+
+/// Enters the dashboard's modes and returns a terminal drawing through a 64 KiB buffer.
+pub fn init(options: TuiOptions) -> io::Result<Tui> {
+    enter(options)?;
+    Terminal::new(frame_backend(io::stdout()))
+}
+
+/// A backend that buffers a whole frame, so ratatui's flush at the end of a draw is the only
+/// `write(2)`: no cell-by-cell drawing visible under load (dua-cli #361).
+pub fn frame_backend<W: Write>(out: W) -> CrosstermBackend<BufWriter<W>> {
+    CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, out))
+}
+
+fn enter(options: TuiOptions) -> io::Result<()> {
+    enable_raw_mode()?;
+    RAW.store(true, Ordering::SeqCst);
+    let mut out = io::stdout();
+    execute!(out, EnterAlternateScreen)?;
+    ALT_SCREEN.store(true, Ordering::SeqCst);
+    // Pasted text then arrives as keys, which the input line handles; no paste mode to undo.
+    execute!(out, DisableBracketedPaste)?;
+    if options.mouse {
+        execute!(out, EnableMouseCapture)?;
+        MOUSE.store(true, Ordering::SeqCst);
+    }
+    execute!(out, Hide)?;
+    CURSOR_HIDDEN.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Puts the terminal back the way the shell expects it. Safe to call twice, from a panic hook
+/// or after a partial `init`; each step is attempted even if an earlier one failed.
+pub fn restore() -> io::Result<()> {
+    let mut out = io::stdout();
+    let mut first_error: Option<io::Error> = None;
+    let mut note = |r: io::Result<()>| {
+        if let Err(e) = r {
+            first_error.get_or_insert(e);
+        }
+    };
+    // Mouse reporting off while still raw, so no report lands in the shell's input.
+    if MOUSE.swap(false, Ordering::SeqCst) {
+        note(queue!(out, DisableMouseCapture));
+    }
+    if CURSOR_HIDDEN.swap(false, Ordering::SeqCst) {
+        note(queue!(out, Show));
+    }
+    if ALT_SCREEN.swap(false, Ordering::SeqCst) {
+        note(queue!(out, LeaveAlternateScreen));
+    }
+    note(out.flush());
+    if RAW.swap(false, Ordering::SeqCst) {
+        note(disable_raw_mode());
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+/// Restores the terminal before the previous panic hook prints, so the message is readable.
+/// Install after any other hook (color-eyre), before [`init`].
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = restore();
+        previous(info);
+    }));
+}
+
+/// Ctrl-Z: restore the terminal, stop the process like a shell job, and re-enter on `fg`.
+///
+/// `SIGTSTP` is raised through signal-hook's safe `raise` (the crate forbids `unsafe`, and
+/// `libc::raise` is unsafe). Its default action stops us; execution continues here after
+/// `SIGCONT`. The caller must repaint everything afterwards (`Terminal::clear`).
+pub fn suspend(options: TuiOptions) -> io::Result<()> {
+    restore()?;
+    signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+    enter(options)
+}
+
+/// SIGTERM, SIGHUP, SIGINT and SIGQUIT as a stream, to quit through the normal path (the
+/// default action would kill us with the terminal still raw).
+pub fn signal_stream() -> io::Result<impl Stream<Item = Signal> + Unpin> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let kinds = [
+        (SignalKind::terminate(), Signal::Terminate),
+        (SignalKind::hangup(), Signal::Hangup),
+        (SignalKind::interrupt(), Signal::Interrupt),
+        (SignalKind::quit(), Signal::Quit),
+    ];
+    let mut streams = Vec::with_capacity(kinds.len());
+    for (kind, which) in kinds {
+        let listener = signal(kind)?;
+        streams.push(Box::pin(futures::stream::unfold(listener, move |mut l| async move {
+            l.recv().await.map(|()| (which, l))
+        })));
+    }
+    Ok(futures::stream::select_all(streams))
+}
+
+/// OSC 52: asks the terminal to put `text` on the system clipboard.
+pub fn osc52_copy(text: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("\x1b]52;c;{encoded}\x07")
+}
+
+/// Which desktop-notification escape the terminal understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyProtocol {
+    /// `OSC 777;notify;title;body` (foot, urxvt, WezTerm, Ghostty, VTE-based terminals).
+    Osc777,
+    /// `OSC 9;text` (iTerm2, kitty, Windows Terminal, ConEmu).
+    Osc9,
+}
+
+impl NotifyProtocol {
+    /// Picks the escape from `TERM_PROGRAM` and `TERM`; the caller reads the environment.
+    pub fn detect(term_program: Option<&str>, term: Option<&str>) -> NotifyProtocol {
+        let program = term_program.unwrap_or_default();
+        let term = term.unwrap_or_default();
+        if program == "iTerm.app" || term.contains("kitty") || program == "WindowsTerminal" {
+            NotifyProtocol::Osc9
+        } else {
+            NotifyProtocol::Osc777
+        }
+    }
+}
+
+/// Text for an OSC payload: no control characters (they would end or extend the sequence) and
+/// no `;` (it separates OSC 777's fields).
+fn osc_field(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() || c == ';' { ' ' } else { c }).take(200).collect()
+}
+
+/// The bell, then a desktop notification in the chosen protocol.
+pub fn notification_sequence(title: &str, body: &str, desktop: bool, protocol: NotifyProtocol) -> String {
+    let mut out = String::from("\x07");
+    if desktop {
+        let (title, body) = (osc_field(title), osc_field(body));
+        match protocol {
+            NotifyProtocol::Osc777 => {
+                let _ = write!(out, "\x1b]777;notify;{title};{body}\x1b\\");
+            }
+            NotifyProtocol::Osc9 => {
+                let _ = write!(out, "\x1b]9;{title}: {body}\x1b\\");
+            }
+        }
+    }
+    out
+}
+
+/// The [`Host`] for the real terminal: OSC sequences to stdout, suspend via [`suspend`], and the
+/// watch list saved through the closure the caller provides (the store module's save).
+pub struct TerminalHost<F> {
+    options: TuiOptions,
+    protocol: NotifyProtocol,
+    save: F,
+}
+
+impl<F> TerminalHost<F>
+where
+    F: FnMut(&[TaskRef]) -> Result<(), String>,
+{
+    pub fn new(options: TuiOptions, protocol: NotifyProtocol, save: F) -> TerminalHost<F> {
+        TerminalHost { options, protocol, save }
+    }
+
+    /// Writes an escape sequence between frames (ratatui's buffer is flushed after each draw).
+    fn write_osc(sequence: &str) -> io::Result<()> {
+        let mut out = io::stdout();
+        out.write_all(sequence.as_bytes())?;
+        out.flush()
+    }
+}
+
+impl<F> Host for TerminalHost<F>
+where
+    F: FnMut(&[TaskRef]) -> Result<(), String>,
+{
+    fn save_watchlist(&mut self, refs: &[TaskRef]) -> Result<(), String> {
+        (self.save)(refs)
+    }
+
+    fn suspend(&mut self) -> io::Result<()> {
+        suspend(self.options)
+    }
+
+    fn copy_to_clipboard(&mut self, text: &str) -> io::Result<()> {
+        Self::write_osc(&osc52_copy(text))
+    }
+
+    fn notify(&mut self, n: &Notification) -> io::Result<()> {
+        Self::write_osc(&notification_sequence(&n.title, &n.body, n.desktop, self.protocol))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc52_is_base64_of_the_text() {
+        assert_eq!(osc52_copy("hi"), "\x1b]52;c;aGk=\x07");
+    }
+
+    #[test]
+    fn notification_fields_cannot_break_out_of_the_sequence() {
+        let s = notification_sequence("done;x", "a\x1b]0;pwn\x07b", true, NotifyProtocol::Osc777);
+        assert_eq!(s, "\x07\x1b]777;notify;done x;a ]0 pwn b\x1b\\");
+        assert_eq!(notification_sequence("t", "b", false, NotifyProtocol::Osc9), "\x07");
+        assert_eq!(notification_sequence("t", "b", true, NotifyProtocol::Osc9), "\x07\x1b]9;t: b\x1b\\");
+    }
+
+    #[test]
+    fn protocol_detection() {
+        assert_eq!(NotifyProtocol::detect(Some("iTerm.app"), None), NotifyProtocol::Osc9);
+        assert_eq!(NotifyProtocol::detect(None, Some("xterm-kitty")), NotifyProtocol::Osc9);
+        assert_eq!(NotifyProtocol::detect(None, Some("foot")), NotifyProtocol::Osc777);
+    }
+
+    /// Counts `write` calls and bytes reaching the "terminal".
+    #[derive(Clone, Default)]
+    struct Counting(std::rc::Rc<std::cell::Cell<(usize, usize)>>);
+
+    impl Write for Counting {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let (writes, bytes) = self.0.get();
+            self.0.set((writes + 1, bytes + buf.len()));
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn one_write_per_frame_and_next_to_nothing_when_unchanged() {
+        use crate::app::fixtures::{aliyun, mixed, task};
+        use crate::app::{Action, App, AppOptions, Command};
+        use crate::domain::TaskState;
+        use ratatui::layout::Rect;
+        use ratatui::{TerminalOptions, Viewport};
+
+        let r = aliyun("big");
+        let mut app = App::new(
+            vec![(r.clone(), Some(task(&r, TaskState::PartiallyFailed, mixed(9_000, 1_000, 0))))],
+            AppOptions::default(),
+        );
+        app.update(Action::Resize { w: 200, h: 60 });
+        app.update(Action::Command(Command::Enter));
+        let out = Counting::default();
+        let options = TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, 200, 60)) };
+        let mut term = Terminal::with_options(frame_backend(out.clone()), options).unwrap();
+        let mut frame = |app: &App| {
+            let before = out.0.get();
+            term.draw(|f| crate::ui::render(app, f)).unwrap();
+            let after = out.0.get();
+            (after.0 - before.0, after.1 - before.1)
+        };
+        let (writes, bytes) = frame(&app);
+        assert_eq!(writes, 1, "a full 200x60 frame in one write");
+        assert!(bytes > 5_000 && bytes < FRAME_BUFFER, "{bytes} bytes");
+        let (writes, bytes) = frame(&app);
+        assert_eq!(writes, 1);
+        assert!(bytes < 64, "an unchanged frame costs {bytes} bytes");
+        app.update(Action::Command(Command::Down));
+        let (writes, bytes) = frame(&app);
+        assert_eq!(writes, 1);
+        assert!(bytes < 4_000, "moving the selection rewrites two rows, not the screen: {bytes} bytes");
+    }
+
+    #[test]
+    fn restore_is_idempotent_when_nothing_was_entered() {
+        assert!(restore().is_ok());
+        assert!(restore().is_ok());
+    }
+}

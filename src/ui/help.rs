@@ -1,0 +1,185 @@
+//! Overlays: the help for the current pane and the remove confirmation.
+//!
+//! Help lists the keys of the pane it was opened from (read from the keymap, so remaps show),
+//! then the legend of glyphs. Both draw centred over the panes after clearing their area.
+//! Reads `&App` only.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Widget};
+
+use crate::app::keymap::KeyContext;
+use crate::app::{App, Command};
+
+use super::layout::{inner, is_shown};
+use super::theme::Theme;
+use super::{clean, cols, put};
+
+pub fn render_overlays(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if let Some(help) = app.help() {
+        render_help(app, help.context, help.scroll, theme, area, buf);
+    }
+    if let Some(task_ref) = app.confirm_remove() {
+        render_confirm(&task_ref.to_string(), theme, area, buf);
+    }
+}
+
+fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+/// The commands that matter most in each pane, in the order help lists them.
+fn pane_commands(context: KeyContext) -> &'static [Command] {
+    match context {
+        KeyContext::Tasks => &[
+            Command::Enter,
+            Command::NextFailure,
+            Command::PrevFailure,
+            Command::NextFailedTask,
+            Command::PrevFailedTask,
+            Command::OpenError,
+            Command::Add,
+            Command::Remove,
+            Command::Refresh,
+            Command::RefreshAll,
+            Command::Pause,
+            Command::Copy,
+        ],
+        KeyContext::Subtasks => &[
+            Command::Enter,
+            Command::OpenError,
+            Command::NextFailure,
+            Command::PrevFailure,
+            Command::Filter,
+            Command::FailuresOnly,
+            Command::CycleSort,
+            Command::Copy,
+            Command::Back,
+            Command::NextFailedTask,
+            Command::PrevFailedTask,
+        ],
+        KeyContext::Viewer => &[
+            Command::Down,
+            Command::Up,
+            Command::PageDown,
+            Command::PageUp,
+            Command::Top,
+            Command::Bottom,
+            Command::ToggleWrap,
+            Command::ToggleRaw,
+            Command::Left,
+            Command::Right,
+            Command::Copy,
+            Command::NextFailure,
+            Command::PrevFailure,
+            Command::Back,
+        ],
+        KeyContext::Global | KeyContext::Help | KeyContext::Input | KeyContext::Confirm => &[],
+    }
+}
+
+fn viewer_describe(command: Command) -> &'static str {
+    match command {
+        Command::Down => "scroll down",
+        Command::Up => "scroll up",
+        Command::Left => "scroll left (wrap off)",
+        Command::Right => "scroll right (wrap off)",
+        Command::Copy => "copy the text shown",
+        Command::NextFailure => "next failure",
+        Command::PrevFailure => "previous failure",
+        Command::Back => "close the viewer",
+        other => other.describe(),
+    }
+}
+
+/// The help text for `context`: this pane's keys first, then the rest, then the legend.
+pub fn help_lines(app: &App, context: KeyContext, theme: &Theme) -> Vec<Line<'static>> {
+    let keymap = app.keymap();
+    let entry = |keys: &[crate::app::keymap::KeySpec], what: &str| {
+        let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+        Line::from(vec![
+            Span::styled(format!("  {:<22}", keys.join(" ")), theme.key),
+            Span::styled(what.to_owned(), theme.text),
+        ])
+    };
+    let mut lines: Vec<Line<'static>> =
+        vec![Line::from(Span::styled(format!("In the {} pane", context.name()), theme.title))];
+    let mut listed: Vec<Command> = Vec::new();
+    for &command in pane_commands(context) {
+        let keys = keymap.keys_for(context, command);
+        if !keys.is_empty() {
+            let what = if context == KeyContext::Viewer { viewer_describe(command) } else { command.describe() };
+            lines.push(entry(&keys, what));
+            listed.push(command);
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("Everywhere", theme.title)));
+    for (command, keys) in keymap.commands_in(context) {
+        if !listed.contains(&command) {
+            lines.push(entry(&keys, command.describe()));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("Legend", theme.title)));
+    for text in [
+        "  Task states   ✔ succeeded  ✘ failed  ◐ partial  ● running  ○ waiting  ? unknown",
+        "  Subtasks      ⊘ cancelled  – skipped",
+        "  Progress bar  █ succeeded  ▓ failed  ▒ running  ░ waiting",
+        "  ⚠ auth, throttled, network…  the last fetch failed; the data shown is older",
+        "  stale         no fresh answer for 3 poll intervals, or only a saved snapshot",
+    ] {
+        lines.push(Line::from(Span::styled(text, theme.dim)));
+    }
+    lines
+}
+
+fn render_help(app: &App, context: KeyContext, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let rect = centred(area, 84, area.height.saturating_sub(2).max(3));
+    if !is_shown(rect) {
+        return;
+    }
+    Clear.render(rect, buf);
+    let lines = help_lines(app, context, theme);
+    let body = inner(rect);
+    let max_scroll = lines.len().saturating_sub(usize::from(body.height));
+    let scroll = scroll.min(max_scroll);
+    let more = if scroll < max_scroll { " ↓ more " } else { "" };
+    Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(theme.border_focused)
+        .title(Span::styled(" Help ", theme.title))
+        .title_bottom(Line::from(format!("{more} Esc closes ")).style(theme.dim).right_aligned())
+        .render(rect, buf);
+    for (i, line) in lines.iter().skip(scroll).take(usize::from(body.height)).enumerate() {
+        let y = body.y + u16::try_from(i).unwrap_or(0);
+        buf.set_line(body.x + 1, y, line, body.width.saturating_sub(1));
+    }
+}
+
+fn render_confirm(task_ref: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let rect = centred(area, 64, 6);
+    if !is_shown(rect) {
+        return;
+    }
+    Clear.render(rect, buf);
+    Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(theme.warn)
+        .title(Span::styled(" Remove task? ", theme.warn))
+        .render(rect, buf);
+    let body = inner(rect);
+    let w = cols(body.width.saturating_sub(1));
+    let lines = [
+        ("Stop watching and forget this task:".to_owned(), theme.text),
+        (clean(task_ref, w).into_owned(), theme.key),
+        (String::new(), theme.text),
+        ("y remove   n / Esc keep".to_owned(), theme.dim),
+    ];
+    for (i, (text, style)) in lines.iter().enumerate().take(usize::from(body.height)) {
+        put(buf, body.x + 1, body.y + u16::try_from(i).unwrap_or(0), text, w, *style);
+    }
+}

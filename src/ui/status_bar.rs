@@ -1,0 +1,216 @@
+//! The header (summary, PAUSED, flash messages), the input line and the footer of key hints.
+//!
+//! The footer always shows the keys that work where the user is, read from the keymap so that
+//! remapped keys show as remapped; in the input line it shows the live validation instead.
+//! Reads `&App` only.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+
+use crate::app::input::InputPurpose;
+use crate::app::keymap::KeyContext;
+use crate::app::{App, Command, FlashLevel, labels};
+use crate::domain::TaskState;
+
+use super::layout::is_shown;
+use super::theme::Theme;
+use super::{clean, cols, put};
+
+pub fn render_header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if !is_shown(area) {
+        return;
+    }
+    let mut spans = vec![Span::styled(" oaswatch ", theme.title)];
+    if app.paused() {
+        spans.push(Span::styled(" ⏸ PAUSED ", theme.paused));
+        spans.push(Span::raw(" "));
+    }
+    let entries = app.entries();
+    spans
+        .push(Span::styled(format!("{} task{}", entries.len(), if entries.len() == 1 { "" } else { "s" }), theme.text));
+    let mut first = true;
+    for state in [
+        TaskState::Running,
+        TaskState::Waiting,
+        TaskState::PartiallyFailed,
+        TaskState::Failed,
+        TaskState::Succeeded,
+        TaskState::Unknown,
+    ] {
+        let n = entries.iter().filter(|e| e.task.as_ref().is_some_and(|t| t.state == state)).count();
+        if n > 0 {
+            let (glyph, word) = labels::task_state(state);
+            spans.push(Span::styled(if first { ": " } else { "  " }, theme.dim));
+            first = false;
+            spans.push(Span::styled(format!("{glyph} {n} {word}"), theme.task_state(state)));
+        }
+    }
+    let failing = entries.iter().filter(|e| e.last_error.is_some()).count();
+    if failing > 0 {
+        spans.push(Span::styled(format!("  ⚠ {failing} not updating"), theme.warn));
+    }
+    let left = Line::from(spans);
+    buf.set_line(area.x, area.y, &left, area.width);
+    if let Some(flash) = app.flash() {
+        let room = cols(area.width).saturating_sub(left.width() + 2);
+        let text = clean(&flash.text, room);
+        let style = match flash.level {
+            FlashLevel::Info => theme.flash_info,
+            FlashLevel::Error => theme.flash_error,
+        };
+        let w = u16::try_from(text.chars().count()).unwrap_or(area.width);
+        if room > 0 && w > 0 {
+            let x = area.x + area.width.saturating_sub(w + 1);
+            put(buf, x, area.y, &text, room, style);
+        }
+    }
+}
+
+pub fn render_input(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if !is_shown(area) {
+        return;
+    }
+    let Some(input) = app.input() else { return };
+    let prompt = input.purpose.prompt();
+    let x = put(buf, area.x, area.y, prompt, cols(area.width), theme.key);
+    let room = cols((area.x + area.width).saturating_sub(x)).saturating_sub(1);
+    if room == 0 {
+        return;
+    }
+    // Show the part of the text around the cursor when it is longer than the line.
+    let chars: Vec<char> = input.text().chars().collect();
+    let start = input.cursor().saturating_sub(room.saturating_sub(1));
+    let visible: String = chars[start.min(chars.len())..].iter().collect();
+    let shown = clean(&visible, room);
+    let end = put(buf, x, area.y, &shown, room, theme.input);
+    let cursor_col = x + u16::try_from(input.cursor() - start).unwrap_or(0);
+    let cursor_col = cursor_col.min(end).min(area.x + area.width - 1);
+    let cell = &mut buf[(cursor_col, area.y)];
+    if cell.symbol().trim().is_empty() {
+        cell.set_symbol(" ");
+    }
+    cell.set_style(theme.input.add_modifier(Modifier::REVERSED));
+}
+
+pub fn render_footer(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if !is_shown(area) {
+        return;
+    }
+    if let Some(input) = app.input() {
+        input_feedback(app, input.purpose, theme, area, buf);
+        return;
+    }
+    let context = app.key_context();
+    let mut hints = hints_for(app, context);
+    let width = |h: &(String, String)| h.0.chars().count() + h.1.chars().count() + 3;
+    let room = cols(area.width.saturating_sub(1)) + 2;
+    // The help hint always stays: it is how a new user finds everything else.
+    let help = hints.iter().position(|(_, label)| label == "help").map(|i| hints.remove(i));
+    let mut budget = room.saturating_sub(help.as_ref().map_or(0, width));
+    let mut shown: Vec<(String, String)> = Vec::new();
+    for hint in hints {
+        if width(&hint) > budget {
+            break;
+        }
+        budget -= width(&hint);
+        shown.push(hint);
+    }
+    shown.extend(help);
+    let end = area.x + area.width;
+    let mut x = area.x + 1;
+    for (key, label) in shown {
+        x = put(buf, x, area.y, &key, cols(end.saturating_sub(x)), theme.key);
+        x = put(buf, x, area.y, &format!(" {label}  "), cols(end.saturating_sub(x)), theme.dim);
+    }
+}
+
+fn input_feedback(app: &App, purpose: InputPurpose, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let w = cols(area.width.saturating_sub(1));
+    match purpose {
+        InputPurpose::AddTask => match app.input_error() {
+            Some(err) => {
+                put(buf, area.x + 1, area.y, &clean(&format!("✘ {err}"), w), w, theme.input_error);
+            }
+            None if app.input().is_some_and(|i| !i.text().trim().is_empty()) => {
+                put(buf, area.x + 1, area.y, "✔ valid reference — Enter adds it, Esc cancels", w, theme.ok);
+            }
+            None => {
+                put(
+                    buf,
+                    area.x + 1,
+                    area.y,
+                    "aliyun://REGION/OPERATION_ID or huawei://REGION/PROJECT_ID/INSTANCE_ID/TASK_ID — Esc cancels",
+                    w,
+                    theme.dim,
+                );
+            }
+        },
+        InputPurpose::Filter => {
+            let msg = match app.selected_entry().and_then(|e| e.task.as_ref().map(|t| (e, t))) {
+                Some((e, t)) => format!(
+                    "{} of {} match — method, path, name, id, error · Enter keeps it, Esc restores",
+                    labels::count(e.view.len()),
+                    labels::count(t.subtasks.len())
+                ),
+                None => "Enter keeps the filter, Esc restores it".to_owned(),
+            };
+            put(buf, area.x + 1, area.y, &msg, w, theme.dim);
+        }
+    }
+}
+
+/// The hints for a context, most useful first; the footer shows as many as fit.
+fn hints_for(app: &App, context: KeyContext) -> Vec<(String, String)> {
+    let pause = if app.paused() { "resume" } else { "pause" };
+    let list: Vec<(Command, &str)> = match context {
+        KeyContext::Tasks | KeyContext::Global => {
+            if app.entries().is_empty() {
+                vec![(Command::Add, "add task"), (Command::Help, "help"), (Command::Quit, "quit")]
+            } else {
+                vec![
+                    (Command::Enter, "subtasks"),
+                    (Command::NextFailure, "next failure"),
+                    (Command::OpenError, "error"),
+                    (Command::NextFailedTask, "failed task"),
+                    (Command::Add, "add"),
+                    (Command::Remove, "remove"),
+                    (Command::Refresh, "refresh"),
+                    (Command::Pause, pause),
+                    (Command::Quit, "quit"),
+                    (Command::Help, "help"),
+                ]
+            }
+        }
+        KeyContext::Subtasks => vec![
+            (Command::Enter, "details"),
+            (Command::NextFailure, "next failure"),
+            (Command::PrevFailure, "prev"),
+            (Command::Filter, "filter"),
+            (Command::FailuresOnly, "failures only"),
+            (Command::CycleSort, "sort"),
+            (Command::Copy, "copy"),
+            (Command::Back, "back"),
+            (Command::Quit, "quit"),
+            (Command::Help, "help"),
+        ],
+        KeyContext::Viewer => vec![
+            (Command::Down, "scroll"),
+            (Command::NextFailure, "next failure"),
+            (Command::PrevFailure, "prev"),
+            (Command::ToggleWrap, "wrap"),
+            (Command::ToggleRaw, "raw JSON"),
+            (Command::Copy, "copy"),
+            (Command::Back, "close"),
+            (Command::Quit, "quit"),
+            (Command::Help, "help"),
+        ],
+        KeyContext::Help => vec![(Command::Back, "close"), (Command::Down, "scroll")],
+        KeyContext::Confirm => vec![(Command::Confirm, "remove"), (Command::Deny, "keep")],
+        KeyContext::Input => vec![(Command::Submit, "accept"), (Command::Cancel, "cancel")],
+    };
+    list.into_iter()
+        .filter_map(|(cmd, label)| app.keymap().label(context, cmd).map(|k| (k, label.to_owned())))
+        .collect()
+}

@@ -1,0 +1,197 @@
+//! The task list pane: one item of two or three rows per watched task.
+//!
+//! Row 1: state glyph and word, provider, short reference. Row 2: kind, a segmented progress
+//! bar with succeeded/failed/running/waiting counts, elapsed time, freshness. Row 3 (only when
+//! fetching fails): a badge with the reason. Draws only what is visible; reads `&App` only.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Widget};
+
+use crate::app::{App, Entry, Focus, labels};
+use crate::domain::{Counts, Task};
+
+use super::layout::{inner, is_shown};
+use super::theme::Theme;
+use super::{clean, cols, put};
+
+pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if !is_shown(area) {
+        return;
+    }
+    let focused = app.focus() == Focus::Tasks && app.help().is_none();
+    let title = if app.entries().is_empty() {
+        " Tasks ".to_owned()
+    } else {
+        format!(" Tasks {}/{} ", app.selected_index() + 1, app.entries().len())
+    };
+    Block::bordered()
+        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_style(if focused { theme.border_focused } else { theme.border })
+        .title(Span::styled(title, theme.title))
+        .render(area, buf);
+    let body = inner(area);
+    if !is_shown(body) {
+        return;
+    }
+    if app.entries().is_empty() {
+        empty_hint(app, theme, body, buf);
+        return;
+    }
+    let offset = app.task_offset(body.height);
+    let mut y = body.y;
+    let bottom = body.y + body.height;
+    for (i, entry) in app.entries().iter().enumerate().skip(offset) {
+        if y >= bottom {
+            break;
+        }
+        let selected = i == app.selected_index();
+        let rows = item_lines(app, entry, theme, usize::from(body.width.saturating_sub(2)));
+        for line in rows.iter().take(usize::from(bottom - y)) {
+            let row = Rect { y, height: 1, ..body };
+            if selected {
+                let marker_style = if focused { theme.border_focused } else { theme.dim };
+                put(buf, row.x, y, "▌", 1, marker_style.add_modifier(Modifier::BOLD));
+            }
+            buf.set_line(row.x + 2, y, line, row.width.saturating_sub(2));
+            if selected && focused {
+                buf.set_style(row, theme.selected);
+            }
+            y += 1;
+        }
+    }
+}
+
+fn empty_hint(app: &App, theme: &Theme, body: Rect, buf: &mut Buffer) {
+    let add = app.keymap().label(crate::app::keymap::KeyContext::Tasks, crate::app::Command::Add);
+    let lines = [
+        ("No tasks watched yet.".to_owned(), theme.title),
+        (String::new(), theme.text),
+        (format!("Press {} to add one by reference:", add.as_deref().unwrap_or("a")), theme.text),
+        ("  aliyun://REGION/OPERATION_ID".to_owned(), theme.key),
+        ("  huawei://REGION/PROJECT_ID/INSTANCE_ID/TASK_ID".to_owned(), theme.key),
+        (String::new(), theme.text),
+        ("or from a shell: oaswatch add TASK".to_owned(), theme.dim),
+    ];
+    for (i, (text, style)) in lines.iter().enumerate() {
+        let y = body.y + u16::try_from(i).unwrap_or(u16::MAX);
+        if y >= body.y + body.height {
+            break;
+        }
+        put(buf, body.x + 1, y, text, cols(body.width.saturating_sub(1)), *style);
+    }
+}
+
+/// The two or three lines of one task, already sanitised.
+fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    let now = app.now();
+    let times = entry.time_labels(now, app.paused());
+    let stale = entry.is_stale(now, app.options().poll_interval, app.paused());
+    let reference = format!("{} {}", entry.task_ref.provider(), entry.task_ref.short());
+    let mut first: Vec<Span<'static>> = Vec::new();
+    match &entry.task {
+        Some(task) => {
+            let (glyph, word) = labels::task_state(task.state);
+            first.push(Span::styled(format!("{glyph} {word:<9} "), theme.task_state(task.state)));
+        }
+        None if entry.last_error.is_some() => first.push(Span::styled("? unknown   ", theme.unknown)),
+        None => first.push(Span::styled("… loading   ", theme.dim)),
+    }
+    first.push(Span::styled(clean(&reference, width).into_owned(), theme.text));
+
+    let mut second: Vec<Span<'static>> = Vec::new();
+    match &entry.task {
+        Some(task) => {
+            second.push(Span::styled(format!("{:<6} ", task.kind.as_str()), theme.dim));
+            second.extend(gauge(&task.counts, (width / 5).clamp(6, 16), theme));
+            second.push(Span::raw(" "));
+            second.extend(counts(task, theme));
+        }
+        None if entry.last_error.is_some() => second.push(Span::styled("no data: the first fetch failed", theme.dim)),
+        None => second.push(Span::styled("waiting for the first answer", theme.dim)),
+    }
+    let mut tail: Vec<Span<'static>> = Vec::new();
+    if stale {
+        let why = if entry.from_snapshot && entry.last_error.is_none() { "stale (saved)" } else { "stale" };
+        tail.push(Span::styled(why, theme.stale));
+    }
+    if entry.task.is_some() && entry.from_snapshot && entry.updated_at.is_none() && !stale {
+        tail.push(Span::styled("saved", theme.dim));
+    }
+    for label in [times.elapsed.map(|e| format!("⏱ {e}")), times.updated, times.next].into_iter().flatten() {
+        tail.push(Span::styled(label, theme.dim));
+    }
+    for (i, span) in tail.into_iter().enumerate() {
+        second.push(Span::styled(if i == 0 { "  " } else { " · " }, theme.dim));
+        second.push(span);
+    }
+
+    let mut lines = vec![Line::from(first), Line::from(second)];
+    if let Some(err) = &entry.last_error {
+        let mut reason = String::new();
+        if !err.code.is_empty() {
+            reason.push_str(&err.code);
+            reason.push_str(" — ");
+        }
+        reason.push_str(err.message.trim());
+        let badge = labels::fetch_badge(err.kind);
+        let since = times.error_since.map(|s| format!(" ({s})")).unwrap_or_default();
+        let room = width.saturating_sub(badge.chars().count() + 2 + since.chars().count());
+        lines.push(Line::from(vec![
+            Span::styled(badge, theme.warn),
+            Span::styled(": ", theme.warn),
+            Span::styled(clean(&reason, room).into_owned(), theme.text),
+            Span::styled(since, theme.dim),
+        ]));
+    }
+    lines
+}
+
+/// A bar whose segments show succeeded, failed, running and waiting subtasks in proportion;
+/// each segment has its own glyph so the bar reads without colour.
+fn gauge(c: &Counts, width: usize, theme: &Theme) -> Vec<Span<'static>> {
+    let total = c.total.max(1) as usize;
+    let parts = [
+        (c.succeeded + c.skipped, '█', theme.ok),
+        (c.failed + c.cancelled, '▓', theme.fail),
+        (c.running, '▒', theme.running),
+    ];
+    let mut spans = vec![Span::styled("▕", theme.dim)];
+    let mut used = 0;
+    for (n, glyph, style) in parts {
+        // Any non-zero count gets at least one cell: a single failure must be visible.
+        let mut cells = (n as usize * width) / total;
+        if n > 0 && cells == 0 {
+            cells = 1;
+        }
+        let cells = cells.min(width - used);
+        used += cells;
+        if cells > 0 {
+            spans.push(Span::styled(glyph.to_string().repeat(cells), style));
+        }
+    }
+    if used < width {
+        spans.push(Span::styled("░".repeat(width - used), theme.gauge_empty));
+    }
+    spans.push(Span::styled("▏", theme.dim));
+    spans
+}
+
+fn counts(task: &Task, theme: &Theme) -> Vec<Span<'static>> {
+    let c = &task.counts;
+    let done = labels::count(c.done() as usize);
+    let total = labels::count(c.total as usize);
+    let dim_if_zero = |n: u32, style: Style| if n == 0 { theme.dim } else { style };
+    vec![
+        Span::styled(format!("{done}/{total} "), theme.text),
+        Span::styled(format!("✔{} ", labels::count(c.succeeded as usize)), dim_if_zero(c.succeeded, theme.ok)),
+        Span::styled(
+            format!("✘{} ", labels::count((c.failed + c.cancelled) as usize)),
+            dim_if_zero(c.failed + c.cancelled, theme.fail),
+        ),
+        Span::styled(format!("●{} ", labels::count(c.running as usize)), dim_if_zero(c.running, theme.running)),
+        Span::styled(format!("○{}", labels::count(c.waiting as usize)), theme.dim),
+    ]
+}

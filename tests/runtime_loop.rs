@@ -1,0 +1,285 @@
+//! `runtime::run` driven by scripted terminal events, poll results and signals, under tokio's
+//! paused clock: draws happen only on change, poll commands go out for r/p/a/d, quit and
+//! signals end the loop, bursts are coalesced, Ctrl-Z suspends and refreshes once.
+
+use std::io;
+use std::time::{Duration, SystemTime};
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use futures::stream::{self, BoxStream, StreamExt};
+use oaswatch::app::{App, AppOptions, Notification, Signal};
+use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
+use oaswatch::poller::{PollCmd, Polled};
+use oaswatch::runtime::{Host, Inputs, Outcome, RunError, run};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep};
+
+fn t0() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+}
+
+fn task_ref(id: &str) -> TaskRef {
+    TaskRef::Aliyun { region: "cn-hangzhou".into(), operation_id: id.into() }
+}
+
+fn task(r: &TaskRef, state: TaskState, failed: usize, running: usize, ok: usize) -> Task {
+    let mut subtasks = Vec::new();
+    for (i, s) in std::iter::repeat_n(SubtaskState::Failed, failed)
+        .chain(std::iter::repeat_n(SubtaskState::Running, running))
+        .chain(std::iter::repeat_n(SubtaskState::Succeeded, ok))
+        .enumerate()
+    {
+        subtasks.push(Subtask {
+            kind: SubtaskKind::Api,
+            id: format!("api{i}"),
+            name: format!("op{i}"),
+            method: "GET".into(),
+            path: format!("/v1/r/{i}"),
+            state: s,
+            raw_status: String::new(),
+            action: None,
+            error: (s == SubtaskState::Failed).then(|| ApiError::new("E1", "boom")),
+            raw_index: u32::try_from(i).unwrap_or(u32::MAX),
+        });
+    }
+    Task::new(r.clone(), TaskKind::Import, state, "Running").with_subtasks(subtasks)
+}
+
+fn polled(task: Task, secs: u64) -> Polled {
+    let next_poll_in = (!task.is_finished()).then_some(Duration::from_secs(5));
+    Polled { task_ref: task.task_ref.clone(), at: t0() + Duration::from_secs(secs), result: Ok(task), next_poll_in }
+}
+
+fn key(c: char) -> io::Result<Event> {
+    key_code(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+#[expect(clippy::unnecessary_wraps, reason = "items of the event stream are io::Result")]
+fn key_code(code: KeyCode, modifiers: KeyModifiers) -> io::Result<Event> {
+    Ok(Event::Key(KeyEvent { code, modifiers, kind: KeyEventKind::Press, state: KeyEventState::NONE }))
+}
+
+/// Records what the loop asked the outside world to do; its clock follows tokio's virtual one.
+struct Recorder {
+    start: Instant,
+    saves: Vec<Vec<TaskRef>>,
+    copies: Vec<String>,
+    notes: Vec<Notification>,
+    suspends: usize,
+}
+
+impl Recorder {
+    fn new() -> Recorder {
+        Recorder { start: Instant::now(), saves: Vec::new(), copies: Vec::new(), notes: Vec::new(), suspends: 0 }
+    }
+}
+
+impl Host for Recorder {
+    fn save_watchlist(&mut self, refs: &[TaskRef]) -> Result<(), String> {
+        self.saves.push(refs.to_vec());
+        Ok(())
+    }
+    fn suspend(&mut self) -> io::Result<()> {
+        self.suspends += 1;
+        Ok(())
+    }
+    fn copy_to_clipboard(&mut self, text: &str) -> io::Result<()> {
+        self.copies.push(text.to_owned());
+        Ok(())
+    }
+    fn notify(&mut self, notification: &Notification) -> io::Result<()> {
+        self.notes.push(notification.clone());
+        Ok(())
+    }
+    fn now(&self) -> SystemTime {
+        t0() + self.start.elapsed()
+    }
+}
+
+/// A signal after `after` of virtual time; the loop quits on it.
+fn signal_after(after: Duration, signal: Signal) -> BoxStream<'static, Signal> {
+    stream::once(async move {
+        sleep(after).await;
+        signal
+    })
+    .chain(stream::pending())
+    .boxed()
+}
+
+struct Harness {
+    terminal: Terminal<TestBackend>,
+    app: App,
+    host: Recorder,
+    polled_tx: mpsc::Sender<Polled>,
+    polled_rx: Option<mpsc::Receiver<Polled>>,
+    cmd_tx: mpsc::Sender<PollCmd>,
+    cmd_rx: mpsc::Receiver<PollCmd>,
+}
+
+impl Harness {
+    fn new(initial: Vec<(TaskRef, Option<Task>)>, cmd_capacity: usize) -> Harness {
+        let (polled_tx, polled_rx) = mpsc::channel(64);
+        let (cmd_tx, cmd_rx) = mpsc::channel(cmd_capacity);
+        Harness {
+            terminal: Terminal::new(TestBackend::new(100, 30)).unwrap(),
+            app: App::new(initial, AppOptions::default()),
+            host: Recorder::new(),
+            polled_tx,
+            polled_rx: Some(polled_rx),
+            cmd_tx,
+            cmd_rx,
+        }
+    }
+
+    async fn run<E>(&mut self, events: E, signals: BoxStream<'static, Signal>) -> Result<Outcome, RunError>
+    where
+        E: futures::Stream<Item = io::Result<Event>> + Unpin,
+    {
+        let polled = self.polled_rx.take().unwrap_or_else(|| mpsc::channel(1).1);
+        let inputs = Inputs { events, signals, polled, poll_cmds: self.cmd_tx.clone() };
+        run(&mut self.terminal, &mut self.app, inputs, &mut self.host).await
+    }
+
+    fn cmds(&mut self) -> Vec<PollCmd> {
+        let mut out = Vec::new();
+        while let Ok(c) = self.cmd_rx.try_recv() {
+            out.push(c);
+        }
+        out
+    }
+
+    fn screen(&self) -> String {
+        self.terminal.backend().to_string()
+    }
+}
+
+fn no_input() -> stream::Pending<io::Result<Event>> {
+    stream::pending()
+}
+
+#[tokio::test(start_paused = true)]
+async fn nothing_changes_nothing_is_drawn_and_a_signal_quits() {
+    let r = task_ref("done");
+    let mut h = Harness::new(vec![(r.clone(), None)], 8);
+    h.polled_tx.send(polled(task(&r, TaskState::Succeeded, 0, 0, 3), 0)).await.unwrap();
+    let outcome = h.run(no_input(), signal_after(Duration::from_secs(60), Signal::Terminate)).await.unwrap();
+    // One frame at start, one for the answer; then a finished task shows no clock: a silent minute.
+    assert_eq!(outcome.draws, 2);
+    assert_eq!(outcome.signal, Some(Signal::Terminate));
+    assert_eq!(outcome.signal.map(Signal::exit_code), Some(143));
+    assert!(h.screen().contains("✔ succeeded"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_running_task_redraws_once_a_second_for_its_age_label() {
+    let r = task_ref("busy");
+    let mut h = Harness::new(vec![(r.clone(), None)], 8);
+    h.polled_tx.send(polled(task(&r, TaskState::Running, 0, 2, 1), 0)).await.unwrap();
+    let outcome = h.run(no_input(), signal_after(Duration::from_millis(10_500), Signal::Hangup)).await.unwrap();
+    // Start, the answer, then ticks at 1..=10 s each change "updated Ns ago".
+    assert_eq!(outcome.draws, 12);
+    assert!(h.screen().contains("updated 10s ago"), "{}", h.screen());
+    assert_eq!(outcome.signal, Some(Signal::Hangup));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_burst_of_results_is_drawn_once() {
+    let r = task_ref("burst");
+    let mut h = Harness::new(vec![(r.clone(), None)], 8);
+    for i in 0..20 {
+        h.polled_tx.send(polled(task(&r, TaskState::Running, 0, 20 - i, i), 0)).await.unwrap();
+    }
+    let outcome = h.run(no_input(), signal_after(Duration::from_millis(500), Signal::Terminate)).await.unwrap();
+    assert_eq!(outcome.draws, 2, "start + one frame for all twenty results");
+    let counts = h.app.entries()[0].task.as_ref().unwrap().counts;
+    assert_eq!((counts.succeeded, counts.running), (19, 1), "the newest result wins");
+}
+
+#[tokio::test(start_paused = true)]
+async fn keys_send_poll_commands_and_save_the_watch_list() {
+    let r = task_ref("aaaa");
+    let mut h = Harness::new(vec![(r.clone(), Some(task(&r, TaskState::Running, 1, 1, 1)))], 32);
+    let mut script = vec![key('r'), key('R'), key('p'), key('p'), key('a')];
+    script.extend("aliyun://cn-shanghai/bbbb".chars().map(key));
+    script.push(key_code(KeyCode::Enter, KeyModifiers::NONE));
+    script.extend([key('g'), key('d'), key('y'), key('y'), key('q')]);
+    let outcome = h.run(stream::iter(script), stream::pending().boxed()).await.unwrap();
+    assert_eq!(outcome.signal, None);
+    let added = task_ref("bbbb");
+    let added: TaskRef = added.to_string().replace("cn-hangzhou", "cn-shanghai").parse().unwrap();
+    assert_eq!(
+        h.cmds(),
+        vec![
+            PollCmd::Refresh(Some(r.clone())),
+            PollCmd::Refresh(None),
+            PollCmd::Pause(true),
+            PollCmd::Pause(false),
+            PollCmd::Watch(added.clone()),
+            PollCmd::Unwatch(r.clone()),
+        ]
+    );
+    assert_eq!(h.host.saves, vec![vec![r.clone(), added.clone()], vec![added.clone()]]);
+    assert_eq!(h.host.copies, vec![added.to_string()], "y on the task list copies its reference");
+}
+
+#[tokio::test(start_paused = true)]
+async fn ctrl_c_quits_and_ctrl_z_suspends_then_refreshes_once() {
+    let r = task_ref("aaaa");
+    let mut h = Harness::new(vec![(r.clone(), Some(task(&r, TaskState::Running, 0, 1, 1)))], 8);
+    let script =
+        vec![key_code(KeyCode::Char('z'), KeyModifiers::CONTROL), key_code(KeyCode::Char('c'), KeyModifiers::CONTROL)];
+    let outcome = h.run(stream::iter(script), stream::pending().boxed()).await.unwrap();
+    assert_eq!(h.host.suspends, 1);
+    assert_eq!(h.cmds(), vec![PollCmd::Refresh(None)]);
+    assert_eq!(outcome.signal, None);
+    assert!(outcome.draws >= 2, "a full repaint after resuming");
+}
+
+#[tokio::test(start_paused = true)]
+async fn commands_wait_while_the_poller_channel_is_full() {
+    let r = task_ref("aaaa");
+    let mut h = Harness::new(vec![(r.clone(), Some(task(&r, TaskState::Running, 0, 1, 1)))], 1);
+    let (mut events_tx, events_rx) = futures::channel::mpsc::unbounded::<io::Result<Event>>();
+    let mut cmd_rx = std::mem::replace(&mut h.cmd_rx, mpsc::channel(1).1);
+    let script = async move {
+        for c in ['r', 'R', 'p'] {
+            events_tx.start_send(key(c)).unwrap();
+        }
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            got.push(cmd_rx.recv().await.unwrap());
+        }
+        events_tx.start_send(key('q')).unwrap();
+        got
+    };
+    let (outcome, got) = tokio::join!(h.run(events_rx, stream::pending().boxed()), script);
+    outcome.unwrap();
+    assert_eq!(got, vec![PollCmd::Refresh(Some(r)), PollCmd::Refresh(None), PollCmd::Pause(true)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn finishing_task_rings_through_the_host() {
+    let r = task_ref("aaaa");
+    let mut h = Harness::new(vec![(r.clone(), Some(task(&r, TaskState::Running, 0, 2, 0)))], 8);
+    h.polled_tx.send(polled(task(&r, TaskState::PartiallyFailed, 1, 0, 1), 1)).await.unwrap();
+    h.run(no_input(), signal_after(Duration::from_millis(100), Signal::Terminate)).await.unwrap();
+    assert_eq!(h.host.notes.len(), 1);
+    assert_eq!(h.host.notes[0].title, "oaswatch: task partial");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_broken_input_stream_is_an_error_and_closed_inputs_end_the_loop() {
+    let r = task_ref("aaaa");
+    let mut h = Harness::new(vec![(r, None)], 8);
+    let events = stream::iter(vec![Err(io::Error::other("tty gone"))]);
+    let err = h.run(events, stream::pending().boxed()).await.unwrap_err();
+    assert!(matches!(err, RunError::Input(_)), "{err}");
+
+    let mut h = Harness::new(vec![], 8);
+    // Dropping the harness's sender closes the results channel.
+    h.polled_tx = mpsc::channel::<Polled>(1).0;
+    let outcome = h.run(stream::iter(Vec::new()), stream::empty().boxed()).await.unwrap();
+    assert_eq!(outcome.signal, None, "input, signals and results all closed: nothing left to wait for");
+}
