@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod collect;
+pub mod dashboard;
 pub mod watch_cmds;
 
 use std::io::{self, IsTerminal as _, Write};
@@ -49,39 +50,58 @@ impl From<io::Error> for Failure {
     }
 }
 
-/// Runs the parsed command line. Returns the exit status; problems are reported on stderr.
-pub fn run(cli: Cli) -> ExitStatus {
-    let mut stdout = io::stdout().lock();
-    let mut stderr = io::stderr().lock();
+/// Runs the parsed command line and returns the process exit code (the contract's table, or
+/// 128 + signal number when the dashboard was stopped by a signal). Problems go to stderr.
+pub fn run(cli: Cli) -> u8 {
+    let mut stdout = io::stdout();
+    let mut stderr = io::stderr();
     match run_with(cli, &mut stdout, &mut stderr) {
-        Ok(status) => status,
+        Ok(code) => code,
         Err(failure) => {
             let _ = writeln!(stderr, "oaswatch: {}", failure.message);
-            failure.status
+            failure.status.code()
         }
     }
 }
 
-fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus, Failure> {
+fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
     let context = context(&cli)?;
     if let Err(warning) = crate::logging::init(&context.paths.log_file(), &context.env) {
         let _ = writeln!(err, "oaswatch: warning: {warning}");
     }
-    match cli.command {
-        None => Err(Failure::usage("the dashboard is not available in this build yet; use `oaswatch status`")),
-        Some(Command::Status(args)) => watch_cmds::status(&context, args, out, err),
-        Some(Command::Wait(args)) => watch_cmds::wait(&context, args, out, err),
-        Some(Command::List) => list(&context, out),
-        Some(Command::Add { tasks }) => change_watchlist(&context, Change::Add(tasks), out),
-        Some(Command::Rm { tasks }) => change_watchlist(&context, Change::Remove(tasks), out),
+    let status = match cli.command {
+        None => return open_dashboard(&context, cli.tasks),
+        Some(Command::Status(args)) => watch_cmds::status(&context, args, out, err)?,
+        Some(Command::Wait(args)) => watch_cmds::wait(&context, args, out, err)?,
+        Some(Command::List) => list(&context, out)?,
+        Some(Command::Add { tasks }) => change_watchlist(&context, Change::Add(tasks), out)?,
+        Some(Command::Rm { tasks }) => change_watchlist(&context, Change::Remove(tasks), out)?,
         Some(Command::Config) => {
             writeln!(out, "# config file: {}", context.paths.config_file().display())?;
             writeln!(out, "# watch list:  {}", context.paths.watchlist_file().display())?;
             writeln!(out, "# log file:    {}", context.paths.log_file().display())?;
             write!(out, "{}", context.config.describe())?;
-            Ok(ExitStatus::Ok)
+            ExitStatus::Ok
         }
-    }
+    };
+    Ok(status.code())
+}
+
+/// `oaswatch [TASK]...`: the saved watch list plus TASKs, against the real clouds.
+fn open_dashboard(context: &Context, extra: Vec<crate::domain::TaskRef>) -> Result<u8, Failure> {
+    let (initial, mut notices) = dashboard::initial_tasks(context, extra);
+    let refs: Vec<_> = initial.iter().map(|(r, _)| r.clone()).collect();
+    let (clients, notes) = watch_cmds::clients_for(context, &refs)?;
+    notices.extend(notes);
+    dashboard::run(
+        context,
+        dashboard::Setup {
+            fetcher: std::sync::Arc::new(clients),
+            initial,
+            store: Some(context.store.clone()),
+            notices,
+        },
+    )
 }
 
 /// Resolves paths and config; a bad config file is a usage error naming the line.

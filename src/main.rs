@@ -7,5 +7,5 @@ use oaswatch::cli::{self, Cli};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    ExitCode::from(cli::run(cli).code())
+    ExitCode::from(cli::run(cli))
 }

@@ -57,24 +57,29 @@ pub fn endpoint_overrides(context: &Context) -> Result<EndpointOverrides, Failur
     Ok(overrides)
 }
 
-/// Builds both clients from the config and the credential chain. Credential warnings (a
-/// world-readable file) and missing credentials for the providers in `refs` go to stderr.
-pub fn clients_for(context: &Context, refs: &[TaskRef], err: &mut dyn Write) -> Result<Clients, Failure> {
+/// Builds both clients from the config and the credential chain. Also returns what the user
+/// must hear about: credential warnings (a world-readable file) and, for the providers that
+/// `refs` need, a missing credential with the variables to set.
+pub fn clients_for(context: &Context, refs: &[TaskRef]) -> Result<(Clients, Vec<String>), Failure> {
     let overrides = endpoint_overrides(context)?;
-    let (clients, warnings) =
+    let (clients, mut notes) =
         Clients::build(&http_config(context), &overrides, crate::credentials::discover_from_process())
             .map_err(|e| Failure::usage(format!("cannot set up HTTPS: {e}")))?;
-    for warning in warnings {
-        let _ = writeln!(err, "oaswatch: warning: {}", sanitize::line(&warning));
-    }
     for provider in ProviderKind::ALL {
         if refs.iter().any(|r| r.provider() == provider)
             && let Some(error) = clients.credential_error(provider)
         {
-            let _ = writeln!(err, "oaswatch: {}", sanitize::line(&error.to_string()));
+            notes.push(error.to_string());
         }
     }
-    Ok(clients)
+    Ok((clients, notes))
+}
+
+/// Prints notes from [`clients_for`] on stderr.
+fn print_notes(notes: &[String], err: &mut dyn Write) {
+    for note in notes {
+        let _ = writeln!(err, "oaswatch: {}", sanitize::line(note));
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -92,7 +97,9 @@ pub fn status(
     err: &mut dyn Write,
 ) -> Result<ExitStatus, Failure> {
     let refs = task_refs(context, args.tasks, err)?;
-    let clients = Arc::new(clients_for(context, &refs, err)?);
+    let (clients, notes) = clients_for(context, &refs)?;
+    print_notes(&notes, err);
+    let clients = Arc::new(clients);
     let collected = runtime()?.block_on(collect::collect(
         clients,
         &refs,
@@ -112,7 +119,9 @@ pub fn wait(
     err: &mut dyn Write,
 ) -> Result<ExitStatus, Failure> {
     let refs = task_refs(context, args.tasks, err)?;
-    let clients = Arc::new(clients_for(context, &refs, err)?);
+    let (clients, notes) = clients_for(context, &refs)?;
+    print_notes(&notes, err);
+    let clients = Arc::new(clients);
     let mut poller = context.config.poller();
     if let Some(interval) = args.interval {
         poller.interval = interval;

@@ -1,0 +1,181 @@
+//! Opening the dashboard: the saved watch list and its snapshots, the clients, the poller, the
+//! terminal, the event loop, and what to save and how to exit when it ends.
+//!
+//! Used by `oaswatch [TASK]...` (real clouds, the saved watch list) and `oaswatch demo` (the
+//! simulator, a throw-away list).
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use tokio::sync::mpsc;
+
+use super::{Context, Failure};
+use crate::app::keymap::Keymap;
+use crate::app::{Action, App, AppOptions, NotifyMode};
+use crate::config::ThemeName;
+use crate::domain::{Task, TaskRef};
+use crate::poller::{self, PollCmd};
+use crate::provider::Fetch;
+use crate::runtime::{self, Inputs};
+use crate::store::{Change, Store};
+use crate::tui::{self, NotifyProtocol, TerminalHost, TuiOptions};
+use crate::ui::theme::ThemeKind;
+
+/// What the dashboard opens on.
+pub struct Setup<F> {
+    pub fetcher: Arc<F>,
+    /// Tasks in display order, with a saved snapshot where there is one.
+    pub initial: Vec<(TaskRef, Option<Task>)>,
+    /// Where `a`/`d` and final snapshots are saved; `None` keeps changes in memory (demo).
+    pub store: Option<Store>,
+    /// Shown in the dashboard at start (a damaged watch list set aside, missing credentials).
+    pub notices: Vec<String>,
+}
+
+/// The tasks to open on: the saved watch list (with snapshots) followed by `extra` tasks that are
+/// not in it yet. Returns the store's warnings as notices.
+pub fn initial_tasks(context: &Context, extra: Vec<TaskRef>) -> (Vec<(TaskRef, Option<Task>)>, Vec<String>) {
+    let (entries, warnings) = match context.store.load(SystemTime::now()) {
+        Ok(loaded) => (loaded.entries, loaded.warnings),
+        Err(error) => (Vec::new(), vec![error.to_string()]),
+    };
+    let mut initial: Vec<(TaskRef, Option<Task>)> = entries.into_iter().map(|e| (e.task_ref, e.snapshot)).collect();
+    for task_ref in extra {
+        if !initial.iter().any(|(r, _)| *r == task_ref) {
+            initial.push((task_ref, None));
+        }
+    }
+    (initial, warnings)
+}
+
+/// The app's options from the config: theme, poll interval, notifications, keys.
+pub fn app_options(context: &Context) -> Result<AppOptions, Failure> {
+    let config = &context.config;
+    let theme = match config.theme.value {
+        ThemeName::Dark => ThemeKind::Dark,
+        ThemeName::Light => ThemeKind::Light,
+        ThemeName::HighContrast => ThemeKind::HighContrast,
+        ThemeName::Mono => ThemeKind::Mono,
+    };
+    let notify = match (config.notify_bell.value, config.notify_desktop.value) {
+        (_, true) => NotifyMode::Desktop,
+        (true, false) => NotifyMode::Bell,
+        (false, false) => NotifyMode::Off,
+    };
+    Ok(AppOptions {
+        theme,
+        poll_interval: config.poll_interval.value,
+        notify,
+        keymap: keymap(context)?,
+        raw_item_json: Some(crate::provider::raw_item_json),
+    })
+}
+
+/// The default keymap with the config's `[keys]` remapping; an error names the line.
+fn keymap(context: &Context) -> Result<Keymap, Failure> {
+    let keys: Vec<(&str, &str)> =
+        context.config.keys.iter().map(|(action, key)| (action.as_str(), key.value.as_str())).collect();
+    Keymap::default().with_overrides(&keys).map_err(|error| {
+        // Find the first entry that fails on its own, to point at its line.
+        let culprit =
+            context.config.keys.iter().find(|(action, key)| {
+                Keymap::default().with_overrides(&[(action.as_str(), key.value.as_str())]).is_err()
+            });
+        match culprit {
+            Some((action, key)) => Failure::usage(format!("{}: keys.{action}: {error}", key.source)),
+            None => Failure::usage(format!("[keys]: {error}")),
+        }
+    })
+}
+
+/// Runs the dashboard until the user quits or a signal arrives; returns the process exit code.
+pub fn run<F: Fetch>(context: &Context, setup: Setup<F>) -> Result<u8, Failure> {
+    let options = app_options(context)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(run_async(context, setup, options))
+}
+
+async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: AppOptions) -> Result<u8, Failure> {
+    let Setup { fetcher, initial, store, notices } = setup;
+    let (polled_tx, polled_rx) = mpsc::channel(256);
+    let poller = poller::spawn(fetcher, context.config.poller(), rand::random(), polled_tx);
+    let commands = poller.commands();
+    for (task_ref, snapshot) in &initial {
+        // A finished task's saved snapshot is final: reopening shows it without a fetch.
+        if !snapshot.as_ref().is_some_and(Task::is_finished) {
+            let _ = commands.send(PollCmd::Watch(task_ref.clone())).await;
+        }
+    }
+    let mut app = App::new(initial.clone(), options);
+    for notice in notices {
+        let _ = app.update(Action::EffectFailed { what: "start cleanly", error: notice });
+    }
+
+    let tui_options = TuiOptions { mouse: context.config.mouse.value };
+    let env = context.env;
+    let protocol = NotifyProtocol::detect(env("TERM_PROGRAM").as_deref(), env("TERM").as_deref());
+    let mut saved: Vec<TaskRef> = initial.iter().map(|(r, _)| r.clone()).collect();
+    let save_store = store.clone();
+    let mut host = TerminalHost::new(tui_options, protocol, move |refs: &[TaskRef]| {
+        save_changes(save_store.as_ref(), &mut saved, refs)
+    });
+    let signals = tui::signal_stream().map_err(|e| Failure::usage(format!("cannot listen for signals: {e}")))?;
+
+    tui::install_panic_hook();
+    let mut terminal = tui::init(tui_options).map_err(|e| {
+        let _ = tui::restore();
+        Failure::usage(format!("cannot open the dashboard on this terminal: {e}"))
+    })?;
+    let inputs =
+        Inputs { events: crossterm::event::EventStream::new(), signals, polled: polled_rx, poll_cmds: commands };
+    let outcome = runtime::run(&mut terminal, &mut app, inputs, &mut host).await;
+    let restored = tui::restore();
+    drop(poller);
+
+    if let Some(store) = &store {
+        save_final_snapshots(store, &app);
+    }
+    let outcome =
+        outcome.map_err(|e| Failure { status: crate::report::ExitStatus::FetchFailed, message: e.to_string() })?;
+    if let Err(error) = restored {
+        tracing::warn!(%error, "restoring the terminal failed");
+    }
+    Ok(outcome.signal.map_or(0, crate::app::Signal::exit_code))
+}
+
+/// Saves what changed in the list since the last save, as deltas, so a second instance's
+/// changes are merged rather than overwritten.
+fn save_changes(store: Option<&Store>, saved: &mut Vec<TaskRef>, refs: &[TaskRef]) -> Result<(), String> {
+    let added: Vec<TaskRef> = refs.iter().filter(|r| !saved.contains(r)).cloned().collect();
+    let removed: Vec<TaskRef> = saved.iter().filter(|r| !refs.contains(r)).cloned().collect();
+    if let Some(store) = store {
+        if !added.is_empty() {
+            store.update(Change::Add(added), SystemTime::now()).map_err(|e| e.to_string())?;
+        }
+        if !removed.is_empty() {
+            store.update(Change::Remove(removed), SystemTime::now()).map_err(|e| e.to_string())?;
+        }
+    }
+    *saved = refs.to_vec();
+    Ok(())
+}
+
+/// Finished tasks keep their final snapshot for the next start.
+fn save_final_snapshots(store: &Store, app: &App) {
+    let snapshots: Vec<(TaskRef, Task)> = app
+        .entries()
+        .iter()
+        .filter_map(|entry| {
+            entry.task.as_ref().filter(|t| t.is_finished()).map(|t| (entry.task_ref.clone(), t.clone()))
+        })
+        .collect();
+    if !snapshots.is_empty()
+        && let Err(error) = store.update(Change::Snapshots(snapshots), SystemTime::now())
+    {
+        tracing::warn!(%error, "could not save final snapshots");
+    }
+}
