@@ -194,9 +194,13 @@ impl Loop {
                     }
                     Effect::Suspend => {
                         host.suspend().map_err(RunError::Suspend)?;
-                        // The screen is whatever the shell left: repaint all of it.
-                        terminal.clear().map_err(|e| RunError::Draw(e.to_string()))?;
+                        // The screen is whatever the shell left: repaint all of it. `resize`
+                        // clears and resets the back buffer without `clear`'s cursor-position
+                        // query, which a terminal may never answer (then the draw would fail).
                         let size = terminal.size().map_err(|e| RunError::Draw(e.to_string()))?;
+                        terminal
+                            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+                            .map_err(|e| RunError::Draw(e.to_string()))?;
                         actions.push_back(Action::Resize { w: size.width, h: size.height });
                         actions.push_back(Action::Tick(host.now()));
                         actions.push_back(Action::Resumed);

@@ -104,24 +104,31 @@ pub fn restore() -> io::Result<()> {
     first_error.map_or(Ok(()), Err)
 }
 
-/// Restores the terminal before the previous panic hook prints, so the message is readable.
-/// Install after any other hook (color-eyre), before [`init`].
+/// Restores the terminal before the previous panic hook prints, so the message is readable,
+/// then exits with 101. Install after any other hook (color-eyre), before [`init`].
+///
+/// Every panic is fatal, wherever it happens: a panic in a background task would otherwise
+/// restore the terminal while the dashboard keeps drawing into the shell (reliability.md §2.2).
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = restore();
         previous(info);
+        std::process::exit(101);
     }));
 }
 
 /// Ctrl-Z: restore the terminal, stop the process like a shell job, and re-enter on `fg`.
 ///
-/// `SIGTSTP` is raised through signal-hook's safe `raise` (the crate forbids `unsafe`, and
-/// `libc::raise` is unsafe). Its default action stops us; execution continues here after
-/// `SIGCONT`. The caller must repaint everything afterwards (`Terminal::clear`).
+/// `SIGSTOP` is raised through signal-hook's safe `raise` (the crate forbids `unsafe`, and
+/// `libc::raise` is unsafe). Not `SIGTSTP`: the kernel discards a self-raised `SIGTSTP` in an
+/// orphaned process group (a session leader under a supervisor, some multiplexers), and the
+/// dashboard would then hang with the terminal restored. `SIGSTOP` always stops; the shell sees
+/// the job stopped either way, and execution continues here after `SIGCONT`. The caller must
+/// repaint everything afterwards (`Terminal::clear`).
 pub fn suspend(options: TuiOptions) -> io::Result<()> {
     restore()?;
-    signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+    signal_hook::low_level::raise(signal_hook::consts::SIGSTOP)?;
     enter(options)
 }
 

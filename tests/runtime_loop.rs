@@ -233,7 +233,7 @@ async fn ctrl_c_quits_and_ctrl_z_suspends_then_refreshes_once() {
     let outcome = h.run(stream::iter(script), stream::pending().boxed()).await.unwrap();
     assert_eq!(h.host.suspends, 1);
     assert_eq!(h.cmds(), vec![PollCmd::Refresh(None)]);
-    assert_eq!(outcome.signal, None);
+    assert_eq!(outcome.signal.map(Signal::exit_code), Some(130), "Ctrl-C quits like a shell interrupt");
     assert!(outcome.draws >= 2, "a full repaint after resuming");
 }
 

@@ -44,6 +44,8 @@ pub enum Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Command {
     Quit,
+    /// Ctrl-C: quit like a shell interrupt (exit code 130), wherever the user is.
+    Interrupt,
     Suspend,
     Help,
     FocusNext,
@@ -89,8 +91,9 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 43] = [
+    pub const ALL: [Command; 44] = [
         Command::Quit,
+        Command::Interrupt,
         Command::Suspend,
         Command::Help,
         Command::FocusNext,
@@ -139,6 +142,7 @@ impl Command {
     pub fn name(self) -> &'static str {
         match self {
             Command::Quit => "quit",
+            Command::Interrupt => "interrupt",
             Command::Suspend => "suspend",
             Command::Help => "help",
             Command::FocusNext => "focus-next",
@@ -192,6 +196,7 @@ impl Command {
     pub fn describe(self) -> &'static str {
         match self {
             Command::Quit => "quit",
+            Command::Interrupt => "quit with exit code 130",
             Command::Suspend => "suspend to the shell (fg to return)",
             Command::Help => "help for this pane",
             Command::FocusNext => "next pane",

@@ -25,8 +25,18 @@ const WHEEL_ROWS: isize = 3;
 const HSCROLL_COLS: isize = 8;
 
 impl App {
+    /// Ctrl-C: quit as a shell interrupt would, so the exit code says the user aborted (130).
+    fn interrupt(&mut self) -> Vec<Effect> {
+        self.quit = true;
+        self.exit_signal = Some(super::action::Signal::Interrupt);
+        vec![Effect::Quit]
+    }
+
     #[expect(clippy::too_many_lines, reason = "the dispatch table: one short arm per command reads best in one place")]
     pub(super) fn on_command(&mut self, command: Command) -> Vec<Effect> {
+        if command == Command::Interrupt {
+            return self.interrupt();
+        }
         if self.confirm_remove.is_some() {
             return self.on_confirm_command(command);
         }
@@ -41,6 +51,7 @@ impl App {
                 self.quit = true;
                 vec![Effect::Quit]
             }
+            Command::Interrupt => self.interrupt(),
             Command::Suspend => vec![Effect::Suspend],
             Command::Help => {
                 self.help = Some(Help { context: pane_context(self.focus), scroll: 0 });

@@ -223,7 +223,7 @@ impl Default for Keymap {
 /// The bindings a fresh install has; the help overlay and the footer read them through [`Keymap`].
 const DEFAULT_TABLE: &[(KeyContext, &str, Command)] = &[
     (KeyContext::Global, "q", Command::Quit),
-    (KeyContext::Global, "ctrl-c", Command::Quit),
+    (KeyContext::Global, "ctrl-c", Command::Interrupt),
     (KeyContext::Global, "ctrl-z", Command::Suspend),
     (KeyContext::Global, "?", Command::Help),
     (KeyContext::Global, "tab", Command::FocusNext),
@@ -275,7 +275,7 @@ const DEFAULT_TABLE: &[(KeyContext, &str, Command)] = &[
     (KeyContext::Help, "pgup", Command::PageUp),
     (KeyContext::Help, "g", Command::Top),
     (KeyContext::Help, "G", Command::Bottom),
-    (KeyContext::Help, "ctrl-c", Command::Quit),
+    (KeyContext::Help, "ctrl-c", Command::Interrupt),
     (KeyContext::Input, "enter", Command::Submit),
     (KeyContext::Input, "esc", Command::Cancel),
     (KeyContext::Input, "backspace", Command::Backspace),
@@ -288,14 +288,14 @@ const DEFAULT_TABLE: &[(KeyContext, &str, Command)] = &[
     (KeyContext::Input, "ctrl-e", Command::CursorEnd),
     (KeyContext::Input, "ctrl-u", Command::ClearInput),
     (KeyContext::Input, "ctrl-w", Command::DeleteWord),
-    (KeyContext::Input, "ctrl-c", Command::Quit),
+    (KeyContext::Input, "ctrl-c", Command::Interrupt),
     (KeyContext::Confirm, "y", Command::Confirm),
     (KeyContext::Confirm, "Y", Command::Confirm),
     (KeyContext::Confirm, "enter", Command::Confirm),
     (KeyContext::Confirm, "n", Command::Deny),
     (KeyContext::Confirm, "N", Command::Deny),
     (KeyContext::Confirm, "esc", Command::Deny),
-    (KeyContext::Confirm, "ctrl-c", Command::Quit),
+    (KeyContext::Confirm, "ctrl-c", Command::Interrupt),
 ];
 
 fn default_bindings() -> Vec<Binding> {

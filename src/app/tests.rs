@@ -668,7 +668,7 @@ fn keys_depend_on_the_context() {
     let mut app = three_tasks();
     assert_eq!(action_name(&app, KeyCode::Char('r'), KeyModifiers::NONE).as_deref(), Some("refresh"));
     assert_eq!(action_name(&app, KeyCode::Char('N'), KeyModifiers::SHIFT).as_deref(), Some("prev-failure"));
-    assert_eq!(action_name(&app, KeyCode::Char('c'), KeyModifiers::CONTROL).as_deref(), Some("quit"));
+    assert_eq!(action_name(&app, KeyCode::Char('c'), KeyModifiers::CONTROL).as_deref(), Some("interrupt"));
     assert_eq!(action_name(&app, KeyCode::Char('z'), KeyModifiers::CONTROL).as_deref(), Some("suspend"));
     let release = KeyEvent { kind: KeyEventKind::Release, ..key(KeyCode::Char('q'), KeyModifiers::NONE) };
     assert!(action_for(&app, release).is_none(), "only presses count");
@@ -719,4 +719,15 @@ fn empty_app_is_calm() {
     assert_eq!(app.focus(), Focus::Tasks);
     assert!(app.entries().is_empty());
     assert!(!app.needs_clock() || app.flash().is_some());
+}
+
+#[test]
+fn update_ctrl_c_quits_with_the_interrupt_signal_from_any_context() {
+    let mut app = three_tasks();
+    cmd(&mut app, Command::Add);
+    assert!(app.input().is_some());
+    let effects = cmd(&mut app, Command::Interrupt);
+    assert!(effects.contains(&Effect::Quit));
+    assert!(app.should_quit());
+    assert_eq!(app.exit_signal().map(Signal::exit_code), Some(130));
 }

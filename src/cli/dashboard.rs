@@ -132,7 +132,11 @@ async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: AppOpt
     })?;
     let inputs =
         Inputs { events: crossterm::event::EventStream::new(), signals, polled: polled_rx, poll_cmds: commands };
-    let outcome = runtime::run(&mut terminal, &mut app, inputs, &mut host).await;
+    let run = runtime::run(&mut terminal, &mut app, inputs, &mut host);
+    let outcome = match env(DEBUG_PANIC_ENV).as_deref() {
+        Some(place @ ("ui" | "background")) => with_deliberate_panic(place, run).await,
+        _ => run.await,
+    };
     let restored = tui::restore();
     drop(poller);
 
@@ -145,6 +149,26 @@ async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: AppOpt
         tracing::warn!(%error, "restoring the terminal failed");
     }
     Ok(outcome.signal.map_or(0, crate::app::Signal::exit_code))
+}
+
+/// Set to `ui` or `background` to panic 300 ms into the session: how the pty tests (and a
+/// doubtful user) check that any panic leaves a usable terminal and exit code 101.
+const DEBUG_PANIC_ENV: &str = "OASWATCH_DEBUG_PANIC";
+
+#[expect(clippy::panic, reason = "a deliberate, opt-in panic to prove the terminal is restored")]
+async fn with_deliberate_panic<T>(place: &str, run: impl Future<Output = T>) -> T {
+    let delay = std::time::Duration::from_millis(300);
+    if place == "background" {
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            panic!("{DEBUG_PANIC_ENV}=background: deliberate panic in a background task");
+        });
+        return run.await;
+    }
+    tokio::select! {
+        outcome = run => outcome,
+        () = tokio::time::sleep(delay) => panic!("{DEBUG_PANIC_ENV}=ui: deliberate panic in the UI task"),
+    }
 }
 
 /// Saves what changed in the list since the last save, as deltas, so a second instance's

@@ -1,0 +1,105 @@
+//! The real binary in a pseudo-terminal: however the dashboard ends — `q`, Ctrl-C, SIGTERM,
+//! SIGHUP, a panic in the UI or in a background task — the terminal is handed back restored
+//! (alternate screen left, cursor visible, mouse reporting off, raw mode off) with the exit code
+//! that says what happened; and Ctrl-Z stops the process with the terminal restored, then
+//! repaints on `fg`.
+
+#![allow(clippy::unwrap_used, reason = "test setup fails loudly")]
+
+mod pty_support;
+
+use pty_support::{PtyApp, dirs, signal, wait_for_process_state};
+
+/// A dashboard on one task whose endpoint refuses connections: no network, no simulator needed.
+fn start(extra_env: &[(&str, &str)]) -> (tempfile::TempDir, PtyApp) {
+    let root = tempfile::tempdir().unwrap();
+    let dir_env = dirs(root.path());
+    let mut env: Vec<(&str, &str)> = dir_env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    env.extend([
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", "test-key"),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "test-secret-value"),
+        ("HOME", "/nonexistent"),
+    ]);
+    env.extend_from_slice(extra_env);
+    let app = PtyApp::spawn(
+        &["aliyun://cn-hangzhou/0123456789abcdef", "--endpoint", "aliyun=http://127.0.0.1:1"],
+        &env,
+        100,
+        30,
+    );
+    assert!(app.wait_for(|s| s.alternate_screen() && s.contents().contains("Tasks")), "{}", app.screen_text());
+    let state = app.terminal_state();
+    assert!(state.alternate_screen && state.cursor_hidden && state.mouse_reporting, "{state:?}");
+    assert_eq!(state.canonical_input, Some(false), "raw mode while running");
+    (root, app)
+}
+
+#[test]
+fn q_quits_with_0_and_restores_the_terminal() {
+    let (_root, mut app) = start(&[]);
+    app.send(b"q");
+    assert_eq!(app.wait_exit(), Some(0));
+    let state = app.terminal_state();
+    assert!(state.is_restored(), "{state:?}");
+}
+
+#[test]
+fn ctrl_c_quits_with_130_and_restores_the_terminal() {
+    let (_root, mut app) = start(&[]);
+    app.send(b"\x03");
+    assert_eq!(app.wait_exit(), Some(130));
+    assert!(app.terminal_state().is_restored(), "{:?}", app.terminal_state());
+}
+
+#[test]
+fn sigterm_and_sighup_quit_through_the_normal_path() {
+    for (name, code) in [("TERM", 143), ("HUP", 129)] {
+        let (_root, mut app) = start(&[]);
+        signal(app.pid(), name);
+        assert_eq!(app.wait_exit(), Some(code), "SIG{name}");
+        assert!(app.terminal_state().is_restored(), "SIG{name}: {:?}", app.terminal_state());
+    }
+}
+
+#[test]
+fn a_panic_anywhere_restores_the_terminal_and_exits_101_with_a_readable_message() {
+    for place in ["ui", "background"] {
+        let (_root, mut app) = start(&[("OASWATCH_DEBUG_PANIC", place)]);
+        assert_eq!(app.wait_exit(), Some(101), "panic in {place}");
+        assert!(app.terminal_state().is_restored(), "panic in {place}: {:?}", app.terminal_state());
+        assert!(app.screen_text().contains("deliberate panic"), "message visible: {}", app.screen_text());
+    }
+}
+
+#[test]
+fn ctrl_z_stops_with_the_terminal_restored_and_fg_repaints() {
+    let (_root, mut app) = start(&[]);
+    let pid = app.pid();
+    app.send(b"\x1a");
+    assert!(wait_for_process_state(pid, |s| s == Some('T')), "stopped after Ctrl-Z");
+    let stopped = app.terminal_state();
+    assert!(stopped.is_restored(), "the shell gets a normal terminal while we are stopped: {stopped:?}");
+
+    signal(pid, "CONT");
+    assert!(wait_for_process_state(pid, |s| s.is_some_and(|c| c != 'T')), "running again");
+    assert!(
+        app.wait_for(|s| s.alternate_screen() && s.contents().contains("Tasks")),
+        "repainted after fg: {:?} {} {:?}",
+        app.terminal_state(),
+        app.screen_text(),
+        pty_support::process_state(pid)
+    );
+    app.send(b"q");
+    assert_eq!(app.wait_exit(), Some(0));
+    assert!(app.terminal_state().is_restored());
+}
+
+#[test]
+fn the_window_title_is_never_changed() {
+    let (_root, mut app) = start(&[]);
+    app.send(b"q");
+    app.wait_exit();
+    let recorded = app.recorded();
+    assert!(recorded.titles.is_empty(), "{recorded:?}");
+    assert!(recorded.clipboard_writes.is_empty(), "{recorded:?}");
+}
