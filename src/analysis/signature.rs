@@ -2,8 +2,8 @@
 //! "Path /pets/{petId} conflicts with existing API 3f2a…" and "Path /users conflicts with existing
 //! API 9b8c…" both read `Path {path} conflicts with existing API {id}`.
 //!
-//! Owns the masking rules only; grouping is [`super::groups`]. Pure, no allocation per call
-//! beyond the reused buffers of a [`Normaliser`].
+//! Owns the masking rules only; grouping is [`super::groups`]. Pure. A [`Normaliser`] reuses its
+//! buffers, so a call allocates only when the text holds control characters to make visible.
 //!
 //! A hand-written single-pass tokeniser, not a set of regexes: the rules depend on what came
 //! before a token (a `/` starts a path only at a word boundary, `'` opens a quote only there), they
@@ -472,6 +472,18 @@ mod tests {
         assert!(sig(&slashes).starts_with("{path} {path}"));
         let colons = "a:".repeat(100_000);
         assert!(sig(&colons).starts_with("a:a:"));
+    }
+
+    #[test]
+    fn masking_a_signature_again_changes_nothing() {
+        // Cases proptest found (proptest-regressions/analysis/signature.txt): a mask's `}` must not
+        // start a new token, and `//a` is one path.
+        for input in ["0/A", "//a", "a::0G ", "Path /pets/{petId} conflicts with 3f2a9c81d0e54b6f", "at 10.0.0.1{x}"] {
+            let once = sig(input);
+            assert_eq!(sig(&once), once, "{input:?}");
+        }
+        assert_eq!(sig("0/A"), "{n}/A");
+        assert_eq!(sig("//a"), "{path}");
     }
 
     #[test]
