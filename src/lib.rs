@@ -11,11 +11,13 @@
 //! `domain` holds the types; `provider` and `poller` do the I/O; `app` is the pure state
 //! machine; `ui` draws it; `runtime` and `tui` are the only modules that know a terminal exists.
 
+pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod domain;
+pub mod failure_report;
 pub mod logging;
 pub mod poller;
 pub mod provider;

@@ -122,6 +122,16 @@ fn ui_only_reads_state() {
 }
 
 #[test]
+fn analysis_and_failure_reports_are_pure() {
+    for module in ["analysis", "failure_report"] {
+        assert_module_avoids(
+            module,
+            &["reqwest", "tokio", "ratatui", "crossterm", "SystemTime::now", "Instant::now", "std::fs", "std::net"],
+        );
+    }
+}
+
+#[test]
 fn sanitize_and_report_do_no_io() {
     assert_module_avoids("sanitize", &["std::fs", "std::io", "tokio", "reqwest"]);
     assert_module_avoids("report", &["std::fs", "tokio", "reqwest", "ratatui", "println!"]);
