@@ -12,6 +12,8 @@
 //! machine; `ui` draws it; `runtime` and `tui` are the only modules that know a terminal exists.
 
 pub mod domain;
+pub mod openapi;
 pub mod poller;
 pub mod provider;
 pub mod sanitize;
+pub mod sim;
