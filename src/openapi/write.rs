@@ -229,21 +229,19 @@ fn operation_v2(op: &Operation, lossy: &mut Vec<String>) -> Value {
             out.insert("consumes".into(), json!([form.media_type]));
             params.extend(form_fields_v2(form.schema.as_ref()));
         } else {
-            {
-                if !body.content.is_empty() {
-                    let types: Vec<&str> = body.content.iter().map(|m| m.media_type.as_str()).collect();
-                    out.insert("consumes".into(), Value::from(types));
-                }
-                let mut param = Map::new();
-                param.insert("name".into(), Value::from("body"));
-                param.insert("in".into(), Value::from("body"));
-                if let Some(description) = &body.description {
-                    param.insert("description".into(), Value::from(description.as_str()));
-                }
-                param.insert("required".into(), Value::from(body.required));
-                param.insert("schema".into(), preferred_schema(&body.content).cloned().unwrap_or_else(|| json!({})));
-                params.push(Value::Object(param));
+            if !body.content.is_empty() {
+                let types: Vec<&str> = body.content.iter().map(|m| m.media_type.as_str()).collect();
+                out.insert("consumes".into(), Value::from(types));
             }
+            let mut param = Map::new();
+            param.insert("name".into(), Value::from("body"));
+            param.insert("in".into(), Value::from("body"));
+            if let Some(description) = &body.description {
+                param.insert("description".into(), Value::from(description.as_str()));
+            }
+            param.insert("required".into(), Value::from(body.required));
+            param.insert("schema".into(), preferred_schema(&body.content).cloned().unwrap_or_else(|| json!({})));
+            params.push(Value::Object(param));
         }
     }
     let mut produces: Vec<String> = Vec::new();
