@@ -1,6 +1,8 @@
 //! Credentials over real HTTP: what the real services accept, the simulator accepts; what they
 //! reject, it rejects with the same code and status.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test code: a failure fails the test")]
+
 mod common;
 
 use std::time::{Duration, SystemTime};
@@ -99,12 +101,12 @@ async fn aliyun_rejects_each_credential_fault_with_its_code() {
     sts.token = Some("CAISsomebodyElsesToken".into());
     assert_eq!(aliyun_rejection(&sim, &sts, &AliyunCall::describe(&task)).await.1, "InvalidSecurityToken.Mismatch");
 
-    let stats = sim.stats();
-    assert_eq!(stats.rejected_auth, 8);
-    assert_eq!(stats.auth_errors["SignatureDoesNotMatch"], 2);
-    assert_eq!(stats.requests_for("aliyun DescribeImportOASTask"), 7);
-    assert_eq!(stats.requests_for("aliyun ImportOAS"), 1);
-    assert_eq!(stats.tasks_created, 3, "the rejected ImportOAS created nothing");
+    let counters = sim.stats();
+    assert_eq!(counters.rejected_auth, 8);
+    assert_eq!(counters.auth_errors["SignatureDoesNotMatch"], 2);
+    assert_eq!(counters.requests_for("aliyun DescribeImportOASTask"), 7);
+    assert_eq!(counters.requests_for("aliyun ImportOAS"), 1);
+    assert_eq!(counters.tasks_created, 3, "the rejected ImportOAS created nothing");
 }
 
 #[tokio::test]
@@ -239,9 +241,9 @@ async fn huawei_rejects_each_credential_fault_with_its_code() {
     let body = check(403, "APIG.1005")(huawei_answer(&sim, &HuaweiAuth::AkSk(other_project), &call).await);
     assert_eq!(body["error_msg"], "No permissions to request this method");
 
-    let stats = sim.stats();
-    assert_eq!(stats.rejected_auth, 8);
-    assert_eq!(stats.auth_errors["APIG.0301"], 4);
+    let counters = sim.stats();
+    assert_eq!(counters.rejected_auth, 8);
+    assert_eq!(counters.auth_errors["APIG.0301"], 4);
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! signed the way the official SDKs sign them (built here with reqwest and the crate's signing
 //! functions, since the real clients live elsewhere), and read task states from raw answers.
 #![allow(dead_code, reason = "each test binary uses a different subset of these helpers")]
+#![allow(clippy::expect_used, clippy::panic, reason = "test helpers fail the test that called them, loudly")]
 
 use std::time::{Duration, SystemTime};
 
@@ -13,29 +14,29 @@ use oaswatch::sim::{self, SimConfig, SimHandle, scenario};
 use serde_json::Value;
 
 /// Starts a built-in scenario on 127.0.0.1:0.
-pub async fn start(name: &str, seed: u64, speed: f64) -> SimHandle {
+pub async fn start(name: &str, seed: u64, pace: f64) -> SimHandle {
     let scenario = scenario::load(name).expect("built-in scenario");
-    start_with(scenario, seed, speed).await
+    start_with(scenario, seed, pace).await
 }
 
 /// Starts a scenario given as TOML text.
-pub async fn start_toml(text: &str, seed: u64, speed: f64) -> SimHandle {
+pub async fn start_toml(text: &str, seed: u64, pace: f64) -> SimHandle {
     let scenario = scenario::parse(text, "test scenario", None).expect("test scenario parses");
-    start_with(scenario, seed, speed).await
+    start_with(scenario, seed, pace).await
 }
 
-pub async fn start_with(scenario: sim::Scenario, seed: u64, speed: f64) -> SimHandle {
-    let config = SimConfig { seed, speed, ..SimConfig::new(scenario) };
+pub async fn start_with(scenario: sim::Scenario, seed: u64, pace: f64) -> SimHandle {
+    let config = SimConfig { seed, speed: pace, ..SimConfig::new(scenario) };
     sim::start(config).await.expect("simulator starts")
 }
 
-/// A client like ours: no redirects, short timeouts.
+/// A client like ours: no redirects, a total timeout.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("client")
+    client_with_timeout(Duration::from_secs(20))
+}
+
+pub fn client_with_timeout(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(timeout).build().expect("client")
 }
 
 pub fn nonce() -> String {
@@ -124,6 +125,16 @@ pub async fn aliyun_send(
     key: &AliyunKey,
     call: &AliyunCall,
 ) -> reqwest::Response {
+    aliyun_request(client, base, key, call).send().await.expect("request sent")
+}
+
+/// The signed request, not yet sent.
+pub fn aliyun_request(
+    client: &reqwest::Client,
+    base: &str,
+    key: &AliyunKey,
+    call: &AliyunCall,
+) -> reqwest::RequestBuilder {
     let host = host_of(base);
     let date = acs_date(call.date);
     let body_hash = call.claimed_hash.clone().unwrap_or_else(|| sha256_hex(&call.body));
@@ -159,7 +170,7 @@ pub async fn aliyun_send(
             builder = builder.header(name.as_str(), value.as_str());
         }
     }
-    builder.body(call.body.clone()).send().await.expect("request sent")
+    builder.body(call.body.clone())
 }
 
 /// How a Huawei request authenticates.
@@ -226,6 +237,16 @@ pub async fn huawei_send(
     auth: &HuaweiAuth,
     call: &HuaweiCall,
 ) -> reqwest::Response {
+    huawei_request(client, base, auth, call).send().await.expect("request sent")
+}
+
+/// The signed request, not yet sent.
+pub fn huawei_request(
+    client: &reqwest::Client,
+    base: &str,
+    auth: &HuaweiAuth,
+    call: &HuaweiCall,
+) -> reqwest::RequestBuilder {
     let query_string: Vec<String> =
         call.query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
     let url = if query_string.is_empty() {
@@ -256,12 +277,12 @@ pub async fn huawei_send(
             } else {
                 sha256_hex(&call.body)
             };
-            let mut signed: Vec<(String, String)> =
+            let mut to_sign: Vec<(String, String)> =
                 headers.iter().filter(|(n, _)| !(signer.skip_date && n == "x-sdk-date")).cloned().collect();
             if signer.sign_host {
-                signed.push(("host".into(), host_of(base)));
+                to_sign.push(("host".into(), host_of(base)));
             }
-            let pairs: Vec<(&str, &str)> = signed.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let pairs: Vec<(&str, &str)> = to_sign.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
             let query: Vec<(&str, &str)> = call.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let request = HuaweiRequest {
                 method: &call.method,
@@ -278,7 +299,7 @@ pub async fn huawei_send(
             }
         }
     }
-    builder.body(call.body.clone()).send().await.expect("request sent")
+    builder.body(call.body.clone())
 }
 
 /// `/v2/{project}/apigw/instances/{instance}/async-tasks/{task}` of a Huawei task reference.
@@ -295,7 +316,7 @@ pub fn huawei_task_path(task: &TaskRef) -> String {
 pub struct Poller {
     pub client: reqwest::Client,
     pub base: String,
-    pub aliyun: AliyunKey,
+    pub aliyun: Option<AliyunKey>,
     pub huawei: HuaweiAuth,
 }
 
@@ -304,16 +325,21 @@ impl Poller {
         Poller {
             client: client(),
             base: handle.base_url(),
-            aliyun: AliyunKey::of(handle, false),
-            huawei: HuaweiAuth::AkSk(HuaweiSigner::of(handle, false)),
+            aliyun: handle.aliyun_credentials().is_some().then(|| AliyunKey::of(handle, false)),
+            huawei: if handle.huawei_credentials().is_some() {
+                HuaweiAuth::AkSk(HuaweiSigner::of(handle, false))
+            } else {
+                HuaweiAuth::None
+            },
         }
     }
 
-    /// One poll: status and body text (an error text when the transfer failed).
+    /// One poll: status and body text; status 0 and the error when the request failed.
     pub async fn poll(&self, task: &TaskRef) -> (u16, String) {
-        let response = match task {
+        let sent = match task {
             TaskRef::Aliyun { operation_id, .. } => {
-                aliyun_send(&self.client, &self.base, &self.aliyun, &AliyunCall::describe(operation_id)).await
+                let key = self.aliyun.as_ref().expect("the scenario has an Alibaba key");
+                aliyun_request(&self.client, &self.base, key, &AliyunCall::describe(operation_id)).send().await
             }
             TaskRef::Huawei { .. } => {
                 let auth = match &self.huawei {
@@ -322,8 +348,12 @@ impl Poller {
                     }
                     other => other.clone(),
                 };
-                huawei_send(&self.client, &self.base, &auth, &HuaweiCall::get(&huawei_task_path(task))).await
+                huawei_request(&self.client, &self.base, &auth, &HuaweiCall::get(&huawei_task_path(task))).send().await
             }
+        };
+        let response = match sent {
+            Ok(response) => response,
+            Err(err) => return (0, format!("<request failed: {err}>")),
         };
         let status = response.status().as_u16();
         let text = response.text().await.unwrap_or_else(|err| format!("<transfer failed: {err}>"));
@@ -337,12 +367,11 @@ impl Poller {
         loop {
             assert!(std::time::Instant::now() < deadline, "task {task} never finished");
             let (status, text) = self.poll(task).await;
-            if status == 200 {
-                if let Ok(body) = serde_json::from_str::<Value>(&text) {
-                    if is_finished(&body) {
-                        return body;
-                    }
-                }
+            if status == 200
+                && let Ok(body) = serde_json::from_str::<Value>(&text)
+                && is_finished(&body)
+            {
+                return body;
             }
             tokio::time::sleep(Duration::from_millis(40)).await;
         }
