@@ -187,15 +187,15 @@ async fn alibaba_subtasks_move_forward_and_never_leave_an_end_state() {
 async fn demo_shows_every_state_and_the_finished_but_waiting_quirk() {
     let sim = common::start("demo", 1, 1.0).await;
     let poller = Poller::new(&sim);
-    let mut states = Vec::new();
+    let mut answers = Vec::new();
     for (name, task) in sim.named_task_refs() {
         let (status, text) = poller.poll(&task).await;
         assert_eq!(status, 200, "{name}: {text}");
         let body: Value = serde_json::from_str(&text).unwrap();
-        states.push((name, body));
+        answers.push((name, body));
     }
     let status_of = |name: &str| {
-        let body = &states.iter().find(|(n, _)| n == name).unwrap().1;
+        let body = &answers.iter().find(|(n, _)| n == name).unwrap().1;
         body.get("TaskStatus").or_else(|| body.get("task_status")).unwrap().as_str().unwrap().to_owned()
     };
     assert_eq!(status_of("aliyun-shop"), "Running");
