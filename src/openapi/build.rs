@@ -135,25 +135,24 @@ fn typed<T: DeserializeOwned>(text: &str, format: Format, source: &str) -> Resul
     }
 }
 
-/// Both serde crates append " at line L column C"; the location moves to the front instead.
-fn strip_location(message: &str) -> &str {
-    match message.rfind(" at line ") {
-        Some(index) if message[index..].contains(" column ") => &message[..index],
-        _ => message,
-    }
+/// Both serde crates put " at line L column C" into the message; the location moves to the
+/// front instead (other positions in the message, such as where a YAML sequence began, stay).
+fn strip_location(message: &str, line: usize, column: usize) -> String {
+    message.replacen(&format!(" at line {line} column {column}"), "", 1)
 }
 
 fn json_error(source: &str, kind: ErrorKind, err: &serde_json::Error) -> OpenApiError {
-    let text = err.to_string();
-    OpenApiError::new(source, kind, strip_location(&text)).at(err.line(), err.column())
+    let text = strip_location(&err.to_string(), err.line(), err.column());
+    OpenApiError::new(source, kind, text).at(err.line(), err.column())
 }
 
 fn yaml_error(source: &str, kind: ErrorKind, err: &serde_yaml_ng::Error) -> OpenApiError {
-    let text = err.to_string();
-    let base = OpenApiError::new(source, kind, strip_location(&text));
     match err.location() {
-        Some(location) => base.at(location.line(), location.column()),
-        None => base,
+        Some(at) => {
+            let text = strip_location(&err.to_string(), at.line(), at.column());
+            OpenApiError::new(source, kind, text).at(at.line(), at.column())
+        }
+        None => OpenApiError::new(source, kind, err.to_string()),
     }
 }
 

@@ -353,3 +353,11 @@ fn route_keys_ignore_template_names_and_trailing_slashes() {
     assert_ne!(route_key("GET", "/users"), route_key("GET", "/Users"));
     assert_eq!(route_key("GET", "/"), "GET /");
 }
+
+#[test]
+fn yaml_messages_keep_context_positions_but_not_the_reported_one() {
+    let text = "openapi: 3.0.0\ninfo:\n  title: x\n  version: '1'\npaths:\n  /a:\n    get: [unclosed\n";
+    let err = parse(text, "b.yaml").unwrap_err();
+    assert_eq!((err.line, err.column), (Some(8), Some(1)));
+    assert_eq!(err.message, "did not find expected ',' or ']', while parsing a flow sequence at line 7 column 10");
+}
