@@ -255,7 +255,13 @@ pub(crate) async fn after(shared: &Shared, fault: &FaultSpec, normal: Response) 
             // A Content-Length that promises everything, half the bytes, then an aborted stream:
             // the connection closes mid-body.
             let half = bytes.slice(..bytes.len() / 2);
-            let chunks = stream::iter([Ok(half), Err(io::Error::other("truncated by the simulator"))]);
+            // The pause lets the head and the first half go out before the connection is cut;
+            // an immediate error would drop everything unsent.
+            let cut = stream::once(async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Err(io::Error::other("truncated by the simulator"))
+            });
+            let chunks = stream::once(async { Ok(half) }).chain(cut);
             parts.headers.insert(header::CONTENT_LENGTH, full_length);
             Body::from_stream(chunks)
         }
