@@ -43,6 +43,7 @@ mod stats;
 
 pub mod scenario;
 
+use std::future::Future;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -438,9 +439,18 @@ fn huawei_ref(scenario: &Scenario, instance_id: &str, task_id: String) -> TaskRe
 /// The credentials printed are the scenario's own, fake by construction; printing them is the
 /// point of this command.
 pub async fn run_foreground<W: Write>(config: SimConfig, out: &mut W) -> Result<(), SimError> {
+    run_until(config, out, wait_for_signal()).await
+}
+
+/// [`run_foreground`] with the stop signal supplied by the caller (tests, embedding).
+pub async fn run_until<W: Write, F: Future<Output = ()>>(
+    config: SimConfig,
+    out: &mut W,
+    stop: F,
+) -> Result<(), SimError> {
     let handle = start(config).await?;
     print_banner(&handle, out)?;
-    wait_for_signal().await;
+    stop.await;
     handle.shutdown().await;
     writeln!(out, "simulator stopped")?;
     out.flush()?;
@@ -506,4 +516,58 @@ async fn wait_for_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn foreground_prints_how_to_connect_and_stops_cleanly() {
+        let mut out = Vec::new();
+        let config = SimConfig { seed: 5, ..SimConfig::new(scenario::load("happy").unwrap()) };
+        run_until(config, &mut out, async {}).await.unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let url_line = text.lines().find(|l| l.starts_with("export OASWATCH_ALIYUN_ENDPOINT=")).unwrap();
+        let url = url_line.split_whitespace().nth(1).unwrap().trim_start_matches("OASWATCH_ALIYUN_ENDPOINT=");
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        assert!(url_line.contains(&format!("OASWATCH_HUAWEI_ENDPOINT={url}")));
+        assert!(text.contains(&format!("--endpoint aliyun={url} --endpoint huawei={url}")));
+        assert!(
+            text.contains("ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5tSimulatorKey0000001 ALIBABA_CLOUD_ACCESS_KEY_SECRET=")
+        );
+        assert!(text.contains("HUAWEICLOUD_SDK_AK=SIMULATORAKNOTREAL001"));
+        assert!(text.contains("HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef"));
+        assert!(text.contains("OASWATCH_HUAWEI_TOKEN="));
+        assert!(text.contains("aliyun-petstore  aliyun://cn-hangzhou/"), "{text}");
+        assert!(
+            text.contains("huawei://cn-north-4/0123456789abcdef0123456789abcdef/eddc4d25480b4cd6b512f270a1b8b341/")
+        );
+        assert!(text.contains("(seed 5, speed 1)"));
+        assert!(text.ends_with("simulator stopped\n"));
+    }
+
+    #[tokio::test]
+    async fn bad_speeds_and_busy_ports_are_errors() {
+        let scenario = scenario::load("happy").unwrap();
+        let err = start(SimConfig { speed: 0.0, ..SimConfig::new(scenario.clone()) }).await.unwrap_err();
+        assert!(matches!(err, SimError::Speed(_)));
+        let first = start(SimConfig::new(scenario.clone())).await.unwrap();
+        let err = start(SimConfig { listen: first.addr(), ..SimConfig::new(scenario) }).await.unwrap_err();
+        assert!(err.to_string().contains(&first.addr().to_string()), "{err}");
+        first.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn handles_expose_targets_and_redacted_credentials() {
+        let sim = start(SimConfig::new(scenario::load("demo").unwrap())).await.unwrap();
+        assert_eq!(sim.task_refs().len(), sim.scenario().tasks.len());
+        assert_eq!(sim.aliyun_target().unwrap().to_string(), "aliyun://cn-hangzhou/736508d885074167ba8fbce3bc95ea0b");
+        assert!(sim.huawei_target().unwrap().to_string().starts_with("huawei://cn-north-4/"));
+        let creds = sim.aliyun_sts_credentials().unwrap();
+        assert!(creds.security_token.is_some());
+        assert!(!format!("{creds:?}").contains("SimulatorStsSecret"));
+        assert!(!format!("{sim:?}").contains("SimulatorSecretNotARealKey"), "no secret in the handle's Debug");
+        sim.shutdown().await;
+    }
 }

@@ -9,6 +9,7 @@
 //! credential expires regardless of how fast tasks move.
 
 use std::collections::BTreeSet;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -225,8 +226,8 @@ fn default_window() -> u64 {
     900
 }
 
-/// An AccessKey pair; with `security_token` it is an STS key.
-#[derive(Clone, Debug, Deserialize)]
+/// An AccessKey pair; with `security_token` it is an STS key. `Debug` shows no secret.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AliyunKey {
     pub access_key_id: String,
@@ -314,8 +315,8 @@ fn default_lockout_secs() -> u64 {
     300
 }
 
-/// An AK/SK pair; with `security_token` it is a temporary key.
-#[derive(Clone, Debug, Deserialize)]
+/// An AK/SK pair; with `security_token` it is a temporary key. `Debug` shows no secret.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HuaweiKey {
     pub access_key: String,
@@ -326,13 +327,43 @@ pub struct HuaweiKey {
     pub expires_in_secs: Option<f64>,
 }
 
-/// An IAM token accepted in `X-Auth-Token`.
-#[derive(Clone, Debug, Deserialize)]
+/// An IAM token accepted in `X-Auth-Token`. `Debug` shows no token.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HuaweiToken {
     pub token: String,
     #[serde(default)]
     pub expires_in_secs: Option<f64>,
+}
+
+const REDACTED: &str = "<redacted>";
+
+impl fmt::Debug for AliyunKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AliyunKey")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &REDACTED)
+            .field("security_token", &self.security_token.as_ref().map(|_| REDACTED))
+            .field("expires_in_secs", &self.expires_in_secs)
+            .finish()
+    }
+}
+
+impl fmt::Debug for HuaweiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HuaweiKey")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &REDACTED)
+            .field("security_token", &self.security_token.as_ref().map(|_| REDACTED))
+            .field("expires_in_secs", &self.expires_in_secs)
+            .finish()
+    }
+}
+
+impl fmt::Debug for HuaweiToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HuaweiToken").field("token", &REDACTED).field("expires_in_secs", &self.expires_in_secs).finish()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -662,6 +693,23 @@ mod tests {
             }
         }
         assert!(load("demo.toml").is_ok());
+    }
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let scenario = load("happy").unwrap();
+        let shown = format!("{scenario:?}");
+        for key in &scenario.aliyun.credentials {
+            assert!(!shown.contains(&key.access_key_secret));
+            assert!(key.security_token.as_ref().is_none_or(|t| !shown.contains(t.as_str())));
+        }
+        for key in &scenario.huawei.credentials {
+            assert!(!shown.contains(&key.secret_key));
+        }
+        for token in &scenario.huawei.tokens {
+            assert!(!shown.contains(&token.token));
+        }
+        assert!(shown.contains("LTAI5tSimulatorKey0000001"), "key ids are not secret");
     }
 
     #[test]
