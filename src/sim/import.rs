@@ -351,20 +351,27 @@ fn apply_to_group(group: &mut Group, doc: &Document, apis: &[Item], models: &[It
             description: item.description.clone(),
             operation: Some(operation),
         };
-        let key = route_key(&item.method, &item.path);
-        match (action, group.apis.iter_mut().find(|a| route_key(&a.method, &a.path) == key)) {
-            (ChangeAction::Update, Some(existing)) => *existing = entry,
-            _ => group.apis.push(entry),
+        // Only an update replaces; looking up every created API would make big imports quadratic.
+        let existing = match action {
+            ChangeAction::Update => {
+                let key = route_key(&item.method, &item.path);
+                group.apis.iter_mut().find(|a| route_key(&a.method, &a.path) == key)
+            }
+            ChangeAction::Create => None,
+        };
+        match existing {
+            Some(existing) => *existing = entry,
+            None => group.apis.push(entry),
         }
     }
-    let imported: Vec<(String, &Item)> = if aliyun {
-        models.iter().filter(|m| matches!(m.outcome, Final::Over(_))).map(|m| (m.name.clone(), m)).collect()
+    let imported: HashMap<&str, &Item> = if aliyun {
+        models.iter().filter(|m| matches!(m.outcome, Final::Over(_))).map(|m| (m.name.as_str(), m)).collect()
     } else {
-        Vec::new()
+        HashMap::new()
     };
     for schema in &doc.schemas {
-        let id = match imported.iter().find(|(name, _)| *name == schema.name) {
-            Some((_, item)) => item.id.clone(),
+        let id = match imported.get(schema.name.as_str()) {
+            Some(item) => item.id.clone(),
             None if aliyun => continue,
             // Huawei does not report models; it keeps the definitions for export.
             None => format!("model-{}", schema.name),
