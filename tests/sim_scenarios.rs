@@ -223,3 +223,27 @@ async fn huge_tasks_carry_every_subtask() {
     assert!(common::counts(&huawei).total >= 10_000 - 200, "{:?}", common::counts(&huawei));
     assert_eq!(common::final_state(&huawei), TaskState::PartiallyFailed);
 }
+
+#[tokio::test]
+async fn hostile_text_reaches_names_descriptions_and_messages_unchanged() {
+    let sim = common::start("hostile-text", 2, 300.0).await;
+    let poller = Poller::new(&sim);
+    let aliyun = poller.until_finished(&sim.task_ref("aliyun-hostile").unwrap()).await;
+    let items = common::aliyun_items(&aliyun);
+    assert!(
+        items.iter().any(|i| i["ApiName"].as_str().is_some_and(|n| n.contains("\u{1b}]52;c;"))),
+        "OSC 52 in a name"
+    );
+    assert!(items.iter().any(|i| i["ApiName"].as_str().is_some_and(|n| n.contains('\u{202e}'))), "bidi in a name");
+    assert!(items.iter().any(|i| i["ModelName"].as_str().is_some_and(|n| n.contains('\u{1b}'))));
+    let messages: Vec<&str> = items.iter().filter_map(|i| i["ErrorMessage"].as_str()).collect();
+    assert!(messages.iter().any(|m| m.len() >= 1 << 20), "a 1 MiB message");
+    assert!(messages.iter().any(|m| m.contains('\u{9b}') || m.contains('\u{1b}')), "escapes in messages");
+    assert!(items.iter().any(|i| i["UpdateStatus"] == "OVER"), "and some items still succeed");
+
+    let huawei = poller.until_finished(&sim.task_ref("huawei-hostile").unwrap()).await;
+    let result = common::huawei_result(&huawei);
+    let failures = result["failure"].as_array().unwrap();
+    assert!(failures.iter().any(|f| f["error_msg"].as_str().unwrap().contains("\u{1b}]")));
+    assert!(!result["success"].as_array().unwrap().is_empty());
+}
