@@ -295,3 +295,15 @@ async fn polling_helper_agrees_with_the_verifier() {
         assert_eq!(status, 200, "{task}: {text}");
     }
 }
+
+#[tokio::test]
+async fn aliyun_parameters_may_travel_in_a_signed_form_body() {
+    let sim = happy().await;
+    let key = AliyunKey::of(&sim, false);
+    let mut call = AliyunCall::new("DescribeImportOASTask");
+    call.body = format!("OperationId={}", aliyun_task(&sim)).into_bytes();
+    call.content_type = Some("application/x-www-form-urlencoded".into());
+    let (status, body) = json(aliyun_send(&common::client(), &sim.base_url(), &key, &call).await).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["ApiResults"]["ApiResult"].is_array());
+}

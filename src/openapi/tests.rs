@@ -1,3 +1,5 @@
+//! Parser, closure and writer tests on small inline documents.
+
 use super::*;
 
 const V2_JSON: &str = r##"{

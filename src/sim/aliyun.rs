@@ -29,6 +29,9 @@ use crate::openapi::{self, SpecVersion};
 
 pub(crate) const API_VERSION: &str = "2016-07-14";
 
+/// Decoded `name=value` parameters.
+type Pairs = [(String, String)];
+
 enum Action {
     Describe,
     Import,
@@ -53,7 +56,13 @@ pub(crate) async fn handle(shared: &Shared, method: &Method, uri: &Uri, headers:
     let now = Instant::now();
     let host = header_str(headers, "host").unwrap_or("apigateway.aliyuncs.com").to_owned();
     let query = parse_query(uri.query().unwrap_or(""));
-    let prepared = match prepare(shared, method, uri, headers, body, &query, &host, now) {
+    // RPC parameters may come in the query (the SDK's choice) or in a form body; only the query
+    // is signed as such, the body through its hash.
+    let mut params = query.clone();
+    if header_str(headers, "content-type").is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded")) {
+        params.extend(parse_query(&String::from_utf8_lossy(body)));
+    }
+    let prepared = match prepare(shared, method, uri, headers, body, (&query, &params), &host, now) {
         Ok(prepared) => prepared,
         Err(response) => return *response,
     };
@@ -67,8 +76,8 @@ pub(crate) async fn handle(shared: &Shared, method: &Method, uri: &Uri, headers:
         return faults::before(shared, fault, &answering).await;
     }
     let normal = match prepared.action {
-        Action::Describe => describe(shared, &query, &prepared.request_id, &host, now),
-        Action::Import => import(shared, &query, headers, body, &prepared.request_id, &host, now),
+        Action::Describe => describe(shared, &params, &prepared.request_id, &host, now),
+        Action::Import => import(shared, &params, &prepared.request_id, &host, now),
     };
     match &prepared.fault {
         Some(fault) => faults::after(shared, fault, normal).await,
@@ -83,13 +92,13 @@ fn prepare(
     uri: &Uri,
     headers: &HeaderMap,
     body: &Bytes,
-    query: &[(String, String)],
+    (query, params): (&Pairs, &Pairs),
     host: &str,
     now: Instant,
 ) -> Result<Prepared, Box<Response>> {
     let mut inner = shared.lock();
     let request_id = shared.ids.request_id(inner.next_request());
-    let action = header_str(headers, "x-acs-action").or_else(|| query_get(query, "Action")).map(str::to_owned);
+    let action = header_str(headers, "x-acs-action").or_else(|| query_get(params, "Action")).map(str::to_owned);
     inner.stats.count_request(&format!("aliyun {}", action.as_deref().unwrap_or("(no action)")));
     let error = |status: StatusCode, code: &str, message: &str| {
         Box::new(aliyun_error(status, code, message, &request_id, host))
@@ -97,7 +106,7 @@ fn prepare(
     let Some(action) = action else {
         return Err(error(StatusCode::BAD_REQUEST, "MissingParameter", &missing("Action")));
     };
-    match header_str(headers, "x-acs-version").or_else(|| query_get(query, "Version")) {
+    match header_str(headers, "x-acs-version").or_else(|| query_get(params, "Version")) {
         None => return Err(error(StatusCode::BAD_REQUEST, "MissingParameter", &missing("Version"))),
         Some(API_VERSION) => {}
         Some(_) => {
@@ -123,15 +132,15 @@ fn prepare(
             ));
         }
     };
-    let task_id = matches!(action, Action::Describe).then(|| query_get(query, "OperationId")).flatten();
+    let task_id = matches!(action, Action::Describe).then(|| query_get(params, "OperationId")).flatten();
     let ctx = FaultContext { provider: ProviderKind::Aliyun, endpoint, task_id };
     let fault = faults::select(shared, &mut inner, &ctx, now);
     Ok(Prepared { action, request_id, fault })
 }
 
-fn describe(shared: &Shared, query: &[(String, String)], request_id: &str, host: &str, now: Instant) -> Response {
+fn describe(shared: &Shared, params: &[(String, String)], request_id: &str, host: &str, now: Instant) -> Response {
     let inner = shared.lock();
-    let Some(operation_id) = query_get(query, "OperationId").filter(|id| !id.is_empty()) else {
+    let Some(operation_id) = query_get(params, "OperationId").filter(|id| !id.is_empty()) else {
         return aliyun_error(StatusCode::BAD_REQUEST, "MissingParameter", &missing("OperationId"), request_id, host);
     };
     let Some(task) = inner.tasks.get(operation_id).filter(|t| t.provider == ProviderKind::Aliyun) else {
@@ -211,21 +220,10 @@ fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-fn import(
-    shared: &Shared,
-    query: &[(String, String)],
-    headers: &HeaderMap,
-    body: &Bytes,
-    request_id: &str,
-    host: &str,
-    now: Instant,
-) -> Response {
+fn import(shared: &Shared, params: &[(String, String)], request_id: &str, host: &str, now: Instant) -> Response {
     let error = |status: StatusCode, code: &str, message: &str| aliyun_error(status, code, message, request_id, host);
     let bad = StatusCode::BAD_REQUEST;
-    let is_form =
-        header_str(headers, "content-type").is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    let form = if is_form { parse_query(&String::from_utf8_lossy(body)) } else { Vec::new() };
-    let param = |name: &str| query_get(query, name).or_else(|| query_get(&form, name));
+    let param = |name: &str| query_get(params, name);
 
     let Some(group_id) = param("GroupId").filter(|g| !g.is_empty()) else {
         return error(bad, "MissingParameter", &missing("GroupId"));
@@ -305,4 +303,75 @@ fn import(
         "WarningMessages": { "WarningMessage": warnings },
     });
     json_response(StatusCode::OK, &body, &[("x-acs-request-id", request_id.to_owned())])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::domain::{ChangeAction, TaskKind};
+    use crate::sim::engine::Timeline;
+    use crate::sim::state::{Plan, PlanResult};
+
+    fn item(kind: SubtaskKind, name: &str, outcome: Final) -> Item {
+        Item {
+            kind,
+            id: format!("id-{name}"),
+            name: name.into(),
+            method: "GET".into(),
+            path: "/creator/getByCreatorId".into(),
+            description: "这个API用于查询".into(),
+            group_id: "736508d885074167ba8fbce3bc95ea0b".into(),
+            outcome,
+            timeline: Timeline { start: 1.0, end: 2.0, transient: None },
+        }
+    }
+
+    fn task(items: Vec<Item>) -> SimTask {
+        SimTask {
+            id: "t".into(),
+            provider: ProviderKind::Aliyun,
+            kind: TaskKind::Import,
+            instance_id: None,
+            created: Instant::now(),
+            plan: Plan {
+                queue: 0.0,
+                end: 2.0,
+                items,
+                result: PlanResult::Import { group_id: String::new(), swagger_id: String::new() },
+            },
+        }
+    }
+
+    #[test]
+    fn the_official_example_shape_with_its_quirks() {
+        let t = task(vec![
+            item(SubtaskKind::Api, "GetByCreatorIdUsingGET", Final::StuckWait),
+            item(SubtaskKind::Model, "Pet", Final::Fail { code: String::new(), message: "Internal Error\n".into() }),
+        ]);
+        let body = describe_body(&t, 5.0, "CE5722A6-AE78-4741-A9B0-6C817D360510", EmptyResults::Wrapper);
+        assert_eq!(body["TaskStatus"], "Finished");
+        let api = &body["ApiResults"]["ApiResult"][0];
+        assert_eq!(api["UpdateStatus"], "WAIT", "Finished with an item still WAIT");
+        let keys: Vec<&String> = api.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["ApiId", "Path", "Method", "Description", "GroupId", "ApiName", "UpdateStatus"]);
+        let model = &body["ModelResults"]["ModelResult"][0];
+        let keys: Vec<&String> = model.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["ModelName", "ModelId", "GroupId", "ErrorMessage", "UpdateStatus"]);
+        assert_eq!(model["ErrorMessage"], "Internal Error\n");
+        assert_eq!(model["UpdateStatus"], "FAIL");
+    }
+
+    #[test]
+    fn empty_result_lists_are_wrapped_or_left_out() {
+        let t = task(vec![item(SubtaskKind::Api, "a", Final::Over(ChangeAction::Create))]);
+        let wrapped = describe_body(&t, 0.0, "r", EmptyResults::Wrapper);
+        assert_eq!(wrapped["ModelResults"], serde_json::json!({ "ModelResult": [] }));
+        assert_eq!(wrapped["TaskStatus"], "Running");
+        assert_eq!(wrapped["ApiResults"]["ApiResult"][0]["UpdateStatus"], "WAIT");
+        let omitted = describe_body(&t, 1.5, "r", EmptyResults::Omit);
+        assert!(omitted.get("ModelResults").is_none());
+        assert_eq!(omitted["ApiResults"]["ApiResult"][0]["UpdateStatus"], "RUNNING");
+    }
 }

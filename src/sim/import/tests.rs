@@ -1,3 +1,5 @@
+//! The import rules, one problem at a time, on a small spec that has every problem.
+
 use super::*;
 use crate::openapi;
 
