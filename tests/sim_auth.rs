@@ -261,6 +261,9 @@ async fn huawei_unknown_instances_and_tasks() {
     let (status, body) = huawei_answer(&sim, &auth, &HuaweiCall::get(&missing_instance)).await;
     assert_eq!((status, code(&body)), (404, "APIG.3030"));
 
+    let (status, _) = huawei_answer(&sim, &auth, &HuaweiCall::get(&format!("{}/", huawei_path(&sim)))).await;
+    assert_eq!(status, 200, "a trailing slash names the same task");
+
     let no_task_id = format!("/v2/{project_id}/apigw/instances/{instance_id}/async-tasks/");
     let (status, body) = huawei_answer(&sim, &auth, &HuaweiCall::get(&no_task_id)).await;
     assert_eq!((status, code(&body)), (400, "APIG.2001"));

@@ -87,14 +87,16 @@ fn prepare(
     let reject =
         |status: StatusCode, code: &str, message: &str| Box::new(huawei_error(status, code, message, &request_id));
     let path = percent_decode(uri.path(), false);
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // A trailing slash names the same resource (the signer adds one for signing anyway).
+    let route_path = if path.len() > 1 && path.ends_with('/') { &path[..path.len() - 1] } else { path.as_str() };
+    let segments: Vec<&str> = route_path.trim_start_matches('/').split('/').collect();
     let (project, instance, rest) = match segments.as_slice() {
         ["v2", project, "apigw", "instances", instance, rest @ ..] => (*project, *instance, rest),
         _ => ("", "", &[][..]),
     };
     let route = match (method, rest) {
         (&Method::GET, ["async-tasks", task_id]) if !task_id.is_empty() => Some(Route::Poll((*task_id).to_owned())),
-        (&Method::GET, ["async-tasks"] | ["async-tasks", ""]) => {
+        (&Method::GET, ["async-tasks"]) => {
             inner.stats.count_request("huawei GET async-tasks");
             return Err(reject(StatusCode::BAD_REQUEST, "APIG.2001", &huawei_missing("task_id")));
         }
