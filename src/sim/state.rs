@@ -1,0 +1,215 @@
+//! The simulated clouds' state: groups with their APIs and models, Huawei instances, tasks and
+//! their plans, seen nonces, fault counters, lockouts and statistics.
+//!
+//! One `std::sync::Mutex` guards it; no lock is held across an `.await`. Time enters as
+//! `Instant`s taken by the handlers.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use serde_json::Value;
+use tokio::sync::watch;
+
+use super::engine::Item;
+use super::ids::Ids;
+use super::scenario::{Environment, ExistingApi, Scenario};
+use super::stats::SimStats;
+use crate::domain::{ProviderKind, TaskKind};
+use crate::openapi::Operation;
+
+/// An API that exists in a group.
+#[derive(Clone, Debug)]
+pub(crate) struct GroupApi {
+    pub id: String,
+    pub name: String,
+    pub method: String,
+    /// Alibaba: relative to the group's base path. Huawei: the full request path.
+    pub path: String,
+    pub description: String,
+    /// The definition it was imported from; scenario APIs have none and export as stubs.
+    pub operation: Option<Operation>,
+}
+
+/// A model (schema) that exists in a group.
+#[derive(Clone, Debug)]
+pub(crate) struct GroupModel {
+    pub id: String,
+    pub name: String,
+    pub schema: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Group {
+    pub id: String,
+    pub name: String,
+    pub base_path: String,
+    pub apis: Vec<GroupApi>,
+    pub models: Vec<GroupModel>,
+}
+
+impl Group {
+    pub(crate) fn new(id: String, name: String, base_path: String) -> Group {
+        Group { id, name, base_path, apis: Vec::new(), models: Vec::new() }
+    }
+
+    /// A group as a scenario declares it; missing ids are derived from the seed.
+    pub(crate) fn from_scenario(
+        ids: Ids,
+        id: &str,
+        name: &str,
+        base_path: &str,
+        apis: &[ExistingApi],
+        models: &[String],
+    ) -> Group {
+        let mut group = Group::new(id.to_owned(), name.to_owned(), base_path.to_owned());
+        for (n, api) in apis.iter().enumerate() {
+            let generated = super::import::generated_name(&api.method, &api.path);
+            group.apis.push(GroupApi {
+                id: api.id.clone().unwrap_or_else(|| ids.hex32(&format!("existing-api/{id}"), n as u64)),
+                name: api.name.clone().unwrap_or(generated),
+                method: api.method.to_ascii_uppercase(),
+                path: api.path.clone(),
+                description: api.description.clone(),
+                operation: None,
+            });
+        }
+        for (n, model) in models.iter().enumerate() {
+            group.models.push(GroupModel {
+                id: ids.hex32(&format!("existing-model/{id}"), n as u64),
+                name: model.clone(),
+                schema: None,
+            });
+        }
+        group
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Instance {
+    pub id: String,
+    pub environments: Vec<Environment>,
+    pub groups: Vec<Group>,
+}
+
+/// How a task ends, beyond its items.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum PlanResult {
+    /// An import whose outcome is its items'.
+    Import { group_id: String, swagger_id: String },
+    /// A task-level failure (Huawei), reported inside `task_result`.
+    Failed { code: String, message: String },
+    /// A finished export.
+    Export { file_name: String, file_type: String, comment: String },
+}
+
+/// Everything a task will do, fixed at creation.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    /// Simulated seconds before anything starts (Huawei `waiting`).
+    pub queue: f64,
+    /// Simulated seconds until the task reports that it has finished.
+    pub end: f64,
+    pub items: Vec<Item>,
+    pub result: PlanResult,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct SimTask {
+    pub id: String,
+    pub provider: ProviderKind,
+    pub kind: TaskKind,
+    /// Huawei: the instance the task belongs to.
+    pub instance_id: Option<String>,
+    pub created: Instant,
+    pub plan: Plan,
+}
+
+/// Consecutive AK/SK failures of one Huawei access key.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Lockout {
+    pub failures: u32,
+    pub until: Option<Instant>,
+}
+
+/// The mutable state.
+#[derive(Debug, Default)]
+pub(crate) struct Inner {
+    pub aliyun_groups: Vec<Group>,
+    pub instances: Vec<Instance>,
+    pub tasks: HashMap<String, SimTask>,
+    /// Tasks created so far (the counter behind their ids).
+    pub created: u64,
+    /// Requests answered so far (the counter behind request ids).
+    pub requests: u64,
+    pub nonces: HashMap<String, Instant>,
+    pub fault_counters: Vec<u64>,
+    /// Per fault, the task id its `task` selector names (scenario names resolved at start).
+    pub fault_tasks: Vec<Option<String>>,
+    pub lockouts: HashMap<String, Lockout>,
+    pub stats: SimStats,
+}
+
+impl Inner {
+    pub(crate) fn aliyun_group_mut(&mut self, id: &str) -> Option<&mut Group> {
+        self.aliyun_groups.iter_mut().find(|g| g.id == id)
+    }
+
+    pub(crate) fn instance(&self, id: &str) -> Option<&Instance> {
+        self.instances.iter().find(|i| i.id == id)
+    }
+
+    pub(crate) fn instance_mut(&mut self, id: &str) -> Option<&mut Instance> {
+        self.instances.iter_mut().find(|i| i.id == id)
+    }
+
+    pub(crate) fn next_request(&mut self) -> u64 {
+        self.requests += 1;
+        self.requests
+    }
+}
+
+/// What every handler shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub scenario: Scenario,
+    pub speed: f64,
+    pub seed: u64,
+    pub ids: Ids,
+    pub started: Instant,
+    pub inner: Mutex<Inner>,
+    pub connections: Arc<AtomicU64>,
+    pub shutdown: watch::Receiver<bool>,
+    /// `http://host:port` of the redirect target.
+    pub redirect_base: String,
+}
+
+impl Shared {
+    /// The state; a handler that panicked mid-update leaves it usable rather than wedging the
+    /// simulator (every update is a few field writes).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Simulated seconds since start.
+    pub(crate) fn sim_elapsed(&self, now: Instant) -> f64 {
+        now.saturating_duration_since(self.started).as_secs_f64() * self.speed
+    }
+
+    /// Simulated seconds since a task was created.
+    pub(crate) fn task_elapsed(&self, task: &SimTask, now: Instant) -> f64 {
+        now.saturating_duration_since(task.created).as_secs_f64() * self.speed
+    }
+
+    /// Wall-clock seconds since start (credential expiry).
+    pub(crate) fn wall_elapsed(&self, now: Instant) -> f64 {
+        now.saturating_duration_since(self.started).as_secs_f64()
+    }
+
+    pub(crate) fn stats(&self) -> SimStats {
+        let mut stats = self.lock().stats.clone();
+        stats.connections = self.connections.load(Ordering::Relaxed);
+        stats
+    }
+}
