@@ -1,5 +1,6 @@
 //! The command line, as clap types. Parsing only: what each command does lives beside it.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -37,6 +38,18 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start the embedded simulator with demo tasks and open the dashboard on them.
+    ///
+    /// No cloud account needed: the simulator speaks both clouds' APIs on a loopback port,
+    /// signs and verifies like them, and runs imports that succeed, fail and get throttled.
+    Demo(DemoArgs),
+    /// Run the simulator of both clouds alone, in the foreground, until Ctrl-C.
+    ///
+    /// It prints its address, the environment lines and --endpoint flags that point oaswatch
+    /// (or an official SDK) at it, its fake credentials, and the tasks it created. Built-in
+    /// scenarios: demo, happy, partial-fail, throttled, faults, hostile-text, huge; or a path
+    /// to your own scenario file (see assets/scenarios/).
+    Sim(SimArgs),
     /// Fetch each task once, print a summary and exit (0 ok, 1 failures, 2 usage, 4 fetch error).
     Status(StatusArgs),
     /// Poll until every task has finished; one line per change when stdout is not a terminal.
@@ -57,6 +70,35 @@ pub enum Command {
     },
     /// Print the effective configuration and where each value came from.
     Config,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Scenario to run: a built-in name or a scenario file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "demo")]
+    pub scenario: String,
+    /// Seed for every id, outcome and timeline (default: random).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Simulated seconds per real second (2 runs twice as fast).
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on (port 0 picks a free port, printed at start).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Scenario to run: a built-in name or a scenario file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "demo")]
+    pub scenario: String,
+    /// Seed for every id, outcome and timeline (default: random, printed at start).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Simulated seconds per real second (50 makes a 40 s task take under a second).
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +153,14 @@ pub fn parse_endpoint(text: &str) -> Result<(ProviderKind, String), String> {
         return Err(format!("missing URL after {}=", provider.as_str()));
     }
     Ok((provider, url.trim().to_owned()))
+}
+
+/// Parses a positive, finite speed factor.
+pub fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(speed) if speed.is_finite() && speed > 0.0 && speed <= 10_000.0 => Ok(speed),
+        _ => Err(format!("invalid speed {text:?}: use a number between 0 and 10000, e.g. 1, 5 or 0.5")),
+    }
 }
 
 /// Parses `500ms`, `2s`, `10m`, `1h30m`.

@@ -99,7 +99,8 @@ pub fn run<F: Fetch>(context: &Context, setup: Setup<F>) -> Result<u8, Failure> 
     runtime.block_on(run_async(context, setup, options))
 }
 
-async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: AppOptions) -> Result<u8, Failure> {
+/// The dashboard inside an existing runtime (`demo` runs the simulator in the same one).
+pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: AppOptions) -> Result<u8, Failure> {
     let Setup { fetcher, initial, store, notices } = setup;
     let (polled_tx, polled_rx) = mpsc::channel(256);
     let poller = poller::spawn(fetcher, context.config.poller(), rand::random(), polled_tx);

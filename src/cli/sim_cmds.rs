@@ -1,0 +1,93 @@
+//! `oaswatch sim` (the simulator alone, in the foreground) and `oaswatch demo` (the simulator
+//! in-process with the dashboard on its tasks).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use reqwest::Url;
+
+use super::args::{DemoArgs, SimArgs};
+use super::{Context, Failure, dashboard, watch_cmds};
+use crate::credentials::{self, CredentialSource};
+use crate::provider::{AliyunClient, Clients, HuaweiClient, build_client};
+use crate::report::ExitStatus;
+use crate::sim::{self, SimConfig, SimHandle, scenario};
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
+}
+
+fn config(scenario_name: &str, listen: SocketAddr, seed: Option<u64>, speed: f64) -> Result<SimConfig, Failure> {
+    let scenario = scenario::load(scenario_name).map_err(|e| Failure::usage(e.to_string()))?;
+    Ok(SimConfig { listen, scenario, seed: seed.unwrap_or_else(rand::random), speed })
+}
+
+/// `oaswatch sim`: serve until Ctrl-C, after printing how to point clients at it.
+pub fn sim(args: SimArgs, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+    let config = config(&args.scenario, args.listen, args.seed, args.speed)?;
+    let mut out = out;
+    runtime()?.block_on(sim::run_foreground(config, &mut out)).map_err(|e| Failure::usage(e.to_string()))?;
+    Ok(ExitStatus::Ok)
+}
+
+/// `oaswatch demo`: the simulator on an ephemeral loopback port, clients signed with its
+/// credentials (no environment needed), and the dashboard on the tasks it created. Nothing is
+/// saved: the watch list of a demo lives and dies with it.
+pub fn demo(context: &Context, args: DemoArgs) -> Result<u8, Failure> {
+    let listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    let config = config(&args.scenario, listen, args.seed, args.speed)?;
+    let options = dashboard::app_options(context)?;
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let handle =
+            sim::start(config).await.map_err(|e| Failure::usage(format!("cannot start the simulator: {e}")))?;
+        let clients = clients_for_simulator(context, &handle)?;
+        let initial = handle.task_refs().into_iter().map(|r| (r, None)).collect();
+        let setup = dashboard::Setup { fetcher: Arc::new(clients), initial, store: None, notices: Vec::new() };
+        let code = dashboard::run_async(context, setup, options).await;
+        handle.shutdown().await;
+        code
+    })
+}
+
+/// Clients that talk to the simulator with its (fake) credentials.
+pub fn clients_for_simulator(context: &Context, handle: &SimHandle) -> Result<Clients, Failure> {
+    let base = Url::parse(&handle.base_url()).map_err(|e| Failure::usage(format!("simulator address: {e}")))?;
+    let http_config = watch_cmds::http_config(context);
+    let http = build_client(&http_config).map_err(|e| Failure::usage(format!("cannot set up HTTP: {e}")))?;
+    let source = CredentialSource::Env { variable: "the simulator scenario" };
+    let missing = |provider| credentials::CredentialError::Missing {
+        provider,
+        hint: "this simulator scenario declares no credentials for it".to_owned(),
+    };
+    let aliyun = handle
+        .aliyun_credentials()
+        .map(|key| {
+            let creds = credentials::AliyunCredentials {
+                access_key_id: key.access_key_id,
+                access_key_secret: key.access_key_secret,
+                security_token: key.security_token,
+                source: source.clone(),
+            };
+            AliyunClient::new(http.clone(), Some(base.clone()), creds).with_body_cap(http_config.body_cap)
+        })
+        .ok_or_else(|| missing(crate::domain::ProviderKind::Aliyun));
+    let huawei = handle
+        .huawei_credentials()
+        .map(|key| {
+            let creds = credentials::HuaweiCredentials::AkSk {
+                access_key: key.access_key,
+                secret_key: key.secret_key,
+                security_token: key.security_token,
+                source: source.clone(),
+            };
+            HuaweiClient::new(http.clone(), Some(base.clone()), creds).with_body_cap(http_config.body_cap)
+        })
+        .ok_or_else(|| missing(crate::domain::ProviderKind::Huawei));
+    Ok(Clients::new(aliyun, huawei))
+}
