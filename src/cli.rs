@@ -72,8 +72,8 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
     }
     let status = match cli.command {
         None => return open_dashboard(&context, cli.tasks),
-        Some(Command::Demo(args)) => return sim_cmds::demo(&context, args),
-        Some(Command::Sim(args)) => sim_cmds::sim(args, out)?,
+        Some(Command::Demo(args)) => return sim_cmds::demo(&context, &args),
+        Some(Command::Sim(args)) => sim_cmds::sim(&args, out)?,
         Some(Command::Status(args)) => watch_cmds::status(&context, args, out, err)?,
         Some(Command::Wait(args)) => watch_cmds::wait(&context, args, out, err)?,
         Some(Command::List) => list(&context, out)?,

@@ -22,13 +22,13 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
 }
 
-fn config(scenario_name: &str, listen: SocketAddr, seed: Option<u64>, speed: f64) -> Result<SimConfig, Failure> {
+fn config(scenario_name: &str, listen: SocketAddr, seed: Option<u64>, speed_factor: f64) -> Result<SimConfig, Failure> {
     let scenario = scenario::load(scenario_name).map_err(|e| Failure::usage(e.to_string()))?;
-    Ok(SimConfig { listen, scenario, seed: seed.unwrap_or_else(rand::random), speed })
+    Ok(SimConfig { listen, scenario, seed: seed.unwrap_or_else(rand::random), speed: speed_factor })
 }
 
 /// `oaswatch sim`: serve until Ctrl-C, after printing how to point clients at it.
-pub fn sim(args: SimArgs, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+pub fn sim(args: &SimArgs, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let config = config(&args.scenario, args.listen, args.seed, args.speed)?;
     let mut out = out;
     runtime()?.block_on(sim::run_foreground(config, &mut out)).map_err(|e| Failure::usage(e.to_string()))?;
@@ -38,7 +38,7 @@ pub fn sim(args: SimArgs, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
 /// `oaswatch demo`: the simulator on an ephemeral loopback port, clients signed with its
 /// credentials (no environment needed), and the dashboard on the tasks it created. Nothing is
 /// saved: the watch list of a demo lives and dies with it.
-pub fn demo(context: &Context, args: DemoArgs) -> Result<u8, Failure> {
+pub fn demo(context: &Context, args: &DemoArgs) -> Result<u8, Failure> {
     let listen = SocketAddr::from(([127, 0, 0, 1], 0));
     let config = config(&args.scenario, listen, args.seed, args.speed)?;
     let options = dashboard::app_options(context)?;
