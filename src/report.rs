@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use crate::domain::{
-    ApiError, Counts, ExportFile, FetchError, ProviderKind, Subtask, Task, TaskKind, TaskRef, TaskState,
+    ApiError, Counts, ExportFile, FetchError, ProviderKind, Subtask, SubtaskState, Task, TaskKind, TaskRef, TaskState,
 };
 use crate::sanitize;
 
@@ -85,8 +85,9 @@ pub fn exit_status(outcomes: &[TaskOutcome], mode: Mode) -> ExitStatus {
                 status = status.max(ExitStatus::TimedOut);
             }
             // A fetch error matters when it left us without an answer: the last poll failed
-            // and the task is not known to be finished.
-            if outcome.fetch_error.is_some() && !outcome.is_finished() {
+            // and the task is not known to be finished. No answer at all is a fetch failure too.
+            let never_answered = outcome.task.is_none() && outcome.fetch_error.is_none();
+            if (outcome.fetch_error.is_some() && !outcome.is_finished()) || never_answered {
                 status = status.max(ExitStatus::FetchFailed);
             }
             status
@@ -240,7 +241,9 @@ fn write_failed_subtasks(out: &mut String, task: &Task) {
     if problems.is_empty() {
         return;
     }
-    let _ = writeln!(out, "  failed:");
+    let heading =
+        if problems.iter().any(|s| s.state == SubtaskState::Cancelled) { "failed or cancelled" } else { "failed" };
+    let _ = writeln!(out, "  {heading}:");
     for subtask in problems.iter().take(FAILED_LIST_LIMIT) {
         let what = match (subtask.method.is_empty(), subtask.path.is_empty()) {
             (false, false) => format!("{} {}", subtask.method, subtask.path),
@@ -252,9 +255,10 @@ fn write_failed_subtasks(out: &mut String, task: &Task) {
             format!(" ({})", subtask.name)
         };
         let message = subtask.error.as_ref().map_or_else(|| "no error text returned by the API".to_owned(), error_text);
+        let glyph = if subtask.state == SubtaskState::Cancelled { "⊘" } else { "✘" };
         let _ = writeln!(
             out,
-            "    ✘ {:<5} {}{} — {}",
+            "    {glyph} {:<5} {}{} — {}",
             subtask.kind.as_str(),
             sanitize::line_truncated(&what, 80),
             sanitize::line_truncated(&name, 60),
@@ -284,10 +288,10 @@ fn fetch_error_text(error: &FetchError) -> String {
     }
 }
 
-/// One progress line for `wait` when stdout is not a terminal.
-pub fn progress_line(at: SystemTime, task_ref: &TaskRef, task: Option<&Task>, error: Option<&FetchError>) -> String {
-    let stamp = crate::provider::sign_common::acs_date(at);
-    let mut line = format!("{stamp} {task_ref}");
+/// What one progress line of `wait` says about a task, without its timestamp: a new line is
+/// printed exactly when this text changes, so a CI log never repeats itself.
+pub fn progress_body(task_ref: &TaskRef, task: Option<&Task>, error: Option<&FetchError>) -> String {
+    let mut line = task_ref.to_string();
     if let Some(task) = task {
         let _ = write!(
             line,
@@ -307,30 +311,15 @@ pub fn progress_line(at: SystemTime, task_ref: &TaskRef, task: Option<&Task>, er
     line
 }
 
-/// What a progress line says, to print a new line only when it changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProgressKey {
-    state: Option<TaskState>,
-    raw_status: String,
-    counts: Counts,
-    error: Option<(crate::domain::FetchErrorKind, String)>,
-}
-
-impl ProgressKey {
-    pub fn of(task: Option<&Task>, error: Option<&FetchError>) -> ProgressKey {
-        ProgressKey {
-            state: task.map(|t| t.state),
-            raw_status: task.map(|t| t.raw_status.clone()).unwrap_or_default(),
-            counts: task.map(|t| t.counts).unwrap_or_default(),
-            error: error.map(|e| (e.kind, e.code.clone())),
-        }
-    }
+/// A progress line: the UTC time, then the body.
+pub fn progress_line(at: SystemTime, body: &str) -> String {
+    format!("{} {body}", crate::provider::sign_common::acs_date(at))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{FetchErrorKind, SubtaskKind, SubtaskState};
+    use crate::domain::{FetchErrorKind, SubtaskKind};
 
     fn task_ref() -> TaskRef {
         "aliyun://cn-hangzhou/4c53ccf1d40c489686d1adf5c2644a7f".parse().unwrap()
@@ -380,6 +369,7 @@ mod tests {
         assert_eq!(exit_status(&[partial, no_creds.clone()], Mode::Status), ExitStatus::Usage);
         assert_eq!(exit_status(&[no_creds, unreachable], Mode::Status), ExitStatus::FetchFailed);
         assert_eq!(exit_status(&[], Mode::Status), ExitStatus::Ok);
+        assert_eq!(exit_status(&[outcome(None, None)], Mode::Status), ExitStatus::FetchFailed, "never answered");
     }
 
     #[test]
@@ -439,14 +429,22 @@ mod tests {
     }
 
     #[test]
-    fn progress_lines_change_only_when_the_state_does() {
+    fn progress_lines_change_only_when_what_they_say_does() {
         let running = task(TaskState::Running, vec![subtask(SubtaskState::Running, None)]);
-        let a = ProgressKey::of(Some(&running), None);
-        let b = ProgressKey::of(Some(&running.clone()), None);
-        assert_eq!(a, b);
+        let mut later = running.clone();
+        later.subtasks[0].state = SubtaskState::Waiting;
+        later = later.clone().with_subtasks(later.subtasks);
+        assert_eq!(
+            progress_body(&task_ref(), Some(&running), None),
+            progress_body(&task_ref(), Some(&later), None),
+            "running → waiting does not change what the line says"
+        );
         let err = FetchError::new(FetchErrorKind::Throttled, "Throttling.User", "slow");
-        assert_ne!(a, ProgressKey::of(Some(&running), Some(&err)));
-        let line = progress_line(std::time::UNIX_EPOCH, &task_ref(), Some(&running), Some(&err));
+        assert_ne!(
+            progress_body(&task_ref(), Some(&running), None),
+            progress_body(&task_ref(), Some(&running), Some(&err))
+        );
+        let line = progress_line(std::time::UNIX_EPOCH, &progress_body(&task_ref(), Some(&running), Some(&err)));
         assert_eq!(
             line,
             "1970-01-01T00:00:00Z aliyun://cn-hangzhou/4c53ccf1d40c489686d1adf5c2644a7f ● running (Finished) 0/1 done \

@@ -12,10 +12,10 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::domain::{Task, TaskRef};
+use crate::domain::{FetchError, FetchErrorKind, Task, TaskRef};
 use crate::poller::{self, PollCmd, Polled, PollerConfig};
 use crate::provider::Fetch;
-use crate::report::{self, ProgressKey, TaskOutcome};
+use crate::report::{self, TaskOutcome};
 
 /// What counts as "done" for a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,7 @@ pub async fn collect<F: Fetch>(
     let handle = poller::spawn(fetcher, config, rand::random(), tx);
     let commands = handle.commands();
     let mut outcomes: HashMap<TaskRef, TaskOutcome> = HashMap::new();
-    let mut last_printed: HashMap<TaskRef, ProgressKey> = HashMap::new();
+    let mut last_printed: HashMap<TaskRef, String> = HashMap::new();
     let mut pending: Vec<TaskRef> = Vec::new();
     for task_ref in refs {
         if !outcomes.contains_key(task_ref) {
@@ -94,17 +94,11 @@ pub async fn collect<F: Fetch>(
             }
         };
         if let Some(out) = progress.out.as_deref_mut() {
-            let key = ProgressKey::of(outcome.task.as_ref(), outcome.fetch_error.as_ref());
-            if last_printed.get(&polled.task_ref) != Some(&key) {
-                let line = report::progress_line(
-                    polled.at,
-                    &polled.task_ref,
-                    outcome.task.as_ref(),
-                    outcome.fetch_error.as_ref(),
-                );
-                writeln!(out, "{line}")?;
+            let body = report::progress_body(&polled.task_ref, outcome.task.as_ref(), outcome.fetch_error.as_ref());
+            if last_printed.get(&polled.task_ref) != Some(&body) {
+                writeln!(out, "{}", report::progress_line(polled.at, &body))?;
                 out.flush()?;
-                last_printed.insert(polled.task_ref.clone(), key);
+                last_printed.insert(polled.task_ref.clone(), body);
             }
         }
         if settled {
@@ -114,6 +108,17 @@ pub async fn collect<F: Fetch>(
         }
     }
     drop(handle);
+    if timed_out {
+        // Say why a task has no answer rather than leaving it blank in the output.
+        let waited = timeout.map(|t| humantime::format_duration(t).to_string()).unwrap_or_default();
+        for outcome in outcomes.values_mut().filter(|o| o.task.is_none() && o.fetch_error.is_none()) {
+            outcome.fetch_error = Some(FetchError::new(
+                FetchErrorKind::Network,
+                "deadline",
+                format!("no answer within {waited} (the request is still waiting for the server)"),
+            ));
+        }
+    }
     let mut ordered = Vec::with_capacity(outcomes.len());
     for task_ref in refs {
         if let Some(outcome) = outcomes.remove(task_ref) {
