@@ -7,6 +7,7 @@ pub mod args;
 pub mod collect;
 pub mod dashboard;
 pub mod sim_cmds;
+pub mod transfer_cmds;
 pub mod watch_cmds;
 
 use std::io::{self, IsTerminal as _, Write};
@@ -74,6 +75,8 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
         None => return open_dashboard(&context, cli.tasks),
         Some(Command::Demo(args)) => return sim_cmds::demo(&context, &args),
         Some(Command::Sim(args)) => sim_cmds::sim(&args, out)?,
+        Some(Command::Import(args)) => return transfer_cmds::import(&context, &args, out, err),
+        Some(Command::Export(args)) => return transfer_cmds::export(&context, &args, out, err),
         Some(Command::Status(args)) => watch_cmds::status(&context, args, out, err)?,
         Some(Command::Wait(args)) => watch_cmds::wait(&context, args, out, err)?,
         Some(Command::List) => list(&context, out)?,

@@ -293,14 +293,11 @@ fn fetch_error_text(error: &FetchError) -> String {
 pub fn progress_body(task_ref: &TaskRef, task: Option<&Task>, error: Option<&FetchError>) -> String {
     let mut line = task_ref.to_string();
     if let Some(task) = task {
-        let _ = write!(
-            line,
-            " {} ({}) {}/{} done",
-            state_label(task.state),
-            sanitize::line_truncated(&task.raw_status, 40),
-            task.counts.done(),
-            task.counts.total
-        );
+        let _ = write!(line, " {} ({})", state_label(task.state), sanitize::line_truncated(&task.raw_status, 40));
+        // Huawei lists subtasks only at the end, and an export has none: no "0/0 done".
+        if task.counts.total > 0 {
+            let _ = write!(line, " {}/{} done", task.counts.done(), task.counts.total);
+        }
         if task.counts.failed + task.counts.cancelled > 0 {
             let _ = write!(line, ", {} failed", task.counts.failed + task.counts.cancelled);
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::domain::{ProviderKind, TaskRef};
+use crate::domain::{ProviderKind, Target, TaskRef};
 
 /// Watch Alibaba Cloud and Huawei Cloud OpenAPI import/export tasks.
 ///
@@ -56,6 +56,14 @@ pub enum Command {
     ///
     /// Exit codes: 0 all succeeded, 1 failures, 2 usage, 3 timed out, 4 fetch error.
     Wait(WaitArgs),
+    /// Create an import task from an OpenAPI 2.0/3.x file (JSON or YAML), then watch it.
+    ///
+    /// The spec is parsed locally first: a broken file is reported with its line and never
+    /// reaches the cloud. The new task is added to the watch list and the dashboard opens on it
+    /// (--wait behaves like `wait` instead; --no-watch only prints its reference).
+    Import(ImportArgs),
+    /// Create an export task (Huawei), watch it, and save the exported document to a file.
+    Export(ExportArgs),
     /// List the saved watch list.
     List,
     /// Add a task to the saved watch list.
@@ -102,6 +110,106 @@ pub struct SimArgs {
 }
 
 #[derive(Debug, Args)]
+#[expect(clippy::struct_excessive_bools, reason = "each bool is one of the cloud's own on/off import flags")]
+pub struct ImportArgs {
+    /// The OpenAPI 2.0 / 3.x document to import (JSON or YAML).
+    #[arg(value_name = "SPEC")]
+    pub spec: PathBuf,
+    /// Where to import: aliyun://REGION/GROUP_ID or huawei://REGION/PROJECT_ID/INSTANCE_ID.
+    #[arg(long = "to", value_name = "TARGET", value_parser = parse_target)]
+    pub to: Target,
+
+    /// [aliyun] Overwrite existing APIs with the same method and path.
+    #[arg(long, help_heading = "Alibaba Cloud")]
+    pub overwrite: bool,
+    /// [aliyun] How requests are passed to the backend.
+    #[arg(long, value_name = "MODE", value_parser = ["MAPPING", "PASSTHROUGH"], help_heading = "Alibaba Cloud")]
+    pub request_mode: Option<String>,
+    /// [aliyun] Authentication of the imported APIs.
+    #[arg(long, value_name = "TYPE", value_parser = ["APP", "ANONYMOUS"], help_heading = "Alibaba Cloud")]
+    pub auth_type: Option<String>,
+    /// [aliyun] Backend service to bind the APIs to.
+    #[arg(long, value_name = "NAME", help_heading = "Alibaba Cloud")]
+    pub backend_name: Option<String>,
+    /// [aliyun] Import without the cloud's precheck.
+    #[arg(long, help_heading = "Alibaba Cloud")]
+    pub skip_dry_run: bool,
+    /// [aliyun] Import even if the precheck warns.
+    #[arg(long, help_heading = "Alibaba Cloud")]
+    pub ignore_warning: bool,
+
+    /// [huawei] Import into this existing API group (default: create a new group).
+    #[arg(long, value_name = "GROUP_ID", help_heading = "Huawei Cloud")]
+    pub group: Option<String>,
+    /// [huawei] How group-level settings are combined with the existing group.
+    #[arg(long, value_name = "MODE", value_parser = ["merge", "override"], help_heading = "Huawei Cloud")]
+    pub extend_mode: Option<String>,
+    /// [huawei] What happens to APIs that already exist (merge keeps them; override replaces).
+    #[arg(long, value_name = "MODE", value_parser = ["merge", "override"], help_heading = "Huawei Cloud")]
+    pub api_mode: Option<String>,
+    /// [huawei] Fast import of simple definitions.
+    #[arg(long, help_heading = "Huawei Cloud")]
+    pub simple_mode: bool,
+    /// [huawei] Use mock backends.
+    #[arg(long, help_heading = "Huawei Cloud")]
+    pub mock_mode: bool,
+
+    #[command(flatten)]
+    pub after: AfterCreate,
+}
+
+/// What to do once a task was created.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AfterCreate {
+    /// Only print the new task's reference (it is still added to the watch list).
+    #[arg(long, conflicts_with = "wait")]
+    pub no_watch: bool,
+    /// Wait for the task like `oaswatch wait` (exit codes included) instead of opening the dashboard.
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: give up after this long (exit code 3).
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, requires = "wait")]
+    pub timeout: Option<Duration>,
+    /// With --wait: print one JSON document at the end.
+    #[arg(long, requires = "wait")]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The gateway to export from: huawei://REGION/PROJECT_ID/INSTANCE_ID.
+    #[arg(long = "from", value_name = "TARGET", value_parser = parse_target)]
+    pub from: Target,
+    /// The API group to export.
+    #[arg(long, value_name = "GROUP_ID")]
+    pub group: String,
+    /// The environment id whose published APIs are exported (RELEASE means the release environment).
+    #[arg(long, value_name = "ENV", default_value = "RELEASE")]
+    pub env: String,
+    /// OpenAPI version of the document.
+    #[arg(long, value_name = "VERSION", value_parser = ["2.0", "3.0"], default_value = "3.0")]
+    pub oas: String,
+    /// Format of the document.
+    #[arg(long, value_name = "FORMAT", value_parser = ["json", "yaml"], default_value = "json")]
+    pub format: String,
+    /// What to export: the API definitions (spec), backends (proxy), both (all) or the developer view (dev).
+    #[arg(long, value_name = "WHAT", value_parser = ["spec", "proxy", "all", "dev"])]
+    pub define: Option<String>,
+    /// Where to save the document (default: the cloud's file name, in the current directory).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Only print the new task's reference.
+    #[arg(long)]
+    pub no_watch: bool,
+    /// Give up waiting after this long (exit code 3).
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Tasks to fetch (default: the saved watch list).
     #[arg(value_name = "TASK", value_parser = parse_task_ref)]
@@ -138,6 +246,11 @@ pub struct WaitArgs {
 /// Parses a task reference for clap; the error shows the expected forms.
 pub fn parse_task_ref(text: &str) -> Result<TaskRef, String> {
     text.parse::<TaskRef>().map_err(|e| e.to_string())
+}
+
+/// Parses an import/export target; the error shows the expected forms.
+pub fn parse_target(text: &str) -> Result<Target, String> {
+    text.parse::<Target>().map_err(|e| e.to_string())
 }
 
 /// Parses `aliyun=URL` / `huawei=URL`.

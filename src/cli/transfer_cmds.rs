@@ -1,0 +1,361 @@
+//! `oaswatch import` and `oaswatch export`: start a task on a cloud, remember it, then watch it.
+//!
+//! The spec is parsed locally first (a broken file never reaches the cloud); the new task goes
+//! on the watch list; then the dashboard opens on it, or `--wait` behaves like `wait`, or
+//! `--no-watch` just prints its reference. An export's document is written to a file on success.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::args::{ExportArgs, ImportArgs, WaitArgs};
+use super::collect::{self, Progress, Until};
+use super::{Context, Failure, dashboard, watch_cmds};
+use crate::domain::{FetchError, FetchErrorKind, Target, TaskRef};
+use crate::openapi::{self, Document, SpecVersion};
+use crate::provider::{Clients, HuaweiExportOptions, HuaweiImportOptions, ImportOasOptions};
+use crate::report::{self, ExitStatus, Mode};
+use crate::sanitize;
+use crate::store::Change;
+
+/// The Alibaba console's documented import limits (cloud-apis.md A.6); the API may accept more,
+/// so crossing them is a warning, not an error.
+const ALIYUN_MAX_APIS: usize = 100;
+const ALIYUN_MAX_BYTES: usize = 256 * 1024;
+
+/// Huawei's well-known id of the RELEASE environment.
+const HUAWEI_RELEASE_ENV: &str = "DEFAULT_ENVIRONMENT_RELEASE_ID";
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// What a failed create call means for the exit code: the cloud said no (1), or we could not
+/// reach or authenticate to it (4).
+fn create_failure(action: &str, error: &FetchError) -> Failure {
+    let status = match error.kind {
+        FetchErrorKind::Auth | FetchErrorKind::Network | FetchErrorKind::Throttled | FetchErrorKind::Server => {
+            ExitStatus::FetchFailed
+        }
+        FetchErrorKind::NotFound | FetchErrorKind::Protocol => ExitStatus::Failures,
+    };
+    Failure { status, message: format!("{action} failed ({}): {}", error.kind, sanitize::line(&error.to_string())) }
+}
+
+/// Reads and parses the spec, so errors name the file and line before anything is sent.
+fn load_spec(path: &Path) -> Result<(String, Document), Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::usage(format!("{}: cannot read the spec: {e}", path.display())))?;
+    let document = openapi::parse(&text, &path.display().to_string())
+        .map_err(|e| Failure::usage(format!("the spec is not a valid OpenAPI document: {e}")))?;
+    if document.operations.is_empty() {
+        return Err(Failure::usage(format!(
+            "{}: the spec has no operations under `paths`; nothing to import",
+            path.display()
+        )));
+    }
+    Ok((text, document))
+}
+
+fn clients(context: &Context, provider: crate::domain::ProviderKind) -> Result<Clients, Failure> {
+    let (clients, notes) = watch_cmds::clients_for(context, &[])?;
+    if let Some(error) = clients.credential_error(provider) {
+        return Err(Failure::usage(error.to_string()));
+    }
+    for note in notes {
+        tracing::warn!(note = %sanitize::line(&note), "credentials");
+    }
+    Ok(clients)
+}
+
+/// Flags that only make sense for the other cloud are mistakes worth stopping for.
+fn reject_foreign_flags(target: &Target, args: &ImportArgs) -> Result<(), Failure> {
+    let aliyun_only = [
+        ("--overwrite", args.overwrite),
+        ("--request-mode", args.request_mode.is_some()),
+        ("--auth-type", args.auth_type.is_some()),
+        ("--backend-name", args.backend_name.is_some()),
+        ("--skip-dry-run", args.skip_dry_run),
+        ("--ignore-warning", args.ignore_warning),
+    ];
+    let huawei_only = [
+        ("--group", args.group.is_some()),
+        ("--extend-mode", args.extend_mode.is_some()),
+        ("--api-mode", args.api_mode.is_some()),
+        ("--simple-mode", args.simple_mode),
+        ("--mock-mode", args.mock_mode),
+    ];
+    let (foreign, cloud) = match target {
+        Target::Aliyun { .. } => (&huawei_only[..], "huawei"),
+        Target::Huawei { .. } => (&aliyun_only[..], "aliyun"),
+    };
+    if let Some((flag, _)) = foreign.iter().find(|(_, used)| *used) {
+        return Err(Failure::usage(format!("{flag} applies to {cloud} targets only (the target is {target})")));
+    }
+    Ok(())
+}
+
+pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
+    reject_foreign_flags(&args.to, args)?;
+    let (text, document) = load_spec(&args.spec)?;
+    let schemas = document.schemas.len();
+    writeln!(
+        err,
+        "{}: {} \"{}\", {} operations, {} schemas",
+        args.spec.display(),
+        document.version,
+        sanitize::line_truncated(&document.title, 80),
+        document.operations.len(),
+        schemas
+    )?;
+    let clients = clients(context, args.to.provider())?;
+    let task_ref = runtime()?.block_on(create_import(&clients, args, &text, &document, err))?;
+    writeln!(err, "created import task {task_ref}")?;
+    after_create(context, task_ref, &args.after, out, err)
+}
+
+async fn create_import(
+    clients: &Clients,
+    args: &ImportArgs,
+    text: &str,
+    document: &Document,
+    err: &mut dyn Write,
+) -> Result<TaskRef, Failure> {
+    match &args.to {
+        Target::Aliyun { region, group_id } => {
+            if document.operations.len() > ALIYUN_MAX_APIS {
+                writeln!(
+                    err,
+                    "warning: {} operations; the Alibaba console imports at most {ALIYUN_MAX_APIS} at a time",
+                    document.operations.len()
+                )?;
+            }
+            if text.len() > ALIYUN_MAX_BYTES {
+                writeln!(
+                    err,
+                    "warning: the spec is {} KiB; the Alibaba console accepts at most 256 KiB",
+                    text.len() / 1024
+                )?;
+            }
+            let options = ImportOasOptions {
+                overwrite: args.overwrite,
+                oas_version: Some(if document.version == SpecVersion::Swagger2 { "OAS2" } else { "OAS3" }.to_owned()),
+                request_mode: args.request_mode.clone(),
+                auth_type: args.auth_type.clone(),
+                backend_name: args.backend_name.clone(),
+                skip_dry_run: args.skip_dry_run,
+                ignore_warning: args.ignore_warning,
+            };
+            let client = clients.aliyun().map_err(|e| Failure::usage(e.to_string()))?;
+            let outcome = client
+                .import_oas(region, group_id, text, &options)
+                .await
+                .map_err(|e| create_failure("ImportOAS", &e))?;
+            for warning in &outcome.warning_messages {
+                writeln!(err, "warning from Alibaba Cloud: {}", sanitize::line(warning))?;
+            }
+            for error in &outcome.error_messages {
+                writeln!(err, "error from Alibaba Cloud: {}", sanitize::line(error))?;
+            }
+            for failed in &outcome.failed_apis {
+                writeln!(err, "rejected API: {}", sanitize::line(&format!("{failed:?}")))?;
+            }
+            let operation_id = outcome.operation_id.ok_or_else(|| Failure {
+                status: ExitStatus::Failures,
+                message: "ImportOAS returned no OperationId: the import did not start (see the errors above)"
+                    .to_owned(),
+            })?;
+            Ok(TaskRef::Aliyun { region: region.clone(), operation_id })
+        }
+        Target::Huawei { region, project_id, instance_id } => {
+            let options = HuaweiImportOptions {
+                group_id: args.group.clone(),
+                extend_mode: args.extend_mode.clone(),
+                api_mode: args.api_mode.clone(),
+                simple_mode: args.simple_mode,
+                mock_mode: args.mock_mode,
+            };
+            let file_name = args.spec.file_name().map_or_else(|| "spec".into(), |n| n.to_string_lossy().into_owned());
+            let client = clients.huawei().map_err(|e| Failure::usage(e.to_string()))?;
+            let task_id = client
+                .async_import(region, project_id, instance_id, &file_name, text.as_bytes().to_vec(), &options)
+                .await
+                .map_err(|e| create_failure("async-import", &e))?;
+            Ok(TaskRef::Huawei {
+                region: region.clone(),
+                project_id: project_id.clone(),
+                instance_id: instance_id.clone(),
+                task_id,
+            })
+        }
+    }
+}
+
+/// Remember the new task, then watch it the way the flags ask.
+fn after_create(
+    context: &Context,
+    task_ref: TaskRef,
+    after: &super::args::AfterCreate,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, Failure> {
+    if let Err(error) = context.store.update(Change::Add(vec![task_ref.clone()]), SystemTime::now()) {
+        writeln!(err, "warning: the task was created but could not be added to the watch list: {error}")?;
+    }
+    if after.no_watch {
+        writeln!(out, "{task_ref}")?;
+        return Ok(ExitStatus::Ok.code());
+    }
+    if after.wait {
+        let args = WaitArgs {
+            tasks: vec![task_ref],
+            timeout: after.timeout,
+            interval: None,
+            json: after.json,
+            on_finish: None,
+        };
+        return watch_cmds::wait(context, args, out, err).map(ExitStatus::code);
+    }
+    let (initial, notices) = dashboard::initial_tasks(context, vec![task_ref.clone()]);
+    let refs: Vec<TaskRef> = initial.iter().map(|(r, _)| r.clone()).collect();
+    let (clients, mut notes) = watch_cmds::clients_for(context, &refs)?;
+    notes.extend(notices);
+    dashboard::run(
+        context,
+        dashboard::Setup { fetcher: Arc::new(clients), initial, store: Some(context.store.clone()), notices: notes },
+    )
+}
+
+pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
+    let Target::Huawei { region, project_id, instance_id } = &args.from else {
+        return Err(Failure::usage(format!(
+            "export works with Huawei targets (huawei://REGION/PROJECT_ID/INSTANCE_ID); Alibaba's ExportOAS is \
+             synchronous and has no task to watch (got {})",
+            args.from
+        )));
+    };
+    if let Some(path) = &args.output
+        && path.exists()
+        && !args.force
+    {
+        return Err(Failure::usage(format!("{} already exists; pass --force to overwrite it", path.display())));
+    }
+    let clients = Arc::new(clients(context, crate::domain::ProviderKind::Huawei)?);
+    let env_id =
+        if args.env.eq_ignore_ascii_case("RELEASE") { HUAWEI_RELEASE_ENV.to_owned() } else { args.env.clone() };
+    let options = HuaweiExportOptions {
+        group_id: args.group.clone(),
+        env_id,
+        oas_version: Some(args.oas.clone()),
+        define: args.define.clone(),
+        file_type: Some(args.format.clone()),
+        apis: Vec::new(),
+    };
+    let runtime = runtime()?;
+    let client = clients.huawei().map_err(|e| Failure::usage(e.to_string()))?;
+    let task_id = runtime
+        .block_on(client.async_export(region, project_id, instance_id, &options))
+        .map_err(|e| create_failure("async-export", &e))?;
+    let task_ref = TaskRef::Huawei {
+        region: region.clone(),
+        project_id: project_id.clone(),
+        instance_id: instance_id.clone(),
+        task_id,
+    };
+    writeln!(err, "created export task {task_ref}")?;
+    if let Err(error) = context.store.update(Change::Add(vec![task_ref.clone()]), SystemTime::now()) {
+        writeln!(err, "warning: the task was created but could not be added to the watch list: {error}")?;
+    }
+    if args.no_watch {
+        writeln!(out, "{task_ref}")?;
+        return Ok(ExitStatus::Ok.code());
+    }
+
+    let collected = runtime.block_on(collect::collect(
+        clients,
+        std::slice::from_ref(&task_ref),
+        context.config.poller(),
+        Until::Finished,
+        args.timeout,
+        Progress { out: Some(err) },
+    ))?;
+    let status = report::exit_status(&collected.outcomes, Mode::Wait { timed_out: collected.timed_out });
+    let Some(export) = collected.outcomes.first().and_then(|o| o.task.as_ref()).and_then(|t| t.export.clone()) else {
+        out.write_all(report::human_summary(&collected.outcomes).as_bytes())?;
+        return Ok(status.max(ExitStatus::Failures).code());
+    };
+    let path = args.output.clone().unwrap_or_else(|| default_export_path(&export.file_name, &export.file_type));
+    write_new_file(&path, export.content.as_bytes(), args.force)?;
+    match openapi::parse(&export.content, &path.display().to_string()) {
+        Ok(document) => writeln!(
+            out,
+            "saved {} ({}, {} operations, {} bytes)",
+            path.display(),
+            document.version,
+            document.operations.len(),
+            export.content.len()
+        )?,
+        Err(error) => writeln!(
+            out,
+            "saved {} ({} bytes), but it does not parse as OpenAPI: {error}",
+            path.display(),
+            export.content.len()
+        )?,
+    }
+    Ok(status.code())
+}
+
+/// `test8-RELEASE-all-2023-07-11-19:54:22` + `.json` → a file name without colons or slashes.
+pub fn default_export_path(file_name: &str, file_type: &str) -> PathBuf {
+    let clean = |s: &str| -> String {
+        s.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect()
+    };
+    let name = match clean(file_name.trim()) {
+        name if name.is_empty() => "export".to_owned(),
+        name => name,
+    };
+    let extension = clean(file_type.trim().trim_start_matches('.'));
+    PathBuf::from(if extension.is_empty() { name } else { format!("{name}.{extension}") })
+}
+
+/// Writes a file that must not exist yet (unless `force`).
+fn write_new_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Failure> {
+    let mut options = OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Failure::usage(format!("{} already exists; pass --force to overwrite it", path.display()))
+        } else {
+            Failure::usage(format!("cannot write {}: {e}", path.display()))
+        }
+    })?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_file_names_lose_colons_and_separators() {
+        assert_eq!(
+            default_export_path("test8-RELEASE-all-2023-07-11-19:54:22", ".json"),
+            PathBuf::from("test8-RELEASE-all-2023-07-11-19-54-22.json")
+        );
+        assert_eq!(default_export_path("../../etc/passwd", ".yaml"), PathBuf::from("..-..-etc-passwd.yaml"));
+        assert_eq!(default_export_path("", ""), PathBuf::from("export"));
+    }
+}
