@@ -3,6 +3,7 @@
 //! With `report.rs`, the only code that prints. Owns the wiring of config, credentials, store and
 //! clients for each command; the work itself lives in the modules it calls.
 
+pub mod analysis_cmds;
 pub mod args;
 pub mod collect;
 pub mod dashboard;
@@ -77,6 +78,8 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
         Some(Command::Sim(args)) => sim_cmds::sim(&args, out)?,
         Some(Command::Import(args)) => return transfer_cmds::import(&context, &args, out, err),
         Some(Command::Export(args)) => return transfer_cmds::export(&context, &args, out, err),
+        Some(Command::Report(args)) => return analysis_cmds::report(&context, &args, out, err),
+        Some(Command::RetrySpec(args)) => return analysis_cmds::retry_spec(&context, &args, out, err),
         Some(Command::Status(args)) => watch_cmds::status(&context, args, out, err)?,
         Some(Command::Wait(args)) => watch_cmds::wait(&context, args, out, err)?,
         Some(Command::List) => list(&context, out)?,

@@ -64,6 +64,14 @@ pub enum Command {
     Import(ImportArgs),
     /// Create an export task (Huawei), watch it, and save the exported document to a file.
     Export(ExportArgs),
+    /// Write a failure report of a task: summary, failures grouped by cause, every failed subtask.
+    ///
+    /// Markdown pastes into a ticket, CSV opens in a spreadsheet, JSON is for tools. A finished
+    /// task on the watch list is reported from its saved snapshot, without a fetch.
+    Report(ReportArgs),
+    /// Write an OpenAPI document holding only the failed operations of an import (and the
+    /// schemas they need, and the failed models), to fix and re-import just those.
+    RetrySpec(RetrySpecArgs),
     /// List the saved watch list.
     List,
     /// Add a task to the saved watch list.
@@ -207,6 +215,36 @@ pub struct ExportArgs {
     /// Give up waiting after this long (exit code 3).
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[arg(value_name = "TASK", value_parser = parse_task_ref)]
+    pub task: TaskRef,
+    /// md (Markdown), csv or json.
+    #[arg(long, value_name = "FORMAT", default_value = "md", value_parser = ["md", "markdown", "csv", "json"])]
+    pub format: String,
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RetrySpecArgs {
+    #[arg(value_name = "TASK", value_parser = parse_task_ref)]
+    pub task: TaskRef,
+    /// The spec the task imported.
+    #[arg(long, value_name = "ORIGINAL")]
+    pub spec: PathBuf,
+    /// Write to FILE instead of stdout (same OpenAPI family and format as the original).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
