@@ -139,10 +139,9 @@ struct NotifySection {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DefaultsSection {
-    aliyun_region: Option<Spanned<String>>,
-    huawei_region: Option<Spanned<String>>,
-    huawei_project_id: Option<Spanned<String>>,
-    huawei_instance_id: Option<Spanned<String>>,
+    aliyun_profile: Option<Spanned<String>>,
+    import_target: Option<Spanned<String>>,
+    export_source: Option<Spanned<String>>,
 }
 
 /// A value with where it came from.
@@ -211,6 +210,12 @@ pub struct FlagOverrides {
     pub endpoints: BTreeMap<ProviderKind, String>,
     pub poll_interval: Option<Duration>,
 }
+
+/// `[defaults]` keys: the aliyun CLI profile to use when `ALIBABA_CLOUD_PROFILE` is unset, and the
+/// target `import` uses without `--to` / the source `export` uses without `--from`.
+pub const DEFAULT_ALIYUN_PROFILE: &str = "aliyun_profile";
+pub const DEFAULT_IMPORT_TARGET: &str = "import_target";
+pub const DEFAULT_EXPORT_SOURCE: &str = "export_source";
 
 /// The environment variables the config reads (secrets are read elsewhere).
 pub const ENV_ALIYUN_ENDPOINT: &str = "OASWATCH_ALIYUN_ENDPOINT";
@@ -303,12 +308,17 @@ impl Config {
             self.keys.insert(action.clone(), Sourced { value: key.get_ref().clone(), source: at(&key.span()) });
         }
         for (name, slot) in [
-            ("aliyun_region", &parsed.defaults.aliyun_region),
-            ("huawei_region", &parsed.defaults.huawei_region),
-            ("huawei_project_id", &parsed.defaults.huawei_project_id),
-            ("huawei_instance_id", &parsed.defaults.huawei_instance_id),
+            (DEFAULT_ALIYUN_PROFILE, &parsed.defaults.aliyun_profile),
+            (DEFAULT_IMPORT_TARGET, &parsed.defaults.import_target),
+            (DEFAULT_EXPORT_SOURCE, &parsed.defaults.export_source),
         ] {
             if let Some(v) = take_string(slot) {
+                // A target that does not parse is reported now, at its line, not at first use.
+                if name != DEFAULT_ALIYUN_PROFILE
+                    && let Err(error) = v.value.parse::<crate::domain::Target>()
+                {
+                    return Err(ConfigError::Value { origin: v.source.to_string(), message: error.to_string() });
+                }
                 self.defaults.insert(name, v);
             }
         }
@@ -548,6 +558,17 @@ mod tests {
         assert!(text.contains("# /cfg/config.toml:2"), "{text}");
         assert!(text.contains("keys.next_failure"), "{text}");
         assert!(text.contains("ui.theme                   = \"dark\""), "{text}");
+    }
+
+    #[test]
+    fn defaults_are_checked_where_they_are_written() {
+        let f = file("[defaults]\naliyun_profile = \"prod\"\nimport_target = \"aliyun://cn-hangzhou/g1\"\n");
+        let config = Config::resolve(Some(&f), &no_env, &FlagOverrides::default()).unwrap();
+        assert_eq!(config.defaults[DEFAULT_ALIYUN_PROFILE].value, "prod");
+        assert_eq!(config.defaults[DEFAULT_IMPORT_TARGET].value, "aliyun://cn-hangzhou/g1");
+        let bad = file("[defaults]\n\nexport_source = \"huawei://cn-north-4\"\n");
+        let err = Config::resolve(Some(&bad), &no_env, &FlagOverrides::default()).unwrap_err();
+        assert!(err.to_string().starts_with("/cfg/config.toml:3: invalid import/export target"), "{err}");
     }
 
     #[test]

@@ -123,9 +123,10 @@ pub struct ImportArgs {
     /// The OpenAPI 2.0 / 3.x document to import (JSON or YAML).
     #[arg(value_name = "SPEC")]
     pub spec: PathBuf,
-    /// Where to import: aliyun://REGION/GROUP_ID or huawei://REGION/PROJECT_ID/INSTANCE_ID.
+    /// Where to import: aliyun://REGION/GROUP_ID or huawei://REGION/PROJECT_ID/INSTANCE_ID
+    /// (default: `defaults.import_target` in the config).
     #[arg(long = "to", value_name = "TARGET", value_parser = parse_target)]
-    pub to: Target,
+    pub to: Option<Target>,
 
     /// [aliyun] Overwrite existing APIs with the same method and path.
     #[arg(long, help_heading = "Alibaba Cloud")]
@@ -185,9 +186,10 @@ pub struct AfterCreate {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The gateway to export from: huawei://REGION/PROJECT_ID/INSTANCE_ID.
+    /// The gateway to export from: huawei://REGION/PROJECT_ID/INSTANCE_ID (default:
+    /// `defaults.export_source` in the config).
     #[arg(long = "from", value_name = "TARGET", value_parser = parse_target)]
-    pub from: Target,
+    pub from: Option<Target>,
     /// The API group to export.
     #[arg(long, value_name = "GROUP_ID")]
     pub group: String,

@@ -101,8 +101,26 @@ fn reject_foreign_flags(target: &Target, args: &ImportArgs) -> Result<(), Failur
     Ok(())
 }
 
+/// `--to`/`--from`, else the config's default, else a usage error saying how to give one.
+fn target_or_default(given: Option<&Target>, context: &Context, key: &str, flag: &str) -> Result<Target, Failure> {
+    if let Some(target) = given {
+        return Ok(target.clone());
+    }
+    let configured = context.config.defaults.get(key).ok_or_else(|| {
+        Failure::usage(format!(
+            "pass {flag} TARGET ({}), or set defaults.{key} in the config",
+            crate::domain::TARGET_FORMS
+        ))
+    })?;
+    configured
+        .value
+        .parse()
+        .map_err(|e: crate::domain::RefParseError| Failure::usage(format!("{}: {e}", configured.source)))
+}
+
 pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
-    reject_foreign_flags(&args.to, args)?;
+    let target = target_or_default(args.to.as_ref(), context, crate::config::DEFAULT_IMPORT_TARGET, "--to")?;
+    reject_foreign_flags(&target, args)?;
     let (text, document) = load_spec(&args.spec)?;
     let schemas = document.schemas.len();
     writeln!(
@@ -114,20 +132,21 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
         document.operations.len(),
         schemas
     )?;
-    let clients = clients(context, args.to.provider())?;
-    let task_ref = runtime()?.block_on(create_import(&clients, args, &text, &document, err))?;
+    let clients = clients(context, target.provider())?;
+    let task_ref = runtime()?.block_on(create_import(&clients, &target, args, &text, &document, err))?;
     writeln!(err, "created import task {task_ref}")?;
     after_create(context, task_ref, &args.after, out, err)
 }
 
 async fn create_import(
     clients: &Clients,
+    target: &Target,
     args: &ImportArgs,
     text: &str,
     document: &Document,
     err: &mut dyn Write,
 ) -> Result<TaskRef, Failure> {
-    match &args.to {
+    match target {
         Target::Aliyun { region, group_id } => {
             if document.operations.len() > ALIYUN_MAX_APIS {
                 writeln!(
@@ -233,11 +252,11 @@ fn after_create(
 }
 
 pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
-    let Target::Huawei { region, project_id, instance_id } = &args.from else {
+    let source = target_or_default(args.from.as_ref(), context, crate::config::DEFAULT_EXPORT_SOURCE, "--from")?;
+    let Target::Huawei { region, project_id, instance_id } = &source else {
         return Err(Failure::usage(format!(
             "export works with Huawei targets (huawei://REGION/PROJECT_ID/INSTANCE_ID); Alibaba's ExportOAS is \
-             synchronous and has no task to watch (got {})",
-            args.from
+             synchronous and has no task to watch (got {source})"
         )));
     };
     if let Some(path) = &args.output
