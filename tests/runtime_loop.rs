@@ -3,11 +3,12 @@
 //! signals end the loop, bursts are coalesced, Ctrl-Z suspends and refreshes once.
 
 use std::io;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use futures::stream::{self, BoxStream, StreamExt};
-use oaswatch::app::{App, AppOptions, Notification, Signal};
+use oaswatch::app::{App, AppOptions, ExternalProgram, Notification, Signal};
 use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
 use oaswatch::poller::{PollCmd, Polled};
 use oaswatch::runtime::{Host, Inputs, Outcome, RunError, run};
@@ -68,11 +69,26 @@ struct Recorder {
     copies: Vec<String>,
     notes: Vec<Notification>,
     suspends: usize,
+    /// (directory, name, contents) of each file the loop asked for.
+    writes: Vec<(PathBuf, String, String)>,
+    /// (program, text, suffix) of each pager or editor the loop asked for.
+    opened: Vec<(ExternalProgram, String, String)>,
+    /// What `open_external` answers (a missing program, say).
+    open_result: Result<(), String>,
 }
 
 impl Recorder {
     fn new() -> Recorder {
-        Recorder { start: Instant::now(), saves: Vec::new(), copies: Vec::new(), notes: Vec::new(), suspends: 0 }
+        Recorder {
+            start: Instant::now(),
+            saves: Vec::new(),
+            copies: Vec::new(),
+            notes: Vec::new(),
+            suspends: 0,
+            writes: Vec::new(),
+            opened: Vec::new(),
+            open_result: Ok(()),
+        }
     }
 }
 
@@ -92,6 +108,14 @@ impl Host for Recorder {
     fn notify(&mut self, notification: &Notification) -> io::Result<()> {
         self.notes.push(notification.clone());
         Ok(())
+    }
+    fn write_file(&mut self, dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, String> {
+        self.writes.push((dir.to_path_buf(), name.to_owned(), String::from_utf8_lossy(contents).into_owned()));
+        Ok(dir.join(name))
+    }
+    fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), String> {
+        self.opened.push((program, text.to_owned(), suffix.to_owned()));
+        self.open_result.clone()
     }
     fn now(&self) -> SystemTime {
         t0() + self.start.elapsed()
