@@ -117,7 +117,7 @@ fn subtasks_describe(command: Command) -> &'static str {
     match command {
         Command::Enter => "error details; in Groups: list the group's failures",
         Command::Back => "clear the filter / back to the groups / back to the tasks",
-        Command::Groups => "Groups tab: failures by cause, biggest first (again: back)",
+        Command::Groups => "Groups tab: failures by cause, biggest first",
         Command::NextFailure => "next failure (in a group: within it)",
         Command::ChangesOnly => "only subtasks changed since you last looked (•)",
         other => other.describe(),

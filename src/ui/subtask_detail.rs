@@ -218,9 +218,9 @@ fn columns(width: u16) -> Vec<(Col, Constraint)> {
 fn table(entry: &Entry, task: &Task, theme: &Theme, body: Rect, focused: bool, buf: &mut Buffer) {
     let view = &entry.view;
     let height = usize::from(body.height.saturating_sub(1)).max(1);
-    // The marker column is 2 wide; the rest is split exactly so every cell can be cut to fit.
+    // The selection marker is 1 wide; the rest is split exactly so every cell can be cut to fit.
     let cols_spec = columns(body.width);
-    let usable = Rect { width: body.width.saturating_sub(2), ..body };
+    let usable = Rect { width: body.width.saturating_sub(1), ..body };
     let widths = Layout::horizontal(cols_spec.iter().map(|(_, c)| *c)).spacing(1).split(usable);
     let offset = view_offset(view.selected(), view.offset(), height, view.len());
     let end = (offset + height).min(view.len());
@@ -237,7 +237,8 @@ fn table(entry: &Entry, task: &Task, theme: &Theme, body: Rect, focused: bool, b
         .header(header)
         .column_spacing(1)
         .row_highlight_style(highlight)
-        .highlight_symbol("▶ ")
+        // One column: the change mark follows it, so "▶•" reads as "selected, changed".
+        .highlight_symbol("▶")
         .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
     let mut state = TableState::default().with_selected(Some(view.selected() - offset)).with_offset(0);
     StatefulWidget::render(table, body, buf, &mut state);
