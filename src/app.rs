@@ -666,4 +666,6 @@ pub fn task_list_offset(entries: &[Entry], selected: usize, offset: usize, rows:
 }
 
 #[cfg(test)]
+mod analysis_tests;
+#[cfg(test)]
 mod tests;

@@ -142,7 +142,9 @@ impl App {
     }
 
     /// Runs when the focus may have moved: leaving a task's subtasks (or viewer) marks what it
-    /// showed as seen, so the marks stay visible for as long as the user is looking.
+    /// showed as seen, so the marks stay visible for as long as the user is looking. The first
+    /// visit to a task is its first baseline, so changes that happen while the user watches it
+    /// are marked too.
     pub(super) fn track_looking(&mut self) {
         let now = match self.focus {
             Focus::Subtasks | Focus::Viewer => {
@@ -155,6 +157,9 @@ impl App {
         }
         if let Some(left) = self.looking.take() {
             self.mark_seen(&left);
+        }
+        if let Some(entered) = now.as_ref().filter(|r| !self.changes.has_seen(r)) {
+            self.mark_seen(&entered.clone());
         }
         self.looking = now;
     }

@@ -451,6 +451,24 @@ mod tests {
     }
 
     #[test]
+    fn a_scope_restricts_rows_and_combines_with_the_filter() {
+        let s = subs();
+        let mut v = SubtaskView::default();
+        v.rebuild(&s, None);
+        v.set_scope(&s, Some(vec![0, 1, 7, 14, 19]));
+        assert!(v.is_scoped());
+        assert_eq!(names(&v, &s), ["Name000", "Name007", "Name014", "Name019", "Name001"].map(String::from));
+        v.set_filter(&s, "name01");
+        assert_eq!(names(&v, &s), ["Name014", "Name019"].map(String::from));
+        v.set_filter(&s, "");
+        v.set_scope(&s, None);
+        assert_eq!(v.len(), 20);
+        v.set_scope(&s, Some(vec![]));
+        assert!(v.is_empty());
+        assert_eq!(v.selected_pos(), None);
+    }
+
+    #[test]
     fn moving_and_scrolling_keep_the_selection_in_view() {
         let s = subs();
         let mut v = SubtaskView::default();
