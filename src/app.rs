@@ -176,9 +176,15 @@ impl Entry {
     }
 
     /// Rate and ETA, while they mean something: not for data that is not being refreshed (a
-    /// fetch error, a saved snapshot, paused polling), where "stalled" would be a lie.
-    pub fn progress_label(&self, now: SystemTime, paused: bool) -> Option<labels::ProgressLabel> {
-        if self.task.is_none() || self.last_error.is_some() || self.from_snapshot || paused {
+    /// fetch error, a saved snapshot, paused polling, answers overdue), where "stalled" would
+    /// blame the task for what the connection did.
+    pub fn progress_label(
+        &self,
+        now: SystemTime,
+        poll_interval: Duration,
+        paused: bool,
+    ) -> Option<labels::ProgressLabel> {
+        if self.task.is_none() || paused || self.is_stale(now, poll_interval, paused) {
             return None;
         }
         labels::progress(self.insight.progress().eta(now), self.task_ref.provider(), now)
@@ -434,9 +440,9 @@ impl App {
                     || t.error_since.is_some()
                     || (!e.is_finished() && t.elapsed.is_some())
             })
-            || self.selected_entry().is_some_and(|e| {
-                e.shows_activity() && e.insight.progress().sparkline(self.now).iter().any(|&n| n > 0)
-            })
+            || self
+                .selected_entry()
+                .is_some_and(|e| e.shows_activity() && e.insight.progress().sparkline(self.now).iter().any(|&n| n > 0))
     }
 
     /// True once after anything visible changed; the runtime draws then.
@@ -558,7 +564,7 @@ impl App {
         for e in &self.entries {
             e.time_labels(self.now, self.paused).hash(&mut h);
             e.is_stale(self.now, self.options.poll_interval, self.paused).hash(&mut h);
-            e.progress_label(self.now, self.paused).hash(&mut h);
+            e.progress_label(self.now, self.options.poll_interval, self.paused).hash(&mut h);
         }
         if let Some(e) = self.selected_entry().filter(|e| e.shows_activity()) {
             e.insight.progress().sparkline(self.now).hash(&mut h);

@@ -207,12 +207,10 @@ impl Loop {
                         actions.push_back(Action::Tick(host.now()));
                         actions.push_back(Action::Resumed);
                     }
-                    Effect::WriteFile(file) => {
-                        match host.write_file(&file.dir, &file.name, file.contents.as_bytes()) {
-                            Ok(path) => actions.push_back(Action::FileWritten { what: file.what, path }),
-                            Err(error) => actions.push_back(Action::EffectFailed { what: file.what.failure(), error }),
-                        }
-                    }
+                    Effect::WriteFile(file) => match host.write_file(&file.dir, &file.name, file.contents.as_bytes()) {
+                        Ok(path) => actions.push_back(Action::FileWritten { what: file.what, path }),
+                        Err(error) => actions.push_back(Action::EffectFailed { what: file.what.failure(), error }),
+                    },
                     Effect::OpenExternal(open) => {
                         let result = host.open_external(open.program, &open.text, &open.suffix);
                         repaint_all(terminal, &mut actions)?;
@@ -247,7 +245,9 @@ impl Loop {
 /// then fail).
 fn repaint_all<B: Backend>(terminal: &mut Terminal<B>, actions: &mut VecDeque<Action>) -> Result<(), RunError> {
     let size = terminal.size().map_err(|e| RunError::Draw(e.to_string()))?;
-    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height)).map_err(|e| RunError::Draw(e.to_string()))?;
+    terminal
+        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+        .map_err(|e| RunError::Draw(e.to_string()))?;
     actions.push_back(Action::Resize { w: size.width, h: size.height });
     Ok(())
 }

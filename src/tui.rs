@@ -156,7 +156,8 @@ fn swallow_slot(signal: Signal) -> Option<usize> {
 
 /// Takes one pending "drop this notification" for `signal`, if any.
 fn take_swallowed(signal: Signal) -> bool {
-    swallow_slot(signal).is_some_and(|i| SWALLOW[i].fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok())
+    swallow_slot(signal)
+        .is_some_and(|i| SWALLOW[i].fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok())
 }
 
 /// SIGTERM, SIGHUP, SIGINT and SIGQUIT as a stream, to quit through the normal path (the
@@ -195,7 +196,13 @@ pub fn signal_stream() -> io::Result<impl Stream<Item = Signal> + Unpin> {
 /// Shows `text` in the user's pager or editor: writes it to a private temporary file (0600,
 /// removed afterwards), gives the terminal back to the shell state, runs the program, and takes
 /// the terminal again. The caller repaints everything afterwards (without `Terminal::clear`).
-pub fn open_external(options: TuiOptions, choice: &Choice, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), String> {
+pub fn open_external(
+    options: TuiOptions,
+    choice: &Choice,
+    program: ExternalProgram,
+    text: &str,
+    suffix: &str,
+) -> Result<(), String> {
     let (command, var) = match choice {
         Choice::Missing(message) => return Err(message.clone()),
         Choice::Command { command, var } => (command.as_str(), *var),
@@ -205,7 +212,9 @@ pub fn open_external(options: TuiOptions, choice: &Choice, program: ExternalProg
         .suffix(suffix)
         .tempfile()
         .map_err(|e| format!("cannot create a temporary file: {e}"))?;
-    file.write_all(text.as_bytes()).and_then(|()| file.flush()).map_err(|e| format!("cannot write a temporary file: {e}"))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("cannot write a temporary file: {e}"))?;
     restore().map_err(|e| format!("cannot hand the terminal over: {e}"))?;
     let flags = SEEN_DURING_CHILD.get();
     for flag in flags.into_iter().flatten() {

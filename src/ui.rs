@@ -34,6 +34,8 @@ pub mod task_list;
 pub mod theme;
 
 #[cfg(test)]
+mod failure_tests;
+#[cfg(test)]
 mod tests;
 
 use std::borrow::Cow;

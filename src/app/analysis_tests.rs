@@ -2,6 +2,7 @@
 //! reports, rate and ETA, change marks, the pager and editor, export tasks.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::fixtures::*;
 use super::insight::Tab;
@@ -10,38 +11,6 @@ use super::*;
 use crate::analysis::FailureGroup;
 use crate::domain::{ApiError, ExportFile, SubtaskKind, SubtaskState, TaskKind, TaskState};
 use crate::failure_report::Format;
-
-/// Twelve subtasks: five path conflicts (APIG.3201), three models that exist (APIG.3202), one
-/// cancelled without text, three successes.
-pub(crate) fn grouped_subtasks() -> Vec<Subtask> {
-    (0..12)
-        .map(|i| {
-            let mut s = sub(i, SubtaskState::Succeeded);
-            match i {
-                1 | 3 | 5 | 7 | 9 => {
-                    s.state = SubtaskState::Failed;
-                    s.kind = SubtaskKind::Api;
-                    s.error = Some(ApiError::new(
-                        "APIG.3201",
-                        format!("Path /v1/r{i} conflicts with existing API 3f2a9c81d0e54b6f9a7c3d2e1f0a9b{i:02}"),
-                    ));
-                }
-                2 | 6 | 10 => {
-                    s.state = SubtaskState::Failed;
-                    s.kind = SubtaskKind::Model;
-                    s.name = format!("Model{i}");
-                    s.error = Some(ApiError::new(
-                        "APIG.3202",
-                        format!("Model Model{i} already exists in group 736508d885074167ba8fbce3bc95ea0b"),
-                    ));
-                }
-                11 => s.state = SubtaskState::Cancelled,
-                _ => {}
-            }
-            s
-        })
-        .collect()
-}
 
 fn grouped_app() -> (App, TaskRef) {
     let r = aliyun("4c53ccf1d40c489686d1adf5c2644a7f");
@@ -206,7 +175,8 @@ fn a_listed_group_that_disappears_shows_everything_with_a_word() {
 fn groups_work_for_huawei_codes() {
     let r = huawei("d9ce2d1c8e6f4c3f9a1b2c3d4e5f6a7b");
     let mut subs = mixed(4, 0, 0);
-    for (i, code, msg) in [(1, "APIG.3301", "The API name already exists"), (2, "APIG.3301", "The API name already exists")]
+    for (i, code, msg) in
+        [(1, "APIG.3301", "The API name already exists"), (2, "APIG.3301", "The API name already exists")]
     {
         subs[i].state = SubtaskState::Failed;
         subs[i].id = String::new();
@@ -292,13 +262,16 @@ fn running(r: &TaskRef, done: usize, total: usize) -> Task {
 }
 
 fn eta_text(app: &App) -> Option<String> {
-    entry(app).progress_label(app.now(), app.paused()).map(|l| l.full)
+    entry(app).progress_label(app.now(), app.options().poll_interval, app.paused()).map(|l| l.full)
 }
 
 #[test]
 fn eta_from_recorded_polls() {
     let r = aliyun("eta");
-    let mut app = app(vec![(r.clone(), None)]);
+    // Polls a minute apart are not late: nothing here is stale.
+    let options = AppOptions { poll_interval: Duration::from_secs(60), ..AppOptions::default() };
+    let mut app = App::new(vec![(r.clone(), None)], options);
+    app.update(Action::Resize { w: 100, h: 30 });
     app.update(Action::Polled(ok(running(&r, 0, 100), 0)));
     assert_eq!(eta_text(&app).as_deref(), Some("ETA: not enough data yet"));
     // 10 completions every 30 s: 20/min, 70 left → 3.5 min from the last poll.
@@ -314,6 +287,9 @@ fn eta_from_recorded_polls() {
     }
     app.update(Action::Tick(at(215)));
     assert_eq!(eta_text(&app).as_deref(), Some("stalled 2m"));
+    // Answers overdue (three intervals): the connection, not the task, may be stuck.
+    app.update(Action::Tick(at(210 + 181)));
+    assert_eq!(eta_text(&app), None);
     // Finished: nothing to estimate.
     app.update(Action::Polled(ok(task(&r, TaskState::Succeeded, mixed(100, 0, 0)), 240)));
     assert_eq!(eta_text(&app), None);
@@ -440,10 +416,16 @@ fn update_o_and_e_in_the_viewer_open_the_text_outside() {
     let effects = cmd(&mut app, Command::OpenPager);
     assert_eq!(
         effects,
-        vec![Effect::OpenExternal(ExternalOpen { program: ExternalProgram::Pager, text: text.clone(), suffix: ".txt".into() })]
+        vec![Effect::OpenExternal(ExternalOpen {
+            program: ExternalProgram::Pager,
+            text: text.clone(),
+            suffix: ".txt".into()
+        })]
     );
     let effects = cmd(&mut app, Command::OpenEditor);
-    assert!(matches!(&effects[..], [Effect::OpenExternal(o)] if o.program == ExternalProgram::Editor && o.text == text));
+    assert!(
+        matches!(&effects[..], [Effect::OpenExternal(o)] if o.program == ExternalProgram::Editor && o.text == text)
+    );
     cmd(&mut app, Command::ToggleRaw);
     let effects = cmd(&mut app, Command::OpenPager);
     assert!(matches!(&effects[..], [Effect::OpenExternal(o)] if o.suffix == ".json" && o.text.contains("\"state\"")));

@@ -200,9 +200,12 @@ impl App {
             _ => return Vec::new(),
         };
         let Some(prompt) = self.report_prompt.take() else { return Vec::new() };
-        let Some(task) = self.entries.iter().find(|e| e.task_ref == prompt.task_ref).and_then(|e| {
-            e.task.as_ref().map(|t| (t, e.insight.groups()))
-        }) else {
+        let Some(task) = self
+            .entries
+            .iter()
+            .find(|e| e.task_ref == prompt.task_ref)
+            .and_then(|e| e.task.as_ref().map(|t| (t, e.insight.groups())))
+        else {
             self.flash_info("that task is gone: no report written");
             return Vec::new();
         };
@@ -219,8 +222,7 @@ impl App {
 
     /// `S`: writes the export task's document next to the reports.
     pub(super) fn save_export(&mut self) -> Vec<Effect> {
-        let Some(export) = self.selected_entry().and_then(|e| e.task.as_ref()).and_then(|t| t.export.as_ref())
-        else {
+        let Some(export) = self.selected_entry().and_then(|e| e.task.as_ref()).and_then(|t| t.export.as_ref()) else {
             self.flash_info("this task has no exported file (Huawei export tasks have one when they finish)");
             return Vec::new();
         };

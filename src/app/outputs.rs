@@ -27,15 +27,7 @@ pub fn utc_stamp(at: SystemTime) -> String {
     let Ok(t) = OffsetDateTime::from_unix_timestamp(i64::try_from(secs).unwrap_or(0)) else {
         return secs.to_string();
     };
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    format!("{:04}{:02}{:02}T{:02}{:02}{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
 }
 
 /// The exported document's file name: the provider's `file_name` plus `file_type` (Huawei sends
@@ -92,7 +84,10 @@ mod tests {
 
     #[test]
     fn export_names_are_one_safe_component() {
-        assert_eq!(export_file_name(&export("APIGroup_2024-05-01 12:00:00", ".json")), "APIGroup_2024-05-01 12-00-00.json");
+        assert_eq!(
+            export_file_name(&export("APIGroup_2024-05-01 12:00:00", ".json")),
+            "APIGroup_2024-05-01 12-00-00.json"
+        );
         assert_eq!(export_file_name(&export("../../etc/passwd", ".yaml")), "_.._etc_passwd.yaml");
         assert_eq!(export_file_name(&export("..", ".json")), "export.json");
         assert_eq!(export_file_name(&export("spec.json", ".json")), "spec.json", "no doubled extension");

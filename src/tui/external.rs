@@ -149,10 +149,7 @@ mod tests {
         run(ExternalProgram::Pager, &pager, Some("PAGER"), &file).unwrap();
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "hello");
         let err = run(ExternalProgram::Pager, "no-such-pager-xyz", Some("PAGER"), &file).unwrap_err();
-        assert_eq!(
-            err,
-            "$PAGER is \"no-such-pager-xyz\", which cannot be found: set $PAGER to an installed pager"
-        );
+        assert_eq!(err, "$PAGER is \"no-such-pager-xyz\", which cannot be found: set $PAGER to an installed pager");
         let err = run(ExternalProgram::Editor, "no-such-editor-xyz", None, &file).unwrap_err();
         assert!(err.ends_with("set $VISUAL or $EDITOR"), "{err}");
     }

@@ -48,7 +48,7 @@ pub fn render(app: &App, entry: &Entry, theme: &Theme, area: Rect, buf: &mut Buf
             .render(Rect { x, y: area.y, width: bars, height: 1 }, buf);
         x += bars + 2;
     }
-    let (text, style) = match entry.progress_label(app.now(), app.paused()) {
+    let (text, style) = match entry.progress_label(app.now(), app.options().poll_interval, app.paused()) {
         Some(label) => {
             let room = cols(end.saturating_sub(x));
             let style = theme.tone(label.tone);
@@ -56,7 +56,7 @@ pub fn render(app: &App, entry: &Entry, theme: &Theme, area: Rect, buf: &mut Buf
         }
         None if entry.is_finished() => ("finished".to_owned(), theme.dim),
         None if app.paused() => ("paused: no new data".to_owned(), theme.dim),
-        None => ("not updating: no estimate".to_owned(), theme.dim),
+        None => ("no recent answer: no estimate".to_owned(), theme.dim),
     };
     put(buf, x, area.y, &text, cols(end.saturating_sub(x)), style);
 }

@@ -10,9 +10,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
-use crate::app::viewer::{RawSource, Viewer, ViewerTarget, byte_at_column, row_end};
 use crate::app::keymap::KeyContext;
 use crate::app::outputs::export_file_name;
+use crate::app::viewer::{RawSource, Viewer, ViewerTarget, byte_at_column, row_end};
 use crate::app::{App, Command, Entry, Focus, header_rows, labels};
 use crate::domain::Subtask;
 use crate::sanitize;

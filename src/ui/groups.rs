@@ -56,10 +56,9 @@ pub fn render(app: &App, entry: &Entry, task: &Task, theme: &Theme, pane: Rect, 
 }
 
 fn columns(width: u16, any_code: bool) -> Vec<(Col, Constraint)> {
-    let mut c = vec![(Col::Rank, Constraint::Length(3)), (Col::Count, Constraint::Length(6))];
-    if width >= 70 {
-        c.push((Col::What, Constraint::Length(16)));
-    }
+    // "37 APIs" says the count and the kinds; narrow panes keep only the count.
+    let mut c = vec![(Col::Rank, Constraint::Length(3))];
+    c.push(if width >= 70 { (Col::What, Constraint::Length(16)) } else { (Col::Count, Constraint::Length(6)) });
     if any_code && width >= 56 {
         c.push((Col::Code, Constraint::Length(14)));
     }
@@ -80,16 +79,18 @@ fn table(entry: &Entry, groups: &[FailureGroup], theme: &Theme, area: Rect, focu
         .iter()
         .enumerate()
         .map(|(i, group)| {
-            Row::new(spec.iter().zip(widths.iter()).map(|((col, _), rect)| {
-                cell(*col, offset + i, group, usize::from(rect.width), theme)
-            }))
+            Row::new(
+                spec.iter()
+                    .zip(widths.iter())
+                    .map(|((col, _), rect)| cell(*col, offset + i, group, usize::from(rect.width), theme)),
+            )
         })
         .collect();
     let header = Row::new(spec.iter().map(|(col, _)| {
         let label = match col {
             Col::Rank => "#",
             Col::Count => "fails",
-            Col::What => "what",
+            Col::What => "failures",
             Col::Code => "code",
             Col::Error => "error (varying parts masked)",
         };

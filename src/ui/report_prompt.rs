@@ -41,24 +41,24 @@ pub fn render(app: &App, prompt: &ReportPrompt, theme: &Theme, area: Rect, buf: 
         )
     });
     let name = report_file_name(&prompt.task_ref, Format::Markdown, prompt.at);
-    let stem = name.strip_suffix(".md").unwrap_or(&name);
     let key = |c: Command| app.keymap().label(KeyContext::Report, c).unwrap_or_else(|| "?".to_owned());
+    let markdown_keys: Vec<String> =
+        app.keymap().keys_for(KeyContext::Report, Command::ReportMarkdown).iter().map(ToString::to_string).collect();
     let keys = format!(
-        "{} / {} Markdown    {} CSV    {} JSON    {} cancel",
-        key(Command::ReportMarkdown),
-        app.keymap().keys_for(KeyContext::Report, Command::ReportMarkdown).get(1).map_or_else(String::new, ToString::to_string),
+        "{} Markdown    {} CSV    {} JSON    {} cancel",
+        markdown_keys.join(" / "),
         key(Command::ReportCsv),
         key(Command::ReportJson),
         key(Command::Cancel),
     );
     let lines = [
-        (format!("{}  {summary}", prompt.task_ref.short()), theme.text),
+        (format!("{} {}: {summary}", prompt.task_ref.provider(), prompt.task_ref.short()), theme.text),
         (String::new(), theme.text),
-        (format!("file  {stem}.md|.csv|.json"), theme.text),
         (format!("into  {}", app.options().output_dir.display()), theme.text),
+        (format!("file  {name}"), theme.text),
         (String::new(), theme.text),
         (keys, theme.key),
-        ("groups, then every failure with its full message; nothing is overwritten".to_owned(), theme.dim),
+        ("(.csv / .json for the others) groups, then every failure in full; never overwrites".to_owned(), theme.dim),
     ];
     for (i, (text, style)) in lines.iter().enumerate().take(usize::from(body.height)) {
         put(buf, body.x + 1, body.y + u16::try_from(i).unwrap_or(0), &clean(text, w), w, *style);

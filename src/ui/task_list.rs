@@ -101,7 +101,7 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
         None => first.push(Span::styled("… loading   ", theme.dim)),
     }
     first.push(Span::styled(clean(&reference, width).into_owned(), theme.text));
-    if let Some(label) = entry.progress_label(now, app.paused()) {
+    if let Some(label) = entry.progress_label(now, app.options().poll_interval, app.paused()) {
         let used = Line::from(first.clone()).width();
         let room = width.saturating_sub(used + 2);
         let text = [label.full, label.short].into_iter().find(|t| t.chars().count() <= room);
