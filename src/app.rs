@@ -537,7 +537,12 @@ impl App {
             }
             Action::FileWritten { what, path } => {
                 self.dirty = true;
-                self.flash_info(format!("{} {}", what.done(), path.display()));
+                // A path takes longer to read (and copy down) than a word.
+                self.flash = Some(Flash {
+                    text: format!("{} {}", what.done(), path.display()),
+                    level: FlashLevel::Info,
+                    until: self.now + FLASH_FOR * 3,
+                });
                 Vec::new()
             }
         };

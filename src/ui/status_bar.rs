@@ -15,6 +15,7 @@ use crate::app::insight::Tab;
 use crate::app::keymap::KeyContext;
 use crate::app::{App, Command, FlashLevel, labels};
 use crate::domain::TaskState;
+use crate::sanitize;
 
 use super::layout::is_shown;
 use super::theme::Theme;
@@ -53,11 +54,19 @@ pub fn render_header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if failing > 0 {
         spans.push(Span::styled(format!("  ⚠ {failing} not updating"), theme.warn));
     }
-    let left = Line::from(spans);
+    let mut left = Line::from(spans);
+    let flash = app.flash();
+    // A message that does not fit beside the summary (a written file's full path) takes the
+    // line: the summary is in the panes anyway, the path is nowhere else.
+    if let Some(f) = flash
+        && sanitize::line(&f.text).chars().count() + left.width() + 2 > cols(area.width)
+    {
+        left = Line::from(left.spans[0].clone());
+    }
     buf.set_line(area.x, area.y, &left, area.width);
-    if let Some(flash) = app.flash() {
+    if let Some(flash) = flash {
         let room = cols(area.width).saturating_sub(left.width() + 2);
-        let text = clean(&flash.text, room);
+        let text = middle_cut(&flash.text, room);
         let style = match flash.level {
             FlashLevel::Info => theme.flash_info,
             FlashLevel::Error => theme.flash_error,
@@ -68,6 +77,27 @@ pub fn render_header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
             put(buf, x, area.y, &text, room, style);
         }
     }
+}
+
+/// Sanitised `text` in `width` columns, cut in the middle when too long, so both the start
+/// ("report written to /home/…") and the end (the file name) stay readable.
+fn middle_cut(text: &str, width: usize) -> String {
+    let line = sanitize::line(text);
+    let chars: Vec<char> = line.chars().collect();
+    // Flash texts are ours plus paths and codes: one column per character is close enough, and
+    // `put` cuts at the true width anyway.
+    if chars.len() <= width {
+        return line.into_owned();
+    }
+    if width < 9 {
+        return clean(&line, width).into_owned();
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
 }
 
 pub fn render_input(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -282,4 +312,17 @@ fn viewer_hints(o: Offers) -> Vec<(Command, &'static str)> {
         vec![(Command::Back, "close"), (Command::Quit, "quit"), (Command::Help, "help")],
     ]
     .concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::middle_cut;
+
+    #[test]
+    fn long_messages_keep_their_start_and_end() {
+        assert_eq!(middle_cut("short", 10), "short");
+        assert_eq!(middle_cut("report written to /a/very/long/dir/file.md", 21), "report wri…ir/file.md");
+        assert_eq!(middle_cut("evil\u{1b}]0;x", 40), "evil^[]0;x");
+        assert_eq!(middle_cut("abcdefghij", 5), "abcd…");
+    }
 }
