@@ -223,6 +223,9 @@ fn update_report_formats_by_key_and_esc_cancels() {
     }
     cmd(&mut app, Command::Report);
     assert!(cmd(&mut app, Command::Down).is_empty(), "other keys do nothing in the prompt");
+    let click = MouseInput { kind: MouseKind::Click, column: 50, row: 20 };
+    assert!(app.update(Action::Mouse(click)).is_empty());
+    assert_eq!(app.focus(), Focus::Tasks, "nor does the mouse behind it");
     assert!(app.report_prompt().is_some());
     assert!(cmd(&mut app, Command::Cancel).is_empty());
     assert!(app.report_prompt().is_none());

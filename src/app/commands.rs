@@ -833,7 +833,7 @@ impl App {
     }
 
     pub(super) fn on_mouse(&mut self, mouse: MouseInput) -> Vec<Effect> {
-        if self.confirm_remove.is_some() || self.input.is_some() {
+        if self.confirm_remove.is_some() || self.input.is_some() || self.report_prompt.is_some() {
             return Vec::new();
         }
         if self.help.is_some() {
