@@ -9,6 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Sparkline, Widget};
 
 use crate::app::{App, Entry};
+use crate::domain::TaskKind;
 
 use super::theme::Theme;
 use super::{cols, put};
@@ -24,8 +25,11 @@ pub fn render(app: &App, entry: &Entry, theme: &Theme, area: Rect, buf: &mut Buf
     let progress = entry.insight.progress();
     let end = area.x + area.width;
     let mut x = area.x + 1;
-    if !progress.reports_subtask_progress() {
-        let text = if entry.is_finished() {
+    let export = entry.task.as_ref().is_some_and(|t| t.kind == TaskKind::Export);
+    if !progress.reports_subtask_progress() || export {
+        let text = if export {
+            "export task: no subtasks; the document arrives when the task ends"
+        } else if entry.is_finished() {
             "finished; this provider lists subtasks only at the end, so there was no progress to chart"
         } else {
             "no per-subtask progress: Huawei lists subtasks only when the task ends"
