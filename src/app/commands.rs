@@ -477,7 +477,7 @@ impl App {
         }
     }
 
-    pub(super) fn move_to_end(&mut self, bottom: bool) -> Vec<Effect> {
+    fn move_to_end(&mut self, bottom: bool) -> Vec<Effect> {
         match self.focus {
             Focus::Tasks => {
                 let target = if bottom { self.entries.len().saturating_sub(1) } else { 0 };
