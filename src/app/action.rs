@@ -5,8 +5,10 @@
 //! keymap translates, nor do anything: these are values.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::SystemTime;
 
+use super::effect::WriteKind;
 use crate::poller::Polled;
 
 /// One input to [`crate::app::App::update`].
@@ -37,6 +39,12 @@ pub enum Action {
     EffectFailed {
         what: &'static str,
         error: String,
+    },
+    /// A report or an exported file was written; `path` is where it really went (the host
+    /// never overwrites, so it may carry a ` (1)` the app did not choose).
+    FileWritten {
+        what: WriteKind,
+        path: PathBuf,
     },
 }
 
@@ -88,10 +96,21 @@ pub enum Command {
     DeleteWord,
     Confirm,
     Deny,
+    /// The failure groups tab of the subtask pane (`F`), from anywhere.
+    Groups,
+    /// Ask for a failure report of the selected task (`x`).
+    Report,
+    ChangesOnly,
+    OpenPager,
+    OpenEditor,
+    SaveExport,
+    ReportMarkdown,
+    ReportCsv,
+    ReportJson,
 }
 
 impl Command {
-    pub const ALL: [Command; 44] = [
+    pub const ALL: [Command; 53] = [
         Command::Quit,
         Command::Interrupt,
         Command::Suspend,
@@ -136,6 +155,15 @@ impl Command {
         Command::DeleteWord,
         Command::Confirm,
         Command::Deny,
+        Command::Groups,
+        Command::Report,
+        Command::ChangesOnly,
+        Command::OpenPager,
+        Command::OpenEditor,
+        Command::SaveExport,
+        Command::ReportMarkdown,
+        Command::ReportCsv,
+        Command::ReportJson,
     ];
 
     /// The action name used in the config file (`next-failure = "x"`).
@@ -185,6 +213,15 @@ impl Command {
             Command::DeleteWord => "delete-word",
             Command::Confirm => "confirm",
             Command::Deny => "deny",
+            Command::Groups => "groups",
+            Command::Report => "report",
+            Command::ChangesOnly => "changes-only",
+            Command::OpenPager => "pager",
+            Command::OpenEditor => "editor",
+            Command::SaveExport => "save-export",
+            Command::ReportMarkdown => "report-markdown",
+            Command::ReportCsv => "report-csv",
+            Command::ReportJson => "report-json",
         }
     }
 
@@ -239,6 +276,15 @@ impl Command {
             Command::DeleteWord => "delete word back",
             Command::Confirm => "yes",
             Command::Deny => "no",
+            Command::Groups => "failure groups (biggest cause first)",
+            Command::Report => "write a failure report to a file",
+            Command::ChangesOnly => "changed subtasks only on/off",
+            Command::OpenPager => "open the text in $PAGER",
+            Command::OpenEditor => "open the text in $VISUAL / $EDITOR",
+            Command::SaveExport => "save the exported file",
+            Command::ReportMarkdown => "Markdown report",
+            Command::ReportCsv => "CSV report",
+            Command::ReportJson => "JSON report",
         }
     }
 }

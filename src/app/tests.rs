@@ -19,7 +19,7 @@ fn selected_name(app: &App) -> String {
 fn viewer_pos(app: &App) -> usize {
     match &app.viewer().unwrap().target {
         ViewerTarget::Subtask { pos, .. } => *pos,
-        ViewerTarget::Task => panic!("viewer shows the task"),
+        ViewerTarget::Task | ViewerTarget::Export => panic!("viewer shows the task"),
     }
 }
 

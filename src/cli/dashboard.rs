@@ -4,6 +4,7 @@
 //! Used by `oaswatch [TASK]...` (real clouds, the saved watch list) and `oaswatch demo` (the
 //! simulator, a throw-away list).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -18,6 +19,7 @@ use crate::poller::{self, PollCmd};
 use crate::provider::Fetch;
 use crate::runtime::{self, Inputs};
 use crate::store::{Change, Store};
+use crate::tui::external::Programs;
 use crate::tui::{self, NotifyProtocol, TerminalHost, TuiOptions};
 use crate::ui::theme::ThemeKind;
 
@@ -48,7 +50,17 @@ pub fn initial_tasks(context: &Context, extra: Vec<TaskRef>) -> (Vec<(TaskRef, O
     (initial, warnings)
 }
 
-/// The app's options from the config: theme, poll interval, notifications, keys.
+/// Where `x` reports and `S` exports are written: `$OASWATCH_REPORT_DIR`, else the working
+/// directory; absolute, so the message after writing shows the full path.
+pub const REPORT_DIR_ENV: &str = "OASWATCH_REPORT_DIR";
+
+pub fn output_dir(env: impl Fn(&str) -> Option<String>) -> PathBuf {
+    let dir = env(REPORT_DIR_ENV).filter(|d| !d.trim().is_empty()).map_or_else(|| PathBuf::from("."), PathBuf::from);
+    std::path::absolute(&dir).unwrap_or(dir)
+}
+
+/// The app's options from the config: theme, poll interval, notifications, keys; and the
+/// report directory from the environment.
 pub fn app_options(context: &Context) -> Result<AppOptions, Failure> {
     let config = &context.config;
     let theme = match config.theme.value {
@@ -68,6 +80,7 @@ pub fn app_options(context: &Context) -> Result<AppOptions, Failure> {
         notify,
         keymap: keymap(context)?,
         raw_item_json: Some(crate::provider::raw_item_json),
+        output_dir: output_dir(context.env),
     })
 }
 
@@ -123,7 +136,8 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     let save_store = store.clone();
     let mut host = TerminalHost::new(tui_options, protocol, move |refs: &[TaskRef]| {
         save_changes(save_store.as_ref(), &mut saved, refs)
-    });
+    })
+    .with_programs(Programs::resolve(env));
     let signals = tui::signal_stream().map_err(|e| Failure::usage(format!("cannot listen for signals: {e}")))?;
 
     tui::install_panic_hook();

@@ -1,6 +1,7 @@
 //! The task list pane: one item of two or three rows per watched task.
 //!
-//! Row 1: state glyph and word, provider, short reference. Row 2: kind, a segmented progress
+//! Row 1: state glyph and word, provider, short reference, and on the right the rate and ETA
+//! ("12/min · ETA 3m", "stalled 2m", shortened when narrow). Row 2: kind, a segmented progress
 //! bar with succeeded/failed/running/waiting counts, elapsed time, freshness. Row 3 (only when
 //! fetching fails): a badge with the reason. Draws only what is visible; reads `&App` only.
 
@@ -100,6 +101,16 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
         None => first.push(Span::styled("… loading   ", theme.dim)),
     }
     first.push(Span::styled(clean(&reference, width).into_owned(), theme.text));
+    if let Some(label) = entry.progress_label(now, app.options().poll_interval, app.paused()) {
+        let used = Line::from(first.clone()).width();
+        let room = width.saturating_sub(used + 2);
+        let text = [label.full, label.short].into_iter().find(|t| t.chars().count() <= room);
+        if let Some(text) = text {
+            let pad = width.saturating_sub(used + text.chars().count());
+            first.push(Span::raw(" ".repeat(pad)));
+            first.push(Span::styled(text, theme.tone(label.tone)));
+        }
+    }
 
     let mut second: Vec<Span<'static>> = Vec::new();
     match &entry.task {
