@@ -46,41 +46,92 @@ fn push_escaped(out: &mut String, c: char) {
 ///
 /// A lone `\r` is escaped (it would move the cursor to overwrite a line); `\r\n` becomes `\n`.
 pub fn text(input: &str) -> Cow<'_, str> {
-    if !input.chars().any(|c| (is_forbidden(c) && c != '\n') || c == '\t') {
-        return Cow::Borrowed(input);
-    }
-    let mut out = String::with_capacity(input.len() + 8);
-    let mut chars = input.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\n' => out.push('\n'),
-            '\t' => out.push_str("    "),
-            '\r' if chars.peek() == Some(&'\n') => {}
-            c if is_forbidden(c) => push_escaped(&mut out, c),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
+    escape_runs(input, Mode::Text)
 }
 
 /// Sanitises text for a single line (a table cell, a status line): like [`text`], and line
 /// breaks become a visible `⏎` so one subtask never spills over the next row.
 pub fn line(input: &str) -> Cow<'_, str> {
-    if !input.chars().any(|c| is_forbidden(c) || c == '\t') {
-        return Cow::Borrowed(input);
-    }
+    escape_runs(input, Mode::Line)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Text,
+    Line,
+}
+
+/// Copies clean runs whole and rewrites only the characters that need it, so a clean 10 MB
+/// message is one scan and no copy, and a dirty one is a scan plus `memcpy`s of its runs.
+fn escape_runs(input: &str, mode: Mode) -> Cow<'_, str> {
+    let Some(first) = next_special(input, mode) else { return Cow::Borrowed(input) };
     let mut out = String::with_capacity(input.len() + 8);
-    let mut chars = input.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut rest = input;
+    let mut at = first;
+    loop {
+        out.push_str(&rest[..at]);
+        let mut chars = rest[at..].chars();
+        let Some(c) = chars.next() else { break };
         match c {
-            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' if chars.as_str().starts_with('\n') => {}
             '\n' => out.push('⏎'),
+            '\t' if mode == Mode::Text => out.push_str("    "),
             '\t' => out.push(' '),
-            c if is_forbidden(c) => push_escaped(&mut out, c),
-            c => out.push(c),
+            c => push_escaped(&mut out, c),
+        }
+        rest = chars.as_str();
+        match next_special(rest, mode) {
+            Some(next) => at = next,
+            None => {
+                out.push_str(rest);
+                break;
+            }
         }
     }
     Cow::Owned(out)
+}
+
+/// Byte offset of the first character `mode` must rewrite: a tab, anything forbidden, and in
+/// [`Mode::Line`] also `\n`.
+///
+/// Eight bytes at a time while they are all printable ASCII (the bulk of any error message), one
+/// character at a time otherwise.
+fn next_special(input: &str, mode: Mode) -> Option<usize> {
+    let bytes = input.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok())
+            && all_printable_ascii(u64::from_le_bytes(word))
+        {
+            i += 8;
+            continue;
+        }
+        let b = bytes[i];
+        if b.is_ascii() {
+            if (b < 0x20 && !(b == b'\n' && mode == Mode::Text)) || b == 0x7f {
+                return Some(i);
+            }
+            i += 1;
+        } else {
+            let c = input[i..].chars().next()?;
+            if is_forbidden(c) {
+                return Some(i);
+            }
+            i += c.len_utf8();
+        }
+    }
+    None
+}
+
+/// Whether all eight bytes of `word` are in `0x20..0x7f` (no control, no DEL, no UTF-8 byte).
+fn all_printable_ascii(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let non_ascii = word & HIGH;
+    let below_space = word.wrapping_sub(0x20 * ONES) & !word & HIGH;
+    let del = word ^ (0x7f * ONES);
+    let is_del = del.wrapping_sub(ONES) & !del & HIGH;
+    (non_ascii | below_space | is_del) == 0
 }
 
 /// Sanitises one line and cuts it to at most `max_width` terminal columns, ending with `…` when cut.
@@ -181,7 +232,41 @@ mod tests {
         assert_eq!(line_truncated(&huge, 10).chars().count(), 10);
     }
 
+    /// The straightforward char-by-char rules the run-copying version must reproduce exactly.
+    fn reference(input: &str, single_line: bool) -> String {
+        let mut out = String::new();
+        let mut chars = input.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\r' if chars.peek() == Some(&'\n') => {}
+                '\n' if single_line => out.push('⏎'),
+                '\n' => out.push('\n'),
+                '\t' if single_line => out.push(' '),
+                '\t' => out.push_str("    "),
+                c if is_forbidden(c) => push_escaped(&mut out, c),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn long_mixed_text_matches_the_reference() {
+        let chunk = "plain ascii run of text, then\ta tab\r\nCRLF, 查询 CJK, \u{1b}[2J, \u{7f}, \u{9b} and \u{202e}.\n";
+        let input = chunk.repeat(1000);
+        assert_eq!(text(&input), reference(&input, false));
+        assert_eq!(line(&input), reference(&input, true));
+        let clean = "no specials here at all, only printable ascii and newlines\n".repeat(1000);
+        assert!(matches!(text(&clean), Cow::Borrowed(_)));
+    }
+
     proptest! {
+        #[test]
+        fn fast_scan_matches_the_reference(s in "(\\PC|[\t\r\n\u{0}-\u{1f}\u{7f}-\u{9f}\u{202e}\u{200b}]){0,80}") {
+            prop_assert_eq!(text(&s).into_owned(), reference(&s, false));
+            prop_assert_eq!(line(&s).into_owned(), reference(&s, true));
+        }
+
         #[test]
         fn output_is_always_clean_and_idempotent(s in any::<String>()) {
             let once = text(&s).into_owned();

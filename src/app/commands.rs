@@ -680,7 +680,7 @@ impl App {
                         None => (Doc::new("no response body yet"), None),
                     };
                 }
-                (Doc::new(&task_error_text(entry)), None)
+                (Doc::from_string(task_error_text(entry)), None)
             }
             ViewerTarget::Export => match entry.task.as_ref() {
                 Some(task) if raw => task_raw_json(task),
@@ -700,7 +700,7 @@ impl App {
                     let json = serde_json::to_string_pretty(sub).unwrap_or_default();
                     return (Doc::new(&json), Some(RawSource::Normalised));
                 }
-                (Doc::new(&subtask_error_text(sub)), None)
+                (Doc::from_string(subtask_error_text(sub)), None)
             }
         }
     }
