@@ -80,13 +80,11 @@ fn escape_runs(input: &str, mode: Mode) -> Cow<'_, str> {
             c => push_escaped(&mut out, c),
         }
         rest = chars.as_str();
-        match next_special(rest, mode) {
-            Some(next) => at = next,
-            None => {
-                out.push_str(rest);
-                break;
-            }
-        }
+        let Some(next) = next_special(rest, mode) else {
+            out.push_str(rest);
+            break;
+        };
+        at = next;
     }
     Cow::Owned(out)
 }
