@@ -9,7 +9,7 @@
 
 use std::time::SystemTime;
 
-use crate::analysis::{ChangedSet, FailureGroup, ProgressTracker, group_failures};
+use crate::analysis::{ChangedSet, FailureGroup, ProgressTracker, group_failures, regroup_subtasks};
 use crate::domain::{ProviderKind, Task};
 
 use super::subtask_view::view_offset;
@@ -117,9 +117,11 @@ impl Insight {
 
     /// A new snapshot: regroup and take its changed set. The selected group and the listed one
     /// are found again by code and signature. Returns false when the listed group is gone.
-    pub(super) fn on_snapshot(&mut self, task: &Task, changed: ChangedSet) -> bool {
+    pub(super) fn on_snapshot(&mut self, task: &Task, previous: Option<&Task>, changed: ChangedSet) -> bool {
         let selected = self.selected_group().map(GroupKey::of);
-        self.groups = group_failures(task);
+        // The groups were computed from `previous`, so its signatures can be reused.
+        let before = previous.map(|p| (p.subtasks.as_slice(), self.groups.as_slice()));
+        self.groups = regroup_subtasks(&task.subtasks, before);
         self.changed = changed;
         if let Some(at) = selected.and_then(|key| self.groups.iter().position(|g| key.matches(g))) {
             self.group_selected = at;

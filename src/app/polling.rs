@@ -80,7 +80,8 @@ impl App {
                 entry.insight.observe(polled.at, &task);
                 if entry.task.as_ref() != Some(&task) {
                     let keep = entry.task.as_ref().and_then(|old| entry.view.selected_key(&old.subtasks));
-                    group_gone = !entry.insight.on_snapshot(&task, changes.changed(&entry.task_ref, &task));
+                    group_gone =
+                        !entry.insight.on_snapshot(&task, entry.task.as_ref(), changes.changed(&entry.task_ref, &task));
                     entry.view.set_scope_only(entry.insight.scope());
                     entry.view.rebuild(&task.subtasks, keep.as_ref());
                     entry.view.fit(rows);

@@ -1,0 +1,166 @@
+//! Deterministic counts: heap per stored subtask (a counting global allocator), bytes and
+//! `write(2)` calls per frame (a counting writer under the real frame backend). Targets 2 and 6.
+//!
+//! Prints markdown tables; `scripts/bench.sh` pastes them into BENCHMARKS.md. Counts, not times,
+//! so one run is exact.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "bench code: fail loudly")]
+#![allow(clippy::print_stdout, reason = "a bench binary reports on stdout")]
+#![allow(clippy::cast_precision_loss, clippy::cast_possible_wrap, reason = "byte counts far below 2^52")]
+
+mod support;
+
+use std::alloc::System;
+use std::cell::Cell;
+use std::io::{self, Write};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use oaswatch::app::{Action, App, AppOptions, Command};
+use oaswatch::domain::{SubtaskState, TaskState};
+use oaswatch::provider::aliyun_wire;
+use oaswatch::{tui, ui};
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Heap kept by what `f` returns, and the allocations made while it ran.
+fn measure<T>(f: impl FnOnce() -> T) -> (T, usize, usize) {
+    let region = Region::new(GLOBAL);
+    let value = f();
+    let change = region.change();
+    let retained = change.bytes_allocated as isize - change.bytes_deallocated as isize;
+    (value, usize::try_from(retained).unwrap_or(0), change.allocations + change.reallocations)
+}
+
+fn mib(bytes: usize) -> String {
+    format!("{:.2} MiB", bytes as f64 / 1_048_576.0)
+}
+
+fn heap() {
+    let n = 10_000;
+    let body = support::aliyun_body(n);
+    let task_ref = support::aliyun_ref("bench");
+    println!("### Heap (counting global allocator; {n}-subtask Alibaba body of {} bytes)\n", body.len());
+    println!("| what | retained | per subtask | allocations |");
+    println!("|---|---|---|---|");
+    let (value, retained, allocs) = measure(|| serde_json::from_str::<serde_json::Value>(&body).unwrap());
+    println!("| reference: `serde_json::Value` of the body | {} | {} B | {allocs} |", mib(retained), retained / n);
+    drop(value);
+    let (task, retained, allocs) = measure(|| aliyun_wire::describe_task(&task_ref, Arc::from(body.as_str())).unwrap());
+    println!(
+        "| parsed `Task` incl. the kept response body (`raw_body`) | {} | {} B | {allocs} |",
+        mib(retained),
+        retained / n
+    );
+    let raw = task.raw_body.as_ref().map_or(0, |b| b.len());
+    let text: usize = task
+        .subtasks
+        .iter()
+        .map(|s| {
+            s.id.len()
+                + s.name.len()
+                + s.method.len()
+                + s.path.len()
+                + s.raw_status.len()
+                + s.error.as_ref().map_or(0, |e| e.code.len() + e.message.len())
+        })
+        .sum();
+    let errors: usize = task.subtasks.iter().map(|s| s.error.as_ref().map_or(0, |e| e.message.len())).sum();
+    println!(
+        "| (text in the subtasks: {} B/subtask, of which error messages {} B; inline {} B) | | | |",
+        text / n,
+        errors / n,
+        std::mem::size_of::<oaswatch::domain::Subtask>()
+    );
+    println!(
+        "| of which the subtasks (`Vec<Subtask>` + their strings) | {} | **{} B** | |",
+        mib(retained - raw),
+        (retained - raw) / n
+    );
+    println!("| of which the response body, kept for the raw-JSON view | {} | {} B | |", mib(raw), raw / n);
+    let (app, retained, allocs) = measure(|| {
+        let mut app = App::new(vec![(task_ref.clone(), Some(task))], AppOptions::default());
+        app.update(Action::Resize { w: support::WIDTH, h: support::HEIGHT });
+        app
+    });
+    println!(
+        "| dashboard state on top (view index, failure groups, change marks) | {} | {} B | {allocs} |",
+        mib(retained),
+        retained / n
+    );
+    drop(app);
+    println!("\n`size_of::<Subtask>()` = {} B inline.\n", std::mem::size_of::<oaswatch::domain::Subtask>());
+}
+
+/// Counts `write` calls and bytes reaching the "terminal".
+#[derive(Clone, Default)]
+struct Sink(Rc<Cell<(usize, usize)>>);
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let (writes, bytes) = self.0.get();
+        self.0.set((writes + 1, bytes + buf.len()));
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn frames() {
+    let area = Rect::new(0, 0, support::WIDTH, support::HEIGHT);
+    let options = || TerminalOptions { viewport: Viewport::Fixed(area) };
+    let sink = Sink::default();
+    let raw = Sink::default();
+    let mut term = Terminal::with_options(tui::frame_backend(sink.clone()), options()).unwrap();
+    // Reference: crossterm's backend straight on the writer, as with an unbuffered stderr.
+    let mut unbuffered = Terminal::with_options(CrosstermBackend::new(raw.clone()), options()).unwrap();
+    let r = support::aliyun_ref("frames");
+    let mut task = support::task(&r, 100_000, TaskState::Running);
+    let mut app = App::new(vec![(r.clone(), Some(task.clone()))], AppOptions::default());
+    app.update(Action::Resize { w: support::WIDTH, h: support::HEIGHT });
+    app.update(Action::Tick(support::t0()));
+    app.update(Action::Command(Command::Enter));
+    println!("### Bytes and `write(2)` calls per frame (200x60, 100,000 subtasks, 64 KiB frame buffer)\n");
+    println!("| frame | bytes | writes | writes, unbuffered reference | bytes, unbuffered reference |");
+    println!("|---|---|---|---|---|");
+    let mut row = |what: &str, app: &App| {
+        let (w0, b0) = sink.0.get();
+        let (rw0, rb0) = raw.0.get();
+        term.draw(|f| ui::render(app, f)).unwrap();
+        unbuffered.draw(|f| ui::render(app, f)).unwrap();
+        let (w1, b1) = sink.0.get();
+        let (rw1, rb1) = raw.0.get();
+        println!("| {what} | {} | {} | {} | {} |", b1 - b0, w1 - w0, rw1 - rw0, rb1 - rb0);
+    };
+    row("first full paint", &app);
+    row("nothing changed", &app);
+    // A poll flips one visible subtask (row 3 under "failures first" is a running one) to succeeded.
+    let visible = app.selected_entry().unwrap().view.index()[app.selected_entry().unwrap().view.offset() + 2] as usize;
+    let before = task.subtasks[visible].state;
+    task.subtasks[visible].state = SubtaskState::Succeeded;
+    task.subtasks[visible].raw_status = "OVER".into();
+    task.counts = oaswatch::domain::Counts::of(&task.subtasks);
+    app.update(Action::Polled(support::polled(task.clone(), 1)));
+    row(&format!("one subtask status changes ({before:?} to Succeeded; counts in title and task list too)"), &app);
+    app.update(Action::Command(Command::Down));
+    row("selection moves one row (inside the viewport)", &app);
+    for _ in 0..60 {
+        app.update(Action::Command(Command::Down));
+    }
+    row("table scrolled (60 rows down)", &app);
+    app.update(Action::Command(Command::PageDown));
+    row("page down", &app);
+    println!();
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; filters are not supported, everything runs in a second.
+    heap();
+    frames();
+}

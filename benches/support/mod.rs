@@ -1,0 +1,190 @@
+//! Fixtures shared by the benches: realistic subtasks, tasks, dashboards and provider bodies.
+//!
+//! Everything is deterministic (no RNG, no clock), so two runs measure the same work.
+
+#![allow(dead_code, reason = "each bench uses a different part of the fixtures")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "bench fixtures: fail loudly")]
+
+use std::fmt::Write as _;
+use std::time::{Duration, SystemTime};
+
+use oaswatch::app::{Action, App, AppOptions, Command};
+use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
+use oaswatch::poller::Polled;
+
+/// The terminal size every target is stated for.
+pub const WIDTH: u16 = 200;
+pub const HEIGHT: u16 = 60;
+
+pub fn t0() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+}
+
+pub fn aliyun_ref(id: &str) -> TaskRef {
+    format!("aliyun://cn-hangzhou/{id}").parse().unwrap()
+}
+
+pub fn huawei_ref(id: &str) -> TaskRef {
+    format!("huawei://cn-north-4/0123456789abcdef0123456789abcdef/eddc4d25480b4cd6b512f270a1b8b341/{id}")
+        .parse()
+        .unwrap()
+}
+
+/// Every fifth subtask fails; the error messages repeat a few causes, as real imports do.
+pub fn state_of(i: usize) -> SubtaskState {
+    match i % 10 {
+        0 | 5 => SubtaskState::Failed,
+        7 => SubtaskState::Running,
+        _ => SubtaskState::Succeeded,
+    }
+}
+
+const CAUSES: [&str; 4] = [
+    "The API path conflicts with an existing API in the group",
+    "Parameter 'X-Request-Id' is defined twice with different locations",
+    "Backend address is not a valid URL",
+    "Model schema references an undefined model",
+];
+
+/// One subtask as the Alibaba normaliser builds it from the simulator's huge scenario.
+pub fn subtask(i: usize) -> Subtask {
+    let state = state_of(i);
+    let model = i % 12 == 11;
+    Subtask {
+        kind: if model { SubtaskKind::Model } else { SubtaskKind::Api },
+        id: format!("{:032x}", (i as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        name: if model { format!("Model{i}") } else { format!("operation{i:06}Using{}", ["GET", "POST"][i % 2]) },
+        method: if model { String::new() } else { ["GET", "POST", "PUT", "DELETE"][i % 4].to_owned() },
+        path: if model { String::new() } else { format!("/gen/v1/resources{}/{{id}}/items", i % 977) },
+        state,
+        raw_status: match state {
+            SubtaskState::Failed => "FAIL",
+            SubtaskState::Running => "RUNNING",
+            _ => "OVER",
+        }
+        .to_owned(),
+        action: None,
+        error: (state == SubtaskState::Failed).then(|| ApiError::new("", format!("{}\n", CAUSES[i % CAUSES.len()]))),
+        raw_index: u32::try_from(i).unwrap(),
+    }
+}
+
+pub fn task(task_ref: &TaskRef, n: usize, state: TaskState) -> Task {
+    Task::new(task_ref.clone(), TaskKind::Import, state, "Finished").with_subtasks((0..n).map(subtask).collect())
+}
+
+/// A dashboard at 200x60 on one task of `n` subtasks, focus in the subtask table, selection in
+/// the middle so neither end of the list is special.
+pub fn dashboard(n: usize) -> App {
+    let r = aliyun_ref("bench");
+    let mut app = App::new(vec![(r.clone(), Some(task(&r, n, TaskState::PartiallyFailed)))], AppOptions::default());
+    app.update(Action::Resize { w: WIDTH, h: HEIGHT });
+    app.update(Action::Tick(t0()));
+    app.update(Action::Command(Command::Enter));
+    for _ in 0..(n / 2).min(50) {
+        app.update(Action::Command(Command::PageDown));
+    }
+    app
+}
+
+/// A dashboard with `tasks` finished tasks of `per_task` subtasks each.
+pub fn many_tasks(tasks: usize, per_task: usize) -> App {
+    let initial = (0..tasks)
+        .map(|t| {
+            let r = aliyun_ref(&format!("task{t:04}"));
+            let task = task(&r, per_task, TaskState::PartiallyFailed);
+            (r, Some(task))
+        })
+        .collect();
+    let mut app = App::new(initial, AppOptions::default());
+    app.update(Action::Resize { w: WIDTH, h: HEIGHT });
+    app.update(Action::Tick(t0()));
+    app
+}
+
+pub fn polled(task: Task, secs: u64) -> Polled {
+    Polled {
+        task_ref: task.task_ref.clone(),
+        at: t0() + Duration::from_secs(secs),
+        result: Ok(task),
+        next_poll_in: Some(Duration::from_secs(5)),
+    }
+}
+
+/// A stack-trace-like error message of about `len` bytes with newlines, tabs and quotes that
+/// JSON must escape.
+fn trace(i: usize, len: usize) -> String {
+    let mut s = format!("{}\n", CAUSES[i % CAUSES.len()]);
+    let mut frame = 0;
+    while s.len() < len {
+        let _ = write!(s, "\tat com.aliyun.apigateway.importer.\"Stage{frame}\".run(Importer.java:{})\n", 100 + frame);
+        frame += 1;
+    }
+    s
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+/// A `DescribeImportOASTask` answer with `n` API results: the fields the real API sends
+/// (cloud-apis.md A.4), every fifth item failed with a 0.2–1.7 KB escaped trace, like the
+/// performance note's 6.28 MB document. About 6 MB at n = 10,000.
+pub fn aliyun_body(n: usize) -> String {
+    let mut out = String::with_capacity(n * 640);
+    out.push_str(r#"{"RequestId":"D4E7C1A2-0000-4C61-9E0F-BENCH","TaskStatus":"Running","ApiResults":{"ApiResult":["#);
+    for i in 0..n {
+        if i > 0 {
+            out.push(',');
+        }
+        let state = state_of(i);
+        let status = match state {
+            SubtaskState::Failed => "FAIL",
+            SubtaskState::Running => "RUNNING",
+            _ => "OVER",
+        };
+        let error = if state == SubtaskState::Failed { trace(i, 200 + (i * 37) % 1500) } else { String::new() };
+        let _ = write!(
+            out,
+            r#"{{"ApiId":"{:032x}","ApiName":"operation{i:06}Using{}","Method":"{}","Path":"/gen/v1/resources{}/{{id}}/items","GroupId":"5e1f0a2b3c4d5e6f708192a3b4c5d6e7","UpdateStatus":"{status}","ErrorMessage":{},"Description":{}}}"#,
+            (i as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            ["GET", "POST"][i % 2],
+            ["GET", "POST", "PUT", "DELETE"][i % 4],
+            i % 977,
+            json_str(&error),
+            json_str(&format!(
+                "Generated operation {i}: lists the items of a resource with paging, filtering and sorting; \
+                 returns 200 with a page or 404 when the resource does not exist. 查询资源列表"
+            )),
+        );
+    }
+    out.push_str(r#"]},"ModelResults":{"ModelResult":[]}}"#);
+    out
+}
+
+/// A Huawei async-task answer whose `task_result` string holds `n` items (20 % failures).
+pub fn huawei_body(n: usize) -> String {
+    let mut success = Vec::new();
+    let mut failure = Vec::new();
+    for i in 0..n {
+        let method = ["GET", "POST", "PUT", "DELETE"][i % 4];
+        let path = format!("/gen/v1/resources{}/{{id}}/items", i % 977);
+        if state_of(i) == SubtaskState::Failed {
+            failure.push(serde_json::json!({
+                "method": method, "path": path, "error_code": "APIG.3301",
+                "error_msg": trace(i, 200 + (i * 37) % 1500),
+            }));
+        } else {
+            success.push(serde_json::json!({
+                "id": format!("{:032x}", i), "method": method, "path": path, "action": "create",
+            }));
+        }
+    }
+    let result =
+        serde_json::json!({"success": success, "failure": failure, "group_id": "9100ae30705947cc9543d37cd7fb388c"});
+    serde_json::json!({
+        "id": "bench", "task_type": "import_api", "task_status": "succeed",
+        "task_result": result.to_string(),
+    })
+    .to_string()
+}
