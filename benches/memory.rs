@@ -8,6 +8,7 @@
 #![allow(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 #![allow(clippy::cast_precision_loss, clippy::cast_possible_wrap, reason = "byte counts far below 2^52")]
 
+#[path = "support/fixtures.rs"]
 mod support;
 
 use std::alloc::System;

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "bench code: fail loudly")]
 
+#[path = "support/fixtures.rs"]
 mod support;
 
 use std::hint::black_box;
@@ -121,5 +122,15 @@ fn huawei(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, aliyun, huawei);
+/// What the dashboard no longer waits for before its first frame (`LazyClients`).
+fn client_build(c: &mut Criterion) {
+    let mut group = c.benchmark_group("startup");
+    group.sample_size(20);
+    group.bench_function("reqwest_client_build", |b| {
+        b.iter(|| oaswatch::provider::build_client(&oaswatch::provider::HttpConfig::default()).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, aliyun, huawei, client_build);
 criterion_main!(benches);

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "bench code: fail loudly")]
 
+#[path = "support/fixtures.rs"]
 mod support;
 
 use std::hint::black_box;
@@ -45,7 +46,7 @@ fn table_virtualised(c: &mut Criterion) {
 
 /// The reference: typical app code that builds a `Row` for every subtask each frame and lets
 /// `Table` pick the visible ones (ratatui#1004).
-fn eager_rows<'a>(subtasks: &'a [Subtask]) -> Vec<Row<'a>> {
+fn eager_rows(subtasks: &[Subtask]) -> Vec<Row<'_>> {
     subtasks
         .iter()
         .map(|s| {
@@ -224,7 +225,8 @@ struct Snapshot {
 
 impl Snapshot {
     fn clone_for_bench(&self) -> App {
-        let mut app = App::new(vec![(self.task_ref.clone(), Some(self.task.clone()))], Default::default());
+        let mut app =
+            App::new(vec![(self.task_ref.clone(), Some(self.task.clone()))], oaswatch::app::AppOptions::default());
         app.update(Action::Resize { w: WIDTH, h: HEIGHT });
         app.update(Action::Tick(support::t0()));
         app.update(Action::Command(Command::Enter));

@@ -100,7 +100,8 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
 fn open_dashboard(context: &Context, extra: Vec<crate::domain::TaskRef>) -> Result<u8, Failure> {
     let (initial, mut notices) = dashboard::initial_tasks(context, extra);
     let refs: Vec<_> = initial.iter().map(|(r, _)| r.clone()).collect();
-    let (clients, notes) = watch_cmds::clients_for(context, &refs)?;
+    // Built by the first fetch, so the first frame does not wait for the TLS set-up.
+    let (clients, notes) = watch_cmds::lazy_clients_for(context, &refs)?;
     notices.extend(notes);
     dashboard::run(
         context,

@@ -9,7 +9,7 @@ use super::args::{StatusArgs, WaitArgs};
 use super::collect::{self, Progress, Until};
 use super::{Context, Failure};
 use crate::domain::{ProviderKind, TaskRef};
-use crate::provider::{Clients, EndpointOverrides, HttpConfig, validate_endpoint};
+use crate::provider::{Clients, EndpointOverrides, HttpConfig, LazyClients, validate_endpoint};
 use crate::report::{self, ExitStatus, Mode, TaskOutcome};
 use crate::sanitize;
 use crate::store::Change;
@@ -72,6 +72,29 @@ pub fn clients_for(context: &Context, refs: &[TaskRef]) -> Result<(Clients, Vec<
         }
     }
     Ok((clients, notes))
+}
+
+/// Like [`clients_for`], but the HTTP client is built by the first fetch, off the path to the
+/// dashboard's first frame. Credentials are still discovered now, so their problems are
+/// notices from the start.
+pub fn lazy_clients_for(context: &Context, refs: &[TaskRef]) -> Result<(LazyClients, Vec<String>), Failure> {
+    let overrides = endpoint_overrides(context)?;
+    let discovery = discover_credentials(context);
+    let mut notes = discovery.warnings();
+    for provider in ProviderKind::ALL {
+        let error = match provider {
+            ProviderKind::Aliyun => discovery.aliyun.as_ref().err(),
+            ProviderKind::Huawei => discovery.huawei.as_ref().err(),
+        };
+        if refs.iter().any(|r| r.provider() == provider)
+            && let Some(error) = error
+        {
+            notes.push(error.to_string());
+        }
+    }
+    let http = http_config(context);
+    let lazy = LazyClients::new(move || Clients::build(&http, &overrides, discovery).map(|(clients, _)| clients));
+    Ok((lazy, notes))
 }
 
 /// The credential chains over the real environment, with the config's `defaults.aliyun_profile`

@@ -4,6 +4,8 @@
 //! Owns wiring the shared HTTP client, the endpoint overrides and the discovered credentials
 //! together. Must not print: discovery warnings are returned for the caller to show.
 
+use std::sync::{Mutex, OnceLock};
+
 use crate::credentials::{CredentialError, CredentialSource, Discovery};
 use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Task, TaskRef};
 
@@ -93,10 +95,95 @@ impl Fetch for Clients {
     }
 }
 
+/// How [`LazyClients`] makes the clients when they are first needed.
+type Build = Box<dyn FnOnce() -> Result<Clients, HttpBuildError> + Send>;
+
+/// [`Clients`] built on the first fetch instead of up front.
+///
+/// Building the HTTP client sets up TLS (~5 ms warm, 13 ms cold; performance.md §6). The
+/// dashboard hands this to the poller, whose first fetch runs on a worker thread, so the first
+/// frame is drawn from the saved watch list meanwhile. A build failure becomes every fetch's
+/// error, shown per task like any other.
+pub struct LazyClients {
+    build: Mutex<Option<Build>>,
+    built: OnceLock<Result<Clients, FetchError>>,
+}
+
+impl LazyClients {
+    pub fn new(build: impl FnOnce() -> Result<Clients, HttpBuildError> + Send + 'static) -> LazyClients {
+        LazyClients { build: Mutex::new(Some(Box::new(build))), built: OnceLock::new() }
+    }
+
+    /// Whether the clients exist yet (for tests of the start-up path).
+    pub fn is_built(&self) -> bool {
+        self.built.get().is_some()
+    }
+
+    fn get(&self) -> &Result<Clients, FetchError> {
+        self.built.get_or_init(|| {
+            let build = self.build.lock().ok().and_then(|mut slot| slot.take());
+            match build {
+                Some(build) => {
+                    build().map_err(|e| FetchError::new(FetchErrorKind::Network, "http.client", e.to_string()))
+                }
+                None => Err(FetchError::new(FetchErrorKind::Network, "http.client", "the HTTP client was not built")),
+            }
+        })
+    }
+}
+
+impl std::fmt::Debug for LazyClients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyClients").field("built", &self.built.get()).finish_non_exhaustive()
+    }
+}
+
+impl Fetch for LazyClients {
+    async fn fetch(&self, task: &TaskRef) -> Result<Task, FetchError> {
+        match self.get() {
+            Ok(clients) => clients.fetch(task).await,
+            Err(error) => Err(error.clone()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::credentials::discover;
+
+    #[tokio::test]
+    async fn lazy_clients_are_built_by_the_first_fetch_once() {
+        let builds = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = std::sync::Arc::clone(&builds);
+        let lazy = LazyClients::new(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let dir = tempfile::tempdir().expect("a temp dir");
+            let (clients, _) = Clients::build(
+                &HttpConfig::default(),
+                &EndpointOverrides::default(),
+                discover(&|_| None, Some(dir.path())),
+            )?;
+            Ok(clients)
+        });
+        assert!(!lazy.is_built(), "nothing is built before a fetch");
+        let task: TaskRef = "aliyun://cn-hangzhou/abc".parse().unwrap();
+        for _ in 0..2 {
+            let err = lazy.fetch(&task).await.unwrap_err();
+            assert_eq!(err.code, "credentials.missing", "the built clients answered");
+        }
+        assert!(lazy.is_built());
+        assert_eq!(builds.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_lazy_build_failure_is_every_fetch_error() {
+        let lazy = LazyClients::new(|| Err(HttpBuildError::for_tests("no TLS roots")));
+        let task: TaskRef = "aliyun://cn-hangzhou/abc".parse().unwrap();
+        let err = lazy.fetch(&task).await.unwrap_err();
+        assert_eq!((err.kind, err.code.as_str()), (FetchErrorKind::Network, "http.client"));
+        assert!(err.message.contains("no TLS roots"), "{}", err.message);
+    }
 
     #[tokio::test]
     async fn a_missing_credential_fails_only_its_own_tasks() {

@@ -50,6 +50,13 @@ pub const USER_AGENT: &str = concat!("oaswatch/", env!("CARGO_PKG_VERSION"));
 #[error("could not set up the HTTP client: {0}")]
 pub struct HttpBuildError(String);
 
+#[cfg(test)]
+impl HttpBuildError {
+    pub(crate) fn for_tests(message: &str) -> HttpBuildError {
+        HttpBuildError(message.to_owned())
+    }
+}
+
 /// Builds the shared client: explicit timeouts, no redirects, rustls, an HTTP/1.1 keep-alive pool.
 pub fn build_client(config: &HttpConfig) -> Result<reqwest::Client, HttpBuildError> {
     reqwest::Client::builder()

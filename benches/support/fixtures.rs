@@ -117,7 +117,7 @@ fn trace(i: usize, len: usize) -> String {
     let mut s = format!("{}\n", CAUSES[i % CAUSES.len()]);
     let mut frame = 0;
     while s.len() < len {
-        let _ = write!(s, "\tat com.aliyun.apigateway.importer.\"Stage{frame}\".run(Importer.java:{})\n", 100 + frame);
+        let _ = writeln!(s, "\tat com.aliyun.apigateway.importer.\"Stage{frame}\".run(Importer.java:{})", 100 + frame);
         frame += 1;
     }
     s

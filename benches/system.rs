@@ -1,0 +1,600 @@
+//! Whole-program figures: start to first frame, key press to frame through a pty, idle CPU and
+//! output, and HTTP connection reuse and request spread against the simulator. Targets 3, 4, 8
+//! and 9 of BENCHMARKS.md.
+//!
+//! `cargo bench --bench system -- [startup] [latency] [idle] [http]` (all when none is named).
+//! The idle runs take 60 s each; the HTTP run takes 60 s, or 10 minutes with
+//! `OASWATCH_BENCH_LONG=1`. Everything talks to 127.0.0.1 only, and every run stops by itself.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "bench code: fail loudly")]
+#![allow(clippy::print_stdout, reason = "a bench binary reports on stdout")]
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "durations and counts in reports"
+)]
+
+#[path = "support/fixtures.rs"]
+mod support;
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+use oaswatch::config::Paths;
+use oaswatch::credentials::{AliyunCredentials, CredentialSource, HuaweiCredentials};
+use oaswatch::domain::{Task, TaskRef, TaskState};
+use oaswatch::poller::{self, PollCmd, PollerConfig};
+use oaswatch::provider::{AliyunClient, Clients, Fetch, HttpConfig, HuaweiClient, build_client};
+use oaswatch::sim::{self, SimConfig, SimHandle};
+use oaswatch::store::{Change, Store};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+/// What crossterm's backend writes at the end of every frame that changed something (the
+/// first frame also hides the cursor after it).
+const FRAME_END: &[u8] = b"\x1b[0m";
+const FIRST_FRAME_END: &[u8] = b"\x1b[0m\x1b[?25l";
+
+fn ends_frame(chunk: &[u8]) -> bool {
+    chunk.ends_with(FRAME_END) || chunk.ends_with(FIRST_FRAME_END)
+}
+
+fn main() {
+    let names: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let want = |name: &str| names.is_empty() || names.iter().any(|n| n == name);
+    let long = std::env::var_os("OASWATCH_BENCH_LONG").is_some();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    if want("startup") {
+        startup();
+    }
+    if want("latency") {
+        rt.block_on(latency());
+    }
+    if want("idle") {
+        rt.block_on(idle());
+    }
+    if want("http") {
+        rt.block_on(http(if long { Duration::from_secs(600) } else { Duration::from_secs(60) }));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A home for the binary: config and data directories, a watch list with snapshots.
+
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new(config: &str) -> Home {
+        let home = Home { dir: tempfile::tempdir().unwrap() };
+        let paths = home.paths();
+        std::fs::create_dir_all(paths.config_file().parent().unwrap()).unwrap();
+        std::fs::write(paths.config_file(), config).unwrap();
+        std::fs::create_dir_all(home.dir.path().join("home")).unwrap();
+        home
+    }
+
+    fn env(&self) -> Vec<(String, String)> {
+        let p = |s: &str| self.dir.path().join(s).display().to_string();
+        vec![
+            ("OASWATCH_CONFIG_DIR".into(), p("config")),
+            ("OASWATCH_DATA_DIR".into(), p("data")),
+            ("HOME".into(), p("home")),
+        ]
+    }
+
+    fn paths(&self) -> Paths {
+        let env = self.env();
+        Paths::discover(&|k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).unwrap()
+    }
+
+    fn save(&self, refs: &[TaskRef], snapshots: Vec<(TaskRef, Task)>) {
+        let store = Store::new(self.paths().watchlist_file());
+        store.update(Change::Add(refs.to_vec()), SystemTime::now()).unwrap();
+        if !snapshots.is_empty() {
+            store.update(Change::Snapshots(snapshots), SystemTime::now()).unwrap();
+        }
+    }
+}
+
+fn sim_env(handle: &SimHandle) -> Vec<(String, String)> {
+    use secrecy::ExposeSecret as _;
+    let ali = handle.aliyun_credentials().unwrap();
+    let hw = handle.huawei_credentials().unwrap();
+    vec![
+        ("OASWATCH_ALIYUN_ENDPOINT".into(), handle.base_url()),
+        ("OASWATCH_HUAWEI_ENDPOINT".into(), handle.base_url()),
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID".into(), ali.access_key_id),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET".into(), ali.access_key_secret.expose_secret().to_owned()),
+        ("HUAWEICLOUD_SDK_AK".into(), hw.access_key),
+        ("HUAWEICLOUD_SDK_SK".into(), hw.secret_key.expose_secret().to_owned()),
+    ]
+}
+
+/// `n` finished tasks of `per_task` subtasks each, as saved snapshots.
+fn finished_tasks(n: usize, per_task: usize) -> (Vec<TaskRef>, Vec<(TaskRef, Task)>) {
+    let refs: Vec<TaskRef> = (0..n).map(|i| support::aliyun_ref(&format!("done{i:04}"))).collect();
+    let snaps = refs.iter().map(|r| (r.clone(), support::task(r, per_task, TaskState::PartiallyFailed))).collect();
+    (refs, snaps)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The binary on a pty, every chunk of output timestamped on arrival.
+
+struct Pty {
+    chunks: mpsc::Receiver<(Instant, Vec<u8>)>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    _master: Box<dyn MasterPty + Send>,
+    started: Instant,
+    screen: vt100::Parser,
+    output_bytes: Arc<Mutex<usize>>,
+}
+
+impl Pty {
+    fn spawn(args: &[&str], env: &[(String, String)]) -> Pty {
+        let pty = native_pty_system()
+            .openpty(PtySize { rows: support::HEIGHT, cols: support::WIDTH, pixel_width: 0, pixel_height: 0 })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_oaswatch"));
+        cmd.args(args);
+        cmd.env_clear();
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let started = Instant::now();
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let (tx, chunks) = mpsc::channel();
+        let output_bytes = Arc::new(Mutex::new(0));
+        let counted = Arc::clone(&output_bytes);
+        thread::spawn(move || {
+            let mut buf = vec![0u8; 65536];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let at = Instant::now();
+                *counted.lock().unwrap() += n;
+                if tx.send((at, buf[..n].to_vec())).is_err() {
+                    break;
+                }
+            }
+        });
+        let writer = pty.master.take_writer().unwrap();
+        let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+        let screen = vt100::Parser::new(size(support::HEIGHT), size(support::WIDTH), 0);
+        Pty { chunks, writer, child, _master: pty.master, started, screen, output_bytes }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.process_id().unwrap()
+    }
+
+    fn bytes_out(&self) -> usize {
+        *self.output_bytes.lock().unwrap()
+    }
+
+    /// Feeds output to the screen until `done` holds after a chunk that ends a frame; returns
+    /// that chunk's arrival time.
+    fn until(&mut self, patience: Duration, done: impl Fn(&vt100::Screen) -> bool) -> Option<Instant> {
+        let deadline = Instant::now() + patience;
+        loop {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let (at, chunk) = self.chunks.recv_timeout(left).ok()?;
+            self.screen.process(&chunk);
+            if ends_frame(&chunk) && done(self.screen.screen()) {
+                return Some(at);
+            }
+        }
+    }
+
+    /// Drops output that arrived so far (frames from poll results).
+    fn drain(&mut self) {
+        while let Ok((_, chunk)) = self.chunks.try_recv() {
+            self.screen.process(&chunk);
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) -> Instant {
+        let at = Instant::now();
+        self.writer.write_all(bytes).unwrap();
+        self.writer.flush().unwrap();
+        at
+    }
+
+    fn quit(mut self) {
+        self.send(b"q");
+        for _ in 0..100 {
+            if self.child.try_wait().unwrap().is_some() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+fn has(screen: &vt100::Screen, text: &str) -> bool {
+    screen.contents().contains(text)
+}
+
+/// utime + stime of a process, in clock ticks (1/100 s on Linux).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Process start to the first complete frame, drawn from the saved watch list before any
+/// network reply: finished tasks need no fetch, and the running ones point at a closed port.
+fn startup() {
+    println!("### Start to first frame (pty, 200x60, 21 runs each)\n");
+    println!("| saved watch list | watch list file | min | median | max | peak RSS |");
+    println!("|---|---|---|---|---|---|");
+    // Floor: exec, dynamic loading and clap, no terminal, no runtime.
+    let mut floor = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_oaswatch")).arg("--version").output().unwrap();
+        assert!(out.status.success());
+        floor.push(t.elapsed());
+    }
+    floor.sort();
+    println!(
+        "| reference: `oaswatch --version` (process floor, no pty) | | {} | {} | {} | |",
+        ms(floor[0]),
+        ms(percentile(&floor, 0.5)),
+        ms(floor[floor.len() - 1])
+    );
+    for (finished, running, per_task) in [(0, 10, 0), (5, 5, 1_000), (100, 0, 1_000)] {
+        let home = Home::new("");
+        let (mut refs, snaps) = finished_tasks(finished, per_task);
+        refs.extend((0..running).map(|i| support::aliyun_ref(&format!("running{i:03}"))));
+        home.save(&refs, snaps);
+        if let Some(keep) = std::env::var_os("OASWATCH_BENCH_KEEP_HOME") {
+            // For profiling by hand: the same watch list, left in place.
+            let to = std::path::PathBuf::from(keep).join(format!("{finished}-{running}"));
+            std::fs::create_dir_all(&to).unwrap();
+            std::fs::copy(home.paths().watchlist_file(), to.join("watchlist.json")).unwrap();
+        }
+        let size = std::fs::metadata(home.paths().watchlist_file()).unwrap().len();
+        let mut env = home.env();
+        // Unfinished tasks are polled: at a closed port, so no reply can come before the frame.
+        env.push(("OASWATCH_ALIYUN_ENDPOINT".into(), "http://127.0.0.1:9".into()));
+        env.push(("ALIBABA_CLOUD_ACCESS_KEY_ID".into(), "LTAI5tBenchNotARealKey01".into()));
+        env.push(("ALIBABA_CLOUD_ACCESS_KEY_SECRET".into(), "BenchSecretNotARealKey0000000001".into()));
+        let mut times = Vec::new();
+        let mut peak = 0;
+        for _ in 0..21 {
+            let mut app = Pty::spawn(&[], &env);
+            let at = app.until(Duration::from_secs(30), |s| has(s, "quit")).expect("a first frame");
+            times.push(at - app.started);
+            peak = peak.max(rss_kib(app.pid()).1);
+            app.quit();
+        }
+        times.sort();
+        let what = match (finished, running) {
+            (0, n) => format!("{n} unfinished tasks, no snapshots"),
+            (f, 0) => format!("{f} finished tasks x {} subtasks", oaswatch::app::labels::count(per_task)),
+            (f, r) => format!("{f} finished x {} subtasks + {r} unfinished", oaswatch::app::labels::count(per_task)),
+        };
+        println!(
+            "| {what} | {:.1} MB | {} | **{}** | {} | {:.1} MiB |",
+            size as f64 / 1e6,
+            ms(times[0]),
+            ms(percentile(&times, 0.5)),
+            ms(times[times.len() - 1]),
+            peak as f64 / 1024.0
+        );
+    }
+    println!();
+}
+
+/// Key press to frame: `j` in the subtask table of a 100,000-subtask task, 300 presses; then
+/// again while the simulator's two huge tasks (12,000 and 10,000 subtasks) are polled every
+/// second, so responses are parsed while keys arrive.
+async fn latency() {
+    println!("### Key press to frame (pty, 200x60, `j` in a table of 100,000 subtasks)\n");
+    println!("| condition | presses | p50 | p95 | p99 | max | peak RSS |");
+    println!("|---|---|---|---|---|---|---|");
+    let big = support::aliyun_ref("big100k");
+    let snapshot = support::task(&big, 100_000, TaskState::PartiallyFailed);
+    for with_parse in [false, true] {
+        let home = Home::new("[poll]\ninterval = \"1s\"\n");
+        let mut env = home.env();
+        let mut refs = vec![big.clone()];
+        let handle = if with_parse {
+            let mut config = SimConfig::new(sim::scenario::load("huge").unwrap());
+            config.speed = 0.05; // stays running for the whole measurement
+            let handle = sim::start(config).await.unwrap();
+            env.extend(sim_env(&handle));
+            refs.extend(handle.task_refs());
+            Some(handle)
+        } else {
+            None
+        };
+        home.save(&refs, vec![(big.clone(), snapshot.clone())]);
+        let mut app = Pty::spawn(&[], &env);
+        app.until(Duration::from_secs(60), |s| has(s, "100,000")).expect("the big task on screen");
+        if let Some(handle) = &handle {
+            let sizes = body_sizes(handle).await;
+            // Let both huge tasks be fetched and applied once.
+            let t = Instant::now();
+            while t.elapsed() < Duration::from_secs(3) {
+                app.drain();
+                thread::sleep(Duration::from_millis(50));
+            }
+            println!("<!-- response sizes: {sizes} -->");
+        }
+        app.send(b"\r");
+        app.until(Duration::from_secs(10), |s| has(s, "1/100,000")).expect("focus in the table");
+        let mut times = Vec::new();
+        for i in 0..300usize {
+            app.drain();
+            let label = format!(" {}/100,000 ", oaswatch::app::labels::count(i + 2));
+            let sent = app.send(b"j");
+            let at = app.until(Duration::from_secs(10), |s| has(s, &label)).expect("the frame for the key");
+            times.push(at - sent);
+            thread::sleep(Duration::from_millis(5 + ((i * 7) % 20) as u64));
+        }
+        let peak = rss_kib(app.pid()).1;
+        app.quit();
+        times.sort();
+        let what =
+            if with_parse { "while 2 huge responses are fetched and parsed every second" } else { "idle otherwise" };
+        println!(
+            "| {what} | {} | {} | {} | **{}** | {} | {:.1} MiB |",
+            times.len(),
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.95)),
+            ms(percentile(&times, 0.99)),
+            ms(times[times.len() - 1]),
+            peak as f64 / 1024.0
+        );
+        if let Some(handle) = handle {
+            handle.shutdown().await;
+        }
+    }
+    println!();
+}
+
+/// Sizes of the simulator's huge responses, fetched once in-process.
+async fn body_sizes(handle: &SimHandle) -> String {
+    let clients = sim_clients(handle);
+    let mut out = Vec::new();
+    for r in handle.task_refs() {
+        if let Ok(task) = clients.fetch(&r).await {
+            out.push(format!("{} subtasks = {} bytes", task.subtasks.len(), task.raw_body.map_or(0, |b| b.len())));
+        }
+    }
+    out.join(", ")
+}
+
+fn sim_clients(handle: &SimHandle) -> Clients {
+    let base = reqwest::Url::parse(&handle.base_url()).unwrap();
+    let http = build_client(&HttpConfig::default()).unwrap();
+    let source = CredentialSource::Env { variable: "the simulator scenario" };
+    let ali = handle.aliyun_credentials().unwrap();
+    let hw = handle.huawei_credentials().unwrap();
+    let aliyun = AliyunCredentials {
+        access_key_id: ali.access_key_id,
+        access_key_secret: ali.access_key_secret,
+        security_token: ali.security_token,
+        source: source.clone(),
+    };
+    let huawei = HuaweiCredentials::AkSk {
+        access_key: hw.access_key,
+        secret_key: hw.secret_key,
+        security_token: hw.security_token,
+        source,
+    };
+    Clients::new(
+        Ok(AliyunClient::new(http.clone(), Some(base.clone()), aliyun)),
+        Ok(HuaweiClient::new(http, Some(base), huawei)),
+    )
+}
+
+/// A scenario with `n` small imports (half per cloud) that keep running for hours.
+fn many_running(n: usize) -> sim::Scenario {
+    let huge = include_str!("../assets/scenarios/huge.toml");
+    let head = &huge[..huge.find("[[tasks]]").unwrap()];
+    let mut text = head.replace("name = \"huge\"", "name = \"many\"");
+    for i in 0..n {
+        if i % 2 == 0 {
+            let _ = write!(
+                text,
+                "\n[[tasks]]\nname = \"a{i}\"\nprovider = \"aliyun\"\ngenerate = {{ operations = 20 }}\n\
+                 group = \"5e1f0a2b3c4d5e6f708192a3b4c5d6e7\"\nbehaviour = {{ duration_secs = 36000 }}\n"
+            );
+        } else {
+            let _ = write!(
+                text,
+                "\n[[tasks]]\nname = \"h{i}\"\nprovider = \"huawei\"\ngenerate = {{ operations = 20 }}\n\
+                 behaviour = {{ duration_secs = 36000 }}\n"
+            );
+        }
+    }
+    sim::scenario::parse(&text, "many.toml", None).unwrap()
+}
+
+/// Idle: 100 finished tasks for 60 s (no poll, no clock), then 100 running tasks polled every
+/// 5 s against the simulator for 60 s. CPU from /proc, bytes from the pty, frames counted by
+/// their trailing reset.
+async fn idle() {
+    println!("### Idle (pty, 200x60, 60 s each, CPU of the oaswatch process from /proc/PID/stat)\n");
+    println!("| condition | CPU time | % of one core | frames | bytes to the terminal | RSS |");
+    println!("|---|---|---|---|---|---|");
+    let window = Duration::from_secs(60);
+    {
+        let home = Home::new("");
+        let (refs, snaps) = finished_tasks(100, 1_000);
+        home.save(&refs, snaps);
+        let mut app = Pty::spawn(&[], &home.env());
+        app.until(Duration::from_secs(30), |s| has(s, "quit")).expect("a first frame");
+        thread::sleep(Duration::from_secs(2));
+        app.drain();
+        report_window(&mut app, window, "100 finished tasks x 1,000 subtasks");
+        app.quit();
+    }
+    {
+        let handle = sim::start(SimConfig::new(many_running(100))).await.unwrap();
+        let home = Home::new("[poll]\ninterval = \"5s\"\n");
+        let mut env = home.env();
+        env.extend(sim_env(&handle));
+        home.save(&handle.task_refs(), Vec::new());
+        let mut app = Pty::spawn(&[], &env);
+        app.until(Duration::from_secs(30), |s| has(s, "quit")).expect("a first frame");
+        let before = handle.stats().total_requests();
+        thread::sleep(Duration::from_secs(10));
+        app.drain();
+        let polled = handle.stats().total_requests();
+        report_window(&mut app, window, "100 running tasks polled every 5 s (simulator)");
+        let after = handle.stats().total_requests();
+        println!(
+            "<!-- requests: {} during warm-up, {} during the window -->",
+            polled.saturating_sub(before),
+            after.saturating_sub(polled)
+        );
+        app.quit();
+        handle.shutdown().await;
+    }
+    println!();
+}
+
+fn report_window(app: &mut Pty, window: Duration, what: &str) {
+    let pid = app.pid();
+    let (ticks, bytes) = (cpu_ticks(pid), app.bytes_out());
+    let start = Instant::now();
+    let mut frames = 0;
+    while start.elapsed() < window {
+        while let Ok((_, chunk)) = app.chunks.recv_timeout(Duration::from_millis(200)) {
+            app.screen.process(&chunk);
+            if ends_frame(&chunk) {
+                frames += 1;
+            }
+            if start.elapsed() >= window {
+                break;
+            }
+        }
+    }
+    let elapsed = start.elapsed();
+    let cpu = Duration::from_millis((cpu_ticks(pid) - ticks) * 10);
+    let share = cpu.as_secs_f64() / elapsed.as_secs_f64() * 100.0;
+    println!(
+        "| {what} | {} | **{share:.3} %** | {frames} | {} | {:.1} MiB |",
+        ms(cpu),
+        app.bytes_out() - bytes,
+        rss_kib(pid).0 as f64 / 1024.0
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Logs when each request starts, then fetches for real.
+struct Logged {
+    inner: Clients,
+    starts: Mutex<Vec<Instant>>,
+}
+
+impl Fetch for Logged {
+    async fn fetch(&self, task: &TaskRef) -> Result<Task, oaswatch::domain::FetchError> {
+        self.starts.lock().unwrap().push(Instant::now());
+        self.inner.fetch(task).await
+    }
+}
+
+/// 500 running tasks through the real poller and clients against the simulator: connections
+/// opened vs requests, and how evenly the requests spread (default budget: 10 req/s per
+/// endpoint, two endpoints, 15 % jitter).
+async fn http(run: Duration) {
+    let handle = sim::start(SimConfig::new(many_running(500))).await.unwrap();
+    let fetcher = Arc::new(Logged { inner: sim_clients(&handle), starts: Mutex::new(Vec::new()) });
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    let config = PollerConfig::default();
+    let poller = poller::spawn(Arc::clone(&fetcher), config.clone(), 7, tx);
+    let commands = poller.commands();
+    for r in handle.task_refs() {
+        commands.send(PollCmd::Watch(r)).await.unwrap();
+    }
+    let began = Instant::now();
+    let mut errors: HashMap<String, u64> = HashMap::new();
+    while began.elapsed() < run {
+        if let Ok(Some(p)) = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await
+            && let Err(e) = p.result
+        {
+            *errors.entry(e.kind.to_string()).or_default() += 1;
+        }
+    }
+    drop(poller);
+    let stats = handle.stats();
+    let request_times = fetcher.starts.lock().unwrap().clone();
+    handle.shutdown().await;
+    let requests = stats.total_requests();
+    let reuse = 100.0 * (1.0 - stats.connections as f64 / requests.max(1) as f64);
+    let per_window = |w: Duration| {
+        let mut best = 0;
+        let mut j = 0;
+        for i in 0..request_times.len() {
+            while request_times[i] - request_times[j] >= w {
+                j += 1;
+            }
+            best = best.max(i - j + 1);
+        }
+        best
+    };
+    let steady: Vec<Instant> = request_times.iter().copied().filter(|t| *t - began >= Duration::from_secs(5)).collect();
+    let span = steady.last().map_or(0.0, |l| (*l - steady[0]).as_secs_f64());
+    let average_100ms = steady.len() as f64 / (span / 0.1).max(1.0);
+    let mut buckets: HashMap<u64, usize> = HashMap::new();
+    for t in &steady {
+        *buckets.entry(((*t - steady[0]).as_secs_f64() * 10.0) as u64).or_default() += 1;
+    }
+    let max_100ms = buckets.values().copied().max().unwrap_or(0);
+    println!("### HTTP against the simulator (500 running tasks, real poller and clients, {} s)\n", run.as_secs());
+    println!(
+        "| requests | TCP connections | reuse | max requests in any 1 s window (both endpoints) | budget | max in a 100 ms bucket | average per 100 ms | errors |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {requests} | {} | **{reuse:.2} %** | {} | {} (2 endpoints x {}) | {max_100ms} | {average_100ms:.2} | {errors:?} |\n",
+        stats.connections,
+        per_window(Duration::from_secs(1)),
+        2 * config.requests_per_second,
+        config.requests_per_second,
+    );
+}
