@@ -2,7 +2,8 @@
 //! output, and HTTP connection reuse and request spread against the simulator. Targets 3, 4, 8
 //! and 9 of BENCHMARKS.md.
 //!
-//! `cargo bench --bench system -- [startup] [latency] [idle] [http]` (all when none is named).
+//! `cargo bench --bench system -- [startup] [latency] [idle] [memory] [http]` (all when none is
+//! named).
 //! The idle runs take 60 s each; the HTTP run takes 60 s, or 10 minutes with
 //! `OASWATCH_BENCH_LONG=1`. Everything talks to 127.0.0.1 only, and every run stops by itself.
 
@@ -57,6 +58,9 @@ fn main() {
     }
     if want("idle") {
         rt.block_on(idle());
+    }
+    if want("memory") {
+        rt.block_on(memory(if long { Duration::from_secs(600) } else { Duration::from_secs(30) }));
     }
     if want("http") {
         rt.block_on(http(if long { Duration::from_secs(600) } else { Duration::from_secs(60) }));
@@ -339,7 +343,7 @@ async fn latency() {
         let mut env = home.env();
         let mut refs = vec![big.clone()];
         let handle = if with_parse {
-            let mut config = SimConfig::new(sim::scenario::load("huge").unwrap());
+            let mut config = SimConfig::new(huge_running(2, 25_000));
             config.speed = 0.05; // stays running for the whole measurement
             let handle = sim::start(config).await.unwrap();
             env.extend(sim_env(&handle));
@@ -427,6 +431,21 @@ fn sim_clients(handle: &SimHandle) -> Clients {
         Ok(AliyunClient::new(http.clone(), Some(base.clone()), aliyun)),
         Ok(HuaweiClient::new(http, Some(base), huawei)),
     )
+}
+
+/// `n` Alibaba imports of `operations` operations each that run for hours (25,000 operations
+/// give a ~6 MB `DescribeImportOASTask` answer).
+fn huge_running(n: usize, operations: usize) -> sim::Scenario {
+    let huge = include_str!("../assets/scenarios/huge.toml");
+    let mut text = huge[..huge.find("[[tasks]]").unwrap()].to_owned();
+    for i in 0..n {
+        let _ = write!(
+            text,
+            "\n[[tasks]]\nname = \"big{i}\"\nprovider = \"aliyun\"\ngenerate = {{ operations = {operations} }}\n\
+             group = \"5e1f0a2b3c4d5e6f708192a3b4c5d6e7\"\nbehaviour = {{ duration_secs = 36000 }}\n"
+        );
+    }
+    sim::scenario::parse(&text, "big.toml", None).unwrap()
 }
 
 /// A scenario with `n` small imports (half per cloud) that keep running for hours.
@@ -521,6 +540,55 @@ fn report_window(app: &mut Pty, window: Duration, what: &str) {
         app.bytes_out() - bytes,
         rss_kib(pid).0 as f64 / 1024.0
     );
+}
+
+/// Peak and steady RSS with 100 finished tasks x 1,000 subtasks plus one running 12,000-subtask
+/// task (the simulator's, 2.4 MB per answer) open in the subtask table and polled every 2 s; RSS
+/// sampled every 10 s for `run` (10 minutes with `OASWATCH_BENCH_LONG=1`).
+async fn memory(run: Duration) {
+    let mut config = SimConfig::new(huge_running(1, 10_000));
+    config.speed = 0.05;
+    let handle = sim::start(config).await.unwrap();
+    let home = Home::new("");
+    let (mut refs, snaps) = finished_tasks(100, 1_000);
+    refs.extend(handle.task_refs());
+    home.save(&refs, snaps);
+    let mut env = home.env();
+    env.extend(sim_env(&handle));
+    let mut app = Pty::spawn(&[], &env);
+    app.until(Duration::from_secs(60), |s| has(s, "quit")).expect("a first frame");
+    app.send(b"G");
+    app.send(b"\r");
+    let start = Instant::now();
+    let mut samples = Vec::new();
+    while start.elapsed() < run {
+        let until = start.elapsed() + Duration::from_secs(10);
+        while start.elapsed() < until {
+            app.drain();
+            thread::sleep(Duration::from_millis(100));
+        }
+        samples.push(rss_kib(app.pid()));
+    }
+    let open = app.screen.screen().contents().contains("12,000") || app.screen.screen().contents().contains("/12,");
+    let first = samples.first().map_or(0, |s| s.0);
+    let last = samples.last().map_or(0, |s| s.0);
+    let peak = samples.iter().map(|s| s.1).max().unwrap_or(0);
+    let growth = 100.0 * (last as f64 - first as f64) / first.max(1) as f64;
+    println!(
+        "### Memory (pty, 100 finished tasks x 1,000 subtasks + one running 12,000-subtask task open, {} s)\n",
+        run.as_secs()
+    );
+    println!("| peak RSS (VmHWM) | RSS after 10 s | RSS at the end | growth | requests | big task on screen |");
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| **{:.1} MiB** | {:.1} MiB | {:.1} MiB | {growth:+.1} % | {} | {open} |\n",
+        peak as f64 / 1024.0,
+        first as f64 / 1024.0,
+        last as f64 / 1024.0,
+        handle.stats().total_requests()
+    );
+    app.quit();
+    handle.shutdown().await;
 }
 
 // ---------------------------------------------------------------------------------------------

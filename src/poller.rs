@@ -354,8 +354,9 @@ impl<F: Fetch> Scheduler<F> {
 }
 
 impl Endpoint {
-    /// When the next request may start: after any throttling pause, and once the oldest of the
-    /// last `requests_per_second` requests has left the 1 s window.
+    /// When the next request may start: after any throttling pause, once the oldest of the last
+    /// `requests_per_second` requests has left the 1 s window, and 1/`requests_per_second` after
+    /// the previous one.
     fn ready_at(&mut self, now: Instant, config: &PollerConfig) -> Instant {
         while self.recent.front().is_some_and(|t| now.saturating_duration_since(*t) >= WINDOW) {
             self.recent.pop_front();
@@ -373,6 +374,11 @@ impl Endpoint {
             && let Some(oldest) = self.recent.get(self.recent.len() - budget)
         {
             ready = ready.max(*oldest + WINDOW);
+        }
+        // Paced at 1/budget apart: without it a saturated window refills all at once, and 500
+        // tasks go out in bursts of `budget` every second instead of a steady stream.
+        if let Some(last) = self.recent.back() {
+            ready = ready.max(*last + WINDOW / config.requests_per_second.max(1));
         }
         ready
     }

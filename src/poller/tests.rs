@@ -214,6 +214,40 @@ async fn the_endpoint_budget_holds_in_every_one_second_window() {
     }
 }
 
+/// 500 tasks on two endpoints under a 10 req/s budget each: requests go out as a steady stream
+/// (no 100 ms holds more than twice the average), not as a burst whenever the window frees up,
+/// and every task keeps being polled.
+#[tokio::test(start_paused = true)]
+async fn five_hundred_tasks_are_spread_evenly_under_the_budget() {
+    let fetcher = Arc::new(Scripted::default());
+    let tasks: Vec<_> =
+        (0..500).map(|i| if i % 2 == 0 { aliyun(&format!("t{i}")) } else { huawei(&format!("t{i}")) }).collect();
+    let config = PollerConfig { interval: Duration::from_secs(5), requests_per_second: 10, ..PollerConfig::default() };
+    let (_handle, _seen) = start(&fetcher, config, &tasks).await;
+    let begin = Instant::now();
+
+    tokio::time::sleep(Duration::from_secs(300)).await;
+
+    let mut times = fetcher.all_requests();
+    times.sort();
+    let span = times.last().unwrap().duration_since(times[0]).as_secs_f64();
+    let average_per_100ms = f64::from(u32::try_from(times.len()).unwrap()) / (span * 10.0);
+    let mut buckets: HashMap<u128, u32> = HashMap::new();
+    for t in &times {
+        *buckets.entry(t.duration_since(begin).as_millis() / 100).or_default() += 1;
+    }
+    let busiest = *buckets.values().max().unwrap();
+    assert!((1.8..=2.05).contains(&average_per_100ms), "two endpoints at 10/s: {average_per_100ms}");
+    assert!(f64::from(busiest) <= 2.0 * average_per_100ms, "{busiest} requests in one 100 ms bucket");
+    for (i, t) in times.iter().enumerate() {
+        let in_window = times[i..].iter().take_while(|u| **u - *t < Duration::from_secs(1)).count();
+        assert!(in_window <= 20, "{in_window} requests within 1 s starting at request {i}");
+    }
+    for task in &tasks {
+        assert!(fetcher.requests_for(task).len() >= 10, "{task} polled {} times", fetcher.requests_for(task).len());
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn in_flight_requests_per_endpoint_are_capped() {
     let fetcher = Arc::new(Scripted::with_latency(Duration::from_secs(3)));
