@@ -2,6 +2,7 @@
 //! paused clock, with 100 finished tasks of 1,000 subtasks each for a virtual minute. Counts
 //! draws and what reaches the "terminal"; CPU time is measured by `benches/system.rs idle`.
 
+#![allow(clippy::unwrap_used, reason = "test code: fail loudly")]
 use std::cell::Cell;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
