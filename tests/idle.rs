@@ -113,3 +113,37 @@ async fn a_minute_with_100_finished_tasks_draws_once_and_then_writes_nothing() {
     assert!(after_first.1 > 10_000, "a full 200x60 paint: {} bytes", after_first.1);
     assert_eq!(out.0.get(), after_first, "nothing written during the idle minute");
 }
+
+#[tokio::test(start_paused = true)]
+async fn poll_results_every_50_ms_are_drawn_at_most_every_250_ms() {
+    use oaswatch::poller::Polled;
+    let out = Counting::default();
+    let options = TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, 200, 60)) };
+    let mut terminal = Terminal::with_options(frame_backend(out.clone()), options).unwrap();
+    let r = TaskRef::Aliyun { region: "cn-hangzhou".into(), operation_id: "busy".into() };
+    let mut app = App::new(vec![(r.clone(), None)], AppOptions::default());
+    let (polled_tx, polled) = mpsc::channel(8);
+    let (poll_cmds, _cmd_rx) = mpsc::channel(8);
+    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let producer = tokio::spawn(async move {
+        for i in 0..40u32 {
+            sleep(Duration::from_millis(50)).await;
+            let task = Task::new(r.clone(), TaskKind::Import, TaskState::Running, format!("Running {i}"));
+            let at = start + Duration::from_millis(50 * u64::from(i + 1));
+            let result = Polled { task_ref: r.clone(), at, result: Ok(task), next_poll_in: None };
+            polled_tx.send(result).await.unwrap();
+        }
+    });
+    let signals: BoxStream<'static, Signal> = stream::once(async {
+        sleep(Duration::from_millis(2_100)).await;
+        Signal::Terminate
+    })
+    .chain(stream::pending())
+    .boxed();
+    let inputs = Inputs { events: stream::pending(), signals, polled, poll_cmds };
+    let mut host = Quiet { start: Instant::now() };
+    let outcome = run(&mut terminal, &mut app, inputs, &mut host).await.unwrap();
+    producer.await.unwrap();
+    // 40 changed snapshots in 2 s: the first frame, then at most one per 250 ms (and the last).
+    assert!((8..=10).contains(&outcome.draws), "{} draws for 40 results", outcome.draws);
+}
