@@ -9,7 +9,7 @@ mod support;
 use std::hint::black_box;
 use std::sync::Arc;
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 use oaswatch::app::Action;
 use oaswatch::provider::{aliyun_wire, huawei_wire};
 use serde::Deserialize;
@@ -37,16 +37,15 @@ struct BareItem {
 }
 
 #[derive(Deserialize)]
-#[expect(dead_code, reason = "fields are parsed to be measured, not read")]
 struct BareList {
     #[serde(rename = "ApiResult")]
     api_result: Vec<BareItem>,
 }
 
 #[derive(Deserialize)]
-#[expect(dead_code, reason = "fields are parsed to be measured, not read")]
 struct BareBody {
     #[serde(rename = "TaskStatus")]
+    #[expect(dead_code, reason = "parsed to be measured, not read")]
     task_status: String,
     #[serde(rename = "ApiResults")]
     api_results: BareList,
@@ -133,4 +132,30 @@ fn client_build(c: &mut Criterion) {
 }
 
 criterion_group!(benches, aliyun, huawei, client_build);
-criterion_main!(benches);
+
+#[inline(never)]
+fn measured_parse(kind: &str, bytes: &[u8], task_ref: &oaswatch::domain::TaskRef) -> usize {
+    match kind {
+        "value" => usize::from(serde_json::from_slice::<serde_json::Value>(bytes).unwrap().is_object()),
+        "bare" => serde_json::from_slice::<BareBody>(bytes).unwrap().api_results.api_result.len(),
+        _ => {
+            let text: Arc<str> = Arc::from(std::str::from_utf8(bytes).unwrap());
+            aliyun_wire::describe_task(task_ref, text).unwrap().subtasks.len()
+        }
+    }
+}
+
+/// `OASWATCH_CALLGRIND=oaswatch|bare|value` parses the 10,000-subtask body 5 times, for
+/// instruction counts (`--toggle-collect='*measured_parse*'`).
+fn main() {
+    if let Ok(kind) = std::env::var("OASWATCH_CALLGRIND") {
+        let bytes = support::aliyun_body(10_000).into_bytes();
+        let task_ref = support::aliyun_ref("bench");
+        for _ in 0..5 {
+            black_box(measured_parse(&kind, black_box(&bytes), &task_ref));
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

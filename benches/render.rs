@@ -11,7 +11,7 @@ mod support;
 use std::hint::black_box;
 use std::io;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 use oaswatch::app::{Action, App, Command};
 use oaswatch::domain::{ApiError, Subtask, SubtaskState};
 use oaswatch::ui::theme::Theme;
@@ -235,4 +235,49 @@ impl Snapshot {
 }
 
 criterion_group!(benches, table_virtualised, table_eager, dashboard_frame, error_viewer);
-criterion_main!(benches);
+
+/// The frame callgrind counts (`--toggle-collect='*measured_frame*'`): setup is not counted.
+#[inline(never)]
+fn measured_frame(app: &App, theme: &Theme, pane: Rect, buf: &mut Buffer) {
+    buf.reset();
+    ui::subtask_detail::render(app, theme, pane, buf);
+}
+
+#[inline(never)]
+fn measured_frame_eager(subtasks: &[Subtask], buf: &mut Buffer) {
+    buf.reset();
+    let widths = [Constraint::Length(11), Constraint::Length(5), Constraint::Length(7), Constraint::Fill(3)];
+    let table = Table::new(eager_rows(subtasks), widths).block(Block::bordered()).highlight_symbol("▶");
+    let mut state = TableState::default().with_selected(Some(subtasks.len() / 2));
+    StatefulWidget::render(table, Rect::new(50, 1, 150, 57), buf, &mut state);
+}
+
+/// `OASWATCH_CALLGRIND=table:N` renders the subtask table of N subtasks 100 times;
+/// `eager:N` renders the eager reference 10 times. For instruction counts, not timing.
+fn callgrind(which: &str) {
+    let (kind, n) = which.split_once(':').expect("KIND:N");
+    let n: usize = n.parse().expect("a number");
+    let mut buf = Buffer::empty(screen());
+    if kind == "eager" {
+        let subtasks: Vec<Subtask> = (0..n).map(support::subtask).collect();
+        for _ in 0..10 {
+            measured_frame_eager(black_box(&subtasks), &mut buf);
+        }
+    } else {
+        let app = dashboard(n);
+        let theme = Theme::of(app.theme());
+        let pane = app.panes(screen()).subtasks;
+        for _ in 0..100 {
+            measured_frame(black_box(&app), &theme, pane, &mut buf);
+        }
+    }
+}
+
+fn main() {
+    if let Ok(which) = std::env::var("OASWATCH_CALLGRIND") {
+        callgrind(&which);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
