@@ -149,6 +149,22 @@ fn frames() {
     task.counts = oaswatch::domain::Counts::of(&task.subtasks);
     app.update(Action::Polled(support::polled(task.clone(), 1)));
     row(&format!("one subtask status changes ({before:?} to Succeeded; counts in title and task list too)"), &app);
+    // The same kind of change where the row stays put (sorted by path, a running one finishes):
+    // what a poll usually brings.
+    app.update(Action::Command(Command::CycleSort));
+    row("(sort by path)", &app);
+    let entry = app.selected_entry().unwrap();
+    let visible = entry.view.index()[entry.view.offset()..]
+        .iter()
+        .take(40)
+        .map(|&p| p as usize)
+        .find(|&p| task.subtasks[p].state == SubtaskState::Running)
+        .unwrap();
+    task.subtasks[visible].state = SubtaskState::Succeeded;
+    task.subtasks[visible].raw_status = "OVER".into();
+    task.counts = oaswatch::domain::Counts::of(&task.subtasks);
+    app.update(Action::Polled(support::polled(task.clone(), 2)));
+    row("one visible subtask Running to Succeeded, row stays put (sorted by path)", &app);
     app.update(Action::Command(Command::Down));
     row("selection moves one row (inside the viewport)", &app);
     for _ in 0..60 {

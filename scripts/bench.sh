@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the measured figures of BENCHMARKS.md (between its "generated" markers).
 #
-#   scripts/bench.sh            # ~12 minutes: criterion benches, counts, callgrind, system runs
-#   OASWATCH_BENCH_LONG=1 scripts/bench.sh   # + the 10-minute HTTP and memory runs (~32 minutes)
-#   scripts/bench.sh --quick    # criterion with short measurement times (for a smoke run)
+#   scripts/bench.sh            # ~15 minutes: criterion benches, counts, callgrind, system runs
+#   OASWATCH_BENCH_LONG=1 scripts/bench.sh   # + the 10-minute HTTP and memory runs (~35 minutes)
+#   scripts/bench.sh --full     # criterion's default warm-up and measurement times
 #
 # Wall-clock benches run pinned to CPU 1 (taskset) where available; on the noisy 2-core machine
 # medians move 1.1-1.6x between runs, so read ratios measured in the same run and the callgrind
@@ -11,8 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=""
-[[ "${1:-}" == "--quick" ]] && quick="--warm-up-time 1 --measurement-time 2"
+quick="--warm-up-time 1 --measurement-time 3"
+[[ "${1:-}" == "--full" ]] && quick=""
 pin=()
 command -v taskset >/dev/null && pin=(taskset -c 1)
 

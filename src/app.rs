@@ -311,6 +311,8 @@ pub struct App {
     changes: ChangeTracker,
     /// The task whose subtasks (or viewer) has the focus; marked seen when the focus leaves.
     looking: Option<TaskRef>,
+    /// Snapshots replaced or found unchanged, for the runtime to free off the UI thread.
+    garbage: Vec<Task>,
 }
 
 impl App {
@@ -342,6 +344,7 @@ impl App {
             dirty: true,
             changes: ChangeTracker::new(),
             looking: None,
+            garbage: Vec::new(),
         }
     }
 
@@ -443,6 +446,12 @@ impl App {
             || self
                 .selected_entry()
                 .is_some_and(|e| e.shows_activity() && e.insight.progress().sparkline(self.now).iter().any(|&n| n > 0))
+    }
+
+    /// Snapshots the app no longer needs. Freeing a large one takes milliseconds, so the runtime
+    /// drops them on a blocking thread instead of between a key and its frame.
+    pub fn take_garbage(&mut self) -> Vec<Task> {
+        std::mem::take(&mut self.garbage)
     }
 
     /// True once after anything visible changed; the runtime draws then.

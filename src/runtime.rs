@@ -239,6 +239,10 @@ impl Loop {
                 }
             }
         }
+        let garbage = app.take_garbage();
+        if !garbage.is_empty() {
+            tokio::task::spawn_blocking(move || drop(garbage));
+        }
         Ok(())
     }
 

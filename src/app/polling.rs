@@ -78,14 +78,19 @@ impl App {
                 entry.announced.failure |= problems(&task) > 0;
                 entry.announced.baseline_known = true;
                 entry.insight.observe(polled.at, &task);
-                if entry.task.as_ref() != Some(&task) {
+                if same_snapshot(entry.task.as_ref(), &task) {
+                    // Freeing 30,000 subtasks takes milliseconds: not on the UI's time.
+                    discard(&mut self.garbage, task);
+                } else {
                     let keep = entry.task.as_ref().and_then(|old| entry.view.selected_key(&old.subtasks));
                     group_gone =
                         !entry.insight.on_snapshot(&task, entry.task.as_ref(), changes.changed(&entry.task_ref, &task));
                     entry.view.set_scope_only(entry.insight.scope());
                     entry.view.rebuild(&task.subtasks, keep.as_ref());
                     entry.view.fit(rows);
-                    entry.task = Some(task);
+                    if let Some(old) = entry.task.replace(task) {
+                        discard(&mut self.garbage, old);
+                    }
                     viewer_stale = true;
                 }
                 viewer_stale |= viewer_on_task_error;
@@ -105,6 +110,27 @@ impl App {
             self.refresh_viewer();
         }
         effects
+    }
+}
+
+/// Queues a snapshot for the runtime to free. Bounded: without a runtime draining it (tests,
+/// benches), older garbage is freed here rather than kept.
+fn discard(garbage: &mut Vec<Task>, task: Task) {
+    if garbage.len() >= 16 {
+        garbage.clear();
+    }
+    garbage.push(task);
+}
+
+/// Whether `new` is the snapshot already shown. Equal bodies of the same task normalise to
+/// equal tasks, so comparing the kept bodies (one `memcmp`) answers without walking 30,000
+/// subtasks; snapshots without a body (saved ones, tests) are compared field by field.
+fn same_snapshot(old: Option<&Task>, new: &Task) -> bool {
+    match (old, new.raw_body.as_deref()) {
+        (Some(old), Some(body)) if old.raw_body.is_some() => {
+            old.task_ref == new.task_ref && old.raw_body.as_deref() == Some(body)
+        }
+        (old, _) => old == Some(new),
     }
 }
 
@@ -139,4 +165,48 @@ fn notification(previous: Option<&Task>, task: &Task, entry: &super::Entry, mode
         return None;
     };
     Some(Notification { task_ref: entry.task_ref.clone(), kind, title, body, desktop: mode == NotifyMode::Desktop })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::super::Action;
+    use super::super::fixtures::{aliyun, app, mixed, ok, task};
+    use super::same_snapshot;
+    use crate::domain::TaskState;
+
+    #[test]
+    fn update_polled_leaves_replaced_and_unchanged_snapshots_for_the_runtime_to_free() {
+        let r = aliyun("t");
+        let first = task(&r, TaskState::Running, mixed(3, 1, 2));
+        let mut app = app(vec![(r.clone(), Some(first.clone()))]);
+        app.update(Action::Polled(ok(first.clone(), 1)));
+        assert_eq!(app.take_garbage(), vec![first.clone()], "the unchanged answer itself");
+        let second = task(&r, TaskState::Running, mixed(4, 1, 1));
+        app.update(Action::Polled(ok(second.clone(), 2)));
+        assert_eq!(app.take_garbage(), vec![first], "the snapshot it replaced");
+        assert_eq!(app.entries()[0].task.as_ref(), Some(&second));
+        assert!(app.take_garbage().is_empty());
+        for secs in 3..40 {
+            app.update(Action::Polled(ok(second.clone(), secs)));
+        }
+        assert!(app.take_garbage().len() <= 16, "bounded when nobody drains it");
+    }
+
+    #[test]
+    fn same_snapshot_compares_bodies_when_both_have_one() {
+        let r = aliyun("t");
+        let mut a = task(&r, TaskState::Running, mixed(3, 1, 2));
+        let mut b = a.clone();
+        assert!(same_snapshot(Some(&a), &b));
+        b.counts.total += 1;
+        assert!(!same_snapshot(Some(&a), &b), "no bodies: field by field");
+        a.raw_body = Some(Arc::from("{\"TaskStatus\":\"Running\"}"));
+        b.raw_body = Some(Arc::from("{\"TaskStatus\":\"Running\"}"));
+        assert!(same_snapshot(Some(&a), &b), "the same body normalises to the same task");
+        b.raw_body = Some(Arc::from("{\"TaskStatus\":\"Finished\"}"));
+        assert!(!same_snapshot(Some(&a), &b));
+        assert!(!same_snapshot(None, &b));
+    }
 }
