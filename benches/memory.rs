@@ -123,7 +123,10 @@ fn frames() {
     let mut unbuffered = Terminal::with_options(CrosstermBackend::new(raw.clone()), options()).unwrap();
     let r = support::aliyun_ref("frames");
     let mut task = support::task(&r, 100_000, TaskState::Running);
-    let mut app = App::new(vec![(r.clone(), Some(task.clone()))], AppOptions::default());
+    let other = support::aliyun_ref("other");
+    let mut small = support::task(&other, 20, TaskState::Running);
+    let mut app =
+        App::new(vec![(r.clone(), Some(task.clone())), (other.clone(), Some(small.clone()))], AppOptions::default());
     app.update(Action::Resize { w: support::WIDTH, h: support::HEIGHT });
     app.update(Action::Tick(support::t0()));
     app.update(Action::Command(Command::Enter));
@@ -141,6 +144,15 @@ fn frames() {
     };
     row("first full paint", &app);
     row("nothing changed", &app);
+    // A subtask of another task (not the one open) finishes: its progress in the task list moves.
+    // A first answer for it, so its "updated 0s ago" label is there already.
+    app.update(Action::Polled(support::polled(small.clone(), 0)));
+    row("(first answer for another task: its time labels appear)", &app);
+    let running = small.subtasks.iter().position(|s| s.state == SubtaskState::Running).unwrap();
+    small.subtasks[running].state = SubtaskState::Succeeded;
+    small.counts = oaswatch::domain::Counts::of(&small.subtasks);
+    app.update(Action::Polled(support::polled(small.clone(), 0)));
+    row("one subtask of another task finishes (its task-list row: count and bar)", &app);
     // A poll flips one visible subtask (row 3 under "failures first" is a running one) to succeeded.
     let visible = app.selected_entry().unwrap().view.index()[app.selected_entry().unwrap().view.offset() + 2] as usize;
     let before = task.subtasks[visible].state;

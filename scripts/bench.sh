@@ -68,7 +68,7 @@ cargo bench --bench system -- startup latency idle memory http 2>/dev/null | gre
 {
   echo "| bench | median | throughput |"
   echo "|---|---|---|"
-  for f in target/criterion/*/*/new/estimates.json; do
+  find target/criterion -path '*/new/estimates.json' | sort | while read -r f; do
     id=${f#target/criterion/}; id=${id%/new/estimates.json}
     med=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['median']['point_estimate'])" "$f")
     thr=""
