@@ -28,10 +28,9 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use oaswatch::config::Paths;
-use oaswatch::credentials::{AliyunCredentials, CredentialSource, HuaweiCredentials};
 use oaswatch::domain::{Task, TaskRef, TaskState};
 use oaswatch::poller::{self, PollCmd, PollerConfig};
-use oaswatch::provider::{AliyunClient, Clients, Fetch, HttpConfig, HuaweiClient, build_client};
+use oaswatch::provider::{Clients, Fetch};
 use oaswatch::sim::{self, SimConfig, SimHandle};
 use oaswatch::store::{Change, Store};
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
@@ -399,7 +398,7 @@ async fn latency() {
 
 /// Sizes of the simulator's huge responses, fetched once in-process.
 async fn body_sizes(handle: &SimHandle) -> String {
-    let clients = sim_clients(handle);
+    let clients = support::sim_clients(handle);
     let mut out = Vec::new();
     for r in handle.task_refs() {
         if let Ok(task) = clients.fetch(&r).await {
@@ -407,30 +406,6 @@ async fn body_sizes(handle: &SimHandle) -> String {
         }
     }
     out.join(", ")
-}
-
-fn sim_clients(handle: &SimHandle) -> Clients {
-    let base = reqwest::Url::parse(&handle.base_url()).unwrap();
-    let http = build_client(&HttpConfig::default()).unwrap();
-    let source = CredentialSource::Env { variable: "the simulator scenario" };
-    let ali = handle.aliyun_credentials().unwrap();
-    let hw = handle.huawei_credentials().unwrap();
-    let aliyun = AliyunCredentials {
-        access_key_id: ali.access_key_id,
-        access_key_secret: ali.access_key_secret,
-        security_token: ali.security_token,
-        source: source.clone(),
-    };
-    let huawei = HuaweiCredentials::AkSk {
-        access_key: hw.access_key,
-        secret_key: hw.secret_key,
-        security_token: hw.security_token,
-        source,
-    };
-    Clients::new(
-        Ok(AliyunClient::new(http.clone(), Some(base.clone()), aliyun)),
-        Ok(HuaweiClient::new(http, Some(base), huawei)),
-    )
 }
 
 /// `n` Alibaba imports of `operations` operations each that run for hours (25,000 operations
@@ -611,7 +586,7 @@ impl Fetch for Logged {
 /// endpoint, two endpoints, 15 % jitter).
 async fn http(run: Duration) {
     let handle = sim::start(SimConfig::new(many_running(500))).await.unwrap();
-    let fetcher = Arc::new(Logged { inner: sim_clients(&handle), starts: Mutex::new(Vec::new()) });
+    let fetcher = Arc::new(Logged { inner: support::sim_clients(&handle), starts: Mutex::new(Vec::new()) });
     let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
     let config = PollerConfig::default();
     let poller = poller::spawn(Arc::clone(&fetcher), config.clone(), 7, tx);

@@ -10,7 +10,10 @@ use std::time::{Duration, SystemTime};
 
 use oaswatch::app::{Action, App, AppOptions, Command};
 use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
+use oaswatch::credentials::{AliyunCredentials, CredentialSource, HuaweiCredentials};
 use oaswatch::poller::Polled;
+use oaswatch::provider::{AliyunClient, Clients, HttpConfig, HuaweiClient, build_client};
+use oaswatch::sim::SimHandle;
 
 /// The terminal size every target is stated for.
 pub const WIDTH: u16 = 200;
@@ -188,4 +191,29 @@ pub fn huawei_body(n: usize) -> String {
         "task_result": result.to_string(),
     })
     .to_string()
+}
+
+/// Clients for the simulator, signed with its scenario's first keys.
+pub fn sim_clients(handle: &SimHandle) -> Clients {
+    let base = reqwest::Url::parse(&handle.base_url()).unwrap();
+    let http = build_client(&HttpConfig::default()).unwrap();
+    let source = CredentialSource::Env { variable: "the simulator scenario" };
+    let ali = handle.aliyun_credentials().unwrap();
+    let hw = handle.huawei_credentials().unwrap();
+    let aliyun = AliyunCredentials {
+        access_key_id: ali.access_key_id,
+        access_key_secret: ali.access_key_secret,
+        security_token: ali.security_token,
+        source: source.clone(),
+    };
+    let huawei = HuaweiCredentials::AkSk {
+        access_key: hw.access_key,
+        secret_key: hw.secret_key,
+        security_token: hw.security_token,
+        source,
+    };
+    Clients::new(
+        Ok(AliyunClient::new(http.clone(), Some(base.clone()), aliyun)),
+        Ok(HuaweiClient::new(http, Some(base), huawei)),
+    )
 }
