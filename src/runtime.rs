@@ -140,6 +140,12 @@ where
             else => break,
         };
         if let Some(action) = action {
+            // With nothing counting seconds the clock sleeps and `app.now` goes stale; a flash
+            // set now would be "shown until" a moment already past and vanish on the next
+            // tick. Bring the clock up to date first.
+            if !needs_clock && !matches!(action, Action::Tick(_)) {
+                lp.apply(terminal, app, host, Action::Tick(host.now()))?;
+            }
             lp.apply(terminal, app, host, action)?;
         }
         // Coalesce a burst of results into one draw.
