@@ -174,6 +174,20 @@ fn report_store_warnings(warnings: &[String]) {
     }
 }
 
+/// Prints clap's message for a bad command line (or `--help`/`--version`) and returns its exit
+/// code. clap quotes the offending argument verbatim, so an argument holding control characters
+/// (an escape sequence pasted from a server's output, say) is printed as plain escaped text
+/// rather than letting the terminal interpret it.
+pub fn command_line_error(error: &clap::Error) -> u8 {
+    let plain = error.render().to_string();
+    if sanitize::is_clean(&plain) {
+        let _ = error.print();
+    } else {
+        let _ = write!(io::stderr(), "{}", sanitize::text(&plain));
+    }
+    u8::try_from(error.exit_code()).unwrap_or(ExitStatus::Usage.code())
+}
+
 /// Whether stdout is a terminal (progress lines vs live updates, colour decisions).
 pub fn stdout_is_terminal() -> bool {
     io::stdout().is_terminal()
