@@ -269,3 +269,34 @@ async fn refresh_of_a_finished_task_fetches_once() {
     tokio::time::sleep(Duration::from_secs(30)).await;
     assert_eq!(fetcher.requests_for(&task).len(), 3);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_endpoint_gets_one_probe_per_pause_and_everyone_resumes_when_it_passes() {
+    let fetcher = Arc::new(Scripted::default());
+    let tasks: Vec<_> = (0..3).map(|i| aliyun(&format!("t{i}"))).collect();
+    let throttled = || error(FetchErrorKind::Throttled, Some(Duration::from_secs(7)));
+    // Each task is throttled on its first two polls: the endpoint stays throttled for a while.
+    for task in &tasks {
+        fetcher.script(task, vec![throttled(), throttled(), Ok(running(task))]);
+    }
+    let (_handle, _seen) = start(&fetcher, PollerConfig::default(), &tasks).await;
+
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    let mut times = fetcher.all_requests();
+    times.sort();
+    let t0 = times[0];
+    let at: Vec<Duration> = times.iter().map(|t| *t - t0).collect();
+    // The three first polls go out together; each is throttled. Then one probe per 7 s pause,
+    // round robin: t0, t1, t2 are throttled again, and the fourth probe (t0's third answer)
+    // passes.
+    let secs = |d: &Duration| d.as_secs();
+    assert_eq!(at[..7].iter().map(secs).collect::<Vec<_>>(), vec![0, 0, 0, 7, 14, 21, 28], "{at:?}");
+    // Everyone resumes together as soon as a probe passes, not after a private backoff.
+    assert_eq!(secs(&at[7]), 28, "{at:?}");
+    assert_eq!(secs(&at[8]), 28, "{at:?}");
+    for task in &tasks {
+        let own = fetcher.requests_for(task);
+        assert!(own.len() >= 15, "{task} polled at its interval after: {}", own.len());
+    }
+}
