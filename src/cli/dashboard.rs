@@ -135,7 +135,9 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         Inputs { events: crossterm::event::EventStream::new(), signals, polled: polled_rx, poll_cmds: commands };
     let run = runtime::run(&mut terminal, &mut app, inputs, &mut host);
     let outcome = match env(DEBUG_PANIC_ENV).as_deref() {
-        Some(place @ ("ui" | "background")) => with_deliberate_panic(place, run).await,
+        Some(place @ ("ui" | "background" | "ui-on-usr1" | "background-on-usr1")) => {
+            with_deliberate_panic(place, run).await
+        }
         _ => run.await,
     };
     let restored = tui::restore();
@@ -152,23 +154,38 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     Ok(outcome.signal.map_or(0, crate::app::Signal::exit_code))
 }
 
-/// Set to `ui` or `background` to panic 300 ms into the session: how the pty tests (and a
-/// doubtful user) check that any panic leaves a usable terminal and exit code 101.
+/// Set to `ui` or `background` to panic 300 ms into the session, or to `ui-on-usr1` /
+/// `background-on-usr1` to panic when SIGUSR1 arrives (after keys were typed, say): how the pty
+/// tests (and a doubtful user) check that any panic leaves a usable terminal, exit code 101 and
+/// the watch list saved.
 const DEBUG_PANIC_ENV: &str = "OASWATCH_DEBUG_PANIC";
 
 #[expect(clippy::panic, reason = "a deliberate, opt-in panic to prove the terminal is restored")]
 async fn with_deliberate_panic<T>(place: &str, run: impl Future<Output = T>) -> T {
-    let delay = std::time::Duration::from_millis(300);
-    if place == "background" {
+    // Listen before anything can send the signal, so SIGUSR1 never meets its default action.
+    let mut usr1 = if place.ends_with("-on-usr1") {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1()).ok()
+    } else {
+        None
+    };
+    let trigger = async move {
+        match usr1.as_mut() {
+            Some(signal) => {
+                signal.recv().await;
+            }
+            None => tokio::time::sleep(std::time::Duration::from_millis(300)).await,
+        }
+    };
+    if place.starts_with("background") {
         tokio::spawn(async move {
-            tokio::time::sleep(delay).await;
+            trigger.await;
             panic!("{DEBUG_PANIC_ENV}=background: deliberate panic in a background task");
         });
         return run.await;
     }
     tokio::select! {
         outcome = run => outcome,
-        () = tokio::time::sleep(delay) => panic!("{DEBUG_PANIC_ENV}=ui: deliberate panic in the UI task"),
+        () = trigger => panic!("{DEBUG_PANIC_ENV}=ui: deliberate panic in the UI task"),
     }
 }
 
