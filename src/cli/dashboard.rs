@@ -112,6 +112,9 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         }
     }
     let mut app = App::new(initial.clone(), options);
+    // The notices are flashes timed from the app's clock, which starts at the epoch: without
+    // the real time first they would expire on the very first tick, unseen.
+    let _ = app.update(Action::Tick(SystemTime::now()));
     for notice in notices {
         let _ = app.update(Action::EffectFailed { what: "start cleanly", error: notice });
     }
