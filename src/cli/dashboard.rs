@@ -104,6 +104,7 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     let Setup { fetcher, initial, store, notices } = setup;
     let (polled_tx, polled_rx) = mpsc::channel(256);
     let poller = poller::spawn(fetcher, context.config.poller(), rand::random(), polled_tx);
+    let census = tokio::spawn(log_runtime_census());
     let commands = poller.commands();
     for (task_ref, snapshot) in &initial {
         // A finished task's saved snapshot is final: reopening shows it without a fetch.
@@ -145,6 +146,7 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     };
     let restored = tui::restore();
     drop(poller);
+    census.abort();
 
     if let Some(store) = &store {
         save_final_snapshots(store, &app);
@@ -155,6 +157,19 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         tracing::warn!(%error, "restoring the terminal failed");
     }
     Ok(outcome.signal.map_or(0, crate::app::Signal::exit_code))
+}
+
+/// Every 30 s, at debug level, how many tokio tasks are alive: the soak test (examples/soak.rs)
+/// reads these lines to see that long sessions do not leak tasks. Nearly free when the log
+/// level is above debug.
+async fn log_runtime_census() {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        let metrics = tokio::runtime::Handle::current().metrics();
+        tracing::debug!(alive_tasks = metrics.num_alive_tasks(), workers = metrics.num_workers(), "runtime census");
+    }
 }
 
 /// Set to `ui` or `background` to panic 300 ms into the session, or to `ui-on-usr1` /
