@@ -304,7 +304,7 @@ provider = "aliyun"
 spec = "petstore-3.0.yaml"
 group = "736508d885074167ba8fbce3bc95ea0b"
 overwrite = true
-behaviour = { duration_secs = 60 }
+behaviour = { duration_secs = 120 }
 
 [[faults]]
 kind = "server_error"
@@ -313,6 +313,92 @@ endpoint = "poll"
 status = 503
 from_secs = 3
 until_secs = 9
+"#;
+
+/// One task whose polls meet every fault kind in turn, one poll each, after two good answers.
+const EVERY_FAULT: &str = r#"
+[[tasks]]
+name = "battered"
+provider = "aliyun"
+spec = "petstore-3.0.yaml"
+group = "736508d885074167ba8fbce3bc95ea0b"
+overwrite = true
+behaviour = { duration_secs = 120 }
+
+[[faults]]
+kind = "server_error"
+task = "battered"
+endpoint = "poll"
+status = 503
+from_request = 2
+until_request = 3
+
+[[faults]]
+kind = "html"
+task = "battered"
+endpoint = "poll"
+status = 502
+from_request = 3
+until_request = 4
+
+[[faults]]
+kind = "truncated"
+task = "battered"
+endpoint = "poll"
+from_request = 4
+until_request = 5
+
+[[faults]]
+kind = "empty"
+task = "battered"
+endpoint = "poll"
+from_request = 5
+until_request = 6
+
+[[faults]]
+kind = "deep_json"
+task = "battered"
+endpoint = "poll"
+from_request = 6
+until_request = 7
+
+[[faults]]
+kind = "oversize"
+task = "battered"
+endpoint = "poll"
+size_bytes = 6291456
+from_request = 7
+until_request = 8
+
+[[faults]]
+kind = "redirect"
+task = "battered"
+endpoint = "poll"
+from_request = 8
+until_request = 9
+
+[[faults]]
+kind = "hang"
+task = "battered"
+endpoint = "poll"
+from_request = 9
+until_request = 10
+
+[[faults]]
+kind = "throttle"
+task = "battered"
+endpoint = "poll"
+time_left_ms = 1000
+from_request = 10
+until_request = 11
+
+[[faults]]
+kind = "hostile_error"
+task = "battered"
+endpoint = "poll"
+hostile = "osc52"
+from_request = 11
+until_request = 12
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -335,4 +421,53 @@ async fn the_dashboard_keeps_the_last_good_data_with_an_error_badge_then_recover
     })
     .await
     .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_every_fault_kind_the_dashboard_keeps_the_last_good_data_and_recovers() {
+    let sim = common::start_toml(&format!("{}{EVERY_FAULT}", scenario_base()), 7, 1.0).await;
+    let run = Run::new(&sim, Auth::Keys);
+    run.config(
+        "[poll]\ninterval = \"1s\"\nbackoff_max = \"1s\"\n\n\
+         [http]\nread_timeout = \"2s\"\ntotal_timeout = \"3s\"\nbody_cap_mib = 4\n",
+    );
+    let args = vec![task_ref(&sim, "battered")];
+    let faults = || sim.stats().faults.values().sum::<u64>();
+    let app = tokio::task::spawn_blocking(move || {
+        let app = spawn_dashboard(&run, &args);
+        assert!(app.wait_for_text("import ▕"), "{}", app.screen_text());
+        app
+    })
+    .await
+    .unwrap();
+    // Watch the screen through all ten faults: the progress row never goes away, and the badge
+    // names what went wrong each time.
+    let mut badges = std::collections::BTreeSet::new();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while faults() < 10 || badges.is_empty() {
+        assert!(Instant::now() < deadline, "faults fired: {:?}, badges: {badges:?}", sim.stats().faults);
+        let screen = app.screen_text();
+        assert!(screen.contains("import ▕"), "the last good data went away:\n{screen}");
+        for line in screen.lines() {
+            if let Some((_, badge)) = line.split_once("⚠ ")
+                && let Some((kind, rest)) = badge.split_once(": ")
+            {
+                badges.insert(format!("{kind}: {}", rest.split_whitespace().next().unwrap_or_default()));
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let mut app = tokio::task::spawn_blocking(move || {
+        assert!(app.wait_for(|s| !s.contents().contains("⚠ ") && !s.contents().contains("stale")), "recovers");
+        app
+    })
+    .await
+    .unwrap();
+    println!("badges seen: {badges:?}");
+    let kinds: std::collections::BTreeSet<&str> = badges.iter().filter_map(|b| b.split(':').next()).collect();
+    assert!(kinds.is_superset(&["network", "protocol", "server"].into()), "badges seen: {badges:?}");
+    assert!(badges.len() >= 5, "most faults were shown with their own code: {badges:?}");
+    assert_eq!(sim.stats().redirect_target_requests, 0);
+    app.send(b"q");
+    assert_eq!(tokio::task::spawn_blocking(move || app.wait_exit()).await.unwrap(), Some(0));
 }
