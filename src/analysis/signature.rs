@@ -223,6 +223,11 @@ fn email_len(rest: &str) -> Result<usize, usize> {
     let domain_start = local + 1;
     let domain_run =
         bytes[domain_start..].iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')).count();
+    // A mask right after the run was a word in the text it came from (`a@A.a..0` became
+    // `a@A.a..{n}`): that text was no email, so neither is this (masking stays idempotent).
+    if bytes.get(domain_start + domain_run) == Some(&b'{') {
+        return Err(local.max(1));
+    }
     let domain = rest[domain_start..domain_start + domain_run].trim_end_matches(['.', '-']);
     let valid = domain.contains('.') && !domain.starts_with(['.', '-']) && !domain.contains("..");
     if valid { Ok(domain_start + domain.len()) } else { Err(local.max(1)) }
