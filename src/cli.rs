@@ -151,7 +151,7 @@ fn change_watchlist(context: &Context, change: Change, out: &mut dyn Write) -> R
     let (verb, refs) = match &change {
         Change::Add(refs) => ("added", refs.clone()),
         Change::Remove(refs) => ("removed", refs.clone()),
-        Change::Snapshots(_) => ("updated", Vec::new()),
+        Change::Snapshots(_) | Change::AddImport { .. } => ("updated", Vec::new()),
     };
     let before = context.store.load(SystemTime::now()).map_err(|e| Failure::usage(e.to_string()))?;
     report_store_warnings(&before.warnings);

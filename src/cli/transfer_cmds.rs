@@ -135,6 +135,12 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
     let clients = clients(context, target.provider())?;
     let task_ref = runtime()?.block_on(create_import(&clients, &target, args, &text, &document, err))?;
     writeln!(err, "created import task {task_ref}")?;
+    // Remember the spec, so `R` in the dashboard can make a retry spec without asking for it.
+    let spec = std::fs::canonicalize(&args.spec).unwrap_or_else(|_| args.spec.clone());
+    if let Err(error) = context.store.update(Change::AddImport { task_ref: task_ref.clone(), spec }, SystemTime::now())
+    {
+        writeln!(err, "warning: the task was created but could not be added to the watch list: {error}")?;
+    }
     after_create(context, task_ref, &args.after, out, err)
 }
 
@@ -224,9 +230,6 @@ fn after_create(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, Failure> {
-    if let Err(error) = context.store.update(Change::Add(vec![task_ref.clone()]), SystemTime::now()) {
-        writeln!(err, "warning: the task was created but could not be added to the watch list: {error}")?;
-    }
     if after.no_watch {
         writeln!(out, "{task_ref}")?;
         return Ok(ExitStatus::Ok.code());
