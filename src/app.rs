@@ -355,6 +355,19 @@ impl App {
         self.selected
     }
 
+    /// Selects the task with this reference (the one `oaswatch import` just created); false if
+    /// it is not watched.
+    pub fn select_task_ref(&mut self, task_ref: &TaskRef) -> bool {
+        match self.entries.iter().position(|e| e.task_ref == *task_ref) {
+            Some(index) => {
+                self.select_task(index);
+                self.dirty = true;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn selected_entry(&self) -> Option<&Entry> {
         self.entries.get(self.selected)
     }

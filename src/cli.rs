@@ -109,6 +109,7 @@ fn open_dashboard(context: &Context, extra: Vec<crate::domain::TaskRef>) -> Resu
             initial,
             store: Some(context.store.clone()),
             notices,
+            select: None,
         },
     )
 }

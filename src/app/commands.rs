@@ -420,7 +420,7 @@ impl App {
     }
 
     /// Selects another task; the viewer belonged to the old one, so it closes.
-    fn select_task(&mut self, i: usize) {
+    pub(super) fn select_task(&mut self, i: usize) {
         if i != self.selected {
             self.viewer = None;
             if self.focus == Focus::Viewer {

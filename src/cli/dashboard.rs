@@ -32,6 +32,8 @@ pub struct Setup<F> {
     pub store: Option<Store>,
     /// Shown in the dashboard at start (a damaged watch list set aside, missing credentials).
     pub notices: Vec<String>,
+    /// The task to select at start (the one just created), else the first.
+    pub select: Option<TaskRef>,
 }
 
 /// The tasks to open on: the saved watch list (with snapshots) followed by `extra` tasks that are
@@ -114,7 +116,7 @@ pub fn run<F: Fetch>(context: &Context, setup: Setup<F>) -> Result<u8, Failure> 
 
 /// The dashboard inside an existing runtime (`demo` runs the simulator in the same one).
 pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: AppOptions) -> Result<u8, Failure> {
-    let Setup { fetcher, initial, store, notices } = setup;
+    let Setup { fetcher, initial, store, notices, select } = setup;
     let (polled_tx, polled_rx) = mpsc::channel(256);
     let poller = poller::spawn(fetcher, context.config.poller(), rand::random(), polled_tx);
     let commands = poller.commands();
@@ -125,6 +127,9 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         }
     }
     let mut app = App::new(initial.clone(), options);
+    if let Some(task_ref) = &select {
+        app.select_task_ref(task_ref);
+    }
     for notice in notices {
         let _ = app.update(Action::EffectFailed { what: "start cleanly", error: notice });
     }

@@ -48,7 +48,8 @@ pub fn demo(context: &Context, args: &DemoArgs) -> Result<u8, Failure> {
             sim::start(config).await.map_err(|e| Failure::usage(format!("cannot start the simulator: {e}")))?;
         let clients = clients_for_simulator(context, &handle)?;
         let initial = handle.task_refs().into_iter().map(|r| (r, None)).collect();
-        let setup = dashboard::Setup { fetcher: Arc::new(clients), initial, store: None, notices: Vec::new() };
+        let setup =
+            dashboard::Setup { fetcher: Arc::new(clients), initial, store: None, notices: Vec::new(), select: None };
         let code = dashboard::run_async(context, setup, options).await;
         handle.shutdown().await;
         code

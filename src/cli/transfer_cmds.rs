@@ -250,7 +250,13 @@ fn after_create(
     notes.extend(notices);
     dashboard::run(
         context,
-        dashboard::Setup { fetcher: Arc::new(clients), initial, store: Some(context.store.clone()), notices: notes },
+        dashboard::Setup {
+            fetcher: Arc::new(clients),
+            initial,
+            store: Some(context.store.clone()),
+            notices: notes,
+            select: Some(task_ref),
+        },
     )
 }
 
