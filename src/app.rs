@@ -19,6 +19,7 @@ pub mod keymap;
 pub mod labels;
 pub mod outputs;
 mod polling;
+pub mod retry;
 pub mod subtask_view;
 pub mod viewer;
 
@@ -297,6 +298,10 @@ pub struct App {
     /// Live validation result of the add-task input.
     input_error: Option<String>,
     confirm_remove: Option<TaskRef>,
+    /// The spec each task imported, when known (for `R`).
+    specs: std::collections::HashMap<TaskRef, std::path::PathBuf>,
+    /// A retry spec that was just written, waiting for y/n to import it.
+    import_offer: Option<retry::ImportOffer>,
     report_prompt: Option<ReportPrompt>,
     help: Option<Help>,
     flash: Option<Flash>,
@@ -330,6 +335,8 @@ impl App {
             input: None,
             input_error: None,
             confirm_remove: None,
+            specs: std::collections::HashMap::new(),
+            import_offer: None,
             report_prompt: None,
             help: None,
             flash: None,
@@ -465,7 +472,7 @@ impl App {
 
     /// Which key table applies right now.
     pub fn key_context(&self) -> KeyContext {
-        if self.confirm_remove.is_some() {
+        if self.confirm_remove.is_some() || self.import_offer.is_some() {
             KeyContext::Confirm
         } else if self.report_prompt.is_some() {
             KeyContext::Report
@@ -547,6 +554,14 @@ impl App {
                 self.dirty = true;
                 self.flash_error(format!("could not {what}: {error}"));
                 Vec::new()
+            }
+            Action::RetrySpecWritten { task_ref, path, operations } => {
+                self.dirty = true;
+                self.on_retry_spec_written(&task_ref, path, operations)
+            }
+            Action::ImportStarted { task_ref } => {
+                self.dirty = true;
+                self.on_import_started(task_ref)
             }
             Action::FileWritten { what, path } => {
                 self.dirty = true;

@@ -98,18 +98,22 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
 
 /// `oaswatch [TASK]...`: the saved watch list plus TASKs, against the real clouds.
 fn open_dashboard(context: &Context, extra: Vec<crate::domain::TaskRef>) -> Result<u8, Failure> {
-    let (initial, mut notices) = dashboard::initial_tasks(context, extra);
-    let refs: Vec<_> = initial.iter().map(|(r, _)| r.clone()).collect();
+    let saved = dashboard::saved_tasks(context, extra);
+    let refs: Vec<_> = saved.initial.iter().map(|(r, _)| r.clone()).collect();
     let (clients, notes) = watch_cmds::clients_for(context, &refs)?;
+    let clients = std::sync::Arc::new(clients);
+    let mut notices = saved.warnings;
     notices.extend(notes);
     dashboard::run(
         context,
         dashboard::Setup {
-            fetcher: std::sync::Arc::new(clients),
-            initial,
+            fetcher: std::sync::Arc::clone(&clients),
+            initial: saved.initial,
             store: Some(context.store.clone()),
             notices,
             select: None,
+            importer: Some(clients),
+            specs: saved.specs,
         },
     )
 }

@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use crate::app::effect::{ImportRequest, RetrySpecRequest};
 use crate::app::keymap::action_for_event;
 use crate::app::{Action, App, Effect, ExternalProgram, Notification, Signal, coalesce};
 use crate::domain::TaskRef;
@@ -48,6 +49,17 @@ pub trait Host {
     /// with the terminal handed back to it meanwhile. The error text (a missing program names
     /// the variable to set) is shown to the user.
     fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), String>;
+    /// Read the spec, build the retry spec of the task and write it (never over a file). Returns
+    /// the path and the number of operations in it; the error text is shown to the user.
+    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), String> {
+        let _ = request;
+        Err("retry specs cannot be written from here".to_owned())
+    }
+    /// Start an import in the background; its outcome arrives on [`Inputs::background`].
+    fn start_import(&mut self, request: ImportRequest) -> Result<(), String> {
+        let _ = request;
+        Err("imports cannot be started from here".to_owned())
+    }
     /// The wall clock for `Action::Tick`; tests return a fixed or virtual time.
     fn now(&self) -> SystemTime {
         SystemTime::now()
@@ -64,6 +76,8 @@ pub struct Inputs<E, S> {
     pub polled: mpsc::Receiver<Polled>,
     /// Commands to the poller; sent with `try_send`, queued here while the channel is full.
     pub poll_cmds: mpsc::Sender<PollCmd>,
+    /// Outcomes of work the host started in the background (an import begun with `R`).
+    pub background: mpsc::Receiver<Action>,
 }
 
 /// How the loop ended.
@@ -98,7 +112,7 @@ where
     S: Stream<Item = Signal> + Unpin,
     H: Host,
 {
-    let Inputs { mut events, mut signals, mut polled, poll_cmds } = inputs;
+    let Inputs { mut events, mut signals, mut polled, poll_cmds, mut background } = inputs;
     let mut lp = Loop { pending: VecDeque::new(), poll_cmds, draws: 0 };
     let size = terminal.size().map_err(|e| RunError::Draw(e.to_string()))?;
     lp.apply(terminal, app, host, Action::Resize { w: size.width, h: size.height })?;
@@ -107,7 +121,7 @@ where
     let second = Duration::from_secs(1);
     let mut clock = tokio::time::interval_at(Instant::now() + second, second);
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let (mut events_open, mut signals_open, mut polled_open) = (true, true, true);
+    let (mut events_open, mut signals_open, mut polled_open, mut background_open) = (true, true, true, true);
 
     loop {
         if app.should_quit() {
@@ -144,6 +158,10 @@ where
             result = polled.recv(), if polled_open => {
                 polled_open = result.is_some();
                 result.map(Action::Polled)
+            },
+            done = background.recv(), if background_open => {
+                background_open = done.is_some();
+                done
             },
             _ = clock.tick(), if needs_clock => Some(Action::Tick(host.now())),
             else => break,
@@ -217,6 +235,18 @@ impl Loop {
                         actions.push_back(Action::Tick(host.now()));
                         if let Err(error) = result {
                             actions.push_back(Action::EffectFailed { what: open.program.failure(), error });
+                        }
+                    }
+                    Effect::WriteRetrySpec(request) => match host.write_retry_spec(&request) {
+                        Ok((path, operations)) => {
+                            let task_ref = request.task.task_ref.clone();
+                            actions.push_back(Action::RetrySpecWritten { task_ref, path, operations });
+                        }
+                        Err(error) => actions.push_back(Action::EffectFailed { what: "write the retry spec", error }),
+                    },
+                    Effect::StartImport(request) => {
+                        if let Err(error) = host.start_import(request) {
+                            actions.push_back(Action::EffectFailed { what: "start the import", error });
                         }
                     }
                     Effect::Quit => {}

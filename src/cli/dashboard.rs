@@ -11,16 +11,17 @@ use std::time::SystemTime;
 use tokio::sync::mpsc;
 
 use super::{Context, Failure};
+use crate::app::effect::ImportRequest;
 use crate::app::keymap::Keymap;
 use crate::app::{Action, App, AppOptions, NotifyMode};
 use crate::config::ThemeName;
 use crate::domain::{Task, TaskRef};
 use crate::poller::{self, PollCmd};
-use crate::provider::Fetch;
+use crate::provider::{Clients, Fetch};
 use crate::runtime::{self, Inputs};
 use crate::store::{Change, Store};
 use crate::tui::external::Programs;
-use crate::tui::{self, NotifyProtocol, TerminalHost, TuiOptions};
+use crate::tui::{self, Importer, NotifyProtocol, TerminalHost, TuiOptions};
 use crate::ui::theme::ThemeKind;
 
 /// What the dashboard opens on.
@@ -34,22 +35,34 @@ pub struct Setup<F> {
     pub notices: Vec<String>,
     /// The task to select at start (the one just created), else the first.
     pub select: Option<TaskRef>,
+    /// The clients that `R` (retry spec, then import) imports with; `None` disables importing.
+    pub importer: Option<Arc<Clients>>,
+    /// The spec each task imported, when known (from the watch list).
+    pub specs: Vec<(TaskRef, PathBuf)>,
 }
 
-/// The tasks to open on: the saved watch list (with snapshots) followed by `extra` tasks that are
-/// not in it yet. Returns the store's warnings as notices.
-pub fn initial_tasks(context: &Context, extra: Vec<TaskRef>) -> (Vec<(TaskRef, Option<Task>)>, Vec<String>) {
+/// What the dashboard opens on: the saved watch list (with snapshots) followed by `extra` tasks
+/// not in it yet, the spec each imported when known, and the store's warnings as notices.
+pub struct SavedTasks {
+    pub initial: Vec<(TaskRef, Option<Task>)>,
+    pub specs: Vec<(TaskRef, PathBuf)>,
+    pub warnings: Vec<String>,
+}
+
+pub fn saved_tasks(context: &Context, extra: Vec<TaskRef>) -> SavedTasks {
     let (entries, warnings) = match context.store.load(SystemTime::now()) {
         Ok(loaded) => (loaded.entries, loaded.warnings),
         Err(error) => (Vec::new(), vec![error.to_string()]),
     };
+    let specs: Vec<(TaskRef, PathBuf)> =
+        entries.iter().filter_map(|e| e.spec.clone().map(|spec| (e.task_ref.clone(), spec))).collect();
     let mut initial: Vec<(TaskRef, Option<Task>)> = entries.into_iter().map(|e| (e.task_ref, e.snapshot)).collect();
     for task_ref in extra {
         if !initial.iter().any(|(r, _)| *r == task_ref) {
             initial.push((task_ref, None));
         }
     }
-    (initial, warnings)
+    SavedTasks { initial, specs, warnings }
 }
 
 /// Where `x` reports and `S` exports are written: `$OASWATCH_REPORT_DIR`, else the working
@@ -116,7 +129,7 @@ pub fn run<F: Fetch>(context: &Context, setup: Setup<F>) -> Result<u8, Failure> 
 
 /// The dashboard inside an existing runtime (`demo` runs the simulator in the same one).
 pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: AppOptions) -> Result<u8, Failure> {
-    let Setup { fetcher, initial, store, notices, select } = setup;
+    let Setup { fetcher, initial, store, notices, select, importer, specs } = setup;
     let (polled_tx, polled_rx) = mpsc::channel(256);
     let poller = poller::spawn(fetcher, context.config.poller(), rand::random(), polled_tx);
     let commands = poller.commands();
@@ -130,6 +143,10 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     if let Some(task_ref) = &select {
         app.select_task_ref(task_ref);
     }
+    for (task_ref, spec) in specs {
+        app.set_spec(task_ref, spec);
+    }
+    let (background_tx, background_rx) = mpsc::channel(16);
     for notice in notices {
         let _ = app.update(Action::EffectFailed { what: "start cleanly", error: notice });
     }
@@ -143,6 +160,9 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         save_changes(save_store.as_ref(), &mut saved, refs)
     })
     .with_programs(Programs::resolve(env));
+    if let Some(clients) = importer {
+        host = host.with_importer(importer_for(clients, store.clone(), background_tx));
+    }
     let signals = tui::signal_stream().map_err(|e| Failure::usage(format!("cannot listen for signals: {e}")))?;
 
     tui::install_panic_hook();
@@ -150,8 +170,13 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         let _ = tui::restore();
         Failure::usage(format!("cannot open the dashboard on this terminal: {e}"))
     })?;
-    let inputs =
-        Inputs { events: crossterm::event::EventStream::new(), signals, polled: polled_rx, poll_cmds: commands };
+    let inputs = Inputs {
+        events: crossterm::event::EventStream::new(),
+        signals,
+        polled: polled_rx,
+        poll_cmds: commands,
+        background: background_rx,
+    };
     let run = runtime::run(&mut terminal, &mut app, inputs, &mut host);
     let outcome = match env(DEBUG_PANIC_ENV).as_deref() {
         Some(place @ ("ui" | "background")) => with_deliberate_panic(place, run).await,
@@ -189,6 +214,31 @@ async fn with_deliberate_panic<T>(place: &str, run: impl Future<Output = T>) -> 
         outcome = run => outcome,
         () = tokio::time::sleep(delay) => panic!("{DEBUG_PANIC_ENV}=ui: deliberate panic in the UI task"),
     }
+}
+
+/// Runs an import in the background on the current runtime and reports the new task (or why
+/// not) to the event loop; the task is remembered with its spec, like `oaswatch import` does.
+fn importer_for(clients: Arc<Clients>, store: Option<Store>, done: mpsc::Sender<Action>) -> Importer {
+    let runtime = tokio::runtime::Handle::current();
+    Box::new(move |request: ImportRequest| {
+        let (clients, store, done) = (Arc::clone(&clients), store.clone(), done.clone());
+        runtime.spawn(async move {
+            let action = match super::transfer_cmds::import_for_retry(&clients, &request).await {
+                Ok(task_ref) => {
+                    if let Some(store) = &store {
+                        let change = Change::AddImport { task_ref: task_ref.clone(), spec: request.spec.clone() };
+                        if let Err(error) = store.update(change, SystemTime::now()) {
+                            tracing::warn!(%error, "could not remember the imported spec");
+                        }
+                    }
+                    Action::ImportStarted { task_ref }
+                }
+                Err(error) => Action::EffectFailed { what: "start the import", error },
+            };
+            let _ = done.send(action).await;
+        });
+        Ok(())
+    })
 }
 
 /// Saves what changed in the list since the last save, as deltas, so a second instance's
