@@ -1,35 +1,43 @@
 //! The dashboard's state and its pure update function.
 //!
 //! Owns [`App`] (watched tasks in order with their last good snapshot, freshness and fetch
-//! errors; selection, focus, per-task subtask views, the error viewer, the input line, dialogs,
-//! flash messages, pause, viewport size and `now`) and `update(Action) -> Vec<Effect>`.
+//! errors; selection, focus, per-task subtask views and failure analysis, the error viewer, the
+//! input line, dialogs, flash messages, pause, viewport size and `now`) and
+//! `update(Action) -> Vec<Effect>`.
 //! May not do I/O or async, spawn, read the clock or the environment, or draw: time arrives in
 //! `Action::Tick`/`Polled.at`, and everything the outside must do leaves as an [`Effect`].
 
 pub mod action;
 mod commands;
 pub mod effect;
+mod failures;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod input;
+pub mod insight;
 pub mod keymap;
 pub mod labels;
+pub mod outputs;
 mod polling;
+pub mod retry;
 pub mod subtask_view;
 pub mod viewer;
 
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use ratatui::layout::Rect;
 
+use crate::analysis::ChangeTracker;
 use crate::domain::{FetchError, Subtask, Task, TaskRef};
 pub use crate::ui::layout::Focus;
 use crate::ui::layout::{self, LayoutInput, Panes};
 use crate::ui::theme::ThemeKind;
 pub use action::{Action, Command, MouseInput, MouseKind, Signal};
-pub use effect::{Effect, Notification, NotifyKind};
+pub use effect::{Effect, ExternalOpen, ExternalProgram, FileWrite, Notification, NotifyKind, WriteKind};
 use input::InputLine;
+use insight::{Insight, Tab};
 use keymap::{KeyContext, Keymap};
 pub use polling::coalesce;
 use subtask_view::SubtaskView;
@@ -60,6 +68,9 @@ pub struct AppOptions {
     pub keymap: Keymap,
     /// Wire to `provider::raw_item_json`; without it the raw view shows our normalised JSON.
     pub raw_item_json: Option<RawItemJson>,
+    /// Where reports and exported files go: `$OASWATCH_REPORT_DIR` or the working directory,
+    /// resolved (and made absolute) by the caller, since the app reads no environment.
+    pub output_dir: PathBuf,
 }
 
 impl Default for AppOptions {
@@ -70,6 +81,7 @@ impl Default for AppOptions {
             notify: NotifyMode::default(),
             keymap: Keymap::default(),
             raw_item_json: None,
+            output_dir: PathBuf::from("."),
         }
     }
 }
@@ -96,6 +108,8 @@ pub struct Entry {
     /// When the poller said it will fetch again; `None` when it stopped.
     pub next_poll_at: Option<SystemTime>,
     pub view: SubtaskView,
+    /// Failure groups, changes since last looked, rate and ETA, and the groups tab.
+    pub insight: Insight,
     announced: Announced,
 }
 
@@ -116,6 +130,7 @@ impl Entry {
         }
         let finished = task.as_ref().is_some_and(Task::is_finished);
         let failing = task.as_ref().is_some_and(|t| problems(t) > 0);
+        let insight = Insight::new(task_ref.provider(), task.as_ref());
         Entry {
             task_ref,
             from_snapshot: task.is_some(),
@@ -133,6 +148,7 @@ impl Entry {
             last_polled_at: None,
             next_poll_at: None,
             view,
+            insight,
         }
     }
 
@@ -158,6 +174,38 @@ impl Entry {
             return false;
         }
         self.updated_at.is_some_and(|t| labels::since(now, t) > poll_interval.saturating_mul(3))
+    }
+
+    /// Rate and ETA, while they mean something: not for data that is not being refreshed (a
+    /// fetch error, a saved snapshot, paused polling, answers overdue), where "stalled" would
+    /// blame the task for what the connection did.
+    pub fn progress_label(
+        &self,
+        now: SystemTime,
+        poll_interval: Duration,
+        paused: bool,
+    ) -> Option<labels::ProgressLabel> {
+        if self.task.is_none() || paused || self.is_stale(now, poll_interval, paused) {
+            return None;
+        }
+        labels::progress(self.insight.progress().eta(now), self.task_ref.provider(), now)
+    }
+
+    /// Whether the subtask tab opens with the activity line (sparkline, rate, ETA): while the
+    /// task runs, and afterwards if this session saw it progress.
+    pub fn shows_activity(&self) -> bool {
+        let progress = self.insight.progress();
+        match &self.task {
+            None => false,
+            Some(_) if progress.is_empty() => false,
+            Some(task) if task.is_finished() => progress.reports_subtask_progress() && progress.len() >= 2,
+            Some(_) => true,
+        }
+    }
+
+    /// Whether the task has an exported document to show and save.
+    pub fn has_export(&self) -> bool {
+        self.task.as_ref().is_some_and(|t| t.export.is_some())
     }
 
     /// Rows this entry takes in the task list: two, plus one for a fetch error's reason.
@@ -222,6 +270,14 @@ pub struct Flash {
 
 const FLASH_FOR: Duration = Duration::from_secs(4);
 
+/// The open report prompt: the format is asked for before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportPrompt {
+    pub task_ref: TaskRef,
+    /// When it was asked for: the report's time and its file name's.
+    pub at: SystemTime,
+}
+
 /// The open help overlay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Help {
@@ -242,6 +298,11 @@ pub struct App {
     /// Live validation result of the add-task input.
     input_error: Option<String>,
     confirm_remove: Option<TaskRef>,
+    /// The spec each task imported, when known (for `R`).
+    specs: std::collections::HashMap<TaskRef, std::path::PathBuf>,
+    /// A retry spec that was just written, waiting for y/n to import it.
+    import_offer: Option<retry::ImportOffer>,
+    report_prompt: Option<ReportPrompt>,
     help: Option<Help>,
     flash: Option<Flash>,
     paused: bool,
@@ -251,6 +312,10 @@ pub struct App {
     quit: bool,
     exit_signal: Option<Signal>,
     dirty: bool,
+    /// What the user saw of each task when last looking at it, for the change marks.
+    changes: ChangeTracker,
+    /// The task whose subtasks (or viewer) has the focus; marked seen when the focus leaves.
+    looking: Option<TaskRef>,
 }
 
 impl App {
@@ -270,6 +335,9 @@ impl App {
             input: None,
             input_error: None,
             confirm_remove: None,
+            specs: std::collections::HashMap::new(),
+            import_offer: None,
+            report_prompt: None,
             help: None,
             flash: None,
             paused: false,
@@ -279,6 +347,8 @@ impl App {
             quit: false,
             exit_signal: None,
             dirty: true,
+            changes: ChangeTracker::new(),
+            looking: None,
         }
     }
 
@@ -290,6 +360,19 @@ impl App {
 
     pub fn selected_index(&self) -> usize {
         self.selected
+    }
+
+    /// Selects the task with this reference (the one `oaswatch import` just created); false if
+    /// it is not watched.
+    pub fn select_task_ref(&mut self, task_ref: &TaskRef) -> bool {
+        match self.entries.iter().position(|e| e.task_ref == *task_ref) {
+            Some(index) => {
+                self.select_task(index);
+                self.dirty = true;
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn selected_entry(&self) -> Option<&Entry> {
@@ -318,6 +401,10 @@ impl App {
 
     pub fn help(&self) -> Option<Help> {
         self.help
+    }
+
+    pub fn report_prompt(&self) -> Option<&ReportPrompt> {
+        self.report_prompt.as_ref()
     }
 
     pub fn flash(&self) -> Option<&Flash> {
@@ -373,6 +460,9 @@ impl App {
                     || t.error_since.is_some()
                     || (!e.is_finished() && t.elapsed.is_some())
             })
+            || self
+                .selected_entry()
+                .is_some_and(|e| e.shows_activity() && e.insight.progress().sparkline(self.now).iter().any(|&n| n > 0))
     }
 
     /// True once after anything visible changed; the runtime draws then.
@@ -382,8 +472,10 @@ impl App {
 
     /// Which key table applies right now.
     pub fn key_context(&self) -> KeyContext {
-        if self.confirm_remove.is_some() {
+        if self.confirm_remove.is_some() || self.import_offer.is_some() {
             KeyContext::Confirm
+        } else if self.report_prompt.is_some() {
+            KeyContext::Report
         } else if self.input.is_some() {
             KeyContext::Input
         } else if self.help.is_some() {
@@ -463,8 +555,27 @@ impl App {
                 self.flash_error(format!("could not {what}: {error}"));
                 Vec::new()
             }
+            Action::RetrySpecWritten { task_ref, path, operations } => {
+                self.dirty = true;
+                self.on_retry_spec_written(&task_ref, path, operations)
+            }
+            Action::ImportStarted { task_ref } => {
+                self.dirty = true;
+                self.on_import_started(task_ref)
+            }
+            Action::FileWritten { what, path } => {
+                self.dirty = true;
+                // A path takes longer to read (and copy down) than a word.
+                self.flash = Some(Flash {
+                    text: format!("{} {}", what.done(), path.display()),
+                    level: FlashLevel::Info,
+                    until: self.now + FLASH_FOR * 3,
+                });
+                Vec::new()
+            }
         };
         self.fit_to_viewport();
+        self.track_looking();
         effects
     }
 
@@ -486,6 +597,10 @@ impl App {
         for e in &self.entries {
             e.time_labels(self.now, self.paused).hash(&mut h);
             e.is_stale(self.now, self.options.poll_interval, self.paused).hash(&mut h);
+            e.progress_label(self.now, self.options.poll_interval, self.paused).hash(&mut h);
+        }
+        if let Some(e) = self.selected_entry().filter(|e| e.shows_activity()) {
+            e.insight.progress().sparkline(self.now).hash(&mut h);
         }
         h.finish()
     }
@@ -518,11 +633,14 @@ impl App {
         if task_rows > 0 {
             self.task_offset = task_list_offset(&self.entries, self.selected, self.task_offset, task_rows);
         }
-        let rows = layout::subtask_rows(panes.subtasks);
-        if rows > 0
-            && let Some(entry) = self.entries.get_mut(self.selected)
-        {
-            entry.view.fit(rows);
+        if let Some(entry) = self.entries.get_mut(self.selected) {
+            let rows = table_rows(panes.subtasks, entry);
+            if rows > 0 {
+                match entry.insight.tab() {
+                    Tab::Subtasks => entry.view.fit(rows),
+                    Tab::Groups => entry.insight.fit_groups(rows),
+                }
+            }
         }
         if let Some(viewer) = self.viewer.as_mut() {
             let body = layout::viewer_body(panes.viewer, header_rows(viewer));
@@ -532,15 +650,26 @@ impl App {
         }
     }
 
+    /// Rows of the table the subtask pane shows for the selected task (subtasks or groups).
     fn subtask_page(&self) -> usize {
-        layout::subtask_rows(self.current_panes().subtasks).max(1)
+        let pane = self.current_panes().subtasks;
+        self.selected_entry().map_or_else(|| layout::subtask_rows(pane), |e| table_rows(pane, e)).max(1)
+    }
+}
+
+/// Data rows of the table `entry` shows in the subtask pane `pane`: the subtask table (below the
+/// activity line when there is one) or the groups table (above the selected group's details).
+pub fn table_rows(pane: Rect, entry: &Entry) -> usize {
+    match entry.insight.tab() {
+        Tab::Subtasks => layout::table_rows(layout::subtask_table(pane, entry.shows_activity())),
+        Tab::Groups => layout::table_rows(layout::groups_areas(pane).0),
     }
 }
 
 /// Fixed lines above the viewer's scrolling body.
 pub fn header_rows(viewer: &Viewer) -> u16 {
     match viewer.target {
-        viewer::ViewerTarget::Task => 2,
+        viewer::ViewerTarget::Task | viewer::ViewerTarget::Export => 2,
         viewer::ViewerTarget::Subtask { .. } => 3,
     }
 }
@@ -575,5 +704,7 @@ pub fn task_list_offset(entries: &[Entry], selected: usize, offset: usize, rows:
     offset
 }
 
+#[cfg(test)]
+mod analysis_tests;
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 //! With `report.rs`, the only code that prints. Owns the wiring of config, credentials, store and
 //! clients for each command; the work itself lives in the modules it calls.
 
+pub mod analysis_cmds;
 pub mod args;
 pub mod collect;
 pub mod dashboard;
@@ -77,6 +78,8 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
         Some(Command::Sim(args)) => sim_cmds::sim(&args, out)?,
         Some(Command::Import(args)) => return transfer_cmds::import(&context, &args, out, err),
         Some(Command::Export(args)) => return transfer_cmds::export(&context, &args, out, err),
+        Some(Command::Report(args)) => return analysis_cmds::report(&context, &args, out, err),
+        Some(Command::RetrySpec(args)) => return analysis_cmds::retry_spec(&context, &args, out, err),
         Some(Command::Status(args)) => watch_cmds::status(&context, args, out, err)?,
         Some(Command::Wait(args)) => watch_cmds::wait(&context, args, out, err)?,
         Some(Command::List) => list(&context, out)?,
@@ -95,17 +98,22 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
 
 /// `oaswatch [TASK]...`: the saved watch list plus TASKs, against the real clouds.
 fn open_dashboard(context: &Context, extra: Vec<crate::domain::TaskRef>) -> Result<u8, Failure> {
-    let (initial, mut notices) = dashboard::initial_tasks(context, extra);
-    let refs: Vec<_> = initial.iter().map(|(r, _)| r.clone()).collect();
+    let saved = dashboard::saved_tasks(context, extra);
+    let refs: Vec<_> = saved.initial.iter().map(|(r, _)| r.clone()).collect();
     let (clients, notes) = watch_cmds::clients_for(context, &refs)?;
+    let clients = std::sync::Arc::new(clients);
+    let mut notices = saved.warnings;
     notices.extend(notes);
     dashboard::run(
         context,
         dashboard::Setup {
-            fetcher: std::sync::Arc::new(clients),
-            initial,
+            fetcher: std::sync::Arc::clone(&clients),
+            initial: saved.initial,
             store: Some(context.store.clone()),
             notices,
+            select: None,
+            importer: Some(clients),
+            specs: saved.specs,
         },
     )
 }
@@ -148,7 +156,7 @@ fn change_watchlist(context: &Context, change: Change, out: &mut dyn Write) -> R
     let (verb, refs) = match &change {
         Change::Add(refs) => ("added", refs.clone()),
         Change::Remove(refs) => ("removed", refs.clone()),
-        Change::Snapshots(_) => ("updated", Vec::new()),
+        Change::Snapshots(_) | Change::AddImport { .. } => ("updated", Vec::new()),
     };
     let before = context.store.load(SystemTime::now()).map_err(|e| Failure::usage(e.to_string()))?;
     report_store_warnings(&before.warnings);

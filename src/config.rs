@@ -89,7 +89,7 @@ struct FileConfig {
     #[serde(default)]
     ui: UiSection,
     #[serde(default)]
-    keys: BTreeMap<String, Spanned<String>>,
+    keys: BTreeMap<String, Spanned<toml::Value>>,
     #[serde(default)]
     notify: NotifySection,
     #[serde(default)]
@@ -139,10 +139,9 @@ struct NotifySection {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DefaultsSection {
-    aliyun_region: Option<Spanned<String>>,
-    huawei_region: Option<Spanned<String>>,
-    huawei_project_id: Option<Spanned<String>>,
-    huawei_instance_id: Option<Spanned<String>>,
+    aliyun_profile: Option<Spanned<String>>,
+    import_target: Option<Spanned<String>>,
+    export_source: Option<Spanned<String>>,
 }
 
 /// A value with where it came from.
@@ -211,6 +210,12 @@ pub struct FlagOverrides {
     pub endpoints: BTreeMap<ProviderKind, String>,
     pub poll_interval: Option<Duration>,
 }
+
+/// `[defaults]` keys: the aliyun CLI profile to use when `ALIBABA_CLOUD_PROFILE` is unset, and the
+/// target `import` uses without `--to` / the source `export` uses without `--from`.
+pub const DEFAULT_ALIYUN_PROFILE: &str = "aliyun_profile";
+pub const DEFAULT_IMPORT_TARGET: &str = "import_target";
+pub const DEFAULT_EXPORT_SOURCE: &str = "export_source";
 
 /// The environment variables the config reads (secrets are read elsewhere).
 pub const ENV_ALIYUN_ENDPOINT: &str = "OASWATCH_ALIYUN_ENDPOINT";
@@ -299,16 +304,41 @@ impl Config {
         take(parsed.ui.mouse.as_ref(), &mut self.mouse, &at);
         take(parsed.notify.bell.as_ref(), &mut self.notify_bell, &at);
         take(parsed.notify.desktop.as_ref(), &mut self.notify_desktop, &at);
-        for (action, key) in &parsed.keys {
-            self.keys.insert(action.clone(), Sourced { value: key.get_ref().clone(), source: at(&key.span()) });
+        // `next-failure = "x"`, or per context: `[keys.viewer] raw = "J"` / `viewer.raw = "J"`.
+        for (name, entry) in &parsed.keys {
+            let source = at(&entry.span());
+            let not_a_key = |what: &str| ConfigError::Value {
+                origin: source.to_string(),
+                message: format!("keys.{what}: expected a key like \"x\", \"ctrl-d\" or \"pgdn\""),
+            };
+            match entry.get_ref() {
+                toml::Value::String(key) => {
+                    self.keys.insert(name.clone(), Sourced { value: key.clone(), source: source.clone() });
+                }
+                toml::Value::Table(actions) => {
+                    for (action, key) in actions {
+                        let key = key.as_str().ok_or_else(|| not_a_key(&format!("{name}.{action}")))?;
+                        self.keys.insert(
+                            format!("{name}.{action}"),
+                            Sourced { value: key.to_owned(), source: source.clone() },
+                        );
+                    }
+                }
+                _ => return Err(not_a_key(name)),
+            }
         }
         for (name, slot) in [
-            ("aliyun_region", &parsed.defaults.aliyun_region),
-            ("huawei_region", &parsed.defaults.huawei_region),
-            ("huawei_project_id", &parsed.defaults.huawei_project_id),
-            ("huawei_instance_id", &parsed.defaults.huawei_instance_id),
+            (DEFAULT_ALIYUN_PROFILE, &parsed.defaults.aliyun_profile),
+            (DEFAULT_IMPORT_TARGET, &parsed.defaults.import_target),
+            (DEFAULT_EXPORT_SOURCE, &parsed.defaults.export_source),
         ] {
             if let Some(v) = take_string(slot) {
+                // A target that does not parse is reported now, at its line, not at first use.
+                if name != DEFAULT_ALIYUN_PROFILE
+                    && let Err(error) = v.value.parse::<crate::domain::Target>()
+                {
+                    return Err(ConfigError::Value { origin: v.source.to_string(), message: error.to_string() });
+                }
                 self.defaults.insert(name, v);
             }
         }
@@ -531,6 +561,18 @@ mod tests {
     }
 
     #[test]
+    fn keys_may_be_plain_or_per_context() {
+        let f = file("[keys]\nnext-failure = \"x\"\nviewer.raw = \"J\"\n[keys.subtasks]\nsort = \"o\"\n");
+        let config = Config::resolve(Some(&f), &no_env, &FlagOverrides::default()).unwrap();
+        let keys: Vec<(&str, &str)> = config.keys.iter().map(|(k, v)| (k.as_str(), v.value.as_str())).collect();
+        assert_eq!(keys, [("next-failure", "x"), ("subtasks.sort", "o"), ("viewer.raw", "J")]);
+        assert!(matches!(config.keys["subtasks.sort"].source, Source::File { line: 4 | 5, .. }));
+        let bad = file("[keys]\nquit = 3\n");
+        let err = Config::resolve(Some(&bad), &no_env, &FlagOverrides::default()).unwrap_err();
+        assert!(err.to_string().starts_with("/cfg/config.toml:2: keys.quit: expected a key"), "{err}");
+    }
+
+    #[test]
     fn no_color_selects_the_mono_theme() {
         let env = |var: &str| (var == "NO_COLOR").then(|| "1".to_owned());
         let f = file("[ui]\ntheme = \"light\"\n");
@@ -548,6 +590,17 @@ mod tests {
         assert!(text.contains("# /cfg/config.toml:2"), "{text}");
         assert!(text.contains("keys.next_failure"), "{text}");
         assert!(text.contains("ui.theme                   = \"dark\""), "{text}");
+    }
+
+    #[test]
+    fn defaults_are_checked_where_they_are_written() {
+        let f = file("[defaults]\naliyun_profile = \"prod\"\nimport_target = \"aliyun://cn-hangzhou/g1\"\n");
+        let config = Config::resolve(Some(&f), &no_env, &FlagOverrides::default()).unwrap();
+        assert_eq!(config.defaults[DEFAULT_ALIYUN_PROFILE].value, "prod");
+        assert_eq!(config.defaults[DEFAULT_IMPORT_TARGET].value, "aliyun://cn-hangzhou/g1");
+        let bad = file("[defaults]\n\nexport_source = \"huawei://cn-north-4\"\n");
+        let err = Config::resolve(Some(&bad), &no_env, &FlagOverrides::default()).unwrap_err();
+        assert!(err.to_string().starts_with("/cfg/config.toml:3: invalid import/export target"), "{err}");
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod poller;
 pub mod provider;
 pub mod report;
+pub mod retry_spec;
 pub mod runtime;
 pub mod sanitize;
 pub mod sim;

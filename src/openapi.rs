@@ -226,6 +226,14 @@ impl Document {
         refs::schema_closure(&self.raw, operations.into_iter().flat_map(|op| op.refs.iter().map(String::as_str)))
     }
 
+    /// The named schemas plus everything they reference, transitively.
+    pub fn schema_closure_of(&self, names: &[&str]) -> BTreeSet<String> {
+        let prefix = self.version.schema_ref_prefix();
+        let starts: Vec<String> =
+            names.iter().map(|name| format!("{prefix}{}", refs::escape_pointer_token(name))).collect();
+        refs::schema_closure(&self.raw, starts.iter().map(String::as_str))
+    }
+
     /// Names of the schemas one operation references, transitively.
     pub fn operation_schemas(&self, index: usize) -> BTreeSet<String> {
         self.operations.get(index).map(|op| self.schema_closure([op])).unwrap_or_default()

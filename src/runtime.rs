@@ -3,12 +3,14 @@
 //! Owns the `tokio::select!` (biased toward input so a flood of results never starves keys),
 //! drawing only when the app says something changed, draining and coalescing pending results
 //! before a draw, running the 1 s tick only while something on screen counts seconds, and
-//! executing [`Effect`]s. Generic over the ratatui [`Backend`], the event stream and a [`Host`]
+//! executing [`Effect`]s (a full repaint after anything that handed the terminal over: Ctrl-Z,
+//! a pager or an editor). Generic over the ratatui [`Backend`], the event stream and a [`Host`]
 //! for the effects that belong to other modules, so tests drive it with a `TestBackend` under a
 //! paused clock. May not contain business rules: those are in `app`.
 
 use std::collections::VecDeque;
 use std::io;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crossterm::event::Event;
@@ -19,8 +21,9 @@ use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use crate::app::effect::{ImportRequest, RetrySpecRequest};
 use crate::app::keymap::action_for_event;
-use crate::app::{Action, App, Effect, Notification, Signal, coalesce};
+use crate::app::{Action, App, Effect, ExternalProgram, Notification, Signal, coalesce};
 use crate::domain::TaskRef;
 use crate::poller::{PollCmd, Polled};
 use crate::ui;
@@ -39,6 +42,24 @@ pub trait Host {
     fn copy_to_clipboard(&mut self, text: &str) -> io::Result<()>;
     /// Ring the bell and maybe raise a desktop notification.
     fn notify(&mut self, notification: &Notification) -> io::Result<()>;
+    /// Create `name` in `dir` (mode 0600) without ever replacing a file: a taken name gets
+    /// ` (1)`, ` (2)`… Returns the path written. The error text is shown to the user.
+    fn write_file(&mut self, dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, String>;
+    /// Show `text` in the user's pager or editor from a private temporary file named `*suffix`,
+    /// with the terminal handed back to it meanwhile. The error text (a missing program names
+    /// the variable to set) is shown to the user.
+    fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), String>;
+    /// Read the spec, build the retry spec of the task and write it (never over a file). Returns
+    /// the path and the number of operations in it; the error text is shown to the user.
+    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), String> {
+        let _ = request;
+        Err("retry specs cannot be written from here".to_owned())
+    }
+    /// Start an import in the background; its outcome arrives on [`Inputs::background`].
+    fn start_import(&mut self, request: ImportRequest) -> Result<(), String> {
+        let _ = request;
+        Err("imports cannot be started from here".to_owned())
+    }
     /// The wall clock for `Action::Tick`; tests return a fixed or virtual time.
     fn now(&self) -> SystemTime {
         SystemTime::now()
@@ -55,6 +76,8 @@ pub struct Inputs<E, S> {
     pub polled: mpsc::Receiver<Polled>,
     /// Commands to the poller; sent with `try_send`, queued here while the channel is full.
     pub poll_cmds: mpsc::Sender<PollCmd>,
+    /// Outcomes of work the host started in the background (an import begun with `R`).
+    pub background: mpsc::Receiver<Action>,
 }
 
 /// How the loop ended.
@@ -89,7 +112,7 @@ where
     S: Stream<Item = Signal> + Unpin,
     H: Host,
 {
-    let Inputs { mut events, mut signals, mut polled, poll_cmds } = inputs;
+    let Inputs { mut events, mut signals, mut polled, poll_cmds, mut background } = inputs;
     let mut lp = Loop { pending: VecDeque::new(), poll_cmds, draws: 0 };
     let size = terminal.size().map_err(|e| RunError::Draw(e.to_string()))?;
     lp.apply(terminal, app, host, Action::Resize { w: size.width, h: size.height })?;
@@ -98,7 +121,7 @@ where
     let second = Duration::from_secs(1);
     let mut clock = tokio::time::interval_at(Instant::now() + second, second);
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let (mut events_open, mut signals_open, mut polled_open) = (true, true, true);
+    let (mut events_open, mut signals_open, mut polled_open, mut background_open) = (true, true, true, true);
 
     loop {
         if app.should_quit() {
@@ -135,6 +158,10 @@ where
             result = polled.recv(), if polled_open => {
                 polled_open = result.is_some();
                 result.map(Action::Polled)
+            },
+            done = background.recv(), if background_open => {
+                background_open = done.is_some();
+                done
             },
             _ = clock.tick(), if needs_clock => Some(Action::Tick(host.now())),
             else => break,
@@ -200,16 +227,33 @@ impl Loop {
                     }
                     Effect::Suspend => {
                         host.suspend().map_err(RunError::Suspend)?;
-                        // The screen is whatever the shell left: repaint all of it. `resize`
-                        // clears and resets the back buffer without `clear`'s cursor-position
-                        // query, which a terminal may never answer (then the draw would fail).
-                        let size = terminal.size().map_err(|e| RunError::Draw(e.to_string()))?;
-                        terminal
-                            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
-                            .map_err(|e| RunError::Draw(e.to_string()))?;
-                        actions.push_back(Action::Resize { w: size.width, h: size.height });
+                        repaint_all(terminal, &mut actions)?;
                         actions.push_back(Action::Tick(host.now()));
                         actions.push_back(Action::Resumed);
+                    }
+                    Effect::WriteFile(file) => match host.write_file(&file.dir, &file.name, file.contents.as_bytes()) {
+                        Ok(path) => actions.push_back(Action::FileWritten { what: file.what, path }),
+                        Err(error) => actions.push_back(Action::EffectFailed { what: file.what.failure(), error }),
+                    },
+                    Effect::OpenExternal(open) => {
+                        let result = host.open_external(open.program, &open.text, &open.suffix);
+                        repaint_all(terminal, &mut actions)?;
+                        actions.push_back(Action::Tick(host.now()));
+                        if let Err(error) = result {
+                            actions.push_back(Action::EffectFailed { what: open.program.failure(), error });
+                        }
+                    }
+                    Effect::WriteRetrySpec(request) => match host.write_retry_spec(&request) {
+                        Ok((path, operations)) => {
+                            let task_ref = request.task.task_ref.clone();
+                            actions.push_back(Action::RetrySpecWritten { task_ref, path, operations });
+                        }
+                        Err(error) => actions.push_back(Action::EffectFailed { what: "write the retry spec", error }),
+                    },
+                    Effect::StartImport(request) => {
+                        if let Err(error) = host.start_import(request) {
+                            actions.push_back(Action::EffectFailed { what: "start the import", error });
+                        }
                     }
                     Effect::Quit => {}
                 }
@@ -229,4 +273,17 @@ impl Loop {
             Err(TrySendError::Closed(cmd)) => tracing::warn!(?cmd, "poller is gone; command dropped"),
         }
     }
+}
+
+/// After the terminal was handed over, the screen is whatever the other program left: forget
+/// the last frame so the next draw paints every cell. `resize` clears and resets the back buffer
+/// without `clear`'s cursor-position query, which a terminal may never answer (the draw would
+/// then fail).
+fn repaint_all<B: Backend>(terminal: &mut Terminal<B>, actions: &mut VecDeque<Action>) -> Result<(), RunError> {
+    let size = terminal.size().map_err(|e| RunError::Draw(e.to_string()))?;
+    terminal
+        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+        .map_err(|e| RunError::Draw(e.to_string()))?;
+    actions.push_back(Action::Resize { w: size.width, h: size.height });
+    Ok(())
 }

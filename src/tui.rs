@@ -4,12 +4,19 @@
 //! capture, bracketed paste off, hidden cursor) over a 64 KiB `BufWriter` so a frame is one
 //! `write(2)`; one idempotent [`restore`] (mouse off → show cursor → leave the alternate screen
 //! → raw mode off, each step best-effort); the panic hook; termination signals as a stream;
-//! Ctrl-Z (restore, `SIGTSTP`, re-enter); and the OSC 52 clipboard, OSC 777/9 notification and
-//! bell helpers. May not know the app's rules.
+//! Ctrl-Z (restore, `SIGTSTP`, re-enter); handing the terminal to a pager or editor and taking
+//! it back ([`open_external`], with [`external`] choosing the program); writing report and
+//! export files ([`files`]); and the OSC 52 clipboard, OSC 777/9 notification and bell helpers.
+//! May not know the app's rules.
+
+pub mod external;
+pub mod files;
 
 use std::fmt::Write as _;
 use std::io::{self, BufWriter, Stdout, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use base64::Engine as _;
 use crossterm::cursor::{Hide, Show};
@@ -20,9 +27,12 @@ use futures::Stream;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use crate::app::{Notification, Signal};
+use crate::app::effect::{ImportRequest, RetrySpecRequest};
+use crate::app::outputs::{safe_component, utc_stamp};
+use crate::app::{ExternalProgram, Notification, Signal};
 use crate::domain::TaskRef;
 use crate::runtime::Host;
+use external::{Choice, Programs};
 
 /// One frame fits; ratatui flushes once per draw, so this is one write per frame.
 const FRAME_BUFFER: usize = 64 * 1024;
@@ -125,15 +135,39 @@ pub fn install_panic_hook() {
 /// orphaned process group (a session leader under a supervisor, some multiplexers), and the
 /// dashboard would then hang with the terminal restored. `SIGSTOP` always stops; the shell sees
 /// the job stopped either way, and execution continues here after `SIGCONT`. The caller must
-/// repaint everything afterwards (`Terminal::clear`).
+/// repaint everything afterwards (`Terminal::resize` to the full area, not `Terminal::clear`).
 pub fn suspend(options: TuiOptions) -> io::Result<()> {
     restore()?;
     signal_hook::low_level::raise(signal_hook::consts::SIGSTOP)?;
     enter(options)
 }
 
+/// Raised by SIGINT / SIGQUIT while an outside program has the terminal (see [`open_external`]).
+static SEEN_DURING_CHILD: OnceLock<[Arc<AtomicBool>; 2]> = OnceLock::new();
+/// How many SIGINT / SIGQUIT notifications the signal stream drops: the ones a pager's Ctrl-C
+/// sent to our whole process group, which were meant for the pager.
+static SWALLOW: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+fn swallow_slot(signal: Signal) -> Option<usize> {
+    match signal {
+        Signal::Interrupt => Some(0),
+        Signal::Quit => Some(1),
+        Signal::Hangup | Signal::Terminate => None,
+    }
+}
+
+/// Takes one pending "drop this notification" for `signal`, if any.
+fn take_swallowed(signal: Signal) -> bool {
+    swallow_slot(signal)
+        .is_some_and(|i| SWALLOW[i].fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok())
+}
+
 /// SIGTERM, SIGHUP, SIGINT and SIGQUIT as a stream, to quit through the normal path (the
 /// default action would kill us with the terminal still raw).
+///
+/// Ctrl-C or Ctrl-\ typed in a pager that [`open_external`] started reaches our process group
+/// too (the terminal is in cooked mode then); those notifications are dropped, so leaving `less`
+/// with Ctrl-C does not end the dashboard.
 pub fn signal_stream() -> io::Result<impl Stream<Item = Signal> + Unpin> {
     use tokio::signal::unix::{SignalKind, signal};
     let kinds = [
@@ -146,10 +180,57 @@ pub fn signal_stream() -> io::Result<impl Stream<Item = Signal> + Unpin> {
     for (kind, which) in kinds {
         let listener = signal(kind)?;
         streams.push(Box::pin(futures::stream::unfold(listener, move |mut l| async move {
-            l.recv().await.map(|()| (which, l))
+            loop {
+                l.recv().await?;
+                if !take_swallowed(which) {
+                    return Some((which, l));
+                }
+            }
         })));
     }
+    let flags = SEEN_DURING_CHILD.get_or_init(|| [Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false))]);
+    for (number, flag) in [signal_hook::consts::SIGINT, signal_hook::consts::SIGQUIT].into_iter().zip(flags) {
+        signal_hook::flag::register(number, Arc::clone(flag))?;
+    }
     Ok(futures::stream::select_all(streams))
+}
+
+/// Shows `text` in the user's pager or editor: writes it to a private temporary file (0600,
+/// removed afterwards), gives the terminal back to the shell state, runs the program, and takes
+/// the terminal again. The caller repaints everything afterwards (without `Terminal::clear`).
+pub fn open_external(
+    options: TuiOptions,
+    choice: &Choice,
+    program: ExternalProgram,
+    text: &str,
+    suffix: &str,
+) -> Result<(), String> {
+    let (command, var) = match choice {
+        Choice::Missing(message) => return Err(message.clone()),
+        Choice::Command { command, var } => (command.as_str(), *var),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix("oaswatch-")
+        .suffix(suffix)
+        .tempfile()
+        .map_err(|e| format!("cannot create a temporary file: {e}"))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("cannot write a temporary file: {e}"))?;
+    restore().map_err(|e| format!("cannot hand the terminal over: {e}"))?;
+    let flags = SEEN_DURING_CHILD.get();
+    for flag in flags.into_iter().flatten() {
+        flag.store(false, Ordering::SeqCst);
+    }
+    let ran = external::run(program, command, var, file.path());
+    for (slot, flag) in flags.into_iter().flatten().enumerate() {
+        if flag.swap(false, Ordering::SeqCst) {
+            SWALLOW[slot].fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let entered = enter(options).map_err(|e| format!("cannot take the terminal back: {e}"));
+    drop(file);
+    ran.and(entered)
 }
 
 /// OSC 52: asks the terminal to put `text` on the system clipboard.
@@ -203,20 +284,43 @@ pub fn notification_sequence(title: &str, body: &str, desktop: bool, protocol: N
     out
 }
 
-/// The [`Host`] for the real terminal: OSC sequences to stdout, suspend via [`suspend`], and the
-/// watch list saved through the closure the caller provides (the store module's save).
+/// The [`Host`] for the real terminal: OSC sequences to stdout, suspend via [`suspend`], the
+/// watch list saved through the closure the caller provides (the store module's save), files
+/// written by [`files::write_new`], and the pager and editor run by [`open_external`].
 pub struct TerminalHost<F> {
     options: TuiOptions,
     protocol: NotifyProtocol,
     save: F,
+    programs: Programs,
+    importer: Option<Importer>,
 }
+
+/// Starts an import in the background (the caller owns the clients and the runtime); its
+/// outcome is sent to the event loop as an action.
+pub type Importer = Box<dyn FnMut(ImportRequest) -> Result<(), String> + Send>;
 
 impl<F> TerminalHost<F>
 where
     F: FnMut(&[TaskRef]) -> Result<(), String>,
 {
     pub fn new(options: TuiOptions, protocol: NotifyProtocol, save: F) -> TerminalHost<F> {
-        TerminalHost { options, protocol, save }
+        let missing = |m: &str| Choice::Missing(m.to_owned());
+        let programs = Programs { pager: missing("no pager configured"), editor: missing("no editor configured") };
+        TerminalHost { options, protocol, save, programs, importer: None }
+    }
+
+    /// How to start an import from the dashboard (`R`, then `y`).
+    #[must_use]
+    pub fn with_importer(mut self, importer: Importer) -> TerminalHost<F> {
+        self.importer = Some(importer);
+        self
+    }
+
+    /// The pager and editor, resolved by the caller from the environment ([`Programs::resolve`]).
+    #[must_use]
+    pub fn with_programs(mut self, programs: Programs) -> TerminalHost<F> {
+        self.programs = programs;
+        self
     }
 
     /// Writes an escape sequence between frames (ratatui's buffer is flushed after each draw).
@@ -245,6 +349,40 @@ where
 
     fn notify(&mut self, n: &Notification) -> io::Result<()> {
         Self::write_osc(&notification_sequence(&n.title, &n.body, n.desktop, self.protocol))
+    }
+
+    fn write_file(&mut self, dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, String> {
+        files::write_new(dir, name, contents).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+    }
+
+    fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), String> {
+        open_external(self.options, self.programs.get(program), program, text, suffix)
+    }
+
+    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), String> {
+        let document = crate::openapi::load(&request.spec).map_err(|e| e.to_string())?;
+        let retry = crate::retry_spec::build(&request.task, &document).map_err(|e| e.to_string())?;
+        let extension = request
+            .spec
+            .extension()
+            .and_then(|e| e.to_str())
+            .filter(|e| matches!(e.to_ascii_lowercase().as_str(), "json" | "yaml" | "yml"));
+        let name = format!(
+            "retry-{}-{}.{}",
+            safe_component(request.task.task_ref.task_id(), "task"),
+            utc_stamp(std::time::SystemTime::now()),
+            extension.unwrap_or("json")
+        );
+        let path = files::write_new(&request.dir, &name, retry.text.as_bytes())
+            .map_err(|e| format!("{}: {e}", request.dir.join(&name).display()))?;
+        Ok((path, retry.operations.len()))
+    }
+
+    fn start_import(&mut self, request: ImportRequest) -> Result<(), String> {
+        match self.importer.as_mut() {
+            Some(importer) => importer(request),
+            None => Err("imports cannot be started from this dashboard".to_owned()),
+        }
     }
 }
 

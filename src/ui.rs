@@ -7,9 +7,10 @@
 //! ```text
 //! ┌─────────────────────────────────────────────────────────────────────────────────────────┐
 //! │ oaswatch  ⏸ PAUSED  3 tasks: ● 1 running  ◐ 1 partial  ✘ 1 failed        flash message  │ status_bar (header)
-//! │┌ Tasks ───────────────────┐┌ Subtasks ✘ 37 failed / 1,204 — filter "users" ───────────┐│
-//! ││▌✘ failed    aliyun cn-h… ││ state      kind  method  path          name    error      ││ task_list │ subtask_detail
-//! ││   import ▕██▓▓░░▏ 18/20 …││▶✘ failed   api   POST    /v1/users     create  APIG.3201… ││
+//! │┌ Tasks ───────────────────┐┌ [Subtasks] Groups (3) │ ✘ 37 failed / 1,204 · • 2 changed ─┐│
+//! ││▌✘ failed    aliyun cn-h… ││ done/10s ··▂▅█▃· 12/min · ETA 3m                          ││ task_list │ subtask_detail
+//! ││   import ▕██▓▓░░▏ 18/20 …││  state      kind  method  path          name    error     ││   (activity.rs; the
+//! ││                          ││▶•✘ failed   api   POST    /v1/users     create  APIG.3201…││   Groups tab: groups.rs)
 //! ││   ⚠ throttled: …         │├ Error — api POST /v1/users ──────────────────── line 1/3 ─┤│ error_viewer (when open)
 //! ││ ◐ partial   huawei cn-…  ││ ✘ failed  status FAIL  code APIG.3201                     ││
 //! ││                          ││ the message, wrapped and scrollable…                      ││
@@ -17,17 +18,23 @@
 //! │ Add task: aliyun://cn-hangzhou/█                                                        │ input line (a, /)
 //! │ n next failure  Enter details  e error  / filter  f failures  ? help  q quit            │ status_bar (footer)
 //! └─────────────────────────────────────────────────────────────────────────────────────────┘
-//!   help and the remove confirmation draw as centred overlays on top (help.rs)
+//!   help, the remove confirmation and the report prompt draw as centred overlays on top
+//!   (help.rs, report_prompt.rs)
 //! ```
 
+pub mod activity;
 pub mod error_viewer;
+pub mod groups;
 pub mod help;
 pub mod layout;
+pub mod report_prompt;
 pub mod status_bar;
 pub mod subtask_detail;
 pub mod task_list;
 pub mod theme;
 
+#[cfg(test)]
+mod failure_tests;
 #[cfg(test)]
 mod tests;
 

@@ -138,3 +138,63 @@ async fn huawei_export_saves_the_version_asked_for_and_never_overwrites() {
         assert_eq!(code(&run.oaswatch(&forced).await), 0);
     }
 }
+
+fn failed_routes(task: &serde_json::Value) -> std::collections::BTreeSet<(String, String)> {
+    task["subtasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "api" && (s["state"] == "failed" || s["state"] == "cancelled"))
+        .map(|s| (s["method"].as_str().unwrap().to_owned(), s["path"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_spec_reimports_exactly_the_failed_operations_and_the_report_lists_them() {
+    let sim = common::start("partial-fail", 23, 50.0).await;
+    let run = Run::new(&sim, Auth::Keys);
+    let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/specs/shop-2.0.json");
+    let target = format!("aliyun://{}/4c1f6b0e2d9a4e0f9b8a7c6d5e4f3a21", sim.aliyun_region());
+    let first = run.oaswatch(&["import", spec.to_str().unwrap(), "--to", &target, "--wait", "--json"]).await;
+    assert_eq!(code(&first), 1, "{}", text(&first.stderr));
+    let task = json(&first)["tasks"][0].clone();
+    let task_ref = task["ref"].as_str().unwrap().to_owned();
+    let failed = failed_routes(&task);
+    assert!(failed.len() >= 5, "{failed:?}");
+
+    let retry_file = run.dir.path().join("retry.json");
+    let out = run
+        .oaswatch(&["retry-spec", &task_ref, "--spec", spec.to_str().unwrap(), "-o", retry_file.to_str().unwrap()])
+        .await;
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("re-import it with: oaswatch import"), "{}", text(&out.stderr));
+    let retry = openapi::load(&retry_file).unwrap();
+    assert_eq!(retry.version, SpecVersion::Swagger2, "same family as the original");
+    let retry_routes: std::collections::BTreeSet<(String, String)> =
+        retry.operations.iter().map(|op| (op.method.clone(), op.path.clone())).collect();
+    assert_eq!(retry_routes, failed);
+
+    let second = run.oaswatch(&["import", retry_file.to_str().unwrap(), "--to", &target, "--wait", "--json"]).await;
+    let again = json(&second)["tasks"][0].clone();
+    let created: std::collections::BTreeSet<(String, String)> = again["subtasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "api")
+        .map(|s| (s["method"].as_str().unwrap().to_owned(), s["path"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(created, failed, "importing the retry spec creates exactly the failed operations");
+
+    // The report of the first import, in each format, parsed back.
+    let csv_file = run.dir.path().join("report.csv");
+    let out = run.oaswatch(&["report", &task_ref, "--format", "csv", "-o", csv_file.to_str().unwrap()]).await;
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let mut reader = csv::Reader::from_path(&csv_file).unwrap();
+    let problems = task["counts"]["failed"].as_u64().unwrap() + task["counts"]["cancelled"].as_u64().unwrap();
+    assert_eq!(reader.records().count() as u64, problems);
+    let json_report = run.oaswatch(&["report", &task_ref, "--format", "json"]).await;
+    let parsed: serde_json::Value = serde_json::from_slice(&json_report.stdout).unwrap();
+    assert_eq!(parsed["failures"].as_array().unwrap().len() as u64, problems);
+    let markdown = text(&run.oaswatch(&["report", &task_ref]).await.stdout);
+    assert!(markdown.starts_with('#') && markdown.contains('|'), "{markdown}");
+}

@@ -175,3 +175,108 @@ fn adding_a_task_by_hand_with_a_typo_then_a_fetch_error() {
     j.keys("e");
     insta::assert_snapshot!("journey_add_4_error_viewer", j.screen());
 }
+
+/// An import where most failures share one cause: paths that already exist in the group.
+fn conflicted_import(r: &TaskRef, state: TaskState, done: usize) -> Task {
+    let apis = [
+        ("GET", "/v1/users", "listUsers"),
+        ("POST", "/v1/users", "createUser"),
+        ("GET", "/v1/users/{id}", "getUser"),
+        ("PUT", "/v1/users/{id}", "updateUser"),
+        ("DELETE", "/v1/users/{id}", "deleteUser"),
+        ("GET", "/v1/orders", "listOrders"),
+        ("POST", "/v1/orders", "createOrder"),
+        ("GET", "/v1/orders/{id}", "getOrder"),
+        ("GET", "/v1/pets", "listPets"),
+        ("POST", "/v1/pets", "createPet"),
+        ("GET", "/v1/health", "health"),
+        ("GET", "/v1/version", "version"),
+    ];
+    let subtasks = apis
+        .iter()
+        .enumerate()
+        .map(|(i, (method, path, name))| {
+            let (state, raw, error) = if i >= done {
+                (SubtaskState::Running, "RUNNING", None)
+            } else if [1, 3, 4, 6, 7, 9].contains(&i) {
+                let message = format!("Path {path} conflicts with existing API 9b8c3d2e1f0a9b8c3f2a9c81d0e54b{i:02}\n");
+                (SubtaskState::Failed, "FAIL", Some(ApiError::new("", message)))
+            } else if i == 10 {
+                let message = "Backend address http://10.0.0.12:8080 is not reachable".to_owned();
+                (SubtaskState::Failed, "FAIL", Some(ApiError::new("", message)))
+            } else {
+                (SubtaskState::Succeeded, "OVER", None)
+            };
+            Subtask {
+                kind: SubtaskKind::Api,
+                id: format!("5d1e0c{i:02}a7b94e"),
+                name: (*name).to_owned(),
+                method: (*method).to_owned(),
+                path: (*path).to_owned(),
+                state,
+                raw_status: raw.to_owned(),
+                action: None,
+                error,
+                raw_index: u32::try_from(i).unwrap_or(u32::MAX),
+            }
+        })
+        .collect();
+    Task::new(r.clone(), TaskKind::Import, state, if state.is_finished() { "Finished" } else { "Running" })
+        .with_subtasks(subtasks)
+}
+
+#[test]
+fn new_user_finds_the_biggest_failure_cause_and_exports_a_report() {
+    let r: TaskRef = "aliyun://cn-hangzhou/4c53ccf1d40c489686d1adf5c2644a7f".parse().unwrap();
+    let mut j = Journey::start(vec![(r.clone(), None)]);
+    j.apply(Action::Polled(Polled {
+        task_ref: r.clone(),
+        at: t(2),
+        result: Ok(conflicted_import(&r, TaskState::Running, 5)),
+        next_poll_in: Some(Duration::from_secs(5)),
+    }));
+    j.apply(Action::Polled(Polled {
+        task_ref: r.clone(),
+        at: t(9),
+        result: Ok(conflicted_import(&r, TaskState::PartiallyFailed, 12)),
+        next_poll_in: None,
+    }));
+    j.apply(Action::Tick(t(10)));
+    let screen = j.screen();
+    assert!(screen.contains("F groups") && screen.contains("x report"), "the footer shows the way: {screen}");
+    insta::assert_snapshot!("failure_cause_1_partially_failed", screen);
+
+    j.keys("F");
+    let screen = j.screen();
+    assert!(screen.contains("6 APIs") && screen.contains("Path {path} conflicts with existing API {id}"), "{screen}");
+    insta::assert_snapshot!("failure_cause_2_groups", screen);
+
+    j.press(KeyCode::Enter);
+    insta::assert_snapshot!("failure_cause_3_top_group_members", j.screen());
+
+    j.keys("n");
+    let screen = j.screen();
+    assert!(screen.contains("failure 1/6 of group 1"), "{screen}");
+    insta::assert_snapshot!("failure_cause_4_first_member_in_viewer", screen);
+
+    j.press(KeyCode::Esc);
+    insta::assert_snapshot!("failure_cause_5_back_to_the_members", j.screen());
+
+    j.keys("x");
+    insta::assert_snapshot!("failure_cause_6_report_prompt", j.screen());
+
+    j.effects.clear();
+    j.press(KeyCode::Enter);
+    let [Effect::WriteFile(file)] = j.effects.as_slice() else { panic!("one file to write: {:?}", j.effects) };
+    assert_eq!(file.name, "oaswatch-report-4c53ccf1d40c489686d1adf5c2644a7f-20231114T221330.md");
+    assert!(
+        file.contents.contains("| 1 | 6 | 6 | 0 |  | Path {path} conflicts with existing API {id} |"),
+        "{}",
+        file.contents
+    );
+    let path = file.dir.join(&file.name);
+    j.apply(Action::FileWritten { what: file.what, path });
+    let screen = j.screen();
+    assert!(screen.contains("report written to ./oaswatch-report-4c53"), "{screen}");
+    insta::assert_snapshot!("failure_cause_7_report_written", screen);
+}

@@ -103,3 +103,30 @@ fn the_window_title_is_never_changed() {
     assert!(recorded.titles.is_empty(), "{recorded:?}");
     assert!(recorded.clipboard_writes.is_empty(), "{recorded:?}");
 }
+
+#[test]
+fn the_pager_gets_the_viewers_text_and_its_ctrl_c_does_not_end_the_dashboard() {
+    let out = tempfile::tempdir().unwrap();
+    let copy = out.path().join("seen.txt");
+    // A "pager" that keeps what it was shown, then does what Ctrl-C in less does to the
+    // terminal's foreground process group: SIGINT to everyone in it, us included.
+    let pager = format!("sh -c 'cp \"$1\" {}; kill -INT 0' pager", copy.display());
+    let (_root, mut app) = start(&[("PAGER", &pager)]);
+    assert!(app.wait_for_text("network"), "{}", app.screen_text());
+    app.send(b"\r");
+    assert!(app.wait_for_text("Fetch error"), "{}", app.screen_text());
+    app.send(b"o");
+    assert!(app.wait_for(|_| copy.exists()), "the pager ran");
+    assert!(
+        app.wait_for(|s| s.alternate_screen() && s.contents().contains("Fetch error")),
+        "repainted after the pager: {}",
+        app.screen_text()
+    );
+    let seen = std::fs::read_to_string(&copy).unwrap();
+    assert!(seen.contains("Fetching this task failed (network"), "{seen}");
+    let state = app.terminal_state();
+    assert_eq!(state.canonical_input, Some(false), "raw mode again: {state:?}");
+    app.send(b"q");
+    assert_eq!(app.wait_exit(), Some(0), "the pager's SIGINT was not taken as ours");
+    assert!(app.terminal_state().is_restored());
+}

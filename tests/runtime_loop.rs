@@ -2,17 +2,23 @@
 //! paused clock: draws happen only on change, poll commands go out for r/p/a/d, quit and
 //! signals end the loop, bursts are coalesced, Ctrl-Z suspends and refreshes once.
 
+use std::cell::RefCell;
 use std::io;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::{Duration, SystemTime};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use futures::stream::{self, BoxStream, StreamExt};
-use oaswatch::app::{App, AppOptions, Notification, Signal};
+use oaswatch::app::effect::{ImportRequest, RetrySpecRequest};
+use oaswatch::app::{Action, App, AppOptions, ExternalProgram, Notification, Signal};
 use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
 use oaswatch::poller::{PollCmd, Polled};
 use oaswatch::runtime::{Host, Inputs, Outcome, RunError, run};
 use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep};
 
@@ -68,11 +74,40 @@ struct Recorder {
     copies: Vec<String>,
     notes: Vec<Notification>,
     suspends: usize,
+    /// (directory, name, contents) of each file the loop asked for.
+    writes: Vec<(PathBuf, String, String)>,
+    /// (program, text, suffix) of each pager or editor the loop asked for.
+    opened: Vec<(ExternalProgram, String, String)>,
+    /// What `open_external` answers (a missing program, say).
+    open_result: Result<(), String>,
+    /// What `write_file` answers instead of success (a full disk, say).
+    write_error: Option<String>,
+    /// The screen, when a test wants the "pager" to draw over it.
+    screen: Option<Rc<RefCell<TestBackend>>>,
+    /// Retry specs asked for, and imports started.
+    retry_specs: Vec<RetrySpecRequest>,
+    imports: Vec<ImportRequest>,
+    /// Where a started import reports back (the loop's background channel).
+    background: Option<mpsc::Sender<Action>>,
 }
 
 impl Recorder {
     fn new() -> Recorder {
-        Recorder { start: Instant::now(), saves: Vec::new(), copies: Vec::new(), notes: Vec::new(), suspends: 0 }
+        Recorder {
+            start: Instant::now(),
+            saves: Vec::new(),
+            copies: Vec::new(),
+            notes: Vec::new(),
+            suspends: 0,
+            writes: Vec::new(),
+            opened: Vec::new(),
+            open_result: Ok(()),
+            write_error: None,
+            screen: None,
+            retry_specs: Vec::new(),
+            imports: Vec::new(),
+            background: None,
+        }
     }
 }
 
@@ -91,6 +126,37 @@ impl Host for Recorder {
     }
     fn notify(&mut self, notification: &Notification) -> io::Result<()> {
         self.notes.push(notification.clone());
+        Ok(())
+    }
+    fn write_file(&mut self, dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, String> {
+        self.writes.push((dir.to_path_buf(), name.to_owned(), String::from_utf8_lossy(contents).into_owned()));
+        self.write_error.clone().map_or_else(|| Ok(dir.join(name)), Err)
+    }
+    fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), String> {
+        self.opened.push((program, text.to_owned(), suffix.to_owned()));
+        // Like `less`, leave the screen full of something else.
+        if let Some(screen) = &self.screen {
+            let mut backend = screen.borrow_mut();
+            let size = backend.size().unwrap();
+            let junk = Cell::new("#");
+            let cells: Vec<(u16, u16, &Cell)> = (0..size.height)
+                .flat_map(|y| (0..size.width).map(move |x| (x, y)))
+                .map(|(x, y)| (x, y, &junk))
+                .collect();
+            backend.draw(cells.into_iter()).unwrap();
+        }
+        self.open_result.clone()
+    }
+    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), String> {
+        self.retry_specs.push(request.clone());
+        Ok((request.dir.join("retry.yaml"), 3))
+    }
+    fn start_import(&mut self, request: ImportRequest) -> Result<(), String> {
+        self.imports.push(request);
+        let created = task_ref("created-by-retry");
+        if let Some(tx) = &self.background {
+            tx.try_send(Action::ImportStarted { task_ref: created }).map_err(|e| e.to_string())?;
+        }
         Ok(())
     }
     fn now(&self) -> SystemTime {
@@ -116,6 +182,7 @@ struct Harness {
     polled_rx: Option<mpsc::Receiver<Polled>>,
     cmd_tx: mpsc::Sender<PollCmd>,
     cmd_rx: mpsc::Receiver<PollCmd>,
+    background_rx: Option<mpsc::Receiver<Action>>,
 }
 
 impl Harness {
@@ -130,7 +197,17 @@ impl Harness {
             polled_rx: Some(polled_rx),
             cmd_tx,
             cmd_rx,
+            background_rx: None,
         }
+    }
+
+    /// Lets the host report background work (a started import) to the loop. Without it the
+    /// background channel is closed, so a loop whose inputs all end stops by itself.
+    fn with_background(mut self) -> Harness {
+        let (tx, rx) = mpsc::channel(8);
+        self.host.background = Some(tx);
+        self.background_rx = Some(rx);
+        self
     }
 
     async fn run<E>(&mut self, events: E, signals: BoxStream<'static, Signal>) -> Result<Outcome, RunError>
@@ -138,7 +215,8 @@ impl Harness {
         E: futures::Stream<Item = io::Result<Event>> + Unpin,
     {
         let polled = self.polled_rx.take().unwrap_or_else(|| mpsc::channel(1).1);
-        let inputs = Inputs { events, signals, polled, poll_cmds: self.cmd_tx.clone() };
+        let background = self.background_rx.take().unwrap_or_else(|| mpsc::channel(1).1);
+        let inputs = Inputs { events, signals, polled, poll_cmds: self.cmd_tx.clone(), background };
         run(&mut self.terminal, &mut self.app, inputs, &mut self.host).await
     }
 
@@ -201,7 +279,8 @@ async fn a_burst_of_results_is_drawn_once() {
 async fn keys_send_poll_commands_and_save_the_watch_list() {
     let r = task_ref("aaaa");
     let mut h = Harness::new(vec![(r.clone(), Some(task(&r, TaskState::Running, 1, 1, 1)))], 32);
-    let mut script = vec![key('r'), key('R'), key('p'), key('p'), key('a')];
+    let ctrl_r = key_code(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    let mut script = vec![key('r'), ctrl_r, key('p'), key('p'), key('a')];
     script.extend("aliyun://cn-shanghai/bbbb".chars().map(key));
     script.push(key_code(KeyCode::Enter, KeyModifiers::NONE));
     script.extend([key('g'), key('d'), key('y'), key('y'), key('q')]);
@@ -244,9 +323,9 @@ async fn commands_wait_while_the_poller_channel_is_full() {
     let (mut events_tx, events_rx) = futures::channel::mpsc::unbounded::<io::Result<Event>>();
     let mut cmd_rx = std::mem::replace(&mut h.cmd_rx, mpsc::channel(1).1);
     let script = async move {
-        for c in ['r', 'R', 'p'] {
-            events_tx.start_send(key(c)).unwrap();
-        }
+        events_tx.start_send(key('r')).unwrap();
+        events_tx.start_send(key_code(KeyCode::Char('r'), KeyModifiers::CONTROL)).unwrap();
+        events_tx.start_send(key('p')).unwrap();
         let mut got = Vec::new();
         for _ in 0..3 {
             got.push(cmd_rx.recv().await.unwrap());
@@ -282,4 +361,137 @@ async fn a_broken_input_stream_is_an_error_and_closed_inputs_end_the_loop() {
     h.polled_tx = mpsc::channel::<Polled>(1).0;
     let outcome = h.run(stream::iter(Vec::new()), stream::empty().boxed()).await.unwrap();
     assert_eq!(outcome.signal, None, "input, signals and results all closed: nothing left to wait for");
+}
+
+#[tokio::test(start_paused = true)]
+async fn x_then_enter_writes_the_report_through_the_host() {
+    let r = task_ref("rep");
+    let mut h = Harness::new(vec![(r.clone(), Some(task(&r, TaskState::PartiallyFailed, 2, 0, 3)))], 8);
+    let script = stream::iter(vec![key('x'), key_code(KeyCode::Enter, KeyModifiers::NONE)]).chain(stream::pending());
+    h.run(script, signal_after(Duration::from_millis(100), Signal::Terminate)).await.unwrap();
+    let [(dir, name, contents)] = h.host.writes.as_slice() else { panic!("{:?}", h.host.writes) };
+    assert_eq!(dir, Path::new("."));
+    assert!(name.starts_with("oaswatch-report-rep-"), "{name}");
+    assert_eq!(Path::new(name).extension().and_then(|e| e.to_str()), Some("md"));
+    assert!(contents.starts_with("# Failure report: aliyun://cn-hangzhou/rep"), "{contents}");
+    assert!(h.screen().contains(&format!("report written to ./{name}")), "{}", h.screen());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_write_is_shown_as_an_error() {
+    let r = task_ref("rep");
+    let mut h = Harness::new(vec![(r.clone(), Some(task(&r, TaskState::PartiallyFailed, 2, 0, 3)))], 8);
+    h.host.write_error = Some("./x.md: Permission denied (os error 13)".into());
+    let script = stream::iter(vec![key('x'), key('j')]).chain(stream::pending());
+    h.run(script, signal_after(Duration::from_millis(100), Signal::Terminate)).await.unwrap();
+    assert_eq!(Path::new(&h.host.writes[0].1).extension().and_then(|e| e.to_str()), Some("json"));
+    assert!(h.screen().contains("could not write the report: ./x.md: Permission denied"), "{}", h.screen());
+}
+
+/// A `TestBackend` the host can also reach, to draw over the screen as a pager would.
+struct Shared(Rc<RefCell<TestBackend>>);
+
+impl Backend for Shared {
+    type Error = <TestBackend as Backend>::Error;
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        self.0.borrow_mut().draw(content)
+    }
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        self.0.borrow_mut().hide_cursor()
+    }
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.0.borrow_mut().show_cursor()
+    }
+    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
+        self.0.borrow_mut().get_cursor_position()
+    }
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
+        self.0.borrow_mut().set_cursor_position(position)
+    }
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.0.borrow_mut().clear()
+    }
+    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
+        self.0.borrow_mut().clear_region(clear_type)
+    }
+    fn size(&self) -> Result<Size, Self::Error> {
+        self.0.borrow().size()
+    }
+    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
+        self.0.borrow_mut().window_size()
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.0.borrow_mut().flush()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn o_in_the_viewer_hands_the_text_to_the_pager_then_repaints_everything() {
+    let r = task_ref("pager");
+    let screen = Rc::new(RefCell::new(TestBackend::new(100, 30)));
+    let mut terminal = Terminal::new(Shared(Rc::clone(&screen))).unwrap();
+    let mut app =
+        App::new(vec![(r.clone(), Some(task(&r, TaskState::PartiallyFailed, 2, 0, 3)))], AppOptions::default());
+    let mut host = Recorder::new();
+    host.screen = Some(Rc::clone(&screen));
+    let enter = || key_code(KeyCode::Enter, KeyModifiers::NONE);
+    let script = stream::iter(vec![enter(), enter(), key('o'), key('e')]).chain(stream::pending());
+    let (_polled_tx, polled) = mpsc::channel(1);
+    let (poll_cmds, _cmd_rx) = mpsc::channel(8);
+    let inputs = Inputs {
+        events: script,
+        signals: signal_after(Duration::from_millis(100), Signal::Terminate),
+        polled,
+        poll_cmds,
+        background: mpsc::channel(1).1,
+    };
+    run(&mut terminal, &mut app, inputs, &mut host).await.unwrap();
+    let opened: Vec<(ExternalProgram, &str)> = host.opened.iter().map(|(p, _, s)| (*p, s.as_str())).collect();
+    assert_eq!(opened, vec![(ExternalProgram::Pager, ".txt"), (ExternalProgram::Editor, ".txt")]);
+    assert_eq!(host.opened[0].1, "boom", "the viewer's text");
+    let text = screen.borrow().to_string();
+    assert!(!text.contains('#'), "every cell the pager drew over was painted again: {text}");
+    assert!(text.contains("Error — api GET /v1/r/0"), "{text}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_missing_pager_names_the_variable_to_set() {
+    let r = task_ref("nopager");
+    let mut h = Harness::new(vec![(r.clone(), Some(task(&r, TaskState::PartiallyFailed, 1, 0, 1)))], 8);
+    h.host.open_result = Err("no pager found (tried less and more): set $PAGER".into());
+    let script = stream::iter(vec![key('n'), key('o')]).chain(stream::pending());
+    h.run(script, signal_after(Duration::from_millis(100), Signal::Terminate)).await.unwrap();
+    assert_eq!(h.host.opened.len(), 1);
+    assert!(
+        h.screen().contains("could not open the pager: no pager found (tried less and more): set $PAGER"),
+        "{}",
+        h.screen()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn r_writes_the_retry_spec_offers_the_import_and_y_watches_the_new_task() {
+    let r = task_ref("failed-import");
+    let mut finished = task(&r, TaskState::PartiallyFailed, 2, 0, 3);
+    finished.group_id = Some("g1".into());
+    let mut h = Harness::new(vec![(r.clone(), Some(finished))], 8).with_background();
+    h.app.set_spec(r.clone(), PathBuf::from("/specs/shop.yaml"));
+    let script = stream::iter(vec![key('R'), key('y')]).chain(stream::pending());
+    let outcome = h.run(script, signal_after(Duration::from_millis(200), Signal::Terminate)).await.unwrap();
+    assert_eq!(outcome.signal, Some(Signal::Terminate));
+
+    assert_eq!(h.host.retry_specs.len(), 1);
+    assert_eq!(h.host.retry_specs[0].spec, PathBuf::from("/specs/shop.yaml"));
+    assert_eq!(h.host.retry_specs[0].task.counts.failed, 2);
+    assert_eq!(h.host.imports.len(), 1, "y accepted the offer");
+    let import = &h.host.imports[0];
+    assert_eq!(import.spec, PathBuf::from("./retry.yaml"));
+    assert_eq!(import.target.to_string(), "aliyun://cn-hangzhou/g1");
+    let created = task_ref("created-by-retry");
+    assert!(h.cmds().contains(&PollCmd::Watch(created.clone())), "the new task is polled");
+    assert!(h.app.task_refs().contains(&created), "and listed");
+    assert_eq!(h.host.saves.last().unwrap(), &vec![r, created], "and saved");
 }

@@ -5,8 +5,11 @@
 //! keymap translates, nor do anything: these are values.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::SystemTime;
 
+use super::effect::WriteKind;
+use crate::domain::TaskRef;
 use crate::poller::Polled;
 
 /// One input to [`crate::app::App::update`].
@@ -38,6 +41,22 @@ pub enum Action {
         what: &'static str,
         error: String,
     },
+    /// A report or an exported file was written; `path` is where it really went (the host
+    /// never overwrites, so it may carry a ` (1)` the app did not choose).
+    FileWritten {
+        what: WriteKind,
+        path: PathBuf,
+    },
+    /// The retry spec of `task_ref` was written to `path`.
+    RetrySpecWritten {
+        task_ref: TaskRef,
+        path: PathBuf,
+        operations: usize,
+    },
+    /// A background import started: watch the new task.
+    ImportStarted {
+        task_ref: TaskRef,
+    },
 }
 
 /// A named thing a key can do. The names are what the config file's `[keys]` table uses.
@@ -46,6 +65,8 @@ pub enum Command {
     Quit,
     /// Ctrl-C: quit like a shell interrupt (exit code 130), wherever the user is.
     Interrupt,
+    /// Write a spec of only the failed operations and offer to import it.
+    RetrySpec,
     Suspend,
     Help,
     FocusNext,
@@ -88,12 +109,24 @@ pub enum Command {
     DeleteWord,
     Confirm,
     Deny,
+    /// The failure groups tab of the subtask pane (`F`), from anywhere.
+    Groups,
+    /// Ask for a failure report of the selected task (`x`).
+    Report,
+    ChangesOnly,
+    OpenPager,
+    OpenEditor,
+    SaveExport,
+    ReportMarkdown,
+    ReportCsv,
+    ReportJson,
 }
 
 impl Command {
-    pub const ALL: [Command; 44] = [
+    pub const ALL: [Command; 54] = [
         Command::Quit,
         Command::Interrupt,
+        Command::RetrySpec,
         Command::Suspend,
         Command::Help,
         Command::FocusNext,
@@ -136,6 +169,15 @@ impl Command {
         Command::DeleteWord,
         Command::Confirm,
         Command::Deny,
+        Command::Groups,
+        Command::Report,
+        Command::ChangesOnly,
+        Command::OpenPager,
+        Command::OpenEditor,
+        Command::SaveExport,
+        Command::ReportMarkdown,
+        Command::ReportCsv,
+        Command::ReportJson,
     ];
 
     /// The action name used in the config file (`next-failure = "x"`).
@@ -143,6 +185,7 @@ impl Command {
         match self {
             Command::Quit => "quit",
             Command::Interrupt => "interrupt",
+            Command::RetrySpec => "retry-spec",
             Command::Suspend => "suspend",
             Command::Help => "help",
             Command::FocusNext => "focus-next",
@@ -185,6 +228,15 @@ impl Command {
             Command::DeleteWord => "delete-word",
             Command::Confirm => "confirm",
             Command::Deny => "deny",
+            Command::Groups => "groups",
+            Command::Report => "report",
+            Command::ChangesOnly => "changes-only",
+            Command::OpenPager => "pager",
+            Command::OpenEditor => "editor",
+            Command::SaveExport => "save-export",
+            Command::ReportMarkdown => "report-markdown",
+            Command::ReportCsv => "report-csv",
+            Command::ReportJson => "report-json",
         }
     }
 
@@ -197,6 +249,7 @@ impl Command {
         match self {
             Command::Quit => "quit",
             Command::Interrupt => "quit with exit code 130",
+            Command::RetrySpec => "retry spec: only the failed operations, then offer to import it",
             Command::Suspend => "suspend to the shell (fg to return)",
             Command::Help => "help for this pane",
             Command::FocusNext => "next pane",
@@ -239,6 +292,15 @@ impl Command {
             Command::DeleteWord => "delete word back",
             Command::Confirm => "yes",
             Command::Deny => "no",
+            Command::Groups => "failure groups (biggest cause first)",
+            Command::Report => "write a failure report to a file",
+            Command::ChangesOnly => "changed subtasks only on/off",
+            Command::OpenPager => "open the text in $PAGER",
+            Command::OpenEditor => "open the text in $VISUAL / $EDITOR",
+            Command::SaveExport => "save the exported file",
+            Command::ReportMarkdown => "Markdown report",
+            Command::ReportCsv => "CSV report",
+            Command::ReportJson => "JSON report",
         }
     }
 }

@@ -1,7 +1,8 @@
 //! What each key command, typed character and mouse event does to the app.
 //!
-//! Owns navigation, failure jumps, the input line, the remove dialog, the viewer's contents and
-//! the effects they request. Part of `App::update`; pure like it.
+//! Owns navigation (including the groups tab's), failure jumps, the input line, the remove
+//! dialog, the viewer's contents and the effects they request; the failure-analysis commands
+//! themselves are in `failures`. Part of `App::update`; pure like it.
 
 use std::fmt::Write as _;
 
@@ -10,7 +11,7 @@ use crate::poller::PollCmd;
 use crate::sanitize;
 
 use super::action::{Command, MouseInput, MouseKind};
-use super::effect::Effect;
+use super::effect::{Effect, ExternalProgram};
 use super::input::{InputLine, InputPurpose};
 use super::labels;
 use super::subtask_view::SubtaskKey;
@@ -37,8 +38,11 @@ impl App {
         if command == Command::Interrupt {
             return self.interrupt();
         }
-        if self.confirm_remove.is_some() {
+        if self.confirm_remove.is_some() || self.import_offer.is_some() {
             return self.on_confirm_command(command);
+        }
+        if self.report_prompt.is_some() {
+            return self.on_report_command(command);
         }
         if self.input.is_some() {
             return self.on_input_command(command);
@@ -52,6 +56,7 @@ impl App {
                 vec![Effect::Quit]
             }
             Command::Interrupt => self.interrupt(),
+            Command::RetrySpec => self.start_retry_spec(),
             Command::Suspend => vec![Effect::Suspend],
             Command::Help => {
                 self.help = Some(Help { context: pane_context(self.focus), scroll: 0 });
@@ -97,12 +102,18 @@ impl App {
                     Vec::new()
                 }
             },
-            Command::NextFailure => {
-                self.jump_failure(true);
-                Vec::new()
-            }
-            Command::PrevFailure => {
-                self.jump_failure(false);
+            Command::NextFailure | Command::PrevFailure => {
+                let forward = command == Command::NextFailure;
+                // In the groups tab, n opens the selected group's first (N: last) failure.
+                if self.focus == Focus::Subtasks && self.in_groups_tab() {
+                    if !self.enter_group() {
+                        return Vec::new();
+                    }
+                    if !forward {
+                        self.move_to_end(true);
+                    }
+                }
+                self.jump_failure(forward);
                 Vec::new()
             }
             Command::NextFailedTask => {
@@ -145,6 +156,7 @@ impl App {
                 vec![Effect::Poll(PollCmd::Pause(self.paused))]
             }
             Command::Filter => {
+                self.show_subtask_tab();
                 if self.selected_entry().is_some_and(|e| e.task.is_some()) {
                     if self.focus == Focus::Tasks {
                         self.focus = Focus::Subtasks;
@@ -157,6 +169,7 @@ impl App {
                 Vec::new()
             }
             Command::FailuresOnly => {
+                self.show_subtask_tab();
                 let rows = self.subtask_page();
                 if let Some(e) = self.entries.get_mut(self.selected)
                     && let Some(task) = &e.task
@@ -171,6 +184,7 @@ impl App {
                 Vec::new()
             }
             Command::CycleSort => {
+                self.show_subtask_tab();
                 if let Some(e) = self.entries.get_mut(self.selected)
                     && let Some(task) = &e.task
                 {
@@ -198,6 +212,21 @@ impl App {
                 }
                 Vec::new()
             }
+            Command::Groups => {
+                self.toggle_groups();
+                Vec::new()
+            }
+            Command::Report => {
+                self.open_report_prompt();
+                Vec::new()
+            }
+            Command::ChangesOnly => {
+                self.toggle_changes_only();
+                Vec::new()
+            }
+            Command::SaveExport => self.save_export(),
+            Command::OpenPager => self.open_external(ExternalProgram::Pager),
+            Command::OpenEditor => self.open_external(ExternalProgram::Editor),
             // Modal commands outside their modal (only reachable through odd remaps) do nothing.
             Command::Submit
             | Command::Cancel
@@ -210,18 +239,25 @@ impl App {
             | Command::ClearInput
             | Command::DeleteWord
             | Command::Confirm
-            | Command::Deny => Vec::new(),
+            | Command::Deny
+            | Command::ReportMarkdown
+            | Command::ReportCsv
+            | Command::ReportJson => Vec::new(),
         }
     }
 
     fn on_confirm_command(&mut self, command: Command) -> Vec<Effect> {
         match command {
+            Command::Confirm if self.import_offer.is_some() => self.accept_import_offer(),
             Command::Confirm => match self.confirm_remove.take() {
                 Some(task_ref) => self.remove(&task_ref),
                 None => Vec::new(),
             },
             Command::Deny | Command::Back | Command::Cancel => {
                 self.confirm_remove = None;
+                if self.import_offer.take().is_some() {
+                    self.flash_info("not imported; the retry spec file stays where it was written");
+                }
                 Vec::new()
             }
             Command::Quit => {
@@ -303,6 +339,8 @@ impl App {
                 };
             }
             InputPurpose::Filter => self.apply_filter(&text),
+            // Whether the file exists is the host's to find out; nothing to check while typing.
+            InputPurpose::SpecPath => {}
         }
     }
 
@@ -323,6 +361,10 @@ impl App {
             InputPurpose::Filter => {
                 self.input = None;
                 Vec::new()
+            }
+            InputPurpose::SpecPath => {
+                let text = line.text().to_owned();
+                self.submit_spec_path(&text)
             }
             InputPurpose::AddTask => {
                 let text = line.text().trim().to_owned();
@@ -358,6 +400,10 @@ impl App {
     fn remove(&mut self, task_ref: &TaskRef) -> Vec<Effect> {
         let Some(i) = self.entries.iter().position(|e| &e.task_ref == task_ref) else { return Vec::new() };
         self.entries.remove(i);
+        self.changes.forget(task_ref);
+        if self.looking.as_ref() == Some(task_ref) {
+            self.looking = None;
+        }
         if i == self.selected {
             self.viewer = None;
             self.focus = Focus::Tasks;
@@ -385,7 +431,7 @@ impl App {
     }
 
     /// Selects another task; the viewer belonged to the old one, so it closes.
-    fn select_task(&mut self, i: usize) {
+    pub(super) fn select_task(&mut self, i: usize) {
         if i != self.selected {
             self.viewer = None;
             if self.focus == Focus::Viewer {
@@ -405,6 +451,7 @@ impl App {
                 let target = self.selected.saturating_add_signed(delta).min(last);
                 self.select_task(target);
             }
+            Focus::Subtasks if self.in_groups_tab() => self.move_group(delta),
             Focus::Subtasks => {
                 let rows = self.subtask_page();
                 if let Some(e) = self.entries.get_mut(self.selected) {
@@ -447,6 +494,7 @@ impl App {
                 let target = if bottom { self.entries.len().saturating_sub(1) } else { 0 };
                 self.select_task(target);
             }
+            Focus::Subtasks if self.in_groups_tab() => self.group_to_end(bottom),
             Focus::Subtasks => {
                 let rows = self.subtask_page();
                 if let Some(e) = self.entries.get_mut(self.selected) {
@@ -467,11 +515,22 @@ impl App {
     fn enter(&mut self) -> Vec<Effect> {
         match self.focus {
             Focus::Tasks => match self.selected_entry() {
+                // An export task has no subtasks: its document is what there is to see.
+                Some(e) if e.has_export() && e.task.as_ref().is_some_and(|t| t.subtasks.is_empty()) => {
+                    self.focus = Focus::Subtasks;
+                    self.open_export_viewer();
+                }
                 Some(e) if e.task.is_some() => self.focus = Focus::Subtasks,
                 Some(e) if e.last_error.is_some() => self.open_task_viewer(),
                 Some(_) => self.flash_info("no data yet: waiting for the first answer"),
                 None => {}
             },
+            Focus::Subtasks if self.in_groups_tab() => {
+                self.enter_group();
+            }
+            Focus::Subtasks if self.selected_entry().is_some_and(|e| e.view.is_empty() && e.has_export()) => {
+                self.open_export_viewer();
+            }
             Focus::Subtasks => self.open_selected_subtask(),
             Focus::Viewer => {}
         }
@@ -486,9 +545,11 @@ impl App {
             }
             Focus::Subtasks => {
                 let filtered = self.selected_entry().is_some_and(|e| !e.view.filter().is_empty());
-                if filtered {
+                if filtered && !self.in_groups_tab() {
                     self.apply_filter("");
                     self.flash_info("filter cleared");
+                } else if self.group_active() && !self.in_groups_tab() {
+                    self.leave_group();
                 } else {
                     self.focus = Focus::Tasks;
                 }
@@ -513,6 +574,11 @@ impl App {
                     self.jump_failure(true);
                 } else {
                     self.flash_info("no error in this task");
+                }
+            }
+            Focus::Subtasks if self.in_groups_tab() => {
+                if self.enter_group() {
+                    self.jump_failure(true);
                 }
             }
             Focus::Subtasks => self.open_selected_subtask(),
@@ -540,7 +606,7 @@ impl App {
     }
 
     /// Opens or retargets the viewer, keeping the wrap and raw choices the user made.
-    fn show_in_viewer(&mut self, target: ViewerTarget) {
+    pub(super) fn show_in_viewer(&mut self, target: ViewerTarget) {
         let (wrap, raw) = self.viewer.as_ref().map_or((true, false), |v| (v.wrap, v.raw));
         let (doc, source) = self.viewer_doc(&target, raw);
         match self.viewer.as_mut() {
@@ -568,7 +634,7 @@ impl App {
     }
 
     /// When the viewer is open beside the subtask table, it follows the selected row.
-    fn follow_selection(&mut self) {
+    pub(super) fn follow_selection(&mut self) {
         let following = matches!(self.viewer.as_ref().map(|v| &v.target), Some(ViewerTarget::Subtask { .. }));
         if !following {
             return;
@@ -591,6 +657,7 @@ impl App {
         let Some(v) = self.viewer.as_ref() else { return };
         let target = match &v.target {
             ViewerTarget::Task => ViewerTarget::Task,
+            ViewerTarget::Export => ViewerTarget::Export,
             ViewerTarget::Subtask { key, .. } => {
                 let found = self
                     .selected_entry()
@@ -626,6 +693,14 @@ impl App {
                 }
                 (Doc::new(&task_error_text(entry)), None)
             }
+            ViewerTarget::Export => match entry.task.as_ref() {
+                Some(task) if raw => task_raw_json(task),
+                Some(Task { export: Some(export), .. }) if export.content.trim().is_empty() => {
+                    (Doc::new("The export task returned an empty document."), None)
+                }
+                Some(Task { export: Some(export), .. }) => (Doc::new(&export.content), None),
+                _ => (Doc::new("This task has no exported document (yet)."), None),
+            },
             ViewerTarget::Subtask { pos, .. } => {
                 let Some(task) = entry.task.as_ref() else { return (Doc::new(""), None) };
                 let Some(sub) = task.subtasks.get(*pos) else { return (Doc::new(""), None) };
@@ -694,7 +769,8 @@ impl App {
         } else {
             "failure"
         };
-        self.flash_info(format!("{what} {}/{}", labels::count(ordinal), labels::count(total)));
+        let group = entry.insight.active_group().map(|(rank, _)| format!(" of group {}", rank + 1)).unwrap_or_default();
+        self.flash_info(format!("{what} {}/{}{group}", labels::count(ordinal), labels::count(total)));
         if let Some(pos) = pos {
             self.open_subtask_viewer(pos);
         }
@@ -733,6 +809,7 @@ impl App {
     fn copy(&mut self) -> Vec<Effect> {
         let text: Option<String> = match self.focus {
             Focus::Viewer => self.viewer.as_ref().map(|v| v.doc.as_str().to_owned()),
+            Focus::Subtasks if self.in_groups_tab() => self.group_copy_text(),
             Focus::Subtasks => self.selected_entry().and_then(|e| {
                 let sub = e.task.as_ref()?.subtasks.get(e.view.selected_pos()?)?;
                 Some(match &sub.error {
@@ -767,7 +844,7 @@ impl App {
     }
 
     pub(super) fn on_mouse(&mut self, mouse: MouseInput) -> Vec<Effect> {
-        if self.confirm_remove.is_some() || self.input.is_some() {
+        if self.confirm_remove.is_some() || self.input.is_some() || self.report_prompt.is_some() {
             return Vec::new();
         }
         if self.help.is_some() {
@@ -789,6 +866,7 @@ impl App {
                         let target = self.selected.saturating_add_signed(delta.signum()).min(last);
                         self.select_task(target);
                     }
+                    Focus::Subtasks if self.in_groups_tab() => self.move_group(delta.signum()),
                     Focus::Subtasks => {
                         let rows = self.subtask_page();
                         if let Some(e) = self.entries.get_mut(self.selected) {
@@ -829,19 +907,35 @@ impl App {
                 }
             }
             Focus::Subtasks => {
-                let inner = layout::inner(panes.subtasks);
-                let rows = layout::subtask_rows(panes.subtasks);
-                if self.selected_entry().is_none_or(|e| e.task.is_none()) {
-                    return;
-                }
+                let Some(entry) = self.selected_entry().filter(|e| e.task.is_some()) else { return };
+                let groups = entry.insight.tab() == super::insight::Tab::Groups;
+                let table = if groups {
+                    layout::groups_areas(panes.subtasks).0
+                } else {
+                    layout::subtask_table(panes.subtasks, entry.shows_activity())
+                };
+                let rows = layout::table_rows(table);
                 let was_focused = self.focus == Focus::Subtasks;
                 self.focus = Focus::Subtasks;
-                if row <= inner.y {
+                if row <= table.y || row >= table.y + table.height {
                     return;
                 }
                 let Some(e) = self.entries.get_mut(self.selected) else { return };
+                let line = usize::from(row - table.y - 1);
+                if groups {
+                    let target = e.insight.group_offset() + line;
+                    if target >= e.insight.groups().len() {
+                        return;
+                    }
+                    let again = was_focused && target == e.insight.group_selected();
+                    e.insight.select_group(target, rows);
+                    if again {
+                        self.enter_group();
+                    }
+                    return;
+                }
                 let offset = super::subtask_view::view_offset(e.view.selected(), e.view.offset(), rows, e.view.len());
-                let target = offset + usize::from(row - inner.y - 1);
+                let target = offset + line;
                 if target >= e.view.len() {
                     return;
                 }

@@ -82,6 +82,43 @@ pub fn mixed(ok: usize, failed: usize, running: usize) -> Vec<Subtask> {
     subs(&states)
 }
 
+/// Twelve subtasks: five path conflicts (APIG.3201), three models that exist (APIG.3202), one
+/// cancelled without text, three successes.
+pub fn grouped_subtasks() -> Vec<Subtask> {
+    (0..12)
+        .map(|i| {
+            let mut s = sub(i, SubtaskState::Succeeded);
+            match i {
+                1 | 3 | 5 | 7 | 9 => {
+                    s.state = SubtaskState::Failed;
+                    s.raw_status = "FAIL".into();
+                    s.kind = SubtaskKind::Api;
+                    s.error = Some(ApiError::new(
+                        "APIG.3201",
+                        format!("Path /v1/r{i} conflicts with existing API 3f2a9c81d0e54b6f9a7c3d2e1f0a9b{i:02}"),
+                    ));
+                }
+                2 | 6 | 10 => {
+                    s.state = SubtaskState::Failed;
+                    s.raw_status = "FAIL".into();
+                    s.kind = SubtaskKind::Model;
+                    s.name = format!("Model{i}");
+                    s.error = Some(ApiError::new(
+                        "APIG.3202",
+                        format!("Model Model{i} already exists in group 736508d885074167ba8fbce3bc95ea0b"),
+                    ));
+                }
+                11 => {
+                    s.state = SubtaskState::Cancelled;
+                    s.raw_status = "CANCELLED".into();
+                }
+                _ => {}
+            }
+            s
+        })
+        .collect()
+}
+
 pub fn task(task_ref: &TaskRef, state: TaskState, subtasks: Vec<Subtask>) -> Task {
     let raw = match state {
         TaskState::Running => "Running",

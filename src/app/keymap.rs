@@ -24,10 +24,12 @@ pub enum KeyContext {
     Help,
     Input,
     Confirm,
+    /// The report prompt: which format to write.
+    Report,
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 7] = [
+    pub const ALL: [KeyContext; 8] = [
         KeyContext::Global,
         KeyContext::Tasks,
         KeyContext::Subtasks,
@@ -35,6 +37,7 @@ impl KeyContext {
         KeyContext::Help,
         KeyContext::Input,
         KeyContext::Confirm,
+        KeyContext::Report,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,6 +49,7 @@ impl KeyContext {
             KeyContext::Help => "help",
             KeyContext::Input => "input",
             KeyContext::Confirm => "confirm",
+            KeyContext::Report => "report",
         }
     }
 
@@ -193,7 +197,7 @@ pub enum KeymapError {
     BadKey(String),
     #[error("unknown action {0:?}")]
     UnknownAction(String),
-    #[error("unknown key context {0:?} (one of global, tasks, subtasks, viewer, help, input, confirm)")]
+    #[error("unknown key context {0:?} (one of global, tasks, subtasks, viewer, help, input, confirm, report)")]
     UnknownContext(String),
     #[error("key {key} is given to both {first} and {second} in {context}")]
     Conflict { key: String, first: &'static str, second: &'static str, context: &'static str },
@@ -260,10 +264,17 @@ const DEFAULT_TABLE: &[(KeyContext, &str, Command)] = &[
     (KeyContext::Global, "a", Command::Add),
     (KeyContext::Global, "d", Command::Remove),
     (KeyContext::Global, "r", Command::Refresh),
-    (KeyContext::Global, "R", Command::RefreshAll),
+    (KeyContext::Global, "ctrl-r", Command::RefreshAll),
+    (KeyContext::Global, "R", Command::RetrySpec),
     (KeyContext::Global, "p", Command::Pause),
+    (KeyContext::Global, "F", Command::Groups),
+    (KeyContext::Global, "x", Command::Report),
+    (KeyContext::Global, "c", Command::ChangesOnly),
+    (KeyContext::Global, "S", Command::SaveExport),
     (KeyContext::Viewer, "w", Command::ToggleWrap),
     (KeyContext::Viewer, "r", Command::ToggleRaw),
+    (KeyContext::Viewer, "o", Command::OpenPager),
+    (KeyContext::Viewer, "e", Command::OpenEditor),
     (KeyContext::Help, "esc", Command::Back),
     (KeyContext::Help, "?", Command::Back),
     (KeyContext::Help, "q", Command::Back),
@@ -296,6 +307,14 @@ const DEFAULT_TABLE: &[(KeyContext, &str, Command)] = &[
     (KeyContext::Confirm, "N", Command::Deny),
     (KeyContext::Confirm, "esc", Command::Deny),
     (KeyContext::Confirm, "ctrl-c", Command::Interrupt),
+    (KeyContext::Report, "enter", Command::ReportMarkdown),
+    (KeyContext::Report, "m", Command::ReportMarkdown),
+    (KeyContext::Report, "c", Command::ReportCsv),
+    (KeyContext::Report, "j", Command::ReportJson),
+    (KeyContext::Report, "esc", Command::Cancel),
+    (KeyContext::Report, "q", Command::Cancel),
+    (KeyContext::Report, "x", Command::Cancel),
+    (KeyContext::Report, "ctrl-c", Command::Interrupt),
 ];
 
 fn default_bindings() -> Vec<Binding> {
@@ -499,7 +518,13 @@ mod tests {
         assert_eq!(km.lookup(KeyContext::Confirm, key("j")), None);
         assert_eq!(km.lookup(KeyContext::Input, key("q")), None);
         assert_eq!(km.keys_for(KeyContext::Viewer, Command::Refresh), Vec::<KeySpec>::new());
-        assert_eq!(km.label(KeyContext::Viewer, Command::RefreshAll).as_deref(), Some("R"));
+        assert_eq!(km.lookup(KeyContext::Viewer, key("e")), Some(Command::OpenEditor), "e edits in the viewer");
+        assert_eq!(km.lookup(KeyContext::Subtasks, key("e")), Some(Command::OpenError), "and opens it elsewhere");
+        assert_eq!(km.lookup(KeyContext::Tasks, key("F")), Some(Command::Groups));
+        assert_eq!(km.lookup(KeyContext::Report, key("enter")), Some(Command::ReportMarkdown));
+        assert_eq!(km.lookup(KeyContext::Report, key("j")), Some(Command::ReportJson), "no fallback to global j");
+        assert_eq!(km.label(KeyContext::Viewer, Command::RefreshAll).as_deref(), Some("Ctrl-r"));
+        assert_eq!(km.lookup(KeyContext::Tasks, key("R")), Some(Command::RetrySpec));
     }
 
     #[test]
@@ -512,6 +537,19 @@ mod tests {
         let swapped = Keymap::default().with_overrides(&[("down", "k"), ("up", "j")]).unwrap();
         assert_eq!(swapped.lookup(KeyContext::Tasks, key("k")), Some(Command::Down));
         assert_eq!(swapped.lookup(KeyContext::Tasks, key("j")), Some(Command::Up));
+    }
+
+    #[test]
+    fn the_new_actions_can_be_remapped_by_name() {
+        let km = Keymap::default()
+            .with_overrides(&[("groups", "ctrl-g"), ("report", "X"), ("pager", "P"), ("report-csv", "v")])
+            .unwrap();
+        assert_eq!(km.lookup(KeyContext::Subtasks, key("ctrl-g")), Some(Command::Groups));
+        assert_eq!(km.lookup(KeyContext::Subtasks, key("F")), None);
+        assert_eq!(km.lookup(KeyContext::Tasks, key("X")), Some(Command::Report));
+        assert_eq!(km.lookup(KeyContext::Viewer, key("P")), Some(Command::OpenPager));
+        assert_eq!(km.lookup(KeyContext::Report, key("v")), Some(Command::ReportCsv));
+        assert_eq!(km.label(KeyContext::Tasks, Command::Report).as_deref(), Some("X"));
     }
 
     #[test]

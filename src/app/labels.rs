@@ -5,7 +5,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::domain::{FetchErrorKind, SubtaskState, TaskState};
+use crate::analysis::Eta;
+use crate::domain::{FetchErrorKind, ProviderKind, SubtaskState, TaskState};
 
 /// Glyph and word for a task state; colour is never the only signal.
 pub fn task_state(state: TaskState) -> (&'static str, &'static str) {
@@ -77,9 +78,114 @@ pub fn count(n: usize) -> String {
     out
 }
 
+/// `812 B`, `12.3 KB`, `4.1 MB` — a size at a glance.
+pub fn bytes(n: usize) -> String {
+    #[expect(clippy::cast_precision_loss, reason = "one decimal of a display size")]
+    let value = n as f64;
+    if n < 1024 {
+        format!("{n} B")
+    } else if n < 1024 * 1024 {
+        format!("{:.1} KB", value / 1024.0)
+    } else {
+        format!("{:.1} MB", value / (1024.0 * 1024.0))
+    }
+}
+
+/// How a progress label should look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tone {
+    Normal,
+    /// No estimate to give: said quietly.
+    Quiet,
+    /// Something looks wrong (stalled).
+    Warn,
+}
+
+/// Rate and ETA of a running task, in a long and a short form for narrow places.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProgressLabel {
+    pub full: String,
+    pub short: String,
+    pub tone: Tone,
+}
+
+/// What the task list and the activity line say about `eta`; `None` once the task is done.
+pub fn progress(eta: Eta, provider: ProviderKind, now: SystemTime) -> Option<ProgressLabel> {
+    let (full, short, tone) = match eta {
+        Eta::Done => return None,
+        Eta::Estimate { remaining, rate_per_min } => {
+            let left = coarse_up(remaining);
+            (format!("{}/min · ETA {left}", rate(rate_per_min)), format!("ETA {left}"), Tone::Normal)
+        }
+        Eta::NotEnoughData { .. } => ("ETA: not enough data yet".to_owned(), "ETA …".to_owned(), Tone::Quiet),
+        Eta::NoSubtaskProgress => {
+            let who = match provider {
+                ProviderKind::Huawei => "Huawei",
+                ProviderKind::Aliyun => "Alibaba Cloud",
+            };
+            (format!("no per-subtask progress ({who})"), "no progress data".to_owned(), Tone::Quiet)
+        }
+        Eta::Stalled { since: at } => {
+            let text = format!("stalled {}", coarse(since(now, at)));
+            (text.clone(), text, Tone::Warn)
+        }
+    };
+    Some(ProgressLabel { full, short, tone })
+}
+
+/// `12`, `2.5`, `0.4`: whole numbers once the rate is big enough for decimals to be noise.
+pub fn rate(per_min: f64) -> String {
+    if per_min >= 9.95 {
+        format!("{per_min:.0}")
+    } else if per_min >= 0.05 {
+        format!("{per_min:.1}")
+    } else {
+        "<0.1".to_owned()
+    }
+}
+
+/// `45s`, `3m`, `2h05m`: minutes are precise enough for how long something has been stuck.
+pub fn coarse(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// An estimate rounded up to whole minutes (`<1m`, `3m`, `1h05m`): seconds would be false precision.
+fn coarse_up(d: Duration) -> String {
+    let s = d.as_secs() + u64::from(d.subsec_nanos() > 0);
+    if s < 60 {
+        return "<1m".to_owned();
+    }
+    let m = s.div_ceil(60);
+    if m < 60 { format!("{m}m") } else { format!("{}h{:02}m", m / 60, m % 60) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_labels_are_honest_and_short_when_asked() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let label = |eta| progress(eta, ProviderKind::Aliyun, now).unwrap();
+        let est = label(Eta::Estimate { remaining: Duration::from_secs(150), rate_per_min: 12.04 });
+        assert_eq!((est.full.as_str(), est.short.as_str()), ("12/min · ETA 3m", "ETA 3m"));
+        let soon = label(Eta::Estimate { remaining: Duration::from_secs(20), rate_per_min: 2.5 });
+        assert_eq!(soon.full, "2.5/min · ETA <1m");
+        let stalled = label(Eta::Stalled { since: now - Duration::from_secs(130) });
+        assert_eq!((stalled.full.as_str(), stalled.tone), ("stalled 2m", Tone::Warn));
+        let wait = label(Eta::NotEnoughData { reason: crate::analysis::NotEnoughData::NoSamples });
+        assert_eq!(wait.full, "ETA: not enough data yet");
+        let huawei = progress(Eta::NoSubtaskProgress, ProviderKind::Huawei, now).unwrap();
+        assert_eq!(huawei.full, "no per-subtask progress (Huawei)");
+        assert_eq!(progress(Eta::Done, ProviderKind::Aliyun, now), None);
+        assert_eq!(rate(0.01), "<0.1");
+        assert_eq!(coarse_up(Duration::from_secs(3600)), "1h00m");
+    }
 
     #[test]
     fn durations_read_compactly() {

@@ -1,9 +1,10 @@
 //! Applying fetch results: snapshots, fetch errors, freshness and notifications.
 //!
-//! Owns what a [`Polled`] does to an entry (keep the last good snapshot, rebuild the view only
-//! when the snapshot changed, keep the selection on the same subtask, drop results older than
-//! the one shown) and when a task's finish or first failure is announced — exactly once each,
-//! and only against a known earlier state. Also [`coalesce`] for bursts. Pure.
+//! Owns what a [`Polled`] does to an entry (keep the last good snapshot, feed the progress
+//! tracker, regroup failures, recompare changes and rebuild the view only when the snapshot
+//! changed, keep the selection on the same subtask, drop results older than the one shown) and
+//! when a task's finish or first failure is announced — exactly once each, and only against a
+//! known earlier state. Also [`coalesce`] for bursts. Pure.
 
 use std::collections::HashMap;
 
@@ -52,7 +53,9 @@ impl App {
         }
         let rows = self.subtask_page();
         let notify = self.options.notify;
+        let changes = &self.changes;
         let entry = &mut self.entries[i];
+        let mut group_gone = false;
         entry.last_polled_at = Some(polled.at);
         entry.next_poll_at = polled.next_poll_in.map(|d| polled.at + d);
         let mut effects = Vec::new();
@@ -74,8 +77,11 @@ impl App {
                 entry.announced.finish |= task.is_finished();
                 entry.announced.failure |= problems(&task) > 0;
                 entry.announced.baseline_known = true;
+                entry.insight.observe(polled.at, &task);
                 if entry.task.as_ref() != Some(&task) {
                     let keep = entry.task.as_ref().and_then(|old| entry.view.selected_key(&old.subtasks));
+                    group_gone = !entry.insight.on_snapshot(&task, changes.changed(&entry.task_ref, &task));
+                    entry.view.set_scope_only(entry.insight.scope());
                     entry.view.rebuild(&task.subtasks, keep.as_ref());
                     entry.view.fit(rows);
                     entry.task = Some(task);
@@ -90,6 +96,9 @@ impl App {
                 viewer_stale = entry.last_error.as_ref() != Some(&error);
                 entry.last_error = Some(error);
             }
+        }
+        if group_gone && i == self.selected {
+            self.flash_info("the listed failure group is gone from the latest snapshot: showing all subtasks");
         }
         if viewer_stale && i == self.selected {
             self.refresh_viewer();

@@ -1,9 +1,11 @@
-//! The subtask pane's view of one task: filter, sort, selection and the view index.
+//! The subtask pane's view of one task: filter, sort, scope, selection and the view index.
 //!
 //! Owns a `Vec<u32>` of positions into `task.subtasks` (filtered and sorted), recomputed only
-//! when the snapshot, the filter or the sort changes, so that drawing and moving stay O(viewport)
-//! with 100,000 subtasks. Selection follows a subtask's identity across refreshes. May not draw
-//! or hold the subtasks themselves: the snapshot is passed in.
+//! when the snapshot, the filter, the scope or the sort changes, so that drawing and moving stay
+//! O(viewport) with 100,000 subtasks. The scope is a set of positions chosen elsewhere (a failure
+//! group's members, the changed subtasks); rows outside it are never shown. Selection follows a
+//! subtask's identity across refreshes. May not draw or hold the subtasks themselves: the
+//! snapshot is passed in.
 
 use std::cmp::Ordering;
 
@@ -130,6 +132,8 @@ pub struct SubtaskView {
     /// First visible row (position in `index`).
     offset: usize,
     index: Vec<u32>,
+    /// Only these positions (ascending) may be shown; `None` shows every subtask.
+    scope: Option<Vec<u32>>,
     /// The user moved the selection. Until then a refresh keeps the first row selected (the
     /// first failure under "failures first") instead of following whatever was on top.
     touched: bool,
@@ -146,6 +150,11 @@ impl SubtaskView {
 
     pub fn sort(&self) -> SortMode {
         self.sort
+    }
+
+    /// Whether a scope (group members, changes only) restricts the rows.
+    pub fn is_scoped(&self) -> bool {
+        self.scope.is_some()
     }
 
     pub fn selected(&self) -> usize {
@@ -181,9 +190,11 @@ impl SubtaskView {
     /// Recomputes the index from scratch (new snapshot or new sort), keeping the selection on the
     /// subtask `keep` identifies, or at the same row when it is gone.
     pub fn rebuild(&mut self, subtasks: &[Subtask], keep: Option<&SubtaskKey>) {
-        let mut index: Vec<u32> = (0..u32::try_from(subtasks.len()).unwrap_or(u32::MAX))
-            .filter(|&i| self.keeps(&subtasks[i as usize]))
-            .collect();
+        let keeps = |i: &u32| subtasks.get(*i as usize).is_some_and(|s| self.keeps(s));
+        let mut index: Vec<u32> = match &self.scope {
+            Some(scope) => scope.iter().copied().filter(keeps).collect(),
+            None => (0..u32::try_from(subtasks.len()).unwrap_or(u32::MAX)).filter(keeps).collect(),
+        };
         sort_index(&mut index, subtasks, self.sort);
         self.index = index;
         self.reselect(subtasks, keep);
@@ -230,6 +241,19 @@ impl SubtaskView {
     pub fn set_failures_only(&mut self, subtasks: &[Subtask], on: bool) {
         let keep = self.selected_key(subtasks);
         self.failures_only = on;
+        self.rebuild(subtasks, keep.as_ref());
+    }
+
+    /// Sets the scope without rebuilding; the caller rebuilds (a new snapshot does anyway).
+    pub fn set_scope_only(&mut self, scope: Option<Vec<u32>>) {
+        self.scope = scope;
+    }
+
+    /// Restricts the rows to `scope` (ascending positions) or lifts the restriction, keeping
+    /// the selection on the same subtask when it stays visible.
+    pub fn set_scope(&mut self, subtasks: &[Subtask], scope: Option<Vec<u32>>) {
+        let keep = self.selected_key(subtasks);
+        self.scope = scope;
         self.rebuild(subtasks, keep.as_ref());
     }
 
@@ -424,6 +448,24 @@ mod tests {
         let gone = s.remove(v.selected_pos().unwrap());
         v.rebuild(&s, Some(&SubtaskKey::of(&gone)));
         assert!(v.selected() < s.len());
+    }
+
+    #[test]
+    fn a_scope_restricts_rows_and_combines_with_the_filter() {
+        let s = subs();
+        let mut v = SubtaskView::default();
+        v.rebuild(&s, None);
+        v.set_scope(&s, Some(vec![0, 1, 7, 14, 19]));
+        assert!(v.is_scoped());
+        assert_eq!(names(&v, &s), ["Name000", "Name007", "Name014", "Name019", "Name001"].map(String::from));
+        v.set_filter(&s, "name01");
+        assert_eq!(names(&v, &s), ["Name014", "Name019"].map(String::from));
+        v.set_filter(&s, "");
+        v.set_scope(&s, None);
+        assert_eq!(v.len(), 20);
+        v.set_scope(&s, Some(vec![]));
+        assert!(v.is_empty());
+        assert_eq!(v.selected_pos(), None);
     }
 
     #[test]

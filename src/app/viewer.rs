@@ -94,13 +94,15 @@ pub fn byte_at_column(line: &str, col: usize) -> usize {
     line.len()
 }
 
-/// Which error the viewer shows.
+/// What the viewer shows: an error, or an export task's document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ViewerTarget {
     /// The task-level error and the last fetch error of the selected task.
     Task,
     /// One subtask, found again by identity after each refresh.
     Subtask { pos: usize, key: SubtaskKey },
+    /// The document an export task produced (`task.export`).
+    Export,
 }
 
 /// Where the raw view's JSON came from, shown in the title so nobody mistakes one for the other.

@@ -64,6 +64,14 @@ pub enum Command {
     Import(ImportArgs),
     /// Create an export task (Huawei), watch it, and save the exported document to a file.
     Export(ExportArgs),
+    /// Write a failure report of a task: summary, failures grouped by cause, every failed subtask.
+    ///
+    /// Markdown pastes into a ticket, CSV opens in a spreadsheet, JSON is for tools. A finished
+    /// task on the watch list is reported from its saved snapshot, without a fetch.
+    Report(ReportArgs),
+    /// Write an OpenAPI document holding only the failed operations of an import (and the
+    /// schemas they need, and the failed models), to fix and re-import just those.
+    RetrySpec(RetrySpecArgs),
     /// List the saved watch list.
     List,
     /// Add a task to the saved watch list.
@@ -115,9 +123,10 @@ pub struct ImportArgs {
     /// The OpenAPI 2.0 / 3.x document to import (JSON or YAML).
     #[arg(value_name = "SPEC")]
     pub spec: PathBuf,
-    /// Where to import: aliyun://REGION/GROUP_ID or huawei://REGION/PROJECT_ID/INSTANCE_ID.
+    /// Where to import: aliyun://REGION/GROUP_ID or huawei://REGION/PROJECT_ID/INSTANCE_ID
+    /// (default: `defaults.import_target` in the config).
     #[arg(long = "to", value_name = "TARGET", value_parser = parse_target)]
-    pub to: Target,
+    pub to: Option<Target>,
 
     /// [aliyun] Overwrite existing APIs with the same method and path.
     #[arg(long, help_heading = "Alibaba Cloud")]
@@ -177,9 +186,10 @@ pub struct AfterCreate {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The gateway to export from: huawei://REGION/PROJECT_ID/INSTANCE_ID.
+    /// The gateway to export from: huawei://REGION/PROJECT_ID/INSTANCE_ID (default:
+    /// `defaults.export_source` in the config).
     #[arg(long = "from", value_name = "TARGET", value_parser = parse_target)]
-    pub from: Target,
+    pub from: Option<Target>,
     /// The API group to export.
     #[arg(long, value_name = "GROUP_ID")]
     pub group: String,
@@ -207,6 +217,36 @@ pub struct ExportArgs {
     /// Give up waiting after this long (exit code 3).
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[arg(value_name = "TASK", value_parser = parse_task_ref)]
+    pub task: TaskRef,
+    /// md (Markdown), csv or json.
+    #[arg(long, value_name = "FORMAT", default_value = "md", value_parser = ["md", "markdown", "csv", "json"])]
+    pub format: String,
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RetrySpecArgs {
+    #[arg(value_name = "TASK", value_parser = parse_task_ref)]
+    pub task: TaskRef,
+    /// The spec the task imported.
+    #[arg(long, value_name = "ORIGINAL")]
+    pub spec: PathBuf,
+    /// Write to FILE instead of stdout (same OpenAPI family and format as the original).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

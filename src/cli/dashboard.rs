@@ -4,21 +4,24 @@
 //! Used by `oaswatch [TASK]...` (real clouds, the saved watch list) and `oaswatch demo` (the
 //! simulator, a throw-away list).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use tokio::sync::mpsc;
 
 use super::{Context, Failure};
+use crate::app::effect::ImportRequest;
 use crate::app::keymap::Keymap;
 use crate::app::{Action, App, AppOptions, NotifyMode};
 use crate::config::ThemeName;
 use crate::domain::{Task, TaskRef};
 use crate::poller::{self, PollCmd};
-use crate::provider::Fetch;
+use crate::provider::{Clients, Fetch};
 use crate::runtime::{self, Inputs};
 use crate::store::{Change, Store};
-use crate::tui::{self, NotifyProtocol, TerminalHost, TuiOptions};
+use crate::tui::external::Programs;
+use crate::tui::{self, Importer, NotifyProtocol, TerminalHost, TuiOptions};
 use crate::ui::theme::ThemeKind;
 
 /// What the dashboard opens on.
@@ -30,25 +33,49 @@ pub struct Setup<F> {
     pub store: Option<Store>,
     /// Shown in the dashboard at start (a damaged watch list set aside, missing credentials).
     pub notices: Vec<String>,
+    /// The task to select at start (the one just created), else the first.
+    pub select: Option<TaskRef>,
+    /// The clients that `R` (retry spec, then import) imports with; `None` disables importing.
+    pub importer: Option<Arc<Clients>>,
+    /// The spec each task imported, when known (from the watch list).
+    pub specs: Vec<(TaskRef, PathBuf)>,
 }
 
-/// The tasks to open on: the saved watch list (with snapshots) followed by `extra` tasks that are
-/// not in it yet. Returns the store's warnings as notices.
-pub fn initial_tasks(context: &Context, extra: Vec<TaskRef>) -> (Vec<(TaskRef, Option<Task>)>, Vec<String>) {
+/// What the dashboard opens on: the saved watch list (with snapshots) followed by `extra` tasks
+/// not in it yet, the spec each imported when known, and the store's warnings as notices.
+pub struct SavedTasks {
+    pub initial: Vec<(TaskRef, Option<Task>)>,
+    pub specs: Vec<(TaskRef, PathBuf)>,
+    pub warnings: Vec<String>,
+}
+
+pub fn saved_tasks(context: &Context, extra: Vec<TaskRef>) -> SavedTasks {
     let (entries, warnings) = match context.store.load(SystemTime::now()) {
         Ok(loaded) => (loaded.entries, loaded.warnings),
         Err(error) => (Vec::new(), vec![error.to_string()]),
     };
+    let specs: Vec<(TaskRef, PathBuf)> =
+        entries.iter().filter_map(|e| e.spec.clone().map(|spec| (e.task_ref.clone(), spec))).collect();
     let mut initial: Vec<(TaskRef, Option<Task>)> = entries.into_iter().map(|e| (e.task_ref, e.snapshot)).collect();
     for task_ref in extra {
         if !initial.iter().any(|(r, _)| *r == task_ref) {
             initial.push((task_ref, None));
         }
     }
-    (initial, warnings)
+    SavedTasks { initial, specs, warnings }
 }
 
-/// The app's options from the config: theme, poll interval, notifications, keys.
+/// Where `x` reports and `S` exports are written: `$OASWATCH_REPORT_DIR`, else the working
+/// directory; absolute, so the message after writing shows the full path.
+pub const REPORT_DIR_ENV: &str = "OASWATCH_REPORT_DIR";
+
+pub fn output_dir(env: impl Fn(&str) -> Option<String>) -> PathBuf {
+    let dir = env(REPORT_DIR_ENV).filter(|d| !d.trim().is_empty()).map_or_else(|| PathBuf::from("."), PathBuf::from);
+    std::path::absolute(&dir).unwrap_or(dir)
+}
+
+/// The app's options from the config: theme, poll interval, notifications, keys; and the
+/// report directory from the environment.
 pub fn app_options(context: &Context) -> Result<AppOptions, Failure> {
     let config = &context.config;
     let theme = match config.theme.value {
@@ -68,6 +95,7 @@ pub fn app_options(context: &Context) -> Result<AppOptions, Failure> {
         notify,
         keymap: keymap(context)?,
         raw_item_json: Some(crate::provider::raw_item_json),
+        output_dir: output_dir(context.env),
     })
 }
 
@@ -101,7 +129,7 @@ pub fn run<F: Fetch>(context: &Context, setup: Setup<F>) -> Result<u8, Failure> 
 
 /// The dashboard inside an existing runtime (`demo` runs the simulator in the same one).
 pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: AppOptions) -> Result<u8, Failure> {
-    let Setup { fetcher, initial, store, notices } = setup;
+    let Setup { fetcher, initial, store, notices, select, importer, specs } = setup;
     let (polled_tx, polled_rx) = mpsc::channel(256);
     let poller = poller::spawn(fetcher, context.config.poller(), rand::random(), polled_tx);
     let census = tokio::spawn(log_runtime_census());
@@ -113,6 +141,13 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         }
     }
     let mut app = App::new(initial.clone(), options);
+    if let Some(task_ref) = &select {
+        app.select_task_ref(task_ref);
+    }
+    for (task_ref, spec) in specs {
+        app.set_spec(task_ref, spec);
+    }
+    let (background_tx, background_rx) = mpsc::channel(16);
     // The notices are flashes timed from the app's clock, which starts at the epoch: without
     // the real time first they would expire on the very first tick, unseen.
     let _ = app.update(Action::Tick(SystemTime::now()));
@@ -127,7 +162,11 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     let save_store = store.clone();
     let mut host = TerminalHost::new(tui_options, protocol, move |refs: &[TaskRef]| {
         save_changes(save_store.as_ref(), &mut saved, refs)
-    });
+    })
+    .with_programs(Programs::resolve(env));
+    if let Some(clients) = importer {
+        host = host.with_importer(importer_for(clients, store.clone(), background_tx));
+    }
     let signals = tui::signal_stream().map_err(|e| Failure::usage(format!("cannot listen for signals: {e}")))?;
 
     tui::install_panic_hook();
@@ -135,8 +174,13 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         let _ = tui::restore();
         Failure::usage(format!("cannot open the dashboard on this terminal: {e}"))
     })?;
-    let inputs =
-        Inputs { events: crossterm::event::EventStream::new(), signals, polled: polled_rx, poll_cmds: commands };
+    let inputs = Inputs {
+        events: crossterm::event::EventStream::new(),
+        signals,
+        polled: polled_rx,
+        poll_cmds: commands,
+        background: background_rx,
+    };
     let run = runtime::run(&mut terminal, &mut app, inputs, &mut host);
     let outcome = match env(DEBUG_PANIC_ENV).as_deref() {
         Some(place @ ("ui" | "background" | "ui-on-usr1" | "background-on-usr1")) => {
@@ -205,6 +249,31 @@ async fn with_deliberate_panic<T>(place: &str, run: impl Future<Output = T>) -> 
         outcome = run => outcome,
         () = trigger => panic!("{DEBUG_PANIC_ENV}=ui: deliberate panic in the UI task"),
     }
+}
+
+/// Runs an import in the background on the current runtime and reports the new task (or why
+/// not) to the event loop; the task is remembered with its spec, like `oaswatch import` does.
+fn importer_for(clients: Arc<Clients>, store: Option<Store>, done: mpsc::Sender<Action>) -> Importer {
+    let runtime = tokio::runtime::Handle::current();
+    Box::new(move |request: ImportRequest| {
+        let (clients, store, done) = (Arc::clone(&clients), store.clone(), done.clone());
+        runtime.spawn(async move {
+            let action = match super::transfer_cmds::import_for_retry(&clients, &request).await {
+                Ok(task_ref) => {
+                    if let Some(store) = &store {
+                        let change = Change::AddImport { task_ref: task_ref.clone(), spec: request.spec.clone() };
+                        if let Err(error) = store.update(change, SystemTime::now()) {
+                            tracing::warn!(%error, "could not remember the imported spec");
+                        }
+                    }
+                    Action::ImportStarted { task_ref }
+                }
+                Err(error) => Action::EffectFailed { what: "start the import", error },
+            };
+            let _ = done.send(action).await;
+        });
+        Ok(())
+    })
 }
 
 /// Saves what changed in the list since the last save, as deltas, so a second instance's

@@ -48,11 +48,38 @@ pub fn demo(context: &Context, args: &DemoArgs) -> Result<u8, Failure> {
             sim::start(config).await.map_err(|e| Failure::usage(format!("cannot start the simulator: {e}")))?;
         let clients = clients_for_simulator(context, &handle)?;
         let initial = handle.task_refs().into_iter().map(|r| (r, None)).collect();
-        let setup = dashboard::Setup { fetcher: Arc::new(clients), initial, store: None, notices: Vec::new() };
+        // The specs the demo tasks imported, on disk, so `R` can make retry specs from them.
+        let spec_dir = tempfile::tempdir().map_err(|e| Failure::usage(format!("cannot create a temp dir: {e}")))?;
+        let specs = demo_specs(&handle, spec_dir.path());
+        let clients = Arc::new(clients);
+        let setup = dashboard::Setup {
+            fetcher: Arc::clone(&clients),
+            initial,
+            store: None,
+            notices: Vec::new(),
+            select: None,
+            importer: Some(clients),
+            specs,
+        };
         let code = dashboard::run_async(context, setup, options).await;
         handle.shutdown().await;
         code
     })
+}
+
+/// Writes the built-in specs the scenario's tasks imported into `dir`; returns task → file.
+fn demo_specs(handle: &SimHandle, dir: &std::path::Path) -> Vec<(crate::domain::TaskRef, std::path::PathBuf)> {
+    let mut specs = Vec::new();
+    for (name, task_ref) in handle.named_task_refs() {
+        let spec_name = handle.scenario().tasks.iter().find(|t| t.name == name).and_then(|t| t.spec.clone());
+        let Some(spec_name) = spec_name else { continue };
+        let Some(text) = scenario::builtin_spec(&spec_name) else { continue };
+        let path = dir.join(&spec_name);
+        if std::fs::write(&path, text).is_ok() {
+            specs.push((task_ref, path));
+        }
+    }
+    specs
 }
 
 /// Clients that talk to the simulator with its (fake) credentials.

@@ -13,6 +13,7 @@ use std::time::SystemTime;
 use super::args::{ExportArgs, ImportArgs, WaitArgs};
 use super::collect::{self, Progress, Until};
 use super::{Context, Failure, dashboard, watch_cmds};
+use crate::app::effect::ImportRequest;
 use crate::domain::{FetchError, FetchErrorKind, Target, TaskRef};
 use crate::openapi::{self, Document, SpecVersion};
 use crate::provider::{Clients, HuaweiExportOptions, HuaweiImportOptions, ImportOasOptions};
@@ -101,8 +102,26 @@ fn reject_foreign_flags(target: &Target, args: &ImportArgs) -> Result<(), Failur
     Ok(())
 }
 
+/// `--to`/`--from`, else the config's default, else a usage error saying how to give one.
+fn target_or_default(given: Option<&Target>, context: &Context, key: &str, flag: &str) -> Result<Target, Failure> {
+    if let Some(target) = given {
+        return Ok(target.clone());
+    }
+    let configured = context.config.defaults.get(key).ok_or_else(|| {
+        Failure::usage(format!(
+            "pass {flag} TARGET ({}), or set defaults.{key} in the config",
+            crate::domain::TARGET_FORMS
+        ))
+    })?;
+    configured
+        .value
+        .parse()
+        .map_err(|e: crate::domain::RefParseError| Failure::usage(format!("{}: {e}", configured.source)))
+}
+
 pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
-    reject_foreign_flags(&args.to, args)?;
+    let target = target_or_default(args.to.as_ref(), context, crate::config::DEFAULT_IMPORT_TARGET, "--to")?;
+    reject_foreign_flags(&target, args)?;
     let (text, document) = load_spec(&args.spec)?;
     let schemas = document.schemas.len();
     writeln!(
@@ -114,34 +133,44 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
         document.operations.len(),
         schemas
     )?;
-    let clients = clients(context, args.to.provider())?;
-    let task_ref = runtime()?.block_on(create_import(&clients, args, &text, &document, err))?;
+    let clients = clients(context, target.provider())?;
+    let mut notes = Vec::new();
+    let created = runtime()?.block_on(create_import(&clients, &target, args, &text, &document, &mut notes));
+    for note in &notes {
+        writeln!(err, "{note}")?;
+    }
+    let task_ref = created?;
     writeln!(err, "created import task {task_ref}")?;
+    // Remember the spec, so `R` in the dashboard can make a retry spec without asking for it.
+    let spec = std::fs::canonicalize(&args.spec).unwrap_or_else(|_| args.spec.clone());
+    if let Err(error) = context.store.update(Change::AddImport { task_ref: task_ref.clone(), spec }, SystemTime::now())
+    {
+        writeln!(err, "warning: the task was created but could not be added to the watch list: {error}")?;
+    }
     after_create(context, task_ref, &args.after, out, err)
 }
 
 async fn create_import(
     clients: &Clients,
+    target: &Target,
     args: &ImportArgs,
     text: &str,
     document: &Document,
-    err: &mut dyn Write,
+    notes: &mut Vec<String>,
 ) -> Result<TaskRef, Failure> {
-    match &args.to {
+    match target {
         Target::Aliyun { region, group_id } => {
             if document.operations.len() > ALIYUN_MAX_APIS {
-                writeln!(
-                    err,
+                notes.push(format!(
                     "warning: {} operations; the Alibaba console imports at most {ALIYUN_MAX_APIS} at a time",
                     document.operations.len()
-                )?;
+                ));
             }
             if text.len() > ALIYUN_MAX_BYTES {
-                writeln!(
-                    err,
+                notes.push(format!(
                     "warning: the spec is {} KiB; the Alibaba console accepts at most 256 KiB",
                     text.len() / 1024
-                )?;
+                ));
             }
             let options = ImportOasOptions {
                 overwrite: args.overwrite,
@@ -158,13 +187,14 @@ async fn create_import(
                 .await
                 .map_err(|e| create_failure("ImportOAS", &e))?;
             for warning in &outcome.warning_messages {
-                writeln!(err, "warning from Alibaba Cloud: {}", sanitize::line(warning))?;
+                notes.push(format!("warning from Alibaba Cloud: {}", sanitize::line(warning)));
             }
             for error in &outcome.error_messages {
-                writeln!(err, "error from Alibaba Cloud: {}", sanitize::line(error))?;
+                notes.push(format!("error from Alibaba Cloud: {}", sanitize::line(error)));
             }
             for failed in &outcome.failed_apis {
-                writeln!(err, "rejected API: {}", sanitize::line(&format!("{failed:?}")))?;
+                let line = format!("rejected API {} {}: {}", failed.method, failed.path, failed.error);
+                notes.push(sanitize::line(&line).into_owned());
             }
             let operation_id = outcome.operation_id.ok_or_else(|| Failure {
                 status: ExitStatus::Failures,
@@ -205,9 +235,6 @@ fn after_create(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, Failure> {
-    if let Err(error) = context.store.update(Change::Add(vec![task_ref.clone()]), SystemTime::now()) {
-        writeln!(err, "warning: the task was created but could not be added to the watch list: {error}")?;
-    }
     if after.no_watch {
         writeln!(out, "{task_ref}")?;
         return Ok(ExitStatus::Ok.code());
@@ -222,22 +249,57 @@ fn after_create(
         };
         return watch_cmds::wait(context, args, out, err).map(ExitStatus::code);
     }
-    let (initial, notices) = dashboard::initial_tasks(context, vec![task_ref.clone()]);
-    let refs: Vec<TaskRef> = initial.iter().map(|(r, _)| r.clone()).collect();
+    let saved = dashboard::saved_tasks(context, vec![task_ref.clone()]);
+    let refs: Vec<TaskRef> = saved.initial.iter().map(|(r, _)| r.clone()).collect();
     let (clients, mut notes) = watch_cmds::clients_for(context, &refs)?;
-    notes.extend(notices);
+    let clients = Arc::new(clients);
+    notes.extend(saved.warnings);
     dashboard::run(
         context,
-        dashboard::Setup { fetcher: Arc::new(clients), initial, store: Some(context.store.clone()), notices: notes },
+        dashboard::Setup {
+            fetcher: Arc::clone(&clients),
+            initial: saved.initial,
+            store: Some(context.store.clone()),
+            notices: notes,
+            select: Some(task_ref),
+            importer: Some(clients),
+            specs: saved.specs,
+        },
     )
 }
 
+/// The import behind `R` then `y` in the dashboard: the retry spec into the place the failed
+/// task imported into, overwriting (Alibaba) or overriding (Huawei) what is there.
+pub async fn import_for_retry(clients: &Clients, request: &ImportRequest) -> Result<TaskRef, String> {
+    let (text, document) = load_spec(&request.spec).map_err(|f| f.message)?;
+    let huawei = matches!(request.target, Target::Huawei { .. });
+    let args = ImportArgs {
+        spec: request.spec.clone(),
+        to: Some(request.target.clone()),
+        overwrite: !huawei,
+        request_mode: None,
+        auth_type: None,
+        backend_name: None,
+        skip_dry_run: false,
+        ignore_warning: false,
+        group: request.group.clone().filter(|_| huawei),
+        extend_mode: None,
+        api_mode: huawei.then(|| "override".to_owned()),
+        simple_mode: false,
+        mock_mode: false,
+        after: super::args::AfterCreate::default(),
+    };
+    // The cloud's warnings have no terminal to go to here; the new task shows the outcome.
+    let mut notes = Vec::new();
+    create_import(clients, &request.target, &args, &text, &document, &mut notes).await.map_err(|f| f.message)
+}
+
 pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
-    let Target::Huawei { region, project_id, instance_id } = &args.from else {
+    let source = target_or_default(args.from.as_ref(), context, crate::config::DEFAULT_EXPORT_SOURCE, "--from")?;
+    let Target::Huawei { region, project_id, instance_id } = &source else {
         return Err(Failure::usage(format!(
             "export works with Huawei targets (huawei://REGION/PROJECT_ID/INSTANCE_ID); Alibaba's ExportOAS is \
-             synchronous and has no task to watch (got {})",
-            args.from
+             synchronous and has no task to watch (got {source})"
         )));
     };
     if let Some(path) = &args.output

@@ -62,9 +62,8 @@ pub fn endpoint_overrides(context: &Context) -> Result<EndpointOverrides, Failur
 /// `refs` need, a missing credential with the variables to set.
 pub fn clients_for(context: &Context, refs: &[TaskRef]) -> Result<(Clients, Vec<String>), Failure> {
     let overrides = endpoint_overrides(context)?;
-    let (clients, mut notes) =
-        Clients::build(&http_config(context), &overrides, crate::credentials::discover_from_process())
-            .map_err(|e| Failure::usage(format!("cannot set up HTTPS: {e}")))?;
+    let (clients, mut notes) = Clients::build(&http_config(context), &overrides, discover_credentials(context))
+        .map_err(|e| Failure::usage(format!("cannot set up HTTPS: {e}")))?;
     for provider in ProviderKind::ALL {
         if refs.iter().any(|r| r.provider() == provider)
             && let Some(error) = clients.credential_error(provider)
@@ -73,6 +72,19 @@ pub fn clients_for(context: &Context, refs: &[TaskRef]) -> Result<(Clients, Vec<
         }
     }
     Ok((clients, notes))
+}
+
+/// The credential chains over the real environment, with the config's `defaults.aliyun_profile`
+/// standing in for `ALIBABA_CLOUD_PROFILE` when that is unset.
+fn discover_credentials(context: &Context) -> crate::credentials::Discovery {
+    let env = context.env;
+    let profile = context.config.defaults.get(crate::config::DEFAULT_ALIYUN_PROFILE).map(|v| v.value.clone());
+    let lookup = |name: &str| match (name, env(name)) {
+        ("ALIBABA_CLOUD_PROFILE", None) => profile.clone(),
+        (_, value) => value,
+    };
+    let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
+    crate::credentials::discover(&lookup, home.as_deref())
 }
 
 /// Prints notes from [`clients_for`] on stderr.

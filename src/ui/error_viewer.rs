@@ -1,4 +1,5 @@
-//! The error viewer: identity of the failed item, then its full message, wrapped and scrollable.
+//! The viewer: identity of the failed item, then its full message, wrapped and scrollable; or an
+//! export task's document with its file name, size and where `S` saves it.
 //!
 //! Draws fixed header rows (state, raw status, code; kind, method, path; name, id) and the
 //! visible rows of the document from the viewer's `usize` position, wrapping only those rows
@@ -9,8 +10,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
+use crate::app::keymap::KeyContext;
+use crate::app::outputs::export_file_name;
 use crate::app::viewer::{RawSource, Viewer, ViewerTarget, byte_at_column, row_end};
-use crate::app::{App, Entry, Focus, header_rows, labels};
+use crate::app::{App, Command, Entry, Focus, header_rows, labels};
 use crate::domain::Subtask;
 use crate::sanitize;
 
@@ -26,14 +29,14 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let focused = app.focus() == Focus::Viewer && app.help().is_none();
     let subtask = match &viewer.target {
         ViewerTarget::Subtask { pos, .. } => entry.task.as_ref().and_then(|t| t.subtasks.get(*pos)),
-        ViewerTarget::Task => None,
+        ViewerTarget::Task | ViewerTarget::Export => None,
     };
     let roomy = area.width >= 40;
     let title_room = usize::from(area.width.saturating_sub(if roomy { 22 } else { 2 }));
     let mut block = Block::bordered()
         .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(if focused { theme.border_focused } else { theme.border })
-        .title(title(viewer, subtask, entry.last_error.is_some(), theme, title_room))
+        .title(title(viewer, entry, subtask, theme, title_room))
         .title_bottom(Line::from(position_label(viewer)).style(theme.dim).right_aligned());
     if roomy {
         block = block.title(Line::from(mode_label(viewer)).style(theme.dim).right_aligned());
@@ -44,9 +47,10 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         return;
     }
     let w = cols(inside.width.saturating_sub(1));
-    let header: Vec<Line<'static>> = match subtask {
-        Some(sub) => subtask_header(sub, theme, w),
-        None => task_header(app, entry, theme, w),
+    let header: Vec<Line<'static>> = match (subtask, &viewer.target) {
+        (Some(sub), _) => subtask_header(sub, theme, w),
+        (None, ViewerTarget::Export) => export_header(app, entry, theme, w),
+        (None, _) => task_header(app, entry, theme, w),
     };
     for (i, line) in header.iter().take(usize::from(header_rows(viewer))).enumerate() {
         let y = inside.y + u16::try_from(i).unwrap_or(0);
@@ -58,7 +62,8 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     draw_body(viewer, theme, Rect { x: body.x + 1, width: body.width.saturating_sub(1), ..body }, buf);
 }
 
-fn title(viewer: &Viewer, subtask: Option<&Subtask>, fetch_failed: bool, theme: &Theme, width: usize) -> Line<'static> {
+fn title(viewer: &Viewer, entry: &Entry, subtask: Option<&Subtask>, theme: &Theme, width: usize) -> Line<'static> {
+    let export = entry.task.as_ref().and_then(|t| t.export.as_ref());
     let what = match (viewer.raw, subtask) {
         (true, _) => match viewer.raw_source {
             Some(RawSource::Provider) => " Raw JSON (provider) ".to_owned(),
@@ -66,7 +71,11 @@ fn title(viewer: &Viewer, subtask: Option<&Subtask>, fetch_failed: bool, theme: 
             None => " Raw JSON ".to_owned(),
         },
         (false, Some(sub)) => format!(" Error — {} {} {} ", sub.kind.as_str(), sub.method, sub.path),
-        (false, None) if fetch_failed => " Fetch error ".to_owned(),
+        (false, None) if viewer.target == ViewerTarget::Export => match export {
+            Some(x) => format!(" Export — {}{} ", x.file_name, x.file_type),
+            None => " Export ".to_owned(),
+        },
+        (false, None) if entry.last_error.is_some() => " Fetch error ".to_owned(),
         (false, None) => " Task error ".to_owned(),
     };
     Line::from(Span::styled(clean(&what, width).into_owned(), theme.title))
@@ -136,6 +145,25 @@ fn task_header(app: &App, entry: &Entry, theme: &Theme, w: usize) -> Vec<Line<'s
     }
     let reference = clean(&entry.task_ref.to_string(), w).into_owned();
     vec![Line::from(first), Line::from(Span::styled(reference, theme.text))]
+}
+
+fn export_header(app: &App, entry: &Entry, theme: &Theme, w: usize) -> Vec<Line<'static>> {
+    let Some(export) = entry.task.as_ref().and_then(|t| t.export.as_ref()) else {
+        return vec![Line::from(Span::styled("no exported document in this snapshot", theme.dim))];
+    };
+    let first = vec![
+        Span::styled("⇩ export  ", theme.ok),
+        Span::styled(clean(export.file_type.trim(), 12).into_owned(), theme.key),
+        Span::styled(format!("  {} bytes  ", labels::count(export.content.len())), theme.dim),
+        Span::styled(clean(&entry.task_ref.to_string(), w.saturating_sub(30)).into_owned(), theme.text),
+    ];
+    let key = app.keymap().label(KeyContext::Viewer, Command::SaveExport).unwrap_or_else(|| "S".to_owned());
+    let target = app.options().output_dir.join(export_file_name(export));
+    let second = vec![
+        Span::styled(format!("{key} saves it as "), theme.dim),
+        Span::styled(clean(&target.display().to_string(), w.saturating_sub(14)).into_owned(), theme.text),
+    ];
+    vec![Line::from(first), Line::from(second)]
 }
 
 /// Draws the visible rows of the document, starting at the viewer's position.

@@ -1,4 +1,5 @@
-//! Overlays: the help for the current pane and the remove confirmation.
+//! Overlays: the help for the current pane, the remove confirmation and the report prompt
+//! (`report_prompt.rs`).
 //!
 //! Help lists the keys of the pane it was opened from (read from the keymap, so remaps show),
 //! then the legend of glyphs. Both draw centred over the panes after clearing their area.
@@ -10,11 +11,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Widget};
 
 use crate::app::keymap::KeyContext;
+use crate::app::retry::ImportOffer;
 use crate::app::{App, Command};
 
 use super::layout::{inner, is_shown};
 use super::theme::Theme;
-use super::{clean, cols, put};
+use super::{clean, cols, put, report_prompt};
 
 pub fn render_overlays(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if let Some(help) = app.help() {
@@ -23,9 +25,15 @@ pub fn render_overlays(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if let Some(task_ref) = app.confirm_remove() {
         render_confirm(&task_ref.to_string(), theme, area, buf);
     }
+    if let Some(offer) = app.import_offer() {
+        render_import_offer(offer, theme, area, buf);
+    }
+    if let Some(prompt) = app.report_prompt() {
+        report_prompt::render(app, prompt, theme, area, buf);
+    }
 }
 
-fn centred(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centred(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
@@ -41,6 +49,9 @@ fn pane_commands(context: KeyContext) -> &'static [Command] {
             Command::NextFailedTask,
             Command::PrevFailedTask,
             Command::OpenError,
+            Command::Groups,
+            Command::Report,
+            Command::SaveExport,
             Command::Add,
             Command::Remove,
             Command::Refresh,
@@ -53,10 +64,14 @@ fn pane_commands(context: KeyContext) -> &'static [Command] {
             Command::OpenError,
             Command::NextFailure,
             Command::PrevFailure,
+            Command::Groups,
+            Command::Report,
+            Command::ChangesOnly,
             Command::Filter,
             Command::FailuresOnly,
             Command::CycleSort,
             Command::Copy,
+            Command::SaveExport,
             Command::Back,
             Command::NextFailedTask,
             Command::PrevFailedTask,
@@ -72,12 +87,16 @@ fn pane_commands(context: KeyContext) -> &'static [Command] {
             Command::ToggleRaw,
             Command::Left,
             Command::Right,
+            Command::OpenPager,
+            Command::OpenEditor,
             Command::Copy,
+            Command::SaveExport,
             Command::NextFailure,
             Command::PrevFailure,
+            Command::Report,
             Command::Back,
         ],
-        KeyContext::Global | KeyContext::Help | KeyContext::Input | KeyContext::Confirm => &[],
+        KeyContext::Global | KeyContext::Help | KeyContext::Input | KeyContext::Confirm | KeyContext::Report => &[],
     }
 }
 
@@ -91,6 +110,20 @@ fn viewer_describe(command: Command) -> &'static str {
         Command::NextFailure => "next failure",
         Command::PrevFailure => "previous failure",
         Command::Back => "close the viewer",
+        Command::OpenPager => "open this text in $PAGER (else less, more)",
+        Command::OpenEditor => "open this text in $VISUAL / $EDITOR (else vi)",
+        other => other.describe(),
+    }
+}
+
+/// Subtask pane meanings that differ from the command's general description.
+fn subtasks_describe(command: Command) -> &'static str {
+    match command {
+        Command::Enter => "error details; in Groups: list the group's failures",
+        Command::Back => "clear the filter / back to the groups / back to the tasks",
+        Command::Groups => "Groups tab: failures by cause, biggest first",
+        Command::NextFailure => "next failure (in a group: within it)",
+        Command::ChangesOnly => "only subtasks changed since you last looked (•)",
         other => other.describe(),
     }
 }
@@ -111,7 +144,11 @@ pub fn help_lines(app: &App, context: KeyContext, theme: &Theme) -> Vec<Line<'st
     for &command in pane_commands(context) {
         let keys = keymap.keys_for(context, command);
         if !keys.is_empty() {
-            let what = if context == KeyContext::Viewer { viewer_describe(command) } else { command.describe() };
+            let what = match context {
+                KeyContext::Viewer => viewer_describe(command),
+                KeyContext::Subtasks => subtasks_describe(command),
+                _ => command.describe(),
+            };
             lines.push(entry(&keys, what));
             listed.push(command);
         }
@@ -131,6 +168,9 @@ pub fn help_lines(app: &App, context: KeyContext, theme: &Theme) -> Vec<Line<'st
         "  Progress bar  █ succeeded  ▓ failed  ▒ running  ░ waiting",
         "  ⚠ auth, throttled, network…  the last fetch failed; the data shown is older",
         "  stale         no fresh answer for 3 poll intervals, or only a saved snapshot",
+        "  •             changed since you last looked at the task (marks clear when you leave it)",
+        "  done/10s      subtasks completed per 10 s; ETA from the rate of the last 3 minutes",
+        "  Reports and exports go to $OASWATCH_REPORT_DIR, else the current directory",
     ] {
         lines.push(Line::from(Span::styled(text, theme.dim)));
     }
@@ -157,6 +197,36 @@ fn render_help(app: &App, context: KeyContext, scroll: usize, theme: &Theme, are
     for (i, line) in lines.iter().skip(scroll).take(usize::from(body.height)).enumerate() {
         let y = body.y + u16::try_from(i).unwrap_or(0);
         buf.set_line(body.x + 1, y, line, body.width.saturating_sub(1));
+    }
+}
+
+fn render_import_offer(offer: &ImportOffer, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let rect = centred(area, 76, 8);
+    if !is_shown(rect) {
+        return;
+    }
+    Clear.render(rect, buf);
+    Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(theme.key)
+        .title(Span::styled(" Import the retry spec? ", theme.key))
+        .render(rect, buf);
+    let body = inner(rect);
+    let w = cols(body.width.saturating_sub(1));
+    let into = match &offer.group {
+        Some(group) => format!("{} group {group}", offer.target),
+        None => offer.target.to_string(),
+    };
+    let lines = [
+        (format!("Wrote {} failed operations to", offer.operations), theme.text),
+        (clean(&offer.path.display().to_string(), w).into_owned(), theme.key),
+        ("Import them again, replacing what exists, into".to_owned(), theme.text),
+        (clean(&into, w).into_owned(), theme.key),
+        (String::new(), theme.text),
+        ("y import now   n / Esc not now (the file stays)".to_owned(), theme.dim),
+    ];
+    for (i, (text, style)) in lines.iter().enumerate().take(usize::from(body.height)) {
+        put(buf, body.x + 1, body.y + u16::try_from(i).unwrap_or(0), text, w, *style);
     }
 }
 

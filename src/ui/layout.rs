@@ -89,6 +89,30 @@ pub fn subtask_rows(pane: Rect) -> usize {
     usize::from(inner(pane).height.saturating_sub(1))
 }
 
+/// The subtask table inside the pane (header row included): below the activity line when the
+/// task has one and the pane is tall enough to spare the row.
+pub fn subtask_table(pane: Rect, activity: bool) -> Rect {
+    let i = inner(pane);
+    if activity && i.height >= 4 { Rect { y: i.y + 1, height: i.height - 1, ..i } } else { i }
+}
+
+/// Data rows of a table area whose first row is the header.
+pub fn table_rows(table: Rect) -> usize {
+    usize::from(table.height.saturating_sub(1))
+}
+
+/// The groups tab inside the pane: the table, and two rows for the selected group's example
+/// and what to do with it when the pane is tall enough (else an empty Rect).
+pub fn groups_areas(pane: Rect) -> (Rect, Rect) {
+    let i = inner(pane);
+    if i.height >= 7 {
+        let detail = Rect { y: i.y + i.height - 2, height: 2, ..i };
+        (Rect { height: i.height - 2, ..i }, detail)
+    } else {
+        (i, Rect::ZERO)
+    }
+}
+
 /// The viewer's scrolling body: inside the borders, below `header_rows` fixed lines.
 pub fn viewer_body(pane: Rect, header_rows: u16) -> Rect {
     let i = inner(pane);
@@ -243,6 +267,17 @@ mod tests {
         assert!(is_shown(p.viewer) && !is_shown(p.subtasks));
         assert_eq!(pane_at(&p, 5, 5), Some(Focus::Viewer));
         assert_eq!(pane_at(&p, 5, 9), None, "the footer is no pane");
+    }
+
+    #[test]
+    fn table_areas_leave_room_for_the_activity_line_and_group_details() {
+        let pane = Rect::new(0, 0, 50, 12);
+        assert_eq!(table_rows(subtask_table(pane, false)), subtask_rows(pane));
+        assert_eq!(table_rows(subtask_table(pane, true)), subtask_rows(pane) - 1);
+        assert_eq!(subtask_table(Rect::new(0, 0, 50, 5), true), inner(Rect::new(0, 0, 50, 5)), "too short to spare");
+        let (table, detail) = groups_areas(pane);
+        assert_eq!((table.height, detail.height, detail.y), (8, 2, 9));
+        assert_eq!(groups_areas(Rect::new(0, 0, 50, 6)).1, Rect::ZERO);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The header (summary, PAUSED, flash messages), the input line and the footer of key hints.
 //!
 //! The footer always shows the keys that work where the user is, read from the keymap so that
-//! remapped keys show as remapped; in the input line it shows the live validation instead.
-//! Reads `&App` only.
+//! remapped keys show as remapped, and only where they apply (`F groups` and `x report` for a
+//! task with failures, `S save` for an export, `o pager` in the viewer); in the input line it
+//! shows the live validation instead. Reads `&App` only.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -10,9 +11,11 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
 use crate::app::input::InputPurpose;
+use crate::app::insight::Tab;
 use crate::app::keymap::KeyContext;
 use crate::app::{App, Command, FlashLevel, labels};
 use crate::domain::TaskState;
+use crate::sanitize;
 
 use super::layout::is_shown;
 use super::theme::Theme;
@@ -51,11 +54,19 @@ pub fn render_header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if failing > 0 {
         spans.push(Span::styled(format!("  ⚠ {failing} not updating"), theme.warn));
     }
-    let left = Line::from(spans);
+    let mut left = Line::from(spans);
+    let flash = app.flash();
+    // A message that does not fit beside the summary (a written file's full path) takes the
+    // line: the summary is in the panes anyway, the path is nowhere else.
+    if let Some(f) = flash
+        && sanitize::line(&f.text).chars().count() + left.width() + 2 > cols(area.width)
+    {
+        left = Line::from(left.spans[0].clone());
+    }
     buf.set_line(area.x, area.y, &left, area.width);
-    if let Some(flash) = app.flash() {
+    if let Some(flash) = flash {
         let room = cols(area.width).saturating_sub(left.width() + 2);
-        let text = clean(&flash.text, room);
+        let text = middle_cut(&flash.text, room);
         let style = match flash.level {
             FlashLevel::Info => theme.flash_info,
             FlashLevel::Error => theme.flash_error,
@@ -66,6 +77,27 @@ pub fn render_header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
             put(buf, x, area.y, &text, room, style);
         }
     }
+}
+
+/// Sanitised `text` in `width` columns, cut in the middle when too long, so both the start
+/// ("report written to /home/…") and the end (the file name) stay readable.
+fn middle_cut(text: &str, width: usize) -> String {
+    let line = sanitize::line(text);
+    let chars: Vec<char> = line.chars().collect();
+    // Flash texts are ours plus paths and codes: one column per character is close enough, and
+    // `put` cuts at the true width anyway.
+    if chars.len() <= width {
+        return line.into_owned();
+    }
+    if width < 9 {
+        return clean(&line, width).into_owned();
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
 }
 
 pub fn render_input(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -147,6 +179,16 @@ fn input_feedback(app: &App, purpose: InputPurpose, theme: &Theme, area: Rect, b
                 );
             }
         },
+        InputPurpose::SpecPath => {
+            put(
+                buf,
+                area.x + 1,
+                area.y,
+                "the OpenAPI file this task imported — Enter writes the retry spec, Esc cancels",
+                w,
+                theme.dim,
+            );
+        }
         InputPurpose::Filter => {
             let msg = match app.selected_entry().and_then(|e| e.task.as_ref().map(|t| (e, t))) {
                 Some((e, t)) => format!(
@@ -161,56 +203,139 @@ fn input_feedback(app: &App, purpose: InputPurpose, theme: &Theme, area: Rect, b
     }
 }
 
+/// What the selected task offers, which decides the hints shown.
+#[derive(Clone, Copy)]
+#[expect(clippy::struct_excessive_bools, reason = "independent facts about one task, read once per frame")]
+struct Offers {
+    failures: bool,
+    export: bool,
+    changed: bool,
+    groups_tab: bool,
+    in_group: bool,
+}
+
 /// The hints for a context, most useful first; the footer shows as many as fit.
 fn hints_for(app: &App, context: KeyContext) -> Vec<(String, String)> {
-    let pause = if app.paused() { "resume" } else { "pause" };
+    let entry = app.selected_entry().filter(|e| e.task.is_some());
+    let offers = Offers {
+        failures: entry.is_some_and(|e| e.problem_count() > 0),
+        export: entry.is_some_and(crate::app::Entry::has_export),
+        changed: entry.is_some_and(|e| !e.insight.changed().is_empty() || e.insight.changes_only()),
+        groups_tab: entry.is_some_and(|e| e.insight.tab() == Tab::Groups),
+        in_group: entry.is_some_and(|e| e.insight.active_group().is_some()),
+    };
+    // What a new user most needs next goes first: the footer cuts from the end.
     let list: Vec<(Command, &str)> = match context {
-        KeyContext::Tasks | KeyContext::Global => {
-            if app.entries().is_empty() {
-                vec![(Command::Add, "add task"), (Command::Help, "help"), (Command::Quit, "quit")]
-            } else {
-                vec![
-                    (Command::Enter, "subtasks"),
-                    (Command::NextFailure, "next failure"),
-                    (Command::OpenError, "error"),
-                    (Command::NextFailedTask, "failed task"),
-                    (Command::Add, "add"),
-                    (Command::Remove, "remove"),
-                    (Command::Refresh, "refresh"),
-                    (Command::Pause, pause),
-                    (Command::Quit, "quit"),
-                    (Command::Help, "help"),
-                ]
-            }
-        }
-        KeyContext::Subtasks => vec![
-            (Command::Enter, "details"),
-            (Command::NextFailure, "next failure"),
-            (Command::PrevFailure, "prev"),
-            (Command::Filter, "filter"),
-            (Command::FailuresOnly, "failures only"),
-            (Command::CycleSort, "sort"),
-            (Command::Copy, "copy"),
-            (Command::Back, "back"),
-            (Command::Quit, "quit"),
-            (Command::Help, "help"),
-        ],
-        KeyContext::Viewer => vec![
-            (Command::Down, "scroll"),
-            (Command::NextFailure, "next failure"),
-            (Command::PrevFailure, "prev"),
-            (Command::ToggleWrap, "wrap"),
-            (Command::ToggleRaw, "raw JSON"),
-            (Command::Copy, "copy"),
-            (Command::Back, "close"),
-            (Command::Quit, "quit"),
-            (Command::Help, "help"),
-        ],
+        KeyContext::Tasks | KeyContext::Global => task_hints(app, offers),
+        KeyContext::Subtasks => subtask_hints(offers),
+        KeyContext::Viewer => viewer_hints(offers),
         KeyContext::Help => vec![(Command::Back, "close"), (Command::Down, "scroll")],
+        KeyContext::Confirm if app.import_offer().is_some() => {
+            vec![(Command::Confirm, "import"), (Command::Deny, "not now")]
+        }
         KeyContext::Confirm => vec![(Command::Confirm, "remove"), (Command::Deny, "keep")],
         KeyContext::Input => vec![(Command::Submit, "accept"), (Command::Cancel, "cancel")],
+        KeyContext::Report => vec![
+            (Command::ReportMarkdown, "Markdown"),
+            (Command::ReportCsv, "CSV"),
+            (Command::ReportJson, "JSON"),
+            (Command::Cancel, "cancel"),
+        ],
     };
     list.into_iter()
         .filter_map(|(cmd, label)| app.keymap().label(context, cmd).map(|k| (k, label.to_owned())))
         .collect()
+}
+
+/// `items` when `on`, else nothing: reads as a list of conditional hints.
+fn when(on: bool, items: &[(Command, &'static str)]) -> Vec<(Command, &'static str)> {
+    if on { items.to_vec() } else { Vec::new() }
+}
+
+fn task_hints(app: &App, o: Offers) -> Vec<(Command, &'static str)> {
+    if app.entries().is_empty() {
+        return vec![(Command::Add, "add task"), (Command::Help, "help"), (Command::Quit, "quit")];
+    }
+    let pause = if app.paused() { "resume" } else { "pause" };
+    [
+        when(o.export, &[(Command::Enter, "view export"), (Command::SaveExport, "save")]),
+        when(!o.export, &[(Command::Enter, "subtasks")]),
+        when(o.failures, &[(Command::Groups, "groups"), (Command::Report, "report")]),
+        vec![
+            (Command::NextFailure, "next failure"),
+            (Command::OpenError, "error"),
+            (Command::NextFailedTask, "failed task"),
+            (Command::Add, "add"),
+            (Command::Remove, "remove"),
+            (Command::Refresh, "refresh"),
+            (Command::Pause, pause),
+            (Command::Quit, "quit"),
+            (Command::Help, "help"),
+        ],
+    ]
+    .concat()
+}
+
+fn subtask_hints(o: Offers) -> Vec<(Command, &'static str)> {
+    if o.groups_tab {
+        return vec![
+            (Command::Enter, "list group"),
+            (Command::NextFailure, "first failure"),
+            (Command::Report, "report"),
+            (Command::Copy, "copy"),
+            (Command::Groups, "subtasks"),
+            (Command::Back, "back"),
+            (Command::Quit, "quit"),
+            (Command::Help, "help"),
+        ];
+    }
+    [
+        when(o.export, &[(Command::Enter, "view export"), (Command::SaveExport, "save")]),
+        when(!o.export, &[(Command::Enter, "details"), (Command::NextFailure, "next failure")]),
+        when(o.in_group, &[(Command::Back, "groups")]),
+        when(o.failures && !o.in_group, &[(Command::Groups, "groups")]),
+        when(o.failures, &[(Command::Report, "report")]),
+        when(o.changed, &[(Command::ChangesOnly, "changes")]),
+        vec![
+            (Command::Filter, "filter"),
+            (Command::FailuresOnly, "failures only"),
+            (Command::PrevFailure, "prev"),
+            (Command::CycleSort, "sort"),
+            (Command::Copy, "copy"),
+        ],
+        when(!o.in_group, &[(Command::Back, "back")]),
+        vec![(Command::Quit, "quit"), (Command::Help, "help")],
+    ]
+    .concat()
+}
+
+fn viewer_hints(o: Offers) -> Vec<(Command, &'static str)> {
+    [
+        vec![(Command::Down, "scroll")],
+        when(!o.export, &[(Command::NextFailure, "next failure")]),
+        when(o.export, &[(Command::SaveExport, "save")]),
+        vec![
+            (Command::OpenPager, "pager"),
+            (Command::OpenEditor, "editor"),
+            (Command::Copy, "copy"),
+            (Command::ToggleWrap, "wrap"),
+            (Command::ToggleRaw, "raw JSON"),
+        ],
+        when(!o.export, &[(Command::PrevFailure, "prev")]),
+        vec![(Command::Back, "close"), (Command::Quit, "quit"), (Command::Help, "help")],
+    ]
+    .concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::middle_cut;
+
+    #[test]
+    fn long_messages_keep_their_start_and_end() {
+        assert_eq!(middle_cut("short", 10), "short");
+        assert_eq!(middle_cut("report written to /a/very/long/dir/file.md", 21), "report wri…ir/file.md");
+        assert_eq!(middle_cut("evil\u{1b}]0;x", 40), "evil^[]0;x");
+        assert_eq!(middle_cut("abcdefghij", 5), "abcd…");
+    }
 }

@@ -6,6 +6,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::app::labels::Tone;
 use crate::domain::{SubtaskState, TaskState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -55,6 +56,10 @@ pub struct Theme {
     pub input: Style,
     pub input_error: Style,
     pub gauge_empty: Style,
+    /// The `•` of a subtask that changed since the user last looked.
+    pub changed: Style,
+    /// The rest of that row: emphasis, not colour, so the mark reads in monochrome too.
+    pub changed_row: Style,
 }
 
 impl Theme {
@@ -121,6 +126,8 @@ impl Theme {
             input: Style::new().fg(text),
             input_error: Style::new().fg(fail),
             gauge_empty: Style::new().fg(dim),
+            changed: Style::new().fg(accent).add_modifier(Modifier::BOLD),
+            changed_row: Style::new().add_modifier(Modifier::BOLD),
         }
     }
 
@@ -151,6 +158,8 @@ impl Theme {
             input: plain,
             input_error: bold,
             gauge_empty: dim,
+            changed: bold,
+            changed_row: bold,
         }
     }
 
@@ -162,6 +171,15 @@ impl Theme {
             TaskState::Running => self.running,
             TaskState::Waiting => self.waiting,
             TaskState::Unknown => self.unknown,
+        }
+    }
+
+    /// The style of a progress label (rate and ETA, "not enough data", "stalled").
+    pub fn tone(&self, tone: Tone) -> Style {
+        match tone {
+            Tone::Normal => self.text,
+            Tone::Quiet => self.dim,
+            Tone::Warn => self.warn,
         }
     }
 

@@ -1,0 +1,150 @@
+//! `oaswatch report` (a failure report for a ticket) and `oaswatch retry-spec` (a spec of only
+//! the failed operations, to fix and re-import).
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::args::{ReportArgs, RetrySpecArgs};
+use super::collect::{self, Progress, Until};
+use super::{Context, Failure, watch_cmds};
+use crate::analysis::groups::group_failures;
+use crate::domain::{Task, TaskRef};
+use crate::failure_report::{self, Format};
+use crate::report::{self, ExitStatus};
+use crate::retry_spec;
+use crate::sanitize;
+
+/// The task as it is now: the watch list's final snapshot if it finished, else one fetch.
+fn snapshot(context: &Context, task_ref: &TaskRef, err: &mut dyn Write) -> Result<Task, Failure> {
+    if let Ok(loaded) = context.store.load(SystemTime::now())
+        && let Some(task) = loaded
+            .entries
+            .into_iter()
+            .find(|e| e.task_ref == *task_ref)
+            .and_then(|e| e.snapshot)
+            .filter(Task::is_finished)
+    {
+        return Ok(task);
+    }
+    let (clients, notes) = watch_cmds::clients_for(context, std::slice::from_ref(task_ref))?;
+    for note in notes {
+        let _ = writeln!(err, "oaswatch: {}", sanitize::line(&note));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
+    let collected = runtime.block_on(collect::collect(
+        Arc::new(clients),
+        std::slice::from_ref(task_ref),
+        context.config.poller(),
+        Until::FirstAnswer,
+        Some(Duration::from_secs(30)),
+        Progress { out: None },
+    ))?;
+    let outcome = collected.outcomes.into_iter().next();
+    match outcome {
+        Some(report::TaskOutcome { task: Some(task), .. }) => {
+            if !task.is_finished() {
+                let _ = writeln!(
+                    err,
+                    "oaswatch: note: {task_ref} is still {}; this covers the failures so far",
+                    task.state
+                );
+            }
+            Ok(task)
+        }
+        Some(report::TaskOutcome { fetch_error: Some(error), .. }) => Err(Failure {
+            status: if error.code.starts_with(report::CREDENTIALS_CODE_PREFIX) {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::FetchFailed
+            },
+            message: format!("cannot fetch {task_ref}: {}", sanitize::line(&error.to_string())),
+        }),
+        _ => Err(Failure { status: ExitStatus::FetchFailed, message: format!("cannot fetch {task_ref}") }),
+    }
+}
+
+/// Writes `text` to `path` (refusing to overwrite without `force`), or to `out` when no path.
+fn emit(path: Option<&Path>, text: &str, force: bool, out: &mut dyn Write) -> Result<(), Failure> {
+    let Some(path) = path else {
+        out.write_all(text.as_bytes())?;
+        return Ok(out.flush()?);
+    };
+    let mut options = OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Failure::usage(format!("{} already exists; pass --force to overwrite it", path.display()))
+        } else {
+            Failure::usage(format!("cannot write {}: {e}", path.display()))
+        }
+    })?;
+    file.write_all(text.as_bytes()).map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))
+}
+
+pub fn report(context: &Context, args: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
+    let format = Format::from_name(&args.format)
+        .ok_or_else(|| Failure::usage(format!("unknown report format {:?}: use md, csv or json", args.format)))?;
+    let task = snapshot(context, &args.task, err)?;
+    let groups = group_failures(&task);
+    let text = failure_report::render(&task, &groups, format, SystemTime::now());
+    emit(args.output.as_deref(), &text, args.force, out)?;
+    if let Some(path) = &args.output {
+        let failures: usize = groups.iter().map(crate::analysis::groups::FailureGroup::count).sum();
+        writeln!(err, "wrote {}: {failures} failed subtasks in {} groups", path.display(), groups.len())?;
+    }
+    Ok(ExitStatus::Ok.code())
+}
+
+pub fn retry_spec(
+    context: &Context,
+    args: &RetrySpecArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, Failure> {
+    let document = crate::openapi::load(&args.spec)
+        .map_err(|e| Failure::usage(format!("the original spec is not a valid OpenAPI document: {e}")))?;
+    let task = snapshot(context, &args.task, err)?;
+    let retry = retry_spec::build(&task, &document).map_err(|e| Failure::usage(e.to_string()))?;
+    emit(args.output.as_deref(), &retry.text, args.force, out)?;
+    for route in &retry.unmatched {
+        writeln!(err, "warning: failed {} is not in {}", sanitize::line(route), args.spec.display())?;
+    }
+    for loss in &retry.lossy {
+        writeln!(err, "warning: {}", sanitize::line(loss))?;
+    }
+    let destination = args.output.as_ref().map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
+    writeln!(
+        err,
+        "wrote {destination}: {} operations and {} schemas to retry",
+        retry.operations.len(),
+        retry.schemas.len()
+    )?;
+    if let Some(path) = &args.output {
+        writeln!(err, "re-import it with: oaswatch import {} {}", path.display(), reimport_hint(&task))?;
+    }
+    Ok(ExitStatus::Ok.code())
+}
+
+/// `--to …` for importing into the same place the task imported into.
+fn reimport_hint(task: &Task) -> String {
+    match (&task.task_ref, &task.group_id) {
+        (TaskRef::Aliyun { region, .. }, Some(group)) => format!("--to aliyun://{region}/{group} --overwrite"),
+        (TaskRef::Aliyun { region, .. }, None) => format!("--to aliyun://{region}/GROUP_ID --overwrite"),
+        (TaskRef::Huawei { region, project_id, instance_id, .. }, group) => format!(
+            "--to huawei://{region}/{project_id}/{instance_id} --group {} --api-mode override",
+            group.as_deref().unwrap_or("GROUP_ID")
+        ),
+    }
+}
