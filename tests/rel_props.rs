@@ -8,7 +8,8 @@
 //! - the viewer's target exists in the selected task's latest snapshot;
 //! - the task list is exactly the watched references (the `Watch`/`Unwatch` effects) and the
 //!   saved watch list (the last `SaveWatchlist`);
-//! - clipboard text and notifications carry no control characters;
+//! - clipboard text, pager text and notifications carry no control characters, and files are
+//!   only ever written to the report directory under one plain, clean file name;
 //! - a frame rendered into a `TestBackend` at the current size holds no control, bidi or
 //!   zero-width character in any cell.
 
@@ -253,7 +254,25 @@ fn check(
             Effect::SaveWatchlist(refs) => prop_assert_eq!(refs, &app.task_refs(), "the saved list is the list"),
             Effect::CopyToClipboard(text) => prop_assert!(sanitize::is_clean(text), "clipboard: {text:?}"),
             Effect::Notify(n) => prop_assert!(sanitize::is_clean(&n.title) && sanitize::is_clean(&n.body), "{n:?}"),
-            Effect::Poll(_) | Effect::Suspend | Effect::Quit => {}
+            Effect::WriteFile(file) => {
+                // Names come from task ids and server text: one plain component, nothing else.
+                let name = file.name.as_str();
+                prop_assert!(
+                    !name.is_empty()
+                        && !name.contains(['/', '\\'])
+                        && name != "."
+                        && name != ".."
+                        && sanitize::is_clean(name),
+                    "unsafe file name {name:?}"
+                );
+                prop_assert_eq!(&file.dir, &app.options().output_dir, "files go to the report directory only");
+            }
+            Effect::OpenExternal(open) => {
+                prop_assert!(sanitize::is_clean(&open.text), "unsanitised text for the pager");
+                prop_assert!(!open.suffix.contains('/') && sanitize::is_clean(&open.suffix));
+            }
+            Effect::WriteRetrySpec(request) => prop_assert_eq!(&request.dir, &app.options().output_dir),
+            Effect::Poll(_) | Effect::StartImport(_) | Effect::Suspend | Effect::Quit => {}
         }
     }
     let listed: BTreeSet<String> = app.task_refs().iter().map(ToString::to_string).collect();

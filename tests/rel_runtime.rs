@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use futures::stream::{self, BoxStream, StreamExt};
-use oaswatch::app::{App, AppOptions, Notification, Signal};
+use oaswatch::app::{App, AppOptions, ExternalProgram, Notification, Signal};
 use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
 use oaswatch::runtime::{Host, Inputs, run};
 use ratatui::Terminal;
@@ -33,6 +33,12 @@ impl Host for VirtualHost {
         Ok(())
     }
     fn notify(&mut self, _: &Notification) -> io::Result<()> {
+        Ok(())
+    }
+    fn write_file(&mut self, _: &std::path::Path, _: &str, _: &[u8]) -> Result<std::path::PathBuf, String> {
+        Err("no files here".to_owned())
+    }
+    fn open_external(&mut self, _: ExternalProgram, _: &str, _: &str) -> Result<(), String> {
         Ok(())
     }
     fn now(&self) -> SystemTime {
@@ -84,7 +90,8 @@ async fn screen_after_key(idle: Duration, look_after: Duration) -> String {
     .boxed();
     let (_polled_tx, polled) = mpsc::channel(8);
     let (poll_cmds, _cmd_rx) = mpsc::channel(8);
-    let inputs = Inputs { events, signals, polled, poll_cmds };
+    let (_background_tx, background) = mpsc::channel(8);
+    let inputs = Inputs { events, signals, polled, poll_cmds, background };
     run(&mut terminal, &mut app, inputs, &mut host).await.unwrap();
     terminal.backend().to_string()
 }

@@ -152,6 +152,7 @@ fn run_for(sim: &SimHandle, proxy: &Proxy, creds: Creds) -> (Run, Vec<PathBuf>) 
     let mut run = Run::new(sim, auth);
     run.env.retain(|(k, _)| !k.ends_with("_ENDPOINT") && k != "OASWATCH_LOG");
     run.env.extend([
+        ("OASWATCH_REPORT_DIR".to_owned(), run.dir.path().join("reports").display().to_string()),
         ("OASWATCH_ALIYUN_ENDPOINT".to_owned(), proxy.url.clone()),
         ("OASWATCH_HUAWEI_ENDPOINT".to_owned(), proxy.url.clone()),
         ("OASWATCH_LOG".to_owned(), "trace".to_owned()),
@@ -321,7 +322,8 @@ async fn exercise(creds: Creds) {
 
     // The dashboard, with a look at what `ps` shows of it.
     let (env, args, loose) = (run.env.clone(), refs.clone(), creds == Creds::LooseFiles);
-    let (raw, cmdline) = tokio::task::spawn_blocking(move || dashboard(&env, &args, loose)).await.unwrap();
+    let with_data = matches!(creds, Creds::Keys | Creds::Temporary | Creds::Token | Creds::LooseFiles);
+    let (raw, cmdline) = tokio::task::spawn_blocking(move || dashboard(&env, &args, loose, with_data)).await.unwrap();
     evidence.add(format!("{creds:?} dashboard terminal"), &raw);
     evidence.add(format!("{creds:?} /proc/pid/cmdline and ps"), &cmdline);
 
@@ -339,19 +341,25 @@ async fn exercise(creds: Creds) {
     needles.extend(wire);
     evidence.assert_free_of(&needles);
 
-    // Everything oaswatch created under the data directory is private.
-    for path in walk(&run.dir.path().join("data")) {
+    // Everything oaswatch created under the data and report directories is private.
+    for path in walk(&run.dir.path().join("data")).into_iter().chain(walk(&run.dir.path().join("reports"))) {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         let wanted = if path.is_dir() { 0o700 } else { 0o600 };
         assert_eq!(mode, wanted, "{creds:?}: {} is {mode:o}", path.display());
     }
-    assert_eq!(std::fs::metadata(run.dir.path().join("data")).unwrap().permissions().mode() & 0o777, 0o700);
+    for dir in ["data", "reports"] {
+        // The report directory exists only where a report could be written.
+        if let Ok(meta) = std::fs::metadata(run.dir.path().join(dir)) {
+            assert_eq!(meta.permissions().mode() & 0o777, 0o700, "{creds:?}: {dir}");
+        }
+    }
     assert_eq!(sim.stats().redirect_target_credential_headers, 0);
 }
 
-/// Runs the dashboard on `args`, presses a few keys, quits; returns the bytes it sent to the
-/// terminal and what `/proc/<pid>/cmdline` and `ps` showed while it ran.
-fn dashboard(env: &[(String, String)], args: &[String], loose: bool) -> (Vec<u8>, Vec<u8>) {
+/// Runs the dashboard on `args`, presses a few keys, writes failure reports (three of them when
+/// the credentials work and there is data), quits; returns the bytes it sent to the terminal and
+/// what `/proc/<pid>/cmdline` and `ps` showed while it ran.
+fn dashboard(env: &[(String, String)], args: &[String], loose: bool, with_data: bool) -> (Vec<u8>, Vec<u8>) {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut app = PtyApp::spawn(&args, &env, 120, 40);
@@ -369,6 +377,26 @@ fn dashboard(env: &[(String, String)], args: &[String], loose: bool) -> (Vec<u8>
     for key in [&b"]"[..], b"e", b"r", b"\x1b", b"j", b"e"] {
         app.send(key);
         std::thread::sleep(Duration::from_millis(200));
+    }
+    app.send(b"\x1b");
+    std::thread::sleep(Duration::from_millis(300));
+    // Failure reports of a failed task in the three formats, into $OASWATCH_REPORT_DIR.
+    app.send(b"]");
+    std::thread::sleep(Duration::from_millis(300));
+    let reports = env.iter().find(|(k, _)| *k == "OASWATCH_REPORT_DIR").map(|(_, v)| PathBuf::from(v)).unwrap();
+    for format in [b"m", b"c", b"j"] {
+        app.send(b"x");
+        std::thread::sleep(Duration::from_millis(300));
+        app.send(format);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let written = || std::fs::read_dir(&reports).map_or(0, Iterator::count);
+    if with_data {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while written() < 3 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert_eq!(written(), 3, "three reports written: {}", app.screen_text());
     }
     app.send(b"\x1b");
     std::thread::sleep(Duration::from_millis(300));
