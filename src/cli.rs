@@ -196,6 +196,37 @@ pub fn command_line_error(error: &clap::Error) -> u8 {
     u8::try_from(error.exit_code()).unwrap_or(ExitStatus::Usage.code())
 }
 
+/// The async runtime every command runs in: two workers, so parsing a large response never
+/// holds up the dashboard's event loop.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// Writes a file the user named, refusing to replace an existing one unless `force`.
+pub fn write_output_file(path: &std::path::Path, bytes: &[u8], force: bool) -> Result<(), Failure> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            Failure::usage(format!("{} already exists; pass --force to overwrite it", path.display()))
+        } else {
+            Failure::usage(format!("cannot write {}: {e}", path.display()))
+        }
+    })?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))
+}
+
 /// Whether stdout is a terminal (progress lines vs live updates, colour decisions).
 pub fn stdout_is_terminal() -> bool {
     io::stdout().is_terminal()

@@ -119,12 +119,7 @@ fn keymap(context: &Context) -> Result<Keymap, Failure> {
 /// Runs the dashboard until the user quits or a signal arrives; returns the process exit code.
 pub fn run<F: Fetch>(context: &Context, setup: Setup<F>) -> Result<u8, Failure> {
     let options = app_options(context)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(run_async(context, setup, options))
+    super::runtime()?.block_on(run_async(context, setup, options))
 }
 
 /// The dashboard inside an existing runtime (`demo` runs the simulator in the same one).

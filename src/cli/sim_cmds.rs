@@ -14,14 +14,6 @@ use crate::provider::{AliyunClient, Clients, HuaweiClient, build_client};
 use crate::report::ExitStatus;
 use crate::sim::{self, SimConfig, SimHandle, scenario};
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
-}
-
 fn config(scenario_name: &str, listen: SocketAddr, seed: Option<u64>, speed_factor: f64) -> Result<SimConfig, Failure> {
     let scenario = scenario::load(scenario_name).map_err(|e| Failure::usage(e.to_string()))?;
     Ok(SimConfig { listen, scenario, seed: seed.unwrap_or_else(rand::random), speed: speed_factor })
@@ -31,7 +23,7 @@ fn config(scenario_name: &str, listen: SocketAddr, seed: Option<u64>, speed_fact
 pub fn sim(args: &SimArgs, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let config = config(&args.scenario, args.listen, args.seed, args.speed)?;
     let mut out = out;
-    runtime()?.block_on(sim::run_foreground(config, &mut out)).map_err(|e| Failure::usage(e.to_string()))?;
+    super::runtime()?.block_on(sim::run_foreground(config, &mut out)).map_err(|e| Failure::usage(e.to_string()))?;
     Ok(ExitStatus::Ok)
 }
 
@@ -42,7 +34,7 @@ pub fn demo(context: &Context, args: &DemoArgs) -> Result<u8, Failure> {
     let listen = SocketAddr::from(([127, 0, 0, 1], 0));
     let config = config(&args.scenario, listen, args.seed, args.speed)?;
     let options = dashboard::app_options(context)?;
-    let runtime = runtime()?;
+    let runtime = super::runtime()?;
     runtime.block_on(async {
         let handle =
             sim::start(config).await.map_err(|e| Failure::usage(format!("cannot start the simulator: {e}")))?;

@@ -4,7 +4,6 @@
 //! on the watch list; then the dashboard opens on it, or `--wait` behaves like `wait`, or
 //! `--no-watch` just prints its reference. An export's document is written to a file on success.
 
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,14 +27,6 @@ const ALIYUN_MAX_BYTES: usize = 256 * 1024;
 
 /// Huawei's well-known id of the RELEASE environment.
 const HUAWEI_RELEASE_ENV: &str = "DEFAULT_ENVIRONMENT_RELEASE_ID";
-
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
-}
 
 /// What a failed create call means for the exit code: the cloud said no (1), or we could not
 /// reach or authenticate to it (4).
@@ -135,7 +126,7 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
     )?;
     let clients = clients(context, target.provider())?;
     let mut notes = Vec::new();
-    let created = runtime()?.block_on(create_import(&clients, &target, args, &text, &document, &mut notes));
+    let created = super::runtime()?.block_on(create_import(&clients, &target, args, &text, &document, &mut notes));
     for note in &notes {
         writeln!(err, "{note}")?;
     }
@@ -319,7 +310,7 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
         file_type: Some(args.format.clone()),
         apis: Vec::new(),
     };
-    let runtime = runtime()?;
+    let runtime = super::runtime()?;
     let client = clients.huawei().map_err(|e| Failure::usage(e.to_string()))?;
     let task_id = runtime
         .block_on(client.async_export(region, project_id, instance_id, &options))
@@ -352,8 +343,8 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
         out.write_all(report::human_summary(&collected.outcomes).as_bytes())?;
         return Ok(status.max(ExitStatus::Failures).code());
     };
-    let path = args.output.clone().unwrap_or_else(|| default_export_path(&export.file_name, &export.file_type));
-    write_new_file(&path, export.content.as_bytes(), args.force)?;
+    let path = args.output.clone().unwrap_or_else(|| PathBuf::from(crate::app::outputs::export_file_name(&export)));
+    super::write_output_file(&path, export.content.as_bytes(), args.force)?;
     match openapi::parse(&export.content, &path.display().to_string()) {
         Ok(document) => writeln!(
             out,
@@ -371,53 +362,4 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
         )?,
     }
     Ok(status.code())
-}
-
-/// `test8-RELEASE-all-2023-07-11-19:54:22` + `.json` → a file name without colons or slashes.
-pub fn default_export_path(file_name: &str, file_type: &str) -> PathBuf {
-    let clean = |s: &str| -> String {
-        s.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect()
-    };
-    let name = match clean(file_name.trim()) {
-        name if name.is_empty() => "export".to_owned(),
-        name => name,
-    };
-    let extension = clean(file_type.trim().trim_start_matches('.'));
-    PathBuf::from(if extension.is_empty() { name } else { format!("{name}.{extension}") })
-}
-
-/// Writes a file that must not exist yet (unless `force`).
-fn write_new_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Failure> {
-    let mut options = OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    let mut file = options.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Failure::usage(format!("{} already exists; pass --force to overwrite it", path.display()))
-        } else {
-            Failure::usage(format!("cannot write {}: {e}", path.display()))
-        }
-    })?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn export_file_names_lose_colons_and_separators() {
-        assert_eq!(
-            default_export_path("test8-RELEASE-all-2023-07-11-19:54:22", ".json"),
-            PathBuf::from("test8-RELEASE-all-2023-07-11-19-54-22.json")
-        );
-        assert_eq!(default_export_path("../../etc/passwd", ".yaml"), PathBuf::from("..-..-etc-passwd.yaml"));
-        assert_eq!(default_export_path("", ""), PathBuf::from("export"));
-    }
 }
