@@ -205,7 +205,8 @@ fn heap_simulated() {
     });
     let body: String = task.raw_body.as_deref().unwrap().to_owned();
     let n = task.subtasks.len();
-    let (parsed, retained, allocs) = measure(|| aliyun_wire::describe_task(&task.task_ref, Arc::from(body.as_str())).unwrap());
+    let (parsed, retained, allocs) =
+        measure(|| aliyun_wire::describe_task(&task.task_ref, Arc::from(body.as_str())).unwrap());
     let raw = parsed.raw_body.as_ref().map_or(0, |b| b.len());
     println!(
         "| simulator `huge` (aliyun-huge, {n} subtasks, {:?}, {} failed; body {} bytes): subtasks | {} | **{} B** | {allocs} |",

@@ -19,6 +19,7 @@ pub mod keymap;
 pub mod labels;
 pub mod outputs;
 mod polling;
+pub mod retry;
 pub mod subtask_view;
 pub mod viewer;
 
@@ -297,6 +298,10 @@ pub struct App {
     /// Live validation result of the add-task input.
     input_error: Option<String>,
     confirm_remove: Option<TaskRef>,
+    /// The spec each task imported, when known (for `R`).
+    specs: std::collections::HashMap<TaskRef, std::path::PathBuf>,
+    /// A retry spec that was just written, waiting for y/n to import it.
+    import_offer: Option<retry::ImportOffer>,
     report_prompt: Option<ReportPrompt>,
     help: Option<Help>,
     flash: Option<Flash>,
@@ -332,6 +337,8 @@ impl App {
             input: None,
             input_error: None,
             confirm_remove: None,
+            specs: std::collections::HashMap::new(),
+            import_offer: None,
             report_prompt: None,
             help: None,
             flash: None,
@@ -356,6 +363,19 @@ impl App {
 
     pub fn selected_index(&self) -> usize {
         self.selected
+    }
+
+    /// Selects the task with this reference (the one `oaswatch import` just created); false if
+    /// it is not watched.
+    pub fn select_task_ref(&mut self, task_ref: &TaskRef) -> bool {
+        match self.entries.iter().position(|e| e.task_ref == *task_ref) {
+            Some(index) => {
+                self.select_task(index);
+                self.dirty = true;
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn selected_entry(&self) -> Option<&Entry> {
@@ -461,7 +481,7 @@ impl App {
 
     /// Which key table applies right now.
     pub fn key_context(&self) -> KeyContext {
-        if self.confirm_remove.is_some() {
+        if self.confirm_remove.is_some() || self.import_offer.is_some() {
             KeyContext::Confirm
         } else if self.report_prompt.is_some() {
             KeyContext::Report
@@ -543,6 +563,14 @@ impl App {
                 self.dirty = true;
                 self.flash_error(format!("could not {what}: {error}"));
                 Vec::new()
+            }
+            Action::RetrySpecWritten { task_ref, path, operations } => {
+                self.dirty = true;
+                self.on_retry_spec_written(&task_ref, path, operations)
+            }
+            Action::ImportStarted { task_ref } => {
+                self.dirty = true;
+                self.on_import_started(task_ref)
             }
             Action::FileWritten { what, path } => {
                 self.dirty = true;

@@ -98,18 +98,23 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
 
 /// `oaswatch [TASK]...`: the saved watch list plus TASKs, against the real clouds.
 fn open_dashboard(context: &Context, extra: Vec<crate::domain::TaskRef>) -> Result<u8, Failure> {
-    let (initial, mut notices) = dashboard::initial_tasks(context, extra);
-    let refs: Vec<_> = initial.iter().map(|(r, _)| r.clone()).collect();
+    let saved = dashboard::saved_tasks(context, extra);
+    let refs: Vec<_> = saved.initial.iter().map(|(r, _)| r.clone()).collect();
     // Built by the first fetch, so the first frame does not wait for the TLS set-up.
     let (clients, notes) = watch_cmds::lazy_clients_for(context, &refs)?;
+    let clients = std::sync::Arc::new(clients);
+    let mut notices = saved.warnings;
     notices.extend(notes);
     dashboard::run(
         context,
         dashboard::Setup {
-            fetcher: std::sync::Arc::new(clients),
-            initial,
+            fetcher: std::sync::Arc::clone(&clients),
+            initial: saved.initial,
             store: Some(context.store.clone()),
             notices,
+            select: None,
+            importer: Some(clients),
+            specs: saved.specs,
         },
     )
 }
@@ -152,7 +157,7 @@ fn change_watchlist(context: &Context, change: Change, out: &mut dyn Write) -> R
     let (verb, refs) = match &change {
         Change::Add(refs) => ("added", refs.clone()),
         Change::Remove(refs) => ("removed", refs.clone()),
-        Change::Snapshots(_) => ("updated", Vec::new()),
+        Change::Snapshots(_) | Change::AddImport { .. } => ("updated", Vec::new()),
     };
     let before = context.store.load(SystemTime::now()).map_err(|e| Failure::usage(e.to_string()))?;
     report_store_warnings(&before.warnings);
@@ -176,6 +181,51 @@ fn report_store_warnings(warnings: &[String]) {
     for warning in warnings {
         let _ = writeln!(stderr, "oaswatch: warning: {}", sanitize::line(warning));
     }
+}
+
+/// Prints clap's message for a bad command line (or `--help`/`--version`) and returns its exit
+/// code. clap quotes the offending argument verbatim, so an argument holding control characters
+/// (an escape sequence pasted from a server's output, say) is printed as plain escaped text
+/// rather than letting the terminal interpret it.
+pub fn command_line_error(error: &clap::Error) -> u8 {
+    let plain = error.render().to_string();
+    if sanitize::is_clean(&plain) {
+        let _ = error.print();
+    } else {
+        let _ = write!(io::stderr(), "{}", sanitize::text(&plain));
+    }
+    u8::try_from(error.exit_code()).unwrap_or(ExitStatus::Usage.code())
+}
+
+/// The async runtime every command runs in: two workers, so parsing a large response never
+/// holds up the dashboard's event loop.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// Writes a file the user named, refusing to replace an existing one unless `force`.
+pub fn write_output_file(path: &std::path::Path, bytes: &[u8], force: bool) -> Result<(), Failure> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            Failure::usage(format!("{} already exists; pass --force to overwrite it", path.display()))
+        } else {
+            Failure::usage(format!("cannot write {}: {e}", path.display()))
+        }
+    })?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Whether stdout is a terminal (progress lines vs live updates, colour decisions).

@@ -89,7 +89,7 @@ struct FileConfig {
     #[serde(default)]
     ui: UiSection,
     #[serde(default)]
-    keys: BTreeMap<String, Spanned<String>>,
+    keys: BTreeMap<String, Spanned<toml::Value>>,
     #[serde(default)]
     notify: NotifySection,
     #[serde(default)]
@@ -304,8 +304,28 @@ impl Config {
         take(parsed.ui.mouse.as_ref(), &mut self.mouse, &at);
         take(parsed.notify.bell.as_ref(), &mut self.notify_bell, &at);
         take(parsed.notify.desktop.as_ref(), &mut self.notify_desktop, &at);
-        for (action, key) in &parsed.keys {
-            self.keys.insert(action.clone(), Sourced { value: key.get_ref().clone(), source: at(&key.span()) });
+        // `next-failure = "x"`, or per context: `[keys.viewer] raw = "J"` / `viewer.raw = "J"`.
+        for (name, entry) in &parsed.keys {
+            let source = at(&entry.span());
+            let not_a_key = |what: &str| ConfigError::Value {
+                origin: source.to_string(),
+                message: format!("keys.{what}: expected a key like \"x\", \"ctrl-d\" or \"pgdn\""),
+            };
+            match entry.get_ref() {
+                toml::Value::String(key) => {
+                    self.keys.insert(name.clone(), Sourced { value: key.clone(), source: source.clone() });
+                }
+                toml::Value::Table(actions) => {
+                    for (action, key) in actions {
+                        let key = key.as_str().ok_or_else(|| not_a_key(&format!("{name}.{action}")))?;
+                        self.keys.insert(
+                            format!("{name}.{action}"),
+                            Sourced { value: key.to_owned(), source: source.clone() },
+                        );
+                    }
+                }
+                _ => return Err(not_a_key(name)),
+            }
         }
         for (name, slot) in [
             (DEFAULT_ALIYUN_PROFILE, &parsed.defaults.aliyun_profile),
@@ -538,6 +558,18 @@ mod tests {
         let err = Config::resolve(Some(&file("[poll]\nrequests_per_second = 0\n")), &no_env, &FlagOverrides::default())
             .unwrap_err();
         assert_eq!(err.to_string(), "/cfg/config.toml:2: requests_per_second must be at least 1");
+    }
+
+    #[test]
+    fn keys_may_be_plain_or_per_context() {
+        let f = file("[keys]\nnext-failure = \"x\"\nviewer.raw = \"J\"\n[keys.subtasks]\nsort = \"o\"\n");
+        let config = Config::resolve(Some(&f), &no_env, &FlagOverrides::default()).unwrap();
+        let keys: Vec<(&str, &str)> = config.keys.iter().map(|(k, v)| (k.as_str(), v.value.as_str())).collect();
+        assert_eq!(keys, [("next-failure", "x"), ("subtasks.sort", "o"), ("viewer.raw", "J")]);
+        assert!(matches!(config.keys["subtasks.sort"].source, Source::File { line: 4 | 5, .. }));
+        let bad = file("[keys]\nquit = 3\n");
+        let err = Config::resolve(Some(&bad), &no_env, &FlagOverrides::default()).unwrap_err();
+        assert!(err.to_string().starts_with("/cfg/config.toml:2: keys.quit: expected a key"), "{err}");
     }
 
     #[test]

@@ -6,6 +6,8 @@ use clap::Parser as _;
 use oaswatch::cli::{self, Cli};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    ExitCode::from(cli::run(cli))
+    match Cli::try_parse() {
+        Ok(cli) => ExitCode::from(cli::run(cli)),
+        Err(error) => ExitCode::from(cli::command_line_error(&error)),
+    }
 }

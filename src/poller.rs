@@ -258,7 +258,8 @@ impl<F: Fetch> Scheduler<F> {
         for (_, task_ref) in due {
             let Some(slot) = self.slots.get_mut(&task_ref) else { continue };
             let endpoint = self.endpoints.entry(slot.endpoint.clone()).or_default();
-            if endpoint.in_flight >= self.config.max_in_flight || endpoint.ready_at(now, &self.config) > now {
+            if endpoint.in_flight >= endpoint.in_flight_cap(&self.config) || endpoint.ready_at(now, &self.config) > now
+            {
                 continue;
             }
             endpoint.recent.push_back(now);
@@ -288,7 +289,7 @@ impl<F: Fetch> Scheduler<F> {
             .filter_map(|slot| {
                 let due = slot.due?;
                 let endpoint = endpoints.entry(slot.endpoint.clone()).or_default();
-                if endpoint.in_flight >= config.max_in_flight {
+                if endpoint.in_flight >= endpoint.in_flight_cap(config) {
                     return None; // a completion will wake us
                 }
                 Some(due.max(endpoint.ready_at(now, config)))
@@ -327,7 +328,7 @@ impl<F: Fetch> Scheduler<F> {
             Err(error) => {
                 slot.consecutive_errors += 1;
                 let backoff = full_jitter(&mut self.rng, &self.config, slot.consecutive_errors);
-                let delay = backoff.max(error.retry_after.unwrap_or_default());
+                let mut delay = backoff.max(error.retry_after.unwrap_or_default());
                 if error.kind == FetchErrorKind::Throttled
                     && let Some(endpoint) = self.endpoints.get_mut(&slot.endpoint)
                 {
@@ -337,6 +338,11 @@ impl<F: Fetch> Scheduler<F> {
                         .unwrap_or_else(|| full_jitter(&mut self.rng, &self.config, endpoint.consecutive_throttles));
                     let until = now + pause;
                     endpoint.blocked_until = Some(endpoint.blocked_until.map_or(until, |b| b.max(until)));
+                    // Throttling is the endpoint's state, not this task's: the endpoint pause
+                    // (and its one-probe rule) spaces the retries, so the task is due again when
+                    // the pause ends rather than after a private backoff that can outlast the
+                    // throttling by a minute.
+                    delay = pause;
                 }
                 slot.due = Some(now + delay);
             }
@@ -357,6 +363,12 @@ impl<F: Fetch> Scheduler<F> {
 }
 
 impl Endpoint {
+    /// Requests allowed in flight: one probe at a time while the endpoint is throttled (each
+    /// pause ends with a single request, not a burst), the configured cap otherwise.
+    fn in_flight_cap(&self, config: &PollerConfig) -> usize {
+        if self.consecutive_throttles > 0 { 1 } else { config.max_in_flight.max(1) }
+    }
+
     /// When the next request may start: after any throttling pause, once the oldest of the last
     /// `requests_per_second` requests has left the 1 s window, and 1/`requests_per_second` after
     /// the previous one.

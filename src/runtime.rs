@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use crate::app::effect::{ImportRequest, RetrySpecRequest};
 use crate::app::keymap::action_for_event;
 use crate::app::{Action, App, Effect, ExternalProgram, Notification, Signal, coalesce};
 use crate::domain::TaskRef;
@@ -33,7 +34,7 @@ const DRAIN_LIMIT: usize = 4096;
 /// Changes that come from poll results and the clock are drawn at most this often; input is drawn
 /// at once. 100 running tasks polled every 5 s answer 20 times a second, each answer changing
 /// an "updated 0s ago" label: drawing each one cost ~2 % of a core (benches/system.rs idle).
-const BACKGROUND_FRAME: Duration = Duration::from_millis(250);
+const PASSIVE_FRAME: Duration = Duration::from_millis(250);
 
 /// Side effects that belong to other modules, implemented by the caller (`tui::TerminalHost` for
 /// the real terminal, a recorder in tests).
@@ -53,6 +54,17 @@ pub trait Host {
     /// with the terminal handed back to it meanwhile. The error text (a missing program names
     /// the variable to set) is shown to the user.
     fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), String>;
+    /// Read the spec, build the retry spec of the task and write it (never over a file). Returns
+    /// the path and the number of operations in it; the error text is shown to the user.
+    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), String> {
+        let _ = request;
+        Err("retry specs cannot be written from here".to_owned())
+    }
+    /// Start an import in the background; its outcome arrives on [`Inputs::background`].
+    fn start_import(&mut self, request: ImportRequest) -> Result<(), String> {
+        let _ = request;
+        Err("imports cannot be started from here".to_owned())
+    }
     /// The wall clock for `Action::Tick`; tests return a fixed or virtual time.
     fn now(&self) -> SystemTime {
         SystemTime::now()
@@ -69,6 +81,8 @@ pub struct Inputs<E, S> {
     pub polled: mpsc::Receiver<Polled>,
     /// Commands to the poller; sent with `try_send`, queued here while the channel is full.
     pub poll_cmds: mpsc::Sender<PollCmd>,
+    /// Outcomes of work the host started in the background (an import begun with `R`).
+    pub background: mpsc::Receiver<Action>,
 }
 
 /// How the loop ended.
@@ -103,7 +117,7 @@ where
     S: Stream<Item = Signal> + Unpin,
     H: Host,
 {
-    let Inputs { mut events, mut signals, mut polled, poll_cmds } = inputs;
+    let Inputs { mut events, mut signals, mut polled, poll_cmds, mut background } = inputs;
     let mut lp = Loop { pending: VecDeque::new(), poll_cmds, draws: 0 };
     let size = terminal.size().map_err(|e| RunError::Draw(e.to_string()))?;
     lp.apply(terminal, app, host, Action::Resize { w: size.width, h: size.height })?;
@@ -112,7 +126,7 @@ where
     let second = Duration::from_secs(1);
     let mut clock = tokio::time::interval_at(Instant::now() + second, second);
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let (mut events_open, mut signals_open, mut polled_open) = (true, true, true);
+    let (mut events_open, mut signals_open, mut polled_open, mut background_open) = (true, true, true, true);
 
     // A change not drawn yet, whether the user caused it (draw now), and the last frame's time.
     let (mut undrawn, mut urgent, mut last_draw) = (false, true, None::<Instant>);
@@ -121,8 +135,8 @@ where
             break;
         }
         undrawn |= app.take_dirty();
-        let next_background_frame = last_draw.map_or_else(Instant::now, |at| at + BACKGROUND_FRAME);
-        if undrawn && (urgent || Instant::now() >= next_background_frame) {
+        let next_passive_frame = last_draw.map_or_else(Instant::now, |at| at + PASSIVE_FRAME);
+        if undrawn && (urgent || Instant::now() >= next_passive_frame) {
             terminal.draw(|f| ui::render(app, f)).map_err(|e| RunError::Draw(e.to_string()))?;
             lp.draws += 1;
             (undrawn, last_draw) = (false, Some(Instant::now()));
@@ -160,11 +174,22 @@ where
                 polled_open = result.is_some();
                 result.map(Action::Polled)
             },
+            done = background.recv(), if background_open => {
+                background_open = done.is_some();
+                urgent = true;
+                done
+            },
             _ = clock.tick(), if needs_clock => Some(Action::Tick(host.now())),
-            () = tokio::time::sleep_until(next_background_frame), if undrawn => None,
+            () = tokio::time::sleep_until(next_passive_frame), if undrawn => None,
             else => break,
         };
         if let Some(action) = action {
+            // With nothing counting seconds the clock sleeps and `app.now` goes stale; a flash
+            // set now would be "shown until" a moment already past and vanish on the next
+            // tick. Bring the clock up to date first.
+            if !needs_clock && !matches!(action, Action::Tick(_)) {
+                lp.apply(terminal, app, host, Action::Tick(host.now()))?;
+            }
             lp.apply(terminal, app, host, action)?;
         }
         // Coalesce a burst of results into one draw.
@@ -233,6 +258,18 @@ impl Loop {
                         actions.push_back(Action::Tick(host.now()));
                         if let Err(error) = result {
                             actions.push_back(Action::EffectFailed { what: open.program.failure(), error });
+                        }
+                    }
+                    Effect::WriteRetrySpec(request) => match host.write_retry_spec(&request) {
+                        Ok((path, operations)) => {
+                            let task_ref = request.task.task_ref.clone();
+                            actions.push_back(Action::RetrySpecWritten { task_ref, path, operations });
+                        }
+                        Err(error) => actions.push_back(Action::EffectFailed { what: "write the retry spec", error }),
+                    },
+                    Effect::StartImport(request) => {
+                        if let Err(error) = host.start_import(request) {
+                            actions.push_back(Action::EffectFailed { what: "start the import", error });
                         }
                     }
                     Effect::Quit => {}

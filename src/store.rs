@@ -52,6 +52,15 @@ pub struct WatchEntry {
     pub snapshot: Option<Task>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot_at: Option<u64>,
+    /// The spec file an `oaswatch import` sent (absolute), so a retry spec can be made from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<PathBuf>,
+}
+
+impl WatchEntry {
+    pub fn new(task_ref: TaskRef, added_at: u64) -> WatchEntry {
+        WatchEntry { task_ref, added_at, snapshot: None, snapshot_at: None, spec: None }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -84,6 +93,11 @@ pub enum Change {
     Remove(Vec<TaskRef>),
     /// Store the latest snapshot of tasks that are still in the list.
     Snapshots(Vec<(TaskRef, Task)>),
+    /// Add a task created by `oaswatch import`, remembering the spec it imported.
+    AddImport {
+        task_ref: TaskRef,
+        spec: PathBuf,
+    },
 }
 
 /// The watch list file and its lock.
@@ -127,15 +141,14 @@ impl Store {
             Change::Add(refs) => {
                 for task_ref in refs {
                     if !loaded.entries.iter().any(|e| e.task_ref == task_ref) {
-                        loaded.entries.push(WatchEntry {
-                            task_ref,
-                            added_at: stamp,
-                            snapshot: None,
-                            snapshot_at: None,
-                        });
+                        loaded.entries.push(WatchEntry::new(task_ref, stamp));
                     }
                 }
             }
+            Change::AddImport { task_ref, spec } => match loaded.entries.iter_mut().find(|e| e.task_ref == task_ref) {
+                Some(entry) => entry.spec = Some(spec),
+                None => loaded.entries.push(WatchEntry { spec: Some(spec), ..WatchEntry::new(task_ref, stamp) }),
+            },
             Change::Remove(refs) => loaded.entries.retain(|e| !refs.contains(&e.task_ref)),
             Change::Snapshots(snapshots) => {
                 for (task_ref, task) in snapshots {
@@ -311,6 +324,17 @@ mod tests {
         let file_mode = fs::metadata(store.path()).unwrap().permissions().mode() & 0o777;
         let dir_mode = fs::metadata(store.path().parent().unwrap()).unwrap().permissions().mode() & 0o777;
         assert_eq!((file_mode, dir_mode), (0o600, 0o700));
+    }
+
+    #[test]
+    fn an_import_remembers_its_spec() {
+        let (_dir, store) = store();
+        store.update(Change::Add(vec![r("a")]), now()).unwrap();
+        store.update(Change::AddImport { task_ref: r("a"), spec: "/specs/a.yaml".into() }, now()).unwrap();
+        store.update(Change::AddImport { task_ref: r("b"), spec: "/specs/b.yaml".into() }, now()).unwrap();
+        let loaded = store.load(now()).unwrap();
+        let specs: Vec<_> = loaded.entries.iter().map(|e| e.spec.clone().unwrap()).collect();
+        assert_eq!(specs, [PathBuf::from("/specs/a.yaml"), PathBuf::from("/specs/b.yaml")]);
     }
 
     #[test]

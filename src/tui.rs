@@ -29,6 +29,8 @@ use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 
+use crate::app::effect::{ImportRequest, RetrySpecRequest};
+use crate::app::outputs::{safe_component, utc_stamp};
 use crate::app::{ExternalProgram, Notification, Signal};
 use crate::domain::TaskRef;
 use crate::runtime::Host;
@@ -367,7 +369,12 @@ pub struct TerminalHost<F> {
     protocol: NotifyProtocol,
     save: F,
     programs: Programs,
+    importer: Option<Importer>,
 }
+
+/// Starts an import in the background (the caller owns the clients and the runtime); its
+/// outcome is sent to the event loop as an action.
+pub type Importer = Box<dyn FnMut(ImportRequest) -> Result<(), String> + Send>;
 
 impl<F> TerminalHost<F>
 where
@@ -376,7 +383,14 @@ where
     pub fn new(options: TuiOptions, protocol: NotifyProtocol, save: F) -> TerminalHost<F> {
         let missing = |m: &str| Choice::Missing(m.to_owned());
         let programs = Programs { pager: missing("no pager configured"), editor: missing("no editor configured") };
-        TerminalHost { options, protocol, save, programs }
+        TerminalHost { options, protocol, save, programs, importer: None }
+    }
+
+    /// How to start an import from the dashboard (`R`, then `y`).
+    #[must_use]
+    pub fn with_importer(mut self, importer: Importer) -> TerminalHost<F> {
+        self.importer = Some(importer);
+        self
     }
 
     /// The pager and editor, resolved by the caller from the environment ([`Programs::resolve`]).
@@ -420,6 +434,32 @@ where
 
     fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), String> {
         open_external(self.options, self.programs.get(program), program, text, suffix)
+    }
+
+    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), String> {
+        let document = crate::openapi::load(&request.spec).map_err(|e| e.to_string())?;
+        let retry = crate::retry_spec::build(&request.task, &document).map_err(|e| e.to_string())?;
+        let extension = request
+            .spec
+            .extension()
+            .and_then(|e| e.to_str())
+            .filter(|e| matches!(e.to_ascii_lowercase().as_str(), "json" | "yaml" | "yml"));
+        let name = format!(
+            "retry-{}-{}.{}",
+            safe_component(request.task.task_ref.task_id(), "task"),
+            utc_stamp(std::time::SystemTime::now()),
+            extension.unwrap_or("json")
+        );
+        let path = files::write_new(&request.dir, &name, retry.text.as_bytes())
+            .map_err(|e| format!("{}: {e}", request.dir.join(&name).display()))?;
+        Ok((path, retry.operations.len()))
+    }
+
+    fn start_import(&mut self, request: ImportRequest) -> Result<(), String> {
+        match self.importer.as_mut() {
+            Some(importer) => importer(request),
+            None => Err("imports cannot be started from this dashboard".to_owned()),
+        }
     }
 }
 

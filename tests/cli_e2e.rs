@@ -253,3 +253,31 @@ fn assert_file_private(path: &Path) {
     let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "{}", path.display());
 }
+
+/// Every built-in scenario watched to the end by the real client: each task ends in the state
+/// its scenario file declares (faults, throttling and hostile text included).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_is_watched_to_its_declared_end() {
+    for name in oaswatch::sim::scenario::builtin_names() {
+        let sim = common::start(name, 31, 40.0).await;
+        let run = Run::new(&sim, Auth::Keys);
+        run.config("[http]\nread_timeout = \"2s\"\ntotal_timeout = \"4s\"\n");
+        let named = sim.named_task_refs();
+        let mut args = vec!["wait", "--json", "--interval", "250ms", "--timeout", "180s"];
+        let refs: Vec<String> = named.iter().map(|(_, r)| r.to_string()).collect();
+        args.extend(refs.iter().map(String::as_str));
+        let started = std::time::Instant::now();
+        let out = run.oaswatch(&args).await;
+        eprintln!("{name}: {:?}", started.elapsed());
+        assert!([0, 1].contains(&code(&out)), "{name}: exit {} {}", code(&out), text(&out.stderr));
+        let doc = json(&out);
+        for ((task_name, task_ref), result) in named.iter().zip(doc["tasks"].as_array().unwrap()) {
+            assert_eq!(result["ref"], task_ref.to_string());
+            let spec = sim.scenario().tasks.iter().find(|t| t.name == *task_name).unwrap();
+            if let Some(expected) = spec.expect {
+                assert_eq!(result["state"], expected.as_str(), "{name}/{task_name}: {}", result["fetch_error"]);
+            }
+        }
+        sim.shutdown().await;
+    }
+}

@@ -104,7 +104,7 @@ async fn a_minute_with_100_finished_tasks_draws_once_and_then_writes_nothing() {
             out.0.get()
         }
     };
-    let inputs = Inputs { events: stream::pending(), signals, polled, poll_cmds };
+    let inputs = Inputs { events: stream::pending(), signals, polled, poll_cmds, background: mpsc::channel(1).1 };
     let mut host = Quiet { start: Instant::now() };
     let (outcome, after_first) = tokio::join!(run(&mut terminal, &mut app, inputs, &mut host), first_frame);
     let outcome = outcome.unwrap();
@@ -140,7 +140,7 @@ async fn poll_results_every_50_ms_are_drawn_at_most_every_250_ms() {
     })
     .chain(stream::pending())
     .boxed();
-    let inputs = Inputs { events: stream::pending(), signals, polled, poll_cmds };
+    let inputs = Inputs { events: stream::pending(), signals, polled, poll_cmds, background: mpsc::channel(1).1 };
     let mut host = Quiet { start: Instant::now() };
     let outcome = run(&mut terminal, &mut app, inputs, &mut host).await.unwrap();
     producer.await.unwrap();

@@ -10,7 +10,8 @@ use std::time::{Duration, SystemTime};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use futures::stream::{self, BoxStream, StreamExt};
-use oaswatch::app::{App, AppOptions, ExternalProgram, Notification, Signal};
+use oaswatch::app::effect::{ImportRequest, RetrySpecRequest};
+use oaswatch::app::{Action, App, AppOptions, ExternalProgram, Notification, Signal};
 use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
 use oaswatch::poller::{PollCmd, Polled};
 use oaswatch::runtime::{Host, Inputs, Outcome, RunError, run};
@@ -83,6 +84,11 @@ struct Recorder {
     write_error: Option<String>,
     /// The screen, when a test wants the "pager" to draw over it.
     screen: Option<Rc<RefCell<TestBackend>>>,
+    /// Retry specs asked for, and imports started.
+    retry_specs: Vec<RetrySpecRequest>,
+    imports: Vec<ImportRequest>,
+    /// Where a started import reports back (the loop's background channel).
+    background: Option<mpsc::Sender<Action>>,
 }
 
 impl Recorder {
@@ -98,6 +104,9 @@ impl Recorder {
             open_result: Ok(()),
             write_error: None,
             screen: None,
+            retry_specs: Vec::new(),
+            imports: Vec::new(),
+            background: None,
         }
     }
 }
@@ -138,6 +147,18 @@ impl Host for Recorder {
         }
         self.open_result.clone()
     }
+    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), String> {
+        self.retry_specs.push(request.clone());
+        Ok((request.dir.join("retry.yaml"), 3))
+    }
+    fn start_import(&mut self, request: ImportRequest) -> Result<(), String> {
+        self.imports.push(request);
+        let created = task_ref("created-by-retry");
+        if let Some(tx) = &self.background {
+            tx.try_send(Action::ImportStarted { task_ref: created }).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
     fn now(&self) -> SystemTime {
         t0() + self.start.elapsed()
     }
@@ -161,6 +182,7 @@ struct Harness {
     polled_rx: Option<mpsc::Receiver<Polled>>,
     cmd_tx: mpsc::Sender<PollCmd>,
     cmd_rx: mpsc::Receiver<PollCmd>,
+    background_rx: Option<mpsc::Receiver<Action>>,
 }
 
 impl Harness {
@@ -175,7 +197,17 @@ impl Harness {
             polled_rx: Some(polled_rx),
             cmd_tx,
             cmd_rx,
+            background_rx: None,
         }
+    }
+
+    /// Lets the host report background work (a started import) to the loop. Without it the
+    /// background channel is closed, so a loop whose inputs all end stops by itself.
+    fn with_background(mut self) -> Harness {
+        let (tx, rx) = mpsc::channel(8);
+        self.host.background = Some(tx);
+        self.background_rx = Some(rx);
+        self
     }
 
     async fn run<E>(&mut self, events: E, signals: BoxStream<'static, Signal>) -> Result<Outcome, RunError>
@@ -183,7 +215,8 @@ impl Harness {
         E: futures::Stream<Item = io::Result<Event>> + Unpin,
     {
         let polled = self.polled_rx.take().unwrap_or_else(|| mpsc::channel(1).1);
-        let inputs = Inputs { events, signals, polled, poll_cmds: self.cmd_tx.clone() };
+        let background = self.background_rx.take().unwrap_or_else(|| mpsc::channel(1).1);
+        let inputs = Inputs { events, signals, polled, poll_cmds: self.cmd_tx.clone(), background };
         run(&mut self.terminal, &mut self.app, inputs, &mut self.host).await
     }
 
@@ -246,7 +279,8 @@ async fn a_burst_of_results_is_drawn_once() {
 async fn keys_send_poll_commands_and_save_the_watch_list() {
     let r = task_ref("aaaa");
     let mut h = Harness::new(vec![(r.clone(), Some(task(&r, TaskState::Running, 1, 1, 1)))], 32);
-    let mut script = vec![key('r'), key('R'), key('p'), key('p'), key('a')];
+    let ctrl_r = key_code(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    let mut script = vec![key('r'), ctrl_r, key('p'), key('p'), key('a')];
     script.extend("aliyun://cn-shanghai/bbbb".chars().map(key));
     script.push(key_code(KeyCode::Enter, KeyModifiers::NONE));
     script.extend([key('g'), key('d'), key('y'), key('y'), key('q')]);
@@ -289,9 +323,9 @@ async fn commands_wait_while_the_poller_channel_is_full() {
     let (mut events_tx, events_rx) = futures::channel::mpsc::unbounded::<io::Result<Event>>();
     let mut cmd_rx = std::mem::replace(&mut h.cmd_rx, mpsc::channel(1).1);
     let script = async move {
-        for c in ['r', 'R', 'p'] {
-            events_tx.start_send(key(c)).unwrap();
-        }
+        events_tx.start_send(key('r')).unwrap();
+        events_tx.start_send(key_code(KeyCode::Char('r'), KeyModifiers::CONTROL)).unwrap();
+        events_tx.start_send(key('p')).unwrap();
         let mut got = Vec::new();
         for _ in 0..3 {
             got.push(cmd_rx.recv().await.unwrap());
@@ -412,6 +446,7 @@ async fn o_in_the_viewer_hands_the_text_to_the_pager_then_repaints_everything() 
         signals: signal_after(Duration::from_millis(100), Signal::Terminate),
         polled,
         poll_cmds,
+        background: mpsc::channel(1).1,
     };
     run(&mut terminal, &mut app, inputs, &mut host).await.unwrap();
     let opened: Vec<(ExternalProgram, &str)> = host.opened.iter().map(|(p, _, s)| (*p, s.as_str())).collect();
@@ -435,4 +470,28 @@ async fn a_missing_pager_names_the_variable_to_set() {
         "{}",
         h.screen()
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn r_writes_the_retry_spec_offers_the_import_and_y_watches_the_new_task() {
+    let r = task_ref("failed-import");
+    let mut finished = task(&r, TaskState::PartiallyFailed, 2, 0, 3);
+    finished.group_id = Some("g1".into());
+    let mut h = Harness::new(vec![(r.clone(), Some(finished))], 8).with_background();
+    h.app.set_spec(r.clone(), PathBuf::from("/specs/shop.yaml"));
+    let script = stream::iter(vec![key('R'), key('y')]).chain(stream::pending());
+    let outcome = h.run(script, signal_after(Duration::from_millis(200), Signal::Terminate)).await.unwrap();
+    assert_eq!(outcome.signal, Some(Signal::Terminate));
+
+    assert_eq!(h.host.retry_specs.len(), 1);
+    assert_eq!(h.host.retry_specs[0].spec, PathBuf::from("/specs/shop.yaml"));
+    assert_eq!(h.host.retry_specs[0].task.counts.failed, 2);
+    assert_eq!(h.host.imports.len(), 1, "y accepted the offer");
+    let import = &h.host.imports[0];
+    assert_eq!(import.spec, PathBuf::from("./retry.yaml"));
+    assert_eq!(import.target.to_string(), "aliyun://cn-hangzhou/g1");
+    let created = task_ref("created-by-retry");
+    assert!(h.cmds().contains(&PollCmd::Watch(created.clone())), "the new task is polled");
+    assert!(h.app.task_refs().contains(&created), "and listed");
+    assert_eq!(h.host.saves.last().unwrap(), &vec![r, created], "and saved");
 }

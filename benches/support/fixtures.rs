@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
 use oaswatch::app::{Action, App, AppOptions, Command};
-use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
 use oaswatch::credentials::{AliyunCredentials, CredentialSource, HuaweiCredentials};
+use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
 use oaswatch::poller::Polled;
 use oaswatch::provider::{AliyunClient, Clients, HttpConfig, HuaweiClient, build_client};
 use oaswatch::sim::SimHandle;

@@ -223,6 +223,11 @@ fn email_len(rest: &str) -> Result<usize, usize> {
     let domain_start = local + 1;
     let domain_run =
         bytes[domain_start..].iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')).count();
+    // A mask right after the run was a word in the text it came from (`a@A.a..0` became
+    // `a@A.a..{n}`): that text was no email, so neither is this (masking stays idempotent).
+    if bytes.get(domain_start + domain_run) == Some(&b'{') {
+        return Err(local.max(1));
+    }
     let domain = rest[domain_start..domain_start + domain_run].trim_end_matches(['.', '-']);
     let valid = domain.contains('.') && !domain.starts_with(['.', '-']) && !domain.contains("..");
     if valid { Ok(domain_start + domain.len()) } else { Err(local.max(1)) }
@@ -266,7 +271,12 @@ fn ipv6_len(rest: &str) -> Option<usize> {
     let colons = token.bytes().filter(|&b| b == b':').count();
     let shaped = colons >= 2 && (token.contains("::") || colons == 7);
     let has_hex = token.bytes().any(|b| b.is_ascii_hexdigit());
-    let continues = rest[token.len()..].chars().next().is_some_and(|c| is_word(c) || c == '{');
+    // Separators trimmed off the end still join what follows them (`A::.0g`, `::A:0g`):
+    // otherwise masking the number after them would make an address of the rest on the next
+    // pass (`A::.{n}g` → `{ip}.{n}g`).
+    let after = &rest[token.len()..];
+    let glued = |s: &str| s.chars().next().is_some_and(|c| is_word(c) || c == '{');
+    let continues = glued(after) || glued(after.trim_start_matches(['.', ':']));
     (shaped && has_hex && !continues).then_some(token.len())
 }
 
@@ -478,7 +488,16 @@ mod tests {
     fn masking_a_signature_again_changes_nothing() {
         // Cases proptest found (proptest-regressions/analysis/signature.txt): a mask's `}` must not
         // start a new token, and `//a` is one path.
-        for input in ["0/A", "//a", "a::0G ", "Path /pets/{petId} conflicts with 3f2a9c81d0e54b6f", "at 10.0.0.1{x}"] {
+        for input in [
+            "0/A",
+            "//a",
+            "a::0G ",
+            "A::.0g ",
+            "::A:0g",
+            "A::..0g",
+            "Path /pets/{petId} conflicts with 3f2a9c81d0e54b6f",
+            "at 10.0.0.1{x}",
+        ] {
             let once = sig(input);
             assert_eq!(sig(&once), once, "{input:?}");
         }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use super::effect::WriteKind;
+use crate::domain::TaskRef;
 use crate::poller::Polled;
 
 /// One input to [`crate::app::App::update`].
@@ -46,6 +47,16 @@ pub enum Action {
         what: WriteKind,
         path: PathBuf,
     },
+    /// The retry spec of `task_ref` was written to `path`.
+    RetrySpecWritten {
+        task_ref: TaskRef,
+        path: PathBuf,
+        operations: usize,
+    },
+    /// A background import started: watch the new task.
+    ImportStarted {
+        task_ref: TaskRef,
+    },
 }
 
 /// A named thing a key can do. The names are what the config file's `[keys]` table uses.
@@ -54,6 +65,8 @@ pub enum Command {
     Quit,
     /// Ctrl-C: quit like a shell interrupt (exit code 130), wherever the user is.
     Interrupt,
+    /// Write a spec of only the failed operations and offer to import it.
+    RetrySpec,
     Suspend,
     Help,
     FocusNext,
@@ -110,9 +123,10 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 53] = [
+    pub const ALL: [Command; 54] = [
         Command::Quit,
         Command::Interrupt,
+        Command::RetrySpec,
         Command::Suspend,
         Command::Help,
         Command::FocusNext,
@@ -171,6 +185,7 @@ impl Command {
         match self {
             Command::Quit => "quit",
             Command::Interrupt => "interrupt",
+            Command::RetrySpec => "retry-spec",
             Command::Suspend => "suspend",
             Command::Help => "help",
             Command::FocusNext => "focus-next",
@@ -234,6 +249,7 @@ impl Command {
         match self {
             Command::Quit => "quit",
             Command::Interrupt => "quit with exit code 130",
+            Command::RetrySpec => "retry spec: only the failed operations, then offer to import it",
             Command::Suspend => "suspend to the shell (fg to return)",
             Command::Help => "help for this pane",
             Command::FocusNext => "next pane",

@@ -38,7 +38,7 @@ impl App {
         if command == Command::Interrupt {
             return self.interrupt();
         }
-        if self.confirm_remove.is_some() {
+        if self.confirm_remove.is_some() || self.import_offer.is_some() {
             return self.on_confirm_command(command);
         }
         if self.report_prompt.is_some() {
@@ -56,6 +56,7 @@ impl App {
                 vec![Effect::Quit]
             }
             Command::Interrupt => self.interrupt(),
+            Command::RetrySpec => self.start_retry_spec(),
             Command::Suspend => vec![Effect::Suspend],
             Command::Help => {
                 self.help = Some(Help { context: pane_context(self.focus), scroll: 0 });
@@ -247,12 +248,16 @@ impl App {
 
     fn on_confirm_command(&mut self, command: Command) -> Vec<Effect> {
         match command {
+            Command::Confirm if self.import_offer.is_some() => self.accept_import_offer(),
             Command::Confirm => match self.confirm_remove.take() {
                 Some(task_ref) => self.remove(&task_ref),
                 None => Vec::new(),
             },
             Command::Deny | Command::Back | Command::Cancel => {
                 self.confirm_remove = None;
+                if self.import_offer.take().is_some() {
+                    self.flash_info("not imported; the retry spec file stays where it was written");
+                }
                 Vec::new()
             }
             Command::Quit => {
@@ -334,6 +339,8 @@ impl App {
                 };
             }
             InputPurpose::Filter => self.apply_filter(&text),
+            // Whether the file exists is the host's to find out; nothing to check while typing.
+            InputPurpose::SpecPath => {}
         }
     }
 
@@ -354,6 +361,10 @@ impl App {
             InputPurpose::Filter => {
                 self.input = None;
                 Vec::new()
+            }
+            InputPurpose::SpecPath => {
+                let text = line.text().to_owned();
+                self.submit_spec_path(&text)
             }
             InputPurpose::AddTask => {
                 let text = line.text().trim().to_owned();
@@ -420,7 +431,7 @@ impl App {
     }
 
     /// Selects another task; the viewer belonged to the old one, so it closes.
-    fn select_task(&mut self, i: usize) {
+    pub(super) fn select_task(&mut self, i: usize) {
         if i != self.selected {
             self.viewer = None;
             if self.focus == Focus::Viewer {

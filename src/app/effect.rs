@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::domain::{TaskRef, TaskState};
+use crate::domain::{Target, Task, TaskRef, TaskState};
 use crate::failure_report::Format;
 use crate::poller::PollCmd;
 
@@ -27,6 +27,12 @@ pub enum Effect {
     /// Show text in the user's pager or editor with the terminal handed over meanwhile; the
     /// runtime repaints everything afterwards.
     OpenExternal(ExternalOpen),
+    /// Write the retry spec of a task (only its failed operations) next to the reports; the
+    /// runtime answers with `Action::RetrySpecWritten` or `Action::EffectFailed`.
+    WriteRetrySpec(RetrySpecRequest),
+    /// Start importing a spec in the background; the outcome comes back as
+    /// `Action::ImportStarted` or `Action::EffectFailed`.
+    StartImport(ImportRequest),
     Quit,
 }
 
@@ -67,6 +73,23 @@ impl WriteKind {
 }
 
 /// Text to open in an outside program.
+/// What the host needs to write a retry spec: the task as it is, the spec it imported, and
+/// where to put the result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetrySpecRequest {
+    pub task: Box<Task>,
+    pub spec: PathBuf,
+    pub dir: PathBuf,
+}
+
+/// Import `spec` into `target` (and `group` on Huawei), overwriting what exists: a retry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRequest {
+    pub spec: PathBuf,
+    pub target: Target,
+    pub group: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalOpen {
     pub program: ExternalProgram,

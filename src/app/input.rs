@@ -10,6 +10,8 @@ pub enum InputPurpose {
     AddTask,
     /// The subtask filter; applied live as it is typed.
     Filter,
+    /// The path of the spec a task imported, for its retry spec.
+    SpecPath,
 }
 
 impl InputPurpose {
@@ -17,6 +19,7 @@ impl InputPurpose {
         match self {
             InputPurpose::AddTask => "Add task: ",
             InputPurpose::Filter => "Filter: ",
+            InputPurpose::SpecPath => "Spec this task imported: ",
         }
     }
 }

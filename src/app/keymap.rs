@@ -264,7 +264,8 @@ const DEFAULT_TABLE: &[(KeyContext, &str, Command)] = &[
     (KeyContext::Global, "a", Command::Add),
     (KeyContext::Global, "d", Command::Remove),
     (KeyContext::Global, "r", Command::Refresh),
-    (KeyContext::Global, "R", Command::RefreshAll),
+    (KeyContext::Global, "ctrl-r", Command::RefreshAll),
+    (KeyContext::Global, "R", Command::RetrySpec),
     (KeyContext::Global, "p", Command::Pause),
     (KeyContext::Global, "F", Command::Groups),
     (KeyContext::Global, "x", Command::Report),
@@ -522,7 +523,8 @@ mod tests {
         assert_eq!(km.lookup(KeyContext::Tasks, key("F")), Some(Command::Groups));
         assert_eq!(km.lookup(KeyContext::Report, key("enter")), Some(Command::ReportMarkdown));
         assert_eq!(km.lookup(KeyContext::Report, key("j")), Some(Command::ReportJson), "no fallback to global j");
-        assert_eq!(km.label(KeyContext::Viewer, Command::RefreshAll).as_deref(), Some("R"));
+        assert_eq!(km.label(KeyContext::Viewer, Command::RefreshAll).as_deref(), Some("Ctrl-r"));
+        assert_eq!(km.lookup(KeyContext::Tasks, key("R")), Some(Command::RetrySpec));
     }
 
     #[test]

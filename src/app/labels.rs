@@ -78,6 +78,19 @@ pub fn count(n: usize) -> String {
     out
 }
 
+/// `812 B`, `12.3 KB`, `4.1 MB` — a size at a glance.
+pub fn bytes(n: usize) -> String {
+    #[expect(clippy::cast_precision_loss, reason = "one decimal of a display size")]
+    let value = n as f64;
+    if n < 1024 {
+        format!("{n} B")
+    } else if n < 1024 * 1024 {
+        format!("{:.1} KB", value / 1024.0)
+    } else {
+        format!("{:.1} MB", value / (1024.0 * 1024.0))
+    }
+}
+
 /// How a progress label should look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tone {

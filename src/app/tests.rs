@@ -731,3 +731,14 @@ fn update_ctrl_c_quits_with_the_interrupt_signal_from_any_context() {
     assert!(app.should_quit());
     assert_eq!(app.exit_signal().map(Signal::exit_code), Some(130));
 }
+
+#[test]
+fn select_task_ref_picks_the_task_just_created() {
+    let mut app = three_tasks();
+    let last = app.entries()[2].task_ref.clone();
+    assert!(app.select_task_ref(&last));
+    assert_eq!(app.selected_index(), 2);
+    let unknown: TaskRef = "aliyun://cn-hangzhou/not-watched".parse().unwrap();
+    assert!(!app.select_task_ref(&unknown));
+    assert_eq!(app.selected_index(), 2);
+}

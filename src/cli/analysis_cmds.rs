@@ -1,7 +1,6 @@
 //! `oaswatch report` (a failure report for a ticket) and `oaswatch retry-spec` (a spec of only
 //! the failed operations, to fix and re-import).
 
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -33,11 +32,7 @@ fn snapshot(context: &Context, task_ref: &TaskRef, err: &mut dyn Write) -> Resul
     for note in notes {
         let _ = writeln!(err, "oaswatch: {}", sanitize::line(&note));
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     let collected = runtime.block_on(collect::collect(
         Arc::new(clients),
         std::slice::from_ref(task_ref),
@@ -72,25 +67,11 @@ fn snapshot(context: &Context, task_ref: &TaskRef, err: &mut dyn Write) -> Resul
 
 /// Writes `text` to `path` (refusing to overwrite without `force`), or to `out` when no path.
 fn emit(path: Option<&Path>, text: &str, force: bool, out: &mut dyn Write) -> Result<(), Failure> {
-    let Some(path) = path else {
-        out.write_all(text.as_bytes())?;
-        return Ok(out.flush()?);
-    };
-    let mut options = OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
+    if let Some(path) = path {
+        return super::write_output_file(path, text.as_bytes(), force);
     }
-    let mut file = options.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Failure::usage(format!("{} already exists; pass --force to overwrite it", path.display()))
-        } else {
-            Failure::usage(format!("cannot write {}: {e}", path.display()))
-        }
-    })?;
-    file.write_all(text.as_bytes()).map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))
+    out.write_all(text.as_bytes())?;
+    Ok(out.flush()?)
 }
 
 pub fn report(context: &Context, args: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {

@@ -11,16 +11,17 @@ use std::time::SystemTime;
 use tokio::sync::mpsc;
 
 use super::{Context, Failure};
+use crate::app::effect::ImportRequest;
 use crate::app::keymap::Keymap;
 use crate::app::{Action, App, AppOptions, NotifyMode};
 use crate::config::ThemeName;
 use crate::domain::{Task, TaskRef};
 use crate::poller::{self, PollCmd};
-use crate::provider::Fetch;
+use crate::provider::{Fetch, LazyClients};
 use crate::runtime::{self, Inputs};
 use crate::store::{Change, Store};
 use crate::tui::external::Programs;
-use crate::tui::{self, NotifyProtocol, TerminalHost, TuiOptions};
+use crate::tui::{self, Importer, NotifyProtocol, TerminalHost, TuiOptions};
 use crate::ui::theme::ThemeKind;
 
 /// What the dashboard opens on.
@@ -32,22 +33,36 @@ pub struct Setup<F> {
     pub store: Option<Store>,
     /// Shown in the dashboard at start (a damaged watch list set aside, missing credentials).
     pub notices: Vec<String>,
+    /// The task to select at start (the one just created), else the first.
+    pub select: Option<TaskRef>,
+    /// The clients that `R` (retry spec, then import) imports with; `None` disables importing.
+    pub importer: Option<Arc<LazyClients>>,
+    /// The spec each task imported, when known (from the watch list).
+    pub specs: Vec<(TaskRef, PathBuf)>,
 }
 
-/// The tasks to open on: the saved watch list (with snapshots) followed by `extra` tasks that are
-/// not in it yet. Returns the store's warnings as notices.
-pub fn initial_tasks(context: &Context, extra: Vec<TaskRef>) -> (Vec<(TaskRef, Option<Task>)>, Vec<String>) {
+/// What the dashboard opens on: the saved watch list (with snapshots) followed by `extra` tasks
+/// not in it yet, the spec each imported when known, and the store's warnings as notices.
+pub struct SavedTasks {
+    pub initial: Vec<(TaskRef, Option<Task>)>,
+    pub specs: Vec<(TaskRef, PathBuf)>,
+    pub warnings: Vec<String>,
+}
+
+pub fn saved_tasks(context: &Context, extra: Vec<TaskRef>) -> SavedTasks {
     let (entries, warnings) = match context.store.load(SystemTime::now()) {
         Ok(loaded) => (loaded.entries, loaded.warnings),
         Err(error) => (Vec::new(), vec![error.to_string()]),
     };
+    let specs: Vec<(TaskRef, PathBuf)> =
+        entries.iter().filter_map(|e| e.spec.clone().map(|spec| (e.task_ref.clone(), spec))).collect();
     let mut initial: Vec<(TaskRef, Option<Task>)> = entries.into_iter().map(|e| (e.task_ref, e.snapshot)).collect();
     for task_ref in extra {
         if !initial.iter().any(|(r, _)| *r == task_ref) {
             initial.push((task_ref, None));
         }
     }
-    (initial, warnings)
+    SavedTasks { initial, specs, warnings }
 }
 
 /// Where `x` reports and `S` exports are written: `$OASWATCH_REPORT_DIR`, else the working
@@ -104,19 +119,15 @@ fn keymap(context: &Context) -> Result<Keymap, Failure> {
 /// Runs the dashboard until the user quits or a signal arrives; returns the process exit code.
 pub fn run<F: Fetch>(context: &Context, setup: Setup<F>) -> Result<u8, Failure> {
     let options = app_options(context)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(run_async(context, setup, options))
+    super::runtime()?.block_on(run_async(context, setup, options))
 }
 
 /// The dashboard inside an existing runtime (`demo` runs the simulator in the same one).
 pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: AppOptions) -> Result<u8, Failure> {
-    let Setup { fetcher, initial, store, notices } = setup;
+    let Setup { fetcher, initial, store, notices, select, importer, specs } = setup;
     let (polled_tx, polled_rx) = mpsc::channel(256);
     let poller = poller::spawn(fetcher, context.config.poller(), rand::random(), polled_tx);
+    let census = tokio::spawn(log_runtime_census());
     let commands = poller.commands();
     for (task_ref, snapshot) in &initial {
         // A finished task's saved snapshot is final: reopening shows it without a fetch.
@@ -127,6 +138,16 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     let saved_refs: Vec<TaskRef> = initial.iter().map(|(r, _)| r.clone()).collect();
     // Moved, not cloned: with 100,000 saved subtasks a copy costs tens of ms and MB before the first frame.
     let mut app = App::new(initial, options);
+    if let Some(task_ref) = &select {
+        app.select_task_ref(task_ref);
+    }
+    for (task_ref, spec) in specs {
+        app.set_spec(task_ref, spec);
+    }
+    let (background_tx, background_rx) = mpsc::channel(16);
+    // The notices are flashes timed from the app's clock, which starts at the epoch: without
+    // the real time first they would expire on the very first tick, unseen.
+    let _ = app.update(Action::Tick(SystemTime::now()));
     for notice in notices {
         let _ = app.update(Action::EffectFailed { what: "start cleanly", error: notice });
     }
@@ -140,6 +161,9 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         save_changes(save_store.as_ref(), &mut saved, refs)
     })
     .with_programs(Programs::resolve(env));
+    if let Some(clients) = importer {
+        host = host.with_importer(importer_for(clients, store.clone(), background_tx));
+    }
     let signals = tui::signal_stream().map_err(|e| Failure::usage(format!("cannot listen for signals: {e}")))?;
 
     tui::install_panic_hook();
@@ -147,15 +171,23 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         let _ = tui::restore();
         Failure::usage(format!("cannot open the dashboard on this terminal: {e}"))
     })?;
-    let inputs =
-        Inputs { events: crossterm::event::EventStream::new(), signals, polled: polled_rx, poll_cmds: commands };
+    let inputs = Inputs {
+        events: crossterm::event::EventStream::new(),
+        signals,
+        polled: polled_rx,
+        poll_cmds: commands,
+        background: background_rx,
+    };
     let run = runtime::run(&mut terminal, &mut app, inputs, &mut host);
     let outcome = match env(DEBUG_PANIC_ENV).as_deref() {
-        Some(place @ ("ui" | "background")) => with_deliberate_panic(place, run).await,
+        Some(place @ ("ui" | "background" | "ui-on-usr1" | "background-on-usr1")) => {
+            with_deliberate_panic(place, run).await
+        }
         _ => run.await,
     };
     let restored = tui::restore();
     drop(poller);
+    census.abort();
 
     if let Some(store) = &store {
         save_final_snapshots(store, &app);
@@ -168,24 +200,81 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     Ok(outcome.signal.map_or(0, crate::app::Signal::exit_code))
 }
 
-/// Set to `ui` or `background` to panic 300 ms into the session: how the pty tests (and a
-/// doubtful user) check that any panic leaves a usable terminal and exit code 101.
+/// Every 30 s, at debug level, how many tokio tasks are alive: the soak test (examples/soak.rs)
+/// reads these lines to see that long sessions do not leak tasks. Nearly free when the log
+/// level is above debug.
+async fn log_runtime_census() {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        let metrics = tokio::runtime::Handle::current().metrics();
+        tracing::debug!(alive_tasks = metrics.num_alive_tasks(), workers = metrics.num_workers(), "runtime census");
+    }
+}
+
+/// Set to `ui` or `background` to panic 300 ms into the session, or to `ui-on-usr1` /
+/// `background-on-usr1` to panic when SIGUSR1 arrives (after keys were typed, say): how the pty
+/// tests (and a doubtful user) check that any panic leaves a usable terminal, exit code 101 and
+/// the watch list saved.
 const DEBUG_PANIC_ENV: &str = "OASWATCH_DEBUG_PANIC";
 
 #[expect(clippy::panic, reason = "a deliberate, opt-in panic to prove the terminal is restored")]
 async fn with_deliberate_panic<T>(place: &str, run: impl Future<Output = T>) -> T {
-    let delay = std::time::Duration::from_millis(300);
-    if place == "background" {
+    // Listen before anything can send the signal, so SIGUSR1 never meets its default action.
+    let mut usr1 = if place.ends_with("-on-usr1") {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1()).ok()
+    } else {
+        None
+    };
+    let trigger = async move {
+        match usr1.as_mut() {
+            Some(signal) => {
+                signal.recv().await;
+            }
+            None => tokio::time::sleep(std::time::Duration::from_millis(300)).await,
+        }
+    };
+    if place.starts_with("background") {
         tokio::spawn(async move {
-            tokio::time::sleep(delay).await;
+            trigger.await;
             panic!("{DEBUG_PANIC_ENV}=background: deliberate panic in a background task");
         });
         return run.await;
     }
     tokio::select! {
         outcome = run => outcome,
-        () = tokio::time::sleep(delay) => panic!("{DEBUG_PANIC_ENV}=ui: deliberate panic in the UI task"),
+        () = trigger => panic!("{DEBUG_PANIC_ENV}=ui: deliberate panic in the UI task"),
     }
+}
+
+/// Runs an import in the background on the current runtime and reports the new task (or why
+/// not) to the event loop; the task is remembered with its spec, like `oaswatch import` does.
+fn importer_for(clients: Arc<LazyClients>, store: Option<Store>, done: mpsc::Sender<Action>) -> Importer {
+    let runtime = tokio::runtime::Handle::current();
+    Box::new(move |request: ImportRequest| {
+        let (clients, store, done) = (Arc::clone(&clients), store.clone(), done.clone());
+        runtime.spawn(async move {
+            let started = match clients.clients() {
+                Ok(clients) => super::transfer_cmds::import_for_retry(clients, &request).await,
+                Err(error) => Err(error.to_string()),
+            };
+            let action = match started {
+                Ok(task_ref) => {
+                    if let Some(store) = &store {
+                        let change = Change::AddImport { task_ref: task_ref.clone(), spec: request.spec.clone() };
+                        if let Err(error) = store.update(change, SystemTime::now()) {
+                            tracing::warn!(%error, "could not remember the imported spec");
+                        }
+                    }
+                    Action::ImportStarted { task_ref }
+                }
+                Err(error) => Action::EffectFailed { what: "start the import", error },
+            };
+            let _ = done.send(action).await;
+        });
+        Ok(())
+    })
 }
 
 /// Saves what changed in the list since the last save, as deltas, so a second instance's

@@ -10,17 +10,9 @@ use reqwest::Url;
 use super::args::{DemoArgs, SimArgs};
 use super::{Context, Failure, dashboard, watch_cmds};
 use crate::credentials::{self, CredentialSource};
-use crate::provider::{AliyunClient, Clients, HuaweiClient, build_client};
+use crate::provider::{AliyunClient, Clients, HuaweiClient, LazyClients, build_client};
 use crate::report::ExitStatus;
 use crate::sim::{self, SimConfig, SimHandle, scenario};
-
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
-}
 
 fn config(scenario_name: &str, listen: SocketAddr, seed: Option<u64>, speed_factor: f64) -> Result<SimConfig, Failure> {
     let scenario = scenario::load(scenario_name).map_err(|e| Failure::usage(e.to_string()))?;
@@ -31,7 +23,7 @@ fn config(scenario_name: &str, listen: SocketAddr, seed: Option<u64>, speed_fact
 pub fn sim(args: &SimArgs, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let config = config(&args.scenario, args.listen, args.seed, args.speed)?;
     let mut out = out;
-    runtime()?.block_on(sim::run_foreground(config, &mut out)).map_err(|e| Failure::usage(e.to_string()))?;
+    super::runtime()?.block_on(sim::run_foreground(config, &mut out)).map_err(|e| Failure::usage(e.to_string()))?;
     Ok(ExitStatus::Ok)
 }
 
@@ -42,17 +34,44 @@ pub fn demo(context: &Context, args: &DemoArgs) -> Result<u8, Failure> {
     let listen = SocketAddr::from(([127, 0, 0, 1], 0));
     let config = config(&args.scenario, listen, args.seed, args.speed)?;
     let options = dashboard::app_options(context)?;
-    let runtime = runtime()?;
+    let runtime = super::runtime()?;
     runtime.block_on(async {
         let handle =
             sim::start(config).await.map_err(|e| Failure::usage(format!("cannot start the simulator: {e}")))?;
         let clients = clients_for_simulator(context, &handle)?;
         let initial = handle.task_refs().into_iter().map(|r| (r, None)).collect();
-        let setup = dashboard::Setup { fetcher: Arc::new(clients), initial, store: None, notices: Vec::new() };
+        // The specs the demo tasks imported, on disk, so `R` can make retry specs from them.
+        let spec_dir = tempfile::tempdir().map_err(|e| Failure::usage(format!("cannot create a temp dir: {e}")))?;
+        let specs = demo_specs(&handle, spec_dir.path());
+        let clients = Arc::new(LazyClients::ready(clients));
+        let setup = dashboard::Setup {
+            fetcher: Arc::clone(&clients),
+            initial,
+            store: None,
+            notices: Vec::new(),
+            select: None,
+            importer: Some(clients),
+            specs,
+        };
         let code = dashboard::run_async(context, setup, options).await;
         handle.shutdown().await;
         code
     })
+}
+
+/// Writes the built-in specs the scenario's tasks imported into `dir`; returns task → file.
+fn demo_specs(handle: &SimHandle, dir: &std::path::Path) -> Vec<(crate::domain::TaskRef, std::path::PathBuf)> {
+    let mut specs = Vec::new();
+    for (name, task_ref) in handle.named_task_refs() {
+        let spec_name = handle.scenario().tasks.iter().find(|t| t.name == name).and_then(|t| t.spec.clone());
+        let Some(spec_name) = spec_name else { continue };
+        let Some(text) = scenario::builtin_spec(&spec_name) else { continue };
+        let path = dir.join(&spec_name);
+        if std::fs::write(&path, text).is_ok() {
+            specs.push((task_ref, path));
+        }
+    }
+    specs
 }
 
 /// Clients that talk to the simulator with its (fake) credentials.

@@ -4,7 +4,6 @@
 //! on the watch list; then the dashboard opens on it, or `--wait` behaves like `wait`, or
 //! `--no-watch` just prints its reference. An export's document is written to a file on success.
 
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,9 +12,10 @@ use std::time::SystemTime;
 use super::args::{ExportArgs, ImportArgs, WaitArgs};
 use super::collect::{self, Progress, Until};
 use super::{Context, Failure, dashboard, watch_cmds};
+use crate::app::effect::ImportRequest;
 use crate::domain::{FetchError, FetchErrorKind, Target, TaskRef};
 use crate::openapi::{self, Document, SpecVersion};
-use crate::provider::{Clients, HuaweiExportOptions, HuaweiImportOptions, ImportOasOptions};
+use crate::provider::{Clients, HuaweiExportOptions, HuaweiImportOptions, ImportOasOptions, LazyClients};
 use crate::report::{self, ExitStatus, Mode};
 use crate::sanitize;
 use crate::store::Change;
@@ -27,14 +27,6 @@ const ALIYUN_MAX_BYTES: usize = 256 * 1024;
 
 /// Huawei's well-known id of the RELEASE environment.
 const HUAWEI_RELEASE_ENV: &str = "DEFAULT_ENVIRONMENT_RELEASE_ID";
-
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
-}
 
 /// What a failed create call means for the exit code: the cloud said no (1), or we could not
 /// reach or authenticate to it (4).
@@ -133,8 +125,19 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
         schemas
     )?;
     let clients = clients(context, target.provider())?;
-    let task_ref = runtime()?.block_on(create_import(&clients, &target, args, &text, &document, err))?;
+    let mut notes = Vec::new();
+    let created = super::runtime()?.block_on(create_import(&clients, &target, args, &text, &document, &mut notes));
+    for note in &notes {
+        writeln!(err, "{note}")?;
+    }
+    let task_ref = created?;
     writeln!(err, "created import task {task_ref}")?;
+    // Remember the spec, so `R` in the dashboard can make a retry spec without asking for it.
+    let spec = std::fs::canonicalize(&args.spec).unwrap_or_else(|_| args.spec.clone());
+    if let Err(error) = context.store.update(Change::AddImport { task_ref: task_ref.clone(), spec }, SystemTime::now())
+    {
+        writeln!(err, "warning: the task was created but could not be added to the watch list: {error}")?;
+    }
     after_create(context, task_ref, &args.after, out, err)
 }
 
@@ -144,23 +147,21 @@ async fn create_import(
     args: &ImportArgs,
     text: &str,
     document: &Document,
-    err: &mut dyn Write,
+    notes: &mut Vec<String>,
 ) -> Result<TaskRef, Failure> {
     match target {
         Target::Aliyun { region, group_id } => {
             if document.operations.len() > ALIYUN_MAX_APIS {
-                writeln!(
-                    err,
+                notes.push(format!(
                     "warning: {} operations; the Alibaba console imports at most {ALIYUN_MAX_APIS} at a time",
                     document.operations.len()
-                )?;
+                ));
             }
             if text.len() > ALIYUN_MAX_BYTES {
-                writeln!(
-                    err,
+                notes.push(format!(
                     "warning: the spec is {} KiB; the Alibaba console accepts at most 256 KiB",
                     text.len() / 1024
-                )?;
+                ));
             }
             let options = ImportOasOptions {
                 overwrite: args.overwrite,
@@ -177,13 +178,14 @@ async fn create_import(
                 .await
                 .map_err(|e| create_failure("ImportOAS", &e))?;
             for warning in &outcome.warning_messages {
-                writeln!(err, "warning from Alibaba Cloud: {}", sanitize::line(warning))?;
+                notes.push(format!("warning from Alibaba Cloud: {}", sanitize::line(warning)));
             }
             for error in &outcome.error_messages {
-                writeln!(err, "error from Alibaba Cloud: {}", sanitize::line(error))?;
+                notes.push(format!("error from Alibaba Cloud: {}", sanitize::line(error)));
             }
             for failed in &outcome.failed_apis {
-                writeln!(err, "rejected API: {}", sanitize::line(&format!("{failed:?}")))?;
+                let line = format!("rejected API {} {}: {}", failed.method, failed.path, failed.error);
+                notes.push(sanitize::line(&line).into_owned());
             }
             let operation_id = outcome.operation_id.ok_or_else(|| Failure {
                 status: ExitStatus::Failures,
@@ -224,9 +226,6 @@ fn after_create(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, Failure> {
-    if let Err(error) = context.store.update(Change::Add(vec![task_ref.clone()]), SystemTime::now()) {
-        writeln!(err, "warning: the task was created but could not be added to the watch list: {error}")?;
-    }
     if after.no_watch {
         writeln!(out, "{task_ref}")?;
         return Ok(ExitStatus::Ok.code());
@@ -241,14 +240,49 @@ fn after_create(
         };
         return watch_cmds::wait(context, args, out, err).map(ExitStatus::code);
     }
-    let (initial, notices) = dashboard::initial_tasks(context, vec![task_ref.clone()]);
-    let refs: Vec<TaskRef> = initial.iter().map(|(r, _)| r.clone()).collect();
+    let saved = dashboard::saved_tasks(context, vec![task_ref.clone()]);
+    let refs: Vec<TaskRef> = saved.initial.iter().map(|(r, _)| r.clone()).collect();
     let (clients, mut notes) = watch_cmds::clients_for(context, &refs)?;
-    notes.extend(notices);
+    let clients = Arc::new(LazyClients::ready(clients));
+    notes.extend(saved.warnings);
     dashboard::run(
         context,
-        dashboard::Setup { fetcher: Arc::new(clients), initial, store: Some(context.store.clone()), notices: notes },
+        dashboard::Setup {
+            fetcher: Arc::clone(&clients),
+            initial: saved.initial,
+            store: Some(context.store.clone()),
+            notices: notes,
+            select: Some(task_ref),
+            importer: Some(clients),
+            specs: saved.specs,
+        },
     )
+}
+
+/// The import behind `R` then `y` in the dashboard: the retry spec into the place the failed
+/// task imported into, overwriting (Alibaba) or overriding (Huawei) what is there.
+pub async fn import_for_retry(clients: &Clients, request: &ImportRequest) -> Result<TaskRef, String> {
+    let (text, document) = load_spec(&request.spec).map_err(|f| f.message)?;
+    let huawei = matches!(request.target, Target::Huawei { .. });
+    let args = ImportArgs {
+        spec: request.spec.clone(),
+        to: Some(request.target.clone()),
+        overwrite: !huawei,
+        request_mode: None,
+        auth_type: None,
+        backend_name: None,
+        skip_dry_run: false,
+        ignore_warning: false,
+        group: request.group.clone().filter(|_| huawei),
+        extend_mode: None,
+        api_mode: huawei.then(|| "override".to_owned()),
+        simple_mode: false,
+        mock_mode: false,
+        after: super::args::AfterCreate::default(),
+    };
+    // The cloud's warnings have no terminal to go to here; the new task shows the outcome.
+    let mut notes = Vec::new();
+    create_import(clients, &request.target, &args, &text, &document, &mut notes).await.map_err(|f| f.message)
 }
 
 pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
@@ -276,7 +310,7 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
         file_type: Some(args.format.clone()),
         apis: Vec::new(),
     };
-    let runtime = runtime()?;
+    let runtime = super::runtime()?;
     let client = clients.huawei().map_err(|e| Failure::usage(e.to_string()))?;
     let task_id = runtime
         .block_on(client.async_export(region, project_id, instance_id, &options))
@@ -309,8 +343,8 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
         out.write_all(report::human_summary(&collected.outcomes).as_bytes())?;
         return Ok(status.max(ExitStatus::Failures).code());
     };
-    let path = args.output.clone().unwrap_or_else(|| default_export_path(&export.file_name, &export.file_type));
-    write_new_file(&path, export.content.as_bytes(), args.force)?;
+    let path = args.output.clone().unwrap_or_else(|| PathBuf::from(crate::app::outputs::export_file_name(&export)));
+    super::write_output_file(&path, export.content.as_bytes(), args.force)?;
     match openapi::parse(&export.content, &path.display().to_string()) {
         Ok(document) => writeln!(
             out,
@@ -328,53 +362,4 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
         )?,
     }
     Ok(status.code())
-}
-
-/// `test8-RELEASE-all-2023-07-11-19:54:22` + `.json` → a file name without colons or slashes.
-pub fn default_export_path(file_name: &str, file_type: &str) -> PathBuf {
-    let clean = |s: &str| -> String {
-        s.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect()
-    };
-    let name = match clean(file_name.trim()) {
-        name if name.is_empty() => "export".to_owned(),
-        name => name,
-    };
-    let extension = clean(file_type.trim().trim_start_matches('.'));
-    PathBuf::from(if extension.is_empty() { name } else { format!("{name}.{extension}") })
-}
-
-/// Writes a file that must not exist yet (unless `force`).
-fn write_new_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Failure> {
-    let mut options = OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    let mut file = options.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Failure::usage(format!("{} already exists; pass --force to overwrite it", path.display()))
-        } else {
-            Failure::usage(format!("cannot write {}: {e}", path.display()))
-        }
-    })?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn export_file_names_lose_colons_and_separators() {
-        assert_eq!(
-            default_export_path("test8-RELEASE-all-2023-07-11-19:54:22", ".json"),
-            PathBuf::from("test8-RELEASE-all-2023-07-11-19-54-22.json")
-        );
-        assert_eq!(default_export_path("../../etc/passwd", ".yaml"), PathBuf::from("..-..-etc-passwd.yaml"));
-        assert_eq!(default_export_path("", ""), PathBuf::from("export"));
-    }
 }

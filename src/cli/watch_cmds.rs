@@ -110,19 +110,19 @@ fn discover_credentials(context: &Context) -> crate::credentials::Discovery {
     crate::credentials::discover(&lookup, home.as_deref())
 }
 
-/// Prints notes from [`clients_for`] on stderr.
-fn print_notes(notes: &[String], err: &mut dyn Write) {
+/// The tasks to watch and the clients for them; what the user must hear about the
+/// credentials goes to stderr.
+fn tasks_and_clients(
+    context: &Context,
+    given: Vec<TaskRef>,
+    err: &mut dyn Write,
+) -> Result<(Vec<TaskRef>, Arc<Clients>), Failure> {
+    let refs = task_refs(context, given, err)?;
+    let (clients, notes) = clients_for(context, &refs)?;
     for note in notes {
-        let _ = writeln!(err, "oaswatch: {}", sanitize::line(note));
+        let _ = writeln!(err, "oaswatch: {}", sanitize::line(&note));
     }
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
+    Ok((refs, Arc::new(clients)))
 }
 
 pub fn status(
@@ -131,11 +131,8 @@ pub fn status(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, Failure> {
-    let refs = task_refs(context, args.tasks, err)?;
-    let (clients, notes) = clients_for(context, &refs)?;
-    print_notes(&notes, err);
-    let clients = Arc::new(clients);
-    let collected = runtime()?.block_on(collect::collect(
+    let (refs, clients) = tasks_and_clients(context, args.tasks, err)?;
+    let collected = super::runtime()?.block_on(collect::collect(
         clients,
         &refs,
         context.config.poller(),
@@ -153,17 +150,14 @@ pub fn wait(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, Failure> {
-    let refs = task_refs(context, args.tasks, err)?;
-    let (clients, notes) = clients_for(context, &refs)?;
-    print_notes(&notes, err);
-    let clients = Arc::new(clients);
+    let (refs, clients) = tasks_and_clients(context, args.tasks, err)?;
     let mut poller = context.config.poller();
     if let Some(interval) = args.interval {
         poller.interval = interval;
     }
     // Progress lines go where they don't spoil the JSON document.
     let progress: Option<&mut dyn Write> = if args.json { Some(err) } else { Some(&mut *out) };
-    let collected = runtime()?.block_on(collect::collect(
+    let collected = super::runtime()?.block_on(collect::collect(
         clients,
         &refs,
         poller,

@@ -303,3 +303,35 @@ async fn refresh_of_a_finished_task_fetches_once() {
     tokio::time::sleep(Duration::from_secs(30)).await;
     assert_eq!(fetcher.requests_for(&task).len(), 3);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_endpoint_gets_one_probe_per_pause_and_everyone_resumes_when_it_passes() {
+    let fetcher = Arc::new(Scripted::default());
+    let tasks: Vec<_> = (0..3).map(|i| aliyun(&format!("t{i}"))).collect();
+    let throttled = || error(FetchErrorKind::Throttled, Some(Duration::from_secs(7)));
+    // Each task is throttled on its first two polls: the endpoint stays throttled for a while.
+    for task in &tasks {
+        fetcher.script(task, vec![throttled(), throttled(), Ok(running(task))]);
+    }
+    let (_handle, _seen) = start(&fetcher, PollerConfig::default(), &tasks).await;
+
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    let mut times = fetcher.all_requests();
+    times.sort();
+    let t0 = times[0];
+    let at: Vec<Duration> = times.iter().map(|t| *t - t0).collect();
+    // Requests are paced 1/budget apart, so the first poll's throttled answer pauses the
+    // endpoint before the second goes out. Then one probe per 7 s pause, round robin: each
+    // task is throttled twice, and the seventh probe (t0's third answer) passes.
+    let secs = |d: &Duration| d.as_secs();
+    assert_eq!(at[..7].iter().map(secs).collect::<Vec<_>>(), vec![0, 7, 14, 21, 28, 35, 42], "{at:?}");
+    // Everyone resumes together as soon as a probe passes, not after a private backoff.
+    assert_eq!(secs(&at[7]), 42, "{at:?}");
+    assert_eq!(secs(&at[8]), 42, "{at:?}");
+    for task in &tasks {
+        let own = fetcher.requests_for(task);
+        // Two throttled probes, then every 2 s ± 15 % over the 18 s left: at least 10.
+        assert!(own.len() >= 10, "{task} polled at its interval after: {}", own.len());
+    }
+}

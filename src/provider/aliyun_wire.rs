@@ -495,7 +495,8 @@ const AUTH_PREFIXES: &[&str] = &[
 
 /// The kind of an Alibaba error, from its code and HTTP status.
 pub fn error_kind(status: u16, code: &str) -> FetchErrorKind {
-    if code == "Throttling" || code.starts_with("Throttling.") {
+    // A 429 means "slow down" whoever sends it (a gateway or proxy in front of the API).
+    if code == "Throttling" || code.starts_with("Throttling.") || status == 429 {
         FetchErrorKind::Throttled
     } else if AUTH_PREFIXES.iter().any(|p| code.starts_with(p)) || status == 401 || status == 403 {
         FetchErrorKind::Auth

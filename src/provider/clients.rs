@@ -114,6 +114,18 @@ impl LazyClients {
         LazyClients { build: Mutex::new(Some(Box::new(build))), built: OnceLock::new() }
     }
 
+    /// Clients that already exist (the simulator's, or the ones an import has just used).
+    pub fn ready(clients: Clients) -> LazyClients {
+        let built = OnceLock::new();
+        let _ = built.set(Ok(clients));
+        LazyClients { build: Mutex::new(None), built }
+    }
+
+    /// The clients, built now if no fetch has built them yet (the dashboard's `R` import).
+    pub fn clients(&self) -> Result<&Clients, FetchError> {
+        self.get().as_ref().map_err(Clone::clone)
+    }
+
     /// Whether the clients exist yet (for tests of the start-up path).
     pub fn is_built(&self) -> bool {
         self.built.get().is_some()

@@ -11,6 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Widget};
 
 use crate::app::keymap::KeyContext;
+use crate::app::retry::ImportOffer;
 use crate::app::{App, Command};
 
 use super::layout::{inner, is_shown};
@@ -23,6 +24,9 @@ pub fn render_overlays(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     if let Some(task_ref) = app.confirm_remove() {
         render_confirm(&task_ref.to_string(), theme, area, buf);
+    }
+    if let Some(offer) = app.import_offer() {
+        render_import_offer(offer, theme, area, buf);
     }
     if let Some(prompt) = app.report_prompt() {
         report_prompt::render(app, prompt, theme, area, buf);
@@ -193,6 +197,36 @@ fn render_help(app: &App, context: KeyContext, scroll: usize, theme: &Theme, are
     for (i, line) in lines.iter().skip(scroll).take(usize::from(body.height)).enumerate() {
         let y = body.y + u16::try_from(i).unwrap_or(0);
         buf.set_line(body.x + 1, y, line, body.width.saturating_sub(1));
+    }
+}
+
+fn render_import_offer(offer: &ImportOffer, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let rect = centred(area, 76, 8);
+    if !is_shown(rect) {
+        return;
+    }
+    Clear.render(rect, buf);
+    Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(theme.key)
+        .title(Span::styled(" Import the retry spec? ", theme.key))
+        .render(rect, buf);
+    let body = inner(rect);
+    let w = cols(body.width.saturating_sub(1));
+    let into = match &offer.group {
+        Some(group) => format!("{} group {group}", offer.target),
+        None => offer.target.to_string(),
+    };
+    let lines = [
+        (format!("Wrote {} failed operations to", offer.operations), theme.text),
+        (clean(&offer.path.display().to_string(), w).into_owned(), theme.key),
+        ("Import them again, replacing what exists, into".to_owned(), theme.text),
+        (clean(&into, w).into_owned(), theme.key),
+        (String::new(), theme.text),
+        ("y import now   n / Esc not now (the file stays)".to_owned(), theme.dim),
+    ];
+    for (i, (text, style)) in lines.iter().enumerate().take(usize::from(body.height)) {
+        put(buf, body.x + 1, body.y + u16::try_from(i).unwrap_or(0), text, w, *style);
     }
 }
 

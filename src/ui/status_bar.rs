@@ -179,6 +179,16 @@ fn input_feedback(app: &App, purpose: InputPurpose, theme: &Theme, area: Rect, b
                 );
             }
         },
+        InputPurpose::SpecPath => {
+            put(
+                buf,
+                area.x + 1,
+                area.y,
+                "the OpenAPI file this task imported — Enter writes the retry spec, Esc cancels",
+                w,
+                theme.dim,
+            );
+        }
         InputPurpose::Filter => {
             let msg = match app.selected_entry().and_then(|e| e.task.as_ref().map(|t| (e, t))) {
                 Some((e, t)) => format!(
@@ -220,6 +230,9 @@ fn hints_for(app: &App, context: KeyContext) -> Vec<(String, String)> {
         KeyContext::Subtasks => subtask_hints(offers),
         KeyContext::Viewer => viewer_hints(offers),
         KeyContext::Help => vec![(Command::Back, "close"), (Command::Down, "scroll")],
+        KeyContext::Confirm if app.import_offer().is_some() => {
+            vec![(Command::Confirm, "import"), (Command::Deny, "not now")]
+        }
         KeyContext::Confirm => vec![(Command::Confirm, "remove"), (Command::Deny, "keep")],
         KeyContext::Input => vec![(Command::Submit, "accept"), (Command::Cancel, "cancel")],
         KeyContext::Report => vec![

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
 use crate::app::{App, Entry, Focus, labels};
-use crate::domain::{Counts, Task};
+use crate::domain::{Counts, ProviderKind, Task, TaskKind};
 
 use super::layout::{inner, is_shown};
 use super::theme::Theme;
@@ -116,9 +116,14 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
     match &entry.task {
         Some(task) => {
             second.push(Span::styled(format!("{:<6} ", task.kind.as_str()), theme.dim));
-            second.extend(gauge(&task.counts, (width / 5).clamp(6, 16), theme));
-            second.push(Span::raw(" "));
-            second.extend(counts(task, theme));
+            if task.counts.total == 0 {
+                // An empty gauge with "0/0" says nothing; say what there is instead.
+                second.push(no_subtasks(task, theme, width.saturating_sub(7)));
+            } else {
+                second.extend(gauge(&task.counts, (width / 5).clamp(6, 16), theme));
+                second.push(Span::raw(" "));
+                second.extend(counts(task, theme));
+            }
         }
         None if entry.last_error.is_some() => second.push(Span::styled("no data: the first fetch failed", theme.dim)),
         None => second.push(Span::styled("waiting for the first answer", theme.dim)),
@@ -158,6 +163,31 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
         ]));
     }
     lines
+}
+
+/// The second line of a task without subtasks: an export, a Huawei import before it ends
+/// (Huawei lists subtasks only in the final result), or a task that failed as a whole.
+fn no_subtasks(task: &Task, theme: &Theme, room: usize) -> Span<'static> {
+    if let Some(error) = &task.error {
+        let text = if error.code.is_empty() {
+            error.trimmed_message().to_owned()
+        } else {
+            format!("{}: {}", error.code, error.trimmed_message())
+        };
+        return Span::styled(format!("✘ {}", clean(&text, room.saturating_sub(2))), theme.fail);
+    }
+    let text = match (task.kind, &task.export, task.state.is_finished()) {
+        (TaskKind::Export, Some(export), _) => {
+            format!("document ready, {} (Enter shows it)", labels::bytes(export.content.len()))
+        }
+        (TaskKind::Export, None, false) => "preparing the document".to_owned(),
+        (TaskKind::Import, _, false) if task.provider == ProviderKind::Huawei => {
+            "subtasks are listed when the task ends (Huawei)".to_owned()
+        }
+        (_, _, false) => "no subtasks reported yet".to_owned(),
+        (_, _, true) => "no subtasks reported".to_owned(),
+    };
+    Span::styled(clean(&text, room).into_owned(), theme.dim)
 }
 
 /// A bar whose segments show succeeded, failed, running and waiting subtasks in proportion;

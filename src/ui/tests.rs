@@ -329,3 +329,15 @@ fn ages_move_with_the_injected_clock_only() {
     app.update(Action::Tick(at(12) + Duration::from_millis(500)));
     assert_eq!(screen(&mut app, 100, 30), text);
 }
+
+#[test]
+fn retry_spec_import_offer() {
+    let r = aliyun("4c53ccf1d40c489686d1adf5c2644a7f");
+    let mut failed = task(&r, TaskState::PartiallyFailed, mixed(17, 3, 0));
+    failed.group_id = Some("736508d885074167ba8fbce3bc95ea0b".into());
+    let mut app = app(vec![(r.clone(), None)]);
+    app.update(Action::Polled(ok(failed, 0)));
+    app.update(Action::RetrySpecWritten { task_ref: r, path: "/home/me/retry-shop.yaml".into(), operations: 3 });
+    assert!(app.import_offer().is_some());
+    insta::assert_snapshot!("retry_import_offer_100x30", screen(&mut app, 100, 30));
+}

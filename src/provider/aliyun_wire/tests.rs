@@ -231,6 +231,8 @@ fn error_kinds_by_code_then_status() {
         (400, "InternalError", FetchErrorKind::Server),
         (502, "", FetchErrorKind::Server),
         (400, "MissingParameter", FetchErrorKind::Protocol),
+        (429, "", FetchErrorKind::Throttled),
+        (429, "TooManyRequests", FetchErrorKind::Throttled),
     ] {
         assert_eq!(error_kind(status, code), kind, "{status} {code}");
     }
