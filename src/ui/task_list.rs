@@ -139,8 +139,17 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
     for label in [times.elapsed.map(|e| format!("⏱ {e}")), times.updated, times.next].into_iter().flatten() {
         tail.push(Span::styled(label, theme.dim));
     }
+    // Labels in order of importance, each only if it fits whole: a narrow pane drops "next in"
+    // and "updated" rather than cutting them mid-word.
+    let mut used = Line::from(second.clone()).width();
     for (i, span) in tail.into_iter().enumerate() {
-        second.push(Span::styled(if i == 0 { "  " } else { " · " }, theme.dim));
+        let separator = if i == 0 { "  " } else { " · " };
+        let needed = separator.chars().count() + span.width();
+        if used + needed > width {
+            break;
+        }
+        used += needed;
+        second.push(Span::styled(separator, theme.dim));
         second.push(span);
     }
 
