@@ -5,7 +5,11 @@
 //! so one run is exact.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "bench code: fail loudly")]
-#![allow(clippy::print_stdout, reason = "a bench binary reports on stdout")]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a bench binary reports on stdout, frame dumps on stderr"
+)]
 #![allow(clippy::cast_precision_loss, clippy::cast_possible_wrap, reason = "byte counts far below 2^52")]
 
 #[path = "support/fixtures.rs"]
