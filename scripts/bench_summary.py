@@ -176,7 +176,8 @@ scroll = max((v for v in (cell(f"error_viewer/{k}_10MB", 1) for k in ("scroll", 
 eager_wrap = cell("error_viewer/eager_wrap_reference", 1)
 add(f"| 7 | 10 MB / 100k-line error opens < 20 ms, scrolls < 1 ms/frame | open {fmt(open_ms, 'ms')}, "
     f"slowest scroll/page/bottom frame {fmt(scroll, 'ms', 3)} | `cargo bench --bench render -- error_viewer` "
-    f"| eager wrap of the whole message: {fmt(eager_wrap, 'ms')} | {ratio(eager_wrap, scroll, 0)} | "
+    f"| {'eager wrap of the whole message: ' + fmt(eager_wrap, 'ms') if eager_wrap else 'no eager-wrap reference is measured; the 1 ms frame target is the yardstick'} "
+    f"| {ratio(eager_wrap, scroll, 0) if eager_wrap else ratio(1.0, scroll, 1) + ' under the target'} | "
     f"{verdict((open_ms, 20, '<', 'ms open'), (scroll, 1, '<', 'ms/frame'))} |")
 
 # 8. Start to first frame.
