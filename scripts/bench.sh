@@ -102,7 +102,9 @@ PY
 python3 - "$out" <<'PY'
 import pathlib, sys, datetime, subprocess
 out = pathlib.Path(sys.argv[1])
-parts = [f"_Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `scripts/bench.sh` "
+measured = datetime.datetime.fromtimestamp((out / "commit").stat().st_mtime if (out / "commit").exists() else 0,
+                                   datetime.timezone.utc)
+parts = [f"_Measured {measured:%Y-%m-%d %H:%M} UTC by `scripts/bench.sh` "
          f"at {(out / 'commit').read_text().strip() if (out / 'commit').exists() else '?'}._\n"]
 for name, title in [("criterion.md", "### Criterion medians (wall clock)"), ("memory.md", ""),
                     ("callgrind.md", "### Instruction counts (callgrind)"), ("system.md", "")]:
