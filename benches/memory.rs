@@ -5,7 +5,11 @@
 //! so one run is exact.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "bench code: fail loudly")]
-#![allow(clippy::print_stdout, reason = "a bench binary reports on stdout")]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a bench binary reports on stdout, frame dumps on stderr"
+)]
 #![allow(clippy::cast_precision_loss, clippy::cast_possible_wrap, reason = "byte counts far below 2^52")]
 
 #[path = "support/fixtures.rs"]
@@ -97,14 +101,16 @@ fn heap() {
     drop(app);
 }
 
-/// Counts `write` calls and bytes reaching the "terminal".
+/// Counts `write` calls and bytes reaching the "terminal"; keeps the last write's bytes so
+/// `OASWATCH_BENCH_DUMP=1` can show what a frame consists of.
 #[derive(Clone, Default)]
-struct Sink(Rc<Cell<(usize, usize)>>);
+struct Sink(Rc<Cell<(usize, usize)>>, Rc<std::cell::RefCell<Vec<u8>>>);
 
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let (writes, bytes) = self.0.get();
         self.0.set((writes + 1, bytes + buf.len()));
+        buf.clone_into(&mut self.1.borrow_mut());
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -132,6 +138,7 @@ fn frames() {
     println!("### Bytes and `write(2)` calls per frame (200x60, 100,000 subtasks, 64 KiB frame buffer)\n");
     println!("| frame | bytes | writes | writes, unbuffered reference | bytes, unbuffered reference |");
     println!("|---|---|---|---|---|");
+    let dump = std::env::var_os("OASWATCH_BENCH_DUMP").is_some();
     let mut row = |what: &str, app: &App| {
         let (w0, b0) = sink.0.get();
         let (rw0, rb0) = raw.0.get();
@@ -140,6 +147,9 @@ fn frames() {
         let (w1, b1) = sink.0.get();
         let (rw1, rb1) = raw.0.get();
         println!("| {what} | {} | {} | {} | {} |", b1 - b0, w1 - w0, rw1 - rw0, rb1 - rb0);
+        if dump && b1 > b0 {
+            eprintln!("{what}:\n{}\n", String::from_utf8_lossy(&sink.1.borrow()).replace('\x1b', "\\e"));
+        }
     };
     row("first full paint", &app);
     row("nothing changed", &app);

@@ -460,7 +460,9 @@ async fn idle() {
         home.save(&refs, snaps);
         let mut app = Pty::spawn(&[], &home.env());
         app.until(Duration::from_secs(30), |s| has(s, "quit")).expect("a first frame");
-        thread::sleep(Duration::from_secs(2));
+        // Start-up notices (this home has no credentials) are flashed for a few seconds and
+        // their removal is a frame: idle starts once they are gone.
+        thread::sleep(Duration::from_secs(12));
         app.drain();
         report_window(&mut app, window, "100 finished tasks x 1,000 subtasks");
         app.quit();

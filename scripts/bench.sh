@@ -4,6 +4,8 @@
 #   scripts/bench.sh            # ~15 minutes: criterion benches, counts, callgrind, system runs
 #   OASWATCH_BENCH_LONG=1 scripts/bench.sh   # + the 10-minute HTTP and memory runs (~35 minutes)
 #   scripts/bench.sh --full     # criterion's default warm-up and measurement times
+#   scripts/bench.sh --report   # measure nothing: rebuild BENCHMARKS.md from target/bench-report
+#                               # and target/criterion (the last run's outputs)
 #
 # Wall-clock benches run pinned to CPU 1 (taskset) where available; on the noisy 2-core machine
 # medians move 1.1-1.6x between runs, so read ratios measured in the same run and the callgrind
@@ -13,11 +15,14 @@ cd "$(dirname "$0")/.."
 
 quick="--warm-up-time 1 --measurement-time 3"
 [[ "${1:-}" == "--full" ]] && quick=""
+measure=1
+[[ "${1:-}" == "--report" ]] && measure=0
 pin=()
 command -v taskset >/dev/null && pin=(taskset -c 1)
 
 out=target/bench-report
 mkdir -p "$out"
+if ((measure)); then
 cargo bench --no-run >/dev/null 2>&1 || cargo bench --no-run
 
 bench_bin() { # the newest built executable of a bench target
@@ -63,6 +68,8 @@ fi
 
 echo "== system: startup, latency, idle, memory, http" >&2
 cargo bench --bench system -- startup latency idle memory http 2>/dev/null | grep -E '^(\||#|<!--|$)' > "$out/system.md"
+git rev-parse --short HEAD > "$out/commit"
+fi
 
 # Medians from criterion's estimates, as one markdown table.
 {
@@ -95,8 +102,10 @@ PY
 python3 - "$out" <<'PY'
 import pathlib, sys, datetime, subprocess
 out = pathlib.Path(sys.argv[1])
-parts = [f"_Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `scripts/bench.sh` "
-         f"at {subprocess.run(['git','rev-parse','--short','HEAD'],capture_output=True,text=True).stdout.strip()}._\n"]
+measured = datetime.datetime.fromtimestamp((out / "commit").stat().st_mtime if (out / "commit").exists() else 0,
+                                   datetime.timezone.utc)
+parts = [f"_Measured {measured:%Y-%m-%d %H:%M} UTC by `scripts/bench.sh` "
+         f"at {(out / 'commit').read_text().strip() if (out / 'commit').exists() else '?'}._\n"]
 for name, title in [("criterion.md", "### Criterion medians (wall clock)"), ("memory.md", ""),
                     ("callgrind.md", "### Instruction counts (callgrind)"), ("system.md", "")]:
     text = (out / name).read_text() if (out / name).exists() else ""
@@ -111,3 +120,4 @@ _, tail = rest.split(end, 1)
 report.write_text(head + start + "\n\n" + "\n".join(parts) + "\n" + end + tail)
 print(f"updated {report}", file=sys.stderr)
 PY
+python3 scripts/bench_summary.py BENCHMARKS.md
