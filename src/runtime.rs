@@ -2,7 +2,8 @@
 //!
 //! Owns the `tokio::select!` (biased toward input so a flood of results never starves keys),
 //! drawing only when the app says something changed (input at once, poll results and clock
-//! changes at most every 250 ms), draining and coalescing pending results before a draw, running the 1 s tick only while something on screen counts seconds, and
+//! changes at most every 250 ms), draining and coalescing pending results before a draw,
+//! running the 1 s tick only while something on screen counts seconds, and
 //! executing [`Effect`]s (a full repaint after anything that handed the terminal over: Ctrl-Z,
 //! a pager or an editor). Generic over the ratatui [`Backend`], the event stream and a [`Host`]
 //! for the effects that belong to other modules, so tests drive it with a `TestBackend` under a
