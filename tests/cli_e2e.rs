@@ -244,7 +244,9 @@ async fn the_watch_list_is_the_default_and_keeps_final_snapshots() {
     let listed = text(&run.oaswatch(&["list"]).await.stdout);
     assert!(listed.contains(&task) && listed.contains("succeeded"), "the final snapshot is remembered: {listed}");
     let saved = std::fs::read_to_string(run.dir.path().join("data").join("watchlist.json")).unwrap();
-    assert!(saved.contains("\"schema\": 1"));
+    let saved: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(saved["schema"], 1, "{saved}");
+    assert_eq!(saved["tasks"][0]["snapshot"]["state"], "succeeded", "{saved}");
     assert_file_private(&run.dir.path().join("data").join("watchlist.json"));
 }
 
