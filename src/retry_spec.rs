@@ -81,15 +81,8 @@ pub fn build(task: &Task, doc: &Document) -> Result<RetrySpec, RetrySpecError> {
     let operations: Vec<_> = operation_indices.iter().filter_map(|&i| doc.operations.get(i)).collect();
     let mut needed = doc.schema_closure(operations.iter().copied());
     needed.extend(doc.schema_closure_of(&failed_models));
-    let spec = WriteSpec {
-        title: &doc.title,
-        version: &doc.info_version,
-        description: doc.description.as_deref(),
-        host: doc.host.as_deref(),
-        base_path: &doc.base_path,
-        operations: operations.clone(),
-        schemas: doc.schemas.iter().filter(|s| needed.contains(&s.name)).collect(),
-    };
+    let schemas = doc.schemas.iter().filter(|s| needed.contains(&s.name)).collect();
+    let spec = WriteSpec::of_document(doc, operations.clone(), schemas);
     let target = if doc.version == SpecVersion::Swagger2 { TargetVersion::Swagger2 } else { TargetVersion::OpenApi30 };
     let written = write(&spec, target, doc.format).map_err(RetrySpecError::Write)?;
     Ok(RetrySpec {

@@ -289,15 +289,7 @@ fn summary(doc: &Document) -> Vec<OpSummary> {
 #[test]
 fn writer_round_trips_within_and_across_versions() {
     let doc = parse(V2_JSON, "pets.json").unwrap();
-    let spec = WriteSpec {
-        title: &doc.title,
-        version: &doc.info_version,
-        description: doc.description.as_deref(),
-        host: doc.host.as_deref(),
-        base_path: &doc.base_path,
-        operations: doc.operations.iter().collect(),
-        schemas: doc.schemas.iter().collect(),
-    };
+    let spec = WriteSpec::of_document(&doc, doc.operations.iter().collect(), doc.schemas.iter().collect());
     for format in [Format::Json, Format::Yaml] {
         let written = write(&spec, TargetVersion::Swagger2, format).unwrap();
         assert!(written.lossy.is_empty());

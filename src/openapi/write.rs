@@ -39,6 +39,22 @@ pub struct WriteSpec<'a> {
     pub schemas: Vec<&'a Schema>,
 }
 
+impl<'a> WriteSpec<'a> {
+    /// `operations` and `schemas` under `doc`'s own title, version, description, host and base
+    /// path: a document written back, whole or in part.
+    pub fn of_document(doc: &'a Document, operations: Vec<&'a Operation>, schemas: Vec<&'a Schema>) -> WriteSpec<'a> {
+        WriteSpec {
+            title: &doc.title,
+            version: &doc.info_version,
+            description: doc.description.as_deref(),
+            host: doc.host.as_deref(),
+            base_path: &doc.base_path,
+            operations,
+            schemas,
+        }
+    }
+}
+
 /// A written document and the things the target version could not express.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Written {
@@ -63,16 +79,8 @@ pub fn write_subset(
 ) -> Result<Written, String> {
     let operations: Vec<&Operation> = operation_indices.iter().filter_map(|&i| doc.operations.get(i)).collect();
     let needed = doc.schema_closure(operations.iter().copied());
-    let spec = WriteSpec {
-        title: &doc.title,
-        version: &doc.info_version,
-        description: doc.description.as_deref(),
-        host: doc.host.as_deref(),
-        base_path: &doc.base_path,
-        operations,
-        schemas: doc.schemas.iter().filter(|s| needed.contains(&s.name)).collect(),
-    };
-    write(&spec, target, format)
+    let schemas = doc.schemas.iter().filter(|s| needed.contains(&s.name)).collect();
+    write(&WriteSpec::of_document(doc, operations, schemas), target, format)
 }
 
 /// Serialises a document; `indent` applies to JSON only (Huawei's export uses a tab).
