@@ -107,17 +107,7 @@ impl Home {
 }
 
 fn sim_env(handle: &SimHandle) -> Vec<(String, String)> {
-    use secrecy::ExposeSecret as _;
-    let ali = handle.aliyun_credentials().unwrap();
-    let hw = handle.huawei_credentials().unwrap();
-    vec![
-        ("OASWATCH_ALIYUN_ENDPOINT".into(), handle.base_url()),
-        ("OASWATCH_HUAWEI_ENDPOINT".into(), handle.base_url()),
-        ("ALIBABA_CLOUD_ACCESS_KEY_ID".into(), ali.access_key_id),
-        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET".into(), ali.access_key_secret.expose_secret().to_owned()),
-        ("HUAWEICLOUD_SDK_AK".into(), hw.access_key),
-        ("HUAWEICLOUD_SDK_SK".into(), hw.secret_key.expose_secret().to_owned()),
-    ]
+    handle.client_env().into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 /// `n` finished tasks of `per_task` subtasks each, as saved snapshots.
@@ -267,8 +257,8 @@ fn ms(d: Duration) -> String {
 /// network reply: finished tasks need no fetch, and the running ones point at a closed port.
 fn startup() {
     println!("### Start to first frame (pty, 200x60, 21 runs each)\n");
-    println!("| saved watch list | watch list file | min | median | max | peak RSS |");
-    println!("|---|---|---|---|---|---|");
+    println!("| saved watch list | watch list file | min | median | max | every snapshot shown (median) | peak RSS |");
+    println!("|---|---|---|---|---|---|---|");
     // Floor: exec, dynamic loading and clap, no terminal, no runtime.
     let mut floor = Vec::new();
     for _ in 0..21 {
@@ -279,7 +269,7 @@ fn startup() {
     }
     floor.sort();
     println!(
-        "| reference: `oaswatch --version` (process floor, no pty) | | {} | {} | {} | |",
+        "| reference: `oaswatch --version` (process floor, no pty) | | {} | {} | {} | | |",
         ms(floor[0]),
         ms(percentile(&floor, 0.5)),
         ms(floor[floor.len() - 1])
@@ -301,27 +291,38 @@ fn startup() {
         env.push(("OASWATCH_ALIYUN_ENDPOINT".into(), "http://127.0.0.1:9".into()));
         env.push(("ALIBABA_CLOUD_ACCESS_KEY_ID".into(), "LTAI5tBenchNotARealKey01".into()));
         env.push(("ALIBABA_CLOUD_ACCESS_KEY_SECRET".into(), "BenchSecretNotARealKey0000000001".into()));
-        let mut times = Vec::new();
+        let (mut times, mut complete) = (Vec::new(), Vec::new());
         let mut peak = 0;
+        // Saved snapshots are parsed after the first frame; the header counts a task once its
+        // snapshot is shown. The peak RSS is taken after that.
+        let all_shown = format!("◐ {finished} partial");
         for _ in 0..21 {
             let mut app = Pty::spawn(&[], &env);
             let at = app.until(Duration::from_secs(30), |s| has(s, "quit")).expect("a first frame");
             times.push(at - app.started);
+            let shown = if finished == 0 || has(app.screen.screen(), &all_shown) {
+                at
+            } else {
+                app.until(Duration::from_secs(30), |s| has(s, &all_shown)).expect("every snapshot shown")
+            };
+            complete.push(shown - app.started);
             peak = peak.max(rss_kib(app.pid()).1);
             app.quit();
         }
         times.sort();
+        complete.sort();
         let what = match (finished, running) {
             (0, n) => format!("{n} unfinished tasks, no snapshots"),
             (f, 0) => format!("{f} finished tasks x {} subtasks", oaswatch::app::labels::count(per_task)),
             (f, r) => format!("{f} finished x {} subtasks + {r} unfinished", oaswatch::app::labels::count(per_task)),
         };
         println!(
-            "| {what} | {:.1} MB | {} | **{}** | {} | {:.1} MiB |",
+            "| {what} | {:.1} MB | {} | **{}** | {} | {} | {:.1} MiB |",
             size as f64 / 1e6,
             ms(times[0]),
             ms(percentile(&times, 0.5)),
             ms(times[times.len() - 1]),
+            ms(percentile(&complete, 0.5)),
             peak as f64 / 1024.0
         );
     }

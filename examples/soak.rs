@@ -27,7 +27,6 @@ use std::time::{Duration, Instant};
 
 use oaswatch::sim::{self, SimConfig, SimHandle};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use secrecy::ExposeSecret as _;
 
 /// The fault windows in soak.toml describe one period of this many simulated seconds.
 const PERIOD_SECS: u16 = 120;
@@ -155,22 +154,15 @@ fn run() -> Result<bool, Box<dyn Error>> {
     let mut cmd = CommandBuilder::new(&bin);
     cmd.args(&refs);
     cmd.env_clear();
-    let (ali, hw) =
-        (sim.aliyun_credentials().ok_or("no Alibaba key")?, sim.huawei_credentials().ok_or("no Huawei key")?);
-    for (key, value) in [
+    let local = [
         ("PATH", std::env::var("PATH").unwrap_or_default()),
         ("TERM", "xterm-256color".to_owned()),
         ("HOME", dir.path().display().to_string()),
         ("OASWATCH_CONFIG_DIR", config_dir.display().to_string()),
         ("OASWATCH_DATA_DIR", data_dir.display().to_string()),
-        ("OASWATCH_ALIYUN_ENDPOINT", sim.base_url()),
-        ("OASWATCH_HUAWEI_ENDPOINT", sim.base_url()),
         ("OASWATCH_LOG", "warn,oaswatch::cli::dashboard=debug".to_owned()),
-        ("ALIBABA_CLOUD_ACCESS_KEY_ID", ali.access_key_id),
-        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", ali.access_key_secret.expose_secret().to_owned()),
-        ("HUAWEICLOUD_SDK_AK", hw.access_key),
-        ("HUAWEICLOUD_SDK_SK", hw.secret_key.expose_secret().to_owned()),
-    ] {
+    ];
+    for (key, value) in local.into_iter().chain(sim.client_env()) {
         cmd.env(key, value);
     }
     let mut child = pty.slave.spawn_command(cmd)?;

@@ -94,6 +94,8 @@ pub struct Entry {
     pub task: Option<Task>,
     /// `task` came from a saved snapshot and has not been confirmed by a fetch yet.
     pub from_snapshot: bool,
+    /// The saved snapshot is still being parsed (after the first frame, on a worker).
+    pub reading_snapshot: bool,
     /// When the last successful fetch arrived.
     pub updated_at: Option<SystemTime>,
     /// The first successful fetch in this session, for the elapsed time.
@@ -134,6 +136,7 @@ impl Entry {
         Entry {
             task_ref,
             from_snapshot: task.is_some(),
+            reading_snapshot: false,
             announced: Announced {
                 baseline_known: baseline_known || task.is_some(),
                 finish: finished,
@@ -355,7 +358,22 @@ impl App {
         }
     }
 
+    /// These tasks' saved snapshots are being parsed; each arrives as [`Action::SnapshotRead`],
+    /// and the task is watched then unless the snapshot is final.
+    pub fn expect_saved_snapshots<'a>(&mut self, refs: impl IntoIterator<Item = &'a TaskRef>) {
+        for task_ref in refs {
+            if let Some(entry) = self.entries.iter_mut().find(|e| e.task_ref == *task_ref && e.task.is_none()) {
+                entry.reading_snapshot = true;
+            }
+        }
+    }
+
     // ---- read access for the UI, the runtime and tests ----
+
+    /// Some saved snapshot is still being parsed.
+    pub fn is_reading_snapshots(&self) -> bool {
+        self.entries.iter().any(|e| e.reading_snapshot)
+    }
 
     pub fn entries(&self) -> &[Entry] {
         &self.entries
@@ -572,6 +590,7 @@ impl App {
                 self.dirty = true;
                 self.on_import_started(task_ref)
             }
+            Action::SnapshotRead { task_ref, task } => self.on_snapshot_read(&task_ref, task),
             Action::FileWritten { what, path } => {
                 self.dirty = true;
                 // A path takes longer to read (and copy down) than a word.

@@ -115,6 +115,7 @@ fn open_dashboard(context: &Context, extra: Vec<crate::domain::TaskRef>) -> Resu
             select: None,
             importer: Some(clients),
             specs: saved.specs,
+            saved: saved.snapshots,
         },
     )
 }
@@ -159,15 +160,15 @@ fn change_watchlist(context: &Context, change: Change, out: &mut dyn Write) -> R
         Change::Remove(refs) => ("removed", refs.clone()),
         Change::Snapshots(_) | Change::AddImport { .. } => ("updated", Vec::new()),
     };
-    let before = context.store.load(SystemTime::now()).map_err(|e| Failure::usage(e.to_string()))?;
+    // Only the entries matter here: the snapshots stay unparsed.
+    let (before, _) = context.store.load_deferred(SystemTime::now()).map_err(|e| Failure::usage(e.to_string()))?;
     report_store_warnings(&before.warnings);
-    let after = context.store.update(change, SystemTime::now()).map_err(|e| Failure::usage(e.to_string()))?;
+    context.store.update(change, SystemTime::now()).map_err(|e| Failure::usage(e.to_string()))?;
     for task_ref in refs {
         let was = before.entries.iter().any(|e| e.task_ref == task_ref);
-        let is = after.entries.iter().any(|e| e.task_ref == task_ref);
-        let note = match (verb, was, is) {
-            ("added", true, _) => "already watched",
-            ("removed", false, _) => "was not watched",
+        let note = match (verb, was) {
+            ("added", true) => "already watched",
+            ("removed", false) => "was not watched",
             _ => verb,
         };
         writeln!(out, "{task_ref}  {note}")?;

@@ -131,6 +131,7 @@ where
 
     // A change not drawn yet, whether the user caused it (draw now), and the last frame's time.
     let (mut undrawn, mut urgent, mut last_draw) = (false, true, None::<Instant>);
+    let mut snapshot_read = false;
     loop {
         if app.should_quit() {
             break;
@@ -177,7 +178,10 @@ where
             },
             done = background.recv(), if background_open => {
                 background_open = done.is_some();
-                urgent = true;
+                // Saved snapshots read after the first frame arrive by the dozen: drawn like
+                // poll results, not one frame each, except the last.
+                snapshot_read = matches!(done, Some(Action::SnapshotRead { .. }));
+                urgent = !snapshot_read;
                 done
             },
             _ = clock.tick(), if needs_clock => Some(Action::Tick(host.now())),
@@ -193,6 +197,7 @@ where
             }
             lp.apply(terminal, app, host, action)?;
         }
+        urgent |= std::mem::take(&mut snapshot_read) && !app.is_reading_snapshots();
         // Coalesce a burst of results into one draw.
         let mut batch = Vec::new();
         while batch.len() < DRAIN_LIMIT {

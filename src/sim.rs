@@ -231,6 +231,24 @@ impl SimHandle {
         self.huawei_key(true)
     }
 
+    /// The environment that points an `oaswatch` process at this simulator: both endpoints and
+    /// the scenario's first long-term (made-up) Alibaba and Huawei keys. For the tests, benches
+    /// and soak runs that start the real binary.
+    pub fn client_env(&self) -> Vec<(&'static str, String)> {
+        use secrecy::ExposeSecret as _;
+        let mut env =
+            vec![("OASWATCH_ALIYUN_ENDPOINT", self.base_url()), ("OASWATCH_HUAWEI_ENDPOINT", self.base_url())];
+        if let Some(key) = self.aliyun_credentials() {
+            env.push(("ALIBABA_CLOUD_ACCESS_KEY_ID", key.access_key_id));
+            env.push(("ALIBABA_CLOUD_ACCESS_KEY_SECRET", key.access_key_secret.expose_secret().to_owned()));
+        }
+        if let Some(key) = self.huawei_credentials() {
+            env.push(("HUAWEICLOUD_SDK_AK", key.access_key));
+            env.push(("HUAWEICLOUD_SDK_SK", key.secret_key.expose_secret().to_owned()));
+        }
+        env
+    }
+
     /// The scenario's first IAM token that does not expire (else the first one).
     pub fn huawei_token(&self) -> Option<SecretString> {
         let tokens = &self.shared.scenario.huawei.tokens;

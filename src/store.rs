@@ -7,6 +7,14 @@
 //!
 //! Every change is a delta applied under the lock to a fresh read of the file, so instance A's
 //! `add` and instance B's `rm` both survive whatever order they land in.
+//!
+//! Snapshots are read as unparsed JSON first ([`SavedSnapshots`]): the dashboard draws its first
+//! frame before parsing 100 saved snapshots, a change rewrites the snapshots it does not touch
+//! verbatim, and one unreadable snapshot costs only itself, never the list.
+
+mod saved;
+
+pub use saved::{SavedSnapshots, unreadable_snapshot};
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;
@@ -15,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::domain::{Task, TaskRef};
 
@@ -40,16 +49,17 @@ fn io_error(path: &Path, err: &std::io::Error) -> StoreError {
     StoreError::Io { path: path.to_path_buf(), message: err.to_string() }
 }
 
-/// One watched task.
+/// One watched task. `S` is the saved snapshot: a [`Task`], or its JSON while the file is read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WatchEntry {
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct WatchEntry<S = Task> {
     #[serde(rename = "ref")]
     pub task_ref: TaskRef,
     /// Unix seconds.
     pub added_at: u64,
     /// The last snapshot saved (finished tasks keep their final one, so reopening needs no fetch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snapshot: Option<Task>,
+    pub snapshot: Option<S>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot_at: Option<u64>,
     /// The spec file an `oaswatch import` sent (absolute), so a retry spec can be made from it.
@@ -63,18 +73,41 @@ impl WatchEntry {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct FileFormat {
-    schema: u32,
-    #[serde(default)]
-    tasks: Vec<WatchEntry>,
+impl<S> WatchEntry<S> {
+    fn map_snapshot<T>(self, convert: impl FnOnce(Option<S>) -> Option<T>) -> WatchEntry<T> {
+        let WatchEntry { task_ref, added_at, snapshot, snapshot_at, spec } = self;
+        WatchEntry { task_ref, added_at, snapshot: convert(snapshot), snapshot_at, spec }
+    }
 }
 
-/// [`FileFormat`] as written: borrowed, so a save does not copy every saved snapshot first.
-#[derive(Serialize)]
-struct FileFormatOut<'a> {
+/// The file as read: each snapshot is left as JSON borrowed from the file's text.
+#[derive(Debug, Deserialize)]
+struct FileFormat<'a> {
     schema: u32,
-    tasks: &'a [WatchEntry],
+    #[serde(default, borrow)]
+    tasks: Vec<WatchEntry<&'a RawValue>>,
+}
+
+/// The file as written: borrowed, so a save does not copy every saved snapshot first.
+#[derive(Serialize)]
+struct FileFormatOut<'a, S> {
+    schema: u32,
+    tasks: &'a [WatchEntry<S>],
+}
+
+/// A snapshot in a list being rewritten: the JSON it was read as, or a newer one.
+enum Kept<'a> {
+    Read(&'a RawValue),
+    New(Box<Task>),
+}
+
+impl Serialize for Kept<'_> {
+    fn serialize<Z: serde::Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
+        match self {
+            Kept::Read(raw) => raw.serialize(serializer),
+            Kept::New(task) => task.serialize(serializer),
+        }
+    }
 }
 
 /// Just enough to read the schema number of a file we otherwise cannot parse.
@@ -129,63 +162,108 @@ impl Store {
     /// Reads the list. A damaged file is moved aside to `watchlist.json.corrupted.<unix time>`
     /// and reported; a newer schema is reported and marked read-only. Neither is an error: the
     /// dashboard must still open.
+    /// A snapshot that cannot be read is left out and reported; its task is fetched again.
     pub fn load(&self, now: SystemTime) -> Result<Loaded, StoreError> {
-        let _lock = self.lock()?;
-        self.read(now)
+        let (mut loaded, snapshots) = self.load_deferred(now)?;
+        for (task_ref, snapshot) in snapshots.into_parsed() {
+            match snapshot {
+                Ok(task) => {
+                    if let Some(entry) = loaded.entries.iter_mut().find(|e| e.task_ref == task_ref) {
+                        entry.snapshot = Some(task);
+                    }
+                }
+                Err(error) => loaded.warnings.push(unreadable_snapshot(&task_ref, &error)),
+            }
+        }
+        Ok(loaded)
     }
 
-    /// Applies a change under the lock to what is on disk now, writes atomically, and returns
-    /// the new list.
-    pub fn update(&self, change: Change, now: SystemTime) -> Result<Loaded, StoreError> {
+    /// Like [`Store::load`], but every entry comes without its snapshot, and the snapshots are
+    /// returned unparsed: parsing 22 MB of them takes ~50 ms, reading past them ~10 ms.
+    pub fn load_deferred(&self, now: SystemTime) -> Result<(Loaded, SavedSnapshots), StoreError> {
         let _lock = self.lock()?;
-        let mut loaded = self.read(now)?;
-        if loaded.read_only {
-            let found = self.probe_schema().unwrap_or(0);
-            return Err(StoreError::ReadOnly { path: self.path.clone(), found });
+        let text = match self.read_text(now)? {
+            Ok(text) => text,
+            Err(loaded) => return Ok((loaded, SavedSnapshots::default())),
+        };
+        let parsed = serde_json::from_str::<FileFormat<'_>>(&text).map(|file| (file.schema, file.tasks));
+        let (entries, spans) = match self.judge(now, &text, parsed) {
+            Ok(read) => saved::split(&text, read),
+            Err(loaded) => return Ok((loaded, SavedSnapshots::default())),
+        };
+        Ok((Loaded { entries, ..Loaded::default() }, SavedSnapshots::new(text, spans)))
+    }
+
+    /// Applies a change under the lock to what is on disk now and writes atomically. The
+    /// snapshots it does not replace are copied as they were read, never parsed.
+    pub fn update(&self, change: Change, now: SystemTime) -> Result<(), StoreError> {
+        let _lock = self.lock()?;
+        // No file, or a damaged one just set aside: the change starts a new list.
+        let text = self.read_text(now)?.unwrap_or_default();
+        let mut entries: Vec<WatchEntry<Kept<'_>>> = Vec::new();
+        if !text.is_empty() {
+            let parsed = serde_json::from_str::<FileFormat<'_>>(&text).map(|file| (file.schema, file.tasks));
+            match self.judge(now, &text, parsed) {
+                Ok(read) => entries = read.into_iter().map(|e| e.map_snapshot(|s| s.map(Kept::Read))).collect(),
+                Err(loaded) if loaded.read_only => {
+                    let found = self.probe_schema().unwrap_or(0);
+                    return Err(StoreError::ReadOnly { path: self.path.clone(), found });
+                }
+                Err(_) => {}
+            }
         }
         let stamp = unix_seconds(now);
         match change {
             Change::Add(refs) => {
                 for task_ref in refs {
-                    if !loaded.entries.iter().any(|e| e.task_ref == task_ref) {
-                        loaded.entries.push(WatchEntry::new(task_ref, stamp));
+                    if !entries.iter().any(|e| e.task_ref == task_ref) {
+                        entries.push(WatchEntry::new(task_ref, stamp).map_snapshot(|_| None));
                     }
                 }
             }
-            Change::AddImport { task_ref, spec } => match loaded.entries.iter_mut().find(|e| e.task_ref == task_ref) {
+            Change::AddImport { task_ref, spec } => match entries.iter_mut().find(|e| e.task_ref == task_ref) {
                 Some(entry) => entry.spec = Some(spec),
-                None => loaded.entries.push(WatchEntry { spec: Some(spec), ..WatchEntry::new(task_ref, stamp) }),
+                None => entries
+                    .push(WatchEntry { spec: Some(spec), ..WatchEntry::new(task_ref, stamp) }.map_snapshot(|_| None)),
             },
-            Change::Remove(refs) => loaded.entries.retain(|e| !refs.contains(&e.task_ref)),
+            Change::Remove(refs) => entries.retain(|e| !refs.contains(&e.task_ref)),
             Change::Snapshots(snapshots) => {
                 for (task_ref, task) in snapshots {
-                    if let Some(entry) = loaded.entries.iter_mut().find(|e| e.task_ref == task_ref) {
-                        entry.snapshot = Some(task);
+                    if let Some(entry) = entries.iter_mut().find(|e| e.task_ref == task_ref) {
+                        entry.snapshot = Some(Kept::New(Box::new(task)));
                         entry.snapshot_at = Some(stamp);
                     }
                 }
             }
         }
-        self.write(&loaded.entries)?;
-        Ok(loaded)
+        self.write(&entries)
     }
 
-    fn read(&self, now: SystemTime) -> Result<Loaded, StoreError> {
+    /// The file's text, or what loading found without one (no file: an empty list; too large
+    /// or not UTF-8: set aside).
+    fn read_text(&self, now: SystemTime) -> Result<Result<String, Loaded>, StoreError> {
         let bytes = match fs::metadata(&self.path) {
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::default()),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Err(Loaded::default())),
             Err(err) => return Err(io_error(&self.path, &err)),
             Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-                return Ok(self.set_aside(now, &format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20)));
+                return Ok(Err(self.set_aside(now, &format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20))));
             }
             Ok(_) => fs::read(&self.path).map_err(|e| io_error(&self.path, &e))?,
         };
-        match serde_json::from_slice::<FileFormat>(&bytes) {
-            Ok(file) if file.schema == SCHEMA => Ok(Loaded { entries: file.tasks, ..Loaded::default() }),
-            Ok(file) if file.schema > SCHEMA => Ok(self.newer(file.schema)),
-            Ok(file) => Ok(self.set_aside(now, &format!("it has an unknown schema {}", file.schema))),
-            Err(err) => match serde_json::from_slice::<SchemaProbe>(&bytes) {
-                Ok(probe) if probe.schema > SCHEMA => Ok(self.newer(probe.schema)),
-                _ => Ok(self.set_aside(now, &format!("it is not a valid watch list ({err})"))),
+        Ok(String::from_utf8(bytes)
+            .map_err(|err| self.set_aside(now, &format!("it is not a valid watch list ({})", err.utf8_error()))))
+    }
+
+    /// The entries of a file parsed as `(schema, entries)`, or, for a file of another schema or
+    /// a damaged one, what to open on instead.
+    fn judge<T>(&self, now: SystemTime, text: &str, parsed: serde_json::Result<(u32, T)>) -> Result<T, Loaded> {
+        match parsed {
+            Ok((SCHEMA, entries)) => Ok(entries),
+            Ok((schema, _)) if schema > SCHEMA => Err(self.newer(schema)),
+            Ok((schema, _)) => Err(self.set_aside(now, &format!("it has an unknown schema {schema}"))),
+            Err(err) => match serde_json::from_str::<SchemaProbe>(text) {
+                Ok(probe) if probe.schema > SCHEMA => Err(self.newer(probe.schema)),
+                _ => Err(self.set_aside(now, &format!("it is not a valid watch list ({err})"))),
             },
         }
     }
@@ -220,7 +298,7 @@ impl Store {
     }
 
     /// Atomic replace: temp file beside the target (0600), write, fsync, rename, fsync the dir.
-    fn write(&self, entries: &[WatchEntry]) -> Result<(), StoreError> {
+    fn write<S: Serialize>(&self, entries: &[WatchEntry<S>]) -> Result<(), StoreError> {
         let dir = self.parent_dir()?;
         remove_stale_temp_files(&dir, &self.file_name());
         // Compact, not pretty: with 100 saved tasks of 1,000 subtasks the file is 22 MB instead
@@ -333,6 +411,63 @@ mod tests {
         let file_mode = fs::metadata(store.path()).unwrap().permissions().mode() & 0o777;
         let dir_mode = fs::metadata(store.path().parent().unwrap()).unwrap().permissions().mode() & 0o777;
         assert_eq!((file_mode, dir_mode), (0o600, 0o700));
+    }
+
+    #[test]
+    fn a_deferred_load_parses_each_snapshot_only_when_asked() {
+        let (_dir, store) = store();
+        store.update(Change::Add(vec![r("a"), r("b"), r("c")]), now()).unwrap();
+        let task_a = Task::new(r("a"), TaskKind::Import, TaskState::Succeeded, "Finished");
+        let task_c = Task::new(r("c"), TaskKind::Import, TaskState::Running, "Running");
+        store.update(Change::Snapshots(vec![(r("a"), task_a.clone()), (r("c"), task_c.clone())]), now()).unwrap();
+
+        let (loaded, mut snapshots) = store.load_deferred(now()).unwrap();
+        let refs: Vec<_> = loaded.entries.iter().map(|e| e.task_ref.clone()).collect();
+        assert_eq!(refs, [r("a"), r("b"), r("c")]);
+        assert!(loaded.entries.iter().all(|e| e.snapshot.is_none()));
+        assert_eq!(snapshots.task_refs().cloned().collect::<Vec<_>>(), [r("a"), r("c")]);
+        assert_eq!(snapshots.take(&r("c")), Some(Ok(task_c)));
+        assert_eq!(snapshots.take(&r("b")), None);
+        assert!(!snapshots.contains(&r("c")) && snapshots.len() == 1);
+        let rest: Vec<_> = snapshots.into_parsed().collect();
+        assert_eq!(rest, [(r("a"), Ok(task_a))]);
+    }
+
+    #[test]
+    fn an_unreadable_snapshot_costs_only_itself_and_changes_keep_it_verbatim() {
+        let (_dir, store) = store();
+        store.update(Change::Add(vec![r("a"), r("b")]), now()).unwrap();
+        let good = Task::new(r("a"), TaskKind::Import, TaskState::Succeeded, "Finished");
+        store.update(Change::Snapshots(vec![(r("a"), good.clone())]), now()).unwrap();
+        // Valid JSON, but not a task this version understands.
+        let bad = r#"{"ref":"aliyun://cn-hangzhou/b","state":"teleported"}"#;
+        let text = fs::read_to_string(store.path()).unwrap();
+        let text = text.replacen(
+            r#""ref":"aliyun://cn-hangzhou/b","#,
+            &format!(r#""ref":"aliyun://cn-hangzhou/b","snapshot":{bad},"#),
+            1,
+        );
+        fs::write(store.path(), &text).unwrap();
+
+        let loaded = store.load(now()).unwrap();
+        assert_eq!(loaded.entries.len(), 2);
+        assert_eq!(loaded.entries[0].snapshot.as_ref(), Some(&good));
+        assert!(loaded.entries[1].snapshot.is_none());
+        assert_eq!(loaded.warnings.len(), 1);
+        assert!(loaded.warnings[0].contains("aliyun://cn-hangzhou/b") && loaded.warnings[0].contains("teleported"));
+
+        // A change neither sets the list aside nor loses that snapshot: it is copied as read,
+        // and so is the good one.
+        let good_json = serde_json::to_string(&good).unwrap();
+        store.update(Change::Add(vec![r("c")]), now()).unwrap();
+        let after = fs::read_to_string(store.path()).unwrap();
+        assert!(after.contains(bad) && after.contains(&good_json), "{after}");
+        assert_eq!(store.load(now()).unwrap().entries.len(), 3);
+        let backups = fs::read_dir(store.path().parent().unwrap())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("corrupted"))
+            .count();
+        assert_eq!(backups, 0);
     }
 
     #[test]

@@ -9,12 +9,11 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use super::effect::WriteKind;
-use crate::domain::TaskRef;
+use crate::domain::{Task, TaskRef};
 use crate::poller::Polled;
 
 /// One input to [`crate::app::App::update`].
 #[derive(Debug, Clone)]
-#[expect(clippy::large_enum_variant, reason = "moved once per event, never stored in bulk; boxing buys nothing")]
 pub enum Action {
     /// A key (or key chord) resolved by the keymap to a named command.
     Command(Command),
@@ -56,6 +55,11 @@ pub enum Action {
     /// A background import started: watch the new task.
     ImportStarted {
         task_ref: TaskRef,
+    },
+    /// A saved snapshot was parsed after the first frame (or could not be: the error says why).
+    SnapshotRead {
+        task_ref: TaskRef,
+        task: Result<Task, String>,
     },
 }
 

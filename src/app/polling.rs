@@ -9,10 +9,10 @@
 use std::collections::HashMap;
 
 use crate::domain::{Task, TaskRef};
-use crate::poller::Polled;
+use crate::poller::{PollCmd, Polled};
 
 use super::effect::{Effect, Notification, NotifyKind};
-use super::{App, NotifyMode, labels, problems};
+use super::{App, Entry, NotifyMode, labels, problems};
 
 /// Thins a burst of results to what changes the outcome: per task the newest success, and the
 /// newest failure if it came after it. Order of arrival is kept.
@@ -110,6 +110,46 @@ impl App {
             self.refresh_viewer();
         }
         effects
+    }
+}
+
+impl App {
+    /// A saved snapshot parsed after the first frame takes the place of "reading"; the task is
+    /// then watched unless the snapshot is final. One that cannot be read is reported and the
+    /// task fetched instead. A fetch that answered first wins: it is newer.
+    pub(super) fn on_snapshot_read(&mut self, task_ref: &TaskRef, read: Result<Task, String>) -> Vec<Effect> {
+        let Some(i) = self.entries.iter().position(|e| e.task_ref == *task_ref && e.reading_snapshot) else {
+            // Removed meanwhile.
+            return Vec::new();
+        };
+        self.dirty = true;
+        self.entries[i].reading_snapshot = false;
+        let watch = vec![Effect::Poll(PollCmd::Watch(task_ref.clone()))];
+        let task = match read {
+            Ok(task) => task,
+            Err(error) => {
+                self.flash_error(crate::store::unreadable_snapshot(task_ref, &error));
+                return watch;
+            }
+        };
+        let entry = &mut self.entries[i];
+        if entry.task.is_some() {
+            discard(&mut self.garbage, task);
+            return Vec::new();
+        }
+        let finished = task.is_finished();
+        let rows = self.subtask_page();
+        let mut read_entry = Entry::new(task_ref.clone(), Some(task), false);
+        read_entry.view.fit(rows);
+        let entry = &mut self.entries[i];
+        // A failed fetch (there is none before the watch, but a manual refresh could) stays shown.
+        read_entry.last_error = entry.last_error.take();
+        read_entry.error_since = entry.error_since.take();
+        *entry = read_entry;
+        if i == self.selected {
+            self.refresh_viewer();
+        }
+        if finished { Vec::new() } else { watch }
     }
 }
 

@@ -742,3 +742,47 @@ fn select_task_ref_picks_the_task_just_created() {
     assert!(!app.select_task_ref(&unknown));
     assert_eq!(app.selected_index(), 2);
 }
+
+#[test]
+fn saved_snapshots_read_after_the_first_frame_are_watched_unless_final() {
+    let (done, running, broken, removed) = (aliyun("done"), aliyun("running"), aliyun("broken"), aliyun("removed"));
+    let mut app =
+        app(vec![(done.clone(), None), (running.clone(), None), (broken.clone(), None), (removed.clone(), None)]);
+    app.expect_saved_snapshots([&done, &running, &broken, &removed]);
+    assert!(app.entries().iter().all(|e| e.reading_snapshot && e.task.is_none()));
+    let watch = |r: &TaskRef| vec![Effect::Poll(PollCmd::Watch(r.clone()))];
+
+    let final_snapshot = task(&done, TaskState::PartiallyFailed, mixed(3, 2, 0));
+    let effects = app.update(Action::SnapshotRead { task_ref: done.clone(), task: Ok(final_snapshot.clone()) });
+    assert!(effects.is_empty(), "a finished snapshot is final: {effects:?}");
+    let entry = &app.entries()[0];
+    assert_eq!(entry.task.as_ref(), Some(&final_snapshot));
+    assert!(entry.from_snapshot && !entry.reading_snapshot);
+    assert_eq!(entry.view.len(), 5, "the subtask view is built for it");
+
+    let effects = app.update(Action::SnapshotRead {
+        task_ref: running.clone(),
+        task: Ok(task(&running, TaskState::Running, mixed(1, 0, 3))),
+    });
+    assert_eq!(effects, watch(&running));
+
+    let effects =
+        app.update(Action::SnapshotRead { task_ref: broken.clone(), task: Err("unknown variant `X`".into()) });
+    assert_eq!(effects, watch(&broken), "an unreadable snapshot is fetched instead");
+    let flash = app.flash().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(flash.contains("aliyun://cn-hangzhou/broken") && flash.contains("unknown variant"), "{flash}");
+    assert!(app.entries()[2].task.is_none() && !app.entries()[2].reading_snapshot);
+
+    app.select_task_ref(&removed);
+    cmd(&mut app, Command::Remove);
+    cmd(&mut app, Command::Confirm);
+    let effects = app.update(Action::SnapshotRead {
+        task_ref: removed.clone(),
+        task: Ok(task(&removed, TaskState::Running, mixed(1, 0, 1))),
+    });
+    assert!(effects.is_empty() && app.entries().iter().all(|e| e.task_ref != removed), "{effects:?}");
+
+    // A second copy of a snapshot already applied changes nothing.
+    let effects = app.update(Action::SnapshotRead { task_ref: running.clone(), task: Err("late".into()) });
+    assert!(effects.is_empty());
+}

@@ -19,7 +19,7 @@ use crate::domain::{Task, TaskRef};
 use crate::poller::{self, PollCmd};
 use crate::provider::{Fetch, LazyClients};
 use crate::runtime::{self, Inputs};
-use crate::store::{Change, Store};
+use crate::store::{Change, SavedSnapshots, Store};
 use crate::tui::external::Programs;
 use crate::tui::{self, Importer, NotifyProtocol, TerminalHost, TuiOptions};
 use crate::ui::theme::ThemeKind;
@@ -39,20 +39,25 @@ pub struct Setup<F> {
     pub importer: Option<Arc<LazyClients>>,
     /// The spec each task imported, when known (from the watch list).
     pub specs: Vec<(TaskRef, PathBuf)>,
+    /// Saved snapshots not parsed yet: the first task's is parsed for the first frame, the
+    /// others on a worker after it.
+    pub saved: SavedSnapshots,
 }
 
 /// What the dashboard opens on: the saved watch list (with snapshots) followed by `extra` tasks
 /// not in it yet, the spec each imported when known, and the store's warnings as notices.
 pub struct SavedTasks {
+    /// Without snapshots: those are in `snapshots`, unparsed.
     pub initial: Vec<(TaskRef, Option<Task>)>,
     pub specs: Vec<(TaskRef, PathBuf)>,
     pub warnings: Vec<String>,
+    pub snapshots: SavedSnapshots,
 }
 
 pub fn saved_tasks(context: &Context, extra: Vec<TaskRef>) -> SavedTasks {
-    let (entries, warnings) = match context.store.load(SystemTime::now()) {
-        Ok(loaded) => (loaded.entries, loaded.warnings),
-        Err(error) => (Vec::new(), vec![error.to_string()]),
+    let (entries, warnings, snapshots) = match context.store.load_deferred(SystemTime::now()) {
+        Ok((loaded, snapshots)) => (loaded.entries, loaded.warnings, snapshots),
+        Err(error) => (Vec::new(), vec![error.to_string()], SavedSnapshots::default()),
     };
     let specs: Vec<(TaskRef, PathBuf)> =
         entries.iter().filter_map(|e| e.spec.clone().map(|spec| (e.task_ref.clone(), spec))).collect();
@@ -62,7 +67,7 @@ pub fn saved_tasks(context: &Context, extra: Vec<TaskRef>) -> SavedTasks {
             initial.push((task_ref, None));
         }
     }
-    SavedTasks { initial, specs, warnings }
+    SavedTasks { initial, specs, warnings, snapshots }
 }
 
 /// Where `x` reports and `S` exports are written: `$OASWATCH_REPORT_DIR`, else the working
@@ -124,20 +129,35 @@ pub fn run<F: Fetch>(context: &Context, setup: Setup<F>) -> Result<u8, Failure> 
 
 /// The dashboard inside an existing runtime (`demo` runs the simulator in the same one).
 pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: AppOptions) -> Result<u8, Failure> {
-    let Setup { fetcher, initial, store, notices, select, importer, specs } = setup;
+    let Setup { fetcher, mut initial, store, mut notices, select, importer, specs, saved: mut snapshots } = setup;
     let (polled_tx, polled_rx) = mpsc::channel(256);
     let poller = poller::spawn(fetcher, context.config.poller(), rand::random(), polled_tx);
     let census = tokio::spawn(log_runtime_census());
     let commands = poller.commands();
+    let shown_first = select.clone().or_else(|| initial.first().map(|(r, _)| r.clone()));
+    if let Some(task_ref) = shown_first
+        && let Some(read) = snapshots.take(&task_ref)
+    {
+        match read {
+            Ok(task) => {
+                if let Some((_, shown)) = initial.iter_mut().find(|(r, _)| *r == task_ref) {
+                    *shown = Some(task);
+                }
+            }
+            Err(error) => notices.push(crate::store::unreadable_snapshot(&task_ref, &error)),
+        }
+    }
     for (task_ref, snapshot) in &initial {
-        // A finished task's saved snapshot is final: reopening shows it without a fetch.
-        if !snapshot.as_ref().is_some_and(Task::is_finished) {
+        // A finished task's saved snapshot is final: reopening shows it without a fetch. One
+        // still being read is watched, if need be, once it is (`App::expect_saved_snapshots`).
+        if !snapshot.as_ref().is_some_and(Task::is_finished) && !snapshots.contains(task_ref) {
             let _ = commands.send(PollCmd::Watch(task_ref.clone())).await;
         }
     }
     let saved_refs: Vec<TaskRef> = initial.iter().map(|(r, _)| r.clone()).collect();
     // Moved, not cloned: with 100,000 saved subtasks a copy costs tens of ms and MB before the first frame.
     let mut app = App::new(initial, options);
+    app.expect_saved_snapshots(snapshots.task_refs());
     if let Some(task_ref) = &select {
         app.select_task_ref(task_ref);
     }
@@ -161,6 +181,9 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         save_changes(save_store.as_ref(), &mut saved, refs)
     })
     .with_programs(Programs::resolve(env));
+    if !snapshots.is_empty() {
+        read_saved_snapshots(snapshots, background_tx.clone());
+    }
     if let Some(clients) = importer {
         host = host.with_importer(importer_for(clients, store.clone(), background_tx));
     }
@@ -246,6 +269,19 @@ async fn with_deliberate_panic<T>(place: &str, run: impl Future<Output = T>) -> 
         outcome = run => outcome,
         () = trigger => panic!("{DEBUG_PANIC_ENV}=ui: deliberate panic in the UI task"),
     }
+}
+
+/// Parses the saved snapshots on a blocking thread and hands each to the event loop: 100 tasks
+/// of 1,000 subtasks take ~50 ms, which the first frame does not wait for.
+fn read_saved_snapshots(snapshots: SavedSnapshots, to_app: mpsc::Sender<Action>) {
+    tokio::task::spawn_blocking(move || {
+        for (task_ref, task) in snapshots.into_parsed() {
+            if to_app.blocking_send(Action::SnapshotRead { task_ref, task }).is_err() {
+                // The dashboard has closed; the rest are not needed.
+                break;
+            }
+        }
+    });
 }
 
 /// Runs an import in the background on the current runtime and reports the new task (or why

@@ -52,6 +52,7 @@ pub fn demo(context: &Context, args: &DemoArgs) -> Result<u8, Failure> {
             select: None,
             importer: Some(clients),
             specs,
+            saved: crate::store::SavedSnapshots::default(),
         };
         let code = dashboard::run_async(context, setup, options).await;
         handle.shutdown().await;

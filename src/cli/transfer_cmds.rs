@@ -255,6 +255,7 @@ fn after_create(
             select: Some(task_ref),
             importer: Some(clients),
             specs: saved.specs,
+            saved: saved.snapshots,
         },
     )
 }

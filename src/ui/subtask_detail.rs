@@ -76,6 +76,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let Some(task) = entry.task.as_ref() else {
         let msg = match &entry.last_error {
             Some(_) => "No data: fetching this task failed (see the task list; e shows the error).",
+            None if entry.reading_snapshot => "Reading the saved snapshot…",
             None => "Waiting for the first answer…",
         };
         put(buf, body.x + 1, body.y, msg, cols(body.width.saturating_sub(1)), theme.dim);

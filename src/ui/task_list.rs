@@ -126,6 +126,7 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
             }
         }
         None if entry.last_error.is_some() => second.push(Span::styled("no data: the first fetch failed", theme.dim)),
+        None if entry.reading_snapshot => second.push(Span::styled("reading the saved snapshot", theme.dim)),
         None => second.push(Span::styled("waiting for the first answer", theme.dim)),
     }
     let mut tail: Vec<Span<'static>> = Vec::new();

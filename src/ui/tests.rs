@@ -341,3 +341,21 @@ fn retry_spec_import_offer() {
     assert!(app.import_offer().is_some());
     insta::assert_snapshot!("retry_import_offer_100x30", screen(&mut app, 100, 30));
 }
+
+#[test]
+fn a_saved_snapshot_still_being_read_says_so_and_then_shows() {
+    let (a, b) = (aliyun("aaaa"), aliyun("bbbb"));
+    let mut app = app(vec![(a.clone(), Some(task(&a, TaskState::Succeeded, mixed(3, 0, 0)))), (b.clone(), None)]);
+    app.expect_saved_snapshots([&b]);
+    let before = screen(&mut app, 120, 20);
+    assert!(before.contains("reading the saved snapshot"), "{before}");
+    app.update(Action::Command(Command::Down));
+    assert!(screen(&mut app, 120, 20).contains("Reading the saved snapshot…"));
+    app.update(Action::SnapshotRead {
+        task_ref: b.clone(),
+        task: Ok(task(&b, TaskState::PartiallyFailed, mixed(4, 2, 0))),
+    });
+    let after = screen(&mut app, 120, 20);
+    assert!(!after.contains("eading the saved snapshot"), "{after}");
+    assert!(after.contains("2 failed"), "{after}");
+}
