@@ -16,7 +16,8 @@ pub mod signature;
 
 pub use changes::{ChangeTracker, ChangedSet};
 pub use groups::{
-    CANCELLED_NO_TEXT, FailureGroup, NO_ERROR_TEXT, group_failures, group_subtasks, membership, regroup_subtasks,
+    CANCELLED_NO_TEXT, FailureGroup, NO_ERROR_TEXT, SignatureMemo, group_failures, group_subtasks, group_subtasks_memo,
+    membership, regroup_subtasks,
 };
 pub use progress::{Eta, NotEnoughData, ProgressConfig, ProgressTracker, reports_subtask_progress};
 pub use signature::{Normaliser, signature};

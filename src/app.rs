@@ -19,6 +19,7 @@ pub mod keymap;
 pub mod labels;
 pub mod outputs;
 mod polling;
+pub mod prepare;
 pub mod retry;
 pub mod subtask_view;
 pub mod viewer;

@@ -203,9 +203,20 @@ pub fn command_line_error(error: &clap::Error) -> u8 {
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .on_thread_start(yield_to_the_ui_thread)
         .enable_all()
         .build()
         .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// Lowers the calling thread's scheduling priority (nice 10). The dashboard's UI runs on the
+/// thread that calls `block_on`; the runtime's threads parse answers (a 6 MB one takes ~15 ms of
+/// a core) and free old ones. When every core is busy, a key press must not wait for them: on a
+/// 2-core machine it did, in 1 % of presses (benches/system.rs latency). Best effort.
+fn yield_to_the_ui_thread() {
+    if let Err(error) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10) {
+        tracing::debug!(%error, "could not lower a runtime thread's priority");
+    }
 }
 
 /// Writes a file the user named, refusing to replace an existing one unless `force`.

@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::analysis::FailureGroup;
 use crate::domain::{FetchError, FetchErrorKind, Task, TaskRef};
 use crate::provider::Fetch;
 
@@ -34,6 +35,9 @@ pub struct Polled {
     /// When the poller will fetch this task again; `None` when it has stopped (finished, final
     /// error).
     pub next_poll_in: Option<Duration>,
+    /// The failure groups of the snapshot in `result`, when they were worked out on the way to
+    /// the dashboard, off its UI thread (`app::prepare`); `None` leaves them to the app.
+    pub groups: Option<Vec<FailureGroup>>,
 }
 
 /// Commands that steer the poller.
@@ -372,6 +376,7 @@ impl<F: Fetch> Scheduler<F> {
             at: done.at,
             result: done.result,
             next_poll_in: slot.due.map(|due| due.saturating_duration_since(now)),
+            groups: None,
         })
     }
 

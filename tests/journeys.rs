@@ -119,6 +119,7 @@ fn from_a_running_import_to_the_first_failure() {
         at: t(2),
         result: Ok(import(&r, TaskState::Running, [S, S, R, R, W, W, W, W])),
         next_poll_in: Some(Duration::from_secs(5)),
+        groups: None,
     }));
     j.apply(Action::Tick(t(4)));
     insta::assert_snapshot!("journey_2_running", j.screen());
@@ -128,6 +129,7 @@ fn from_a_running_import_to_the_first_failure() {
         at: t(7),
         result: Ok(import(&r, TaskState::PartiallyFailed, [S, F, S, S, F, S, S, F])),
         next_poll_in: None,
+        groups: None,
     }));
     assert!(j.effects.iter().any(|e| matches!(e, Effect::Notify(n) if n.title == "oaswatch: task partial")));
     insta::assert_snapshot!("journey_3_partially_failed", j.screen());
@@ -169,6 +171,7 @@ fn adding_a_task_by_hand_with_a_typo_then_a_fetch_error() {
             "Incorrect IAM authentication information: verify aksk signature fail",
         )),
         next_poll_in: None,
+        groups: None,
     }));
     j.apply(Action::Tick(t(33)));
     insta::assert_snapshot!("journey_add_3_auth_error", j.screen());
@@ -228,12 +231,14 @@ fn new_user_finds_the_biggest_failure_cause_and_exports_a_report() {
         at: t(2),
         result: Ok(conflicted_import(&r, TaskState::Running, 5)),
         next_poll_in: Some(Duration::from_secs(5)),
+        groups: None,
     }));
     j.apply(Action::Polled(Polled {
         task_ref: r.clone(),
         at: t(9),
         result: Ok(conflicted_import(&r, TaskState::PartiallyFailed, 12)),
         next_poll_in: None,
+        groups: None,
     }));
     j.apply(Action::Tick(t(10)));
     let screen = j.screen();

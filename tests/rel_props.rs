@@ -161,6 +161,7 @@ fn polled() -> impl Strategy<Value = Action> {
                 at: t0() + Duration::from_secs(at),
                 result,
                 next_poll_in: next.map(Duration::from_secs),
+                groups: None,
             })
         })
     })

@@ -55,7 +55,13 @@ fn task(r: &TaskRef, state: TaskState, failed: usize, running: usize, ok: usize)
 
 fn polled(task: Task, secs: u64) -> Polled {
     let next_poll_in = (!task.is_finished()).then_some(Duration::from_secs(5));
-    Polled { task_ref: task.task_ref.clone(), at: t0() + Duration::from_secs(secs), result: Ok(task), next_poll_in }
+    Polled {
+        task_ref: task.task_ref.clone(),
+        at: t0() + Duration::from_secs(secs),
+        result: Ok(task),
+        next_poll_in,
+        groups: None,
+    }
 }
 
 fn key(c: char) -> io::Result<Event> {

@@ -112,6 +112,7 @@ pub fn polled(task: Task, secs: u64) -> Polled {
         at: t0() + Duration::from_secs(secs),
         result: Ok(task),
         next_poll_in: Some(Duration::from_secs(5)),
+        groups: None,
     }
 }
 

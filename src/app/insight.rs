@@ -115,13 +115,22 @@ impl Insight {
         self.progress.observe_task(at, task);
     }
 
-    /// A new snapshot: regroup and take its changed set. The selected group and the listed one
-    /// are found again by code and signature. Returns false when the listed group is gone.
-    pub(super) fn on_snapshot(&mut self, task: &Task, previous: Option<&Task>, changed: ChangedSet) -> bool {
+    /// A new snapshot: regroup (unless its `groups` came with it) and take its changed set. The
+    /// selected group and the listed one are found again by code and signature. Returns false
+    /// when the listed group is gone.
+    pub(super) fn on_snapshot(
+        &mut self,
+        task: &Task,
+        previous: Option<&Task>,
+        changed: ChangedSet,
+        groups: Option<Vec<FailureGroup>>,
+    ) -> bool {
         let selected = self.selected_group().map(GroupKey::of);
-        // The groups were computed from `previous`, so its signatures can be reused.
-        let before = previous.map(|p| (p.subtasks.as_slice(), self.groups.as_slice()));
-        self.groups = regroup_subtasks(&task.subtasks, before);
+        self.groups = groups.unwrap_or_else(|| {
+            // The groups were computed from `previous`, so its signatures can be reused.
+            let before = previous.map(|p| (p.subtasks.as_slice(), self.groups.as_slice()));
+            regroup_subtasks(&task.subtasks, before)
+        });
         self.changed = changed;
         if let Some(at) = selected.and_then(|key| self.groups.iter().position(|g| key.matches(g))) {
             self.group_selected = at;

@@ -7,6 +7,7 @@
 //! known earlier state. Also [`coalesce`] for bursts. Pure.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::domain::{Task, TaskRef};
 use crate::poller::{PollCmd, Polled};
@@ -60,6 +61,7 @@ impl App {
         entry.next_poll_at = polled.next_poll_in.map(|d| polled.at + d);
         let mut effects = Vec::new();
         let mut viewer_stale = false;
+        let groups = polled.groups;
         match polled.result {
             Ok(task) => {
                 let viewer_on_task_error = entry.last_error.is_some();
@@ -83,8 +85,8 @@ impl App {
                     discard(&mut self.garbage, task);
                 } else {
                     let keep = entry.task.as_ref().and_then(|old| entry.view.selected_key(&old.subtasks));
-                    group_gone =
-                        !entry.insight.on_snapshot(&task, entry.task.as_ref(), changes.changed(&entry.task_ref, &task));
+                    let since_looked = changes.changed(&entry.task_ref, &task);
+                    group_gone = !entry.insight.on_snapshot(&task, entry.task.as_ref(), since_looked, groups);
                     entry.view.set_scope_only(entry.insight.scope());
                     entry.view.rebuild(&task.subtasks, keep.as_ref());
                     entry.view.fit(rows);
@@ -168,7 +170,9 @@ fn discard(garbage: &mut Vec<Task>, task: Task) {
 fn same_snapshot(old: Option<&Task>, new: &Task) -> bool {
     match (old, new.raw_body.as_deref()) {
         (Some(old), Some(body)) if old.raw_body.is_some() => {
-            old.task_ref == new.task_ref && old.raw_body.as_deref() == Some(body)
+            // `app::prepare` hands over an unchanged body as the very same allocation.
+            let shared = old.raw_body.as_ref().zip(new.raw_body.as_ref()).is_some_and(|(a, b)| Arc::ptr_eq(a, b));
+            old.task_ref == new.task_ref && (shared || old.raw_body.as_deref() == Some(body))
         }
         (old, _) => old == Some(new),
     }

@@ -13,10 +13,11 @@ use tokio::sync::mpsc;
 use super::{Context, Failure};
 use crate::app::effect::ImportRequest;
 use crate::app::keymap::Keymap;
+use crate::app::prepare::Preparer;
 use crate::app::{Action, App, AppOptions, NotifyMode};
 use crate::config::ThemeName;
 use crate::domain::{Task, TaskRef};
-use crate::poller::{self, PollCmd};
+use crate::poller::{self, PollCmd, Polled};
 use crate::provider::{Fetch, LazyClients};
 use crate::runtime::{self, Inputs};
 use crate::store::{Change, SavedSnapshots, Store};
@@ -132,6 +133,7 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     let Setup { fetcher, mut initial, store, mut notices, select, importer, specs, saved: mut snapshots } = setup;
     let (polled_tx, polled_rx) = mpsc::channel(256);
     let poller = poller::spawn(fetcher, context.config.poller(), rand::random(), polled_tx);
+    let polled_rx = prepared(polled_rx);
     let census = tokio::spawn(log_runtime_census());
     let commands = poller.commands();
     let shown_first = select.clone().or_else(|| initial.first().map(|(r, _)| r.clone()));
@@ -269,6 +271,22 @@ async fn with_deliberate_panic<T>(place: &str, run: impl Future<Output = T>) -> 
         outcome = run => outcome,
         () = trigger => panic!("{DEBUG_PANIC_ENV}=ui: deliberate panic in the UI task"),
     }
+}
+
+/// The poller's results, each prepared on a worker (`app::prepare`) before the event loop, on
+/// the UI thread, applies it.
+fn prepared(mut polled: mpsc::Receiver<Polled>) -> mpsc::Receiver<Polled> {
+    let (tx, rx) = mpsc::channel(256);
+    tokio::spawn(async move {
+        let mut preparer = Preparer::new();
+        while let Some(mut result) = polled.recv().await {
+            preparer.prepare(&mut result);
+            if tx.send(result).await.is_err() {
+                break;
+            }
+        }
+    });
+    rx
 }
 
 /// Parses the saved snapshots on a blocking thread and hands each to the event loop: 100 tasks

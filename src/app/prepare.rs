@@ -1,0 +1,143 @@
+//! The part of applying a poll result that needs nothing from the app, done before the result
+//! reaches the UI thread.
+//!
+//! Owns [`Preparer`]: per watched task, the last response body and the failure signatures met so
+//! far. An answer identical to the last one gets the last one's body (the app then recognises it
+//! with a pointer comparison instead of comparing megabytes); a changed one gets its failure
+//! groups. Grouping the 6,000 failures of a 30,000-subtask answer took ~3.4 ms of the ~4 ms the
+//! UI thread spent on it, time a key press had to wait for. Pure: the dashboard runs it on a
+//! worker between the poller and the event loop.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::analysis::{SignatureMemo, group_subtasks_memo};
+use crate::domain::TaskRef;
+use crate::poller::Polled;
+
+/// What the preparation remembers of each task between its answers.
+#[derive(Debug, Default)]
+struct Seen {
+    body: Option<Arc<str>>,
+    signatures: SignatureMemo,
+}
+
+#[derive(Debug, Default)]
+pub struct Preparer {
+    tasks: HashMap<TaskRef, Seen>,
+}
+
+impl Preparer {
+    pub fn new() -> Preparer {
+        Preparer::default()
+    }
+
+    /// Fills in what can be worked out from the result alone.
+    pub fn prepare(&mut self, polled: &mut Polled) {
+        if polled.next_poll_in.is_none() {
+            // The poller has stopped on this task: nothing more to compare with.
+            self.tasks.remove(&polled.task_ref);
+        }
+        let Ok(task) = &mut polled.result else { return };
+        let seen = if polled.next_poll_in.is_some() {
+            self.tasks.entry(polled.task_ref.clone()).or_default()
+        } else {
+            &mut Seen::default()
+        };
+        if let (Some(body), Some(last)) = (&task.raw_body, &seen.body)
+            && body == last
+        {
+            task.raw_body = Some(Arc::clone(last));
+            return;
+        }
+        seen.body.clone_from(&task.raw_body);
+        polled.groups = Some(group_subtasks_memo(&task.subtasks, &mut seen.signatures));
+    }
+
+    /// Tasks whose answers are remembered.
+    pub fn remembered(&self) -> usize {
+        self.tasks.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::analysis::group_failures;
+    use crate::app::fixtures::*;
+    use crate::domain::{ApiError, SubtaskState, TaskState};
+
+    fn with_body(mut polled: Polled, body: &str) -> Polled {
+        if let Ok(task) = &mut polled.result {
+            task.raw_body = Some(Arc::from(body));
+        }
+        polled
+    }
+
+    fn failing(r: &TaskRef, messages: &[&str]) -> crate::domain::Task {
+        let subtasks = messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let mut s = sub(i, SubtaskState::Failed);
+                s.error = Some(ApiError::new("", *m));
+                s
+            })
+            .collect();
+        task(r, TaskState::Running, subtasks)
+    }
+
+    #[test]
+    fn a_changed_answer_gets_the_groups_the_app_would_compute() {
+        let r = aliyun("t");
+        let mut preparer = Preparer::new();
+        let first =
+            failing(&r, &["Path /a conflicts with API 11", "Model Pet exists", "Path /b conflicts with API 12"]);
+        let mut polled = with_body(ok(first.clone(), 1), "one");
+        preparer.prepare(&mut polled);
+        assert_eq!(polled.groups.as_deref(), Some(group_failures(&first).as_slice()));
+
+        // Moved, added and changed failures: remembered signatures must not leak into others.
+        let second = failing(
+            &r,
+            &["Model Pet exists", "Path /c conflicts with API 13", "Backend timed out", "Model Pet exists"],
+        );
+        let mut polled = with_body(ok(second.clone(), 2), "two");
+        preparer.prepare(&mut polled);
+        assert_eq!(polled.groups.as_deref(), Some(group_failures(&second).as_slice()));
+    }
+
+    #[test]
+    fn an_unchanged_answer_shares_the_last_body_and_needs_no_groups() {
+        let r = aliyun("t");
+        let mut preparer = Preparer::new();
+        let snapshot = failing(&r, &["Model Pet exists"]);
+        let mut first = with_body(ok(snapshot.clone(), 1), "{\"same\":1}");
+        preparer.prepare(&mut first);
+        let mut again = with_body(ok(snapshot, 2), "{\"same\":1}");
+        preparer.prepare(&mut again);
+        assert!(again.groups.is_none());
+        let body = |p: &Polled| p.result.as_ref().unwrap().raw_body.clone().unwrap();
+        assert!(Arc::ptr_eq(&body(&first), &body(&again)), "the very same allocation");
+    }
+
+    #[test]
+    fn a_task_the_poller_stopped_on_is_forgotten() {
+        let r = aliyun("t");
+        let mut preparer = Preparer::new();
+        let mut running = with_body(ok(failing(&r, &["x"]), 1), "a");
+        preparer.prepare(&mut running);
+        assert_eq!(preparer.remembered(), 1);
+        let mut last = with_body(ok(failing(&r, &["x"]), 2), "a");
+        last.next_poll_in = None;
+        preparer.prepare(&mut last);
+        assert_eq!(preparer.remembered(), 0);
+        assert!(last.groups.is_some(), "a final answer is still prepared");
+        let mut error = err(&r, crate::domain::FetchErrorKind::Server, 3);
+        error.next_poll_in = Some(Duration::from_secs(1));
+        preparer.prepare(&mut error);
+        assert!(error.groups.is_none());
+    }
+}
