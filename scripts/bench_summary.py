@@ -183,11 +183,12 @@ add(f"| 7 | 10 MB / 100k-line error opens < 20 ms, scrolls < 1 ms/frame | open {
 # 8. Start to first frame.
 floor = row("reference: oaswatch --version")
 floor_med = num(floor[3]) if floor else None
-starts = [(r[0], num(r[3])) for r, h in zip(rows, sections)
+starts = [(r[0], num(r[3]), num(r[5]) if len(r) > 6 else None) for r, h in zip(rows, sections)
           if h.startswith("Start to first frame") and "finished" in r[0]]
-worst_start = max((m for _, m in starts if m is not None), default=None)
+worst_start = max((m for _, m, _ in starts if m is not None), default=None)
 add(f"| 8 | start to first frame < 50 ms from the saved watch list | "
-    + "; ".join(f"{what}: {fmt(m, 'ms')}" for what, m in starts)
+    + "; ".join(f"{what}: {fmt(m, 'ms')}" + (f" (every snapshot shown {fmt(shown, 'ms')})" if shown else "")
+                for what, m, shown in starts)
     + f" | `cargo bench --bench system -- startup` | `oaswatch --version`: {fmt(floor_med, 'ms')} "
     f"| worst {ratio(worst_start, floor_med, 0)} the process floor | {verdict((worst_start, 50, '<', 'ms (largest list)'))} |")
 

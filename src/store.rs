@@ -161,8 +161,8 @@ impl Store {
 
     /// Reads the list. A damaged file is moved aside to `watchlist.json.corrupted.<unix time>`
     /// and reported; a newer schema is reported and marked read-only. Neither is an error: the
-    /// dashboard must still open.
-    /// A snapshot that cannot be read is left out and reported; its task is fetched again.
+    /// dashboard must still open. A snapshot that cannot be read is left out and reported; its
+    /// task is fetched again.
     pub fn load(&self, now: SystemTime) -> Result<Loaded, StoreError> {
         let (mut loaded, snapshots) = self.load_deferred(now)?;
         for (task_ref, snapshot) in snapshots.into_parsed() {

@@ -134,15 +134,13 @@ impl App {
                 return watch;
             }
         };
-        let entry = &mut self.entries[i];
-        if entry.task.is_some() {
+        if self.entries[i].task.is_some() {
             discard(&mut self.garbage, task);
             return Vec::new();
         }
         let finished = task.is_finished();
-        let rows = self.subtask_page();
         let mut read_entry = Entry::new(task_ref.clone(), Some(task), false);
-        read_entry.view.fit(rows);
+        read_entry.view.fit(self.subtask_page());
         let entry = &mut self.entries[i];
         // A failed fetch (there is none before the watch, but a manual refresh could) stays shown.
         read_entry.last_error = entry.last_error.take();
