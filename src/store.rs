@@ -434,6 +434,40 @@ mod tests {
     }
 
     #[test]
+    fn snapshots_parse_intact_while_the_text_behind_them_is_given_back() {
+        use crate::domain::{Subtask, SubtaskKind, SubtaskState};
+        let (_dir, store) = store();
+        let refs: Vec<TaskRef> = (0..4).map(|i| r(&format!("t{i}"))).collect();
+        store.update(Change::Add(refs.clone()), now()).unwrap();
+        // ~1 MB each, so the text is shrunk more than once on the way.
+        let big = |task_ref: &TaskRef| {
+            let subtasks = (0..5_000)
+                .map(|i| Subtask {
+                    kind: SubtaskKind::Api,
+                    id: format!("{i:032x}"),
+                    name: format!("{task_ref} operation {i}"),
+                    method: "GET".into(),
+                    path: format!("/items/{i}/{{id}}"),
+                    state: SubtaskState::Succeeded,
+                    raw_status: "OVER".into(),
+                    action: None,
+                    error: None,
+                    raw_index: 0,
+                })
+                .collect();
+            Task::new(task_ref.clone(), TaskKind::Import, TaskState::Succeeded, "Finished").with_subtasks(subtasks)
+        };
+        let tasks: Vec<(TaskRef, Task)> = refs.iter().map(|r| (r.clone(), big(r))).collect();
+        store.update(Change::Snapshots(tasks.clone()), now()).unwrap();
+        assert!(fs::metadata(store.path()).unwrap().len() > 3_000_000);
+
+        let (_, snapshots) = store.load_deferred(now()).unwrap();
+        let mut parsed: Vec<(TaskRef, Task)> = snapshots.into_parsed().map(|(r, t)| (r, t.unwrap())).collect();
+        parsed.reverse();
+        assert!(parsed == tasks, "every snapshot parses to what was saved");
+    }
+
+    #[test]
     fn an_unreadable_snapshot_costs_only_itself_and_changes_keep_it_verbatim() {
         let (_dir, store) = store();
         store.update(Change::Add(vec![r("a"), r("b")]), now()).unwrap();
