@@ -186,8 +186,7 @@ impl Store {
             Ok(text) => text,
             Err(loaded) => return Ok((loaded, SavedSnapshots::default())),
         };
-        let parsed = serde_json::from_str::<FileFormat<'_>>(&text).map(|file| (file.schema, file.tasks));
-        let (entries, spans) = match self.judge(now, &text, parsed) {
+        let (entries, spans) = match self.entries(now, &text) {
             Ok(read) => saved::split(&text, read),
             Err(loaded) => return Ok((loaded, SavedSnapshots::default())),
         };
@@ -202,8 +201,7 @@ impl Store {
         let text = self.read_text(now)?.unwrap_or_default();
         let mut entries: Vec<WatchEntry<Kept<'_>>> = Vec::new();
         if !text.is_empty() {
-            let parsed = serde_json::from_str::<FileFormat<'_>>(&text).map(|file| (file.schema, file.tasks));
-            match self.judge(now, &text, parsed) {
+            match self.entries(now, &text) {
                 Ok(read) => entries = read.into_iter().map(|e| e.map_snapshot(|s| s.map(Kept::Read))).collect(),
                 Err(loaded) if loaded.read_only => {
                     let found = self.probe_schema().unwrap_or(0);
@@ -254,13 +252,13 @@ impl Store {
             .map_err(|err| self.set_aside(now, &format!("it is not a valid watch list ({})", err.utf8_error()))))
     }
 
-    /// The entries of a file parsed as `(schema, entries)`, or, for a file of another schema or
-    /// a damaged one, what to open on instead.
-    fn judge<T>(&self, now: SystemTime, text: &str, parsed: serde_json::Result<(u32, T)>) -> Result<T, Loaded> {
-        match parsed {
-            Ok((SCHEMA, entries)) => Ok(entries),
-            Ok((schema, _)) if schema > SCHEMA => Err(self.newer(schema)),
-            Ok((schema, _)) => Err(self.set_aside(now, &format!("it has an unknown schema {schema}"))),
+    /// The entries of the file's `text`, their snapshots borrowed from it unparsed, or, for a
+    /// file of another schema or a damaged one, what to open on instead.
+    fn entries<'t>(&self, now: SystemTime, text: &'t str) -> Result<Vec<WatchEntry<&'t RawValue>>, Loaded> {
+        match serde_json::from_str::<FileFormat<'_>>(text) {
+            Ok(FileFormat { schema: SCHEMA, tasks }) => Ok(tasks),
+            Ok(FileFormat { schema, .. }) if schema > SCHEMA => Err(self.newer(schema)),
+            Ok(FileFormat { schema, .. }) => Err(self.set_aside(now, &format!("it has an unknown schema {schema}"))),
             Err(err) => match serde_json::from_str::<SchemaProbe>(text) {
                 Ok(probe) if probe.schema > SCHEMA => Err(self.newer(probe.schema)),
                 _ => Err(self.set_aside(now, &format!("it is not a valid watch list ({err})"))),
@@ -435,26 +433,15 @@ mod tests {
 
     #[test]
     fn snapshots_parse_intact_while_the_text_behind_them_is_given_back() {
-        use crate::domain::{Subtask, SubtaskKind, SubtaskState};
+        use crate::app::fixtures::sub;
+        use crate::domain::{Subtask, SubtaskState};
         let (_dir, store) = store();
         let refs: Vec<TaskRef> = (0..4).map(|i| r(&format!("t{i}"))).collect();
         store.update(Change::Add(refs.clone()), now()).unwrap();
         // ~1 MB each, so the text is shrunk more than once on the way.
         let big = |task_ref: &TaskRef| {
-            let subtasks = (0..5_000)
-                .map(|i| Subtask {
-                    kind: SubtaskKind::Api,
-                    id: format!("{i:032x}"),
-                    name: format!("{task_ref} operation {i}"),
-                    method: "GET".into(),
-                    path: format!("/items/{i}/{{id}}"),
-                    state: SubtaskState::Succeeded,
-                    raw_status: "OVER".into(),
-                    action: None,
-                    error: None,
-                    raw_index: 0,
-                })
-                .collect();
+            // `raw_index` is not saved: it is 0 once read back.
+            let subtasks = (0..8_000).map(|i| Subtask { raw_index: 0, ..sub(i, SubtaskState::Succeeded) }).collect();
             Task::new(task_ref.clone(), TaskKind::Import, TaskState::Succeeded, "Finished").with_subtasks(subtasks)
         };
         let tasks: Vec<(TaskRef, Task)> = refs.iter().map(|r| (r.clone(), big(r))).collect();
