@@ -34,15 +34,14 @@ impl Preparer {
 
     /// Fills in what can be worked out from the result alone.
     pub fn prepare(&mut self, polled: &mut Polled) {
-        if polled.next_poll_in.is_none() {
-            // The poller has stopped on this task: nothing more to compare with.
-            self.tasks.remove(&polled.task_ref);
-        }
+        // The poller has stopped on this task: what is remembered serves this last answer (a
+        // finished 30,000-subtask task's signatures are not worked out again), then goes.
+        let mut stopped =
+            polled.next_poll_in.is_none().then(|| self.tasks.remove(&polled.task_ref).unwrap_or_default());
         let Ok(task) = &mut polled.result else { return };
-        let seen = if polled.next_poll_in.is_some() {
-            self.tasks.entry(polled.task_ref.clone()).or_default()
-        } else {
-            &mut Seen::default()
+        let seen = match &mut stopped {
+            Some(seen) => seen,
+            None => self.tasks.entry(polled.task_ref.clone()).or_default(),
         };
         if let (Some(body), Some(last)) = (&task.raw_body, &seen.body)
             && body == last
@@ -130,7 +129,7 @@ mod tests {
         let mut running = with_body(ok(failing(&r, &["x"]), 1), "a");
         preparer.prepare(&mut running);
         assert_eq!(preparer.remembered(), 1);
-        let mut last = with_body(ok(failing(&r, &["x"]), 2), "a");
+        let mut last = with_body(ok(failing(&r, &["x", "y"]), 2), "b");
         last.next_poll_in = None;
         preparer.prepare(&mut last);
         assert_eq!(preparer.remembered(), 0);
