@@ -48,17 +48,11 @@ fn main() {
     let names: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let want = |name: &str| names.is_empty() || names.iter().any(|n| n == name);
     let long = std::env::var_os("OASWATCH_BENCH_LONG").is_some();
-    // The simulator stands for a cloud on the other side of a network: its threads run at nice 10
-    // so that generating 12 MB of JSON a second does not take the cores from the process being
-    // measured (whose own runtime threads run at nice 10 too, below its UI thread).
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .on_thread_start(|| {
-            let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10);
-        })
-        .enable_all()
-        .build()
-        .unwrap();
+    // The simulator stands for a cloud on the other side of a network: it runs on oaswatch's own
+    // runtime, whose threads run at nice 10, so that generating 12 MB of JSON a second does not
+    // take the cores from the process being measured (whose runtime threads are at nice 10 too,
+    // below its UI thread).
+    let rt = oaswatch::cli::runtime().map_err(|f| f.message).unwrap();
     if want("startup") {
         startup();
     }
