@@ -292,6 +292,10 @@ pub struct Help {
 
 /// The state of the whole dashboard.
 #[derive(Debug)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent switches: paused, quit, and the two kinds of redraw request"
+)]
 pub struct App {
     entries: Vec<Entry>,
     selected: usize,
@@ -316,6 +320,9 @@ pub struct App {
     quit: bool,
     exit_signal: Option<Signal>,
     dirty: bool,
+    /// An answer moved only "updated … ago" / "next in …" labels of a task not selected: drawn
+    /// with the next clock tick rather than in a frame of its own (see `polling`).
+    labels_moved: bool,
     /// What the user saw of each task when last looking at it, for the change marks.
     changes: ChangeTracker,
     /// The task whose subtasks (or viewer) has the focus; marked seen when the focus leaves.
@@ -353,6 +360,7 @@ impl App {
             quit: false,
             exit_signal: None,
             dirty: true,
+            labels_moved: false,
             changes: ChangeTracker::new(),
             looking: None,
             garbage: Vec::new(),
@@ -475,6 +483,7 @@ impl App {
     /// Whether something on screen counts seconds, so the runtime runs its 1 s tick.
     pub fn needs_clock(&self) -> bool {
         self.flash.is_some()
+            || self.labels_moved
             || self.entries.iter().any(|e| {
                 let t = e.time_labels(self.now, self.paused);
                 t.updated.is_some()
@@ -614,7 +623,7 @@ impl App {
         if self.flash.as_ref().is_some_and(|f| f.until <= now) {
             self.flash = None;
         }
-        if self.clock_signature() != before {
+        if std::mem::take(&mut self.labels_moved) || self.clock_signature() != before {
             self.dirty = true;
         }
     }

@@ -12,6 +12,7 @@ pub mod http;
 pub mod huawei;
 pub mod huawei_wire;
 pub mod raw_item;
+pub mod same_answer;
 pub mod sign_acs3;
 pub mod sign_common;
 pub mod sign_huawei;

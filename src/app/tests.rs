@@ -409,6 +409,36 @@ fn update_tick_redraws_only_when_a_label_changes() {
 }
 
 #[test]
+fn an_answer_that_moves_only_the_time_labels_of_a_task_not_selected_is_drawn_with_the_next_tick() {
+    let (a, b) = (aliyun("aaaa"), aliyun("bbbb"));
+    let running = |r: &TaskRef| task(r, TaskState::Running, mixed(1, 0, 2));
+    let mut app = app(vec![(a.clone(), None), (b.clone(), None)]);
+    app.update(Action::Polled(ok(running(&a), 0)));
+    app.update(Action::Polled(ok(running(&b), 0)));
+    app.update(Action::Tick(at(1)));
+    app.take_dirty();
+    // `b` is not selected and said nothing new: only its "updated" and "next in" labels moved.
+    app.update(Action::Polled(ok(running(&b), 1)));
+    assert!(!app.take_dirty(), "no frame of its own");
+    assert!(app.needs_clock());
+    app.update(Action::Tick(at(1)));
+    assert!(app.take_dirty(), "the next tick draws the labels, even within the same second");
+    app.update(Action::Tick(at(1)));
+    assert!(!app.take_dirty());
+    // The selected task's pane shows more of an answer: drawn at once.
+    app.update(Action::Polled(ok(running(&a), 1)));
+    assert!(app.take_dirty());
+    // News from the task not selected: drawn at once.
+    app.update(Action::Polled(ok(task(&b, TaskState::Running, mixed(2, 0, 1)), 2)));
+    assert!(app.take_dirty());
+    // An answer after a failed fetch removes the error row: drawn at once.
+    app.update(Action::Polled(err(&b, FetchErrorKind::Network, 3)));
+    assert!(app.take_dirty());
+    app.update(Action::Polled(ok(task(&b, TaskState::Running, mixed(2, 0, 1)), 4)));
+    assert!(app.take_dirty());
+}
+
+#[test]
 fn update_flash_expires_on_a_later_tick() {
     let mut app = three_tasks();
     cmd(&mut app, Command::CycleSort);
