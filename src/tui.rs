@@ -6,11 +6,12 @@
 //! → raw mode off, each step best-effort); the panic hook; termination signals as a stream;
 //! Ctrl-Z (restore, `SIGTSTP`, re-enter); handing the terminal to a pager or editor and taking
 //! it back ([`open_external`], with [`external`] choosing the program); writing report and
-//! export files ([`files`]); and the OSC 52 clipboard, OSC 777/9 notification and bell helpers.
-//! May not know the app's rules.
+//! export files ([`files`]); terminal input that is free to poll ([`input`]); and the OSC 52
+//! clipboard, OSC 777/9 notification and bell helpers. May not know the app's rules.
 
 pub mod external;
 pub mod files;
+pub mod input;
 
 use std::fmt::Write as _;
 use std::io::{self, BufWriter, Stdout, Write};

@@ -197,7 +197,7 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         Failure::usage(format!("cannot open the dashboard on this terminal: {e}"))
     })?;
     let inputs = Inputs {
-        events: crossterm::event::EventStream::new(),
+        events: tui::input::events(),
         signals,
         polled: polled_rx,
         poll_cmds: commands,
