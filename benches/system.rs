@@ -49,8 +49,8 @@ fn main() {
     let want = |name: &str| names.is_empty() || names.iter().any(|n| n == name);
     let long = std::env::var_os("OASWATCH_BENCH_LONG").is_some();
     // The simulator stands for a cloud on the other side of a network: it runs on oaswatch's own
-    // runtime, whose threads run at nice 10, so that generating 12 MB of JSON a second does not
-    // take the cores from the process being measured (whose runtime threads are at nice 10 too,
+    // runtime, whose threads run at nice 19, so that generating 12 MB of JSON a second does not
+    // take the cores from the process being measured (whose runtime threads are at nice 19 too,
     // below its UI thread).
     let rt = oaswatch::cli::runtime().map_err(|f| f.message).unwrap();
     if want("startup") {

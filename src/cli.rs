@@ -209,12 +209,13 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
 }
 
-/// Lowers the calling thread's scheduling priority (nice 10). The dashboard's UI runs on the
-/// thread that calls `block_on`; the runtime's threads parse answers (a 6 MB one takes ~15 ms of
-/// a core) and free old ones. When every core is busy, a key press must not wait for them: on a
-/// 2-core machine it did, in 1 % of presses (benches/system.rs latency). Best effort.
+/// Lowers the calling thread's scheduling priority to the lowest (nice 19). The dashboard's UI
+/// runs on the thread that calls `block_on`; the runtime's threads parse answers (a 6 MB one
+/// takes ~15 ms of a core) and free old ones. When every core is busy, a key press must not wait
+/// for them: on a 2-core machine it did, in 1 % of presses (benches/system.rs latency: p99 while
+/// parsing 4.7-5.4 ms at nice 0, 3.6-4.3 ms at nice 10, 1.9-3.7 ms at nice 19). Best effort.
 fn yield_to_the_ui_thread() {
-    if let Err(error) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10) {
+    if let Err(error) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19) {
         tracing::debug!(%error, "could not lower a runtime thread's priority");
     }
 }
