@@ -74,7 +74,8 @@ pub trait Host {
 
 /// Everything the loop listens to or sends on.
 pub struct Inputs<E, S> {
-    /// Terminal events (crossterm's `EventStream`, or a scripted stream in tests).
+    /// Terminal events (`tui::input::events`, crossterm's `EventStream` polled only once woken; or a
+    /// scripted stream in tests).
     pub events: E,
     /// Termination signals (`tui::signal_stream`).
     pub signals: S,
