@@ -23,7 +23,6 @@ pub struct Keys<S> {
 }
 
 /// The waker handed to the inner stream: remembers that it was woken and passes the wake on.
-#[derive(Default)]
 struct Signal {
     /// Whether the inner stream may have something (true at first: it has never been asked).
     ready: AtomicBool,
@@ -52,8 +51,7 @@ pub fn events() -> Keys<crossterm::event::EventStream> {
 
 impl<S> Keys<S> {
     pub fn new(inner: S) -> Keys<S> {
-        let signal = Arc::new(Signal::default());
-        signal.ready.store(true, Ordering::SeqCst);
+        let signal = Arc::new(Signal { ready: AtomicBool::new(true), outer: Mutex::new(None) });
         Keys { inner, signal }
     }
 }
