@@ -386,28 +386,31 @@ endpoint = "poll"
 from_request = 8
 until_request = 9
 
+# Twice: the second hang keeps the first one's network badge on screen for the 2 s read timeout.
+# Once, the badge could last only the jittered back-off (down to a few ms) before the throttling
+# answer replaced it, within one 250 ms passive frame, and the test saw no network badge.
 [[faults]]
 kind = "hang"
 task = "battered"
 endpoint = "poll"
 from_request = 9
-until_request = 10
+until_request = 11
 
 [[faults]]
 kind = "throttle"
 task = "battered"
 endpoint = "poll"
 time_left_ms = 1000
-from_request = 10
-until_request = 11
+from_request = 11
+until_request = 12
 
 [[faults]]
 kind = "hostile_error"
 task = "battered"
 endpoint = "poll"
 hostile = "osc52"
-from_request = 11
-until_request = 12
+from_request = 12
+until_request = 13
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -449,11 +452,11 @@ async fn through_every_fault_kind_the_dashboard_keeps_the_last_good_data_and_rec
     })
     .await
     .unwrap();
-    // Watch the screen through all ten faults: the progress row never goes away, and the badge
+    // Watch the screen through all eleven faulty answers: the progress row never goes away, and the badge
     // names what went wrong each time.
     let mut badges = std::collections::BTreeSet::new();
     let deadline = Instant::now() + Duration::from_secs(90);
-    while faults() < 10 || badges.is_empty() {
+    while faults() < 11 || badges.is_empty() {
         assert!(Instant::now() < deadline, "faults fired: {:?}, badges: {badges:?}", sim.stats().faults);
         let screen = app.screen_text();
         assert!(screen.contains("import ▕"), "the last good data went away:\n{screen}");
