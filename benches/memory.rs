@@ -67,15 +67,15 @@ fn heap() {
         .subtasks
         .iter()
         .map(|s| {
-            s.id.len()
-                + s.name.len()
-                + s.method.len()
-                + s.path.len()
-                + s.raw_status.len()
-                + s.error.as_ref().map_or(0, |e| e.code.len() + e.message.len())
+            s.id().len()
+                + s.name().len()
+                + s.method().len()
+                + s.path().len()
+                + s.raw_status().len()
+                + s.error().map_or(0, |e| e.code.len() + e.message.len())
         })
         .sum();
-    let errors: usize = task.subtasks.iter().map(|s| s.error.as_ref().map_or(0, |e| e.message.len())).sum();
+    let errors: usize = task.subtasks.iter().map(|s| s.error().map_or(0, |e| e.message.len())).sum();
     println!(
         "| (text in the subtasks: {} B/subtask, of which error messages {} B; inline {} B) | | | |",
         text / n,
@@ -166,7 +166,7 @@ fn frames() {
     let visible = app.selected_entry().unwrap().view.index()[app.selected_entry().unwrap().view.offset() + 2] as usize;
     let before = task.subtasks[visible].state;
     task.subtasks[visible].state = SubtaskState::Succeeded;
-    task.subtasks[visible].raw_status = "OVER".into();
+    task.subtasks[visible].set_raw_status("OVER");
     task.counts = oaswatch::domain::Counts::of(&task.subtasks);
     app.update(Action::Polled(support::polled(task.clone(), 1)));
     row(&format!("one subtask status changes ({before:?} to Succeeded; counts in title and task list too)"), &app);
@@ -182,7 +182,7 @@ fn frames() {
         .find(|&p| task.subtasks[p].state == SubtaskState::Running)
         .unwrap();
     task.subtasks[visible].state = SubtaskState::Succeeded;
-    task.subtasks[visible].raw_status = "OVER".into();
+    task.subtasks[visible].set_raw_status("OVER");
     task.counts = oaswatch::domain::Counts::of(&task.subtasks);
     app.update(Action::Polled(support::polled(task.clone(), 2)));
     row("one visible subtask Running to Succeeded, row stays put (sorted by path)", &app);

@@ -13,7 +13,7 @@ use std::io;
 
 use criterion::{BenchmarkId, Criterion, criterion_group};
 use oaswatch::app::{Action, App, Command};
-use oaswatch::domain::{ApiError, Subtask, SubtaskState};
+use oaswatch::domain::{Subtask, SubtaskState};
 use oaswatch::ui::theme::Theme;
 use oaswatch::{sanitize, tui, ui};
 use ratatui::buffer::Buffer;
@@ -50,13 +50,13 @@ fn eager_rows(subtasks: &[Subtask]) -> Vec<Row<'_>> {
     subtasks
         .iter()
         .map(|s| {
-            let error = s.error.as_ref().map_or("", ApiError::trimmed_message);
+            let error = s.error().map_or("", |e| e.trimmed_message());
             Row::new([
                 Cell::from(format!("{:?}", s.state)),
                 Cell::from(s.kind.as_str()),
-                Cell::from(sanitize::line_truncated(&s.method, 7)),
-                Cell::from(sanitize::line_truncated(&s.path, 60)),
-                Cell::from(sanitize::line_truncated(&s.name, 40)),
+                Cell::from(sanitize::line_truncated(s.method(), 7)),
+                Cell::from(sanitize::line_truncated(s.path(), 60)),
+                Cell::from(sanitize::line_truncated(s.name(), 40)),
                 Cell::from(sanitize::line_truncated(error, 60)),
             ])
         })
@@ -208,7 +208,7 @@ fn viewer_app(message: &str) -> Snapshot {
     let r = support::aliyun_ref("viewer");
     let mut subs: Vec<Subtask> = (0..100).map(support::subtask).collect();
     subs[0].state = SubtaskState::Failed;
-    subs[0].error = Some(ApiError::new("APIG.3201", message));
+    subs[0].set_error("APIG.3201", message);
     let task = oaswatch::domain::Task::new(
         r.clone(),
         oaswatch::domain::TaskKind::Import,

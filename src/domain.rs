@@ -7,6 +7,7 @@
 //! Text fields keep the provider's strings verbatim (the contract's `--json` promise); anything
 //! drawn for humans goes through [`crate::sanitize`] first.
 
+mod subtask;
 mod task_ref;
 
 use std::fmt;
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use subtask::{ApiErrorRef, Subtask, SubtaskText};
 pub use task_ref::{RefParseError, TARGET_FORMS, TASK_REF_FORMS, Target, TaskRef, abbreviate_id};
 
 /// Which cloud a task lives on.
@@ -262,26 +264,6 @@ impl Counts {
     }
 }
 
-/// One API or model of an import task.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Subtask {
-    pub kind: SubtaskKind,
-    /// The provider's id of the API/model; empty when the provider gives none (Huawei failures).
-    pub id: String,
-    pub name: String,
-    pub method: String,
-    pub path: String,
-    pub state: SubtaskState,
-    /// The provider's own status text (`OVER`, `FAIL`, `success`…), verbatim.
-    pub raw_status: String,
-    pub action: Option<ChangeAction>,
-    pub error: Option<ApiError>,
-    /// Position of this item in the provider's own array, so its raw JSON can be found again
-    /// on demand instead of being stored per subtask.
-    #[serde(skip)]
-    pub raw_index: u32,
-}
-
 /// An exported API definition (Huawei `export_api` result).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportFile {
@@ -422,18 +404,7 @@ mod tests {
     use super::*;
 
     fn sub(state: SubtaskState) -> Subtask {
-        Subtask {
-            kind: SubtaskKind::Api,
-            id: String::new(),
-            name: String::new(),
-            method: "GET".into(),
-            path: "/x".into(),
-            state,
-            raw_status: String::new(),
-            action: None,
-            error: None,
-            raw_index: 0,
-        }
+        Subtask::new(SubtaskKind::Api, state, SubtaskText { method: "GET", path: "/x", ..SubtaskText::default() })
     }
 
     #[test]
@@ -461,7 +432,7 @@ mod tests {
     fn json_shape_matches_the_contract() {
         let task_ref: TaskRef = "aliyun://cn-hangzhou/abc".parse().unwrap();
         let mut failed = sub(SubtaskState::Failed);
-        failed.error = Some(ApiError::new("", "Internal Error\n"));
+        failed.set_error("", "Internal Error\n");
         let task = Task::new(task_ref, TaskKind::Import, TaskState::PartiallyFailed, "Finished")
             .with_subtasks(vec![failed, sub(SubtaskState::Succeeded)]);
         let json = serde_json::to_value(&task).unwrap();

@@ -9,7 +9,8 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use crate::domain::{
-    ApiError, Counts, ExportFile, FetchError, ProviderKind, Subtask, SubtaskState, Task, TaskKind, TaskRef, TaskState,
+    ApiError, ApiErrorRef, Counts, ExportFile, FetchError, ProviderKind, Subtask, SubtaskState, Task, TaskKind,
+    TaskRef, TaskState,
 };
 use crate::sanitize;
 
@@ -211,7 +212,7 @@ pub fn human_summary(outcomes: &[TaskOutcome]) -> String {
                     counts_summary(&task.counts)
                 );
                 if let Some(error) = &task.error {
-                    let _ = writeln!(out, "  task error: {}", error_text(error));
+                    let _ = writeln!(out, "  task error: {}", error_text(error.into()));
                 }
                 if let Some(export) = &task.export {
                     let _ = writeln!(
@@ -245,16 +246,16 @@ fn write_failed_subtasks(out: &mut String, task: &Task) {
         if problems.iter().any(|s| s.state == SubtaskState::Cancelled) { "failed or cancelled" } else { "failed" };
     let _ = writeln!(out, "  {heading}:");
     for subtask in problems.iter().take(FAILED_LIST_LIMIT) {
-        let what = match (subtask.method.is_empty(), subtask.path.is_empty()) {
-            (false, false) => format!("{} {}", subtask.method, subtask.path),
-            _ => subtask.name.clone(),
+        let what = match (subtask.method().is_empty(), subtask.path().is_empty()) {
+            (false, false) => format!("{} {}", subtask.method(), subtask.path()),
+            _ => subtask.name().to_owned(),
         };
-        let name = if subtask.name.is_empty() || what == subtask.name {
+        let name = if subtask.name().is_empty() || what == subtask.name() {
             String::new()
         } else {
-            format!(" ({})", subtask.name)
+            format!(" ({})", subtask.name())
         };
-        let message = subtask.error.as_ref().map_or_else(|| "no error text returned by the API".to_owned(), error_text);
+        let message = subtask.error().map_or_else(|| "no error text returned by the API".to_owned(), error_text);
         let glyph = if subtask.state == SubtaskState::Cancelled { "⊘" } else { "✘" };
         let _ = writeln!(
             out,
@@ -270,12 +271,12 @@ fn write_failed_subtasks(out: &mut String, task: &Task) {
     }
 }
 
-fn error_text(error: &ApiError) -> String {
+fn error_text(error: ApiErrorRef<'_>) -> String {
     let message = sanitize::line_truncated(error.trimmed_message(), MESSAGE_LIMIT);
     if error.code.is_empty() {
         message.into_owned()
     } else {
-        format!("{message} [{}]", sanitize::line_truncated(&error.code, 40))
+        format!("{message} [{}]", sanitize::line_truncated(error.code, 40))
     }
 }
 
@@ -316,6 +317,7 @@ pub fn progress_line(at: SystemTime, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::SubtaskText;
     use crate::domain::{FetchErrorKind, SubtaskKind};
 
     fn task_ref() -> TaskRef {
@@ -323,18 +325,18 @@ mod tests {
     }
 
     fn subtask(state: SubtaskState, message: Option<&str>) -> Subtask {
-        Subtask {
-            kind: SubtaskKind::Api,
-            id: "c5a0".into(),
-            name: "GetUser".into(),
-            method: "GET".into(),
-            path: "/users/{id}".into(),
+        Subtask::new(
+            SubtaskKind::Api,
             state,
-            raw_status: "FAIL".into(),
-            action: None,
-            error: message.map(|m| ApiError::new("", m)),
-            raw_index: 0,
-        }
+            SubtaskText {
+                id: "c5a0",
+                name: "GetUser",
+                method: "GET",
+                path: "/users/{id}",
+                raw_status: "FAIL",
+                error: message.map(|m| ApiErrorRef::new("", m)),
+            },
+        )
     }
 
     fn task(state: TaskState, subtasks: Vec<Subtask>) -> Task {

@@ -61,17 +61,17 @@ pub fn build(task: &Task, doc: &Document) -> Result<RetrySpec, RetrySpecError> {
                 let found = doc
                     .operations
                     .iter()
-                    .position(|op| same_route(doc, &subtask.method, &subtask.path, &op.method, &op.path));
+                    .position(|op| same_route(doc, subtask.method(), subtask.path(), &op.method, &op.path));
                 match found {
                     Some(index) => {
                         operation_indices.insert(index);
                     }
-                    None => unmatched.push(format!("{} {}", subtask.method, subtask.path)),
+                    None => unmatched.push(format!("{} {}", subtask.method(), subtask.path())),
                 }
             }
-            SubtaskKind::Model => match doc.schema(&subtask.name) {
+            SubtaskKind::Model => match doc.schema(subtask.name()) {
                 Some(schema) => failed_models.push(&schema.name),
-                None => unmatched.push(format!("model {}", subtask.name)),
+                None => unmatched.push(format!("model {}", subtask.name())),
             },
         }
     }
@@ -97,7 +97,8 @@ pub fn build(task: &Task, doc: &Document) -> Result<RetrySpec, RetrySpecError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ApiError, Subtask, SubtaskState, TaskKind, TaskRef, TaskState};
+    use crate::domain::{ApiErrorRef, SubtaskText};
+    use crate::domain::{Subtask, SubtaskState, TaskKind, TaskRef, TaskState};
     use crate::openapi;
 
     const SPEC: &str = r##"
@@ -127,18 +128,17 @@ definitions:
 "##;
 
     fn sub(kind: SubtaskKind, method: &str, path: &str, name: &str, state: SubtaskState) -> Subtask {
-        Subtask {
+        Subtask::new(
             kind,
-            id: String::new(),
-            name: name.into(),
-            method: method.into(),
-            path: path.into(),
             state,
-            raw_status: String::new(),
-            action: None,
-            error: state.is_problem().then(|| ApiError::new("X", "failed")),
-            raw_index: 0,
-        }
+            SubtaskText {
+                name,
+                method,
+                path,
+                error: state.is_problem().then(|| ApiErrorRef::new("X", "failed")),
+                ..SubtaskText::default()
+            },
+        )
     }
 
     fn task(subtasks: Vec<Subtask>) -> Task {

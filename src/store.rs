@@ -434,14 +434,14 @@ mod tests {
     #[test]
     fn snapshots_parse_intact_while_the_text_behind_them_is_given_back() {
         use crate::app::fixtures::sub;
-        use crate::domain::{Subtask, SubtaskState};
+        use crate::domain::SubtaskState;
         let (_dir, store) = store();
         let refs: Vec<TaskRef> = (0..4).map(|i| r(&format!("t{i}"))).collect();
         store.update(Change::Add(refs.clone()), now()).unwrap();
         // ~1 MB each, so the text is shrunk more than once on the way.
         let big = |task_ref: &TaskRef| {
             // `raw_index` is not saved: it is 0 once read back.
-            let subtasks = (0..8_000).map(|i| Subtask { raw_index: 0, ..sub(i, SubtaskState::Succeeded) }).collect();
+            let subtasks = (0..8_000).map(|i| sub(i, SubtaskState::Succeeded).at_index(0)).collect();
             Task::new(task_ref.clone(), TaskKind::Import, TaskState::Succeeded, "Finished").with_subtasks(subtasks)
         };
         let tasks: Vec<(TaskRef, Task)> = refs.iter().map(|r| (r.clone(), big(r))).collect();

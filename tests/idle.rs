@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use futures::stream::{self, BoxStream, StreamExt};
 use oaswatch::app::{App, AppOptions, ExternalProgram, Notification, Signal};
-use oaswatch::domain::{Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
+use oaswatch::domain::{Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState};
 use oaswatch::runtime::{Host, Inputs, run};
 use oaswatch::tui::frame_backend;
 use ratatui::layout::Rect;
@@ -65,17 +65,20 @@ impl Host for Quiet {
 fn finished(i: usize) -> (TaskRef, Option<Task>) {
     let r = TaskRef::Aliyun { region: "cn-hangzhou".into(), operation_id: format!("done{i:03}") };
     let subtasks = (0..1_000)
-        .map(|j| Subtask {
-            kind: SubtaskKind::Api,
-            id: format!("api{j}"),
-            name: format!("op{j}"),
-            method: "GET".into(),
-            path: format!("/v1/r/{j}"),
-            state: SubtaskState::Succeeded,
-            raw_status: "OVER".into(),
-            action: None,
-            error: None,
-            raw_index: u32::try_from(j).unwrap(),
+        .map(|j| {
+            Subtask::new(
+                SubtaskKind::Api,
+                SubtaskState::Succeeded,
+                SubtaskText {
+                    id: &format!("api{j}"),
+                    name: &format!("op{j}"),
+                    method: "GET",
+                    path: &format!("/v1/r/{j}"),
+                    raw_status: "OVER",
+                    ..SubtaskText::default()
+                },
+            )
+            .at_index(u32::try_from(j).unwrap())
         })
         .collect();
     let task = Task::new(r.clone(), TaskKind::Import, TaskState::Succeeded, "Finished").with_subtasks(subtasks);

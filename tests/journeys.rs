@@ -7,7 +7,8 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, Ke
 use oaswatch::app::keymap::action_for_event;
 use oaswatch::app::{Action, App, AppOptions, Effect};
 use oaswatch::domain::{
-    ApiError, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState,
+    ApiError, ApiErrorRef, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind,
+    TaskRef, TaskState,
 };
 use oaswatch::poller::{PollCmd, Polled};
 use oaswatch::ui;
@@ -34,31 +35,36 @@ fn import(r: &TaskRef, state: TaskState, states: [SubtaskState; 8]) -> Task {
         .iter()
         .zip(states)
         .enumerate()
-        .map(|(i, ((method, path, name), state))| Subtask {
-            kind: SubtaskKind::Api,
-            id: format!("5d1e0c{i:02}a7b94e"),
-            name: (*name).to_owned(),
-            method: (*method).to_owned(),
-            path: (*path).to_owned(),
-            state,
-            raw_status: match state {
-                SubtaskState::Failed => "FAIL".into(),
-                SubtaskState::Succeeded => "OVER".into(),
-                SubtaskState::Running => "RUNNING".into(),
-                _ => "WAIT".into(),
-            },
-            action: None,
-            error: (state == SubtaskState::Failed).then(|| {
-                ApiError::new(
-                    "",
-                    format!(
-                        "The API {method} {path} conflicts with an existing API in group users-prod:\n\
+        .map(|(i, ((method, path, name), state))| {
+            Subtask::new(
+                SubtaskKind::Api,
+                state,
+                SubtaskText {
+                    id: &format!("5d1e0c{i:02}a7b94e"),
+                    name,
+                    method,
+                    path,
+                    raw_status: match state {
+                        SubtaskState::Failed => "FAIL",
+                        SubtaskState::Succeeded => "OVER",
+                        SubtaskState::Running => "RUNNING",
+                        _ => "WAIT",
+                    },
+                    error: ((state == SubtaskState::Failed).then(|| {
+                        ApiError::new(
+                            "",
+                            format!(
+                                "The API {method} {path} conflicts with an existing API in group users-prod:\n\
                          path and method already bound to API {name}-old (ApiId 9a8b7c6d).\n\
                          Rename the operation or delete the existing API, then import again.\n"
-                    ),
-                )
-            }),
-            raw_index: u32::try_from(i).unwrap_or(u32::MAX),
+                            ),
+                        )
+                    }))
+                    .as_ref()
+                    .map(ApiErrorRef::from),
+                },
+            )
+            .at_index(u32::try_from(i).unwrap_or(u32::MAX))
         })
         .collect();
     Task::new(r.clone(), TaskKind::Import, state, if state.is_finished() { "Finished" } else { "Running" })
@@ -204,18 +210,19 @@ fn conflicted_import(r: &TaskRef, state: TaskState, done: usize) -> Task {
             } else {
                 (SubtaskState::Succeeded, "OVER", None)
             };
-            Subtask {
-                kind: SubtaskKind::Api,
-                id: format!("5d1e0c{i:02}a7b94e"),
-                name: (*name).to_owned(),
-                method: (*method).to_owned(),
-                path: (*path).to_owned(),
+            Subtask::new(
+                SubtaskKind::Api,
                 state,
-                raw_status: raw.to_owned(),
-                action: None,
-                error,
-                raw_index: u32::try_from(i).unwrap_or(u32::MAX),
-            }
+                SubtaskText {
+                    id: &format!("5d1e0c{i:02}a7b94e"),
+                    name,
+                    method,
+                    path,
+                    raw_status: raw,
+                    error: error.as_ref().map(ApiErrorRef::from),
+                },
+            )
+            .at_index(u32::try_from(i).unwrap_or(u32::MAX))
         })
         .collect();
     Task::new(r.clone(), TaskKind::Import, state, if state.is_finished() { "Finished" } else { "Running" })

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use oaswatch::credentials::{AliyunCredentials, CredentialSource, HuaweiCredentials, SecretString};
 use oaswatch::domain::{
-    ApiError, ChangeAction, FetchError, FetchErrorKind, SubtaskState, Task, TaskKind, TaskRef, TaskState,
+    ApiError, ApiErrorRef, ChangeAction, FetchError, FetchErrorKind, SubtaskState, Task, TaskKind, TaskRef, TaskState,
 };
 use oaswatch::provider::{AliyunClient, Fetch, HttpConfig, HuaweiClient, build_client, validate_endpoint};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -341,7 +341,7 @@ async fn the_official_alibaba_example_becomes_a_task() {
     assert_eq!(task.task_ref, expected_ref);
     assert_eq!((task.kind, task.state, task.raw_status.as_str()), (TaskKind::Import, TaskState::Failed, "Finished"));
     assert_eq!((task.counts.waiting, task.counts.failed), (1, 1));
-    assert_eq!(task.subtasks[1].error, Some(ApiError::new("", "Internal Error\n")));
+    assert_eq!(task.subtasks[1].error().map(ApiErrorRef::to_api_error), Some(ApiError::new("", "Internal Error\n")));
     assert_eq!(task.raw_body.as_deref(), Some(body));
 }
 

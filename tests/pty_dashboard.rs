@@ -10,7 +10,9 @@ mod pty_support;
 
 use std::time::SystemTime;
 
-use oaswatch::domain::{ProviderKind, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
+use oaswatch::domain::{
+    ProviderKind, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
+};
 use oaswatch::provider::{Fetch as _, HuaweiClient, build_client};
 use oaswatch::store::{Change, Store};
 use pty_support::PtyApp;
@@ -53,7 +55,7 @@ async fn n_on_a_finished_task_shows_the_full_error_of_its_failed_subtask_and_q_r
     assert_eq!(finished.provider, ProviderKind::Huawei);
     let failures: Vec<_> = finished.subtasks.iter().filter(|s| s.state.is_problem()).collect();
     assert_eq!(failures.len(), 1, "this scenario task has exactly one failure");
-    let message = failures[0].error.as_ref().unwrap().trimmed_message().to_owned();
+    let message = failures[0].error().unwrap().trimmed_message().to_owned();
     assert!(message.len() > 60, "a message long enough to wrap: {message}");
 
     let root = tempfile::tempdir().unwrap();
@@ -92,17 +94,20 @@ async fn n_on_a_finished_task_shows_the_full_error_of_its_failed_subtask_and_q_r
 /// A finished task of `n` succeeded APIs, saved as its final snapshot.
 fn finished_snapshot(task_ref: &TaskRef, n: usize) -> Task {
     let subtasks = (0..n)
-        .map(|i| Subtask {
-            kind: SubtaskKind::Api,
-            id: format!("{i:032x}"),
-            name: format!("operation{i}"),
-            method: "GET".into(),
-            path: format!("/saved/{i}"),
-            state: SubtaskState::Succeeded,
-            raw_status: "OVER".into(),
-            action: None,
-            error: None,
-            raw_index: u32::try_from(i).unwrap(),
+        .map(|i| {
+            Subtask::new(
+                SubtaskKind::Api,
+                SubtaskState::Succeeded,
+                SubtaskText {
+                    id: &format!("{i:032x}"),
+                    name: &format!("operation{i}"),
+                    method: "GET",
+                    path: &format!("/saved/{i}"),
+                    raw_status: "OVER",
+                    ..SubtaskText::default()
+                },
+            )
+            .at_index(u32::try_from(i).unwrap())
         })
         .collect();
     Task::new(task_ref.clone(), TaskKind::Import, TaskState::Succeeded, "Finished").with_subtasks(subtasks)

@@ -21,8 +21,8 @@ use std::time::{Duration, SystemTime};
 use oaswatch::app::viewer::ViewerTarget;
 use oaswatch::app::{Action, App, AppOptions, Command, Effect, MouseInput, MouseKind, Signal};
 use oaswatch::domain::{
-    ApiError, ExportFile, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef,
-    TaskState,
+    ApiError, ApiErrorRef, ExportFile, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, SubtaskText,
+    Task, TaskKind, TaskRef, TaskState,
 };
 use oaswatch::poller::{PollCmd, Polled};
 use oaswatch::sanitize;
@@ -82,18 +82,20 @@ fn subtask() -> impl Strategy<Value = Subtask> {
         subtask_state(),
         prop::option::of((text(), text())),
     )
-        .prop_map(|(api, id, name, method, path, state, error)| Subtask {
-            kind: if api { SubtaskKind::Api } else { SubtaskKind::Model },
-            // Few distinct ids: subtasks keep their identity across snapshots, or lose it.
-            id: format!("id{id}"),
-            name,
-            method: method.to_owned(),
-            path,
-            state,
-            raw_status: "RAW".to_owned(),
-            action: None,
-            error: error.map(|(code, message)| ApiError::new(code, message)),
-            raw_index: u32::from(id),
+        .prop_map(|(api, id, name, method, path, state, error)| {
+            Subtask::new(
+                if api { SubtaskKind::Api } else { SubtaskKind::Model },
+                state,
+                SubtaskText {
+                    name: &name,
+                    method,
+                    path: &path,
+                    raw_status: "RAW",
+                    error: error.as_ref().map(|(code, message)| ApiErrorRef::new(code, message)),
+                    ..SubtaskText::default()
+                },
+            )
+            .at_index(u32::from(id))
         })
 }
 
@@ -101,7 +103,13 @@ fn task(task_ref: TaskRef) -> impl Strategy<Value = Task> {
     let subtasks = prop_oneof![
         6 => prop::collection::vec(subtask(), 0..24),
         1 => (100usize..3000, subtask()).prop_map(|(n, s)| {
-            (0..n).map(|i| Subtask { id: format!("bulk{i}"), raw_index: u32::try_from(i).unwrap(), ..s.clone() }).collect()
+            (0..n)
+                .map(|i| {
+                    let mut bulk = s.clone().at_index(u32::try_from(i).unwrap());
+                    bulk.set_id(format!("bulk{i}"));
+                    bulk
+                })
+                .collect()
         }),
     ];
     (

@@ -11,7 +11,9 @@ use std::time::{Duration, SystemTime};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use futures::stream::{self, BoxStream, StreamExt};
 use oaswatch::app::{App, AppOptions, ExternalProgram, Notification, Signal};
-use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
+use oaswatch::domain::{
+    ApiErrorRef, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
+};
 use oaswatch::runtime::{Host, Inputs, run};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -48,17 +50,20 @@ impl Host for VirtualHost {
 
 fn finished_with_failures(r: &TaskRef) -> Task {
     let subtasks = (0..3)
-        .map(|i| Subtask {
-            kind: SubtaskKind::Api,
-            id: format!("api{i}"),
-            name: format!("op{i}"),
-            method: "GET".into(),
-            path: format!("/v1/r/{i}"),
-            state: if i == 0 { SubtaskState::Failed } else { SubtaskState::Succeeded },
-            raw_status: String::new(),
-            action: None,
-            error: (i == 0).then(|| ApiError::new("E1", "boom")),
-            raw_index: i,
+        .map(|i| {
+            Subtask::new(
+                SubtaskKind::Api,
+                if i == 0 { SubtaskState::Failed } else { SubtaskState::Succeeded },
+                SubtaskText {
+                    id: &format!("api{i}"),
+                    name: &format!("op{i}"),
+                    method: "GET",
+                    path: &format!("/v1/r/{i}"),
+                    error: (i == 0).then(|| ApiErrorRef::new("E1", "boom")),
+                    ..SubtaskText::default()
+                },
+            )
+            .at_index(i)
         })
         .collect();
     Task::new(r.clone(), TaskKind::Import, TaskState::PartiallyFailed, "Finished").with_subtasks(subtasks)

@@ -12,7 +12,9 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, Ke
 use futures::stream::{self, BoxStream, StreamExt};
 use oaswatch::app::effect::{ImportRequest, RetrySpecRequest};
 use oaswatch::app::{Action, App, AppOptions, ExternalProgram, Notification, Signal};
-use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
+use oaswatch::domain::{
+    ApiErrorRef, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
+};
 use oaswatch::poller::{PollCmd, Polled};
 use oaswatch::runtime::{Host, Inputs, Outcome, RunError, run};
 use ratatui::Terminal;
@@ -37,18 +39,21 @@ fn task(r: &TaskRef, state: TaskState, failed: usize, running: usize, ok: usize)
         .chain(std::iter::repeat_n(SubtaskState::Succeeded, ok))
         .enumerate()
     {
-        subtasks.push(Subtask {
-            kind: SubtaskKind::Api,
-            id: format!("api{i}"),
-            name: format!("op{i}"),
-            method: "GET".into(),
-            path: format!("/v1/r/{i}"),
-            state: s,
-            raw_status: String::new(),
-            action: None,
-            error: (s == SubtaskState::Failed).then(|| ApiError::new("E1", "boom")),
-            raw_index: u32::try_from(i).unwrap_or(u32::MAX),
-        });
+        subtasks.push(
+            Subtask::new(
+                SubtaskKind::Api,
+                s,
+                SubtaskText {
+                    id: &format!("api{i}"),
+                    name: &format!("op{i}"),
+                    method: "GET",
+                    path: &format!("/v1/r/{i}"),
+                    error: (s == SubtaskState::Failed).then(|| ApiErrorRef::new("E1", "boom")),
+                    ..SubtaskText::default()
+                },
+            )
+            .at_index(u32::try_from(i).unwrap_or(u32::MAX)),
+        );
     }
     Task::new(r.clone(), TaskKind::Import, state, "Running").with_subtasks(subtasks)
 }

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, SystemTime};
 
-use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
+use oaswatch::domain::{
+    ApiErrorRef, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
+};
 use oaswatch::store::{Change, Store};
 
 fn oaswatch(data: &Path, args: &[&str]) -> Command {
@@ -37,17 +39,19 @@ fn task_ref(i: usize) -> String {
 /// A finished task with `n` failed subtasks, so the file is big and a save takes a while.
 fn big_task(task_ref: &TaskRef, n: usize) -> Task {
     let subtasks = (0..n)
-        .map(|i| Subtask {
-            kind: SubtaskKind::Api,
-            id: format!("{i:032x}"),
-            name: format!("operation{i}"),
-            method: "GET".into(),
-            path: format!("/resources/{i}/items/{{itemId}}"),
-            state: SubtaskState::Failed,
-            raw_status: "FAIL".into(),
-            action: None,
-            error: Some(ApiError::new("", format!("Path /resources/{i} conflicts with an existing API\n"))),
-            raw_index: 0,
+        .map(|i| {
+            Subtask::new(
+                SubtaskKind::Api,
+                SubtaskState::Failed,
+                SubtaskText {
+                    id: &format!("{i:032x}"),
+                    name: &format!("operation{i}"),
+                    method: "GET",
+                    path: &format!("/resources/{i}/items/{{itemId}}"),
+                    raw_status: "FAIL",
+                    error: Some(ApiErrorRef::new("", &format!("Path /resources/{i} conflicts with an existing API\n"))),
+                },
+            )
         })
         .collect();
     Task::new(task_ref.clone(), TaskKind::Import, TaskState::PartiallyFailed, "Finished").with_subtasks(subtasks)

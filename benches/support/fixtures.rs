@@ -10,7 +10,9 @@ use std::time::{Duration, SystemTime};
 
 use oaswatch::app::{Action, App, AppOptions, Command};
 use oaswatch::credentials::{AliyunCredentials, CredentialSource, HuaweiCredentials};
-use oaswatch::domain::{ApiError, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState};
+use oaswatch::domain::{
+    ApiError, ApiErrorRef, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
+};
 use oaswatch::poller::Polled;
 use oaswatch::provider::{AliyunClient, Clients, HttpConfig, HuaweiClient, build_client};
 use oaswatch::sim::SimHandle;
@@ -53,23 +55,26 @@ const CAUSES: [&str; 4] = [
 pub fn subtask(i: usize) -> Subtask {
     let state = state_of(i);
     let model = i % 12 == 11;
-    Subtask {
-        kind: if model { SubtaskKind::Model } else { SubtaskKind::Api },
-        id: format!("{:032x}", (i as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
-        name: if model { format!("Model{i}") } else { format!("operation{i:06}Using{}", ["GET", "POST"][i % 2]) },
-        method: if model { String::new() } else { ["GET", "POST", "PUT", "DELETE"][i % 4].to_owned() },
-        path: if model { String::new() } else { format!("/gen/v1/resources{}/{{id}}/items", i % 977) },
+    Subtask::new(
+        if model { SubtaskKind::Model } else { SubtaskKind::Api },
         state,
-        raw_status: match state {
-            SubtaskState::Failed => "FAIL",
-            SubtaskState::Running => "RUNNING",
-            _ => "OVER",
-        }
-        .to_owned(),
-        action: None,
-        error: (state == SubtaskState::Failed).then(|| ApiError::new("", format!("{}\n", CAUSES[i % CAUSES.len()]))),
-        raw_index: u32::try_from(i).unwrap(),
-    }
+        SubtaskText {
+            id: &format!("{:032x}", (i as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+            name: &if model { format!("Model{i}") } else { format!("operation{i:06}Using{}", ["GET", "POST"][i % 2]) },
+            method: if model { "" } else { ["GET", "POST", "PUT", "DELETE"][i % 4] },
+            path: &if model { String::new() } else { format!("/gen/v1/resources{}/{{id}}/items", i % 977) },
+            raw_status: match state {
+                SubtaskState::Failed => "FAIL",
+                SubtaskState::Running => "RUNNING",
+                _ => "OVER",
+            },
+            error: ((state == SubtaskState::Failed)
+                .then(|| ApiError::new("", format!("{}\n", CAUSES[i % CAUSES.len()]))))
+            .as_ref()
+            .map(ApiErrorRef::from),
+        },
+    )
+    .at_index(u32::try_from(i).unwrap())
 }
 
 pub fn task(task_ref: &TaskRef, n: usize, state: TaskState) -> Task {

@@ -184,9 +184,9 @@ fn identities(subtasks: &[Subtask]) -> Vec<u64> {
 }
 
 fn base_identity(subtask: &Subtask) -> u64 {
-    let id = subtask.id.trim();
+    let id = subtask.id().trim();
     if id.is_empty() {
-        hash_of(&(subtask.kind, 1u8, subtask.method.trim(), subtask.path.trim(), subtask.name.trim()))
+        hash_of(&(subtask.kind, 1u8, subtask.method().trim(), subtask.path().trim(), subtask.name().trim()))
     } else {
         hash_of(&(subtask.kind, 0u8, id))
     }
@@ -203,21 +203,11 @@ fn hash_of<T: Hash>(value: &T) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::SubtaskText;
     use crate::domain::{SubtaskKind, TaskKind, TaskState};
 
     fn sub(kind: SubtaskKind, id: &str, method: &str, path: &str, name: &str, state: SubtaskState) -> Subtask {
-        Subtask {
-            kind,
-            id: id.to_owned(),
-            name: name.to_owned(),
-            method: method.to_owned(),
-            path: path.to_owned(),
-            state,
-            raw_status: String::new(),
-            action: None,
-            error: None,
-            raw_index: 0,
-        }
+        Subtask::new(kind, state, SubtaskText { id, name, method, path, ..SubtaskText::default() })
     }
 
     fn api(id: &str, state: SubtaskState) -> Subtask {

@@ -102,7 +102,7 @@ pub fn regroup_subtasks(subtasks: &[Subtask], previous: Option<(&[Subtask], &[Fa
         let reused = previous.as_ref().and_then(|(subs, old_groups, of)| {
             let before = subs.get(position)?;
             let unchanged =
-                before.state == subtask.state && before.name == subtask.name && before.error == subtask.error;
+                before.state == subtask.state && before.name() == subtask.name() && before.error() == subtask.error();
             let group = (*of.get(position)?)?;
             unchanged.then(|| old_groups.get(group as usize).map(|g| g.signature.as_str())).flatten()
         });
@@ -135,8 +135,8 @@ pub fn group_subtasks_memo(subtasks: &[Subtask], memo: &mut SignatureMemo) -> Ve
         if !subtask.state.is_problem() {
             continue;
         }
-        let (code, message) = subtask.error.as_ref().map_or(("", ""), |e| (e.code.as_str(), e.message.as_str()));
-        let key = memo.hasher.hash_one((subtask.state, subtask.name.as_str(), code, message));
+        let (code, message) = subtask.error().map_or(("", ""), |e| (e.code, e.message));
+        let key = memo.hasher.hash_one((subtask.state, subtask.name(), code, message));
         let signature = used.entry(key).or_insert_with(|| {
             memo.signatures.remove(&key).unwrap_or_else(|| fresh_signature(&mut normaliser, subtask).to_owned())
         });
@@ -148,9 +148,9 @@ pub fn group_subtasks_memo(subtasks: &[Subtask], memo: &mut SignatureMemo) -> Ve
 
 /// The signature of a failure worked out from its own text.
 fn fresh_signature<'n>(normaliser: &'n mut Normaliser, subtask: &Subtask) -> &'n str {
-    let message = subtask.error.as_ref().map_or("", |e| e.message.as_str());
+    let message = subtask.error().map_or("", |e| e.message);
     if !message.trim().is_empty() {
-        normaliser.normalise(message, &subtask.name)
+        normaliser.normalise(message, subtask.name())
     } else if subtask.state == SubtaskState::Cancelled {
         CANCELLED_NO_TEXT
     } else {
@@ -168,7 +168,7 @@ struct GroupBuilder {
 
 impl GroupBuilder {
     fn add(&mut self, position: usize, subtask: &Subtask, signature: &str) {
-        let (code, message) = subtask.error.as_ref().map_or(("", ""), |e| (e.code.trim(), e.message.as_str()));
+        let (code, message) = subtask.error().map_or(("", ""), |e| (e.code.trim(), e.message));
         self.key.clear();
         self.key.push_str(code);
         self.key.push('\0');
@@ -226,22 +226,22 @@ pub fn membership(groups: &[FailureGroup], len: usize) -> Vec<Option<u32>> {
 mod tests {
     use super::*;
     use crate::analysis::signature::signature;
-    use crate::domain::{ApiError, Counts, TaskKind, TaskRef, TaskState};
+    use crate::domain::{ApiErrorRef, SubtaskText};
+    use crate::domain::{Counts, TaskKind, TaskRef, TaskState};
     use proptest::prelude::*;
 
     fn subtask(kind: SubtaskKind, name: &str, state: SubtaskState, error: Option<(&str, &str)>) -> Subtask {
-        Subtask {
+        Subtask::new(
             kind,
-            id: String::new(),
-            name: name.to_owned(),
-            method: if kind == SubtaskKind::Api { "GET".into() } else { String::new() },
-            path: if kind == SubtaskKind::Api { "/x".into() } else { String::new() },
             state,
-            raw_status: String::new(),
-            action: None,
-            error: error.map(|(code, message)| ApiError::new(code, message)),
-            raw_index: 0,
-        }
+            SubtaskText {
+                name,
+                method: if kind == SubtaskKind::Api { "GET" } else { "" },
+                path: if kind == SubtaskKind::Api { "/x" } else { "" },
+                error: error.map(|(code, message)| ApiErrorRef::new(code, message)),
+                ..SubtaskText::default()
+            },
+        )
     }
 
     fn failed_api(message: &str) -> Subtask {
@@ -260,10 +260,10 @@ mod tests {
         ];
         let old_groups = group_subtasks(&before);
         let mut after = before.clone();
-        after[1].name = "Owner".into(); // same message, another own name: must be normalised again
+        after[1].set_name("Owner"); // same message, another own name: must be normalised again
         after[2] = failed_api("Path /b conflicts with existing API 9b8c3d2e1f0a9b8c3f2a9c81d0e54b6f");
         after[3].state = SubtaskState::Cancelled; // no text: the fallback depends on the state
-        after[4].error = Some(ApiError::new("APIG.1", "Timeout after 30s")); // same text, a code now
+        after[4].set_error("APIG.1", "Timeout after 30s"); // same text, a code now
         after.push(failed_api("Backend unreachable"));
         let regrouped = regroup_subtasks(&after, Some((&before, &old_groups)));
         assert_eq!(regrouped, group_subtasks(&after));
@@ -306,7 +306,7 @@ mod tests {
             ]
         );
         assert_eq!(groups[1].example, "Internal Error\n", "the example is the first member's text, verbatim");
-        assert_eq!(groups[0].example, subtasks[1].error.as_ref().unwrap().message);
+        assert_eq!(groups[0].example, subtasks[1].error().unwrap().message);
     }
 
     #[test]
@@ -457,11 +457,11 @@ mod tests {
                 for &m in &group.members {
                     seen[m as usize] += 1;
                     let s = &subtasks[m as usize];
-                    let code = s.error.as_ref().map_or("", |e| e.code.trim());
+                    let code = s.error().map_or("", |e| e.code.trim());
                     prop_assert_eq!(code, group.code.as_str());
-                    let message = s.error.as_ref().map_or("", |e| e.message.as_str());
+                    let message = s.error().map_or("", |e| e.message);
                     if !message.trim().is_empty() {
-                        prop_assert_eq!(signature(message, &s.name), group.signature.clone());
+                        prop_assert_eq!(signature(message, s.name()), group.signature.clone());
                     }
                 }
             }

@@ -349,6 +349,7 @@ fn millis(at: SystemTime) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::SubtaskText;
     use crate::domain::{SubtaskState, TaskKind, TaskRef, TaskState};
     use proptest::prelude::*;
 
@@ -521,17 +522,12 @@ mod tests {
         assert_eq!(tracker.eta(t(95)).to_string(), "no per-subtask progress from this provider");
         assert_eq!(tracker.rate_per_min(), None);
         assert!(!tracker.reports_subtask_progress());
-        let sub = |state| crate::domain::Subtask {
-            kind: crate::domain::SubtaskKind::Api,
-            id: String::new(),
-            name: String::new(),
-            method: "GET".into(),
-            path: "/a".into(),
-            state,
-            raw_status: String::new(),
-            action: None,
-            error: None,
-            raw_index: 0,
+        let sub = |state| {
+            crate::domain::Subtask::new(
+                crate::domain::SubtaskKind::Api,
+                state,
+                SubtaskText { method: "GET", path: "/a", ..SubtaskText::default() },
+            )
         };
         let done = Task::new(task_ref, TaskKind::Import, TaskState::PartiallyFailed, "succeed")
             .with_subtasks(vec![sub(SubtaskState::Succeeded), sub(SubtaskState::Failed)]);

@@ -9,7 +9,7 @@ use super::insight::Tab;
 use super::viewer::ViewerTarget;
 use super::*;
 use crate::analysis::FailureGroup;
-use crate::domain::{ApiError, ExportFile, SubtaskKind, SubtaskState, TaskKind, TaskState};
+use crate::domain::{ExportFile, SubtaskKind, SubtaskState, TaskKind, TaskState};
 use crate::failure_report::Format;
 
 fn grouped_app() -> (App, TaskRef) {
@@ -141,11 +141,9 @@ fn groups_are_computed_once_per_snapshot_and_follow_their_key() {
     for i in [0, 4, 8] {
         subs[i].state = SubtaskState::Failed;
         subs[i].kind = SubtaskKind::Model;
-        subs[i].name = format!("Model{i}");
-        subs[i].error = Some(ApiError::new(
-            "APIG.3202",
-            format!("Model Model{i} already exists in group 736508d885074167ba8fbce3bc95ea0b"),
-        ));
+        subs[i].set_name(format!("Model{i}"));
+        subs[i]
+            .set_error("APIG.3202", format!("Model Model{i} already exists in group 736508d885074167ba8fbce3bc95ea0b"));
     }
     app.update(Action::Polled(ok(task(&r, TaskState::PartiallyFailed, subs), 10)));
     let e = entry(&app);
@@ -163,7 +161,7 @@ fn a_listed_group_that_disappears_shows_everything_with_a_word() {
     let mut subs = grouped_subtasks();
     for s in subs.iter_mut().filter(|s| s.kind == SubtaskKind::Model) {
         s.state = SubtaskState::Succeeded;
-        s.error = None;
+        s.clear_error();
     }
     app.update(Action::Polled(ok(task(&r, TaskState::PartiallyFailed, subs), 5)));
     assert!(entry(&app).insight.active_group().is_none());
@@ -179,8 +177,8 @@ fn groups_work_for_huawei_codes() {
         [(1, "APIG.3301", "The API name already exists"), (2, "APIG.3301", "The API name already exists")]
     {
         subs[i].state = SubtaskState::Failed;
-        subs[i].id = String::new();
-        subs[i].error = Some(ApiError::new(code, msg));
+        subs[i].set_id(String::new());
+        subs[i].set_error(code, msg);
     }
     let mut app = app(vec![(r.clone(), Some(task(&r, TaskState::PartiallyFailed, subs)))]);
     cmd(&mut app, Command::Groups);

@@ -812,11 +812,11 @@ impl App {
             Focus::Subtasks if self.in_groups_tab() => self.group_copy_text(),
             Focus::Subtasks => self.selected_entry().and_then(|e| {
                 let sub = e.task.as_ref()?.subtasks.get(e.view.selected_pos()?)?;
-                Some(match &sub.error {
+                Some(match sub.error() {
                     Some(err) if !err.trimmed_message().is_empty() => {
                         sanitize::text(err.trimmed_message()).into_owned()
                     }
-                    _ => sanitize::line(&format!("{} {}", sub.method, sub.path)).trim().to_owned(),
+                    _ => sanitize::line(&format!("{} {}", sub.method(), sub.path())).trim().to_owned(),
                 })
             }),
             Focus::Tasks => self.selected_entry().map(|e| sanitize::line(&e.task_ref.to_string()).into_owned()),
@@ -955,10 +955,10 @@ impl App {
 
 /// The viewer text for a subtask; never empty, so nobody wonders whether the pane is broken.
 fn subtask_error_text(sub: &crate::domain::Subtask) -> String {
-    match &sub.error {
+    match sub.error() {
         Some(err) if !err.trimmed_message().is_empty() => err.trimmed_message().to_owned(),
         Some(err) if !err.code.is_empty() => {
-            format!("no error text returned by the API (only the code {} above)", sanitize::line(&err.code))
+            format!("no error text returned by the API (only the code {} above)", sanitize::line(err.code))
         }
         _ => match sub.state {
             SubtaskState::Failed | SubtaskState::Cancelled => {

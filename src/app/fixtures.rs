@@ -3,7 +3,8 @@
 use std::time::{Duration, SystemTime};
 
 use crate::domain::{
-    ApiError, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef, TaskState,
+    ApiError, ApiErrorRef, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind,
+    TaskRef, TaskState,
 };
 use crate::poller::Polled;
 
@@ -35,23 +36,24 @@ pub fn sub(i: usize, state: SubtaskState) -> Subtask {
         }
         _ => None,
     };
-    Subtask {
-        kind: if i % 10 == 9 { SubtaskKind::Model } else { SubtaskKind::Api },
-        id: format!("api{i:05}"),
-        name: format!("operation{i:05}"),
-        method: ["GET", "POST", "PUT", "DELETE"][i % 4].to_owned(),
-        path: format!("/v1/users/{i}"),
+    Subtask::new(
+        if i % 10 == 9 { SubtaskKind::Model } else { SubtaskKind::Api },
         state,
-        raw_status: match state {
-            SubtaskState::Failed => "FAIL".into(),
-            SubtaskState::Succeeded => "OVER".into(),
-            SubtaskState::Running => "RUNNING".into(),
-            _ => "WAIT".into(),
+        SubtaskText {
+            id: &format!("api{i:05}"),
+            name: &format!("operation{i:05}"),
+            method: ["GET", "POST", "PUT", "DELETE"][i % 4],
+            path: &format!("/v1/users/{i}"),
+            raw_status: match state {
+                SubtaskState::Failed => "FAIL",
+                SubtaskState::Succeeded => "OVER",
+                SubtaskState::Running => "RUNNING",
+                _ => "WAIT",
+            },
+            error: error.as_ref().map(ApiErrorRef::from),
         },
-        action: None,
-        error,
-        raw_index: u32::try_from(i).unwrap(),
-    }
+    )
+    .at_index(u32::try_from(i).unwrap())
 }
 
 /// Subtasks with the given states in order.
@@ -91,26 +93,26 @@ pub fn grouped_subtasks() -> Vec<Subtask> {
             match i {
                 1 | 3 | 5 | 7 | 9 => {
                     s.state = SubtaskState::Failed;
-                    s.raw_status = "FAIL".into();
+                    s.set_raw_status("FAIL");
                     s.kind = SubtaskKind::Api;
-                    s.error = Some(ApiError::new(
+                    s.set_error(
                         "APIG.3201",
                         format!("Path /v1/r{i} conflicts with existing API 3f2a9c81d0e54b6f9a7c3d2e1f0a9b{i:02}"),
-                    ));
+                    );
                 }
                 2 | 6 | 10 => {
                     s.state = SubtaskState::Failed;
-                    s.raw_status = "FAIL".into();
+                    s.set_raw_status("FAIL");
                     s.kind = SubtaskKind::Model;
-                    s.name = format!("Model{i}");
-                    s.error = Some(ApiError::new(
+                    s.set_name(format!("Model{i}"));
+                    s.set_error(
                         "APIG.3202",
                         format!("Model Model{i} already exists in group 736508d885074167ba8fbce3bc95ea0b"),
-                    ));
+                    );
                 }
                 11 => {
                     s.state = SubtaskState::Cancelled;
-                    s.raw_status = "CANCELLED".into();
+                    s.set_raw_status("CANCELLED");
                 }
                 _ => {}
             }

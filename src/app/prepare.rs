@@ -68,7 +68,7 @@ mod tests {
     use super::*;
     use crate::analysis::group_failures;
     use crate::app::fixtures::*;
-    use crate::domain::{ApiError, SubtaskState, TaskState};
+    use crate::domain::{SubtaskState, TaskState};
 
     fn with_body(mut polled: Polled, body: &str) -> Polled {
         if let Ok(task) = &mut polled.result {
@@ -83,7 +83,7 @@ mod tests {
             .enumerate()
             .map(|(i, m)| {
                 let mut s = sub(i, SubtaskState::Failed);
-                s.error = Some(ApiError::new("", *m));
+                s.set_error("", *m);
                 s
             })
             .collect();

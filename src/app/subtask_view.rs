@@ -60,10 +60,10 @@ impl SubtaskKey {
     pub fn of(subtask: &Subtask) -> SubtaskKey {
         SubtaskKey {
             kind: subtask.kind,
-            id: subtask.id.clone(),
-            method: subtask.method.clone(),
-            path: subtask.path.clone(),
-            name: subtask.name.clone(),
+            id: subtask.id().to_owned(),
+            method: subtask.method().to_owned(),
+            path: subtask.path().to_owned(),
+            name: subtask.name().to_owned(),
         }
     }
 
@@ -72,10 +72,10 @@ impl SubtaskKey {
         if self.kind != subtask.kind {
             return false;
         }
-        if !self.id.is_empty() && !subtask.id.is_empty() {
-            return self.id == subtask.id;
+        if !self.id.is_empty() && !subtask.id().is_empty() {
+            return self.id == subtask.id();
         }
-        self.method == subtask.method && self.path == subtask.path && self.name == subtask.name
+        self.method == subtask.method() && self.path == subtask.path() && self.name == subtask.name()
     }
 }
 
@@ -105,14 +105,14 @@ fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
 
 /// Whether a subtask matches the `/` filter: method, path, name, id, error code or message.
 pub fn matches_filter(subtask: &Subtask, needle_lower: &str) -> bool {
-    contains_ci(&subtask.method, needle_lower)
-        || contains_ci(&subtask.path, needle_lower)
-        || contains_ci(&subtask.name, needle_lower)
-        || contains_ci(&subtask.id, needle_lower)
+    contains_ci(subtask.method(), needle_lower)
+        || contains_ci(subtask.path(), needle_lower)
+        || contains_ci(subtask.name(), needle_lower)
+        || contains_ci(subtask.id(), needle_lower)
         || subtask
-            .error
+            .error()
             .as_ref()
-            .is_some_and(|e| contains_ci(&e.code, needle_lower) || contains_ci(&e.message, needle_lower))
+            .is_some_and(|e| contains_ci(e.code, needle_lower) || contains_ci(e.message, needle_lower))
 }
 
 fn cmp_ci(a: &str, b: &str) -> Ordering {
@@ -326,19 +326,19 @@ fn sort_index(index: &mut [u32], subtasks: &[Subtask], sort: SortMode) {
         SortMode::FailuresFirst => index.sort_by_key(|i| state_rank(at(i).state)),
         SortMode::Path => index.sort_by(|a, b| {
             let (a, b) = (at(a), at(b));
-            a.path.cmp(&b.path).then_with(|| a.method.cmp(&b.method)).then_with(|| cmp_ci(&a.name, &b.name))
+            a.path().cmp(b.path()).then_with(|| a.method().cmp(b.method())).then_with(|| cmp_ci(a.name(), b.name()))
         }),
         SortMode::Name => index.sort_by(|a, b| {
             let (a, b) = (at(a), at(b));
-            cmp_ci(&a.name, &b.name).then_with(|| a.path.cmp(&b.path))
+            cmp_ci(a.name(), b.name()).then_with(|| a.path().cmp(b.path()))
         }),
         SortMode::State => index.sort_by(|a, b| {
             let (a, b) = (at(a), at(b));
-            a.state.as_str().cmp(b.state.as_str()).then_with(|| a.path.cmp(&b.path))
+            a.state.as_str().cmp(b.state.as_str()).then_with(|| a.path().cmp(b.path()))
         }),
         SortMode::Kind => index.sort_by(|a, b| {
             let (a, b) = (at(a), at(b));
-            a.kind.cmp(&b.kind).then_with(|| a.path.cmp(&b.path)).then_with(|| a.method.cmp(&b.method))
+            a.kind.cmp(&b.kind).then_with(|| a.path().cmp(b.path())).then_with(|| a.method().cmp(b.method()))
         }),
     }
 }
@@ -347,20 +347,24 @@ fn sort_index(index: &mut [u32], subtasks: &[Subtask], sort: SortMode) {
 mod tests {
     use super::*;
     use crate::domain::ApiError;
+    use crate::domain::{ApiErrorRef, SubtaskText};
 
     fn sub(i: usize, state: SubtaskState) -> Subtask {
-        Subtask {
-            kind: if i.is_multiple_of(5) { SubtaskKind::Model } else { SubtaskKind::Api },
-            id: format!("id{i}"),
-            name: format!("Name{i:03}"),
-            method: if i.is_multiple_of(2) { "GET".into() } else { "POST".into() },
-            path: format!("/v1/r{:03}", 100 - i),
+        Subtask::new(
+            if i.is_multiple_of(5) { SubtaskKind::Model } else { SubtaskKind::Api },
             state,
-            raw_status: String::new(),
-            action: None,
-            error: state.is_problem().then(|| ApiError::new("E1", format!("Duplicate USERS path {i}"))),
-            raw_index: u32::try_from(i).unwrap(),
-        }
+            SubtaskText {
+                id: &format!("id{i}"),
+                name: &format!("Name{i:03}"),
+                method: if i.is_multiple_of(2) { "GET" } else { "POST" },
+                path: &format!("/v1/r{:03}", 100 - i),
+                error: (state.is_problem().then(|| ApiError::new("E1", format!("Duplicate USERS path {i}"))))
+                    .as_ref()
+                    .map(ApiErrorRef::from),
+                ..SubtaskText::default()
+            },
+        )
+        .at_index(u32::try_from(i).unwrap())
     }
 
     fn subs() -> Vec<Subtask> {
@@ -378,7 +382,7 @@ mod tests {
     }
 
     fn names(view: &SubtaskView, s: &[Subtask]) -> Vec<String> {
-        view.index().iter().map(|&i| s[i as usize].name.clone()).collect()
+        view.index().iter().map(|&i| s[i as usize].name().to_owned()).collect()
     }
 
     #[test]
@@ -437,12 +441,12 @@ mod tests {
         v.rebuild(&s, None);
         v.select(10, 5);
         let key = v.selected_key(&s).unwrap();
-        let chosen = s[v.selected_pos().unwrap()].name.clone();
+        let chosen = s[v.selected_pos().unwrap()].name().to_owned();
         // A refresh where the chosen subtask failed moves it to the top under "failures first".
         let pos = v.selected_pos().unwrap();
         s[pos].state = SubtaskState::Failed;
         v.rebuild(&s, Some(&key));
-        assert_eq!(s[v.selected_pos().unwrap()].name, chosen);
+        assert_eq!(s[v.selected_pos().unwrap()].name(), chosen);
         assert!(v.selected() < 4);
         // When it disappears the row index is kept (clamped).
         let gone = s.remove(v.selected_pos().unwrap());

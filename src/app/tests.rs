@@ -13,7 +13,7 @@ use crate::poller::PollCmd;
 
 fn selected_name(app: &App) -> String {
     let e = app.selected_entry().unwrap();
-    e.task.as_ref().unwrap().subtasks[e.view.selected_pos().unwrap()].name.clone()
+    e.task.as_ref().unwrap().subtasks[e.view.selected_pos().unwrap()].name().to_owned()
 }
 
 fn viewer_pos(app: &App) -> usize {
@@ -318,13 +318,13 @@ fn update_polled_viewer_follows_its_subtask_and_closes_when_it_vanishes() {
     let mut app = app(vec![(r.clone(), Some(task(&r, TaskState::Running, mixed(4, 2, 0))))]);
     cmd(&mut app, Command::NextFailure);
     let pos = viewer_pos(&app);
-    let name = app.selected_entry().unwrap().task.as_ref().unwrap().subtasks[pos].name.clone();
+    let name = app.selected_entry().unwrap().task.as_ref().unwrap().subtasks[pos].name().to_owned();
     let mut next = mixed(4, 2, 0);
     next.reverse();
     app.update(Action::Polled(ok(task(&r, TaskState::Running, next.clone()), 5)));
     let pos = viewer_pos(&app);
-    assert_eq!(app.selected_entry().unwrap().task.as_ref().unwrap().subtasks[pos].name, name);
-    next.retain(|s| s.name != name);
+    assert_eq!(app.selected_entry().unwrap().task.as_ref().unwrap().subtasks[pos].name(), name);
+    next.retain(|s| s.name() != name);
     app.update(Action::Polled(ok(task(&r, TaskState::Running, next), 10)));
     assert!(app.viewer().is_none());
     assert_eq!(app.focus(), Focus::Subtasks);
@@ -550,7 +550,7 @@ fn coalesce_keeps_the_newest_success_and_a_later_failure_per_task() {
 fn update_viewer_wrap_raw_and_copy() {
     #[expect(clippy::unnecessary_wraps, reason = "must have the RawItemJson signature")]
     fn fake_raw(_: &Task, s: &Subtask) -> Option<String> {
-        Some(format!("{{\"ApiUid\": \"{}\", \"ErrorMessage\": \"x\\u001b[2J\"}}", s.id))
+        Some(format!("{{\"ApiUid\": \"{}\", \"ErrorMessage\": \"x\\u001b[2J\"}}", s.id()))
     }
     let r = aliyun("aaaa");
     let options = AppOptions { raw_item_json: Some(fake_raw), ..AppOptions::default() };
@@ -583,7 +583,7 @@ fn update_viewer_wrap_raw_and_copy() {
 fn update_viewer_says_so_when_a_failure_has_no_text() {
     let r = aliyun("aaaa");
     let mut failures = mixed(0, 1, 0);
-    failures[0].error = None;
+    failures[0].clear_error();
     let mut app = app(vec![(r.clone(), Some(task(&r, TaskState::Failed, failures)))]);
     cmd(&mut app, Command::NextFailure);
     assert!(app.viewer().unwrap().doc.as_str().starts_with("no error text returned by the API"));

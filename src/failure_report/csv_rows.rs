@@ -57,18 +57,18 @@ fn rows(report: &Report<'_>) -> csv::Result<Vec<u8>> {
     writer.write_record(COLUMNS)?;
     let task_ref = report.task.task_ref.to_string();
     for &(index, subtask, group) in &report.failures {
-        let (code, message) = subtask.error.as_ref().map_or(("", ""), |e| (e.code.as_str(), e.message.as_str()));
+        let (code, message) = subtask.error().map_or(("", ""), |e| (e.code, e.message));
         let of_group = group.and_then(|g| report.groups.get(usize::try_from(g).ok()?.checked_sub(1)?));
         let record: [Cow<'_, str>; COLUMNS.len()] = [
             guard(&task_ref),
             Cow::Owned(index.to_string()),
             Cow::Borrowed(subtask.kind.as_str()),
             Cow::Borrowed(subtask.state.as_str()),
-            guard(&subtask.method),
-            guard(&subtask.path),
-            guard(&subtask.name),
-            guard(&subtask.id),
-            guard(&subtask.raw_status),
+            guard(subtask.method()),
+            guard(subtask.path()),
+            guard(subtask.name()),
+            guard(subtask.id()),
+            guard(subtask.raw_status()),
             guard(code),
             guard(message),
             Cow::Owned(group.map(|g| g.to_string()).unwrap_or_default()),

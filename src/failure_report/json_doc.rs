@@ -18,7 +18,7 @@
 use serde::Serialize;
 
 use super::Report;
-use crate::domain::{ApiError, Counts, ProviderKind, SubtaskKind, SubtaskState, TaskKind, TaskState};
+use crate::domain::{ApiError, ApiErrorRef, Counts, ProviderKind, SubtaskKind, SubtaskState, TaskKind, TaskState};
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -64,7 +64,7 @@ struct FailurePart<'a> {
     name: &'a str,
     id: &'a str,
     raw_status: &'a str,
-    error: Option<&'a ApiError>,
+    error: Option<ApiErrorRef<'a>>,
     group: Option<u32>,
 }
 
@@ -105,12 +105,12 @@ pub(super) fn render(report: &Report<'_>) -> String {
                 index,
                 kind: s.kind,
                 state: s.state,
-                method: &s.method,
-                path: &s.path,
-                name: &s.name,
-                id: &s.id,
-                raw_status: &s.raw_status,
-                error: s.error.as_ref(),
+                method: s.method(),
+                path: s.path(),
+                name: s.name(),
+                id: s.id(),
+                raw_status: s.raw_status(),
+                error: s.error(),
                 group,
             })
             .collect(),

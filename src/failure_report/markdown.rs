@@ -63,17 +63,17 @@ pub(super) fn render(report: &Report<'_>) -> String {
     out.push_str("| # | Kind | State | Method | Path | Name | ID | Raw status | Code | Message | Group |\n");
     out.push_str("|---:|---|---|---|---|---|---|---|---|---|---:|\n");
     for &(index, subtask, group) in &report.failures {
-        let (code, message) = subtask.error.as_ref().map_or(("", ""), |e| (e.code.as_str(), e.message.as_str()));
+        let (code, message) = subtask.error().map_or(("", ""), |e| (e.code, e.message));
         let _ = writeln!(
             out,
             "| {index} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             subtask.kind.as_str(),
             subtask.state.as_str(),
-            cell(&subtask.method),
-            cell(&subtask.path),
-            cell(&subtask.name),
-            cell(&subtask.id),
-            cell(&subtask.raw_status),
+            cell(subtask.method()),
+            cell(subtask.path()),
+            cell(subtask.name()),
+            cell(subtask.id()),
+            cell(subtask.raw_status()),
             cell(code),
             cell(message),
             group.map(|g| g.to_string()).unwrap_or_default(),

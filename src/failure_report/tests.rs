@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::csv_rows::{COLUMNS, guard};
 use super::*;
 use crate::analysis::group_failures;
-use crate::domain::{ApiError, SubtaskKind, SubtaskState, TaskKind, TaskRef, TaskState};
+use crate::domain::{ApiError, ApiErrorRef, SubtaskKind, SubtaskState, SubtaskText, TaskKind, TaskRef, TaskState};
 use crate::sanitize;
 
 /// Pipes, backticks, HTML, CRLF, an OSC 52 clipboard write, Markdown syntax and a formula.
@@ -26,22 +26,22 @@ fn at() -> SystemTime {
 }
 
 fn sub(kind: SubtaskKind, name: &str, path: &str, state: SubtaskState, error: Option<(&str, &str)>) -> Subtask {
-    Subtask {
+    Subtask::new(
         kind,
-        id: if state == SubtaskState::Succeeded { format!("id-{name}") } else { String::new() },
-        name: name.to_owned(),
-        method: if kind == SubtaskKind::Api { "GET".into() } else { String::new() },
-        path: path.to_owned(),
         state,
-        raw_status: match state {
-            SubtaskState::Failed => "FAIL".into(),
-            SubtaskState::Cancelled => "CANCEL".into(),
-            _ => "OVER".into(),
+        SubtaskText {
+            id: &if state == SubtaskState::Succeeded { format!("id-{name}") } else { String::new() },
+            name,
+            method: if kind == SubtaskKind::Api { "GET" } else { "" },
+            path,
+            raw_status: match state {
+                SubtaskState::Failed => "FAIL",
+                SubtaskState::Cancelled => "CANCEL",
+                _ => "OVER",
+            },
+            error: error.map(|(c, m)| ApiErrorRef::new(c, m)),
         },
-        action: None,
-        error: error.map(|(c, m)| ApiError::new(c, m)),
-        raw_index: 0,
-    }
+    )
 }
 
 fn aliyun_task() -> Task {

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use super::http::{RawResponse, bad_json, clamp_retry_after, looks_like_json, non_json, status_text};
 use crate::domain::{
-    ApiError, Counts, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, Task, TaskKind, TaskRef,
-    TaskState,
+    ApiErrorRef, Counts, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind,
+    TaskRef, TaskState,
 };
 
 /// Why a 2xx body could not become a task.
@@ -272,11 +272,11 @@ pub fn task_state(raw: &str, counts: &Counts) -> TaskState {
 
 /// Only failed and cancelled items carry an error; the official example has `ErrorMessage` on a
 /// `WAIT` item too (quirk 3). The message stays verbatim, trailing newline included.
-fn item_error(state: SubtaskState, message: Option<Cow<'_, str>>) -> Option<ApiError> {
+fn item_error(state: SubtaskState, message: Option<&str>) -> Option<ApiErrorRef<'_>> {
     if !state.is_problem() {
         return None;
     }
-    message.filter(|m| !m.is_empty()).map(|m| ApiError::new("", m.into_owned()))
+    message.filter(|m| !m.is_empty()).map(|m| ApiErrorRef::new("", m))
 }
 
 fn raw_index(position: usize) -> u32 {
@@ -303,37 +303,30 @@ pub fn describe_task(task_ref: &TaskRef, body: Arc<str>) -> Result<Task, WireErr
     let mut subtasks = Vec::with_capacity(parsed.api_results.items.len() + parsed.model_results.items.len());
     for (position, api) in parsed.api_results.items.into_iter().enumerate() {
         note_group(&api.group_id);
-        let raw_status = owned(api.update_status);
-        let state = item_state(&raw_status);
-        subtasks.push(Subtask {
-            kind: SubtaskKind::Api,
-            id: owned(api.api_id),
-            name: owned(api.api_name),
-            method: owned(api.method),
-            path: owned(api.path),
-            state,
+        let raw_status = api.update_status.as_deref().unwrap_or_default();
+        let state = item_state(raw_status);
+        let text = SubtaskText {
+            id: api.api_id.as_deref().unwrap_or_default(),
+            name: api.api_name.as_deref().unwrap_or_default(),
+            method: api.method.as_deref().unwrap_or_default(),
+            path: api.path.as_deref().unwrap_or_default(),
             raw_status,
-            action: None,
-            error: item_error(state, api.error_message),
-            raw_index: raw_index(position),
-        });
+            error: item_error(state, api.error_message.as_deref()),
+        };
+        subtasks.push(Subtask::new(SubtaskKind::Api, state, text).at_index(raw_index(position)));
     }
     for (position, model) in parsed.model_results.items.into_iter().enumerate() {
         note_group(&model.group_id);
-        let raw_status = owned(model.update_status);
-        let state = item_state(&raw_status);
-        subtasks.push(Subtask {
-            kind: SubtaskKind::Model,
-            id: owned(model.model_id),
-            name: owned(model.model_name),
-            method: String::new(),
-            path: String::new(),
-            state,
+        let raw_status = model.update_status.as_deref().unwrap_or_default();
+        let state = item_state(raw_status);
+        let text = SubtaskText {
+            id: model.model_id.as_deref().unwrap_or_default(),
+            name: model.model_name.as_deref().unwrap_or_default(),
             raw_status,
-            action: None,
-            error: item_error(state, model.error_message),
-            raw_index: raw_index(position),
-        });
+            error: item_error(state, model.error_message.as_deref()),
+            ..SubtaskText::default()
+        };
+        subtasks.push(Subtask::new(SubtaskKind::Model, state, text).at_index(raw_index(position)));
     }
     let counts = Counts::of(&subtasks);
     let state = task_state(&status, &counts);

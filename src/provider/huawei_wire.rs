@@ -18,8 +18,8 @@ use time::macros::format_description;
 
 use super::http::{RawResponse, bad_json, clamp_retry_after, looks_like_json, non_json, status_text};
 use crate::domain::{
-    ApiError, ChangeAction, Counts, ExportFile, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, Task,
-    TaskKind, TaskRef, TaskState,
+    ApiError, ApiErrorRef, ChangeAction, Counts, ExportFile, FetchError, FetchErrorKind, Subtask, SubtaskKind,
+    SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
 };
 
 /// Why a 2xx body could not become a task.
@@ -241,46 +241,38 @@ fn import_task(task_ref: &TaskRef, state: RawState, raw_status: &str, result_tex
             Some(a) if a.eq_ignore_ascii_case("update") => Some(ChangeAction::Update),
             _ => None,
         };
-        subtasks.push(Subtask {
-            kind: SubtaskKind::Api,
-            id: owned(item.id),
-            name: String::new(),
-            method: owned(item.method),
-            path: owned(item.path),
-            state: SubtaskState::Succeeded,
-            raw_status: "success".to_owned(),
-            action,
-            error: None,
-            raw_index: raw_index(position),
-        });
+        let text = SubtaskText {
+            id: item.id.as_deref().unwrap_or_default(),
+            method: item.method.as_deref().unwrap_or_default(),
+            path: item.path.as_deref().unwrap_or_default(),
+            raw_status: "success",
+            ..SubtaskText::default()
+        };
+        let subtask = Subtask::new(SubtaskKind::Api, SubtaskState::Succeeded, text);
+        subtasks.push(subtask.with_action(action).at_index(raw_index(position)));
     }
     for (position, item) in result.failure.unwrap_or_default().into_iter().enumerate() {
-        subtasks.push(Subtask {
-            kind: SubtaskKind::Api,
-            id: String::new(),
-            name: String::new(),
-            method: owned(item.method),
-            path: owned(item.path),
-            state: SubtaskState::Failed,
-            raw_status: "failure".to_owned(),
-            action: None,
-            error: Some(ApiError::new(owned(item.error_code), owned(item.error_msg))),
-            raw_index: raw_index(position),
-        });
+        let error = ApiErrorRef::new(
+            item.error_code.as_deref().unwrap_or_default(),
+            item.error_msg.as_deref().unwrap_or_default(),
+        );
+        let text = SubtaskText {
+            method: item.method.as_deref().unwrap_or_default(),
+            path: item.path.as_deref().unwrap_or_default(),
+            raw_status: "failure",
+            error: Some(error),
+            ..SubtaskText::default()
+        };
+        subtasks.push(Subtask::new(SubtaskKind::Api, SubtaskState::Failed, text).at_index(raw_index(position)));
     }
     for (position, item) in result.ignore.unwrap_or_default().into_iter().enumerate() {
-        subtasks.push(Subtask {
-            kind: SubtaskKind::Api,
-            id: String::new(),
-            name: String::new(),
-            method: owned(item.method),
-            path: owned(item.path),
-            state: SubtaskState::Skipped,
-            raw_status: "ignore".to_owned(),
-            action: None,
-            error: None,
-            raw_index: raw_index(position),
-        });
+        let text = SubtaskText {
+            method: item.method.as_deref().unwrap_or_default(),
+            path: item.path.as_deref().unwrap_or_default(),
+            raw_status: "ignore",
+            ..SubtaskText::default()
+        };
+        subtasks.push(Subtask::new(SubtaskKind::Api, SubtaskState::Skipped, text).at_index(raw_index(position)));
     }
     let counts = Counts::of(&subtasks);
     let task_state = match state {

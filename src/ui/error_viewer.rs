@@ -70,7 +70,7 @@ fn title(viewer: &Viewer, entry: &Entry, subtask: Option<&Subtask>, theme: &Them
             Some(RawSource::Normalised) => " Raw JSON (normalised; provider item unavailable) ".to_owned(),
             None => " Raw JSON ".to_owned(),
         },
-        (false, Some(sub)) => format!(" Error — {} {} {} ", sub.kind.as_str(), sub.method, sub.path),
+        (false, Some(sub)) => format!(" Error — {} {} {} ", sub.kind.as_str(), sub.method(), sub.path()),
         (false, None) if viewer.target == ViewerTarget::Export => match export {
             Some(x) => format!(" Export — {}{} ", x.file_name, x.file_type),
             None => " Export ".to_owned(),
@@ -94,25 +94,25 @@ fn subtask_header(sub: &Subtask, theme: &Theme, w: usize) -> Vec<Line<'static>> 
     let mut first = vec![
         Span::styled(format!("{glyph} {word}"), theme.subtask_state(sub.state)),
         Span::styled("  status ", theme.dim),
-        Span::styled(clean(&sub.raw_status, 24).into_owned(), theme.text),
+        Span::styled(clean(sub.raw_status(), 24).into_owned(), theme.text),
     ];
-    if let Some(err) = &sub.error
+    if let Some(err) = sub.error()
         && !err.code.is_empty()
     {
         first.push(Span::styled("  code ", theme.dim));
-        first.push(Span::styled(clean(&err.code, w / 2).into_owned(), theme.fail));
+        first.push(Span::styled(clean(err.code, w / 2).into_owned(), theme.fail));
     }
     let second = vec![
         Span::styled(format!("{:<6}", sub.kind.as_str()), theme.dim),
-        Span::styled(clean(&sub.method, 10).into_owned(), theme.key),
+        Span::styled(clean(sub.method(), 10).into_owned(), theme.key),
         Span::raw(" "),
-        Span::styled(clean(&sub.path, w.saturating_sub(18)).into_owned(), theme.text),
+        Span::styled(clean(sub.path(), w.saturating_sub(18)).into_owned(), theme.text),
     ];
     let mut third =
-        vec![Span::styled("name ", theme.dim), Span::styled(clean(&sub.name, w / 2).into_owned(), theme.text)];
+        vec![Span::styled("name ", theme.dim), Span::styled(clean(sub.name(), w / 2).into_owned(), theme.text)];
     third.push(Span::styled("  id ", theme.dim));
     third.push(Span::styled(
-        if sub.id.is_empty() { "(none)".to_owned() } else { clean(&sub.id, w / 3).into_owned() },
+        if sub.id().is_empty() { "(none)".to_owned() } else { clean(sub.id(), w / 3).into_owned() },
         theme.text,
     ));
     if let Some(action) = sub.action {

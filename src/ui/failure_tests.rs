@@ -8,7 +8,7 @@ use ratatui::style::Modifier;
 
 use crate::app::fixtures::*;
 use crate::app::{Action, App, Command};
-use crate::domain::{ApiError, ExportFile, SubtaskState, Task, TaskKind, TaskState};
+use crate::domain::{ExportFile, SubtaskState, Task, TaskKind, TaskState};
 
 fn screen(app: &mut App, w: u16, h: u16) -> String {
     draw(app, w, h).backend().to_string()
@@ -50,10 +50,10 @@ fn huawei_failures() -> Vec<crate::domain::Subtask> {
     for (i, code, message) in failures {
         let s = &mut subs[i];
         s.state = SubtaskState::Failed;
-        s.id = String::new();
-        s.raw_status = String::new();
-        s.name = message.split(' ').nth(3).unwrap_or_default().to_owned();
-        s.error = Some(ApiError::new(code, message));
+        s.set_id(String::new());
+        s.set_raw_status(String::new());
+        s.set_name(message.split(' ').nth(3).unwrap_or_default());
+        s.set_error(code, message);
     }
     subs
 }
@@ -126,11 +126,11 @@ fn the_activity_line_with_a_sparkline_and_change_marks() {
         let mut subs = mixed(0, 0, 40);
         for (i, s) in subs.iter_mut().enumerate().take(done) {
             s.state = SubtaskState::Succeeded;
-            s.raw_status = "OVER".into();
+            s.set_raw_status("OVER");
             if failed.contains(&i) {
                 s.state = SubtaskState::Failed;
-                s.raw_status = "FAIL".into();
-                s.error = Some(ApiError::new("APIG.3201", format!("API path /v1/users/{i} already exists in group")));
+                s.set_raw_status("FAIL");
+                s.set_error("APIG.3201", format!("API path /v1/users/{i} already exists in group"));
             }
         }
         task(&r, TaskState::Running, subs)

@@ -271,15 +271,15 @@ fn row<'a>(sub: &'a Subtask, changed: bool, spec: &[(Col, Constraint)], widths: 
                 Cell::from(Span::styled(format!("{glyph} {word}"), theme.subtask_state(sub.state)))
             }
             Col::Kind => Cell::from(Span::styled(sub.kind.as_str(), theme.dim)),
-            Col::Method => Cell::from(clean(&sub.method, w).into_owned()),
-            Col::Path => Cell::from(clean(&sub.path, w).into_owned()),
-            Col::Name => Cell::from(clean(&sub.name, w).into_owned()),
-            Col::Error => match &sub.error {
+            Col::Method => Cell::from(clean(sub.method(), w).into_owned()),
+            Col::Path => Cell::from(clean(sub.path(), w).into_owned()),
+            Col::Name => Cell::from(clean(sub.name(), w).into_owned()),
+            Col::Error => match sub.error() {
                 Some(err) => {
                     let text = if err.code.is_empty() {
                         clean(err.trimmed_message(), w).into_owned()
                     } else {
-                        let code = clean(&err.code, w).into_owned();
+                        let code = clean(err.code, w).into_owned();
                         let rest = w.saturating_sub(code.chars().count() + 1);
                         format!("{code} {}", clean(err.trimmed_message(), rest))
                     };

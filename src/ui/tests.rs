@@ -12,7 +12,7 @@ use ratatui::style::Color;
 
 use crate::app::fixtures::*;
 use crate::app::{Action, App, AppOptions, Command};
-use crate::domain::{ApiError, FetchErrorKind, SubtaskState, TaskState};
+use crate::domain::{FetchErrorKind, SubtaskState, TaskState};
 use crate::ui::theme::ThemeKind;
 
 fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
@@ -172,7 +172,7 @@ fn long_error_app() -> App {
         .collect::<Vec<_>>()
         .join("\n");
     for s in subtasks.iter_mut().filter(|s| s.state == SubtaskState::Failed) {
-        s.error = Some(ApiError::new("APIG.3201", message.clone()));
+        s.set_error("APIG.3201", message.clone());
     }
     let mut app = app(vec![(r.clone(), Some(task(&r, TaskState::PartiallyFailed, subtasks)))]);
     app.update(Action::Command(Command::NextFailure));
@@ -228,9 +228,9 @@ fn hostile_app(message: &str, name: &str) -> App {
     let r = aliyun("4c53ccf1d40c489686d1adf5c2644a7f");
     let mut subtasks = mixed(2, 2, 0);
     for s in subtasks.iter_mut().filter(|s| s.state == SubtaskState::Failed) {
-        s.error = Some(ApiError::new("E\u{1b}[31m", message));
-        s.name = name.to_owned();
-        s.path = format!("/x{name}");
+        s.set_error("E\u{1b}[31m", message);
+        s.set_name(name);
+        s.set_path(format!("/x{name}"));
     }
     app(vec![(r.clone(), Some(task(&r, TaskState::PartiallyFailed, subtasks)))])
 }

@@ -1,6 +1,8 @@
 //! Quirk tests fed by fixtures (official examples verbatim in `tests/fixtures/aliyun`).
 
 use super::*;
+
+use crate::domain::ApiError;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
@@ -42,23 +44,23 @@ fn official_example_finished_with_a_waiting_api_and_a_failed_model() {
 
     let api = &task.subtasks[0];
     assert_eq!(api.kind, SubtaskKind::Api);
-    assert_eq!(api.id, "c5a0c2900ff746b789c007545be22fb8");
-    assert_eq!(api.name, "GetByCreatorIdUsingGET");
-    assert_eq!((api.method.as_str(), api.path.as_str()), ("GET", "/creator/getByCreatorId"));
+    assert_eq!(api.id(), "c5a0c2900ff746b789c007545be22fb8");
+    assert_eq!(api.name(), "GetByCreatorIdUsingGET");
+    assert_eq!((api.method(), api.path()), ("GET", "/creator/getByCreatorId"));
     assert_eq!(api.state, SubtaskState::Waiting);
-    assert_eq!(api.raw_status, "WAIT");
+    assert_eq!(api.raw_status(), "WAIT");
     // Quirk 3: ErrorMessage on a non-failed item is not an error.
-    assert_eq!(api.error, None);
+    assert_eq!(api.error(), None);
     assert_eq!(api.raw_index, 0);
 
     let model = &task.subtasks[1];
     assert_eq!(model.kind, SubtaskKind::Model);
-    assert_eq!((model.id.as_str(), model.name.as_str()), ("6b48d724c921415486e190c494dd6bf8", "Pet"));
-    assert_eq!((model.method.as_str(), model.path.as_str()), ("", ""));
+    assert_eq!((model.id(), model.name()), ("6b48d724c921415486e190c494dd6bf8", "Pet"));
+    assert_eq!((model.method(), model.path()), ("", ""));
     assert_eq!(model.state, SubtaskState::Failed);
-    assert_eq!(model.raw_status, "FAIL");
+    assert_eq!(model.raw_status(), "FAIL");
     // Verbatim, trailing newline included; the UI trims.
-    assert_eq!(model.error, Some(ApiError::new("", "Internal Error\n")));
+    assert_eq!(model.error().map(ApiErrorRef::to_api_error), Some(ApiError::new("", "Internal Error\n")));
     assert_eq!(model.raw_index, 0);
 }
 
@@ -83,13 +85,13 @@ fn running_task_keeps_item_states() {
 fn finished_outcomes_follow_the_items() {
     let ok = describe(fixture!("describe_finished_all_over.json"));
     assert_eq!(ok.state, TaskState::Succeeded);
-    assert!(ok.subtasks.iter().all(|s| s.error.is_none()), "OVER items with ErrorMessage are not errors");
+    assert!(ok.subtasks.iter().all(|s| s.error().is_none()), "OVER items with ErrorMessage are not errors");
 
     let bad = describe(fixture!("describe_finished_all_failed.json"));
     assert_eq!(bad.state, TaskState::Failed);
-    assert_eq!(bad.subtasks[0].error.as_ref().unwrap().message, "backend address invalid\n");
+    assert_eq!(bad.subtasks[0].error().unwrap().message, "backend address invalid\n");
     assert_eq!(bad.subtasks[1].state, SubtaskState::Cancelled);
-    assert_eq!(bad.subtasks[1].error.as_ref().unwrap().code, "");
+    assert_eq!(bad.subtasks[1].error().unwrap().code, "");
 }
 
 #[test]
@@ -115,7 +117,7 @@ fn empty_null_and_missing_wrappers_mean_no_items() {
 fn a_single_object_instead_of_an_array_is_one_item() {
     let task = describe(fixture!("describe_single_object.json"));
     assert_eq!(task.subtasks.len(), 1);
-    assert_eq!(task.subtasks[0].path, "/only");
+    assert_eq!(task.subtasks[0].path(), "/only");
     assert_eq!(task.state, TaskState::Succeeded);
     assert_eq!(task.group_id.as_deref(), Some("g9"));
 }
@@ -126,9 +128,9 @@ fn unknown_statuses_never_crash() {
     assert_eq!(task.state, TaskState::Unknown);
     assert_eq!(task.raw_status, "Paused");
     assert_eq!(task.subtasks[0].state, SubtaskState::Waiting);
-    assert_eq!(task.subtasks[0].raw_status, "QUEUED");
-    assert_eq!(task.subtasks[0].error, None);
-    assert_eq!(task.subtasks[1].raw_status, "");
+    assert_eq!(task.subtasks[0].raw_status(), "QUEUED");
+    assert_eq!(task.subtasks[0].error(), None);
+    assert_eq!(task.subtasks[1].raw_status(), "");
 }
 
 #[test]

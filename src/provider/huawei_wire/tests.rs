@@ -38,10 +38,10 @@ fn official_import_succeed() {
     assert_eq!(t.group_id.as_deref(), Some("9100ae30705947cc9543d37cd7fb388c"));
     assert_eq!(t.subtasks.len(), 1);
     let s = &t.subtasks[0];
-    assert_eq!(s.id, "ee93ce6815f04896b301452982b92222");
-    assert_eq!((s.method.as_str(), s.path.as_str()), ("GET", "/test1"));
+    assert_eq!(s.id(), "ee93ce6815f04896b301452982b92222");
+    assert_eq!((s.method(), s.path()), ("GET", "/test1"));
     assert_eq!(s.action, Some(ChangeAction::Create));
-    assert_eq!((s.state, s.raw_status.as_str(), s.raw_index), (SubtaskState::Succeeded, "success", 0));
+    assert_eq!((s.state, s.raw_status(), s.raw_index), (SubtaskState::Succeeded, "success", 0));
     assert_eq!(t.raw_body.as_deref(), Some(body));
     assert_eq!(t.error, None);
 }
@@ -90,20 +90,20 @@ fn reordered_keys_ignore_and_succeeded_spelling() {
     let unknown_action = &t.subtasks[1];
     assert_eq!((unknown_action.action, unknown_action.raw_index), (None, 1));
     let failed = &t.subtasks[2];
-    assert_eq!((failed.state, failed.raw_index, failed.id.as_str()), (SubtaskState::Failed, 0, ""));
-    assert_eq!(failed.error, Some(ApiError::new("APIG.3301", "The API name already exists")));
-    let ignored = &t.subtasks[3];
+    assert_eq!((failed.state, failed.raw_index, failed.id()), (SubtaskState::Failed, 0, ""));
     assert_eq!(
-        (ignored.state, ignored.raw_status.as_str(), ignored.method.as_str()),
-        (SubtaskState::Skipped, "ignore", "OPTIONS")
+        failed.error().map(ApiErrorRef::to_api_error),
+        Some(ApiError::new("APIG.3301", "The API name already exists"))
     );
+    let ignored = &t.subtasks[3];
+    assert_eq!((ignored.state, ignored.raw_status(), ignored.method()), (SubtaskState::Skipped, "ignore", "OPTIONS"));
 }
 
 #[test]
 fn a_succeed_import_with_only_failures_is_failed() {
     let t = task(fixture!("task_import_all_failed.json"));
     assert_eq!(t.state, TaskState::Failed);
-    assert_eq!(t.subtasks[0].error.as_ref().unwrap().message, "Invalid backend\n");
+    assert_eq!(t.subtasks[0].error().unwrap().message, "Invalid backend\n");
 }
 
 #[test]
