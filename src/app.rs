@@ -217,26 +217,46 @@ impl Entry {
         if self.last_error.is_some() { 3 } else { 2 }
     }
 
+    /// Whether the data shown is as fresh as polling allows: the last answer was good and the
+    /// next poll is not overdue (beyond the moment its request is in flight). Such a row says
+    /// "live" instead of counting the seconds since its last answer.
+    pub fn is_fresh(&self, now: SystemTime, paused: bool) -> bool {
+        !paused
+            && self.last_error.is_none()
+            && self.updated_at.is_some()
+            && self.next_poll_at.is_some_and(|due| labels::since(now, due) <= LATE_AFTER)
+    }
+
     /// The time labels drawn for this entry; the tick compares them to know when to redraw.
+    ///
+    /// A label counts seconds only where the seconds are news: how late an overdue answer is,
+    /// the countdown to a retry or to a poll that is late, how long a fetch has been failing. A
+    /// healthy row changes at most once a minute ("⏱ 3m", "live"), so 100 rows of running tasks
+    /// polled every few seconds are not redrawn every second (issue 7, target 3).
     pub fn time_labels(&self, now: SystemTime, paused: bool) -> TimeLabels {
         let finished = self.is_finished();
         // Seen finished on the first look: how long it ran is unknown, so say nothing.
-        let elapsed = self
-            .first_seen
-            .filter(|start| self.finished_at.is_none_or(|end| end > *start))
-            .map(|start| labels::duration(labels::since(self.finished_at.unwrap_or(now), start)));
+        let elapsed = self.first_seen.filter(|start| self.finished_at.is_none_or(|end| end > *start)).map(|start| {
+            let ran = labels::since(self.finished_at.unwrap_or(now), start);
+            if finished { labels::duration(ran) } else { labels::running_for(ran) }
+        });
+        let fresh = self.is_fresh(now, paused);
         // A finished task's age does not matter and would make the screen change every second.
         let updated = if finished && self.last_error.is_none() {
             None
+        } else if fresh {
+            Some("live".to_owned())
         } else {
             self.updated_at.map(|t| format!("updated {} ago", labels::duration(labels::since(now, t))))
         };
         let next = if paused {
             None
         } else {
-            self.next_poll_at.map(|t| match labels::until(now, t) {
-                d if d.is_zero() => "poll due".to_owned(),
-                d => format!("next in {}", labels::duration(d)),
+            self.next_poll_at.and_then(|t| match labels::until(now, t) {
+                wait if fresh && wait < LONG_WAIT => None,
+                wait if fresh => Some(format!("next in {}", labels::coarse(wait))),
+                wait if wait.is_zero() => Some("poll due".to_owned()),
+                wait => Some(format!("next in {}", labels::duration(wait))),
             })
         };
         let error_since = self.error_since.map(|t| labels::duration(labels::since(now, t)));
@@ -244,10 +264,19 @@ impl Entry {
     }
 }
 
+/// How late an answer may be before its row counts the seconds since the last one: the request
+/// of a due poll is in flight, or waits its turn under the endpoint's rate budget.
+const LATE_AFTER: Duration = Duration::from_secs(2);
+
+/// A healthy row shows its next poll only when that is at least this far off (a `Retry-After`,
+/// slow polling of a quiet task), in minutes.
+const LONG_WAIT: Duration = Duration::from_secs(60);
+
 /// Relative-time texts for one entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TimeLabels {
     pub elapsed: Option<String>,
+    /// "live" while the data is fresh, else "updated … ago".
     pub updated: Option<String>,
     pub next: Option<String>,
     pub error_since: Option<String>,

@@ -262,14 +262,15 @@ async fn nothing_changes_nothing_is_drawn_and_a_signal_quits() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_running_task_redraws_once_a_second_for_its_age_label() {
+async fn a_running_task_redraws_once_a_second_only_while_its_answer_is_late() {
     let r = task_ref("busy");
     let mut h = Harness::new(vec![(r.clone(), None)], 8);
     h.polled_tx.send(polled(task(&r, TaskState::Running, 0, 2, 1), 0)).await.unwrap();
     let outcome = h.run(no_input(), signal_after(Duration::from_millis(10_500), Signal::Hangup)).await.unwrap();
-    // Start, the answer, then ticks at 1..=10 s each change "updated Ns ago".
-    assert_eq!(outcome.draws, 12);
-    assert!(h.screen().contains("updated 10s ago"), "{}", h.screen());
+    // Start and the answer. The row says "live" until the poll due at 5 s is 2 s late; then
+    // the ticks at 8, 9 and 10 s each change "updated Ns ago".
+    assert_eq!(outcome.draws, 5);
+    assert!(h.screen().contains("updated 10s ago · poll due"), "{}", h.screen());
     assert_eq!(outcome.signal, Some(Signal::Hangup));
 }
 

@@ -154,6 +154,12 @@ pub fn coarse(d: Duration) -> String {
     }
 }
 
+/// How long a running task has been watched, in whole minutes (`<1m`, `3m`, `1h05m`): a row
+/// that counted seconds would be redrawn every second for a number nobody reads that closely.
+pub fn running_for(d: Duration) -> String {
+    if d.as_secs() < 60 { "<1m".to_owned() } else { coarse(d) }
+}
+
 /// An estimate rounded up to whole minutes (`<1m`, `3m`, `1h05m`): seconds would be false precision.
 fn coarse_up(d: Duration) -> String {
     let s = d.as_secs() + u64::from(d.subsec_nanos() > 0);
@@ -167,6 +173,15 @@ fn coarse_up(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn running_for_is_in_whole_minutes() {
+        let s = Duration::from_secs;
+        assert_eq!(
+            [running_for(s(0)), running_for(s(59)), running_for(s(60)), running_for(s(3599)), running_for(s(3900))],
+            ["<1m", "<1m", "1m", "59m", "1h05m"]
+        );
+    }
 
     #[test]
     fn progress_labels_are_honest_and_short_when_asked() {

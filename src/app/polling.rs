@@ -54,7 +54,7 @@ impl App {
             self.now = polled.at;
         }
         let (now, interval, paused) = (self.now, self.options.poll_interval, self.paused);
-        let look_before = (i != self.selected).then(|| settled_look(&self.entries[i], now, interval, paused));
+        let look_before = (i != self.selected).then(|| look(&self.entries[i], now, interval, paused));
         let mut unchanged = false;
         let rows = self.subtask_page();
         let notify = self.options.notify;
@@ -110,16 +110,16 @@ impl App {
                 entry.last_error = Some(error);
             }
         }
-        // 100 running tasks polled every 5 s answer 20 times a second, mostly to say nothing new:
-        // such an answer moves only the time labels of its row, which the next clock tick draws.
+        // 100 running tasks polled every 5 s answer 20 times a second, mostly to say nothing new.
+        // Such an answer of a row that shows "live" changes nothing on screen; one that moves
+        // only the row's "updated … ago" and "next in …" labels is drawn by the next clock tick.
         // A frame for each cost ~0.2 % of a core (benches/system.rs idle).
-        let quiet = unchanged
-            && effects.is_empty()
-            && look_before.is_some_and(|before| before == settled_look(&self.entries[i], now, interval, paused));
-        if quiet {
-            self.labels_moved = true;
-        } else {
-            self.dirty = true;
+        let quiet = unchanged && effects.is_empty();
+        match look_before {
+            Some((settled, labels)) if quiet && settled == settled_look(&self.entries[i], now, interval, paused) => {
+                self.labels_moved |= labels != moving_labels(&self.entries[i], now, paused);
+            }
+            _ => self.dirty = true,
         }
         if group_gone && i == self.selected {
             self.flash_info("the listed failure group is gone from the latest snapshot: showing all subtasks");
@@ -185,8 +185,24 @@ fn discard(garbage: &mut Vec<Task>, task: Task) {
     garbage.push(task);
 }
 
-/// Everything a task's row shows except its "updated … ago" and "next in …" labels, which every
-/// answer moves.
+/// What a task's row shows, in two parts: see [`settled_look`] and [`moving_labels`].
+fn look(
+    entry: &Entry,
+    now: SystemTime,
+    poll_interval: Duration,
+    paused: bool,
+) -> (u64, (Option<String>, Option<String>)) {
+    (settled_look(entry, now, poll_interval, paused), moving_labels(entry, now, paused))
+}
+
+/// The labels an answer moves when it says nothing new, unless the row is "live".
+fn moving_labels(entry: &Entry, now: SystemTime, paused: bool) -> (Option<String>, Option<String>) {
+    let labels = entry.time_labels(now, paused);
+    (labels.updated, labels.next)
+}
+
+/// Everything a task's row shows except its "updated … ago" and "next in …" labels, which an
+/// answer moves unless the row is "live".
 fn settled_look(entry: &Entry, now: SystemTime, poll_interval: Duration, paused: bool) -> u64 {
     let mut h = DefaultHasher::new();
     let labels = entry.time_labels(now, paused);

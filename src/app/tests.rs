@@ -402,10 +402,48 @@ fn update_tick_redraws_only_when_a_label_changes() {
     running.update(Action::Polled(ok(task(&r, TaskState::Running, mixed(1, 0, 2)), 0)));
     running.take_dirty();
     assert!(running.needs_clock());
-    running.update(Action::Tick(at(1)));
-    assert!(running.take_dirty(), "updated 0s → 1s ago");
-    running.update(Action::Tick(at(1)));
+    // Answered at 0 s, next poll due at 5 s: the row says "live" until that poll is 2 s late.
+    for second in 1..=7 {
+        running.update(Action::Tick(at(second)));
+        assert!(!running.take_dirty(), "nothing on screen moves at {second} s");
+    }
+    running.update(Action::Tick(at(8)));
+    assert!(running.take_dirty(), "the poll due at 5 s is late: the row counts the seconds");
+    running.update(Action::Tick(at(9)));
+    assert!(running.take_dirty(), "updated 8s → 9s ago");
+    running.update(Action::Tick(at(9)));
     assert!(!running.take_dirty(), "same second, nothing to draw");
+}
+
+#[test]
+fn time_labels_count_seconds_only_where_the_seconds_are_news() {
+    let r = aliyun("aaaa");
+    let labels = |app: &App| {
+        let l = app.selected_entry().unwrap().time_labels(app.now(), app.paused());
+        (l.elapsed, l.updated, l.next)
+    };
+    let some = |s: &str| Some(s.to_owned());
+    let mut app = app(vec![(r.clone(), None)]);
+    app.update(Action::Polled(ok(task(&r, TaskState::Running, mixed(1, 0, 2)), 0)));
+    app.update(Action::Tick(at(3)));
+    assert_eq!(labels(&app), (some("<1m"), some("live"), None), "healthy: nothing counts seconds");
+    app.update(Action::Tick(at(9)));
+    assert_eq!(labels(&app), (some("<1m"), some("updated 9s ago"), some("poll due")), "late");
+    // A long wait (`Retry-After`, slow polling) is worth a countdown, in minutes.
+    let mut slow = ok(task(&r, TaskState::Running, mixed(1, 0, 2)), 70);
+    slow.next_poll_in = Some(Duration::from_secs(150));
+    app.update(Action::Polled(slow));
+    assert_eq!(labels(&app), (some("1m"), some("live"), some("next in 2m")));
+    // A failing fetch counts the seconds to its retry.
+    let mut failed = err(&r, FetchErrorKind::Network, 80);
+    failed.next_poll_in = Some(Duration::from_secs(7));
+    app.update(Action::Polled(failed));
+    assert_eq!(labels(&app), (some("1m"), some("updated 10s ago"), some("next in 7s")));
+    // Paused: how old the data is, and no countdown.
+    app.update(Action::Polled(ok(task(&r, TaskState::Running, mixed(1, 0, 2)), 90)));
+    cmd(&mut app, Command::Pause);
+    app.update(Action::Tick(at(95)));
+    assert_eq!(labels(&app), (some("1m"), some("updated 5s ago"), None));
 }
 
 #[test]
@@ -417,24 +455,32 @@ fn an_answer_that_moves_only_the_time_labels_of_a_task_not_selected_is_drawn_wit
     app.update(Action::Polled(ok(running(&b), 0)));
     app.update(Action::Tick(at(1)));
     app.take_dirty();
-    // `b` is not selected and said nothing new: only its "updated" and "next in" labels moved.
-    app.update(Action::Polled(ok(running(&b), 1)));
+    // `b` is not selected, its row says "live" and its answer says nothing new: nothing moves.
+    app.update(Action::Polled(ok(running(&b), 5)));
+    assert!(!app.take_dirty(), "no frame of its own");
+    app.update(Action::Tick(at(5)));
+    assert!(!app.take_dirty(), "nor one at the next tick");
+    // Its next poll (due at 10 s) is late: the row counts the seconds since the last answer.
+    app.update(Action::Tick(at(13)));
+    assert!(app.take_dirty());
+    // An answer with nothing new moves only those labels, back to "live": the next tick draws it.
+    app.update(Action::Polled(ok(running(&b), 13)));
     assert!(!app.take_dirty(), "no frame of its own");
     assert!(app.needs_clock());
-    app.update(Action::Tick(at(1)));
+    app.update(Action::Tick(at(13)));
     assert!(app.take_dirty(), "the next tick draws the labels, even within the same second");
-    app.update(Action::Tick(at(1)));
+    app.update(Action::Tick(at(13)));
     assert!(!app.take_dirty());
     // The selected task's pane shows more of an answer: drawn at once.
-    app.update(Action::Polled(ok(running(&a), 1)));
+    app.update(Action::Polled(ok(running(&a), 13)));
     assert!(app.take_dirty());
     // News from the task not selected: drawn at once.
-    app.update(Action::Polled(ok(task(&b, TaskState::Running, mixed(2, 0, 1)), 2)));
+    app.update(Action::Polled(ok(task(&b, TaskState::Running, mixed(2, 0, 1)), 14)));
     assert!(app.take_dirty());
     // An answer after a failed fetch removes the error row: drawn at once.
-    app.update(Action::Polled(err(&b, FetchErrorKind::Network, 3)));
+    app.update(Action::Polled(err(&b, FetchErrorKind::Network, 15)));
     assert!(app.take_dirty());
-    app.update(Action::Polled(ok(task(&b, TaskState::Running, mixed(2, 0, 1)), 4)));
+    app.update(Action::Polled(ok(task(&b, TaskState::Running, mixed(2, 0, 1)), 16)));
     assert!(app.take_dirty());
 }
 
