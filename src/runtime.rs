@@ -133,6 +133,10 @@ where
     // A change not drawn yet, whether the user caused it (draw now), and the last frame's time.
     let (mut undrawn, mut urgent, mut last_draw) = (false, true, None::<Instant>);
     let mut snapshot_read = false;
+    // After applying poll results the loop stops listening for more until this moment, then
+    // takes all that came meanwhile at once: 100 tasks answer ~20 times a second, and a wake of
+    // the UI thread for each cost more than applying them.
+    let mut results_quiet_until: Option<Instant> = None;
     loop {
         if app.should_quit() {
             break;
@@ -173,9 +177,15 @@ where
                 }
                 None
             },
-            result = polled.recv(), if polled_open => {
+            result = polled.recv(), if polled_open && results_quiet_until.is_none() => {
                 polled_open = result.is_some();
                 result.map(Action::Polled)
+            },
+            () = tokio::time::sleep_until(results_quiet_until.unwrap_or_else(Instant::now)),
+                if results_quiet_until.is_some() =>
+            {
+                results_quiet_until = None;
+                None
             },
             done = background.recv(), if background_open => {
                 background_open = done.is_some();
@@ -189,6 +199,7 @@ where
             () = tokio::time::sleep_until(next_passive_frame), if undrawn => None,
             else => break,
         };
+        let mut results_applied = matches!(action, Some(Action::Polled(_)));
         if let Some(action) = action {
             // With nothing counting seconds the clock sleeps and `app.now` goes stale; a flash
             // set now would be "shown until" a moment already past and vanish on the next
@@ -207,8 +218,12 @@ where
                 Err(_) => break,
             }
         }
+        results_applied |= !batch.is_empty();
         for p in coalesce(batch) {
             lp.apply(terminal, app, host, Action::Polled(p))?;
+        }
+        if results_applied {
+            results_quiet_until = Some(Instant::now() + PASSIVE_FRAME);
         }
     }
     Ok(Outcome { signal: app.exit_signal(), draws: lp.draws })

@@ -288,6 +288,34 @@ async fn a_burst_of_results_is_drawn_once() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn results_that_follow_others_closely_wait_and_are_applied_together() {
+    let r = task_ref("steady");
+    let mut h = Harness::new(vec![(r.clone(), None)], 8);
+    let tx = h.polled_tx.clone();
+    // Ten results 20 ms apart, then a pause; before each send, how much of the channel is free.
+    let sender = tokio::spawn(async move {
+        let mut free = Vec::new();
+        for i in 0..10 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            free.push(tx.capacity());
+            tx.send(polled(task(&r, TaskState::Running, 0, 10 - i, i), 0)).await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        free.push(tx.capacity());
+        free
+    });
+    let outcome = h.run(no_input(), signal_after(Duration::from_millis(700), Signal::Terminate)).await.unwrap();
+    let free = sender.await.unwrap();
+    // The first is taken at once (20 ms). The loop then listens again only 250 ms after it, so
+    // the nine that follow wait in the channel instead of waking the UI thread one by one, and
+    // are all taken at 270 ms.
+    assert_eq!(free, [64, 64, 63, 62, 61, 60, 59, 58, 57, 56, 64]);
+    let counts = h.app.entries()[0].task.as_ref().unwrap().counts;
+    assert_eq!((counts.succeeded, counts.running), (9, 1), "the newest result wins");
+    assert_eq!(outcome.signal, Some(Signal::Terminate));
+}
+
+#[tokio::test(start_paused = true)]
 async fn keys_send_poll_commands_and_save_the_watch_list() {
     let r = task_ref("aaaa");
     let mut h = Harness::new(vec![(r.clone(), Some(task(&r, TaskState::Running, 1, 1, 1)))], 32);
