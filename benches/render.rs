@@ -50,14 +50,14 @@ fn eager_rows(subtasks: &[Subtask]) -> Vec<Row<'_>> {
     subtasks
         .iter()
         .map(|s| {
-            let error = s.error().map_or("", |e| e.trimmed_message());
+            let error = s.error_message();
             Row::new([
                 Cell::from(format!("{:?}", s.state)),
                 Cell::from(s.kind.as_str()),
                 Cell::from(sanitize::line_truncated(s.method(), 7)),
                 Cell::from(sanitize::line_truncated(s.path(), 60)),
                 Cell::from(sanitize::line_truncated(s.name(), 40)),
-                Cell::from(sanitize::line_truncated(error, 60)),
+                Cell::from(sanitize::line_truncated(error.trim_end(), 60).into_owned()),
             ])
         })
         .collect()

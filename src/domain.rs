@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use subtask::{ApiErrorRef, Subtask, SubtaskText};
+pub use subtask::{ApiErrorRef, ErrorIdentity, Subtask, SubtaskText};
 pub use task_ref::{RefParseError, TARGET_FORMS, TASK_REF_FORMS, Target, TaskRef, abbreviate_id};
 
 /// Which cloud a task lives on.

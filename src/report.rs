@@ -212,7 +212,7 @@ pub fn human_summary(outcomes: &[TaskOutcome]) -> String {
                     counts_summary(&task.counts)
                 );
                 if let Some(error) = &task.error {
-                    let _ = writeln!(out, "  task error: {}", error_text(error.into()));
+                    let _ = writeln!(out, "  task error: {}", error_text(&error.into()));
                 }
                 if let Some(export) = &task.export {
                     let _ = writeln!(
@@ -255,7 +255,8 @@ fn write_failed_subtasks(out: &mut String, task: &Task) {
         } else {
             format!(" ({})", subtask.name())
         };
-        let message = subtask.error().map_or_else(|| "no error text returned by the API".to_owned(), error_text);
+        let message =
+            subtask.error().as_ref().map_or_else(|| "no error text returned by the API".to_owned(), error_text);
         let glyph = if subtask.state == SubtaskState::Cancelled { "⊘" } else { "✘" };
         let _ = writeln!(
             out,
@@ -271,7 +272,7 @@ fn write_failed_subtasks(out: &mut String, task: &Task) {
     }
 }
 
-fn error_text(error: ApiErrorRef<'_>) -> String {
+fn error_text(error: &ApiErrorRef<'_>) -> String {
     let message = sanitize::line_truncated(error.trimmed_message(), MESSAGE_LIMIT);
     if error.code.is_empty() {
         message.into_owned()

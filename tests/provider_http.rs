@@ -341,7 +341,10 @@ async fn the_official_alibaba_example_becomes_a_task() {
     assert_eq!(task.task_ref, expected_ref);
     assert_eq!((task.kind, task.state, task.raw_status.as_str()), (TaskKind::Import, TaskState::Failed, "Finished"));
     assert_eq!((task.counts.waiting, task.counts.failed), (1, 1));
-    assert_eq!(task.subtasks[1].error().map(ApiErrorRef::to_api_error), Some(ApiError::new("", "Internal Error\n")));
+    assert_eq!(
+        task.subtasks[1].error().as_ref().map(ApiErrorRef::to_api_error),
+        Some(ApiError::new("", "Internal Error\n"))
+    );
     assert_eq!(task.raw_body.as_deref(), Some(body));
 }
 

@@ -102,7 +102,7 @@ pub fn regroup_subtasks(subtasks: &[Subtask], previous: Option<(&[Subtask], &[Fa
         let reused = previous.as_ref().and_then(|(subs, old_groups, of)| {
             let before = subs.get(position)?;
             let unchanged =
-                before.state == subtask.state && before.name() == subtask.name() && before.error() == subtask.error();
+                before.state == subtask.state && before.name() == subtask.name() && before.same_error(subtask);
             let group = (*of.get(position)?)?;
             unchanged.then(|| old_groups.get(group as usize).map(|g| g.signature.as_str())).flatten()
         });
@@ -135,8 +135,7 @@ pub fn group_subtasks_memo(subtasks: &[Subtask], memo: &mut SignatureMemo) -> Ve
         if !subtask.state.is_problem() {
             continue;
         }
-        let (code, message) = subtask.error().map_or(("", ""), |e| (e.code, e.message));
-        let key = memo.hasher.hash_one((subtask.state, subtask.name(), code, message));
+        let key = memo.hasher.hash_one((subtask.state, subtask.name(), subtask.error_identity()));
         let signature = used.entry(key).or_insert_with(|| {
             memo.signatures.remove(&key).unwrap_or_else(|| fresh_signature(&mut normaliser, subtask).to_owned())
         });
@@ -148,9 +147,9 @@ pub fn group_subtasks_memo(subtasks: &[Subtask], memo: &mut SignatureMemo) -> Ve
 
 /// The signature of a failure worked out from its own text.
 fn fresh_signature<'n>(normaliser: &'n mut Normaliser, subtask: &Subtask) -> &'n str {
-    let message = subtask.error().map_or("", |e| e.message);
+    let message = subtask.error_message();
     if !message.trim().is_empty() {
-        normaliser.normalise(message, subtask.name())
+        normaliser.normalise(&message, subtask.name())
     } else if subtask.state == SubtaskState::Cancelled {
         CANCELLED_NO_TEXT
     } else {
@@ -168,7 +167,7 @@ struct GroupBuilder {
 
 impl GroupBuilder {
     fn add(&mut self, position: usize, subtask: &Subtask, signature: &str) {
-        let (code, message) = subtask.error().map_or(("", ""), |e| (e.code.trim(), e.message));
+        let code = subtask.error_code().trim();
         self.key.clear();
         self.key.push_str(code);
         self.key.push('\0');
@@ -181,7 +180,7 @@ impl GroupBuilder {
                 code: code.to_owned(),
                 apis: 0,
                 models: 0,
-                example: message.to_owned(),
+                example: subtask.error_message().into_owned(),
                 members: Vec::new(),
             });
             self.by_key.insert(self.key.clone(), self.groups.len() - 1);
@@ -459,9 +458,9 @@ mod tests {
                     let s = &subtasks[m as usize];
                     let code = s.error().map_or("", |e| e.code.trim());
                     prop_assert_eq!(code, group.code.as_str());
-                    let message = s.error().map_or("", |e| e.message);
+                    let message = s.error_message();
                     if !message.trim().is_empty() {
-                        prop_assert_eq!(signature(message, s.name()), group.signature.clone());
+                        prop_assert_eq!(signature(&message, s.name()), group.signature.clone());
                     }
                 }
             }

@@ -956,7 +956,12 @@ impl App {
 /// The viewer text for a subtask; never empty, so nobody wonders whether the pane is broken.
 fn subtask_error_text(sub: &crate::domain::Subtask) -> String {
     match sub.error() {
-        Some(err) if !err.trimmed_message().is_empty() => err.trimmed_message().to_owned(),
+        // Moved, not copied, when the message was decompressed: it can be 10 MB.
+        Some(err) if !err.trimmed_message().is_empty() => {
+            let mut message = err.message.into_owned();
+            message.truncate(message.trim_end().len());
+            message
+        }
         Some(err) if !err.code.is_empty() => {
             format!("no error text returned by the API (only the code {} above)", sanitize::line(err.code))
         }

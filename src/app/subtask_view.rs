@@ -112,7 +112,7 @@ pub fn matches_filter(subtask: &Subtask, needle_lower: &str) -> bool {
         || subtask
             .error()
             .as_ref()
-            .is_some_and(|e| contains_ci(e.code, needle_lower) || contains_ci(e.message, needle_lower))
+            .is_some_and(|e| contains_ci(e.code, needle_lower) || contains_ci(&e.message, needle_lower))
 }
 
 fn cmp_ci(a: &str, b: &str) -> Ordering {

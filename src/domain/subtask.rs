@@ -2,8 +2,11 @@
 //!
 //! A task can hold hundreds of thousands of subtasks, most of them with five or six short texts
 //! (`GET`, `OVER`, an id, a name, a path). As separate `String`s each text costs 24 bytes inline
-//! and a heap chunk of at least 32 bytes; packed, a subtask is 48 bytes inline plus one chunk
-//! for all of its text (issue 7, target 6: heap per subtask and peak RSS).
+//! and a heap chunk of at least 32 bytes; packed, a subtask is 64 bytes inline plus one chunk
+//! for all of its text. A long error message (a stack trace, often a kilobyte or more) keeps its
+//! first [`MESSAGE_HEAD`] bytes plain, which is all a table row shows, and the rest
+//! LZ4-compressed in a second chunk, decompressed only when the whole message is read: traces
+//! repeat their frames, so that rest shrinks about 4x (issue 7, target 6: heap per subtask).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -12,37 +15,47 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{ApiError, ChangeAction, SubtaskKind, SubtaskState};
 
-/// An error reported for a subtask, borrowed from it: the provider's code and message, verbatim.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+/// An error reported for a subtask: the provider's code and message, verbatim. Borrowed from
+/// the subtask, except a message it keeps compressed, which is decompressed into an owned one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct ApiErrorRef<'a> {
     /// Empty when the provider gives only a message (Alibaba items).
     pub code: &'a str,
-    pub message: &'a str,
+    pub message: Cow<'a, str>,
 }
 
 impl<'a> ApiErrorRef<'a> {
     pub fn new(code: &'a str, message: &'a str) -> Self {
-        ApiErrorRef { code, message }
+        ApiErrorRef { code, message: Cow::Borrowed(message) }
     }
 
     /// The message without the trailing newline some providers append (cloud-apis.md quirk 3).
-    pub fn trimmed_message(&self) -> &'a str {
+    pub fn trimmed_message(&self) -> &str {
         self.message.trim_end()
     }
 
-    pub fn to_api_error(self) -> ApiError {
-        ApiError::new(self.code, self.message)
+    pub fn to_api_error(&self) -> ApiError {
+        ApiError::new(self.code, &*self.message)
     }
 }
 
 impl<'a> From<&'a ApiError> for ApiErrorRef<'a> {
     fn from(error: &'a ApiError) -> Self {
-        ApiErrorRef { code: &error.code, message: &error.message }
+        ApiErrorRef::new(&error.code, &error.message)
     }
 }
 
+/// A subtask's error as stored ([`Subtask::error_identity`]): to compare or hash, not to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ErrorIdentity<'a> {
+    has_error: bool,
+    code: &'a str,
+    head: &'a str,
+    compressed_rest: Option<&'a [u8]>,
+}
+
 /// The texts of a subtask, borrowed: what [`Subtask::new`] packs and [`Subtask::text`] unpacks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SubtaskText<'a> {
     /// The provider's id of the API/model; empty when the provider gives none (Huawei failures).
     pub id: &'a str,
@@ -56,13 +69,23 @@ pub struct SubtaskText<'a> {
 
 impl SubtaskText<'_> {
     fn parts(&self) -> [&str; PARTS] {
-        let error = self.error.unwrap_or_default();
-        [self.id, self.name, self.method, self.path, self.raw_status, error.code, error.message]
+        let (code, message) = self.error.as_ref().map_or(("", ""), |e| (e.code, &*e.message));
+        [self.id, self.name, self.method, self.path, self.raw_status, code, message]
     }
 }
 
 /// id, name, method, path, raw status, error code, error message.
 const PARTS: usize = 7;
+
+/// How much of a long message stays plain: more than a table row's error cell shows, so drawing
+/// never decompresses. Messages shorter than twice this ("Path exists", "Internal Error", a
+/// one-line cause) stay plain whole.
+pub const MESSAGE_HEAD: usize = 160;
+
+/// Messages longer than this stay plain too. One such message is not what fills memory, and
+/// decompressing it would slow the error viewer's opening (a 10 MB trace: ~11 -> ~18 ms, close to
+/// target 7's 20 ms), which copies it once anyway.
+const COMPRESS_UP_TO: usize = 1 << 20;
 
 /// One API or model of an import task.
 #[derive(Clone, PartialEq, Eq)]
@@ -78,13 +101,27 @@ pub struct Subtask {
     /// Where each part but the last ends in `texts`; the last ends with it.
     ends: [u32; PARTS - 1],
     texts: Box<str>,
+    /// The error message after its first [`MESSAGE_HEAD`] bytes, LZ4-compressed with its
+    /// length in front, when that saves a quarter or more of it; the message part of `texts`
+    /// then holds only the head.
+    compressed_rest: Option<Box<[u8]>>,
 }
 
 impl Subtask {
     /// A subtask with no change action, at position 0 of the provider's array.
+    #[expect(clippy::needless_pass_by_value, reason = "built in place at every call site; packing only reads it")]
     pub fn new(kind: SubtaskKind, state: SubtaskState, text: SubtaskText<'_>) -> Subtask {
-        let (ends, texts) = pack(&text);
-        Subtask { kind, state, action: None, has_error: text.error.is_some(), raw_index: 0, ends, texts }
+        let Packed { ends, texts, compressed_rest } = pack(&text);
+        Subtask {
+            kind,
+            state,
+            action: None,
+            has_error: text.error.is_some(),
+            raw_index: 0,
+            ends,
+            texts,
+            compressed_rest,
+        }
     }
 
     /// The same subtask at `position` in the provider's array.
@@ -138,8 +175,56 @@ impl Subtask {
         self.part(4)
     }
 
+    /// The error, if any; a long message is decompressed (about 0.5 µs per kilobyte).
     pub fn error(&self) -> Option<ApiErrorRef<'_>> {
-        self.has_error.then(|| ApiErrorRef { code: self.part(5), message: self.part(6) })
+        self.has_error.then(|| ApiErrorRef { code: self.part(5), message: self.message() })
+    }
+
+    pub fn has_error(&self) -> bool {
+        self.has_error
+    }
+
+    /// The start of the error message for a one-line preview, without decompressing: the whole
+    /// message when it is kept plain, else its first [`MESSAGE_HEAD`] bytes followed by `…`.
+    pub fn error_preview(&self) -> Cow<'_, str> {
+        match self.compressed_rest {
+            Some(_) => Cow::Owned(format!("{}…", self.part(6))),
+            None => Cow::Borrowed(self.part(6)),
+        }
+    }
+
+    /// The error code; empty when there is no error or it has only a message.
+    pub fn error_code(&self) -> &str {
+        if self.has_error { self.part(5) } else { "" }
+    }
+
+    /// The error message; empty when there is no error.
+    pub fn error_message(&self) -> Cow<'_, str> {
+        if self.has_error { self.message() } else { Cow::Borrowed("") }
+    }
+
+    /// Whether both have the same error, without decompressing either message.
+    pub fn same_error(&self, other: &Subtask) -> bool {
+        self.error_identity() == other.error_identity()
+    }
+
+    /// The error as it is stored: equal exactly when the errors are, since the same message
+    /// always packs to the same bytes. Hashing it costs no decompression.
+    pub fn error_identity(&self) -> ErrorIdentity<'_> {
+        ErrorIdentity {
+            has_error: self.has_error,
+            code: self.part(5),
+            head: self.part(6),
+            compressed_rest: self.compressed_rest.as_deref(),
+        }
+    }
+
+    fn message(&self) -> Cow<'_, str> {
+        let head = self.part(6);
+        let Some(compressed) = &self.compressed_rest else { return Cow::Borrowed(head) };
+        // Both steps undo what `pack` did to a `&str`, so neither fails; if one ever did, the
+        // head alone is shown rather than a panic in the middle of a frame.
+        Cow::Owned(decompress_after(head, compressed).unwrap_or_else(|| head.to_owned()))
     }
 
     pub fn set_id(&mut self, id: impl AsRef<str>) {
@@ -181,17 +266,26 @@ impl Subtask {
     }
 
     /// Setters pack the new texts while borrowing the old ones, then store them here.
-    fn store(&mut self, (ends, texts): Packed) {
-        self.ends = ends;
-        self.texts = texts;
+    fn store(&mut self, packed: Packed) {
+        self.ends = packed.ends;
+        self.texts = packed.texts;
+        self.compressed_rest = packed.compressed_rest;
     }
 }
 
-/// Where each part but the last ends, and all the parts one after the other.
-type Packed = ([u32; PARTS - 1], Box<str>);
+/// What [`pack`] makes of a subtask's texts.
+struct Packed {
+    /// Where each part but the last ends in `texts`.
+    ends: [u32; PARTS - 1],
+    /// All the parts one after the other, the message last unless it is compressed.
+    texts: Box<str>,
+    compressed_rest: Option<Box<[u8]>>,
+}
 
 fn pack(text: &SubtaskText<'_>) -> Packed {
-    let parts = text.parts();
+    let mut parts = text.parts();
+    let (head, compressed_rest) = split_and_compress(parts[PARTS - 1]);
+    parts[PARTS - 1] = head;
     let mut texts = String::with_capacity(parts.iter().map(|p| p.len()).sum());
     let mut ends = [0; PARTS - 1];
     for (end, part) in ends.iter_mut().zip(parts) {
@@ -201,7 +295,35 @@ fn pack(text: &SubtaskText<'_>) -> Packed {
         *end = u32::try_from(texts.len()).unwrap_or(u32::MAX);
     }
     texts.push_str(parts[PARTS - 1]);
-    (ends, texts.into_boxed_str())
+    Packed { ends, texts: texts.into_boxed_str(), compressed_rest }
+}
+
+/// The plain head of a message and its compressed rest, if the message is long but not huge and
+/// the rest shrinks by a quarter or more; else the whole message and nothing. The head serves as
+/// LZ4's dictionary, so the rest's first frames can refer back to it.
+fn split_and_compress(message: &str) -> (&str, Option<Box<[u8]>>) {
+    if !(2 * MESSAGE_HEAD..=COMPRESS_UP_TO).contains(&message.len()) {
+        return (message, None);
+    }
+    // `str::floor_char_boundary` needs Rust 1.91; a UTF-8 character is at most 4 bytes.
+    let cut = (MESSAGE_HEAD - 3..=MESSAGE_HEAD).rev().find(|&i| message.is_char_boundary(i)).unwrap_or(0);
+    let (head, rest) = message.split_at(cut);
+    let compressed = lz4_flex::block::compress_prepend_size_with_dict(rest.as_bytes(), head.as_bytes());
+    if compressed.len() * 4 <= rest.len() * 3 { (head, Some(compressed.into_boxed_slice())) } else { (message, None) }
+}
+
+/// `head` followed by the rest that [`split_and_compress`] compressed, decompressed in place
+/// after it: a 10 MB message is written once, not decompressed and then copied.
+fn decompress_after(head: &str, compressed: &[u8]) -> Option<String> {
+    // `compress_prepend_size*` puts the uncompressed size first, as 4 little-endian bytes.
+    let (size, body) = compressed.split_first_chunk::<4>()?;
+    let size = usize::try_from(u32::from_le_bytes(*size)).ok()?;
+    let mut bytes = Vec::with_capacity(head.len() + size);
+    bytes.extend_from_slice(head.as_bytes());
+    bytes.resize(head.len() + size, 0);
+    let written = lz4_flex::block::decompress_into_with_dict(body, &mut bytes[head.len()..], head.as_bytes()).ok()?;
+    bytes.truncate(head.len() + written);
+    String::from_utf8(bytes).ok()
 }
 
 /// Shows the packed texts as the fields they are, not as offsets into one string.
@@ -265,7 +387,7 @@ impl Serialize for Subtask {
             state: self.state,
             raw_status: Cow::Borrowed(text.raw_status),
             action: self.action,
-            error: text.error.map(|e| ErrorRecord { code: Cow::Borrowed(e.code), message: Cow::Borrowed(e.message) }),
+            error: text.error.map(|e| ErrorRecord { code: Cow::Borrowed(e.code), message: e.message }),
         }
         .serialize(serializer)
     }
@@ -309,7 +431,7 @@ mod tests {
             (sub.id(), sub.name(), sub.method(), sub.path(), sub.raw_status()),
             ("api-1", "listPets", "GET", "/pets/{id}", "FAIL")
         );
-        assert_eq!(sub.error().map(|e| e.trimmed_message()), Some("Path exists"));
+        assert_eq!(sub.error().unwrap().trimmed_message(), "Path exists");
     }
 
     #[test]
@@ -387,7 +509,100 @@ mod tests {
     }
 
     #[test]
-    fn a_subtask_is_48_bytes_inline() {
-        assert_eq!(std::mem::size_of::<Subtask>(), 48);
+    fn a_subtask_is_64_bytes_inline() {
+        assert_eq!(std::mem::size_of::<Subtask>(), 64);
+    }
+
+    /// A Java stack trace of about `len` bytes: frames that differ only in their numbers.
+    fn trace(len: usize) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::from("java.lang.IllegalStateException: Path /pets conflicts with API 42\n");
+        for frame in 0.. {
+            if s.len() >= len {
+                break;
+            }
+            let _ = writeln!(s, "\tat com.example.importer.Stage{frame}.run(Importer.java:{})", 100 + frame);
+        }
+        s
+    }
+
+    #[test]
+    fn a_long_repetitive_message_is_kept_compressed_and_reads_back_whole() {
+        let message = trace(1500);
+        let sub = Subtask::new(SubtaskKind::Api, SubtaskState::Failed, text("api-1", Some(&message)));
+        let compressed = sub.compressed_rest.as_ref().map_or(usize::MAX, |c| c.len());
+        assert!(compressed * 3 < message.len(), "{compressed} B for {} B", message.len());
+        assert_eq!(sub.error_message(), message);
+        assert_eq!(sub.error().unwrap(), ApiErrorRef::new("APIG.3201", &message));
+        assert_eq!(sub.text(), text("api-1", Some(&message)));
+        assert_eq!(sub.name(), "listPets", "the other parts are untouched");
+    }
+
+    #[test]
+    fn the_preview_is_the_plain_head_of_a_long_message_and_a_short_message_whole() {
+        let long = format!("é{}", trace(1000));
+        let sub = Subtask::new(SubtaskKind::Api, SubtaskState::Failed, text("api-1", Some(&long)));
+        let preview = sub.error_preview();
+        let head = preview.strip_suffix('…').unwrap();
+        assert!(long.starts_with(head) && (MESSAGE_HEAD - 3..=MESSAGE_HEAD).contains(&head.len()), "{head:?}");
+        let short = Subtask::new(SubtaskKind::Api, SubtaskState::Failed, text("api-1", Some("Path exists\n")));
+        assert!(matches!(short.error_preview(), Cow::Borrowed("Path exists\n")));
+        assert!(!Subtask::new(SubtaskKind::Api, SubtaskState::Failed, text("x", None)).has_error());
+    }
+
+    #[test]
+    fn short_huge_or_incompressible_messages_stay_plain() {
+        let short = "Path /pets conflicts with API 42: remove one of them and import again.";
+        // 400 printable characters from xorshift64: nothing repeats for LZ4 to refer back to.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let noise: String = (0..400)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                char::from(b'!' + u8::try_from(state >> 58).unwrap())
+            })
+            .collect();
+        let huge = trace(COMPRESS_UP_TO + 1);
+        for message in [short, noise.as_str(), huge.as_str()] {
+            let sub = Subtask::new(SubtaskKind::Api, SubtaskState::Failed, text("api-1", Some(message)));
+            assert!(sub.compressed_rest.is_none(), "{} B", message.len());
+            assert!(matches!(sub.error_message(), Cow::Borrowed(m) if m == message));
+        }
+    }
+
+    #[test]
+    fn same_error_compares_packed_messages_without_reading_them() {
+        let (a, b) = (trace(900), trace(1200));
+        let failed = |m: &str| Subtask::new(SubtaskKind::Api, SubtaskState::Failed, text("x", Some(m)));
+        assert!(failed(&a).same_error(&failed(&a)));
+        assert!(!failed(&a).same_error(&failed(&b)));
+        assert!(!failed(&a).same_error(&failed("short")));
+        let none = Subtask::new(SubtaskKind::Api, SubtaskState::Failed, text("x", None));
+        assert!(!none.same_error(&failed("")), "an empty error is still an error");
+        assert!(none.same_error(&none.clone()));
+    }
+
+    #[test]
+    fn setters_and_serde_keep_a_compressed_rest() {
+        let message = trace(2000);
+        let mut sub = Subtask::new(SubtaskKind::Api, SubtaskState::Failed, text("api-1", Some(&message)));
+        sub.set_path("/other");
+        assert_eq!((sub.path(), sub.error_message().as_ref()), ("/other", message.as_str()));
+        let json = serde_json::to_string(&sub).unwrap();
+        assert!(json.contains("Importer.java:110"), "the saved shape holds the message as text");
+        let back: Subtask = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, sub);
+        assert!(back.compressed_rest.is_some());
+    }
+
+    proptest::proptest! {
+        /// Whatever the message, plain or compressed, it reads back byte for byte.
+        #[test]
+        fn any_message_reads_back(message in "([a-c\\n\\t é]{0,40}|Stage[0-9]{1,3}\\.run\\(Importer\\.java\\)){0,60}") {
+            let sub = Subtask::new(SubtaskKind::Model, SubtaskState::Failed, text("m", Some(&message)));
+            proptest::prop_assert_eq!(sub.error_message(), message.as_str());
+            proptest::prop_assert_eq!(sub.path(), "/pets/{id}");
+        }
     }
 }

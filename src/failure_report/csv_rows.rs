@@ -57,7 +57,7 @@ fn rows(report: &Report<'_>) -> csv::Result<Vec<u8>> {
     writer.write_record(COLUMNS)?;
     let task_ref = report.task.task_ref.to_string();
     for &(index, subtask, group) in &report.failures {
-        let (code, message) = subtask.error().map_or(("", ""), |e| (e.code, e.message));
+        let (code, message) = (subtask.error_code(), subtask.error_message());
         let of_group = group.and_then(|g| report.groups.get(usize::try_from(g).ok()?.checked_sub(1)?));
         let record: [Cow<'_, str>; COLUMNS.len()] = [
             guard(&task_ref),
@@ -70,7 +70,7 @@ fn rows(report: &Report<'_>) -> csv::Result<Vec<u8>> {
             guard(subtask.id()),
             guard(subtask.raw_status()),
             guard(code),
-            guard(message),
+            guard(&message),
             Cow::Owned(group.map(|g| g.to_string()).unwrap_or_default()),
             Cow::Owned(of_group.map(|g| g.count().to_string()).unwrap_or_default()),
             of_group.map_or(Cow::Borrowed(""), |g| guard(&g.signature)),

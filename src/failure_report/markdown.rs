@@ -63,7 +63,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
     out.push_str("| # | Kind | State | Method | Path | Name | ID | Raw status | Code | Message | Group |\n");
     out.push_str("|---:|---|---|---|---|---|---|---|---|---|---:|\n");
     for &(index, subtask, group) in &report.failures {
-        let (code, message) = subtask.error().map_or(("", ""), |e| (e.code, e.message));
+        let (code, message) = (subtask.error_code(), subtask.error_message());
         let _ = writeln!(
             out,
             "| {index} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -75,7 +75,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
             cell(subtask.id()),
             cell(subtask.raw_status()),
             cell(code),
-            cell(message),
+            cell(&message),
             group.map(|g| g.to_string()).unwrap_or_default(),
         );
     }

@@ -96,11 +96,9 @@ fn subtask_header(sub: &Subtask, theme: &Theme, w: usize) -> Vec<Line<'static>> 
         Span::styled("  status ", theme.dim),
         Span::styled(clean(sub.raw_status(), 24).into_owned(), theme.text),
     ];
-    if let Some(err) = sub.error()
-        && !err.code.is_empty()
-    {
+    if !sub.error_code().is_empty() {
         first.push(Span::styled("  code ", theme.dim));
-        first.push(Span::styled(clean(err.code, w / 2).into_owned(), theme.fail));
+        first.push(Span::styled(clean(sub.error_code(), w / 2).into_owned(), theme.fail));
     }
     let second = vec![
         Span::styled(format!("{:<6}", sub.kind.as_str()), theme.dim),

@@ -274,26 +274,26 @@ fn row<'a>(sub: &'a Subtask, changed: bool, spec: &[(Col, Constraint)], widths: 
             Col::Method => Cell::from(clean(sub.method(), w).into_owned()),
             Col::Path => Cell::from(clean(sub.path(), w).into_owned()),
             Col::Name => Cell::from(clean(sub.name(), w).into_owned()),
-            Col::Error => match sub.error() {
-                Some(err) => {
-                    let text = if err.code.is_empty() {
-                        clean(err.trimmed_message(), w).into_owned()
-                    } else {
-                        let code = clean(err.code, w).into_owned();
-                        let rest = w.saturating_sub(code.chars().count() + 1);
-                        format!("{code} {}", clean(err.trimmed_message(), rest))
-                    };
-                    Cell::from(Span::styled(text, theme.fail))
-                }
-                None if sub.state.is_problem() => Cell::from(Span::styled("(no error text)", theme.dim)),
-                None => Cell::from(Span::styled(
-                    sub.action.map_or("", |a| match a {
-                        crate::domain::ChangeAction::Create => "created",
-                        crate::domain::ChangeAction::Update => "updated",
-                    }),
-                    theme.dim,
-                )),
-            },
+            Col::Error if sub.has_error() => {
+                // The preview, not the whole message: drawing a row never decompresses a trace.
+                let (code, preview) = (sub.error_code(), sub.error_preview());
+                let text = if code.is_empty() {
+                    clean(preview.trim_end(), w).into_owned()
+                } else {
+                    let code = clean(code, w).into_owned();
+                    let rest = w.saturating_sub(code.chars().count() + 1);
+                    format!("{code} {}", clean(preview.trim_end(), rest))
+                };
+                Cell::from(Span::styled(text, theme.fail))
+            }
+            Col::Error if sub.state.is_problem() => Cell::from(Span::styled("(no error text)", theme.dim)),
+            Col::Error => Cell::from(Span::styled(
+                sub.action.map_or("", |a| match a {
+                    crate::domain::ChangeAction::Create => "created",
+                    crate::domain::ChangeAction::Update => "updated",
+                }),
+                theme.dim,
+            )),
         }
     });
     let row = Row::new(cells);

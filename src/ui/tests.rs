@@ -257,6 +257,24 @@ fn hostile_text_renders_visibly_and_never_reaches_a_cell_raw() {
 }
 
 #[test]
+fn hostile_text_in_the_compressed_rest_of_a_long_message_is_escaped_in_the_viewer() {
+    let message =
+        format!("{}evil\u{1b}]52;c;ZXZpbA==\u{7}tail", "\tat com.example.Importer.run(Importer.java)\n".repeat(40));
+    let mut app = hostile_app(&message, "api");
+    app.update(Action::Command(Command::Enter));
+    let table = draw(&mut app, 100, 30);
+    assert_no_control_chars(table.backend().buffer());
+    let rows = buffer_text(table.backend().buffer());
+    assert!(rows.contains("E^[[31m  at com.example.Impor…"), "the row shows the head: {rows}");
+    app.update(Action::Command(Command::Enter));
+    app.update(Action::Command(Command::Bottom));
+    let viewer = draw(&mut app, 100, 30);
+    assert_no_control_chars(viewer.backend().buffer());
+    let text = buffer_text(viewer.backend().buffer());
+    assert!(text.contains("evil^[]52;c;ZXZpbA==^Gtail"), "{text}");
+}
+
+#[test]
 fn huge_messages_are_cut_in_cells_and_scroll_in_the_viewer() {
     for size in [10_000, 1_000_000] {
         let message: String = "0123456789".repeat(size / 10);

@@ -60,7 +60,7 @@ fn official_example_finished_with_a_waiting_api_and_a_failed_model() {
     assert_eq!(model.state, SubtaskState::Failed);
     assert_eq!(model.raw_status(), "FAIL");
     // Verbatim, trailing newline included; the UI trims.
-    assert_eq!(model.error().map(ApiErrorRef::to_api_error), Some(ApiError::new("", "Internal Error\n")));
+    assert_eq!(model.error().as_ref().map(ApiErrorRef::to_api_error), Some(ApiError::new("", "Internal Error\n")));
     assert_eq!(model.raw_index, 0);
 }
 

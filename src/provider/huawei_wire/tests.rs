@@ -92,7 +92,7 @@ fn reordered_keys_ignore_and_succeeded_spelling() {
     let failed = &t.subtasks[2];
     assert_eq!((failed.state, failed.raw_index, failed.id()), (SubtaskState::Failed, 0, ""));
     assert_eq!(
-        failed.error().map(ApiErrorRef::to_api_error),
+        failed.error().as_ref().map(ApiErrorRef::to_api_error),
         Some(ApiError::new("APIG.3301", "The API name already exists"))
     );
     let ignored = &t.subtasks[3];
