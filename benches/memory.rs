@@ -77,7 +77,7 @@ fn heap() {
         .sum();
     let errors: usize = task.subtasks.iter().map(|s| s.error().map_or(0, |e| e.message.len())).sum();
     println!(
-        "| (text in the subtasks as read: {} B/subtask, of which error messages {} B, LZ4-compressed when 128 B or longer; inline {} B) | | | |",
+        "| (text in the subtasks as read: {} B/subtask, of which error messages {} B, past their first 160 B LZ4-compressed when 320 B to 1 MiB long; inline {} B) | | | |",
         text / n,
         errors / n,
         std::mem::size_of::<oaswatch::domain::Subtask>()
