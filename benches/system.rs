@@ -44,7 +44,17 @@ fn ends_frame(chunk: &[u8]) -> bool {
     chunk.ends_with(FRAME_END) || chunk.ends_with(FIRST_FRAME_END)
 }
 
+/// First argument of this binary run as the bare-HTTP reference of the idle bench.
+const BARE_HTTP_CHILD: &str = "bare-http-child";
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, mode, url, rate, secs] = args.as_slice()
+        && mode == BARE_HTTP_CHILD
+    {
+        bare_http_child(url, rate.parse().unwrap(), Duration::from_secs(secs.parse().unwrap()));
+        return;
+    }
     let names: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let want = |name: &str| names.is_empty() || names.iter().any(|n| n == name);
     let long = std::env::var_os("OASWATCH_BENCH_LONG").is_some();
@@ -469,7 +479,7 @@ async fn idle() {
         // their removal is a frame: idle starts once they are gone.
         thread::sleep(Duration::from_secs(12));
         app.drain();
-        report_window(&mut app, window, "100 finished tasks x 1,000 subtasks");
+        let _ = report_window(&mut app, window, "100 finished tasks x 1,000 subtasks");
         app.quit();
     }
     {
@@ -480,24 +490,85 @@ async fn idle() {
         home.save(&handle.task_refs(), Vec::new());
         let mut app = Pty::spawn(&[], &env);
         app.until(Duration::from_secs(30), |s| has(s, "quit")).expect("a first frame");
+        // The references run beside the dashboard over the same window, so the machine's noise
+        // is the same for all three: `oaswatch wait` polls the same tasks with the same poller
+        // and clients but no terminal; the bare child sends as many plain GETs a second through
+        // a client built the same way, with no signing, parsing or scheduling around them.
+        let mut wait = std::process::Command::new(env!("CARGO_BIN_EXE_oaswatch"))
+            .args(["wait", "--timeout", "10m"])
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let rate = 100.0 / 5.0;
+        let mut bare = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([BARE_HTTP_CHILD, &format!("{}/v2/bare-http-reference", handle.base_url()), &rate.to_string(), "600"])
+            .spawn()
+            .unwrap();
         let before = handle.stats().total_requests();
         thread::sleep(Duration::from_secs(10));
         app.drain();
         let polled = handle.stats().total_requests();
-        report_window(&mut app, window, "100 running tasks polled every 5 s (simulator)");
+        let references = [(wait.id(), cpu_ticks(wait.id())), (bare.id(), cpu_ticks(bare.id()))];
+        let started = Instant::now();
+        let dashboard = report_window(&mut app, window, "100 running tasks polled every 5 s (simulator)");
+        let elapsed = started.elapsed();
         let after = handle.stats().total_requests();
+        let [(wait_cpu, wait_rss), (bare_cpu, bare_rss)] = references
+            .map(|(pid, ticks)| (Duration::from_millis((cpu_ticks(pid) - ticks) * 10), rss_kib(pid).0 as f64 / 1024.0));
+        let share = |cpu: Duration| cpu.as_secs_f64() / elapsed.as_secs_f64() * 100.0;
         println!(
-            "<!-- requests: {} during warm-up, {} during the window -->",
-            polled.saturating_sub(before),
-            after.saturating_sub(polled)
+            "| reference: `oaswatch wait` on the same tasks, same window (same poller and clients, no terminal) | {} | {:.3} % | – | – | {wait_rss:.1} MiB |",
+            ms(wait_cpu),
+            share(wait_cpu)
         );
+        println!(
+            "| reference: bare reqwest, {rate} GETs a second on one pooled connection, same window (no signing, parsing or scheduler) | {} | {:.3} % | – | – | {bare_rss:.1} MiB |",
+            ms(bare_cpu),
+            share(bare_cpu)
+        );
+        println!(
+            "<!-- requests: {} during warm-up, {} during the window (dashboard, wait and the bare child together); dashboard {:.2}x the bare floor, wait {:.2}x -->",
+            polled.saturating_sub(before),
+            after.saturating_sub(polled),
+            dashboard.as_secs_f64() / bare_cpu.as_secs_f64().max(0.001),
+            wait_cpu.as_secs_f64() / bare_cpu.as_secs_f64().max(0.001)
+        );
+        for child in [&mut wait, &mut bare] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
         app.quit();
         handle.shutdown().await;
     }
     println!();
 }
 
-fn report_window(app: &mut Pty, window: Duration, what: &str) {
+/// The bare-HTTP reference: `rate` GETs a second to `url`, each spawned on oaswatch's own
+/// runtime and sent through a client built by oaswatch's own builder, for `run`. What one
+/// request costs on this machine with this stack, before anything oaswatch does with it.
+fn bare_http_child(url: &str, rate: f64, run: Duration) {
+    let rt = oaswatch::cli::runtime().map_err(|f| f.message).unwrap();
+    rt.block_on(async {
+        let client = oaswatch::provider::build_client(&oaswatch::provider::HttpConfig::default()).unwrap();
+        let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+        let started = Instant::now();
+        while started.elapsed() < run {
+            tick.tick().await;
+            let (client, url) = (client.clone(), url.to_owned());
+            tokio::spawn(async move {
+                if let Ok(response) = client.get(url).send().await {
+                    let _ = response.bytes().await;
+                }
+            });
+        }
+    });
+}
+
+/// Reports the app's CPU, frames and bytes over `window` and returns its CPU time.
+fn report_window(app: &mut Pty, window: Duration, what: &str) -> Duration {
     let pid = app.pid();
     let (ticks, bytes) = (cpu_ticks(pid), app.bytes_out());
     let start = Instant::now();
@@ -522,6 +593,7 @@ fn report_window(app: &mut Pty, window: Duration, what: &str) {
         app.bytes_out() - bytes,
         rss_kib(pid).0 as f64 / 1024.0
     );
+    cpu
 }
 
 /// Peak and steady RSS with 100 finished tasks x 1,000 subtasks plus one running 12,000-subtask

@@ -128,8 +128,12 @@ add(f"| 3 | idle, 100 finished tasks: 0 draws, 0 bytes, CPU < 0.1 % over 60 s "
     f"| `cargo bench --bench system -- idle` | redraw every 250 ms tick: 240 frames, "
     f"≈{fmt(tick_cpu, '%', 3)} for the draws alone (4 x `dashboard_frame/unchanged`) | – "
     f"| {verdict((fin_frames, 0, '==', 'frames'), (fin_bytes, 0, '==', 'bytes'), (fin_cpu, 0.1, '<', '% CPU'))} |")
+wait_cpu = cell("reference: oaswatch wait on the same tasks", 2, "Idle")
+bare_cpu = cell("reference: bare reqwest", 2, "Idle")
 add(f"| 3 | 100 running tasks polled every 5 s: CPU < 0.5 % | {fmt(run_cpu, '%', 3)}, {run_frames:g} frames in 60 s "
-    f"| `cargo bench --bench system -- idle` | redraw every tick: 240 frames | {ratio(run_frames, 240)} of its frames "
+    f"| `cargo bench --bench system -- idle` | bare reqwest, the same requests a second and nothing else: "
+    f"{fmt(bare_cpu, '%', 3)}; `oaswatch wait` on the same tasks (no terminal): {fmt(wait_cpu, '%', 3)}; "
+    f"redraw every tick: 240 frames | {ratio(run_cpu, bare_cpu)} the bare-HTTP floor; {ratio(run_frames, 240)} of its frames "
     f"| {verdict((run_cpu, 0.5, '<', '% CPU'))} |")
 
 # 4. Key press to frame.
