@@ -67,7 +67,7 @@ fn main() {
         startup();
     }
     if want("latency") {
-        rt.block_on(latency());
+        latency();
     }
     if want("idle") {
         rt.block_on(idle());
@@ -346,7 +346,7 @@ fn startup() {
 /// Key press to frame: `j` in the subtask table of a 100,000-subtask task, 300 presses; then
 /// again while the simulator's two huge tasks (12,000 and 10,000 subtasks) are polled every
 /// second, so responses are parsed while keys arrive.
-async fn latency() {
+fn latency() {
     println!("### Key press to frame (pty, 200x60, `j` in a table of 100,000 subtasks)\n");
     println!("| condition | presses | p50 | p95 | p99 | max | peak RSS |");
     println!("|---|---|---|---|---|---|---|");
@@ -356,28 +356,27 @@ async fn latency() {
         let home = Home::new("[poll]\ninterval = \"1s\"\n");
         let mut env = home.env();
         let mut refs = vec![big.clone()];
-        let handle = if with_parse {
-            let mut config = SimConfig::new(huge_running(2, 25_000));
-            config.speed = 0.05; // stays running for the whole measurement
-            let handle = sim::start(config).await.unwrap();
-            env.extend(sim_env(&handle));
-            refs.extend(handle.task_refs());
-            Some(handle)
-        } else {
-            None
-        };
+        // Speed 0.05: the imports stay running for the whole measurement.
+        let simulator = with_parse.then(|| SimProcess::start(&huge_running_text(2, 25_000), 0.05));
+        if let Some(simulator) = &simulator {
+            env.extend(simulator.env.iter().cloned());
+            refs.extend(simulator.refs.iter().cloned());
+        }
         home.save(&refs, vec![(big.clone(), snapshot.clone())]);
         let mut app = Pty::spawn(&[], &env);
         app.until(Duration::from_secs(60), |s| has(s, "100,000")).expect("the big task on screen");
-        if let Some(handle) = &handle {
-            let sizes = body_sizes(handle).await;
+        if let Some(simulator) = &simulator {
             // Let both huge tasks be fetched and applied once.
             let t = Instant::now();
             while t.elapsed() < Duration::from_secs(3) {
                 app.drain();
                 thread::sleep(Duration::from_millis(50));
             }
-            println!("<!-- response sizes: {sizes} -->");
+            println!(
+                "<!-- simulator: its own process and session (2 imports of 25,000 operations: ~6.1 MB per answer), \
+                 scheduling group {} -->",
+                simulator.group
+            );
         }
         app.send(b"\r");
         app.until(Duration::from_secs(10), |s| has(s, "1/100,000")).expect("focus in the table");
@@ -404,28 +403,91 @@ async fn latency() {
             ms(times[times.len() - 1]),
             peak as f64 / 1024.0
         );
-        if let Some(handle) = handle {
-            handle.shutdown().await;
-        }
+        drop(simulator);
     }
     println!();
 }
 
-/// Sizes of the simulator's huge responses, fetched once in-process.
-async fn body_sizes(handle: &SimHandle) -> String {
-    let clients = support::sim_clients(handle);
-    let mut out = Vec::new();
-    for r in handle.task_refs() {
-        if let Ok(task) = clients.fetch(&r).await {
-            out.push(format!("{} subtasks = {} bytes", task.subtasks.len(), task.raw_body.map_or(0, |b| b.len())));
+/// The simulator as a process of its own, for the latency run. It stands for a cloud on the
+/// other side of a network, so it must not take the cores from the dashboard more than a
+/// remote cloud would. Niceness alone does not do that: with autogroup scheduling (on by
+/// default in Linux desktops and on this machine) each session is one scheduling group, and
+/// groups share the CPU equally whatever their threads' nice values. So it runs in a session
+/// of its own (`setsid`) whose group is set to nice 19 (`/proc/PID/autogroup`).
+struct SimProcess {
+    child: std::process::Child,
+    /// The endpoint and credential variables it printed.
+    env: Vec<(String, String)>,
+    refs: Vec<TaskRef>,
+    /// Its scheduling group as the kernel reports it, e.g. `/autogroup-12 nice 19`.
+    group: String,
+    _scenario: tempfile::NamedTempFile,
+}
+
+impl SimProcess {
+    fn start(scenario: &str, speed: f64) -> SimProcess {
+        use std::io::BufRead as _;
+        let mut file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+        file.write_all(scenario.as_bytes()).unwrap();
+        let mut child = std::process::Command::new("setsid")
+            .arg(env!("CARGO_BIN_EXE_oaswatch"))
+            .args(["sim", "--seed", "7", "--speed", &speed.to_string(), "--scenario"])
+            .arg(file.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let (mut env, mut refs) = (Vec::new(), Vec::new());
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut in_tasks = false;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(pairs) = line.strip_prefix("export ") {
+                env.extend(
+                    pairs.split_whitespace().filter_map(|p| p.split_once('=')).map(|(k, v)| (k.into(), v.into())),
+                );
+            } else if line == "tasks:" {
+                in_tasks = true;
+            } else if in_tasks && let Some(task_ref) = line.split_whitespace().last() {
+                refs.push(task_ref.parse().unwrap());
+            } else if in_tasks {
+                break; // the blank line after the list
+            }
         }
+        // The rest of what it prints is read and dropped: a closed pipe would stop it.
+        thread::spawn(move || lines.for_each(drop));
+        // Only now, with its banner printed, has `setsid` surely made the new session: before,
+        // the write would lower the bench's own group, the pty reader's included.
+        let autogroup = |pid: &str| std::fs::read_to_string(format!("/proc/{pid}/autogroup")).unwrap_or_default();
+        let own = child.id().to_string();
+        let group = if autogroup(&own) == autogroup("self") {
+            "shared with the bench (no session of its own)".to_owned()
+        } else {
+            match std::fs::write(format!("/proc/{own}/autogroup"), "19") {
+                Ok(()) => autogroup(&own).trim().to_owned(),
+                Err(e) => format!("left as it was ({e})"),
+            }
+        };
+        assert!(!env.is_empty() && !refs.is_empty(), "the simulator printed its endpoint and tasks");
+        SimProcess { child, env, refs, group, _scenario: file }
     }
-    out.join(", ")
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// `n` Alibaba imports of `operations` operations each that run for hours (25,000 operations
 /// give a ~6 MB `DescribeImportOASTask` answer).
 fn huge_running(n: usize, operations: usize) -> sim::Scenario {
+    sim::scenario::parse(&huge_running_text(n, operations), "big.toml", None).unwrap()
+}
+
+/// The scenario file of [`huge_running`].
+fn huge_running_text(n: usize, operations: usize) -> String {
     let huge = include_str!("../assets/scenarios/huge.toml");
     let mut text = huge[..huge.find("[[tasks]]").unwrap()].to_owned();
     for i in 0..n {
@@ -435,7 +497,7 @@ fn huge_running(n: usize, operations: usize) -> sim::Scenario {
              group = \"5e1f0a2b3c4d5e6f708192a3b4c5d6e7\"\nbehaviour = {{ duration_secs = 36000 }}\n"
         );
     }
-    sim::scenario::parse(&text, "big.toml", None).unwrap()
+    text
 }
 
 /// A scenario with `n` small imports (half per cloud) that keep running for hours.
