@@ -55,8 +55,8 @@ fn main() {
         bare_http_child(url, rate.parse().unwrap(), Duration::from_secs(secs.parse().unwrap()));
         return;
     }
-    let names: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let want = |name: &str| names.is_empty() || names.iter().any(|n| n == name);
+    let names: Vec<&str> = args.iter().skip(1).map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+    let want = |name: &str| names.is_empty() || names.contains(&name);
     let long = std::env::var_os("OASWATCH_BENCH_LONG").is_some();
     // The simulator stands for a cloud on the other side of a network: it runs on oaswatch's own
     // runtime, whose threads run at nice 19, so that generating 12 MB of JSON a second does not
@@ -415,7 +415,8 @@ fn latency() {
 /// groups share the CPU equally whatever their threads' nice values. So it runs in a session
 /// of its own (`setsid`) whose group is set to nice 19 (`/proc/PID/autogroup`).
 struct SimProcess {
-    child: std::process::Child,
+    /// Held only to be killed when the run ends.
+    _child: KilledOnDrop,
     /// The endpoint and credential variables it printed.
     env: Vec<(String, String)>,
     refs: Vec<TaskRef>,
@@ -469,14 +470,24 @@ impl SimProcess {
             }
         };
         assert!(!env.is_empty() && !refs.is_empty(), "the simulator printed its endpoint and tasks");
-        SimProcess { child, env, refs, group, _scenario: file }
+        SimProcess { _child: KilledOnDrop(child), env, refs, group, _scenario: file }
     }
 }
 
-impl Drop for SimProcess {
+/// A child process of a bench that is killed and reaped when dropped, so that a run that
+/// fails half-way leaves no simulator or reference client behind.
+struct KilledOnDrop(std::process::Child);
+
+impl KilledOnDrop {
+    fn id(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for KilledOnDrop {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -556,19 +567,28 @@ async fn idle() {
         // is the same for all three: `oaswatch wait` polls the same tasks with the same poller
         // and clients but no terminal; the bare child sends as many plain GETs a second through
         // a client built the same way, with no signing, parsing or scheduling around them.
-        let mut wait = std::process::Command::new(env!("CARGO_BIN_EXE_oaswatch"))
-            .args(["wait", "--timeout", "10m"])
-            .env_clear()
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let wait = KilledOnDrop(
+            std::process::Command::new(env!("CARGO_BIN_EXE_oaswatch"))
+                .args(["wait", "--timeout", "10m"])
+                .env_clear()
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
         let rate = 100.0 / 5.0;
-        let mut bare = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([BARE_HTTP_CHILD, &format!("{}/v2/bare-http-reference", handle.base_url()), &rate.to_string(), "600"])
-            .spawn()
-            .unwrap();
+        let bare = KilledOnDrop(
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    BARE_HTTP_CHILD,
+                    &format!("{}/v2/bare-http-reference", handle.base_url()),
+                    &rate.to_string(),
+                    "600",
+                ])
+                .spawn()
+                .unwrap(),
+        );
         let before = handle.stats().total_requests();
         thread::sleep(Duration::from_secs(10));
         app.drain();
@@ -598,10 +618,7 @@ async fn idle() {
             dashboard.as_secs_f64() / bare_cpu.as_secs_f64().max(0.001),
             wait_cpu.as_secs_f64() / bare_cpu.as_secs_f64().max(0.001)
         );
-        for child in [&mut wait, &mut bare] {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        drop((wait, bare));
         app.quit();
         handle.shutdown().await;
     }
