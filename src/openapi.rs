@@ -10,6 +10,7 @@
 //! serde errors carry the line and column of what is wrong. Neither pass is on a hot path.
 
 mod build;
+pub mod limits;
 mod raw;
 mod refs;
 mod write;
@@ -302,10 +303,8 @@ pub fn parse(text: &str, source: &str) -> Result<Document, OpenApiError> {
 
 /// Reads and parses a file.
 pub fn load(path: &Path) -> Result<Document, OpenApiError> {
-    let source = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| OpenApiError::new(&source, ErrorKind::Io, format!("cannot read the file: {err}")))?;
-    parse(&text, &source)
+    let text = limits::read_bounded(path)?;
+    parse(&text, &path.display().to_string())
 }
 
 /// Gateways treat `/users/{id}` and `/users/{userId}/` as one route: templates and a trailing

@@ -42,8 +42,7 @@ fn create_failure(action: &str, error: &FetchError) -> Failure {
 
 /// Reads and parses the spec, so errors name the file and line before anything is sent.
 fn load_spec(path: &Path) -> Result<(String, Document), Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::usage(format!("{}: cannot read the spec: {e}", path.display())))?;
+    let text = openapi::limits::read_bounded(path).map_err(|e| Failure::usage(format!("cannot read the spec: {e}")))?;
     let document = openapi::parse(&text, &path.display().to_string())
         .map_err(|e| Failure::usage(format!("the spec is not a valid OpenAPI document: {e}")))?;
     if document.operations.is_empty() {

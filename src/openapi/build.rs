@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::limits::{Refusal, SYNTAX_ERROR_LOOKAHEAD};
 use super::raw::{OrderedMap, ParamFields, RawInfo, RawOperation, RawParameter, RawPathItem, RawV2, RawV3};
 use super::refs::{collect_refs, escape_pointer_token, resolve};
 use super::{
@@ -19,6 +20,11 @@ const MAX_REF_HOPS: usize = 16;
 pub(crate) fn parse(text: &str, source: &str) -> Result<Document, OpenApiError> {
     let text = text.trim_start_matches('\u{feff}');
     let format = Format::sniff(text);
+    match super::limits::check(text, format, source) {
+        Ok(()) => {}
+        Err(Refusal::Limit(error)) => return Err(error),
+        Err(Refusal::Syntax { error, byte }) => return Err(describe_yaml_syntax_error(text, byte, error)),
+    }
     let raw: Value = match format {
         Format::Json => serde_json::from_str(text).map_err(|err| json_error(source, ErrorKind::Syntax, &err))?,
         Format::Yaml => serde_yaml_ng::from_str(text).map_err(|err| yaml_error(source, ErrorKind::Syntax, &err))?,
@@ -56,6 +62,20 @@ pub(crate) fn parse(text: &str, source: &str) -> Result<Document, OpenApiError> 
     doc.version_text = version_text;
     doc.raw = raw;
     Ok(doc)
+}
+
+/// libyaml's words for a syntax error saphyr found (they name where the enclosing collection
+/// began), read from a prefix that ends just past the error; saphyr's own when libyaml, given that
+/// prefix, sees no error.
+fn describe_yaml_syntax_error(text: &str, byte: usize, saphyr: OpenApiError) -> OpenApiError {
+    let mut end = (byte + SYNTAX_ERROR_LOOKAHEAD).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    match serde_yaml_ng::from_str::<Value>(&text[..end]) {
+        Err(err) => yaml_error(&saphyr.source_name, ErrorKind::Syntax, &err),
+        Ok(_) => saphyr,
+    }
 }
 
 fn describe(value: &Value) -> &'static str {
