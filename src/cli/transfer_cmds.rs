@@ -13,7 +13,7 @@ use super::args::{ExportArgs, ImportArgs, WaitArgs};
 use super::collect::{self, Progress, Until};
 use super::{Context, Failure, dashboard, watch_cmds};
 use crate::app::effect::ImportRequest;
-use crate::domain::{FetchError, FetchErrorKind, Target, TaskRef};
+use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, TaskRef};
 use crate::openapi::{self, Document, SpecVersion};
 use crate::provider::{Clients, HuaweiExportOptions, HuaweiImportOptions, ImportOasOptions, LazyClients};
 use crate::report::{self, ExitStatus, Mode};
@@ -191,7 +191,7 @@ async fn create_import(
                 message: "ImportOAS returned no OperationId: the import did not start (see the errors above)"
                     .to_owned(),
             })?;
-            Ok(TaskRef::Aliyun { region: region.clone(), operation_id })
+            server_reference(ProviderKind::Aliyun, &[region, &operation_id])
         }
         Target::Huawei { region, project_id, instance_id } => {
             let options = HuaweiImportOptions {
@@ -207,14 +207,17 @@ async fn create_import(
                 .async_import(region, project_id, instance_id, &file_name, text.as_bytes().to_vec(), &options)
                 .await
                 .map_err(|e| create_failure("async-import", &e))?;
-            Ok(TaskRef::Huawei {
-                region: region.clone(),
-                project_id: project_id.clone(),
-                instance_id: instance_id.clone(),
-                task_id,
-            })
+            server_reference(ProviderKind::Huawei, &[region, project_id, instance_id, &task_id])
         }
     }
+}
+
+/// The reference of a task a server says it created, checked like a typed one.
+fn server_reference(provider: ProviderKind, parts: &[&str]) -> Result<TaskRef, Failure> {
+    TaskRef::from_parts(provider, parts).map_err(|e| Failure {
+        status: ExitStatus::FetchFailed,
+        message: format!("the cloud answered with a task id that is not usable: {}", sanitize::line(&e.reason)),
+    })
 }
 
 /// Remember the new task, then watch it the way the flags ask.
@@ -315,12 +318,7 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
     let task_id = runtime
         .block_on(client.async_export(region, project_id, instance_id, &options))
         .map_err(|e| create_failure("async-export", &e))?;
-    let task_ref = TaskRef::Huawei {
-        region: region.clone(),
-        project_id: project_id.clone(),
-        instance_id: instance_id.clone(),
-        task_id,
-    };
+    let task_ref = server_reference(ProviderKind::Huawei, &[region, project_id, instance_id, &task_id])?;
     writeln!(err, "created export task {task_ref}")?;
     if let Err(error) = context.store.update(Change::Add(vec![task_ref.clone()]), SystemTime::now()) {
         writeln!(err, "warning: the task was created but could not be added to the watch list: {error}")?;

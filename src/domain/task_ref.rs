@@ -55,6 +55,17 @@ impl TaskRef {
         }
     }
 
+    /// A reference from parts a server returned (the id of a task it just created), checked as a
+    /// typed one is: a server must not be able to steer later requests to other paths.
+    pub fn from_parts(provider: ProviderKind, parts: &[&str]) -> Result<TaskRef, RefParseError> {
+        let mut text = format!("{}:/", provider.as_str());
+        for part in parts {
+            text.push('/');
+            text.push_str(part);
+        }
+        text.parse()
+    }
+
     /// A compact label for narrow columns: region and an abbreviated id (`cn-hangzhou/4c53…44a7f`).
     pub fn short(&self) -> String {
         format!("{}/{}", self.region(), abbreviate_id(self.task_id(), 12))
@@ -195,25 +206,42 @@ fn split_uri(input: &str) -> Result<(ProviderKind, Vec<String>), String> {
     };
     let parts: Vec<String> = rest.split('/').map(str::to_owned).collect();
     for (position, part) in parts.iter().enumerate() {
-        if part.is_empty() {
-            return Err(format!("part {} is empty", position + 1));
-        }
-        if part.len() > 128 {
-            return Err(format!("part {} is longer than 128 characters", position + 1));
-        }
-        if let Some(bad) = part.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.')) {
-            return Err(format!(
-                "part {} contains {bad:?}; only letters, digits, '-', '_' and '.' are allowed",
-                position + 1
-            ));
-        }
+        check_part(part).map_err(|reason| format!("part {} {reason}", position + 1))?;
     }
-    if let Some(region) = parts.first()
-        && !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Err(format!("region {region:?} must be lowercase letters, digits and '-' (e.g. cn-hangzhou)"));
+    if let Some(region) = parts.first() {
+        check_region(region)?;
     }
     Ok((provider, parts))
+}
+
+/// Checks one part of a reference or target: it becomes a URL path segment or a query value.
+///
+/// Only characters that never need escaping are accepted, which keeps a typo or a pasted control
+/// character out of every request we sign, and a part of dots only is refused: `.` and `..` are
+/// path segments a URL resolves, so `…/instances/i/async-tasks/..` would sign a request for
+/// another API path. The error says what is wrong with the part (after "part N").
+pub fn check_part(part: &str) -> Result<(), String> {
+    if part.is_empty() {
+        return Err("is empty".to_owned());
+    }
+    if part.len() > 128 {
+        return Err("is longer than 128 characters".to_owned());
+    }
+    if let Some(bad) = part.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.')) {
+        return Err(format!("contains {bad:?}; only letters, digits, '-', '_' and '.' are allowed"));
+    }
+    if part.chars().all(|c| c == '.') {
+        return Err(format!("is {part:?}, a relative path segment, not an id"));
+    }
+    Ok(())
+}
+
+fn check_region(region: &str) -> Result<(), String> {
+    if region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        Ok(())
+    } else {
+        Err(format!("region {region:?} must be lowercase letters, digits and '-' (e.g. cn-hangzhou)"))
+    }
 }
 
 impl Serialize for TaskRef {
@@ -263,12 +291,30 @@ mod tests {
             "huawei://cn-north-4/p/i",
             "aliyun://cn-hangzhou/abc?x=1",
             "aliyun://cn-hangzhou/a\u{1b}[2Jb",
+            "huawei://cn-north-4/p/i/..",
+            "huawei://cn-north-4/p/../t",
+            "huawei://cn-north-4/./i/t",
+            "aliyun://cn-hangzhou/...",
+            "aliyun://cn-hangzhou/a%2Fb",
+            "aliyun://cn-hangzhou/a%2fb",
+            "huawei://cn-north-4/p//t",
+            "aliyun://./abc",
         ] {
             let err = bad.parse::<TaskRef>().unwrap_err();
             let text = err.to_string();
             assert!(text.contains(TASK_REF_FORMS), "{text}");
             assert!(!text.contains('\u{1b}'), "raw escape echoed back: {text:?}");
         }
+    }
+
+    #[test]
+    fn dot_parts_are_refused_in_targets_and_server_ids_too() {
+        assert!("huawei://cn-north-4/p/..".parse::<Target>().is_err());
+        assert!("aliyun://cn-hangzhou/.".parse::<Target>().is_err());
+        assert!(TaskRef::from_parts(ProviderKind::Huawei, &["cn-north-4", "p", "i", ".."]).is_err());
+        assert!(TaskRef::from_parts(ProviderKind::Aliyun, &["cn-hangzhou", "../x"]).is_err());
+        let ok = TaskRef::from_parts(ProviderKind::Aliyun, &["cn-hangzhou", "v1.2-x"]).unwrap();
+        assert_eq!(ok.to_string(), "aliyun://cn-hangzhou/v1.2-x");
     }
 
     #[test]
@@ -293,7 +339,7 @@ mod tests {
         #[test]
         fn valid_references_round_trip(
             region in "[a-z]{2}-[a-z]{3,9}-?[0-9]?",
-            ids in proptest::collection::vec("[A-Za-z0-9_.-]{1,40}", 3),
+            ids in proptest::collection::vec("[A-Za-z0-9_.-]{0,39}[A-Za-z0-9_-]", 3),
             huawei in proptest::prelude::any::<bool>(),
         ) {
             let text = if huawei {

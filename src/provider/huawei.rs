@@ -202,6 +202,15 @@ impl HuaweiClient {
         query: &[(&str, &str)],
         payload: Payload,
     ) -> Result<RawResponse, FetchError> {
+        // References are checked when parsed; this is the last line before a signature: a `..`
+        // segment would make the URL resolve to another API's path.
+        if path.split('/').skip(1).any(|segment| segment.is_empty() || segment.chars().all(|c| c == '.')) {
+            return Err(FetchError::new(
+                FetchErrorKind::Protocol,
+                "request.invalid",
+                "refusing a request path with an empty or relative segment",
+            ));
+        }
         let base = huawei_base(region, self.endpoint.as_ref())
             .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
         let mut url = join_path(&base, path);
