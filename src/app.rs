@@ -605,6 +605,11 @@ impl App {
                 self.dirty = true;
                 self.on_mouse(mouse)
             }
+            Action::Signal(Signal::Stop) => vec![Effect::Suspend],
+            Action::Signal(Signal::Continue) => {
+                self.dirty = true;
+                vec![Effect::ReclaimTerminal]
+            }
             Action::Signal(signal) => {
                 self.quit = true;
                 self.exit_signal = Some(signal);

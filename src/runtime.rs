@@ -44,6 +44,11 @@ pub trait Host {
     fn save_watchlist(&mut self, refs: &[TaskRef]) -> Result<(), String>;
     /// Give the terminal back, stop the process, and take the terminal again once continued.
     fn suspend(&mut self) -> io::Result<()>;
+    /// Put the terminal back in the dashboard's modes (raw, alternate screen, cursor hidden)
+    /// after an outside stop; nothing to do where there is no terminal.
+    fn reclaim_terminal(&mut self) -> io::Result<()> {
+        Ok(())
+    }
     /// Put text on the clipboard (OSC 52).
     fn copy_to_clipboard(&mut self, text: &str) -> io::Result<()>;
     /// Ring the bell and maybe raise a desktop notification.
@@ -269,6 +274,11 @@ impl Loop {
                         repaint_all(terminal, &mut actions)?;
                         actions.push_back(Action::Tick(host.now()));
                         actions.push_back(Action::Resumed);
+                    }
+                    Effect::ReclaimTerminal => {
+                        host.reclaim_terminal().map_err(RunError::Suspend)?;
+                        repaint_all(terminal, &mut actions)?;
+                        actions.push_back(Action::Tick(host.now()));
                     }
                     Effect::WriteFile(file) => match host.write_file(&file.dir, &file.name, file.contents.as_bytes()) {
                         Ok(path) => actions.push_back(Action::FileWritten { what: file.what, path }),

@@ -220,18 +220,33 @@ pub fn suspend(options: TuiOptions) -> io::Result<()> {
     enter(options)
 }
 
-/// Raised by SIGINT / SIGQUIT while an outside program has the terminal (see [`open_external`]).
-static SEEN_DURING_CHILD: OnceLock<[Arc<AtomicBool>; 2]> = OnceLock::new();
-/// How many SIGINT / SIGQUIT notifications the signal stream drops: the ones a pager's Ctrl-C
-/// sent to our whole process group, which were meant for the pager.
-static SWALLOW: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+/// After an outside stop (`kill -STOP`, then `kill -CONT`): the shell may have reset the terminal
+/// to cooked mode while we were stopped, and left its own screen; enter every mode again.
+pub fn reclaim(options: TuiOptions) -> io::Result<()> {
+    // crossterm skips `enable_raw_mode` while it believes raw mode is on; leaving it first (back
+    // to the modes saved at start) makes the next call set raw mode for real.
+    if RAW.swap(false, Ordering::SeqCst) {
+        disable_raw_mode()?;
+    }
+    enter(options)
+}
+
+/// The signals a pager's keys send to our whole process group while it has the terminal: Ctrl-C,
+/// Ctrl-\\, and Ctrl-Z with the `fg` after it. Meant for the pager, they are dropped.
+const CHILD_SIGNALS: [(i32, Signal); 4] = [
+    (signal_hook::consts::SIGINT, Signal::Interrupt),
+    (signal_hook::consts::SIGQUIT, Signal::Quit),
+    (signal_hook::consts::SIGTSTP, Signal::Stop),
+    (signal_hook::consts::SIGCONT, Signal::Continue),
+];
+
+/// Raised by [`CHILD_SIGNALS`] while an outside program has the terminal (see [`open_external`]).
+static SEEN_DURING_CHILD: OnceLock<[Arc<AtomicBool>; 4]> = OnceLock::new();
+/// How many notifications of each of [`CHILD_SIGNALS`] the signal stream drops.
+static SWALLOW: [AtomicUsize; 4] = [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)];
 
 fn swallow_slot(signal: Signal) -> Option<usize> {
-    match signal {
-        Signal::Interrupt => Some(0),
-        Signal::Quit => Some(1),
-        Signal::Hangup | Signal::Terminate => None,
-    }
+    CHILD_SIGNALS.iter().position(|(_, s)| *s == signal)
 }
 
 /// Takes one pending "drop this notification" for `signal`, if any.
@@ -240,20 +255,40 @@ fn take_swallowed(signal: Signal) -> bool {
         .is_some_and(|i| SWALLOW[i].fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok())
 }
 
-/// SIGTERM, SIGHUP, SIGINT and SIGQUIT as a stream, to quit through the normal path (the
-/// default action would kill us with the terminal still raw).
+/// Signals besides SIGTERM, SIGHUP, SIGINT and SIGQUIT whose default action ends the process,
+/// which would leave the terminal raw. SIGKILL cannot be caught; the fault signals (SIGSEGV,
+/// SIGBUS …) are the panic hook's and the kernel's business; SIGPIPE is ignored by Rust's runtime.
+const ENDING_SIGNALS: [i32; 8] = [
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGALRM,
+    libc::SIGVTALRM,
+    libc::SIGPROF,
+    libc::SIGIO,
+    libc::SIGXCPU,
+    libc::SIGXFSZ,
+];
+
+/// Every signal whose default action would leave the terminal broken, as a stream: SIGTERM,
+/// SIGHUP, SIGINT, SIGQUIT and the others that end a process ([`ENDING_SIGNALS`]) quit
+/// through the normal path, which restores the terminal first; SIGTSTP suspends like Ctrl-Z
+/// (its default would stop us in raw mode on the alternate screen); SIGCONT takes the terminal
+/// back after a `kill -STOP`, which cannot be caught.
 ///
-/// Ctrl-C or Ctrl-\ typed in a pager that [`open_external`] started reaches our process group
-/// too (the terminal is in cooked mode then); those notifications are dropped, so leaving `less`
-/// with Ctrl-C does not end the dashboard.
+/// Ctrl-C, Ctrl-\ or Ctrl-Z typed in a pager that [`open_external`] started reaches our process
+/// group too (the terminal is in cooked mode then); those notifications are dropped, so leaving
+/// `less` with Ctrl-C does not end the dashboard.
 pub fn signal_stream() -> io::Result<impl Stream<Item = Signal> + Unpin> {
     use tokio::signal::unix::{SignalKind, signal};
-    let kinds = [
+    let mut kinds = vec![
         (SignalKind::terminate(), Signal::Terminate),
         (SignalKind::hangup(), Signal::Hangup),
         (SignalKind::interrupt(), Signal::Interrupt),
         (SignalKind::quit(), Signal::Quit),
+        (SignalKind::from_raw(signal_hook::consts::SIGTSTP), Signal::Stop),
+        (SignalKind::from_raw(signal_hook::consts::SIGCONT), Signal::Continue),
     ];
+    kinds.extend(ENDING_SIGNALS.iter().map(|n| (SignalKind::from_raw(*n), Signal::Ending(*n))));
     let mut streams = Vec::with_capacity(kinds.len());
     for (kind, which) in kinds {
         let listener = signal(kind)?;
@@ -266,9 +301,9 @@ pub fn signal_stream() -> io::Result<impl Stream<Item = Signal> + Unpin> {
             }
         })));
     }
-    let flags = SEEN_DURING_CHILD.get_or_init(|| [Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false))]);
-    for (number, flag) in [signal_hook::consts::SIGINT, signal_hook::consts::SIGQUIT].into_iter().zip(flags) {
-        signal_hook::flag::register(number, Arc::clone(flag))?;
+    let flags = SEEN_DURING_CHILD.get_or_init(|| std::array::from_fn(|_| Arc::new(AtomicBool::new(false))));
+    for ((number, _), flag) in CHILD_SIGNALS.iter().zip(flags) {
+        signal_hook::flag::register(*number, Arc::clone(flag))?;
     }
     Ok(futures::stream::select_all(streams))
 }
@@ -415,6 +450,10 @@ where
 {
     fn save_watchlist(&mut self, refs: &[TaskRef]) -> Result<(), String> {
         (self.save)(refs)
+    }
+
+    fn reclaim_terminal(&mut self) -> io::Result<()> {
+        reclaim(self.options)
     }
 
     fn suspend(&mut self) -> io::Result<()> {

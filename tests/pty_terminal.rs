@@ -95,6 +95,65 @@ fn ctrl_z_stops_with_the_terminal_restored_and_fg_repaints() {
 }
 
 #[test]
+fn sigtstp_from_outside_suspends_like_ctrl_z_and_sigcont_takes_the_terminal_back() {
+    let (_root, mut app) = start(&[]);
+    let pid = app.pid();
+    signal(pid, "TSTP");
+    assert!(wait_for_process_state(pid, |s| s == Some('T')), "stopped after SIGTSTP");
+    let stopped = app.terminal_state();
+    assert!(stopped.is_restored(), "the shell gets a normal terminal while we are stopped: {stopped:?}");
+
+    signal(pid, "CONT");
+    assert!(
+        app.wait_for(|s| s.alternate_screen() && s.contents().contains("Tasks")),
+        "repainted after SIGCONT: {:?} {}",
+        app.terminal_state(),
+        app.screen_text()
+    );
+    assert_eq!(app.terminal_state().canonical_input, Some(false), "raw mode again");
+    app.send(b"q");
+    assert_eq!(app.wait_exit(), Some(0), "keys are read raw again: q quits");
+    assert!(app.terminal_state().is_restored());
+}
+
+#[test]
+fn after_sigstop_and_sigcont_the_dashboard_takes_raw_mode_back_and_repaints() {
+    let (_root, mut app) = start(&[]);
+    let pid = app.pid();
+    signal(pid, "STOP");
+    assert!(wait_for_process_state(pid, |s| s == Some('T')), "stopped");
+    // SIGSTOP cannot be caught; the shell puts its own modes back and prints its prompt.
+    app.act_as_the_shell_while_stopped(b"\x1b[?1049l\x1b[2J\x1b[H[1]+  Stopped   oaswatch\r\n$ ");
+    assert_eq!(app.terminal_state().canonical_input, Some(true), "the shell's cooked mode");
+
+    signal(pid, "CONT");
+    assert!(
+        app.wait_for(|s| s.alternate_screen() && s.contents().contains("Tasks") && !s.contents().contains("Stopped")),
+        "repainted after SIGCONT: {:?} {}",
+        app.terminal_state(),
+        app.screen_text()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.terminal_state().canonical_input != Some(false) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(app.terminal_state().canonical_input, Some(false), "raw mode again");
+    app.send(b"q");
+    assert_eq!(app.wait_exit(), Some(0), "a single q quits: input is raw");
+    assert!(app.terminal_state().is_restored());
+}
+
+#[test]
+fn other_signals_that_end_a_process_restore_the_terminal_first() {
+    for (name, code) in [("USR1", 138), ("USR2", 140), ("ALRM", 142)] {
+        let (_root, mut app) = start(&[]);
+        signal(app.pid(), name);
+        assert_eq!(app.wait_exit(), Some(code), "SIG{name}");
+        assert!(app.terminal_state().is_restored(), "SIG{name}: {:?}", app.terminal_state());
+    }
+}
+
+#[test]
 fn the_window_title_is_never_changed() {
     let (_root, mut app) = start(&[]);
     app.send(b"q");

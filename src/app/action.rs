@@ -331,29 +331,45 @@ pub enum MouseKind {
     Click,
 }
 
-/// A termination signal, reported back so the caller can exit with 128 + its number.
+/// A signal from outside the process, as the dashboard reacts to it.
+///
+/// Most end the dashboard through the normal path, so the terminal is restored first, and the
+/// caller exits with 128 + the number. `Stop` (SIGTSTP, `kill -TSTP`) suspends like Ctrl-Z;
+/// `Continue` (SIGCONT after a `kill -STOP`, which nothing can catch) takes the terminal back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Signal {
     Hangup,
     Interrupt,
     Quit,
     Terminate,
+    /// Another signal whose default action ends the process (SIGUSR1, SIGALRM …), by its number;
+    /// `tui::signal_stream` lists them.
+    Ending(i32),
+    Stop,
+    Continue,
 }
 
 impl Signal {
-    /// The POSIX signal number (identical on Linux and macOS for these four).
+    /// The signal number behind the exit code (the first four are the same on every POSIX
+    /// system). `Stop` and `Continue` never end the dashboard and have none: 0.
     pub fn number(self) -> i32 {
         match self {
             Signal::Hangup => 1,
             Signal::Interrupt => 2,
             Signal::Quit => 3,
             Signal::Terminate => 15,
+            Signal::Ending(number) => number,
+            Signal::Stop | Signal::Continue => 0,
         }
+    }
+
+    /// Whether the dashboard quits on it (everything but `Stop` and `Continue`).
+    pub fn ends(self) -> bool {
+        !matches!(self, Signal::Stop | Signal::Continue)
     }
 
     /// The exit code a shell expects after this signal.
     pub fn exit_code(self) -> u8 {
-        // 128 + a number ≤ 15 always fits.
         u8::try_from(128 + self.number()).unwrap_or(u8::MAX)
     }
 
@@ -363,6 +379,9 @@ impl Signal {
             Signal::Interrupt => "SIGINT",
             Signal::Quit => "SIGQUIT",
             Signal::Terminate => "SIGTERM",
+            Signal::Ending(_) => "a signal that ends a process",
+            Signal::Stop => "SIGTSTP",
+            Signal::Continue => "SIGCONT",
         }
     }
 }

@@ -21,6 +21,9 @@ pub enum Effect {
     Notify(Notification),
     /// Give the terminal back to the shell (Ctrl-Z); the runtime sends `Action::Resumed` after.
     Suspend,
+    /// The process was stopped and continued by someone else (`kill -STOP`, then `-CONT`), and the
+    /// shell may have put the terminal back in cooked mode meanwhile: take it again and repaint.
+    ReclaimTerminal,
     /// Write a new file (never over an existing one); the runtime answers with
     /// `Action::FileWritten` or `Action::EffectFailed`.
     WriteFile(FileWrite),

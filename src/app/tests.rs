@@ -295,6 +295,16 @@ fn update_signal_quits_and_reports_it() {
 }
 
 #[test]
+fn update_stop_and_continue_signals_suspend_and_reclaim_without_quitting() {
+    let mut app = three_tasks();
+    assert_eq!(app.update(Action::Signal(Signal::Stop)), vec![Effect::Suspend]);
+    assert_eq!(app.update(Action::Signal(Signal::Continue)), vec![Effect::ReclaimTerminal]);
+    assert!(!app.should_quit());
+    assert_eq!(app.update(Action::Signal(Signal::Ending(10))), vec![Effect::Quit]);
+    assert_eq!(app.exit_signal().map(Signal::exit_code), Some(138));
+}
+
+#[test]
 fn update_polled_keeps_the_selected_subtask_across_refreshes() {
     let r = aliyun("aaaa");
     let mut app = app(vec![(r.clone(), Some(task(&r, TaskState::Running, mixed(10, 0, 10))))]);

@@ -160,6 +160,15 @@ impl PtyApp {
     pub fn kill(&mut self) {
         let _ = self.child.kill();
     }
+
+    /// What a job-control shell does to the terminal while the program is stopped: cooked mode
+    /// (`stty sane` on the pty) and its own output on the screen.
+    pub fn act_as_the_shell_while_stopped(&mut self, shell_output: &[u8]) {
+        let tty = self.master.tty_name().expect("the pty's device name");
+        let status = std::process::Command::new("stty").arg("-F").arg(&tty).arg("sane").status().unwrap();
+        assert!(status.success(), "stty -F {} sane", tty.display());
+        self.parser.lock().unwrap().process(shell_output);
+    }
 }
 
 impl Drop for PtyApp {
