@@ -281,7 +281,7 @@ fn check(
                 prop_assert!(!open.suffix.contains('/') && sanitize::is_clean(&open.suffix));
             }
             Effect::WriteRetrySpec(request) => prop_assert_eq!(&request.dir, &app.options().output_dir),
-            Effect::Poll(_) | Effect::StartImport(_) | Effect::Suspend | Effect::Quit => {}
+            Effect::Poll(_) | Effect::StartImport(_) | Effect::Suspend | Effect::ReclaimTerminal | Effect::Quit => {}
         }
     }
     let listed: BTreeSet<String> = app.task_refs().iter().map(ToString::to_string).collect();
