@@ -90,6 +90,10 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
             writeln!(out, "# watch list:  {}", context.paths.watchlist_file().display())?;
             writeln!(out, "# log file:    {}", context.paths.log_file().display())?;
             write!(out, "{}", context.config.describe())?;
+            // Values that parse but could not be used are errors here too, not first when the
+            // dashboard starts.
+            watch_cmds::endpoint_overrides(&context)?;
+            dashboard::keymap(&context)?;
             ExitStatus::Ok
         }
     };

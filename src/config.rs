@@ -391,7 +391,9 @@ impl Config {
         };
         for provider in ProviderKind::ALL {
             match self.endpoints.get(&provider) {
-                Some(v) => row(&format!("endpoints.{provider}"), quote(&v.value), &v.source),
+                Some(v) => {
+                    row(&format!("endpoints.{provider}"), quote(&crate::provider::redact_endpoint(&v.value)), &v.source)
+                }
                 None => row(&format!("endpoints.{provider}"), "(cloud default per region)".into(), &Source::Default),
             }
         }
@@ -529,9 +531,9 @@ mod tests {
             config.endpoints[&ProviderKind::Huawei].source,
             Source::File { path: "/cfg/config.toml".into(), line: 3 }
         );
-        flags.endpoints.insert(ProviderKind::Aliyun, "http://localhost:1".into());
+        flags.endpoints.insert(ProviderKind::Aliyun, "http://127.0.0.2:1".into());
         let config = Config::resolve(Some(&f), &env, &flags).unwrap();
-        assert_eq!(config.endpoints[&ProviderKind::Aliyun].value, "http://localhost:1");
+        assert_eq!(config.endpoints[&ProviderKind::Aliyun].value, "http://127.0.0.2:1");
     }
 
     #[test]

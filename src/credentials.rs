@@ -178,6 +178,31 @@ fn file_path(
     env_value(env, override_var).map(PathBuf::from).or_else(|| home.map(|h| h.join(rel)))
 }
 
+/// Deserialises a JSON credentials file. The error names where and which field, never a value:
+/// serde's own messages quote what they found (`invalid type: string "…"`), and in these files
+/// that may be a secret.
+fn parse_json_file<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| describe_json_error(&error.path().to_string(), error.inner()))?;
+    deserializer.end().map_err(|error| describe_json_error(".", &error))?;
+    Ok(value)
+}
+
+fn describe_json_error(path: &str, error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let (line, column) = (error.line(), error.column());
+    match error.classify() {
+        Category::Data if path != "." => {
+            format!("field `{path}` at line {line} column {column} has the wrong type or value")
+        }
+        Category::Data => format!("unexpected content at line {line} column {column}"),
+        Category::Syntax => format!("syntax error at line {line} column {column}"),
+        Category::Eof => format!("the file ends early (line {line} column {column})"),
+        Category::Io => "the file could not be read".to_owned(),
+    }
+}
+
 /// Reads a credentials file; `Ok(None)` when it does not exist. Also returns a warning when the
 /// file can be read by group or others.
 fn read_credentials_file(

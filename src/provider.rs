@@ -24,7 +24,7 @@ use crate::domain::{FetchError, Task, TaskRef};
 pub use aliyun::{AliyunClient, ImportOasOptions};
 pub use aliyun_wire::ImportOasOutcome;
 pub use clients::{Clients, LazyClients, credential_fetch_error};
-pub use endpoint::{EndpointError, EndpointOverrides, validate_endpoint};
+pub use endpoint::{EndpointError, EndpointOverrides, redact as redact_endpoint, validate_endpoint};
 pub use http::{HttpConfig, build_client};
 pub use huawei::{HuaweiClient, HuaweiExportOptions, HuaweiImportOptions};
 pub use raw_item::{raw_item_json, raw_task_json};

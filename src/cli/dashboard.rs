@@ -106,7 +106,7 @@ pub fn app_options(context: &Context) -> Result<AppOptions, Failure> {
 }
 
 /// The default keymap with the config's `[keys]` remapping; an error names the line.
-fn keymap(context: &Context) -> Result<Keymap, Failure> {
+pub(super) fn keymap(context: &Context) -> Result<Keymap, Failure> {
     let keys: Vec<(&str, &str)> =
         context.config.keys.iter().map(|(action, key)| (action.as_str(), key.value.as_str())).collect();
     Keymap::default().with_overrides(&keys).map_err(|error| {

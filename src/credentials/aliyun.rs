@@ -18,6 +18,26 @@ const PROFILE_VAR: &str = "ALIBABA_CLOUD_PROFILE";
 const CONFIG_FILE_VAR: &str = "ALIBABA_CLOUD_CONFIG_FILE";
 const CREDENTIALS_FILE_VAR: &str = "ALIBABA_CLOUD_CREDENTIALS_FILE";
 
+/// The modes the aliyun CLI writes into `config.json`; only these are ever named in an error.
+const KNOWN_CLI_MODES: [&str; 12] = [
+    "AK",
+    "StsToken",
+    "RamRoleArn",
+    "EcsRamRole",
+    "RsaKeyPair",
+    "RamRoleArnWithRoleName",
+    "ChainableRamRoleArn",
+    "External",
+    "CredentialsURI",
+    "OIDC",
+    "CloudSSO",
+    "OAuth",
+];
+
+/// The types of the SDK's INI credentials file; only these are ever named in an error.
+const KNOWN_INI_TYPES: [&str; 7] =
+    ["access_key", "sts", "ecs_ram_role", "ram_role_arn", "oidc_role_arn", "credentials_uri", "rsa_key_pair"];
+
 /// Finds Alibaba Cloud credentials.
 pub fn discover_aliyun(
     env: &dyn Fn(&str) -> Option<String>,
@@ -106,16 +126,20 @@ fn from_cli_config(
         looked_at.push(format!("{} (not found)", path.display()));
         return Ok(None);
     };
-    let config: CliConfig = serde_json::from_str(&text).map_err(|e| CredentialError::File {
+    let config: CliConfig = super::parse_json_file(&text).map_err(|reason| CredentialError::File {
         provider: ProviderKind::Aliyun,
         path: path.to_path_buf(),
-        // serde_json's message names a line and column, never the text at that position.
-        reason: format!("not valid aliyun CLI JSON: {e}"),
+        reason: format!("not valid aliyun CLI JSON: {reason}"),
     })?;
-    let wanted = profile_override.map(str::to_owned).or(config.current.filter(|c| !c.is_empty()));
-    let wanted = wanted.unwrap_or_else(|| "default".to_owned());
+    // A name from the environment was typed by the user and may be shown; one from the file's
+    // `current` is not echoed, in case a secret landed there.
+    let (wanted, named_by) = match (profile_override, config.current.filter(|c| !c.is_empty())) {
+        (Some(name), _) => (name.to_owned(), format!("{name:?}")),
+        (None, Some(current)) => (current, "named by `current`".to_owned()),
+        (None, None) => ("default".to_owned(), "\"default\"".to_owned()),
+    };
     let Some(profile) = config.profiles.into_iter().find(|p| p.name == wanted) else {
-        looked_at.push(format!("{} (no profile {wanted:?})", path.display()));
+        looked_at.push(format!("{} (no profile {named_by})", path.display()));
         return Ok(None);
     };
     let source = CredentialSource::File { path: path.to_path_buf(), profile: Some(wanted) };
@@ -130,9 +154,11 @@ fn from_cli_config(
             Some(token) => Some(SecretString::from(token)),
             None => return Err(invalid("mode StsToken needs sts_token".into())),
         },
-        other => {
-            return Err(invalid(format!("mode {other:?} is not supported, use AK or StsToken")));
+        known if KNOWN_CLI_MODES.contains(&known) => {
+            return Err(invalid(format!("mode {known:?} is not supported, use AK or StsToken")));
         }
+        // Anything else is not echoed: a secret pasted into the wrong field would be.
+        _ => return Err(invalid("its `mode` is not one the aliyun CLI writes; use AK or StsToken".into())),
     };
     let (Some(id), Some(secret)) =
         (profile.access_key_id.filter(|v| !v.is_empty()), profile.access_key_secret.filter(|v| !v.is_empty()))
@@ -172,7 +198,14 @@ fn from_ini(
     };
     match section.get("type") {
         Some("access_key") => {}
-        Some(other) => return Err(invalid(format!("type {other:?} is not supported, use type = access_key"))),
+        Some(known) if KNOWN_INI_TYPES.contains(&known) => {
+            return Err(invalid(format!("type {known:?} is not supported, use type = access_key")));
+        }
+        // Anything else is not echoed: a secret pasted one line too high would be.
+        Some(_) => {
+            let line = section.line_of("type").unwrap_or_default();
+            return Err(invalid(format!("the `type` on line {line} is not a credential type; use type = access_key")));
+        }
         None => return Err(invalid("missing `type = access_key`".into())),
     }
     let (Some(id), Some(secret)) = (section.get("access_key_id"), section.get("access_key_secret")) else {
@@ -259,6 +292,34 @@ mod tests {
         let err = discover_aliyun(&env_of(&[(PROFILE_VAR, "role")]), Some(dir.path())).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("mode \"RamRoleArn\" is not supported, use AK or StsToken"), "{text}");
+    }
+
+    #[test]
+    fn errors_name_fields_and_lines_but_never_values_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            // a secret where a string list is expected, where a mode is, and where `current` is
+            r#"{"current": "default", "profiles": [{"name": "default", "mode": "AK", "access_key_id": ["LEAKME-1"]}]}"#,
+            r#"{"current": "default", "profiles": [{"name": "default", "mode": "LEAKME-2x9Qw"}]}"#,
+            r#"{"current": "LEAKME-3", "profiles": []}"#,
+            r#"{"current": "default", "profiles": [{"name": "default", "mode": 7}], "x": "LEAKME-4"}"#,
+            r#"{"current": "default" "LEAKME-5"}"#,
+        ];
+        for text in cases {
+            write(dir.path(), ".aliyun/config.json", text);
+            let env = env_of(&[(CREDENTIALS_FILE_VAR, "/nonexistent")]);
+            let err = discover_aliyun(&env, Some(dir.path())).unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains("LEAKME"), "{shown}");
+        }
+        write(dir.path(), ".aliyun/config.json", cases[0]);
+        let err = discover_aliyun(&env_of(&[]), Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("field `profiles[0].access_key_id` at line 1"), "{err}");
+
+        let ini = write(dir.path(), "creds.ini", "[default]\n\ntype = LEAKME-6\n");
+        let env = env_of(&[(CONFIG_FILE_VAR, "/nonexistent"), (CREDENTIALS_FILE_VAR, ini.to_str().unwrap())]);
+        let err = discover_aliyun(&env, Some(dir.path())).unwrap_err().to_string();
+        assert!(!err.contains("LEAKME") && err.contains("line 3"), "{err}");
     }
 
     #[test]

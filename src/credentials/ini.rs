@@ -5,7 +5,8 @@
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Section {
     pub name: String,
-    pub entries: Vec<(String, String)>,
+    /// `(key, value, 1-based line)`.
+    pub entries: Vec<(String, String, usize)>,
 }
 
 impl Section {
@@ -14,9 +15,15 @@ impl Section {
         self.entries
             .iter()
             .rev()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.as_str())
+            .find(|(k, _, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v, _)| v.as_str())
             .filter(|v| !v.is_empty())
+    }
+
+    /// The line of the key [`Section::get`] reads, for errors that must name a place but never
+    /// the value.
+    pub fn line_of(&self, key: &str) -> Option<usize> {
+        self.entries.iter().rev().find(|(k, _, _)| k.eq_ignore_ascii_case(key)).map(|(_, _, line)| *line)
     }
 }
 
@@ -24,7 +31,7 @@ impl Section {
 /// comment are skipped: a typo elsewhere in the file must not lock the user out.
 pub fn parse(text: &str) -> Vec<Section> {
     let mut sections: Vec<Section> = Vec::new();
-    for raw in text.lines() {
+    for (index, raw) in text.lines().enumerate() {
         let line = raw.trim().trim_start_matches('\u{feff}');
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
             continue;
@@ -35,7 +42,7 @@ pub fn parse(text: &str) -> Vec<Section> {
         }
         let Some((key, value)) = line.split_once('=') else { continue };
         if let Some(section) = sections.last_mut() {
-            section.entries.push((key.trim().to_owned(), unquote(value.trim()).to_owned()));
+            section.entries.push((key.trim().to_owned(), unquote(value.trim()).to_owned(), index + 1));
         }
     }
     sections

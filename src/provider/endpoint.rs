@@ -32,19 +32,20 @@ pub enum EndpointError {
     #[error("endpoint {input:?} is not a URL ({reason}); expected e.g. https://apigateway.cn-hangzhou.aliyuncs.com")]
     NotAUrl { input: String, reason: String },
     #[error(
-        "endpoint {input:?} uses {scheme}://; use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)"
+        "endpoint {input:?} uses {scheme}://; use https:// (http:// is allowed only for a literal loopback address such as 127.0.0.1 or [::1])"
     )]
     Scheme { input: String, scheme: String },
     #[error(
-        "endpoint {host:?} uses http:// but is not a loopback host; use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)"
+        "endpoint {host:?} uses http:// but is not a literal loopback address; use https://, or http://127.0.0.1 or http://[::1] for a local server (a name such as localhost could resolve elsewhere, and the request carries credentials)"
     )]
     InsecureHost { host: String },
     #[error(
         "endpoint URLs must not contain a user name or password; put credentials in the environment or a credentials file"
     )]
     UserInfo,
+    /// `input` is the URL without its query and fragment, which may hold a token.
     #[error(
-        "endpoint {input:?} must not have a query string or fragment; give only scheme, host, port and optional path"
+        "endpoint {input:?} must not have a query string or fragment (not shown); give only scheme, host, port and optional path"
     )]
     QueryOrFragment { input: String },
     #[error("endpoint {input:?} has no host")]
@@ -58,15 +59,15 @@ pub enum EndpointError {
 pub fn validate_endpoint(input: &str) -> Result<Url, EndpointError> {
     let trimmed = input.trim();
     let url = Url::parse(trimmed).map_err(|e| EndpointError::NotAUrl {
-        // Never echo userinfo, even in the error about the URL itself.
-        input: redact_userinfo(trimmed),
+        // Never echo userinfo or a query, even in the error about the URL itself.
+        input: redact(trimmed),
         reason: e.to_string(),
     })?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(EndpointError::UserInfo);
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(EndpointError::QueryOrFragment { input: trimmed.to_owned() });
+        return Err(EndpointError::QueryOrFragment { input: redact(trimmed) });
     }
     let Some(host) = url.host_str() else {
         return Err(EndpointError::NoHost { input: trimmed.to_owned() });
@@ -83,21 +84,28 @@ pub fn validate_endpoint(input: &str) -> Result<Url, EndpointError> {
     Ok(url)
 }
 
-fn redact_userinfo(input: &str) -> String {
-    match (input.find("://"), input.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://…{}", &input[..scheme_end], &input[at..]),
-        _ => input.to_owned(),
+/// An endpoint as it may be shown: without a user name, password, query or fragment, any of
+/// which may hold a secret (`https://…@host/path?…`).
+pub fn redact(input: &str) -> String {
+    let (rest, cut) = match input.find(['?', '#']) {
+        Some(at) => (&input[..at], true),
+        None => (input, false),
+    };
+    let mut shown = match (rest.find("://"), rest.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://…{}", &rest[..scheme_end], &rest[at..]),
+        _ => rest.to_owned(),
+    };
+    if cut {
+        shown.push_str("?…");
     }
+    shown
 }
 
-/// `127.0.0.0/8`, `::1` and `localhost` (also `foo.localhost`, which resolvers keep local).
+/// A literal loopback address: `127.0.0.0/8` or `::1`. Names are not trusted, `localhost`
+/// included: a resolver (or a hosts file) may send them elsewhere, and the request is signed.
 pub fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = bare.parse::<IpAddr>() {
-        return ip.is_loopback();
-    }
-    let lower = bare.to_ascii_lowercase();
-    lower == "localhost" || lower.ends_with(".localhost")
+    bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn check_region(region: &str) -> Result<(), EndpointError> {
@@ -180,7 +188,10 @@ mod tests {
         assert!(validate_endpoint("http://127.0.0.1:1234").is_ok());
         assert!(validate_endpoint("http://127.8.9.10").is_ok());
         assert!(validate_endpoint("http://[::1]:99/base").is_ok());
-        assert!(validate_endpoint("http://localhost:5").is_ok());
+        for name in ["http://localhost:5", "http://api.localhost", "http://LOCALHOST", "http://127.0.0.1.nip.io"] {
+            assert!(matches!(validate_endpoint(name), Err(EndpointError::InsecureHost { .. })), "{name}");
+        }
+        assert!(validate_endpoint("https://localhost:5").is_ok(), "https to a name is fine");
         let err = validate_endpoint("http://10.0.0.1").unwrap_err();
         assert!(matches!(err, EndpointError::InsecureHost { .. }));
         assert!(err.to_string().contains("use https://"));
@@ -193,9 +204,14 @@ mod tests {
         let err = validate_endpoint("https://ak:topsecret@apig.example.com").unwrap_err();
         assert_eq!(err, EndpointError::UserInfo);
         assert!(!err.to_string().contains("topsecret"));
-        assert!(matches!(validate_endpoint("https://a.example/?x=1"), Err(EndpointError::QueryOrFragment { .. })));
+        let err = validate_endpoint("https://a.example/?token=topsecret").unwrap_err();
+        assert!(matches!(err, EndpointError::QueryOrFragment { .. }));
+        assert!(!err.to_string().contains("topsecret"), "{err}");
         assert!(matches!(validate_endpoint("https://a.example/#f"), Err(EndpointError::QueryOrFragment { .. })));
-        assert!(!redact_userinfo("https://ak:topsecret@x").contains("topsecret"));
+        let err = validate_endpoint("ht tp://ak:topsecret@x/?t=othersecret").unwrap_err();
+        assert!(!err.to_string().contains("secret"), "{err}");
+        assert_eq!(redact("https://ak:topsecret@x/p?t=1#f"), "https://…@x/p?…");
+        assert_eq!(redact("https://x/p"), "https://x/p");
     }
 
     #[test]
