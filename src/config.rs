@@ -392,7 +392,11 @@ impl Config {
         for provider in ProviderKind::ALL {
             match self.endpoints.get(&provider) {
                 Some(v) => {
-                    row(&format!("endpoints.{provider}"), quote(&crate::provider::redact_endpoint(&v.value)), &v.source)
+                    row(
+                        &format!("endpoints.{provider}"),
+                        quote(&crate::provider::redact_endpoint(&v.value)),
+                        &v.source,
+                    );
                 }
                 None => row(&format!("endpoints.{provider}"), "(cloud default per region)".into(), &Source::Default),
             }
