@@ -191,6 +191,42 @@ async fn wait_through_oversize_deep_json_drip_hang_and_redirect_recovers_and_nev
     assert_eq!(stats.redirect_target_credential_headers, 0);
 }
 
+const PERMANENT: &str = r#"
+[[tasks]]
+name = "moved"
+provider = "huawei"
+spec = "petstore-3.0.yaml"
+group = "9100ae30705947cc9543d37cd7fb388c"
+is_create_group = false
+api_mode = "override"
+behaviour = { duration_secs = 600 }
+
+[[faults]]
+kind = "redirect"
+task = "moved"
+endpoint = "poll"
+until_request = 1000
+status = 301
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanent_redirect_is_reported_after_one_confirming_request_and_wait_ends() {
+    let sim = common::start_toml(&format!("{}{PERMANENT}", scenario_base()), 3, 1.0).await;
+    let run = Run::new(&sim, Auth::Keys);
+    let moved = task_ref(&sim, "moved");
+    for command in ["status", "wait"] {
+        let before = huawei_polls(&sim);
+        // No --timeout: before, both sat out the retries until the 10-minute task finished.
+        let out = run.oaswatch(&[command, "--json", &moved]).await;
+        assert_eq!(code(&out), 4, "{command}: {}", text(&out.stderr));
+        let task = &json(&out)["tasks"][0];
+        assert_eq!(task["fetch_error"]["kind"], "protocol", "{command}: {task}");
+        assert!(task["fetch_error"]["message"].as_str().unwrap().contains("redirect"), "{task}");
+        assert_eq!(huawei_polls(&sim) - before, 2, "{command}: one request and one that confirms it");
+    }
+    assert_eq!(sim.stats().redirect_target_requests, 0);
+}
+
 const TOKENS: &str = r#"
 [[huawei.tokens]]
 token = "MIIshortLivedTokenForTheExpiryTest000000000000000000003"

@@ -26,6 +26,36 @@ pub enum Until {
     Finished,
 }
 
+/// How long a task may fail to fetch without a break before `status` and `wait` give up on it
+/// (exit 4) even without `--timeout`: `wait` must end, and a cloud that has not answered for this
+/// long is an incident for a person, not something to sit out in a CI job.
+pub const GIVE_UP_AFTER: Duration = Duration::from_secs(15 * 60);
+
+/// Failures of one task in a row: whether the latest one confirmed a permanent error.
+struct FailureStreak {
+    since: Instant,
+    last: (FetchErrorKind, String),
+    repeats: u32,
+}
+
+impl FailureStreak {
+    /// Whether to stop polling after `error`: it cannot heal (auth, not found); or it is a protocol
+    /// error (a redirect, a body that is not the API's JSON) that one more request confirmed, since
+    /// such answers do not change by waiting; or the task has failed for [`GIVE_UP_AFTER`].
+    fn settles(streak: &mut Option<FailureStreak>, error: &FetchError, now: Instant) -> bool {
+        let key = (error.kind, error.code.clone());
+        let current = streak.get_or_insert_with(|| FailureStreak { since: now, last: key.clone(), repeats: 0 });
+        if current.last == key {
+            current.repeats += 1;
+        } else {
+            (current.last, current.repeats) = (key, 1);
+        }
+        !error.kind.is_retryable()
+            || (error.kind == FetchErrorKind::Protocol && current.repeats >= 2)
+            || now.duration_since(current.since) >= GIVE_UP_AFTER
+    }
+}
+
 /// Where progress lines go, if anywhere.
 pub struct Progress<'a> {
     pub out: Option<&'a mut dyn Write>,
@@ -53,6 +83,7 @@ pub async fn collect<F: Fetch>(
     let commands = handle.commands();
     let mut outcomes: HashMap<TaskRef, TaskOutcome> = HashMap::new();
     let mut last_printed: HashMap<TaskRef, String> = HashMap::new();
+    let mut streaks: HashMap<TaskRef, Option<FailureStreak>> = HashMap::new();
     let mut pending: Vec<TaskRef> = Vec::new();
     for task_ref in refs {
         if !outcomes.contains_key(task_ref) {
@@ -79,6 +110,7 @@ pub async fn collect<F: Fetch>(
         let Some(outcome) = outcomes.get_mut(&polled.task_ref) else { continue };
         let settled = match polled.result {
             Ok(task) => {
+                streaks.remove(&polled.task_ref);
                 let settled = match until {
                     Until::FirstAnswer => true,
                     Until::Finished => task.is_finished(),
@@ -88,7 +120,8 @@ pub async fn collect<F: Fetch>(
                 settled
             }
             Err(error) => {
-                let settled = !error.kind.is_retryable();
+                let streak = streaks.entry(polled.task_ref.clone()).or_default();
+                let settled = FailureStreak::settles(streak, &error, Instant::now());
                 outcome.fetch_error = Some(error);
                 settled
             }
@@ -134,4 +167,36 @@ pub fn finished_snapshots(outcomes: &[TaskOutcome]) -> Vec<(TaskRef, Task)> {
         .iter()
         .filter_map(|o| o.task.as_ref().filter(|t| t.is_finished()).map(|t| (o.task_ref.clone(), t.clone())))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(kind: FetchErrorKind, code: &str) -> FetchError {
+        FetchError::new(kind, code, "x")
+    }
+
+    #[test]
+    fn a_protocol_error_settles_once_confirmed_a_transient_one_after_the_give_up_time() {
+        let start = Instant::now();
+        let mut streak = None;
+        let redirect = error(FetchErrorKind::Protocol, "http.302");
+        assert!(!FailureStreak::settles(&mut streak, &redirect, start), "the first one may be a glitch");
+        assert!(FailureStreak::settles(&mut streak, &redirect, start), "the same answer again is final");
+
+        let mut streak = None;
+        let empty = error(FetchErrorKind::Protocol, "empty");
+        assert!(!FailureStreak::settles(&mut streak, &redirect, start));
+        assert!(!FailureStreak::settles(&mut streak, &empty, start), "a different error starts a new count");
+
+        let mut streak = None;
+        let outage = error(FetchErrorKind::Server, "http.503");
+        assert!(!FailureStreak::settles(&mut streak, &outage, start));
+        assert!(!FailureStreak::settles(&mut streak, &outage, start + GIVE_UP_AFTER / 2));
+        assert!(FailureStreak::settles(&mut streak, &outage, start + GIVE_UP_AFTER), "wait ends");
+
+        let mut streak = None;
+        assert!(FailureStreak::settles(&mut streak, &error(FetchErrorKind::Auth, "401"), start));
+    }
 }
