@@ -142,6 +142,10 @@ struct Endpoint {
     /// Dispatch times within the last second (at most `requests_per_second` entries).
     recent: VecDeque<Instant>,
     in_flight: usize,
+    /// Requests started while the endpoint was throttled (probes), of those in flight. Only
+    /// these count against the one-probe rule: a request that was already hanging when the
+    /// throttling answer came must not hold back the probe that ends the pause.
+    probes_in_flight: usize,
     /// A throttling answer pauses every task of the endpoint until then.
     blocked_until: Option<Instant>,
     consecutive_throttles: u32,
@@ -149,6 +153,10 @@ struct Endpoint {
 
 struct Completion {
     task_ref: TaskRef,
+    /// The endpoint and whether the request was a probe, carried with the answer: the slot may
+    /// be gone (unwatched meanwhile), and the endpoint's counts must come down all the same.
+    endpoint: String,
+    probe: bool,
     generation: u64,
     at: SystemTime,
     result: Result<Task, FetchError>,
@@ -265,9 +273,7 @@ impl<F: Fetch> Scheduler<F> {
             let open: Vec<&String> = self
                 .endpoints
                 .iter_mut()
-                .filter_map(|(key, e)| {
-                    (e.in_flight < e.in_flight_cap(config) && e.ready_at(now, config) <= now).then_some(key)
-                })
+                .filter_map(|(key, e)| (e.may_start_one(config) && e.ready_at(now, config) <= now).then_some(key))
                 .collect();
             if open.is_empty() {
                 return;
@@ -284,13 +290,16 @@ impl<F: Fetch> Scheduler<F> {
             let Some(endpoint) = self.endpoints.get_mut(&slot.endpoint) else { return };
             endpoint.recent.push_back(now);
             endpoint.in_flight += 1;
+            let probe = endpoint.consecutive_throttles > 0;
+            endpoint.probes_in_flight += usize::from(probe);
             slot.in_flight = true;
-            let generation = slot.generation;
+            let (generation, endpoint_key) = (slot.generation, slot.endpoint.clone());
             let fetcher = Arc::clone(&self.fetcher);
             let tx = self.completions_tx.clone();
             tokio::spawn(async move {
                 let result = fetcher.fetch(&task_ref).await;
-                let _ = tx.send(Completion { task_ref, generation, at: SystemTime::now(), result });
+                let at = SystemTime::now();
+                let _ = tx.send(Completion { task_ref, endpoint: endpoint_key, probe, generation, at, result });
             });
         }
     }
@@ -307,7 +316,7 @@ impl<F: Fetch> Scheduler<F> {
         let gates: Vec<(&String, Option<Instant>)> = self
             .endpoints
             .iter_mut()
-            .map(|(key, e)| (key, (e.in_flight < e.in_flight_cap(config)).then(|| e.ready_at(now, config))))
+            .map(|(key, e)| (key, e.may_start_one(config).then(|| e.ready_at(now, config))))
             .collect();
         self.slots
             .values()
@@ -323,10 +332,11 @@ impl<F: Fetch> Scheduler<F> {
 
     fn complete(&mut self, done: Completion, now: Instant) -> Option<Polled> {
         let interval = self.jittered_interval();
-        let slot = self.slots.get_mut(&done.task_ref)?;
-        if let Some(endpoint) = self.endpoints.get_mut(&slot.endpoint) {
+        if let Some(endpoint) = self.endpoints.get_mut(&done.endpoint) {
             endpoint.in_flight = endpoint.in_flight.saturating_sub(1);
+            endpoint.probes_in_flight = endpoint.probes_in_flight.saturating_sub(usize::from(done.probe));
         }
+        let slot = self.slots.get_mut(&done.task_ref)?;
         if slot.generation != done.generation {
             return None; // unwatched and watched again while this fetch was in flight
         }
@@ -388,10 +398,16 @@ impl<F: Fetch> Scheduler<F> {
 }
 
 impl Endpoint {
-    /// Requests allowed in flight: one probe at a time while the endpoint is throttled (each
-    /// pause ends with a single request, not a burst), the configured cap otherwise.
-    fn in_flight_cap(&self, config: &PollerConfig) -> usize {
-        if self.consecutive_throttles > 0 { 1 } else { config.max_in_flight.max(1) }
+    /// Whether another request may start as far as requests in flight go: one probe at a time
+    /// while the endpoint is throttled (each pause ends with a single request, not a burst),
+    /// counting only probes, so a request that was hanging before the throttling answer does
+    /// not hold the probe back; the configured cap otherwise.
+    fn may_start_one(&self, config: &PollerConfig) -> bool {
+        if self.consecutive_throttles > 0 {
+            self.probes_in_flight == 0
+        } else {
+            self.in_flight < config.max_in_flight.max(1)
+        }
     }
 
     /// When the next request may start: after any throttling pause, once the oldest of the last

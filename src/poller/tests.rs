@@ -22,6 +22,8 @@ struct Scripted {
     log: Mutex<Vec<(Instant, TaskRef)>>,
     in_flight: Mutex<(usize, usize)>,
     latency: Duration,
+    /// Per task, a latency that replaces `latency` (a request that hangs).
+    slow: Mutex<HashMap<TaskRef, Duration>>,
 }
 
 impl Scripted {
@@ -50,7 +52,8 @@ impl Fetch for Scripted {
             counts.0 += 1;
             counts.1 = counts.1.max(counts.0);
         }
-        tokio::time::sleep(self.latency).await;
+        let latency = self.slow.lock().unwrap().get(task).copied().unwrap_or(self.latency);
+        tokio::time::sleep(latency).await;
         self.in_flight.lock().unwrap().0 -= 1;
         let mut answers = self.answers.lock().unwrap();
         let queue = answers.entry(task.clone()).or_default();
@@ -334,4 +337,37 @@ async fn a_throttled_endpoint_gets_one_probe_per_pause_and_everyone_resumes_when
         // Two throttled probes, then every 2 s ± 15 % over the 18 s left: at least 10.
         assert!(own.len() >= 10, "{task} polled at its interval after: {}", own.len());
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hanging_request_does_not_hold_back_the_probe_that_ends_a_throttling_pause() {
+    let fetcher = Arc::new(Scripted::default());
+    let (hanging, throttled) = (aliyun("hanging"), aliyun("throttled"));
+    fetcher.slow.lock().unwrap().insert(hanging.clone(), Duration::from_secs(10));
+    fetcher.script(
+        &throttled,
+        vec![error(FetchErrorKind::Throttled, Some(Duration::from_secs(1))), Ok(running(&throttled))],
+    );
+    let (_handle, _seen) = start(&fetcher, PollerConfig::default(), &[hanging.clone(), throttled.clone()]).await;
+
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    let first = fetcher.requests_for(&hanging)[0];
+    let probes = fetcher.requests_for(&throttled);
+    assert!(probes.len() >= 2, "the probe went out while the other request hung: {probes:?}");
+    let waited = probes[1] - first;
+    assert!(waited < Duration::from_secs(2), "probe {waited:?} after the hanging request began, not after its 10 s");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_answer_for_a_task_unwatched_meanwhile_frees_its_endpoint_slot() {
+    let fetcher = Arc::new(Scripted::with_latency(Duration::from_secs(3)));
+    let config = PollerConfig { max_in_flight: 1, ..PollerConfig::default() };
+    let (gone, stays) = (aliyun("gone"), aliyun("stays"));
+    let (handle, _seen) = start(&fetcher, config, std::slice::from_ref(&gone)).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    handle.commands().send(PollCmd::Unwatch(gone.clone())).await.unwrap();
+    handle.commands().send(PollCmd::Watch(stays.clone())).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    assert!(fetcher.requests_for(&stays).len() >= 3, "the endpoint is not stuck at its in-flight cap");
 }
