@@ -43,12 +43,13 @@ pub fn export_file_name(export: &ExportFile) -> String {
 }
 
 /// A file name made from provider text: separators and characters that file systems or shells
-/// choke on become `_` (colons `-`, so times stay readable), control characters go, leading dots
-/// and spaces go (no hidden files, no `..`), and the length is bounded.
+/// choke on become `_` (colons `-`, so times stay readable); control, bidi and zero-width
+/// characters go (a U+202E would make `ls` show a spoofed extension); leading dots and spaces go
+/// (no hidden files, no `..`), and the length is bounded.
 pub fn safe_component(raw: &str, fallback: &str) -> String {
     let mapped: String = raw
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !crate::sanitize::is_forbidden(*c))
         .map(|c| match c {
             ':' => '-',
             '/' | '\\' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
@@ -68,6 +69,13 @@ mod tests {
 
     fn export(name: &str, ty: &str) -> ExportFile {
         ExportFile { file_name: name.into(), file_type: ty.into(), content: String::new() }
+    }
+
+    #[test]
+    fn names_from_server_text_lose_bidi_and_invisible_characters() {
+        assert_eq!(export_file_name(&export("invoice\u{202e}fdp.exe", "yaml")), "invoicefdp.exe.yaml");
+        assert_eq!(safe_component("a\u{200b}b\u{2066}c\u{feff}\u{85}d\u{2028}", "x"), "abcd");
+        assert_eq!(safe_component("\u{202e}\u{200f}", "fallback"), "fallback");
     }
 
     #[test]

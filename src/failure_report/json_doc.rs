@@ -115,7 +115,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
             })
             .collect(),
     };
-    match serde_json::to_string_pretty(&document) {
+    match crate::sanitize::json_pretty(&document) {
         Ok(mut json) => {
             json.push('\n');
             json
