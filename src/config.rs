@@ -211,6 +211,19 @@ pub struct FlagOverrides {
     pub poll_interval: Option<Duration>,
 }
 
+/// The longest duration accepted anywhere (a timeout, an interval): a year. Longer values are
+/// typos, and added to a clock reading they would overflow it.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+/// Parses a duration a user wrote (`500ms`, `2s`, `10m`, `1h30m`), at most [`MAX_DURATION`].
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let value = humantime::parse_duration(text.trim()).map_err(|e| format!("invalid duration {text:?} ({e})"))?;
+    if value > MAX_DURATION {
+        return Err(format!("duration {text:?} is longer than the limit of 365 days"));
+    }
+    Ok(value)
+}
+
 /// `[defaults]` keys: the aliyun CLI profile to use when `ALIBABA_CLOUD_PROFILE` is unset, and the
 /// target `import` uses without `--to` / the source `export` uses without `--from`.
 pub const DEFAULT_ALIYUN_PROFILE: &str = "aliyun_profile";
@@ -273,13 +286,10 @@ impl Config {
         };
         let take_duration = |slot: &Option<Spanned<String>>, target: &mut Sourced<Duration>| {
             if let Some(spanned) = slot {
-                let value = humantime::parse_duration(spanned.get_ref().trim()).map_err(|e| ConfigError::File {
+                let value = parse_duration(spanned.get_ref()).map_err(|e| ConfigError::File {
                     path: file.path.clone(),
                     line: line_of(&file.text, &spanned.span()),
-                    message: format!(
-                        "invalid duration {:?} ({e}); write it like \"2s\", \"500ms\" or \"1m\"",
-                        spanned.get_ref()
-                    ),
+                    message: format!("{e}; write it like \"2s\", \"500ms\" or \"1m\""),
                 })?;
                 *target = Sourced { value, source: at(&spanned.span()) };
             }
@@ -564,6 +574,17 @@ mod tests {
         let err = Config::resolve(Some(&file("[poll]\nrequests_per_second = 0\n")), &no_env, &FlagOverrides::default())
             .unwrap_err();
         assert_eq!(err.to_string(), "/cfg/config.toml:2: requests_per_second must be at least 1");
+    }
+
+    #[test]
+    fn absurd_durations_are_config_errors_not_panics() {
+        for key in ["[poll]\ninterval", "[http]\nread_timeout", "[http]\ntotal_timeout"] {
+            let f = file(&format!("{key} = \"18446744073709551615s\"\n"));
+            let err = Config::resolve(Some(&f), &no_env, &FlagOverrides::default()).unwrap_err().to_string();
+            assert!(err.contains("longer than the limit of 365 days"), "{err}");
+        }
+        assert_eq!(parse_duration("365days").unwrap(), MAX_DURATION);
+        assert!(parse_duration("366days").is_err());
     }
 
     #[test]

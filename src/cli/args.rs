@@ -318,8 +318,7 @@ pub fn parse_speed(text: &str) -> Result<f64, String> {
 
 /// Parses `500ms`, `2s`, `10m`, `1h30m`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text.trim())
-        .map_err(|e| format!("invalid duration {text:?} ({e}); use e.g. 90s, 10m, 1h"))
+    crate::config::parse_duration(text).map_err(|e| format!("{e}; use e.g. 90s, 10m, 1h"))
 }
 
 /// A path argument that must name a file.
