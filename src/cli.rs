@@ -131,7 +131,13 @@ fn context(cli: &Cli) -> Result<Context, Failure> {
     let file = config::load_file(&paths.config_file()).map_err(|e| Failure::usage(e.to_string()))?;
     let flags = FlagOverrides { endpoints: cli.global.endpoints.iter().cloned().collect(), ..FlagOverrides::default() };
     let config = Config::resolve(file.as_ref(), &env, &flags).map_err(|e| Failure::usage(e.to_string()))?;
-    let store = Store::new(paths.watchlist_file());
+    let store = Store::new(paths.watchlist_file()).on_lock_wait(std::sync::Arc::new(|lock: &std::path::Path| {
+        let _ = writeln!(
+            io::stderr(),
+            "oaswatch: waiting for {} (another oaswatch is reading or saving the watch list)…",
+            lock.display()
+        );
+    }));
     Ok(Context { paths, config, store, env })
 }
 
@@ -224,25 +230,58 @@ fn yield_to_the_ui_thread() {
     }
 }
 
-/// Writes a file the user named, refusing to replace an existing one unless `force`.
+/// Writes `bytes` to `path` whole or not at all: into a temporary file beside it, synced, then
+/// renamed into place. A full disk or a kill leaves the old file as it was (with `--force`) and no
+/// partial or empty new one. Without `force` an existing file is never replaced, checked
+/// atomically at the rename. A replaced file keeps its permissions; a new one is 0600.
 pub fn write_output_file(path: &std::path::Path, bytes: &[u8], force: bool) -> Result<(), Failure> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
+    let cannot = |e: &dyn std::fmt::Display| Failure::usage(format!("cannot write {}: {e}", path.display()));
+    let exists = || Failure::usage(format!("{} already exists; pass --force to overwrite it", path.display()));
+    if !force && path.exists() {
+        return Err(exists());
     }
-    let mut file = options.open(path).map_err(|e| {
-        if e.kind() == io::ErrorKind::AlreadyExists {
-            Failure::usage(format!("{} already exists; pass --force to overwrite it", path.display()))
-        } else {
-            Failure::usage(format!("cannot write {}: {e}", path.display()))
+    let mut temp = tempfile::Builder::new()
+        .prefix(".oaswatch-")
+        .suffix(".tmp")
+        .tempfile_in(output_dir_of(path))
+        .map_err(|e| cannot(&e))?;
+    temp.write_all(bytes).and_then(|()| temp.as_file().sync_all()).map_err(|e| cannot(&e))?;
+    if force {
+        if let Ok(old) = std::fs::metadata(path) {
+            let _ = temp.as_file().set_permissions(old.permissions());
         }
-    })?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))
+        temp.persist(path).map_err(|e| cannot(&e.error))?;
+    } else {
+        temp.persist_noclobber(path)
+            .map_err(|e| if e.error.kind() == io::ErrorKind::AlreadyExists { exists() } else { cannot(&e.error) })?;
+    }
+    Ok(())
+}
+
+/// The directory a file will be written in (`.` for a bare name).
+fn output_dir_of(path: &std::path::Path) -> &std::path::Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    }
+}
+
+/// Checks, before any work that takes minutes, that a file can later be written at `path` (or in
+/// the current directory when the name is not known yet): the directory exists and takes a new
+/// file, and an existing file is only replaced with `force`.
+pub fn check_output_target(path: Option<&std::path::Path>, force: bool) -> Result<(), Failure> {
+    let dir = path.map_or(std::path::Path::new("."), output_dir_of);
+    if let Some(path) = path
+        && path.exists()
+        && !force
+    {
+        return Err(Failure::usage(format!("{} already exists; pass --force to overwrite it", path.display())));
+    }
+    tempfile::Builder::new()
+        .prefix(".oaswatch-check-")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|e| Failure::usage(format!("cannot write into {}: {e}; nothing was started", dir.display())))
 }
 
 /// Whether stdout is a terminal (progress lines vs live updates, colour decisions).

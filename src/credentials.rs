@@ -152,6 +152,27 @@ impl Discovery {
     }
 }
 
+/// Every environment variable a credential source reads that carries a credential (ids too:
+/// with the secret gone, an id alone is useless to a child and still names an account).
+pub const CREDENTIAL_ENV_VARS: [&str; 7] = [
+    aliyun::ID_VAR,
+    aliyun::SECRET_VAR,
+    aliyun::TOKEN_VAR,
+    huawei::AK_VAR,
+    huawei::SK_VAR,
+    huawei::TOKEN_VAR,
+    huawei::AUTH_TOKEN_VAR,
+];
+
+/// Removes the credential variables from a child's environment: a `--on-finish` hook, a pager
+/// or an editor has no business with the cloud keys oaswatch was given.
+pub fn scrub_child_env(command: &mut std::process::Command) -> &mut std::process::Command {
+    for var in CREDENTIAL_ENV_VARS {
+        command.env_remove(var);
+    }
+    command
+}
+
 /// Runs both chains with an injected environment lookup and home directory.
 pub fn discover(env: &dyn Fn(&str) -> Option<String>, home: Option<&Path>) -> Discovery {
     Discovery { aliyun: discover_aliyun(env, home), huawei: discover_huawei(env, home) }

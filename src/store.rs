@@ -140,15 +140,55 @@ pub enum Change {
     },
 }
 
+/// How long a read or a save waits for another process's lock before giving up with an error
+/// that says so. A save holds it for milliseconds (1–3 s for a 150 MB list), so this is long
+/// enough for any healthy instance and short enough that a stuck one is reported, not waited on.
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// After this long waiting for the lock, the wait is announced (see [`Store::on_lock_wait`]).
+const LOCK_NOTICE_AFTER: Duration = Duration::from_secs(1);
+
+/// Called once per wait that lasts longer than [`LOCK_NOTICE_AFTER`], with the lock file's path.
+pub type LockNotice = std::sync::Arc<dyn Fn(&Path) + Send + Sync>;
+
 /// The watch list file and its lock.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
     path: PathBuf,
+    lock_wait: Duration,
+    notice: Option<LockNotice>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).field("lock_wait", &self.lock_wait).finish_non_exhaustive()
+    }
 }
 
 impl Store {
     pub fn new(path: PathBuf) -> Store {
-        Store { path }
+        Store { path, lock_wait: LOCK_WAIT, notice: None }
+    }
+
+    /// Says, through `notice`, when a wait for another process's lock takes more than a second
+    /// (the CLI prints it; the dashboard saves off its UI thread and needs none).
+    #[must_use]
+    pub fn on_lock_wait(mut self, notice: LockNotice) -> Store {
+        self.notice = Some(notice);
+        self
+    }
+
+    /// The same store without the wait notice (for a save made while a full-screen UI is up).
+    #[must_use]
+    pub fn quiet(mut self) -> Store {
+        self.notice = None;
+        self
+    }
+
+    #[must_use]
+    pub fn with_lock_wait(mut self, wait: Duration) -> Store {
+        self.lock_wait = wait;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -182,6 +222,15 @@ impl Store {
     /// returned unparsed: parsing 22 MB of them takes ~50 ms, reading past them ~10 ms.
     pub fn load_deferred(&self, now: SystemTime) -> Result<(Loaded, SavedSnapshots), StoreError> {
         let _lock = self.lock()?;
+        let dir = self.parent_dir()?;
+        let tightened = self.tighten_dir(&dir);
+        remove_orphaned_temp_files(&dir, &self.file_name());
+        let (mut loaded, snapshots) = self.read_deferred(now)?;
+        loaded.warnings.extend(tightened);
+        Ok((loaded, snapshots))
+    }
+
+    fn read_deferred(&self, now: SystemTime) -> Result<(Loaded, SavedSnapshots), StoreError> {
         let text = match self.read_text(now)? {
             Ok(text) => text,
             Err(loaded) => return Ok((loaded, SavedSnapshots::default())),
@@ -279,11 +328,22 @@ impl Store {
         serde_json::from_slice::<SchemaProbe>(&bytes).ok().map(|p| p.schema)
     }
 
-    /// Moves a damaged file out of the way, keeping its bytes, and says where.
+    /// Moves a damaged file out of the way, keeping its bytes, and says where. Never over an
+    /// earlier backup: two damaged lists in the same second get `.corrupted.<time>` and
+    /// `.corrupted.<time>.1`, each claimed with a hard link, which fails rather than replace.
     fn set_aside(&self, now: SystemTime, why: &str) -> Loaded {
-        let backup = PathBuf::from(format!("{}.corrupted.{}", self.path.display(), unix_seconds(now)));
-        let warning = match fs::rename(&self.path, &backup) {
-            Ok(()) => format!(
+        let stem = format!("{}.corrupted.{}", self.path.display(), unix_seconds(now));
+        let mut attempt = 0u32;
+        let claimed = loop {
+            let backup = PathBuf::from(if attempt == 0 { stem.clone() } else { format!("{stem}.{attempt}") });
+            match fs::hard_link(&self.path, &backup) {
+                Ok(()) => break fs::remove_file(&self.path).map(|()| backup),
+                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && attempt < 1000 => attempt += 1,
+                Err(err) => break Err(err),
+            }
+        };
+        let warning = match claimed {
+            Ok(backup) => format!(
                 "{} could not be read because {why}; it was moved to {} and a new, empty watch list was started",
                 self.path.display(),
                 backup.display()
@@ -298,7 +358,10 @@ impl Store {
     /// Atomic replace: temp file beside the target (0600), write, fsync, rename, fsync the dir.
     fn write<S: Serialize>(&self, entries: &[WatchEntry<S>]) -> Result<(), StoreError> {
         let dir = self.parent_dir()?;
-        remove_stale_temp_files(&dir, &self.file_name());
+        if let Some(done) = self.tighten_dir(&dir) {
+            tracing::warn!("{done}");
+        }
+        remove_orphaned_temp_files(&dir, &self.file_name());
         // Compact, not pretty: with 100 saved tasks of 1,000 subtasks the file is 22 MB instead
         // of 38 MB, and the dashboard starts ~10 % sooner (benches/system.rs startup).
         let body = serde_json::to_vec(&FileFormatOut { schema: SCHEMA, tasks: entries })
@@ -329,7 +392,28 @@ impl Store {
         Ok(dir)
     }
 
-    /// Holds the advisory lock on `watchlist.lock` until the guard drops.
+    /// Makes an existing data directory private (0700) when group or others can enter it: it
+    /// holds snapshots of the user's APIs and the lock. Returns what was done, to say once (the
+    /// next start finds it private).
+    fn tighten_dir(&self, dir: &Path) -> Option<String> {
+        let mode = fs::metadata(dir).ok()?.permissions().mode() & 0o777;
+        let group_and_others = mode & 0o077;
+        // A bare file name lives in the current directory, which is not ours to change.
+        if group_and_others == 0 || self.path.parent().is_none_or(|p| p.as_os_str().is_empty()) {
+            return None;
+        }
+        let tightened = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+        Some(match tightened {
+            Ok(()) => format!("{} was readable by others (mode {mode:04o}); it is now 0700", dir.display()),
+            Err(err) => format!(
+                "{} is readable by others (mode {mode:04o}) and could not be made private: {err}",
+                dir.display()
+            ),
+        })
+    }
+
+    /// Holds the advisory lock on `watchlist.lock` until the guard drops; waits for another
+    /// process that holds it at most `lock_wait`, announcing the wait after a second.
     fn lock(&self) -> Result<File, StoreError> {
         self.parent_dir()?;
         let path = self.lock_path();
@@ -340,25 +424,47 @@ impl Store {
             .mode(0o600)
             .open(&path)
             .map_err(|e| io_error(&path, &e))?;
-        file.lock().map_err(|e| io_error(&path, &e))?;
-        Ok(file)
+        let started = std::time::Instant::now();
+        let mut announced = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(fs::TryLockError::Error(err)) => return Err(io_error(&path, &err)),
+                Err(fs::TryLockError::WouldBlock) => {}
+            }
+            let waited = started.elapsed();
+            if waited >= self.lock_wait {
+                return Err(StoreError::Io {
+                    path,
+                    message: format!(
+                        "another oaswatch process (the dashboard, add, rm or import) has held this lock for {} s; \
+                         nothing was read or saved — is one of them stuck?",
+                        waited.as_secs()
+                    ),
+                });
+            }
+            if !announced && waited >= LOCK_NOTICE_AFTER {
+                announced = true;
+                tracing::info!(lock = %path.display(), "waiting for another process's watch-list lock");
+                if let Some(notice) = &self.notice {
+                    notice(&path);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
-/// Temp files left by a process killed mid-save are deleted once they are clearly abandoned.
-fn remove_stale_temp_files(dir: &Path, file_name: &str) {
+/// Deletes temp files left by a process killed mid-save. Called with the lock held (at every
+/// read and before every save): saves happen only under the lock, so any temp file then present
+/// belongs to a process that died.
+fn remove_orphaned_temp_files(dir: &Path, file_name: &str) {
     let prefix = format!(".{file_name}.");
     let Ok(listing) = fs::read_dir(dir) else { return };
     for entry in listing.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let abandoned = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|modified| modified.elapsed().ok())
-            .is_some_and(|age| age > Duration::from_secs(600));
-        if name.starts_with(&prefix) && name.ends_with(".tmp") && abandoned {
+        if name.starts_with(&prefix) && name.ends_with(".tmp") {
             let _ = fs::remove_file(entry.path());
         }
     }
@@ -452,6 +558,69 @@ mod tests {
         let mut parsed: Vec<(TaskRef, Task)> = snapshots.into_parsed().map(|(r, t)| (r, t.unwrap())).collect();
         parsed.reverse();
         assert!(parsed == tasks, "every snapshot parses to what was saved");
+    }
+
+    #[test]
+    fn two_damaged_lists_in_the_same_second_keep_both_backups() {
+        let (_dir, store) = store();
+        store.update(Change::Add(vec![r("a")]), now()).unwrap();
+        fs::write(store.path(), "first damaged list").unwrap();
+        assert_eq!(store.load(now()).unwrap().warnings.len(), 1);
+        fs::write(store.path(), "second damaged list").unwrap();
+        assert_eq!(store.load(now()).unwrap().warnings.len(), 1);
+        let dir = store.path().parent().unwrap();
+        let mut backups: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains("corrupted"))
+            .map(|p| fs::read_to_string(p).unwrap())
+            .collect();
+        backups.sort();
+        assert_eq!(backups, ["first damaged list", "second damaged list"]);
+    }
+
+    #[test]
+    fn a_lock_held_elsewhere_is_waited_for_a_bounded_time_and_announced() {
+        let (_dir, store) = store();
+        store.update(Change::Add(vec![r("a")]), now()).unwrap();
+        let holder = OpenOptions::new().write(true).open(store.lock_path()).unwrap();
+        holder.lock().unwrap();
+        let announced = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = std::sync::Arc::clone(&announced);
+        let waiting = store.clone().with_lock_wait(Duration::from_millis(1500)).on_lock_wait(std::sync::Arc::new(
+            move |_: &Path| {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            },
+        ));
+        let err = waiting.update(Change::Add(vec![r("b")]), now()).unwrap_err().to_string();
+        assert!(err.contains("another oaswatch process") && err.contains("watchlist.lock"), "{err}");
+        assert_eq!(announced.load(std::sync::atomic::Ordering::SeqCst), 1, "said once what it waits for");
+        drop(holder);
+        waiting.update(Change::Add(vec![r("b")]), now()).unwrap();
+        assert_eq!(store.load(now()).unwrap().entries.len(), 2);
+    }
+
+    #[test]
+    fn an_open_data_directory_is_made_private_and_said_once() {
+        let (_dir, store) = store();
+        store.update(Change::Add(vec![r("a")]), now()).unwrap();
+        let data = store.path().parent().unwrap();
+        fs::set_permissions(data, fs::Permissions::from_mode(0o755)).unwrap();
+        let first = store.load(now()).unwrap();
+        assert_eq!(first.warnings.len(), 1, "{:?}", first.warnings);
+        assert!(first.warnings[0].contains("now 0700"), "{:?}", first.warnings);
+        assert_eq!(fs::metadata(data).unwrap().permissions().mode() & 0o777, 0o700);
+        assert!(store.load(now()).unwrap().warnings.is_empty(), "said once");
+    }
+
+    #[test]
+    fn temp_files_of_a_killed_save_are_removed_at_the_next_start() {
+        let (_dir, store) = store();
+        store.update(Change::Add(vec![r("a")]), now()).unwrap();
+        let orphan = store.path().parent().unwrap().join(".watchlist.json.abc123.tmp");
+        fs::write(&orphan, "half a list").unwrap();
+        store.load_deferred(now()).unwrap();
+        assert!(!orphan.exists(), "a fresh orphan is removed too: no save runs without the lock");
     }
 
     #[test]

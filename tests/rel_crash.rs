@@ -97,16 +97,16 @@ fn sighup_saves_the_added_task_and_exits_129() {
 
 #[test]
 fn a_panic_in_the_ui_keeps_the_added_task_and_exits_101() {
-    let (root, mut app) = start_and_add(&[("OASWATCH_DEBUG_PANIC", "ui-on-usr1")]);
-    signal(app.pid(), "USR1");
+    let (root, mut app) = start_and_add(&[("OASWATCH_DEBUG_PANIC", "ui-on-urg")]);
+    signal(app.pid(), "URG");
     assert_ended(root.path(), &mut app, 101, "panic in the UI");
     assert!(app.screen_text().contains("deliberate panic in the UI task"), "{}", app.screen_text());
 }
 
 #[test]
 fn a_panic_in_a_background_task_keeps_the_added_task_and_exits_101() {
-    let (root, mut app) = start_and_add(&[("OASWATCH_DEBUG_PANIC", "background-on-usr1")]);
-    signal(app.pid(), "USR1");
+    let (root, mut app) = start_and_add(&[("OASWATCH_DEBUG_PANIC", "background-on-urg")]);
+    signal(app.pid(), "URG");
     assert_ended(root.path(), &mut app, 101, "panic in a background task");
     assert!(app.screen_text().contains("deliberate panic in a background task"), "{}", app.screen_text());
 }

@@ -177,10 +177,10 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     let tui_options = TuiOptions { mouse: context.config.mouse.value };
     let env = context.env;
     let protocol = NotifyProtocol::detect(env("TERM_PROGRAM").as_deref(), env("TERM").as_deref());
-    let mut saved = saved_refs;
-    let save_store = store.clone();
+    let saver = Saver::spawn(store.clone(), saved_refs, background_tx.clone());
+    let save_requests = saver.requests.clone();
     let mut host = TerminalHost::new(tui_options, protocol, move |refs: &[TaskRef]| {
-        save_changes(save_store.as_ref(), &mut saved, refs)
+        save_requests.send(refs.to_vec()).map_err(|_| "the watch list saver has stopped".to_owned())
     })
     .with_programs(Programs::resolve(env));
     if !snapshots.is_empty() {
@@ -205,7 +205,7 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     };
     let run = runtime::run(&mut terminal, &mut app, inputs, &mut host);
     let outcome = match env(DEBUG_PANIC_ENV).as_deref() {
-        Some(place @ ("ui" | "background" | "ui-on-usr1" | "background-on-usr1")) => {
+        Some(place @ ("ui" | "background" | "ui-on-urg" | "background-on-urg")) => {
             with_deliberate_panic(place, run).await
         }
         _ => run.await,
@@ -214,6 +214,9 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     drop(poller);
     census.abort();
 
+    // The last list change must be on disk before the final snapshots are added to it.
+    drop(host);
+    saver.finish();
     if let Some(store) = &store {
         save_final_snapshots(store, &app);
     }
@@ -238,22 +241,22 @@ async fn log_runtime_census() {
     }
 }
 
-/// Set to `ui` or `background` to panic 300 ms into the session, or to `ui-on-usr1` /
-/// `background-on-usr1` to panic when SIGUSR1 arrives (after keys were typed, say): how the pty
+/// Set to `ui` or `background` to panic 300 ms into the session, or to `ui-on-urg` /
+/// `background-on-urg` to panic when SIGURG arrives (after keys were typed, say): how the pty
 /// tests (and a doubtful user) check that any panic leaves a usable terminal, exit code 101 and
-/// the watch list saved.
+/// the watch list saved. SIGURG because nothing else listens to it (its default is to ignore),
+/// while SIGUSR1 ends the dashboard cleanly.
 const DEBUG_PANIC_ENV: &str = "OASWATCH_DEBUG_PANIC";
 
 #[expect(clippy::panic, reason = "a deliberate, opt-in panic to prove the terminal is restored")]
 async fn with_deliberate_panic<T>(place: &str, run: impl Future<Output = T>) -> T {
-    // Listen before anything can send the signal, so SIGUSR1 never meets its default action.
-    let mut usr1 = if place.ends_with("-on-usr1") {
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1()).ok()
+    let mut urgent = if place.ends_with("-on-urg") {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(libc::SIGURG)).ok()
     } else {
         None
     };
     let trigger = async move {
-        match usr1.as_mut() {
+        match urgent.as_mut() {
             Some(signal) => {
                 signal.recv().await;
             }
@@ -333,6 +336,42 @@ fn importer_for(clients: Arc<LazyClients>, store: Option<Store>, done: mpsc::Sen
 
 /// Saves what changed in the list since the last save, as deltas, so a second instance's
 /// changes are merged rather than overwritten.
+/// Saves the watch list on a thread of its own, never on the UI thread: a save waits for the lock
+/// of another process (up to [`crate::store::LOCK_WAIT`]) and writes the whole file (1–3 s for a
+/// 150 MB list). Requests that pile up meanwhile are coalesced into the newest; an error reaches
+/// the dashboard as a flash.
+struct Saver {
+    requests: std::sync::mpsc::Sender<Vec<TaskRef>>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Saver {
+    fn spawn(store: Option<Store>, mut saved: Vec<TaskRef>, report: mpsc::Sender<Action>) -> Saver {
+        let (requests, incoming) = std::sync::mpsc::channel::<Vec<TaskRef>>();
+        // Nothing may print while the dashboard has the screen.
+        let store = store.map(Store::quiet);
+        let thread = std::thread::spawn(move || {
+            while let Ok(mut refs) = incoming.recv() {
+                while let Ok(newer) = incoming.try_recv() {
+                    refs = newer;
+                }
+                if let Err(error) = save_changes(store.as_ref(), &mut saved, &refs) {
+                    let _ = report.blocking_send(Action::EffectFailed { what: "save the watch list", error });
+                }
+            }
+        });
+        Saver { requests, thread }
+    }
+
+    /// Waits for the saves already asked for (every sender must be dropped first).
+    fn finish(self) {
+        drop(self.requests);
+        if self.thread.join().is_err() {
+            tracing::warn!("the watch list saver panicked");
+        }
+    }
+}
+
 fn save_changes(store: Option<&Store>, saved: &mut Vec<TaskRef>, refs: &[TaskRef]) -> Result<(), String> {
     let added: Vec<TaskRef> = refs.iter().filter(|r| !saved.contains(r)).cloned().collect();
     let removed: Vec<TaskRef> = saved.iter().filter(|r| !refs.contains(r)).cloned().collect();

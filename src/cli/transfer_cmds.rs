@@ -5,7 +5,7 @@
 //! `--no-watch` just prints its reference. An export's document is written to a file on success.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -296,12 +296,7 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
              synchronous and has no task to watch (got {source})"
         )));
     };
-    if let Some(path) = &args.output
-        && path.exists()
-        && !args.force
-    {
-        return Err(Failure::usage(format!("{} already exists; pass --force to overwrite it", path.display())));
-    }
+    super::check_output_target(args.output.as_deref(), args.force)?;
     let clients = Arc::new(clients(context, crate::domain::ProviderKind::Huawei)?);
     let env_id =
         if args.env.eq_ignore_ascii_case("RELEASE") { HUAWEI_RELEASE_ENV.to_owned() } else { args.env.clone() };
@@ -341,8 +336,16 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
         out.write_all(report::human_summary(&collected.outcomes).as_bytes())?;
         return Ok(status.max(ExitStatus::Failures).code());
     };
-    let path = args.output.clone().unwrap_or_else(|| PathBuf::from(crate::app::outputs::export_file_name(&export)));
-    super::write_output_file(&path, export.content.as_bytes(), args.force)?;
+    // With -o the user named the file; without, the name comes from the server and a taken one
+    // gets " (1)" rather than losing a document an export just produced.
+    let path = if let Some(path) = &args.output {
+        super::write_output_file(path, export.content.as_bytes(), args.force)?;
+        path.clone()
+    } else {
+        let name = crate::app::outputs::export_file_name(&export);
+        crate::tui::files::write_new(Path::new("."), &name, export.content.as_bytes())
+            .map_err(|e| Failure::usage(format!("cannot write {name}: {e}")))?
+    };
     match openapi::parse(&export.content, &path.display().to_string()) {
         Ok(document) => writeln!(
             out,

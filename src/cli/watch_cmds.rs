@@ -215,7 +215,8 @@ fn run_on_finish(command: &str, status: ExitStatus, refs: &[TaskRef], out: &mut 
     };
     out.flush()?;
     let tasks = refs.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
-    let outcome = Process::new("sh")
+    let mut process = Process::new("sh");
+    let outcome = crate::credentials::scrub_child_env(&mut process)
         .arg("-c")
         .arg(command)
         .env("OASWATCH_EXIT_CODE", status.code().to_string())

@@ -11,9 +11,9 @@ use super::{
 };
 use crate::domain::ProviderKind;
 
-const ID_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
-const SECRET_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
-const TOKEN_VAR: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
+pub(super) const ID_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
+pub(super) const SECRET_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
+pub(super) const TOKEN_VAR: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
 const PROFILE_VAR: &str = "ALIBABA_CLOUD_PROFILE";
 const CONFIG_FILE_VAR: &str = "ALIBABA_CLOUD_CONFIG_FILE";
 const CREDENTIALS_FILE_VAR: &str = "ALIBABA_CLOUD_CREDENTIALS_FILE";

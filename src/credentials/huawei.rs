@@ -10,10 +10,10 @@ use super::{
 };
 use crate::domain::ProviderKind;
 
-const AK_VAR: &str = "HUAWEICLOUD_SDK_AK";
-const SK_VAR: &str = "HUAWEICLOUD_SDK_SK";
-const TOKEN_VAR: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
-const AUTH_TOKEN_VAR: &str = "OASWATCH_HUAWEI_TOKEN";
+pub(super) const AK_VAR: &str = "HUAWEICLOUD_SDK_AK";
+pub(super) const SK_VAR: &str = "HUAWEICLOUD_SDK_SK";
+pub(super) const TOKEN_VAR: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
+pub(super) const AUTH_TOKEN_VAR: &str = "OASWATCH_HUAWEI_TOKEN";
 const FILE_VAR: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
 
 /// Finds Huawei Cloud credentials.

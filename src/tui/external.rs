@@ -81,7 +81,8 @@ pub fn on_path(name: &str, path: Option<&str>) -> bool {
 /// over. Exit codes mean nothing for a pager (`q` is success, Ctrl-C is not), except the
 /// shell's own 127 (not found) and 126 (not executable).
 pub fn run(program: ExternalProgram, command: &str, var: Option<&str>, file: &Path) -> Result<(), String> {
-    let status = Command::new("sh")
+    let mut shell = Command::new("sh");
+    let status = crate::credentials::scrub_child_env(&mut shell)
         .arg("-c")
         .arg(format!("{command} \"$1\""))
         .arg("oaswatch")
