@@ -25,6 +25,7 @@ pub mod provider;
 pub mod report;
 pub mod retry_spec;
 pub mod runtime;
+pub mod safe_json;
 pub mod sanitize;
 pub mod sim;
 pub mod store;

@@ -151,7 +151,7 @@ pub fn json_document(outcomes: &[TaskOutcome]) -> String {
             },
         })
         .collect();
-    let mut text = crate::sanitize::json_pretty(&Document { tasks }).unwrap_or_else(|_| "{\"tasks\":[]}".to_owned());
+    let mut text = crate::safe_json::pretty(&Document { tasks }).unwrap_or_else(|_| "{\"tasks\":[]}".to_owned());
     text.push('\n');
     text
 }

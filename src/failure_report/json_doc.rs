@@ -115,7 +115,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
             })
             .collect(),
     };
-    match crate::sanitize::json_pretty(&document) {
+    match crate::safe_json::pretty(&document) {
         Ok(mut json) => {
             json.push('\n');
             json
