@@ -192,14 +192,14 @@ async fn http_503_with_an_html_page_is_a_server_error_without_the_html() {
 }
 
 #[tokio::test]
-async fn a_truncated_body_is_a_protocol_error() {
+async fn a_truncated_body_is_a_network_error() {
     let mut bytes = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n".to_vec();
     bytes.extend_from_slice(&include_bytes!("fixtures/aliyun/describe_official.json")[..500]);
     let e = fetch_aliyun(Reply::Bytes(bytes.clone()), &quick_config()).await.unwrap_err();
-    assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Protocol, "truncated"));
+    assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Network, "truncated"));
     assert!(e.message.contains("after 500 of 1000 bytes"), "{}", e.message);
     let e = fetch_huawei(Reply::Bytes(bytes), &quick_config()).await.unwrap_err();
-    assert_eq!(e.kind, FetchErrorKind::Protocol);
+    assert_eq!(e.kind, FetchErrorKind::Network);
 }
 
 #[tokio::test]

@@ -154,7 +154,14 @@ async fn slow_hanging_and_dripping_answers() {
 
 #[tokio::test]
 async fn redirects_point_at_another_host_that_a_careful_client_never_reaches() {
-    let sim = faults().await;
+    // The built-in scenario redirects one poll; this test needs two.
+    let scenario = include_str!("../assets/scenarios/faults.toml");
+    let twice = scenario.replace(
+        "task = \"redirect\"\nendpoint = \"poll\"\nuntil_request = 1",
+        "task = \"redirect\"\nendpoint = \"poll\"\nuntil_request = 2",
+    );
+    assert_ne!(twice, scenario, "the redirect fault is where this test expects it");
+    let sim = common::start_toml(&twice, 3, 50.0).await;
     let task = sim.task_ref("redirect").unwrap();
     let path = common::huawei_task_path(&task);
     let token = secrecy::ExposeSecret::expose_secret(&sim.huawei_token().unwrap()).to_owned();

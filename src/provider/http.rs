@@ -178,8 +178,10 @@ pub async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result
                 if !e.is_timeout()
                     && let Some(expected) = announced
                 {
+                    // The connection dropped mid-answer: a network failure, which the next
+                    // request may not meet, not an answer that will stay wrong.
                     return Err(FetchError::new(
-                        FetchErrorKind::Protocol,
+                        FetchErrorKind::Network,
                         "truncated",
                         format!(
                             "response body truncated: the connection closed after {} of {expected} bytes",
