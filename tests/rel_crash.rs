@@ -110,3 +110,26 @@ fn a_panic_in_a_background_task_keeps_the_added_task_and_exits_101() {
     assert_ended(root.path(), &mut app, 101, "panic in a background task");
     assert!(app.screen_text().contains("deliberate panic in a background task"), "{}", app.screen_text());
 }
+
+#[test]
+fn a_save_waiting_for_another_process_never_freezes_the_dashboard() {
+    let (root, mut app) = start_and_add(&[]);
+    // Another process holds the watch list's lock for the next few seconds.
+    let lock = std::fs::OpenOptions::new().write(true).open(root.path().join("data").join("watchlist.lock")).unwrap();
+    lock.lock().unwrap();
+    app.send(b"d");
+    assert!(app.wait_for_text("Remove task?"), "the remove dialog: {}", app.screen_text());
+    app.send(b"y");
+    // The save now waits for the lock; keys are still answered at once.
+    app.send(b"?");
+    let started = std::time::Instant::now();
+    assert!(app.wait_for_text(" Help "), "help opens while the save waits: {}", app.screen_text());
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
+    drop(lock);
+    app.send(b"\x1b");
+    assert!(app.wait_for(|s| !s.contents().contains(" Help ")), "{}", app.screen_text());
+    app.send(b"q");
+    assert_eq!(app.wait_exit(), Some(0));
+    let list = std::fs::read_to_string(root.path().join("data").join("watchlist.json")).unwrap();
+    assert!(!list.contains("0123456789abcdef"), "the removal was saved once the lock was free: {list}");
+}
