@@ -7,6 +7,7 @@
 //! Text fields keep the provider's strings verbatim (the contract's `--json` promise); anything
 //! drawn for humans goes through [`crate::sanitize`] first.
 
+mod provider_kind;
 mod subtask;
 mod task_ref;
 
@@ -16,33 +17,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use provider_kind::{ProviderFacts, ProviderKind};
 pub use subtask::{ApiErrorRef, ErrorIdentity, Subtask, SubtaskText};
-pub use task_ref::{RefParseError, TARGET_FORMS, TASK_REF_FORMS, Target, TaskRef, abbreviate_id};
-
-/// Which cloud a task lives on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderKind {
-    Aliyun,
-    Huawei,
-}
-
-impl ProviderKind {
-    pub const ALL: [ProviderKind; 2] = [ProviderKind::Aliyun, ProviderKind::Huawei];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::Aliyun => "aliyun",
-            ProviderKind::Huawei => "huawei",
-        }
-    }
-}
-
-impl fmt::Display for ProviderKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use task_ref::{RefParseError, Target, TaskRef, abbreviate_id, target_forms, task_ref_forms};
 
 /// Whether a task imports a spec into the gateway or exports one from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -140,7 +140,7 @@ pub fn json_document(outcomes: &[TaskOutcome]) -> String {
             None => JsonTask {
                 task_ref: &outcome.task_ref,
                 provider: outcome.task_ref.provider(),
-                kind: (outcome.task_ref.provider() == ProviderKind::Aliyun).then_some(TaskKind::Import),
+                kind: outcome.task_ref.provider().only_task_kind(),
                 state: TaskState::Unknown,
                 raw_status: "",
                 counts: Counts::default(),
@@ -312,7 +312,7 @@ pub fn progress_body(task_ref: &TaskRef, task: Option<&Task>, error: Option<&Fet
 
 /// A progress line: the UTC time, then the body.
 pub fn progress_line(at: SystemTime, body: &str) -> String {
-    format!("{} {body}", crate::provider::sign_common::acs_date(at))
+    format!("{} {body}", crate::provider::signing::acs_date(at))
 }
 
 #[cfg(test)]

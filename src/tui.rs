@@ -196,12 +196,14 @@ pub fn restore() -> io::Result<()> {
 /// then exits with 101. Install after any other hook (color-eyre), before [`init`].
 ///
 /// Every panic is fatal, wherever it happens: a panic in a background task would otherwise
-/// restore the terminal while the dashboard keeps drawing into the shell (reliability.md §2.2).
-pub fn install_panic_hook() {
+/// restore the terminal while the dashboard keeps drawing into the shell. `before_exit` runs
+/// last (the dashboard lets a save already asked for reach the disk, for a bounded time).
+pub fn install_panic_hook(before_exit: fn()) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = restore();
         previous(info);
+        before_exit();
         std::process::exit(101);
     }));
 }

@@ -180,3 +180,63 @@ fn only_tui_writes_escape_sequences() {
         }
     }
 }
+
+/// The variant name of each cloud (`Aliyun`), from its registered name.
+fn cloud_variants() -> Vec<String> {
+    oaswatch::domain::ProviderKind::ALL
+        .iter()
+        .map(|kind| {
+            let name = kind.as_str();
+            let mut chars = name.chars();
+            chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Every `Type::Cloud` path in `text`, for the types that have a variant per cloud.
+fn cloud_paths(text: &str, clouds: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for ty in ["ProviderKind", "TaskRef", "Target"] {
+        for cloud in clouds {
+            let path = format!("{ty}::{cloud}");
+            let mut rest = text;
+            while let Some(at) = rest.find(&path) {
+                let after = &rest[at + path.len()..];
+                // `ProviderKind::AliyunFoo` is another name, not this variant.
+                if !after.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+                    found.push(path.clone());
+                }
+                rest = after;
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn only_the_clouds_folders_tell_clouds_apart() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    // Where a cloud may be named: its folders, and the domain types that list the clouds.
+    let allowed = ["provider", "sim", "domain/provider_kind.rs", "domain/task_ref.rs"];
+    let clouds = cloud_variants();
+    let mut offenders = Vec::new();
+    for path in rust_files(&src) {
+        let relative = path.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
+        if is_test_file(&relative) || allowed.iter().any(|a| relative == format!("{a}.rs") || relative.starts_with(a)) {
+            continue;
+        }
+        let production = code_only(&fs::read_to_string(&path).unwrap());
+        for variant in cloud_paths(&production, &clouds) {
+            offenders.push(format!("{relative}: {variant}"));
+        }
+    }
+    assert!(offenders.is_empty(), "ask ProviderKind::facts() or the cloud's module instead: {offenders:#?}");
+}
+
+#[test]
+fn the_cloud_finder_sees_a_comparison() {
+    let clouds = cloud_variants();
+    assert_eq!(clouds, ["Aliyun", "Huawei"]);
+    let code = "if task.provider() == ProviderKind::Huawei { } for k in ProviderKind::ALL {} Target::Task";
+    assert_eq!(cloud_paths(code, &clouds), ["ProviderKind::Huawei"]);
+}

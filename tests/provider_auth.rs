@@ -12,15 +12,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use oaswatch::credentials::{AliyunCredentials, CredentialSource, HuaweiCredentials, SecretString};
+use oaswatch::credentials::{CredentialSource, SecretString};
 use oaswatch::domain::{FetchErrorKind, TaskRef, TaskState};
-use oaswatch::provider::sign_acs3::{self, Acs3Request};
-use oaswatch::provider::sign_common::sha256_hex;
-use oaswatch::provider::sign_huawei::{self, HuaweiRequest};
-use oaswatch::provider::{
-    AliyunClient, Fetch, HttpConfig, HuaweiClient, HuaweiExportOptions, HuaweiImportOptions, ImportOasOptions,
-    build_client, validate_endpoint,
-};
+use oaswatch::provider::aliyun::sign::ACS3;
+use oaswatch::provider::aliyun::{AliyunClient, AliyunCredentials, ImportOasOptions};
+use oaswatch::provider::huawei::sign::SDK_HMAC;
+use oaswatch::provider::huawei::{HuaweiClient, HuaweiCredentials, HuaweiExportOptions, HuaweiImportOptions};
+use oaswatch::provider::signing::{SignedRequest, sha256_hex};
+use oaswatch::provider::{Fetch, HttpConfig, build_client, validate_endpoint};
 use reqwest::Url;
 
 const AK: &str = "TESTACCESSKEYID";
@@ -87,11 +86,11 @@ async fn handle(
 
 fn aliyun(verifier: &Verifier, seen: &Seen) -> Response {
     let denied = || json(StatusCode::BAD_REQUEST, include_str!("fixtures/aliyun/error_signature.json"));
-    let Some(auth) = header(&seen.headers, "authorization").and_then(sign_acs3::parse_authorization) else {
+    let Some(auth) = header(&seen.headers, "authorization").and_then(|v| ACS3.parse_authorization(v)) else {
         return denied();
     };
     let payload_hash = sha256_hex(&seen.body);
-    if auth.access_key_id != AK || header(&seen.headers, "x-acs-content-sha256") != Some(payload_hash.as_str()) {
+    if auth.key_id != AK || header(&seen.headers, "x-acs-content-sha256") != Some(payload_hash.as_str()) {
         return denied();
     }
     if let Some(token) = verifier.token
@@ -102,14 +101,15 @@ fn aliyun(verifier: &Verifier, seen: &Seen) -> Response {
     }
     let Some(signed) = signed_pairs(&seen.headers, &auth.signed_headers) else { return denied() };
     let query: Vec<(&str, &str)> = seen.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let request = Acs3Request {
+    let request = SignedRequest {
         method: seen.method.as_str(),
         path: &seen.path,
         query: &query,
         signed_headers: &signed,
         hashed_payload: &payload_hash,
+        date: "",
     };
-    if !sign_acs3::verify(SECRET.as_bytes(), &request, &auth.signature) {
+    if !ACS3.verify(SECRET.as_bytes(), &request, &auth.signature) {
         return denied();
     }
     match header(&seen.headers, "x-acs-action") {
@@ -134,10 +134,10 @@ fn huawei(verifier: &Verifier, seen: &Seen) -> Response {
             return json(StatusCode::UNAUTHORIZED, include_str!("fixtures/huawei/error_401_apig_1002.json"));
         }
     } else {
-        let Some(auth) = header(&seen.headers, "authorization").and_then(sign_huawei::parse_authorization) else {
+        let Some(auth) = header(&seen.headers, "authorization").and_then(|v| SDK_HMAC.parse_authorization(v)) else {
             return denied();
         };
-        if auth.access_key != AK || !auth.signed_headers.iter().any(|h| h == "x-sdk-date") {
+        if auth.key_id != AK || !auth.signed_headers.iter().any(|h| h == "x-sdk-date") {
             return denied();
         }
         if let Some(token) = verifier.token
@@ -153,15 +153,15 @@ fn huawei(verifier: &Verifier, seen: &Seen) -> Response {
         let Some(signed) = signed_pairs(&seen.headers, &auth.signed_headers) else { return denied() };
         let Some(date) = header(&seen.headers, "x-sdk-date") else { return denied() };
         let query: Vec<(&str, &str)> = seen.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let request = HuaweiRequest {
+        let request = SignedRequest {
             method: seen.method.as_str(),
             path: &seen.path,
             query: &query,
             signed_headers: &signed,
             hashed_payload: &payload_hash,
-            sdk_date: date,
+            date,
         };
-        if !sign_huawei::verify(SECRET.as_bytes(), &request, &auth.signature) {
+        if !SDK_HMAC.verify(SECRET.as_bytes(), &request, &auth.signature) {
             return denied();
         }
     }

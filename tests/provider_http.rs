@@ -9,11 +9,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use oaswatch::credentials::{AliyunCredentials, CredentialSource, HuaweiCredentials, SecretString};
+use oaswatch::credentials::{CredentialSource, SecretString};
 use oaswatch::domain::{
     ApiError, ApiErrorRef, ChangeAction, FetchError, FetchErrorKind, SubtaskState, Task, TaskKind, TaskRef, TaskState,
 };
-use oaswatch::provider::{AliyunClient, Fetch, HttpConfig, HuaweiClient, build_client, validate_endpoint};
+use oaswatch::provider::aliyun::AliyunClient;
+use oaswatch::provider::aliyun::AliyunCredentials;
+use oaswatch::provider::huawei::HuaweiClient;
+use oaswatch::provider::huawei::HuaweiCredentials;
+use oaswatch::provider::{Fetch, HttpConfig, build_client, validate_endpoint};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

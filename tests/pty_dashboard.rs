@@ -13,7 +13,8 @@ use std::time::SystemTime;
 use oaswatch::domain::{
     ProviderKind, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
 };
-use oaswatch::provider::{Fetch as _, HuaweiClient, build_client};
+use oaswatch::provider::huawei::HuaweiClient;
+use oaswatch::provider::{Fetch as _, build_client};
 use oaswatch::store::{Change, Store};
 use pty_support::PtyApp;
 use secrecy::ExposeSecret as _;
@@ -38,7 +39,7 @@ async fn n_on_a_finished_task_shows_the_full_error_of_its_failed_subtask_and_q_r
     let client = HuaweiClient::new(
         http,
         Some(url.parse().unwrap()),
-        oaswatch::credentials::HuaweiCredentials::AkSk {
+        oaswatch::provider::huawei::HuaweiCredentials::AkSk {
             access_key: creds.access_key.clone(),
             secret_key: creds.secret_key.clone(),
             security_token: None,

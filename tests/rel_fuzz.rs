@@ -13,8 +13,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use oaswatch::domain::{Counts, FetchError, FetchErrorKind, ProviderKind, Target, Task, TaskKind, TaskRef};
+use oaswatch::provider::aliyun::wire as aliyun_wire;
 use oaswatch::provider::http::RawResponse;
-use oaswatch::provider::{aliyun_wire, huawei_wire};
+use oaswatch::provider::huawei::wire as huawei_wire;
 use oaswatch::sanitize;
 use proptest::prelude::*;
 use reqwest::StatusCode;
@@ -266,7 +267,7 @@ fn aliyun_describe(body: &str) -> Result<(), TestCaseError> {
     let task_ref = aliyun_ref();
     match aliyun_wire::describe_task(&task_ref, Arc::from(body)) {
         Ok(task) => check_task(&task, &task_ref, body),
-        Err(e) => check_error(&e.into_fetch_error(&ok_response(body)), 200),
+        Err(e) => check_error(&e.into_fetch_error(&ok_response(body), &aliyun_wire::ERRORS), 200),
     }
 }
 
@@ -274,7 +275,7 @@ fn huawei_task(body: &str) -> Result<(), TestCaseError> {
     let task_ref = huawei_ref();
     match huawei_wire::async_task(&task_ref, Arc::from(body)) {
         Ok(task) => check_task(&task, &task_ref, body),
-        Err(e) => check_error(&e.into_fetch_error(&ok_response(body)), 200),
+        Err(e) => check_error(&e.into_fetch_error(&ok_response(body), &huawei_wire::ERRORS), 200),
     }
 }
 
@@ -399,8 +400,8 @@ proptest! {
             serde_json::to_vec(&value).unwrap()
         });
         let response = raw_response(status, &headers, &body);
-        check_error(&aliyun_wire::error_from_response(&response), status)?;
-        check_error(&huawei_wire::error_from_response(&response), status)?;
+        check_error(&aliyun_wire::ERRORS.error_from_response(&response), status)?;
+        check_error(&huawei_wire::ERRORS.error_from_response(&response), status)?;
         let text = String::from_utf8_lossy(&body);
         let _ = aliyun_wire::import_outcome(&text);
         let _ = huawei_wire::created_task_id(&text);

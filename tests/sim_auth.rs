@@ -89,7 +89,7 @@ async fn aliyun_rejects_each_credential_fault_with_its_code() {
     assert!(message.contains("x-acs-signature-nonce"), "{message}");
 
     let mut hash_mismatch = AliyunCall::import("736508d885074167ba8fbce3bc95ea0b", false, "swagger: '2.0'");
-    hash_mismatch.claimed_hash = Some(oaswatch::provider::sign_common::sha256_hex(b"another body"));
+    hash_mismatch.claimed_hash = Some(oaswatch::provider::signing::sha256_hex(b"another body"));
     let (status, code, message) = aliyun_rejection(&sim, &key, &hash_mismatch).await;
     assert_eq!((status, code.as_str()), (400, "SignatureDoesNotMatch"));
     assert!(message.contains("x-acs-content-sha256"), "{message}");

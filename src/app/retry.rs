@@ -88,20 +88,11 @@ impl App {
     ) -> Vec<Effect> {
         let group =
             self.entries.iter().find(|e| e.task_ref == *task_ref).and_then(|e| e.task.as_ref()?.group_id.clone());
-        let target = match (task_ref, &group) {
-            (TaskRef::Aliyun { region, .. }, Some(group_id)) => {
-                Some(Target::Aliyun { region: region.clone(), group_id: group_id.clone() })
-            }
-            (TaskRef::Huawei { region, project_id, instance_id, .. }, Some(_)) => Some(Target::Huawei {
-                region: region.clone(),
-                project_id: project_id.clone(),
-                instance_id: instance_id.clone(),
-            }),
-            _ => None,
-        };
+        let target = group.as_deref().map(|group| task_ref.import_target(group));
         match target {
             Some(target) => {
-                let group = if matches!(target, Target::Huawei { .. }) { group } else { None };
+                // Where the target names the group, the import needs no group option.
+                let group = group.filter(|_| !task_ref.provider().facts().group_in_target);
                 self.import_offer = Some(ImportOffer { path, target, group, operations });
             }
             None => self.flash_info(format!(

@@ -120,12 +120,12 @@ pub fn retry_spec(
 
 /// `--to …` for importing into the same place the task imported into.
 fn reimport_hint(task: &Task) -> String {
-    match (&task.task_ref, &task.group_id) {
-        (TaskRef::Aliyun { region, .. }, Some(group)) => format!("--to aliyun://{region}/{group} --overwrite"),
-        (TaskRef::Aliyun { region, .. }, None) => format!("--to aliyun://{region}/GROUP_ID --overwrite"),
-        (TaskRef::Huawei { region, project_id, instance_id, .. }, group) => format!(
-            "--to huawei://{region}/{project_id}/{instance_id} --group {} --api-mode override",
-            group.as_deref().unwrap_or("GROUP_ID")
-        ),
+    let group = task.group_id.as_deref().unwrap_or("GROUP_ID");
+    let facts = task.task_ref.provider().facts();
+    let target = task.task_ref.import_target(group);
+    if facts.group_in_target {
+        format!("--to {target} {}", facts.replace_flags)
+    } else {
+        format!("--to {target} --group {group} {}", facts.replace_flags)
     }
 }

@@ -297,11 +297,7 @@ pub fn parse_target(text: &str) -> Result<Target, String> {
 pub fn parse_endpoint(text: &str) -> Result<(ProviderKind, String), String> {
     let (provider, url) =
         text.split_once('=').ok_or_else(|| format!("expected aliyun=URL or huawei=URL, got {text:?}"))?;
-    let provider = match provider.trim() {
-        "aliyun" => ProviderKind::Aliyun,
-        "huawei" => ProviderKind::Huawei,
-        other => return Err(format!("unknown provider {other:?}: expected aliyun=URL or huawei=URL")),
-    };
+    let provider: ProviderKind = provider.trim().parse()?;
     if url.trim().is_empty() {
         return Err(format!("missing URL after {}=", provider.as_str()));
     }

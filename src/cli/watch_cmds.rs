@@ -49,10 +49,7 @@ pub fn endpoint_overrides(context: &Context) -> Result<EndpointOverrides, Failur
     for (provider, value) in &context.config.endpoints {
         let url = validate_endpoint(&value.value)
             .map_err(|e| Failure::usage(format!("{e} (endpoints.{provider}, from {})", value.source)))?;
-        match provider {
-            ProviderKind::Aliyun => overrides.aliyun = Some(url),
-            ProviderKind::Huawei => overrides.huawei = Some(url),
-        }
+        overrides.set(*provider, url);
     }
     Ok(overrides)
 }
@@ -82,12 +79,8 @@ pub fn lazy_clients_for(context: &Context, refs: &[TaskRef]) -> Result<(LazyClie
     let discovery = discover_credentials(context);
     let mut notes = discovery.warnings();
     for provider in ProviderKind::ALL {
-        let error = match provider {
-            ProviderKind::Aliyun => discovery.aliyun.as_ref().err(),
-            ProviderKind::Huawei => discovery.huawei.as_ref().err(),
-        };
         if refs.iter().any(|r| r.provider() == provider)
-            && let Some(error) = error
+            && let Some(error) = discovery.error(provider)
         {
             notes.push(error.to_string());
         }
@@ -99,7 +92,7 @@ pub fn lazy_clients_for(context: &Context, refs: &[TaskRef]) -> Result<(LazyClie
 
 /// The credential chains over the real environment, with the config's `defaults.aliyun_profile`
 /// standing in for `ALIBABA_CLOUD_PROFILE` when that is unset.
-fn discover_credentials(context: &Context) -> crate::credentials::Discovery {
+fn discover_credentials(context: &Context) -> crate::provider::Discovery {
     let env = context.env;
     let profile = context.config.defaults.get(crate::config::DEFAULT_ALIYUN_PROFILE).map(|v| v.value.clone());
     let lookup = |name: &str| match (name, env(name)) {
@@ -107,7 +100,7 @@ fn discover_credentials(context: &Context) -> crate::credentials::Discovery {
         (_, value) => value,
     };
     let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
-    crate::credentials::discover(&lookup, home.as_deref())
+    crate::provider::discover(&lookup, home.as_deref())
 }
 
 /// The tasks to watch and the clients for them; what the user must hear about the
@@ -216,7 +209,7 @@ fn run_on_finish(command: &str, status: ExitStatus, refs: &[TaskRef], out: &mut 
     out.flush()?;
     let tasks = refs.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
     let mut process = Process::new("sh");
-    let outcome = crate::credentials::scrub_child_env(&mut process)
+    let outcome = crate::provider::scrub_child_env(&mut process)
         .arg("-c")
         .arg(command)
         .env("OASWATCH_EXIT_CODE", status.code().to_string())

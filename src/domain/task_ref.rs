@@ -10,7 +10,14 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::ProviderKind;
 
 /// The forms accepted for a task reference, shown in every parse error.
-pub const TASK_REF_FORMS: &str = "aliyun://REGION/OPERATION_ID  or  huawei://REGION/PROJECT_ID/INSTANCE_ID/TASK_ID";
+pub fn task_ref_forms() -> String {
+    ProviderKind::ALL.iter().map(|k| k.facts().reference_form).collect::<Vec<_>>().join("  or  ")
+}
+
+/// The forms accepted for an import/export target.
+pub fn target_forms() -> String {
+    ProviderKind::ALL.iter().map(|k| k.facts().target_form).collect::<Vec<_>>().join("  or  ")
+}
 
 /// One asynchronous import/export task on one cloud.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -30,7 +37,7 @@ pub struct RefParseError {
     /// The offending input, as typed (shown through `{:?}` so control characters stay visible).
     pub input: String,
     pub reason: String,
-    pub expected: &'static str,
+    pub expected: String,
 }
 
 impl TaskRef {
@@ -64,6 +71,20 @@ impl TaskRef {
             text.push_str(part);
         }
         text.parse()
+    }
+
+    /// Where a retry of this task imports to: the same place, in `group` (a placeholder such as
+    /// `GROUP_ID` when it is not known). A cloud whose target does not name the group takes it
+    /// as an option of the import instead ([`super::ProviderFacts::group_in_target`]).
+    pub fn import_target(&self, group: &str) -> Target {
+        match self {
+            TaskRef::Aliyun { region, .. } => Target::Aliyun { region: region.clone(), group_id: group.to_owned() },
+            TaskRef::Huawei { region, project_id, instance_id, .. } => Target::Huawei {
+                region: region.clone(),
+                project_id: project_id.clone(),
+                instance_id: instance_id.clone(),
+            },
+        }
     }
 
     /// A compact label for narrow columns: region and an abbreviated id (`cn-hangzhou/4c53…44a7f`).
@@ -101,7 +122,7 @@ impl FromStr for TaskRef {
             what: "task reference",
             input: input.to_owned(),
             reason,
-            expected: TASK_REF_FORMS,
+            expected: task_ref_forms(),
         };
         let (provider, parts) = split_uri(input).map_err(fail)?;
         match (provider, parts.as_slice()) {
@@ -131,9 +152,6 @@ pub enum Target {
     Aliyun { region: String, group_id: String },
     Huawei { region: String, project_id: String, instance_id: String },
 }
-
-/// The forms accepted for an import/export target.
-pub const TARGET_FORMS: &str = "aliyun://REGION/GROUP_ID  or  huawei://REGION/PROJECT_ID/INSTANCE_ID";
 
 impl Target {
     pub fn provider(&self) -> ProviderKind {
@@ -169,7 +187,7 @@ impl FromStr for Target {
             what: "import/export target",
             input: input.to_owned(),
             reason,
-            expected: TARGET_FORMS,
+            expected: target_forms(),
         };
         let (provider, parts) = split_uri(input).map_err(fail)?;
         match (provider, parts.as_slice()) {
@@ -197,13 +215,10 @@ impl FromStr for Target {
 /// are accepted: that keeps a typo or a pasted control character out of every request we sign.
 fn split_uri(input: &str) -> Result<(ProviderKind, Vec<String>), String> {
     let Some((scheme, rest)) = input.split_once("://") else {
-        return Err("missing the `aliyun://` or `huawei://` prefix".to_owned());
+        let schemes: Vec<String> = ProviderKind::ALL.iter().map(|k| format!("`{k}://`")).collect();
+        return Err(format!("missing the {} prefix", schemes.join(" or ")));
     };
-    let provider = match scheme {
-        "aliyun" => ProviderKind::Aliyun,
-        "huawei" => ProviderKind::Huawei,
-        other => return Err(format!("unknown provider {other:?} (use aliyun or huawei)")),
-    };
+    let provider: ProviderKind = scheme.parse()?;
     let parts: Vec<String> = rest.split('/').map(str::to_owned).collect();
     for (position, part) in parts.iter().enumerate() {
         check_part(part).map_err(|reason| format!("part {} {reason}", position + 1))?;
@@ -302,7 +317,7 @@ mod tests {
         ] {
             let err = bad.parse::<TaskRef>().unwrap_err();
             let text = err.to_string();
-            assert!(text.contains(TASK_REF_FORMS), "{text}");
+            assert!(text.contains(&task_ref_forms()), "{text}");
             assert!(!text.contains('\u{1b}'), "raw escape echoed back: {text:?}");
         }
     }

@@ -1,34 +1,60 @@
-//! Both clouds behind one [`Fetch`]: dispatch on the task reference, and turn a missing
-//! credential into a per-task Auth error so the other cloud's tasks keep working.
+//! Every cloud behind one [`Fetch`]: dispatch on the task reference, and turn a missing
+//! credential into a per-task Auth error so the other clouds' tasks keep working.
 //!
 //! Owns wiring the shared HTTP client, the endpoint overrides and the discovered credentials
-//! together. Must not print: discovery warnings are returned for the caller to show.
+//! together, one entry per cloud. Must not print: discovery warnings are returned for the caller
+//! to show.
 
-use std::sync::{Mutex, OnceLock};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::credentials::{CredentialError, CredentialSource, Discovery};
+use crate::credentials::{CredentialError, CredentialSource};
 use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Task, TaskRef};
 
-use super::Fetch;
-use super::aliyun::AliyunClient;
 use super::endpoint::EndpointOverrides;
 use super::http::{HttpBuildError, HttpConfig, build_client};
-use super::huawei::HuaweiClient;
+use super::{CLOUDS, Cloud, Connection, Discovered, EnvLookup, Fetch};
 
-/// One client per cloud, or the reason there is none.
-#[derive(Debug, Clone)]
-pub struct Clients {
-    aliyun: Result<AliyunClient, CredentialError>,
-    huawei: Result<HuaweiClient, CredentialError>,
-}
+/// What every cloud's credential chain found; each fails on its own.
+#[derive(Debug, Default)]
+pub struct Discovery(pub BTreeMap<ProviderKind, Result<Discovered, CredentialError>>);
 
-impl Clients {
-    pub fn new(aliyun: Result<AliyunClient, CredentialError>, huawei: Result<HuaweiClient, CredentialError>) -> Self {
-        Clients { aliyun, huawei }
+impl Discovery {
+    /// Every warning of every cloud.
+    pub fn warnings(&self) -> Vec<String> {
+        self.0.values().filter_map(|found| found.as_ref().ok()).flat_map(|found| found.warnings.clone()).collect()
     }
 
-    /// Builds the shared HTTP client and both cloud clients. Returns discovery warnings (a loose
-    /// credentials file mode) for the caller to log or print.
+    /// Why a cloud has no credentials, if it has none.
+    pub fn error(&self, provider: ProviderKind) -> Option<&CredentialError> {
+        self.0.get(&provider).and_then(|found| found.as_ref().err())
+    }
+}
+
+/// Runs every cloud's chain with an injected environment lookup and home directory.
+pub fn discover(env: EnvLookup<'_>, home: Option<&Path>) -> Discovery {
+    Discovery(CLOUDS.iter().map(|cloud| (cloud.kind, (cloud.discover)(env, home))).collect())
+}
+
+/// Runs every chain against the real process environment and the user's home directory.
+pub fn discover_from_process() -> Discovery {
+    let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
+    discover(&|name| std::env::var(name).ok(), home.as_deref())
+}
+
+/// One client per cloud, or the reason there is none.
+#[derive(Debug, Clone, Default)]
+pub struct Clients(BTreeMap<ProviderKind, Result<Arc<dyn Cloud>, CredentialError>>);
+
+impl Clients {
+    /// Clients made elsewhere (the simulator's), one per cloud.
+    pub fn new(clients: impl IntoIterator<Item = (ProviderKind, Result<Arc<dyn Cloud>, CredentialError>)>) -> Self {
+        Clients(clients.into_iter().collect())
+    }
+
+    /// Builds the shared HTTP client and every cloud's client. Returns discovery warnings (a
+    /// loose credentials file mode) for the caller to log or print.
     pub fn build(
         config: &HttpConfig,
         endpoints: &EndpointOverrides,
@@ -36,29 +62,35 @@ impl Clients {
     ) -> Result<(Clients, Vec<String>), HttpBuildError> {
         let warnings = discovery.warnings();
         let http = build_client(config)?;
-        let aliyun = discovery.aliyun.map(|found| {
-            AliyunClient::new(http.clone(), endpoints.aliyun.clone(), found.credentials).with_body_cap(config.body_cap)
-        });
-        let huawei = discovery.huawei.map(|found| {
-            HuaweiClient::new(http.clone(), endpoints.huawei.clone(), found.credentials).with_body_cap(config.body_cap)
-        });
-        Ok((Clients { aliyun, huawei }, warnings))
+        let clients = discovery
+            .0
+            .into_iter()
+            .map(|(kind, found)| {
+                let client = found.map(|found| {
+                    (found.connect)(Connection {
+                        http: &http,
+                        endpoint: endpoints.get(kind),
+                        body_cap: config.body_cap,
+                    })
+                });
+                (kind, client)
+            })
+            .collect();
+        Ok((Clients(clients), warnings))
     }
 
-    pub fn aliyun(&self) -> Result<&AliyunClient, &CredentialError> {
-        self.aliyun.as_ref()
-    }
-
-    pub fn huawei(&self) -> Result<&HuaweiClient, &CredentialError> {
-        self.huawei.as_ref()
+    /// The client of a cloud, or why there is none.
+    pub fn get(&self, provider: ProviderKind) -> Result<&Arc<dyn Cloud>, CredentialError> {
+        match self.0.get(&provider) {
+            Some(Ok(client)) => Ok(client),
+            Some(Err(error)) => Err(error.clone()),
+            None => Err(CredentialError::Missing { provider, hint: "no client was set up for it".to_owned() }),
+        }
     }
 
     /// Why a provider has no client, so the CLI can exit 2 before polling.
-    pub fn credential_error(&self, provider: ProviderKind) -> Option<&CredentialError> {
-        match provider {
-            ProviderKind::Aliyun => self.aliyun.as_ref().err(),
-            ProviderKind::Huawei => self.huawei.as_ref().err(),
-        }
+    pub fn credential_error(&self, provider: ProviderKind) -> Option<CredentialError> {
+        self.get(provider).err()
     }
 }
 
@@ -71,8 +103,8 @@ pub fn credential_fetch_error(error: &CredentialError) -> FetchError {
     FetchError::new(FetchErrorKind::Auth, code, error.to_string())
 }
 
-/// Names where the rejected credential came from, so the user knows what to fix
-/// (reliability.md table row 12). The source is a variable name or a path, never a value.
+/// Names where the rejected credential came from, so the user knows what to fix. The source is a
+/// variable name or a path, never a value.
 pub(crate) fn with_credential_source(mut error: FetchError, source: &CredentialSource) -> FetchError {
     if error.kind == FetchErrorKind::Auth && !error.code.starts_with("credentials.") {
         error.message = format!("{} (credentials from {source})", error.message);
@@ -82,15 +114,9 @@ pub(crate) fn with_credential_source(mut error: FetchError, source: &CredentialS
 
 impl Fetch for Clients {
     async fn fetch(&self, task: &TaskRef) -> Result<Task, FetchError> {
-        match task.provider() {
-            ProviderKind::Aliyun => match &self.aliyun {
-                Ok(client) => client.fetch(task).await,
-                Err(e) => Err(credential_fetch_error(e)),
-            },
-            ProviderKind::Huawei => match &self.huawei {
-                Ok(client) => client.fetch(task).await,
-                Err(e) => Err(credential_fetch_error(e)),
-            },
+        match self.get(task.provider()) {
+            Ok(client) => client.fetch(task).await,
+            Err(e) => Err(credential_fetch_error(&e)),
         }
     }
 }
@@ -162,7 +188,6 @@ impl Fetch for LazyClients {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::discover;
 
     #[tokio::test]
     async fn lazy_clients_are_built_by_the_first_fetch_once() {

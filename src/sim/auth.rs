@@ -30,9 +30,9 @@ use axum::http::{HeaderMap, StatusCode};
 
 use super::http::header_str;
 use super::state::{Inner, Shared};
-use crate::provider::sign_acs3::{self, Acs3Request};
-use crate::provider::sign_common::{parse_acs_date, parse_sdk_date, sha256_hex};
-use crate::provider::sign_huawei::{self, HuaweiRequest, UNSIGNED_PAYLOAD};
+use crate::provider::aliyun::sign::ACS3;
+use crate::provider::huawei::sign::{SDK_HMAC, UNSIGNED_PAYLOAD};
+use crate::provider::signing::{ParsedAuthorization, SignedRequest, parse_acs_date, parse_sdk_date, sha256_hex};
 
 /// What a verifier needs from a request.
 pub(crate) struct RequestView<'a> {
@@ -89,7 +89,7 @@ pub(crate) fn verify_aliyun(
         };
         return Err(refuse(bad, "IncompleteSignature", format!("{INCOMPLETE}{hint}")));
     };
-    let auth = sign_acs3::parse_authorization(header).ok_or_else(|| {
+    let auth = ACS3.parse_authorization(header).ok_or_else(|| {
         refuse(bad, "IncompleteSignature", format!("{INCOMPLETE} The Authorization header is malformed."))
     })?;
     let signed: Vec<String> = auth.signed_headers.iter().map(|h| h.to_ascii_lowercase()).collect();
@@ -109,7 +109,7 @@ pub(crate) fn verify_aliyun(
         refuse(bad, "IncompleteSignature", format!("{INCOMPLETE} The signed header {name} is not in the request."))
     })?;
 
-    let key = setup.credentials.iter().find(|k| k.access_key_id == auth.access_key_id).ok_or_else(|| {
+    let key = setup.credentials.iter().find(|k| k.access_key_id == auth.key_id).ok_or_else(|| {
         refuse(
             StatusCode::NOT_FOUND,
             "InvalidAccessKeyId.NotFound",
@@ -128,22 +128,23 @@ pub(crate) fn verify_aliyun(
     let claimed_hash = header_str(req.headers, "x-acs-content-sha256").unwrap_or_default();
     let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (n.as_str(), *v)).collect();
     let query: Vec<(&str, &str)> = req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let request = Acs3Request {
+    let request = SignedRequest {
         method: req.method,
         path: req.path,
         query: &query,
         signed_headers: &pairs,
         hashed_payload: claimed_hash,
+        date: date_text,
     };
-    if !sign_acs3::verify(key.access_key_secret.as_bytes(), &request, &auth.signature) {
-        let (canonical, _) = sign_acs3::canonical_request(&request);
+    if !ACS3.verify(key.access_key_secret.as_bytes(), &request, &auth.signature) {
+        let (canonical, _) = ACS3.canonical_request(&request);
         return Err(refuse(
             bad,
             "SignatureDoesNotMatch",
             format!(
                 "The signature we calculated does not match the one you provided. Please refer to the API reference \
                  about authentication for details. server string to sign is:{}",
-                sign_acs3::string_to_sign(&canonical)
+                ACS3.string_to_sign(date_text, &canonical)
             ),
         ));
     }
@@ -218,11 +219,11 @@ pub(crate) fn verify_huawei(
     let Some(header) = header_str(req.headers, "authorization") else {
         return Err(refuse(unauthorized, "APIG.1000", "The token must be provided"));
     };
-    let auth = sign_huawei::parse_authorization(header).ok_or_else(|| iam("the Authorization header is malformed"))?;
+    let auth = SDK_HMAC.parse_authorization(header).ok_or_else(|| iam("the Authorization header is malformed"))?;
     let key = setup
         .credentials
         .iter()
-        .find(|k| k.access_key == auth.access_key)
+        .find(|k| k.access_key == auth.key_id)
         .ok_or_else(|| iam("verify aksk signature fail, the access key does not exist"))?;
     let lock = inner.lockouts.entry(key.access_key.clone()).or_default();
     if lock.until.is_some_and(|until| now < until) {
@@ -257,7 +258,7 @@ pub(crate) fn verify_huawei(
 fn check_aksk(
     shared: &Shared,
     req: &RequestView<'_>,
-    auth: &sign_huawei::HuaweiAuthorization,
+    auth: &ParsedAuthorization,
     key: &super::scenario::HuaweiKey,
     now: Instant,
     now_wall: SystemTime,
@@ -284,15 +285,15 @@ fn check_aksk(
     };
     let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (n.as_str(), *v)).collect();
     let query: Vec<(&str, &str)> = req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let request = HuaweiRequest {
+    let request = SignedRequest {
         method: req.method,
         path: req.path,
         query: &query,
         signed_headers: &pairs,
         hashed_payload: &payload,
-        sdk_date: date_text,
+        date: date_text,
     };
-    if !sign_huawei::verify(key.secret_key.as_bytes(), &request, &auth.signature) {
+    if !SDK_HMAC.verify(key.secret_key.as_bytes(), &request, &auth.signature) {
         return Err(iam("verify aksk signature fail"));
     }
     if let Some(expected) = &key.security_token {
@@ -376,7 +377,7 @@ secret_key = "SecretKey"
             ("x-acs-version", "2014-05-26"),
             ("x-acs-date", date),
             ("x-acs-signature-nonce", nonce),
-            ("x-acs-content-sha256", crate::provider::sign_common::EMPTY_SHA256),
+            ("x-acs-content-sha256", crate::provider::signing::EMPTY_SHA256),
             ("authorization", &auth),
         ])
     }

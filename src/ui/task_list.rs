@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
 use crate::app::{App, Entry, Focus, labels};
-use crate::domain::{Counts, ProviderKind, Task, TaskKind};
+use crate::domain::{Counts, Task, TaskKind};
 
 use super::layout::{inner, is_shown};
 use super::theme::Theme;
@@ -191,8 +191,8 @@ fn no_subtasks(task: &Task, theme: &Theme, room: usize) -> Span<'static> {
             format!("document ready, {} (Enter shows it)", labels::bytes(export.content.len()))
         }
         (TaskKind::Export, None, false) => "preparing the document".to_owned(),
-        (TaskKind::Import, _, false) if task.provider == ProviderKind::Huawei => {
-            "subtasks are listed when the task ends (Huawei)".to_owned()
+        (TaskKind::Import, _, false) if !task.provider.facts().lists_items_while_running => {
+            format!("subtasks are listed when the task ends ({})", task.provider.facts().display_name)
         }
         (_, _, false) => "no subtasks reported yet".to_owned(),
         (_, _, true) => "no subtasks reported".to_owned(),

@@ -7,9 +7,9 @@
 use std::time::{Duration, SystemTime};
 
 use oaswatch::domain::{Counts, SubtaskState, TaskRef, TaskState};
-use oaswatch::provider::sign_acs3::{self, Acs3Request};
-use oaswatch::provider::sign_common::{acs_date, percent_encode, sdk_date, sha256_hex};
-use oaswatch::provider::sign_huawei::{self, HuaweiRequest, UNSIGNED_PAYLOAD};
+use oaswatch::provider::aliyun::sign::{ACS3, headers_to_sign};
+use oaswatch::provider::huawei::sign::{SDK_HMAC, UNSIGNED_PAYLOAD};
+use oaswatch::provider::signing::{SignedRequest, acs_date, percent_encode, sdk_date, sha256_hex};
 use oaswatch::sim::{self, SimConfig, SimHandle, scenario};
 use serde_json::Value;
 
@@ -153,14 +153,18 @@ pub fn aliyun_request(
         headers.push(("x-acs-security-token".into(), token.clone()));
     }
     let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-    let signed: Vec<(&str, &str)> = sign_acs3::headers_to_sign(&pairs)
-        .into_iter()
-        .filter(|(name, _)| !call.unsigned.iter().any(|u| u == name))
-        .collect();
+    let signed: Vec<(&str, &str)> =
+        headers_to_sign(&pairs).into_iter().filter(|(name, _)| !call.unsigned.iter().any(|u| u == name)).collect();
     let query: Vec<(&str, &str)> = call.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let request =
-        Acs3Request { method: "POST", path: "/", query: &query, signed_headers: &signed, hashed_payload: &body_hash };
-    let authorization = sign_acs3::authorization(&key.id, key.secret.as_bytes(), &request);
+    let request = SignedRequest {
+        method: "POST",
+        path: "/",
+        query: &query,
+        signed_headers: &signed,
+        hashed_payload: &body_hash,
+        date: "",
+    };
+    let authorization = ACS3.authorization(&key.id, key.secret.as_bytes(), &request);
     let query_string: Vec<String> =
         call.query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
     let url = format!("{base}/?{}", query_string.join("&"));
@@ -284,15 +288,15 @@ pub fn huawei_request(
             }
             let pairs: Vec<(&str, &str)> = to_sign.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
             let query: Vec<(&str, &str)> = call.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let request = HuaweiRequest {
+            let request = SignedRequest {
                 method: &call.method,
                 path: &call.path,
                 query: &query,
                 signed_headers: &pairs,
                 hashed_payload: &payload,
-                sdk_date: &date,
+                date: &date,
             };
-            let authorization = sign_huawei::authorization(&signer.ak, signer.sk.as_bytes(), &request);
+            let authorization = SDK_HMAC.authorization(&signer.ak, signer.sk.as_bytes(), &request);
             builder = builder.header("authorization", authorization);
             for (name, value) in &headers {
                 builder = builder.header(name.as_str(), value.as_str());

@@ -3,8 +3,7 @@
 use super::*;
 
 use crate::domain::ApiError;
-use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use crate::provider::http::test_response as response;
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -18,14 +17,6 @@ fn task_ref() -> TaskRef {
 
 fn describe(body: &str) -> Task {
     describe_task(&task_ref(), Arc::from(body)).unwrap()
-}
-
-fn response(status: u16, headers: &[(&str, &str)], body: &str) -> RawResponse {
-    let mut map = HeaderMap::new();
-    for (name, value) in headers {
-        map.insert(HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
-    }
-    RawResponse { status: StatusCode::from_u16(status).unwrap(), headers: map, body: body.as_bytes().to_vec() }
 }
 
 #[test]
@@ -157,9 +148,9 @@ fn a_2xx_error_body_and_a_body_without_status_are_errors() {
     let err = describe_task(&task_ref(), Arc::from(fixture!("error_operation_not_found.json"))).unwrap_err();
     let WireError::Provider { code, .. } = &err else { panic!("{err:?}") };
     assert_eq!(code, "NotFound.OperationId");
-    let fe = err.into_fetch_error(&response(200, &[], fixture!("error_operation_not_found.json")));
+    let fe = err.into_fetch_error(&response(200, &[], fixture!("error_operation_not_found.json")), &ERRORS);
     assert_eq!(fe.kind, FetchErrorKind::NotFound);
-    assert!(matches!(describe_task(&task_ref(), Arc::from("{}")), Err(WireError::MissingStatus)));
+    assert!(matches!(describe_task(&task_ref(), Arc::from("{}")), Err(WireError::MissingField("TaskStatus"))));
     assert!(matches!(describe_task(&task_ref(), Arc::from("[1,2")), Err(WireError::Json(_))));
 }
 
@@ -202,12 +193,12 @@ fn throttling_is_classified_by_code_even_with_http_400() {
         &[("x-ratelimit-user-api", "Limit:10,Remain:0,TimeLeft:7000"), ("x-ratelimit-user", "TimeLeft:3000")],
         fixture!("error_throttling_user.json"),
     );
-    let e = error_from_response(&resp);
+    let e = ERRORS.error_from_response(&resp);
     assert_eq!(e.kind, FetchErrorKind::Throttled);
     assert_eq!(e.code, "Throttling.User");
     assert_eq!(e.message, "Request was denied due to user flow control.");
     assert_eq!(e.retry_after, Some(Duration::from_secs(7)));
-    let no_header = error_from_response(&response(400, &[], r#"{"Code":"Throttling"}"#));
+    let no_header = ERRORS.error_from_response(&response(400, &[], r#"{"Code":"Throttling"}"#));
     assert_eq!((no_header.kind, no_header.retry_after), (FetchErrorKind::Throttled, None));
     assert_eq!(error_kind(503, "Throttling.Api"), FetchErrorKind::Throttled);
 }
@@ -238,21 +229,21 @@ fn error_kinds_by_code_then_status() {
     ] {
         assert_eq!(error_kind(status, code), kind, "{status} {code}");
     }
-    let e = error_from_response(&response(404, &[], fixture!("error_official_example.json")));
+    let e = ERRORS.error_from_response(&response(404, &[], fixture!("error_official_example.json")));
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::NotFound, "InvalidImageId.NotFound"));
-    let e = error_from_response(&response(403, &[], fixture!("error_signature.json")));
+    let e = ERRORS.error_from_response(&response(403, &[], fixture!("error_signature.json")));
     assert_eq!(e.kind, FetchErrorKind::Auth);
 }
 
 #[test]
 fn non_json_error_bodies() {
-    let e = error_from_response(&response(503, &[("content-type", "text/html")], "<html>busy</html>"));
+    let e = ERRORS.error_from_response(&response(503, &[("content-type", "text/html")], "<html>busy</html>"));
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Server, "http.503"));
     assert!(e.message.starts_with("non-JSON response (text/html, "), "{}", e.message);
     let xml = "<?xml version='1.0'?><Error><Code>Throttling</Code></Error>";
-    let e = error_from_response(&response(400, &[("content-type", "text/xml;charset=utf-8")], xml));
+    let e = ERRORS.error_from_response(&response(400, &[("content-type", "text/xml;charset=utf-8")], xml));
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Protocol, "http.400"));
-    let e = error_from_response(&response(400, &[], r#"{"Message":"no code"}"#));
+    let e = ERRORS.error_from_response(&response(400, &[], r#"{"Message":"no code"}"#));
     assert_eq!((e.kind, e.code.as_str(), e.message.as_str()), (FetchErrorKind::Protocol, "http.400", "no code"));
 }
 

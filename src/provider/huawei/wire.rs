@@ -16,44 +16,13 @@ use serde::Deserialize;
 use time::PrimitiveDateTime;
 use time::macros::format_description;
 
-use super::http::{RawResponse, bad_json, clamp_retry_after, looks_like_json, non_json, status_text};
 use crate::domain::{
-    ApiError, ApiErrorRef, ChangeAction, Counts, ExportFile, FetchError, FetchErrorKind, Subtask, SubtaskKind,
-    SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
+    ApiError, ApiErrorRef, ChangeAction, Counts, ExportFile, FetchErrorKind, Subtask, SubtaskKind, SubtaskState,
+    SubtaskText, Task, TaskKind, TaskRef, TaskState,
 };
-
-/// Why a 2xx body could not become a task.
-#[derive(Debug)]
-pub enum WireError {
-    /// Not JSON, or JSON of the wrong shape (including serde_json's depth limit).
-    Json(serde_json::Error),
-    /// `task_result` is not the JSON document it should be.
-    TaskResult(serde_json::Error),
-    /// An error body (`error_code`, `error_msg`) with a 2xx status.
-    Provider { code: String, message: String },
-    /// JSON without `task_status` (or without `task_id` for a create call).
-    MissingField(&'static str),
-}
-
-impl WireError {
-    pub fn into_fetch_error(self, response: &RawResponse) -> FetchError {
-        let status = response.status.as_u16();
-        match self {
-            WireError::Json(e) => bad_json(response, &e),
-            WireError::TaskResult(e) => FetchError::new(
-                FetchErrorKind::Protocol,
-                format!("http.{status}"),
-                format!("task_result is not a valid JSON document: {e}"),
-            ),
-            WireError::Provider { code, message } => classify(status, &code, &message, response),
-            WireError::MissingField(field) => FetchError::new(
-                FetchErrorKind::Protocol,
-                format!("http.{status}"),
-                format!("the response has no {field}; is the endpoint a Huawei APIG endpoint?"),
-            ),
-        }
-    }
-}
+use crate::provider::classify::ErrorRules;
+pub use crate::provider::classify::WireError;
+use crate::provider::http::{RawResponse, clamp_retry_after};
 
 type Text<'a> = Option<Cow<'a, str>>;
 
@@ -320,7 +289,7 @@ fn parse_result<'a, T: Deserialize<'a> + Default>(
     match serde_json::from_str::<T>(text) {
         Ok(result) => Ok((result, None)),
         Err(_) if state == RawState::Failed => Ok((T::default(), Some(ApiError::new("", text)))),
-        Err(e) => Err(WireError::TaskResult(e)),
+        Err(error) => Err(WireError::Nested { field: "task_result", error }),
     }
 }
 
@@ -362,20 +331,17 @@ pub struct ErrorBody {
     pub request_id: Option<String>,
 }
 
-/// Turns a non-2xx response into a [`FetchError`], by the provider's code first.
-pub fn error_from_response(response: &RawResponse) -> FetchError {
-    if !looks_like_json(&response.body) {
-        return non_json(response).with_retry_after(retry_after_header(response, SystemTime::now()));
-    }
-    match serde_json::from_slice::<ErrorBody>(&response.body) {
-        Ok(body) => {
-            let code = body.error_code.or(body.code).unwrap_or_default();
-            let message = body.error_msg.or(body.message).unwrap_or_default();
-            classify(response.status.as_u16(), &code, &message, response)
-        }
-        Err(_) => non_json(response),
-    }
-}
+/// How Huawei error answers read: `{error_code, error_msg}`, falling back to `code`/`message` as
+/// the SDK does; `Retry-After` on any refusal.
+pub const ERRORS: ErrorRules = ErrorRules {
+    service: "Huawei APIG",
+    parse_body: |body| {
+        let body: ErrorBody = serde_json::from_slice(body).ok()?;
+        Some((body.error_code.or(body.code).unwrap_or_default(), body.error_msg.or(body.message).unwrap_or_default()))
+    },
+    kind: error_kind,
+    retry_after: |response, _| retry_after_header(response, SystemTime::now()),
+};
 
 /// The kind of a Huawei error, from its code and HTTP status.
 pub fn error_kind(status: u16, code: &str) -> FetchErrorKind {
@@ -394,15 +360,6 @@ pub fn error_kind(status: u16, code: &str) -> FetchErrorKind {
     } else {
         FetchErrorKind::Protocol
     }
-}
-
-fn classify(status: u16, code: &str, message: &str, response: &RawResponse) -> FetchError {
-    let kind = error_kind(status, code);
-    let code = if code.is_empty() { format!("http.{status}") } else { code.to_owned() };
-    let message =
-        if message.is_empty() { format!("HTTP {}", status_text(response.status)) } else { message.to_owned() };
-    let retry_after = retry_after_header(response, SystemTime::now());
-    FetchError::new(kind, code, message).with_retry_after(retry_after)
 }
 
 fn retry_after_header(response: &RawResponse, now: SystemTime) -> Option<Duration> {

@@ -1,35 +1,23 @@
-//! Alibaba Cloud signature V3 (`ACS3-HMAC-SHA256`), as the official SDK computes it. Pure.
+//! Alibaba Cloud signature V3 (`ACS3-HMAC-SHA256`), as the official SDK computes it: the shared
+//! [`Scheme`] with ACS3's parameters, and the SDK's choice of signed headers. Pure.
 //!
 //! Used by the Alibaba client to sign and by the simulator to verify, so both sides share one
-//! canonicalisation. Checked against the official worked example (cloud-apis.md A.3).
+//! canonicalisation. Checked against the official worked example (docs/protocols.md, "Alibaba
+//! Cloud: signature V3").
 
-use super::sign_common::{
-    canonical_headers, canonical_query, constant_time_eq, hmac_sha256_hex, percent_encode, sha256_hex,
-};
+use crate::provider::signing::{Scheme, percent_encode};
 
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
-/// Everything the signature covers.
-#[derive(Debug, Clone, Copy)]
-pub struct Acs3Request<'a> {
-    pub method: &'a str,
-    /// The request path, unencoded (`/` for RPC-style APIs).
-    pub path: &'a str,
-    /// Query parameters, unencoded.
-    pub query: &'a [(&'a str, &'a str)],
-    /// The headers to sign (names in any case); [`headers_to_sign`] picks them as the SDK does.
-    pub signed_headers: &'a [(&'a str, &'a str)],
-    /// Hex SHA-256 of the body, the value of `x-acs-content-sha256`.
-    pub hashed_payload: &'a str,
-}
-
-/// The parsed `Authorization` header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Acs3Authorization {
-    pub access_key_id: String,
-    pub signed_headers: Vec<String>,
-    pub signature: String,
-}
+/// ACS3: `Credential=…,SignedHeaders=…,Signature=…` with no spaces, and no date in the string to
+/// sign (the date is the signed `x-acs-date` header).
+pub const ACS3: Scheme = Scheme {
+    algorithm: ALGORITHM,
+    key_field: "Credential",
+    separator: ",",
+    canonical_uri,
+    date_in_string_to_sign: false,
+};
 
 /// Whether the SDK signs a header: `host`, `content-type` and every `x-acs-*`.
 pub fn is_signed_header(name: &str) -> bool {
@@ -50,65 +38,10 @@ fn canonical_uri(path: &str) -> String {
     path.split('/').map(percent_encode).collect::<Vec<_>>().join("/")
 }
 
-/// The canonical request text, and the `;`-joined list of signed header names.
-pub fn canonical_request(req: &Acs3Request<'_>) -> (String, String) {
-    let (header_lines, signed_names) = canonical_headers(req.signed_headers);
-    let text = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        req.method.to_ascii_uppercase(),
-        canonical_uri(req.path),
-        canonical_query(req.query),
-        header_lines,
-        signed_names,
-        req.hashed_payload
-    );
-    (text, signed_names)
-}
-
-pub fn string_to_sign(canonical_request: &str) -> String {
-    format!("{ALGORITHM}\n{}", sha256_hex(canonical_request.as_bytes()))
-}
-
-/// The lowercase hex signature of a request.
-pub fn signature(secret: &[u8], req: &Acs3Request<'_>) -> String {
-    let (canonical, _) = canonical_request(req);
-    hmac_sha256_hex(secret, string_to_sign(&canonical).as_bytes())
-}
-
-/// The full `Authorization` header value (no spaces after the commas, as the service expects).
-pub fn authorization(access_key_id: &str, secret: &[u8], req: &Acs3Request<'_>) -> String {
-    let (canonical, signed_names) = canonical_request(req);
-    let sig = hmac_sha256_hex(secret, string_to_sign(&canonical).as_bytes());
-    format!("{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_names},Signature={sig}")
-}
-
-/// Parses `ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…`.
-pub fn parse_authorization(value: &str) -> Option<Acs3Authorization> {
-    let rest = value.strip_prefix(ALGORITHM)?.strip_prefix(' ')?;
-    let mut access_key_id = None;
-    let mut signed_headers = None;
-    let mut sig = None;
-    for part in rest.split(',') {
-        let (key, val) = part.trim().split_once('=')?;
-        match key {
-            "Credential" => access_key_id = Some(val.to_owned()),
-            "SignedHeaders" => signed_headers = Some(val.split(';').map(str::to_owned).collect()),
-            "Signature" => sig = Some(val.to_owned()),
-            _ => return None,
-        }
-    }
-    Some(Acs3Authorization { access_key_id: access_key_id?, signed_headers: signed_headers?, signature: sig? })
-}
-
-/// Recomputes the signature of a received request and compares in constant time.
-pub fn verify(secret: &[u8], req: &Acs3Request<'_>, claimed_signature: &str) -> bool {
-    constant_time_eq(&signature(secret, req), claimed_signature)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::sign_common::EMPTY_SHA256;
+    use crate::provider::signing::{EMPTY_SHA256, SignedRequest, sha256_hex};
 
     const QUERY: &[(&str, &str)] =
         &[("ImageId", "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd"), ("RegionId", "cn-shanghai")];
@@ -128,14 +61,15 @@ mod tests {
     #[test]
     fn official_worked_example() {
         let headers = official_headers("2023-10-26T10:22:32Z", "3156853299f313e23d1673dc12e1703d");
-        let req = Acs3Request {
+        let req = SignedRequest {
             method: "POST",
             path: "/",
             query: QUERY,
             signed_headers: &headers,
             hashed_payload: EMPTY_SHA256,
+            date: "",
         };
-        let (canonical, signed) = canonical_request(&req);
+        let (canonical, signed) = ACS3.canonical_request(&req);
         assert_eq!(
             canonical,
             "POST\n/\nImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai\n\
@@ -151,12 +85,12 @@ mod tests {
             "7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259"
         );
         assert_eq!(
-            string_to_sign(&canonical),
+            ACS3.string_to_sign("", &canonical),
             "ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259"
         );
         assert_eq!(signed, "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version");
         assert_eq!(
-            authorization("YourAccessKeyId", b"YourAccessKeySecret", &req),
+            ACS3.authorization("YourAccessKeyId", b"YourAccessKeySecret", &req),
             "ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;\
              x-acs-date;x-acs-signature-nonce;x-acs-version,\
              Signature=06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0"
@@ -167,15 +101,16 @@ mod tests {
     #[test]
     fn second_official_vector() {
         let headers = official_headers("2023-10-26T09:01:01Z", "d410180a5abf7fe235dd9b74aca91fc0");
-        let req = Acs3Request {
+        let req = SignedRequest {
             method: "POST",
             path: "/",
             query: QUERY,
             signed_headers: &headers,
             hashed_payload: EMPTY_SHA256,
+            date: "",
         };
         assert_eq!(
-            signature(b"YourAccessKeySecret", &req),
+            ACS3.signature(b"YourAccessKeySecret", &req),
             "e521358f7776c97df52e6b2891a8bc73026794a071b50c3323388c4e0df64804"
         );
     }
@@ -192,20 +127,21 @@ mod tests {
             ("x-acs-content-sha256", EMPTY_SHA256),
         ];
         let query = [("OperationId", "4c53ccf1d40c489686d1adf5c2644a7f")];
-        let req = Acs3Request {
+        let req = SignedRequest {
             method: "POST",
             path: "/",
             query: &query,
             signed_headers: &headers,
             hashed_payload: EMPTY_SHA256,
+            date: "",
         };
-        let (canonical, _) = canonical_request(&req);
+        let (canonical, _) = ACS3.canonical_request(&req);
         assert_eq!(
             sha256_hex(canonical.as_bytes()),
             "88d4bc965249be7073e50d7f8a73c14fe585b16da06fcbf0b242dec4966c666c"
         );
         assert_eq!(
-            signature(b"YourAccessKeySecret", &req),
+            ACS3.signature(b"YourAccessKeySecret", &req),
             "cafeb649075fd09162e8f11972f9d35b89f02d59028b11b3229a2db5598f3197"
         );
     }
@@ -213,20 +149,21 @@ mod tests {
     #[test]
     fn authorization_round_trips_through_the_parser_and_verifier() {
         let headers = official_headers("2023-10-26T10:22:32Z", "3156853299f313e23d1673dc12e1703d");
-        let req = Acs3Request {
+        let req = SignedRequest {
             method: "POST",
             path: "/",
             query: QUERY,
             signed_headers: &headers,
             hashed_payload: EMPTY_SHA256,
+            date: "",
         };
-        let header = authorization("YourAccessKeyId", b"YourAccessKeySecret", &req);
-        let parsed = parse_authorization(&header).unwrap();
-        assert_eq!(parsed.access_key_id, "YourAccessKeyId");
+        let header = ACS3.authorization("YourAccessKeyId", b"YourAccessKeySecret", &req);
+        let parsed = ACS3.parse_authorization(&header).unwrap();
+        assert_eq!(parsed.key_id, "YourAccessKeyId");
         assert_eq!(parsed.signed_headers.len(), 6);
-        assert!(verify(b"YourAccessKeySecret", &req, &parsed.signature));
-        assert!(!verify(b"WrongSecret", &req, &parsed.signature));
-        assert_eq!(parse_authorization("Bearer x"), None);
+        assert!(ACS3.verify(b"YourAccessKeySecret", &req, &parsed.signature));
+        assert!(!ACS3.verify(b"WrongSecret", &req, &parsed.signature));
+        assert_eq!(ACS3.parse_authorization("Bearer x"), None);
     }
 
     #[test]

@@ -1,19 +1,43 @@
 //! The Alibaba Cloud chain: environment, the aliyun CLI's `config.json`, then the SDK's INI
-//! `credentials` file (cloud-apis.md A.7). First found wins.
+//! `credentials` file (docs/credentials.md). First found wins.
 
+use std::fmt;
 use std::path::Path;
 
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::{
-    AliyunCredentials, CredentialError, CredentialSource, Discovered, env_value, file_path, ini, read_credentials_file,
+use crate::credentials::{
+    CredentialError, CredentialSource, Found, env_value, file_path, ini, parse_json_file, read_credentials_file,
 };
 use crate::domain::ProviderKind;
 
-pub(super) const ID_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
-pub(super) const SECRET_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
-pub(super) const TOKEN_VAR: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
+const ID_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
+const SECRET_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
+const TOKEN_VAR: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
+
+/// The variables of this chain that carry a credential.
+pub const ENV_VARS: [&str; 3] = [ID_VAR, SECRET_VAR, TOKEN_VAR];
+
+/// Alibaba Cloud AccessKey, optionally an STS one (with a security token).
+#[derive(Clone)]
+pub struct AliyunCredentials {
+    pub access_key_id: String,
+    pub access_key_secret: SecretString,
+    pub security_token: Option<SecretString>,
+    pub source: CredentialSource,
+}
+
+impl fmt::Debug for AliyunCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AliyunCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"[REDACTED]")
+            .field("security_token", &self.security_token.as_ref().map(|_| "[REDACTED]"))
+            .field("source", &self.source)
+            .finish()
+    }
+}
 const PROFILE_VAR: &str = "ALIBABA_CLOUD_PROFILE";
 const CONFIG_FILE_VAR: &str = "ALIBABA_CLOUD_CONFIG_FILE";
 const CREDENTIALS_FILE_VAR: &str = "ALIBABA_CLOUD_CREDENTIALS_FILE";
@@ -39,12 +63,12 @@ const KNOWN_INI_TYPES: [&str; 7] =
     ["access_key", "sts", "ecs_ram_role", "ram_role_arn", "oidc_role_arn", "credentials_uri", "rsa_key_pair"];
 
 /// Finds Alibaba Cloud credentials.
-pub fn discover_aliyun(
+pub fn discover(
     env: &dyn Fn(&str) -> Option<String>,
     home: Option<&Path>,
-) -> Result<Discovered<AliyunCredentials>, CredentialError> {
+) -> Result<Found<AliyunCredentials>, CredentialError> {
     if let Some(found) = from_env(env)? {
-        return Ok(Discovered { credentials: found, warnings: Vec::new() });
+        return Ok(Found { credentials: found, warnings: Vec::new() });
     }
     let profile_override = env_value(env, PROFILE_VAR);
     let mut looked_at = Vec::new();
@@ -121,12 +145,12 @@ fn from_cli_config(
     path: &Path,
     profile_override: Option<&str>,
     looked_at: &mut Vec<String>,
-) -> Result<Option<Discovered<AliyunCredentials>>, CredentialError> {
+) -> Result<Option<Found<AliyunCredentials>>, CredentialError> {
     let Some((text, warning)) = read_credentials_file(ProviderKind::Aliyun, path)? else {
         looked_at.push(format!("{} (not found)", path.display()));
         return Ok(None);
     };
-    let config: CliConfig = super::parse_json_file(&text).map_err(|reason| CredentialError::File {
+    let config: CliConfig = parse_json_file(&text).map_err(|reason| CredentialError::File {
         provider: ProviderKind::Aliyun,
         path: path.to_path_buf(),
         reason: format!("not valid aliyun CLI JSON: {reason}"),
@@ -165,7 +189,7 @@ fn from_cli_config(
     else {
         return Err(invalid("access_key_id and access_key_secret must both be set".into()));
     };
-    Ok(Some(Discovered {
+    Ok(Some(Found {
         credentials: AliyunCredentials {
             access_key_id: id,
             access_key_secret: SecretString::from(secret),
@@ -180,7 +204,7 @@ fn from_ini(
     path: &Path,
     section_name: &str,
     looked_at: &mut Vec<String>,
-) -> Result<Option<Discovered<AliyunCredentials>>, CredentialError> {
+) -> Result<Option<Found<AliyunCredentials>>, CredentialError> {
     let Some((text, warning)) = read_credentials_file(ProviderKind::Aliyun, path)? else {
         looked_at.push(format!("{} (not found)", path.display()));
         return Ok(None);
@@ -211,7 +235,7 @@ fn from_ini(
     let (Some(id), Some(secret)) = (section.get("access_key_id"), section.get("access_key_secret")) else {
         return Err(invalid("access_key_id and access_key_secret must both be set".into()));
     };
-    Ok(Some(Discovered {
+    Ok(Some(Found {
         credentials: AliyunCredentials {
             access_key_id: id.to_owned(),
             access_key_secret: SecretString::from(secret.to_owned()),
@@ -226,8 +250,8 @@ fn from_ini(
 mod tests {
     use secrecy::ExposeSecret as _;
 
-    use super::super::test_support::env_of;
     use super::*;
+    use crate::credentials::test_support::env_of;
 
     fn write(dir: &Path, rel: &str, text: &str) -> std::path::PathBuf {
         let path = dir.join(rel);
@@ -253,7 +277,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
         let env = env_of(&[(ID_VAR, "ENV_ID"), (SECRET_VAR, "ENV_SECRET"), (TOKEN_VAR, "ENV_TOKEN")]);
-        let found = discover_aliyun(&env, Some(dir.path())).unwrap().credentials;
+        let found = discover(&env, Some(dir.path())).unwrap().credentials;
         assert_eq!(found.access_key_id, "ENV_ID");
         assert_eq!(found.access_key_secret.expose_secret(), "ENV_SECRET");
         assert_eq!(found.security_token.unwrap().expose_secret(), "ENV_TOKEN");
@@ -263,7 +287,7 @@ mod tests {
     #[test]
     fn half_set_env_is_an_error_naming_the_missing_variable() {
         let env = env_of(&[(ID_VAR, "ENV_ID")]);
-        let err = discover_aliyun(&env, None).unwrap_err();
+        let err = discover(&env, None).unwrap_err();
         assert!(err.to_string().contains(SECRET_VAR), "{err}");
     }
 
@@ -271,7 +295,7 @@ mod tests {
     fn cli_config_uses_current_then_the_profile_variable() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
-        let found = discover_aliyun(&env_of(&[]), Some(dir.path())).unwrap();
+        let found = discover(&env_of(&[]), Some(dir.path())).unwrap();
         assert_eq!(found.credentials.access_key_id, "AK_DEFAULT");
         assert!(found.credentials.security_token.is_none());
         assert!(found.warnings.is_empty());
@@ -280,7 +304,7 @@ mod tests {
             CredentialSource::File { path: path.clone(), profile: Some("default".into()) }
         );
 
-        let found = discover_aliyun(&env_of(&[(PROFILE_VAR, "sts")]), Some(dir.path())).unwrap().credentials;
+        let found = discover(&env_of(&[(PROFILE_VAR, "sts")]), Some(dir.path())).unwrap().credentials;
         assert_eq!(found.access_key_id, "STS.ID");
         assert_eq!(found.security_token.unwrap().expose_secret(), "TOKEN_STS");
     }
@@ -289,9 +313,23 @@ mod tests {
     fn unsupported_cli_mode_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
-        let err = discover_aliyun(&env_of(&[(PROFILE_VAR, "role")]), Some(dir.path())).unwrap_err();
+        let err = discover(&env_of(&[(PROFILE_VAR, "role")]), Some(dir.path())).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("mode \"RamRoleArn\" is not supported, use AK or StsToken"), "{text}");
+    }
+
+    #[test]
+    fn debug_output_is_redacted() {
+        let creds = AliyunCredentials {
+            access_key_id: "LTAIexample".into(),
+            access_key_secret: SecretString::from("very-secret-value"),
+            security_token: Some(SecretString::from("sts-token-value")),
+            source: CredentialSource::Env { variable: "ALIBABA_CLOUD_ACCESS_KEY_ID" },
+        };
+        let text = format!("{creds:?}");
+        assert!(text.contains("LTAIexample"));
+        assert!(!text.contains("very-secret-value"));
+        assert!(!text.contains("sts-token-value"));
     }
 
     #[test]
@@ -308,17 +346,17 @@ mod tests {
         for text in cases {
             write(dir.path(), ".aliyun/config.json", text);
             let env = env_of(&[(CREDENTIALS_FILE_VAR, "/nonexistent")]);
-            let err = discover_aliyun(&env, Some(dir.path())).unwrap_err();
+            let err = discover(&env, Some(dir.path())).unwrap_err();
             let shown = format!("{err} {err:?}");
             assert!(!shown.contains("LEAKME"), "{shown}");
         }
         write(dir.path(), ".aliyun/config.json", cases[0]);
-        let err = discover_aliyun(&env_of(&[]), Some(dir.path())).unwrap_err().to_string();
+        let err = discover(&env_of(&[]), Some(dir.path())).unwrap_err().to_string();
         assert!(err.contains("field `profiles[0].access_key_id` at line 1"), "{err}");
 
         let ini = write(dir.path(), "creds.ini", "[default]\n\ntype = LEAKME-6\n");
         let env = env_of(&[(CONFIG_FILE_VAR, "/nonexistent"), (CREDENTIALS_FILE_VAR, ini.to_str().unwrap())]);
-        let err = discover_aliyun(&env, Some(dir.path())).unwrap_err().to_string();
+        let err = discover(&env, Some(dir.path())).unwrap_err().to_string();
         assert!(!err.contains("LEAKME") && err.contains("line 3"), "{err}");
     }
 
@@ -335,19 +373,19 @@ mod tests {
             (CONFIG_FILE_VAR, dir.path().join("nope.json").to_str().unwrap()),
             (CREDENTIALS_FILE_VAR, ini_path.to_str().unwrap()),
         ]);
-        let found = discover_aliyun(&env, Some(dir.path())).unwrap().credentials;
+        let found = discover(&env, Some(dir.path())).unwrap().credentials;
         assert_eq!(found.access_key_id, "INI_ID");
         assert_eq!(found.access_key_secret.expose_secret(), "INI_SECRET");
 
         let env = env_of(&[(CREDENTIALS_FILE_VAR, ini_path.to_str().unwrap()), (PROFILE_VAR, "prod")]);
-        let err = discover_aliyun(&env, Some(dir.path())).unwrap_err();
+        let err = discover(&env, Some(dir.path())).unwrap_err();
         assert!(err.to_string().contains("type \"ecs_ram_role\" is not supported"), "{err}");
     }
 
     #[test]
     fn nothing_found_names_variables_and_files() {
         let dir = tempfile::tempdir().unwrap();
-        let err = discover_aliyun(&env_of(&[]), Some(dir.path())).unwrap_err();
+        let err = discover(&env_of(&[]), Some(dir.path())).unwrap_err();
         let text = err.to_string();
         assert!(matches!(err, CredentialError::Missing { .. }));
         for needle in [ID_VAR, SECRET_VAR, TOKEN_VAR, "config.json", ".alibabacloud/credentials", "(not found)"] {
@@ -362,7 +400,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let found = discover_aliyun(&env_of(&[]), Some(dir.path())).unwrap();
+        let found = discover(&env_of(&[]), Some(dir.path())).unwrap();
         assert_eq!(found.warnings.len(), 1);
         assert!(found.warnings[0].contains("chmod 600"), "{:?}", found.warnings);
         assert!(found.warnings[0].contains("0644"));
@@ -372,7 +410,7 @@ mod tests {
     fn broken_json_is_a_file_error_without_contents() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), ".aliyun/config.json", "{\"profiles\": [ {\"access_key_secret\": \"LEAKME\" ");
-        let err = discover_aliyun(&env_of(&[]), Some(dir.path())).unwrap_err();
+        let err = discover(&env_of(&[]), Some(dir.path())).unwrap_err();
         assert!(matches!(err, CredentialError::File { .. }));
         assert!(!err.to_string().contains("LEAKME"));
         assert!(!format!("{err:?}").contains("LEAKME"));

@@ -1,8 +1,7 @@
 //! Quirk tests fed by fixtures (the five official examples verbatim in `tests/fixtures/huawei`).
 
 use super::*;
-use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use crate::provider::http::test_response as response;
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -18,14 +17,6 @@ fn task_ref() -> TaskRef {
 
 fn task(body: &str) -> Task {
     async_task(&task_ref(), Arc::from(body)).unwrap()
-}
-
-fn response(status: u16, headers: &[(&str, &str)], body: &str) -> RawResponse {
-    let mut map = HeaderMap::new();
-    for (name, value) in headers {
-        map.insert(HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
-    }
-    RawResponse { status: StatusCode::from_u16(status).unwrap(), headers: map, body: body.as_bytes().to_vec() }
 }
 
 #[test]
@@ -133,8 +124,8 @@ fn unknown_task_type_is_guessed_from_the_result() {
 fn broken_task_result() {
     let body = r#"{"task_status":"succeed","task_type":"import_api","task_result":"{not json"}"#;
     let err = async_task(&task_ref(), Arc::from(body)).unwrap_err();
-    assert!(matches!(err, WireError::TaskResult(_)), "{err:?}");
-    assert_eq!(err.into_fetch_error(&response(200, &[], body)).kind, FetchErrorKind::Protocol);
+    assert!(matches!(err, WireError::Nested { field: "task_result", .. }), "{err:?}");
+    assert_eq!(err.into_fetch_error(&response(200, &[], body), &ERRORS).kind, FetchErrorKind::Protocol);
     // A failed task whose result is plain text keeps the text as its error.
     let body = r#"{"task_status":"failed","task_type":"import_api","task_result":"backend exploded"}"#;
     assert_eq!(task(body).error, Some(ApiError::new("", "backend exploded")));
@@ -166,21 +157,21 @@ fn official_error_examples_classify() {
         (500, fixture!("error_500_apig_9999.json"), FetchErrorKind::Server, "APIG.9999"),
         (500, fixture!("error_500_apig_9008.json"), FetchErrorKind::Throttled, "APIG.9008"),
     ] {
-        let e = error_from_response(&response(status, &[], body));
+        let e = ERRORS.error_from_response(&response(status, &[], body));
         assert_eq!((e.kind, e.code.as_str()), (kind, code), "{status}");
     }
-    let e = error_from_response(&response(404, &[], fixture!("error_404_apig_3093.json")));
+    let e = ERRORS.error_from_response(&response(404, &[], fixture!("error_404_apig_3093.json")));
     assert_eq!(e.message, "The asynchronous task d9ce8c9eede54b3f841ec324fe0bfdc2 does not exist");
-    let e = error_from_response(&response(400, &[], fixture!("error_400_apig_2001.json")));
+    let e = ERRORS.error_from_response(&response(400, &[], fixture!("error_400_apig_2001.json")));
     assert!(e.message.contains("must be specified,parameterName:task_id."), "quirk 16 spacing kept verbatim");
 }
 
 #[test]
 fn throttling_with_retry_after_seconds() {
-    let e = error_from_response(&response(429, &[("retry-after", "7")], fixture!("error_429_apig_0308.json")));
+    let e = ERRORS.error_from_response(&response(429, &[("retry-after", "7")], fixture!("error_429_apig_0308.json")));
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Throttled, "APIG.0308"));
     assert_eq!(e.retry_after, Some(Duration::from_secs(7)));
-    let e = error_from_response(&response(429, &[], "Too Many Requests"));
+    let e = ERRORS.error_from_response(&response(429, &[], "Too Many Requests"));
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Throttled, "http.429"));
 }
 
@@ -218,9 +209,9 @@ fn retry_after_http_date_and_clamping() {
 
 #[test]
 fn html_and_empty_error_bodies() {
-    let e = error_from_response(&response(502, &[("content-type", "text/html")], &"<p>x</p>".repeat(160)));
+    let e = ERRORS.error_from_response(&response(502, &[("content-type", "text/html")], &"<p>x</p>".repeat(160)));
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Server, "http.502"));
     assert_eq!(e.message, "non-JSON response (text/html, 1.3 KB) with HTTP 502 Bad Gateway");
-    let e = error_from_response(&response(403, &[], ""));
+    let e = ERRORS.error_from_response(&response(403, &[], ""));
     assert_eq!((e.kind, e.message.as_str()), (FetchErrorKind::Protocol, "empty response (HTTP 403 Forbidden)"));
 }

@@ -1,31 +1,73 @@
 //! The Huawei Cloud chain: SDK environment AK/SK, an IAM token from `OASWATCH_HUAWEI_TOKEN`,
-//! then the SDK's INI `credentials` file (cloud-apis.md B.5). First found wins.
+//! then the SDK's INI `credentials` file (docs/credentials.md). First found wins.
 
+use std::fmt;
 use std::path::Path;
 
 use secrecy::SecretString;
 
-use super::{
-    CredentialError, CredentialSource, Discovered, HuaweiCredentials, env_value, file_path, ini, read_credentials_file,
-};
+use crate::credentials::{CredentialError, CredentialSource, Found, env_value, file_path, ini, read_credentials_file};
 use crate::domain::ProviderKind;
 
-pub(super) const AK_VAR: &str = "HUAWEICLOUD_SDK_AK";
-pub(super) const SK_VAR: &str = "HUAWEICLOUD_SDK_SK";
-pub(super) const TOKEN_VAR: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
-pub(super) const AUTH_TOKEN_VAR: &str = "OASWATCH_HUAWEI_TOKEN";
+const AK_VAR: &str = "HUAWEICLOUD_SDK_AK";
+const SK_VAR: &str = "HUAWEICLOUD_SDK_SK";
+const TOKEN_VAR: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
+const AUTH_TOKEN_VAR: &str = "OASWATCH_HUAWEI_TOKEN";
+
+/// The variables of this chain that carry a credential.
+pub const ENV_VARS: [&str; 4] = [AK_VAR, SK_VAR, TOKEN_VAR, AUTH_TOKEN_VAR];
+
+/// Huawei Cloud credentials: AK/SK (optionally temporary, with a security token) or an IAM token.
+#[derive(Clone)]
+pub enum HuaweiCredentials {
+    AkSk {
+        access_key: String,
+        secret_key: SecretString,
+        security_token: Option<SecretString>,
+        source: CredentialSource,
+    },
+    /// An IAM token sent as `X-Auth-Token`; valid for 24 h.
+    Token { token: SecretString, source: CredentialSource },
+}
+
+impl HuaweiCredentials {
+    pub fn source(&self) -> &CredentialSource {
+        match self {
+            HuaweiCredentials::AkSk { source, .. } | HuaweiCredentials::Token { source, .. } => source,
+        }
+    }
+}
+
+impl fmt::Debug for HuaweiCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HuaweiCredentials::AkSk { access_key, security_token, source, .. } => f
+                .debug_struct("HuaweiCredentials::AkSk")
+                .field("access_key", access_key)
+                .field("secret_key", &"[REDACTED]")
+                .field("security_token", &security_token.as_ref().map(|_| "[REDACTED]"))
+                .field("source", source)
+                .finish(),
+            HuaweiCredentials::Token { source, .. } => f
+                .debug_struct("HuaweiCredentials::Token")
+                .field("token", &"[REDACTED]")
+                .field("source", source)
+                .finish(),
+        }
+    }
+}
 const FILE_VAR: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
 
 /// Finds Huawei Cloud credentials.
-pub fn discover_huawei(
+pub fn discover(
     env: &dyn Fn(&str) -> Option<String>,
     home: Option<&Path>,
-) -> Result<Discovered<HuaweiCredentials>, CredentialError> {
+) -> Result<Found<HuaweiCredentials>, CredentialError> {
     let ak = env_value(env, AK_VAR);
     let sk = env_value(env, SK_VAR);
     match (ak, sk) {
         (Some(access_key), Some(sk)) => {
-            return Ok(Discovered {
+            return Ok(Found {
                 credentials: HuaweiCredentials::AkSk {
                     access_key,
                     secret_key: SecretString::from(sk),
@@ -40,7 +82,7 @@ pub fn discover_huawei(
         (None, None) => {}
     }
     if let Some(token) = env_value(env, AUTH_TOKEN_VAR) {
-        return Ok(Discovered {
+        return Ok(Found {
             credentials: HuaweiCredentials::Token {
                 token: SecretString::from(token),
                 source: CredentialSource::Env { variable: AUTH_TOKEN_VAR },
@@ -63,7 +105,7 @@ pub fn discover_huawei(
                             reason: "the [basic] section needs both `ak` and `sk`".into(),
                         });
                     };
-                    return Ok(Discovered {
+                    return Ok(Found {
                         credentials: HuaweiCredentials::AkSk {
                             access_key: ak.to_owned(),
                             secret_key: SecretString::from(sk.to_owned()),
@@ -94,8 +136,29 @@ fn invalid_env(reason: String) -> CredentialError {
 mod tests {
     use secrecy::ExposeSecret as _;
 
-    use super::super::test_support::env_of;
     use super::*;
+    use crate::credentials::test_support::env_of;
+
+    #[test]
+    fn debug_output_is_redacted() {
+        let token = HuaweiCredentials::Token {
+            token: SecretString::from("MIIT-token-value"),
+            source: CredentialSource::Env { variable: "OASWATCH_HUAWEI_TOKEN" },
+        };
+        assert!(!format!("{token:?}").contains("MIIT-token-value"));
+        let keys = HuaweiCredentials::AkSk {
+            access_key: "AK".into(),
+            secret_key: SecretString::from("sk-value-123"),
+            security_token: Some(SecretString::from("tok-value-456")),
+            source: CredentialSource::File {
+                path: "/h/.huaweicloud/credentials".into(),
+                profile: Some("basic".into()),
+            },
+        };
+        let text = format!("{keys:?}");
+        assert!(!text.contains("sk-value-123") && !text.contains("tok-value-456"));
+        assert_eq!(keys.source().to_string(), "/h/.huaweicloud/credentials (profile basic)");
+    }
 
     fn secret_of(c: &HuaweiCredentials) -> String {
         match c {
@@ -107,7 +170,7 @@ mod tests {
     #[test]
     fn env_aksk_wins_over_token_and_file() {
         let env = env_of(&[(AK_VAR, "AK"), (SK_VAR, "SK"), (TOKEN_VAR, "STS"), (AUTH_TOKEN_VAR, "TOKEN")]);
-        let found = discover_huawei(&env, None).unwrap().credentials;
+        let found = discover(&env, None).unwrap().credentials;
         let HuaweiCredentials::AkSk { access_key, security_token, .. } = &found else { panic!("{found:?}") };
         assert_eq!(access_key, "AK");
         assert_eq!(security_token.as_ref().unwrap().expose_secret(), "STS");
@@ -116,7 +179,7 @@ mod tests {
 
     #[test]
     fn token_env_is_second() {
-        let found = discover_huawei(&env_of(&[(AUTH_TOKEN_VAR, "MIIT")]), None).unwrap().credentials;
+        let found = discover(&env_of(&[(AUTH_TOKEN_VAR, "MIIT")]), None).unwrap().credentials;
         assert!(matches!(found, HuaweiCredentials::Token { .. }));
         assert_eq!(secret_of(&found), "MIIT");
         assert_eq!(found.source().to_string(), "env OASWATCH_HUAWEI_TOKEN");
@@ -124,7 +187,7 @@ mod tests {
 
     #[test]
     fn half_set_env_names_the_missing_variable() {
-        let err = discover_huawei(&env_of(&[(SK_VAR, "SK")]), None).unwrap_err();
+        let err = discover(&env_of(&[(SK_VAR, "SK")]), None).unwrap_err();
         assert!(err.to_string().contains(AK_VAR), "{err}");
     }
 
@@ -135,20 +198,20 @@ mod tests {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, "[global]\nak = G\nsk = GS\n[basic]\nak = FILE_AK\nsk = FILE_SK\nproject_id = p\n")
             .unwrap();
-        let found = discover_huawei(&env_of(&[]), Some(dir.path())).unwrap().credentials;
+        let found = discover(&env_of(&[]), Some(dir.path())).unwrap().credentials;
         assert_eq!(secret_of(&found), "FILE_SK");
         assert_eq!(found.source(), &CredentialSource::File { path: path.clone(), profile: Some("basic".into()) });
 
         let other = dir.path().join("elsewhere");
         std::fs::write(&other, "[basic]\nak = X\n").unwrap();
-        let err = discover_huawei(&env_of(&[(FILE_VAR, other.to_str().unwrap())]), Some(dir.path())).unwrap_err();
+        let err = discover(&env_of(&[(FILE_VAR, other.to_str().unwrap())]), Some(dir.path())).unwrap_err();
         assert!(err.to_string().contains("needs both `ak` and `sk`"), "{err}");
     }
 
     #[test]
     fn nothing_found_names_what_to_set() {
         let dir = tempfile::tempdir().unwrap();
-        let text = discover_huawei(&env_of(&[]), Some(dir.path())).unwrap_err().to_string();
+        let text = discover(&env_of(&[]), Some(dir.path())).unwrap_err().to_string();
         for needle in [AK_VAR, SK_VAR, AUTH_TOKEN_VAR, ".huaweicloud/credentials", "not found"] {
             assert!(text.contains(needle), "{needle} missing from {text}");
         }

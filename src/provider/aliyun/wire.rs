@@ -16,37 +16,13 @@ use std::time::Duration;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use super::http::{RawResponse, bad_json, clamp_retry_after, looks_like_json, non_json, status_text};
 use crate::domain::{
-    ApiErrorRef, Counts, FetchError, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind,
-    TaskRef, TaskState,
+    ApiErrorRef, Counts, FetchErrorKind, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef,
+    TaskState,
 };
-
-/// Why a 2xx body could not become a task.
-#[derive(Debug)]
-pub enum WireError {
-    /// Not JSON, or JSON of the wrong shape (including serde_json's depth limit).
-    Json(serde_json::Error),
-    /// The body is an error body (`Code`, `Message`) although the status was 2xx.
-    Provider { code: String, message: String },
-    /// JSON without the field that says what state the task is in.
-    MissingStatus,
-}
-
-impl WireError {
-    /// The fetch error for this problem with a response.
-    pub fn into_fetch_error(self, response: &RawResponse) -> FetchError {
-        match self {
-            WireError::Json(e) => bad_json(response, &e),
-            WireError::Provider { code, message } => classify(response.status.as_u16(), &code, &message, response),
-            WireError::MissingStatus => FetchError::new(
-                FetchErrorKind::Protocol,
-                format!("http.{}", response.status.as_u16()),
-                "the response has no TaskStatus; is the endpoint an Alibaba CloudAPI endpoint?",
-            ),
-        }
-    }
-}
+use crate::provider::classify::ErrorRules;
+pub use crate::provider::classify::WireError;
+use crate::provider::http::{RawResponse, clamp_retry_after};
 
 // ---------------------------------------------------------------------------------------------
 // Wrapped arrays (quirk 1)
@@ -289,7 +265,7 @@ pub fn describe_task(task_ref: &TaskRef, body: Arc<str>) -> Result<Task, WireErr
     let Some(status) = parsed.task_status else {
         return Err(match parsed.code {
             Some(code) => WireError::Provider { code: code.into_owned(), message: owned(parsed.message) },
-            None => WireError::MissingStatus,
+            None => WireError::MissingField("TaskStatus"),
         });
     };
     let mut group_id: Option<String> = None;
@@ -460,21 +436,16 @@ pub struct ErrorBody {
     pub recommend: Option<String>,
 }
 
-/// Turns a non-2xx response into a [`FetchError`], by the provider's code first and the HTTP
-/// status second (Alibaba throttles with HTTP 400).
-pub fn error_from_response(response: &RawResponse) -> FetchError {
-    if !looks_like_json(&response.body) {
-        return non_json(response);
-    }
-    match serde_json::from_slice::<ErrorBody>(&response.body) {
-        Ok(body) => {
-            let code = body.code.unwrap_or_default();
-            let message = body.message.unwrap_or_default();
-            classify(response.status.as_u16(), &code, &message, response)
-        }
-        Err(_) => non_json(response),
-    }
-}
+/// How Alibaba error answers read (Alibaba throttles with HTTP 400 and a `Throttling.*` code).
+pub const ERRORS: ErrorRules = ErrorRules {
+    service: "Alibaba CloudAPI",
+    parse_body: |body| {
+        let body: ErrorBody = serde_json::from_slice(body).ok()?;
+        Some((body.code.unwrap_or_default(), body.message.unwrap_or_default()))
+    },
+    kind: error_kind,
+    retry_after: |response, kind| (kind == FetchErrorKind::Throttled).then(|| throttle_delay(response)).flatten(),
+};
 
 const AUTH_PREFIXES: &[&str] = &[
     "InvalidAccessKeyId",
@@ -500,15 +471,6 @@ pub fn error_kind(status: u16, code: &str) -> FetchErrorKind {
     } else {
         FetchErrorKind::Protocol
     }
-}
-
-fn classify(status: u16, code: &str, message: &str, response: &RawResponse) -> FetchError {
-    let kind = error_kind(status, code);
-    let code = if code.is_empty() { format!("http.{status}") } else { code.to_owned() };
-    let message =
-        if message.is_empty() { format!("HTTP {}", status_text(response.status)) } else { message.to_owned() };
-    let retry_after = (kind == FetchErrorKind::Throttled).then(|| throttle_delay(response)).flatten();
-    FetchError::new(kind, code, message).with_retry_after(retry_after)
 }
 
 /// The larger `TimeLeft` (ms) of `x-ratelimit-user-api` and `x-ratelimit-user`, as the SDK reads it.
