@@ -5,17 +5,15 @@
 //! `write(2)`; one idempotent [`restore`] (mouse off → show cursor → leave the alternate screen
 //! → raw mode off, each step best-effort); the panic hook; termination signals as a stream;
 //! Ctrl-Z (restore, `SIGTSTP`, re-enter); handing the terminal to a pager or editor and taking
-//! it back ([`open_external`], with [`external`] choosing the program); writing report and
-//! export files ([`files`]); terminal input that is free to poll ([`input`]); and the OSC 52
-//! clipboard, OSC 777/9 notification and bell helpers. May not know the app's rules.
+//! it back ([`open_external`], with [`external`] choosing the program); terminal input that is
+//! free to poll ([`input`]); and the OSC 52 clipboard, OSC 777/9 notification and bell sequences.
+//! May not know the app's rules or run effects: `runtime::TerminalHost` does, through these.
 
 pub mod external;
-pub mod files;
 pub mod input;
 
 use std::fmt::Write as _;
 use std::io::{self, BufWriter, Stdout, Write};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -30,12 +28,8 @@ use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 
-use crate::app::effect::{ImportRequest, RetrySpecRequest};
-use crate::app::outputs::{safe_component, utc_stamp};
-use crate::app::{ExternalProgram, Notification, Signal};
-use crate::domain::TaskRef;
-use crate::runtime::Host;
-use external::{Choice, Programs};
+use crate::app::{ExternalProgram, Signal};
+use external::Choice;
 
 /// One frame fits; ratatui flushes once per draw, so this is one write per frame.
 const FRAME_BUFFER: usize = 64 * 1024;
@@ -399,110 +393,12 @@ pub fn notification_sequence(title: &str, body: &str, desktop: bool, protocol: N
     out
 }
 
-/// The [`Host`] for the real terminal: OSC sequences to stdout, suspend via [`suspend`], the
-/// watch list saved through the closure the caller provides (the store module's save), files
-/// written by [`files::write_new`], and the pager and editor run by [`open_external`].
-pub struct TerminalHost<F> {
-    options: TuiOptions,
-    protocol: NotifyProtocol,
-    save: F,
-    programs: Programs,
-    importer: Option<Importer>,
-}
-
-/// Starts an import in the background (the caller owns the clients and the runtime); its
-/// outcome is sent to the event loop as an action.
-pub type Importer = Box<dyn FnMut(ImportRequest) -> Result<(), String> + Send>;
-
-impl<F> TerminalHost<F>
-where
-    F: FnMut(&[TaskRef]) -> Result<(), String>,
-{
-    pub fn new(options: TuiOptions, protocol: NotifyProtocol, save: F) -> TerminalHost<F> {
-        let missing = |m: &str| Choice::Missing(m.to_owned());
-        let programs = Programs { pager: missing("no pager configured"), editor: missing("no editor configured") };
-        TerminalHost { options, protocol, save, programs, importer: None }
-    }
-
-    /// How to start an import from the dashboard (`R`, then `y`).
-    #[must_use]
-    pub fn with_importer(mut self, importer: Importer) -> TerminalHost<F> {
-        self.importer = Some(importer);
-        self
-    }
-
-    /// The pager and editor, resolved by the caller from the environment ([`Programs::resolve`]).
-    #[must_use]
-    pub fn with_programs(mut self, programs: Programs) -> TerminalHost<F> {
-        self.programs = programs;
-        self
-    }
-
-    /// Writes an escape sequence between frames (ratatui's buffer is flushed after each draw).
-    fn write_osc(sequence: &str) -> io::Result<()> {
-        let mut out = io::stdout();
-        out.write_all(sequence.as_bytes())?;
-        out.flush()
-    }
-}
-
-impl<F> Host for TerminalHost<F>
-where
-    F: FnMut(&[TaskRef]) -> Result<(), String>,
-{
-    fn save_watchlist(&mut self, refs: &[TaskRef]) -> Result<(), String> {
-        (self.save)(refs)
-    }
-
-    fn reclaim_terminal(&mut self) -> io::Result<()> {
-        reclaim(self.options)
-    }
-
-    fn suspend(&mut self) -> io::Result<()> {
-        suspend(self.options)
-    }
-
-    fn copy_to_clipboard(&mut self, text: &str) -> io::Result<()> {
-        Self::write_osc(&osc52_copy(text))
-    }
-
-    fn notify(&mut self, n: &Notification) -> io::Result<()> {
-        Self::write_osc(&notification_sequence(&n.title, &n.body, n.desktop, self.protocol))
-    }
-
-    fn write_file(&mut self, dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, String> {
-        files::write_new(dir, name, contents).map_err(|e| format!("{}: {e}", dir.join(name).display()))
-    }
-
-    fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), String> {
-        open_external(self.options, self.programs.get(program), program, text, suffix)
-    }
-
-    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), String> {
-        let document = crate::openapi::load(&request.spec).map_err(|e| e.to_string())?;
-        let retry = crate::retry_spec::build(&request.task, &document).map_err(|e| e.to_string())?;
-        let extension = request
-            .spec
-            .extension()
-            .and_then(|e| e.to_str())
-            .filter(|e| matches!(e.to_ascii_lowercase().as_str(), "json" | "yaml" | "yml"));
-        let name = format!(
-            "retry-{}-{}.{}",
-            safe_component(request.task.task_ref.task_id(), "task"),
-            utc_stamp(std::time::SystemTime::now()),
-            extension.unwrap_or("json")
-        );
-        let path = files::write_new(&request.dir, &name, retry.text.as_bytes())
-            .map_err(|e| format!("{}: {e}", request.dir.join(&name).display()))?;
-        Ok((path, retry.operations.len()))
-    }
-
-    fn start_import(&mut self, request: ImportRequest) -> Result<(), String> {
-        match self.importer.as_mut() {
-            Some(importer) => importer(request),
-            None => Err("imports cannot be started from this dashboard".to_owned()),
-        }
-    }
+/// Writes an escape sequence between frames (ratatui's buffer is flushed after each draw): the
+/// clipboard and notification sequences the effects host sends.
+pub fn write_sequence(sequence: &str) -> io::Result<()> {
+    let mut out = io::stdout();
+    out.write_all(sequence.as_bytes())?;
+    out.flush()
 }
 
 #[cfg(test)]

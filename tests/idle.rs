@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 use futures::stream::{self, BoxStream, StreamExt};
 use oaswatch::app::{App, AppOptions, ExternalProgram, Notification, Signal};
 use oaswatch::domain::{Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState};
-use oaswatch::runtime::{Host, Inputs, run};
+use oaswatch::runtime::{EffectError, Host, Inputs, run};
 use oaswatch::tui::frame_backend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -39,7 +39,7 @@ struct Quiet {
 }
 
 impl Host for Quiet {
-    fn save_watchlist(&mut self, _: &[TaskRef]) -> Result<(), String> {
+    fn save_watchlist(&mut self, _: &[TaskRef]) -> Result<(), EffectError> {
         Ok(())
     }
     fn suspend(&mut self) -> io::Result<()> {
@@ -51,10 +51,10 @@ impl Host for Quiet {
     fn notify(&mut self, _: &Notification) -> io::Result<()> {
         Ok(())
     }
-    fn write_file(&mut self, dir: &Path, name: &str, _: &[u8]) -> Result<PathBuf, String> {
+    fn write_file(&mut self, dir: &Path, name: &str, _: &[u8]) -> Result<PathBuf, EffectError> {
         Ok(dir.join(name))
     }
-    fn open_external(&mut self, _: ExternalProgram, _: &str, _: &str) -> Result<(), String> {
+    fn open_external(&mut self, _: ExternalProgram, _: &str, _: &str) -> Result<(), EffectError> {
         Ok(())
     }
     fn now(&self) -> SystemTime {

@@ -14,7 +14,7 @@ use oaswatch::app::{App, AppOptions, ExternalProgram, Notification, Signal};
 use oaswatch::domain::{
     ApiErrorRef, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
 };
-use oaswatch::runtime::{Host, Inputs, run};
+use oaswatch::runtime::{EffectError, Host, Inputs, run};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
@@ -25,7 +25,7 @@ struct VirtualHost {
 }
 
 impl Host for VirtualHost {
-    fn save_watchlist(&mut self, _: &[TaskRef]) -> Result<(), String> {
+    fn save_watchlist(&mut self, _: &[TaskRef]) -> Result<(), EffectError> {
         Ok(())
     }
     fn suspend(&mut self) -> io::Result<()> {
@@ -37,10 +37,10 @@ impl Host for VirtualHost {
     fn notify(&mut self, _: &Notification) -> io::Result<()> {
         Ok(())
     }
-    fn write_file(&mut self, _: &std::path::Path, _: &str, _: &[u8]) -> Result<std::path::PathBuf, String> {
-        Err("no files here".to_owned())
+    fn write_file(&mut self, _: &std::path::Path, _: &str, _: &[u8]) -> Result<std::path::PathBuf, EffectError> {
+        Err(EffectError::Unavailable("no files here"))
     }
-    fn open_external(&mut self, _: ExternalProgram, _: &str, _: &str) -> Result<(), String> {
+    fn open_external(&mut self, _: ExternalProgram, _: &str, _: &str) -> Result<(), EffectError> {
         Ok(())
     }
     fn now(&self) -> SystemTime {

@@ -16,7 +16,7 @@ use oaswatch::domain::{
     ApiErrorRef, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
 };
 use oaswatch::poller::{PollCmd, Polled};
-use oaswatch::runtime::{Host, Inputs, Outcome, RunError, run};
+use oaswatch::runtime::{EffectError, Host, Inputs, Outcome, RunError, run};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::Cell;
@@ -123,7 +123,7 @@ impl Recorder {
 }
 
 impl Host for Recorder {
-    fn save_watchlist(&mut self, refs: &[TaskRef]) -> Result<(), String> {
+    fn save_watchlist(&mut self, refs: &[TaskRef]) -> Result<(), EffectError> {
         self.saves.push(refs.to_vec());
         Ok(())
     }
@@ -139,11 +139,11 @@ impl Host for Recorder {
         self.notes.push(notification.clone());
         Ok(())
     }
-    fn write_file(&mut self, dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, String> {
+    fn write_file(&mut self, dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, EffectError> {
         self.writes.push((dir.to_path_buf(), name.to_owned(), String::from_utf8_lossy(contents).into_owned()));
-        self.write_error.clone().map_or_else(|| Ok(dir.join(name)), Err)
+        self.write_error.clone().map_or_else(|| Ok(dir.join(name)), |e| Err(EffectError::Save(e)))
     }
-    fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), String> {
+    fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), EffectError> {
         self.opened.push((program, text.to_owned(), suffix.to_owned()));
         // Like `less`, leave the screen full of something else.
         if let Some(screen) = &self.screen {
@@ -156,17 +156,17 @@ impl Host for Recorder {
                 .collect();
             backend.draw(cells.into_iter()).unwrap();
         }
-        self.open_result.clone()
+        self.open_result.clone().map_err(EffectError::External)
     }
-    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), String> {
+    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), EffectError> {
         self.retry_specs.push(request.clone());
         Ok((request.dir.join("retry.yaml"), 3))
     }
-    fn start_import(&mut self, request: ImportRequest) -> Result<(), String> {
+    fn start_import(&mut self, request: ImportRequest) -> Result<(), EffectError> {
         self.imports.push(request);
         let created = task_ref("created-by-retry");
         if let Some(tx) = &self.background {
-            tx.try_send(Action::ImportStarted { task_ref: created }).map_err(|e| e.to_string())?;
+            tx.try_send(Action::ImportStarted { task_ref: created }).map_err(|e| EffectError::Save(e.to_string()))?;
         }
         Ok(())
     }

@@ -20,9 +20,10 @@ use crate::domain::{Task, TaskRef};
 use crate::poller::{self, PollCmd, Polled};
 use crate::provider::{Fetch, LazyClients};
 use crate::runtime::{self, Inputs};
+use crate::runtime::{Importer, TerminalHost};
 use crate::store::{Change, SavedSnapshots, Store};
 use crate::tui::external::Programs;
-use crate::tui::{self, Importer, NotifyProtocol, TerminalHost, TuiOptions};
+use crate::tui::{self, NotifyProtocol, TuiOptions};
 use crate::ui::theme::ThemeKind;
 
 /// What the dashboard opens on.

@@ -271,7 +271,7 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
         path.clone()
     } else {
         let name = crate::app::outputs::export_file_name(&export);
-        crate::tui::files::write_new(Path::new("."), &name, export.content.as_bytes())
+        crate::runtime::files::write_new(Path::new("."), &name, export.content.as_bytes())
             .map_err(|e| Failure::usage(format!("cannot write {name}: {e}")))?
     };
     match openapi::parse(&export.content, &path.display().to_string()) {
