@@ -1,7 +1,7 @@
 //! The provider-neutral model of an import/export task, shared by every layer.
 //!
 //! Owns: task references, task and subtask states, counts, errors and their serde shape for
-//! `--json` (contract.md). May not do I/O, use tokio/ratatui/reqwest or read the clock: time
+//! `--json` (docs/contract.md). May not do I/O, use tokio/ratatui/reqwest or read the clock: time
 //! enters as values.
 //!
 //! Text fields keep the provider's strings verbatim (the contract's `--json` promise); anything
@@ -38,7 +38,7 @@ impl TaskKind {
     }
 }
 
-/// The normalised state of a whole task (contract.md).
+/// The normalised state of a whole task (docs/contract.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskState {
@@ -112,7 +112,7 @@ impl SubtaskKind {
     }
 }
 
-/// The normalised state of one subtask (contract.md).
+/// The normalised state of one subtask (docs/contract.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SubtaskState {
@@ -181,7 +181,7 @@ impl ApiError {
         ApiError { code: code.into(), message: message.into() }
     }
 
-    /// The message without the trailing newline some providers append (cloud-apis.md quirk 3).
+    /// The message without the trailing newline some providers append (docs/protocols.md, quirk 3).
     pub fn trimmed_message(&self) -> &str {
         self.message.trim_end()
     }

@@ -3,7 +3,7 @@
 //!
 //! What `oaswatch demo` runs, what `oaswatch sim` runs in the foreground, and what end-to-end
 //! tests talk to over real HTTP. It verifies signatures and tokens as the real services do,
-//! answers in their exact shapes with their quirks (cloud-apis.md), processes real OpenAPI
+//! answers in their exact shapes with their quirks (docs/protocols.md), processes real OpenAPI
 //! imports with a real gateway's rules, moves tasks forward over simulated time, and injects
 //! the faults of a scenario.
 //!

@@ -1,4 +1,4 @@
-//! Module boundaries that a single crate cannot enforce through Cargo (design.md §7):
+//! Module boundaries that a single crate cannot enforce through Cargo (docs/architecture.md):
 //! the pure layers never do I/O, never spawn, never read the clock or touch the terminal, and
 //! only `tui.rs` writes escape sequences.
 

@@ -1,4 +1,4 @@
-//! Each fault kind does what it says, over real HTTP (reliability.md, final table).
+//! Each fault kind does what it says, over real HTTP (RELIABILITY.md §2).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test code: a failure fails the test")]
 
 mod common;

@@ -137,7 +137,7 @@ fn json_str(s: &str) -> String {
 }
 
 /// A `DescribeImportOASTask` answer with `n` API results: the fields the real API sends
-/// (cloud-apis.md A.4), every fifth item failed with a 0.2–1.7 KB escaped trace, like the
+/// (docs/protocols.md, "DescribeImportOASTask answer"), every fifth item failed with a 0.2–1.7 KB escaped trace, like the
 /// performance note's 6.28 MB document. About 6 MB at n = 10,000.
 pub fn aliyun_body(n: usize) -> String {
     let mut out = String::with_capacity(n * 640);

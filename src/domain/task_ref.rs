@@ -1,6 +1,6 @@
 //! Task references: the `aliyun://…` and `huawei://…` strings users type, parsed and printed.
 //!
-//! Owns the grammar of contract.md's "Task references" and of the import/export targets. Pure.
+//! Owns the grammar of docs/contract.md's "Task references and targets" and of the import/export targets. Pure.
 
 use std::fmt;
 use std::str::FromStr;

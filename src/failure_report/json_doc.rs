@@ -11,7 +11,7 @@
 //!   "failures": [ { "index", "kind", "state", "method", "path", "name", "id", "raw_status",
 //!                   "error": null | { "code", "message" }, "group": null | number } ] }
 //! ```
-//! Field names and enum spellings are those of `--json` (contract.md). `index` and `members`
+//! Field names and enum spellings are those of `--json` (docs/contract.md). `index` and `members`
 //! index the task's subtasks in the provider's order; `group` is a group's `number`. New keys
 //! may be added; existing ones keep their meaning while `schema` is 1.
 

@@ -126,7 +126,7 @@ type Build = Box<dyn FnOnce() -> Result<Clients, HttpBuildError> + Send>;
 
 /// [`Clients`] built on the first fetch instead of up front.
 ///
-/// Building the HTTP client sets up TLS (~5 ms warm, 13 ms cold; performance.md §6). The
+/// Building the HTTP client sets up TLS (~5 ms warm, 13 ms cold; BENCHMARKS.md, start-up). The
 /// dashboard hands this to the poller, whose first fetch runs on a worker thread, so the first
 /// frame is drawn from the saved watch list meanwhile. A build failure becomes every fetch's
 /// error, shown per task like any other.

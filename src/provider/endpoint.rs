@@ -1,6 +1,6 @@
 //! Where requests go: the default host per cloud and region, and the validation of overrides.
 //!
-//! Owns the base-URL rules of contract.md ("Endpoints"): https anywhere, plain http only to
+//! Owns the base-URL rules of docs/contract.md ("Endpoints"): https anywhere, plain http only to
 //! loopback, no credentials or query in the URL. Pure; must not read env or config (the CLI
 //! merges flags, env and config file and hands the result in).
 

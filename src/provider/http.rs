@@ -15,7 +15,7 @@ use reqwest::{RequestBuilder, StatusCode, redirect};
 use crate::domain::{FetchError, FetchErrorKind};
 
 /// Limits for every request. The defaults follow the Alibaba SDK's documented 5 s / 10 s
-/// (reliability.md §3.2) plus a 30 s ceiling for the whole exchange.
+/// (RELIABILITY.md §2) plus a 30 s ceiling for the whole exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HttpConfig {
     pub connect_timeout: Duration,
@@ -350,7 +350,7 @@ pub fn test_response(status: u16, headers: &[(&str, &str)], body: &str) -> RawRe
 }
 
 /// Turns a delay the server asked for into something sane: at least 1 s, at most 10 min
-/// (reliability.md §3.3), so a typo on the server cannot park a task for a day.
+/// (RELIABILITY.md §2), so a typo on the server cannot park a task for a day.
 pub fn clamp_retry_after(delay: Duration) -> Duration {
     delay.clamp(Duration::from_secs(1), Duration::from_secs(600))
 }

@@ -1,5 +1,5 @@
 //! Alibaba Cloud API Gateway (CloudAPI 2016-07-14) RPC endpoint at `/`: `DescribeImportOASTask`
-//! and `ImportOAS`, V3-signed, answers in the official shapes (cloud-apis.md A.1, A.5, A.6).
+//! and `ImportOAS`, V3-signed, answers in the official shapes (docs/protocols.md, Alibaba Cloud).
 //!
 //! Synchronous `ImportOAS` errors (our choices where the docs are silent): `MissingParameter`
 //! 400 for `GroupId`/`Overwrite`/`Data`; `InvalidParameter` 400 for bad values, an OSS URL in

@@ -2,7 +2,7 @@
 //! SDK-HMAC-SHA256 recomputed from the received request (honouring the client's own
 //! `SignedHeaders`), dates, nonces, STS / temporary tokens, IAM tokens, and the AK lockout.
 //!
-//! Error codes and statuses (cloud-apis.md A.5, B.2, B.3; where the docs disagree, the choice
+//! Error codes and statuses (docs/protocols.md, both clouds' "Errors"; where the docs disagree, the choice
 //! is ours and written here):
 //!
 //! | Alibaba code | HTTP | when |

@@ -1,5 +1,5 @@
 //! Hostile text the simulator can put into names and error messages, so the sanitiser and the
-//! renderer are exercised over real HTTP (reliability.md §1 and its test table rows 1–4).
+//! renderer are exercised over real HTTP (RELIABILITY.md §1).
 
 /// Named samples; scenarios pick one by name, or `all` for every sample joined.
 pub(crate) const SAMPLES: &[(&str, &str)] = &[

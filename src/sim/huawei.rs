@@ -1,6 +1,6 @@
 //! Huawei Cloud APIG under `/v2/{project_id}/apigw/instances/{instance_id}/`: `GET
 //! async-tasks/{task_id}`, `POST openapi/async-import` (multipart) and `POST
-//! openapi/async-export` (cloud-apis.md B.1–B.4, quirks 11–19).
+//! openapi/async-export` (docs/protocols.md, Huawei Cloud, quirks 11–19).
 //!
 //! Subtasks stay hidden until the task ends (`task_result` is `""` while waiting/processing).
 //! Synchronous errors: `APIG.2001` 400 for a missing parameter, `APIG.2012` 400 for a bad value,

@@ -1,6 +1,6 @@
 //! The listeners: the main one serving both clouds (Alibaba RPC at `/`, Huawei under `/v2/`),
 //! and the redirect target, a second listener on another loopback address that only counts
-//! what reaches it (reliability.md row 18).
+//! what reaches it (RELIABILITY.md §2).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;

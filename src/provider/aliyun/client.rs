@@ -29,7 +29,7 @@ const MAX_BYTES: usize = 256 * 1024;
 /// The API version every CloudAPI call names.
 pub const API_VERSION: &str = "2016-07-14";
 
-/// Options of `ImportOAS` (cloud-apis.md A.6). Unset options are not sent.
+/// Options of `ImportOAS` (docs/protocols.md, "ImportOAS"). Unset options are not sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportOasOptions {
     /// Overwrite an existing API with the same method and path (required by the API).

@@ -115,7 +115,7 @@ mod tests {
         );
     }
 
-    /// The derived DescribeImportOASTask vector of cloud-apis.md A.3.
+    /// The derived DescribeImportOASTask vector (docs/protocols.md, "Signature V3 (ACS3-HMAC-SHA256)").
     #[test]
     fn describe_import_oas_task_vector() {
         let headers = [

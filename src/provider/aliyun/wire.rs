@@ -1,11 +1,11 @@
 //! Alibaba CloudAPI wire format: `DescribeImportOASTask` and `ImportOAS` bodies, error bodies,
 //! and their normalisation into [`crate::domain`]. Pure: bytes in, domain values out.
 //!
-//! Every quirk of cloud-apis.md's list (1–10) is handled here: arrays wrapped in
+//! Every Alibaba quirk of docs/protocols.md (1–10) is handled here: arrays wrapped in
 //! `{"ApiResult": [...]}` (or bare, empty, missing, a single object), `UpdateStatus` in capitals
 //! and `TaskStatus` in title case, `ErrorMessage` present on items that did not fail, `Finished`
 //! with items still `WAIT`. Parsing goes straight into borrowed typed structs, never through
-//! `serde_json::Value` (performance.md §4). Must not do I/O.
+//! `serde_json::Value` (docs/decisions.md). Must not do I/O.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -315,7 +315,7 @@ pub fn describe_task(task_ref: &TaskRef, body: Arc<str>) -> Result<Task, WireErr
 // ---------------------------------------------------------------------------------------------
 // ImportOAS
 
-/// What `ImportOAS` answered (cloud-apis.md A.6).
+/// What `ImportOAS` answered (docs/protocols.md, "ImportOAS").
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportOasOutcome {
     pub request_id: Option<String>,
@@ -419,7 +419,7 @@ pub fn import_outcome(body: &str) -> Result<ImportOasOutcome, WireError> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Errors (cloud-apis.md A.5, quirks 8–10)
+// Errors (docs/protocols.md, Alibaba Cloud "Errors", quirks 8–10)
 
 /// The Alibaba error body: `{RequestId, HostId, Code, Message, Recommend}` (either case).
 #[derive(Debug, Default, Deserialize)]

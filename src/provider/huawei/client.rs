@@ -26,7 +26,7 @@ use crate::provider::{Cloud, CloudFuture, ExportRequest, Fetch, ImportRequest, I
 /// Huawei's well-known id of the RELEASE environment.
 const RELEASE_ENV: &str = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
-/// Options of async-import (cloud-apis.md B.4).
+/// Options of async-import (docs/protocols.md, "Async import and export").
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HuaweiImportOptions {
     /// Import into this group; `None` creates a new group (`is_create_group=true`).
@@ -39,7 +39,7 @@ pub struct HuaweiImportOptions {
     pub mock_mode: bool,
 }
 
-/// Options of async-export (cloud-apis.md B.4).
+/// Options of async-export (docs/protocols.md, "Async import and export").
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HuaweiExportOptions {
     pub group_id: String,

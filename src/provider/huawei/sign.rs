@@ -114,7 +114,7 @@ mod tests {
         assert!(SDK_HMAC.signature(b"SecretKey", &req).starts_with("83599e52"));
     }
 
-    /// The derived ShowAsyncTaskResult vector of cloud-apis.md B.2.
+    /// The derived ShowAsyncTaskResult vector (docs/protocols.md, "SDK-HMAC-SHA256").
     #[test]
     fn show_async_task_result_vector() {
         let headers = [

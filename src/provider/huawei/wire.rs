@@ -2,7 +2,7 @@
 //! string, the `{"task_id"}` of create calls, error bodies, and their normalisation into
 //! [`crate::domain`]. Pure.
 //!
-//! Handles quirks 11–17 of cloud-apis.md: `succeed` (and the documented-but-never-sent
+//! Handles quirks 11–17 of docs/protocols.md: `succeed` (and the documented-but-never-sent
 //! `succeeded`), `task_result` as a string that is `""` while waiting, errors of failed tasks
 //! inside `task_result`, import keys in any order and all optional, PascalCase export keys next
 //! to the documented snake_case ones, throttling as 429 `APIG.0308` and as 500 `APIG.9008`.
@@ -314,7 +314,7 @@ pub fn created_task_id(body: &str) -> Result<String, WireError> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Errors (cloud-apis.md B.3)
+// Errors (docs/protocols.md, Huawei Cloud "Errors")
 
 /// `{error_code, error_msg, request_id}`, falling back to `code`/`message` as the SDK does.
 #[derive(Debug, Default, Deserialize)]
