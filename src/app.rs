@@ -17,6 +17,7 @@ pub mod input;
 pub mod insight;
 pub mod keymap;
 pub mod labels;
+pub mod layout;
 pub mod outputs;
 mod polling;
 pub mod prepare;
@@ -31,15 +32,15 @@ use std::time::{Duration, SystemTime};
 use ratatui::layout::Rect;
 
 use crate::analysis::ChangeTracker;
+use crate::config::ThemeName;
 use crate::domain::{FetchError, Subtask, Task, TaskRef};
-pub use crate::ui::layout::Focus;
-use crate::ui::layout::{self, LayoutInput, Panes};
-use crate::ui::theme::ThemeKind;
 pub use action::{Action, Command, MouseInput, MouseKind, Signal};
 pub use effect::{Effect, ExternalOpen, ExternalProgram, FileWrite, Notification, NotifyKind, WriteKind};
 use input::InputLine;
 use insight::{Insight, Tab};
 use keymap::{KeyContext, Keymap};
+pub use layout::Focus;
+use layout::{LayoutInput, Panes};
 pub use polling::coalesce;
 use subtask_view::SubtaskView;
 use viewer::Viewer;
@@ -62,7 +63,7 @@ pub enum NotifyMode {
 /// Start-up choices, from the config file and flags.
 #[derive(Debug, Clone)]
 pub struct AppOptions {
-    pub theme: ThemeKind,
+    pub theme: ThemeName,
     /// The poller's normal interval; data older than three of these is marked stale.
     pub poll_interval: Duration,
     pub notify: NotifyMode,
@@ -77,7 +78,7 @@ pub struct AppOptions {
 impl Default for AppOptions {
     fn default() -> Self {
         AppOptions {
-            theme: ThemeKind::Dark,
+            theme: ThemeName::Dark,
             poll_interval: Duration::from_secs(5),
             notify: NotifyMode::default(),
             keymap: Keymap::default(),
@@ -478,7 +479,7 @@ impl App {
         self.now
     }
 
-    pub fn theme(&self) -> ThemeKind {
+    pub fn theme(&self) -> ThemeName {
         self.options.theme
     }
 

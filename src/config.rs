@@ -54,10 +54,11 @@ pub enum ConfigError {
     NoDirectory { what: &'static str, var: &'static str },
 }
 
-/// Colour scheme of the dashboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// Colour scheme of the dashboard (`ui::theme` has its styles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ThemeName {
+    #[default]
     Dark,
     Light,
     HighContrast,

@@ -240,3 +240,44 @@ fn the_cloud_finder_sees_a_comparison() {
     let code = "if task.provider() == ProviderKind::Huawei { } for k in ProviderKind::ALL {} Target::Task";
     assert_eq!(cloud_paths(code, &clouds), ["ProviderKind::Huawei"]);
 }
+
+/// The `crate::module` paths a module's production code names (its internal dependencies).
+fn internal_dependencies(module: &str) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
+    for (_, text) in module_sources(module) {
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("crate::") {
+            let after = &rest[at + "crate::".len()..];
+            let name: String = after.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
+            if !name.is_empty() && name != module {
+                found.insert(name);
+            }
+            rest = after;
+        }
+    }
+    found
+}
+
+#[test]
+fn domain_depends_on_nothing() {
+    let deps = internal_dependencies("domain");
+    assert!(deps.is_empty(), "domain uses {deps:?}");
+}
+
+#[test]
+fn dependencies_point_one_way() {
+    // The app is the state; the UI draws it. The app never reaches into the UI, and the I/O
+    // layers never reach into either.
+    for (module, forbidden) in [
+        ("app", &["ui", "runtime", "tui", "cli"][..]),
+        ("ui", &["runtime", "tui", "cli", "provider", "store", "poller"][..]),
+        ("analysis", &["app", "ui", "runtime", "tui", "cli", "provider"][..]),
+        ("provider", &["app", "ui", "runtime", "tui", "cli", "poller", "store"][..]),
+        ("poller", &["app", "ui", "runtime", "tui", "cli"][..]),
+        ("config", &["app", "ui", "runtime", "tui", "cli"][..]),
+    ] {
+        let deps = internal_dependencies(module);
+        let wrong: Vec<&&str> = forbidden.iter().filter(|f| deps.contains(**f)).collect();
+        assert!(wrong.is_empty(), "{module} depends on {wrong:?} (all: {deps:?})");
+    }
+}

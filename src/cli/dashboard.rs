@@ -15,7 +15,6 @@ use crate::app::effect::ImportRequest;
 use crate::app::keymap::Keymap;
 use crate::app::prepare::Preparer;
 use crate::app::{Action, App, AppOptions, NotifyMode};
-use crate::config::ThemeName;
 use crate::domain::{Task, TaskRef};
 use crate::poller::{self, PollCmd, Polled};
 use crate::provider::{Fetch, LazyClients};
@@ -24,7 +23,6 @@ use crate::runtime::{Importer, TerminalHost};
 use crate::store::{Change, SavedSnapshots, Store};
 use crate::tui::external::Programs;
 use crate::tui::{self, NotifyProtocol, TuiOptions};
-use crate::ui::theme::ThemeKind;
 
 /// What the dashboard opens on.
 pub struct Setup<F> {
@@ -85,12 +83,7 @@ pub fn output_dir(env: impl Fn(&str) -> Option<String>) -> PathBuf {
 /// report directory from the environment.
 pub fn app_options(context: &Context) -> Result<AppOptions, Failure> {
     let config = &context.config;
-    let theme = match config.theme.value {
-        ThemeName::Dark => ThemeKind::Dark,
-        ThemeName::Light => ThemeKind::Light,
-        ThemeName::HighContrast => ThemeKind::HighContrast,
-        ThemeName::Mono => ThemeKind::Mono,
-    };
+    let theme = config.theme.value;
     let notify = match (config.notify_bell.value, config.notify_desktop.value) {
         (_, true) => NotifyMode::Desktop,
         (true, false) => NotifyMode::Bell,

@@ -17,9 +17,9 @@ use crate::app::subtask_view::view_offset;
 use crate::app::{App, Command, Entry, labels};
 use crate::domain::Task;
 
-use super::layout::{groups_areas, is_shown, table_rows};
 use super::theme::Theme;
 use super::{clean, cols, put};
+use crate::app::layout::{groups_areas, is_shown, table_rows};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Col {

@@ -14,9 +14,9 @@ use crate::app::keymap::KeyContext;
 use crate::app::retry::ImportOffer;
 use crate::app::{App, Command};
 
-use super::layout::{inner, is_shown};
 use super::theme::Theme;
 use super::{clean, cols, put, report_prompt};
+use crate::app::layout::{inner, is_shown};
 
 pub fn render_overlays(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if let Some(help) = app.help() {

@@ -20,9 +20,9 @@ use crate::app::subtask_view::{SortMode, view_offset};
 use crate::app::{App, Entry, Focus, labels};
 use crate::domain::{Subtask, Task};
 
-use super::layout::{inner, is_shown, subtask_table};
 use super::theme::Theme;
 use super::{activity, clean, cols, groups, put};
+use crate::app::layout::{inner, is_shown, subtask_table};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Col {

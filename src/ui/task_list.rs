@@ -14,9 +14,9 @@ use ratatui::widgets::{Block, BorderType, Widget};
 use crate::app::{App, Entry, Focus, labels};
 use crate::domain::{Counts, Task, TaskKind};
 
-use super::layout::{inner, is_shown};
 use super::theme::Theme;
 use super::{clean, cols, put};
+use crate::app::layout::{inner, is_shown};
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if !is_shown(area) {
