@@ -16,6 +16,7 @@ use std::time::SystemTime;
 
 pub use args::Cli;
 use args::Command;
+use clap::CommandFactory as _;
 
 use crate::config::{self, Config, FlagOverrides, Paths};
 use crate::report::ExitStatus;
@@ -68,6 +69,18 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
+    // Generated from the command definitions alone: no config or data directory needed.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(*shell, &mut Cli::command(), "oaswatch", out);
+            return Ok(ExitStatus::Ok.code());
+        }
+        Some(Command::Man) => {
+            clap_mangen::Man::new(Cli::command()).render(out)?;
+            return Ok(ExitStatus::Ok.code());
+        }
+        _ => {}
+    }
     let context = context(&cli)?;
     if let Err(warning) = crate::logging::init(&context.paths.log_file(), &context.env) {
         let _ = writeln!(err, "oaswatch: warning: {warning}");
@@ -85,6 +98,7 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
         Some(Command::List) => list(&context, out)?,
         Some(Command::Add { tasks }) => change_watchlist(&context, Change::Add(tasks), out)?,
         Some(Command::Rm { tasks }) => change_watchlist(&context, Change::Remove(tasks), out)?,
+        Some(Command::Completions { .. } | Command::Man) => ExitStatus::Ok,
         Some(Command::Config) => {
             writeln!(out, "# config file: {}", context.paths.config_file().display())?;
             writeln!(out, "# watch list:  {}", context.paths.watchlist_file().display())?;

@@ -86,6 +86,14 @@ pub enum Command {
     },
     /// Print the effective configuration and where each value came from.
     Config,
+    /// Print a shell completion script: `source <(oaswatch completions bash)`, or save it where
+    /// your shell loads completions from.
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `oaswatch man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Args)]
