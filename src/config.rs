@@ -193,7 +193,7 @@ impl Default for Config {
             total_timeout: Sourced::default(Duration::from_secs(30)),
             body_cap_mib: Sourced::default(16),
             theme: Sourced::default(ThemeName::Dark),
-            mouse: Sourced::default(true),
+            mouse: Sourced::default(false),
             notify_bell: Sourced::default(true),
             notify_desktop: Sourced::default(true),
             keys: BTreeMap::new(),

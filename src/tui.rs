@@ -19,7 +19,7 @@ use std::sync::{Arc, OnceLock};
 
 use base64::Engine as _;
 use crossterm::cursor::{Hide, Show};
-use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::DisableBracketedPaste;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use crossterm::{execute, queue};
 use futures::Stream;
@@ -38,15 +38,26 @@ const FRAME_BUFFER: usize = 64 * 1024;
 pub type Tui = Terminal<FrameBackend<BufWriter<Stdout>>>;
 
 /// What the dashboard turns on, so [`restore`] turns off exactly that.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TuiOptions {
-    /// Capture the mouse (wheel and clicks). Off keeps the terminal's own text selection.
+    /// Capture the mouse (wheel, clicks and drags; never bare motion). Off, the default, keeps the
+    /// terminal's own text selection (`[ui] mouse = true` turns it on).
     pub mouse: bool,
 }
 
-impl Default for TuiOptions {
-    fn default() -> Self {
-        TuiOptions { mouse: true }
+
+/// Mouse reporting for buttons only: presses, releases, the wheel and drags (1000, 1002), in
+/// SGR encoding (1006). crossterm's `EnableMouseCapture` also asks for every motion (1003),
+/// which floods the input with events and is what makes selecting text need Shift everywhere.
+struct ButtonMouse(bool);
+
+impl crossterm::Command for ButtonMouse {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        if self.0 {
+            f.write_str("\x1b[?1000h\x1b[?1002h\x1b[?1006h")
+        } else {
+            f.write_str("\x1b[?1006l\x1b[?1002l\x1b[?1000l")
+        }
     }
 }
 
@@ -151,7 +162,7 @@ fn enter(options: TuiOptions) -> io::Result<()> {
     // Pasted text then arrives as keys, which the input line handles; no paste mode to undo.
     execute!(out, DisableBracketedPaste)?;
     if options.mouse {
-        execute!(out, EnableMouseCapture)?;
+        execute!(out, ButtonMouse(true))?;
         MOUSE.store(true, Ordering::SeqCst);
     }
     execute!(out, Hide)?;
@@ -171,7 +182,7 @@ pub fn restore() -> io::Result<()> {
     };
     // Mouse reporting off while still raw, so no report lands in the shell's input.
     if MOUSE.swap(false, Ordering::SeqCst) {
-        note(queue!(out, DisableMouseCapture));
+        note(queue!(out, ButtonMouse(false)));
     }
     if CURSOR_HIDDEN.swap(false, Ordering::SeqCst) {
         note(queue!(out, Show));

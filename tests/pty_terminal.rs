@@ -11,8 +11,15 @@ mod pty_support;
 use pty_support::{PtyApp, dirs, signal, wait_for_process_state};
 
 /// A dashboard on one task whose endpoint refuses connections: no network, no simulator needed.
+/// Mouse reporting is turned on in its config, so every way of ending checks it is turned off.
 fn start(extra_env: &[(&str, &str)]) -> (tempfile::TempDir, PtyApp) {
+    start_with_config(extra_env, "[ui]\nmouse = true\n")
+}
+
+fn start_with_config(extra_env: &[(&str, &str)], config: &str) -> (tempfile::TempDir, PtyApp) {
     let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("config")).unwrap();
+    std::fs::write(root.path().join("config").join("config.toml"), config).unwrap();
     let dir_env = dirs(root.path());
     let mut env: Vec<(&str, &str)> = dir_env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     env.extend([
@@ -29,9 +36,25 @@ fn start(extra_env: &[(&str, &str)]) -> (tempfile::TempDir, PtyApp) {
     );
     assert!(app.wait_for(|s| s.alternate_screen() && s.contents().contains("Tasks")), "{}", app.screen_text());
     let state = app.terminal_state();
-    assert!(state.alternate_screen && state.cursor_hidden && state.mouse_reporting, "{state:?}");
+    assert!(state.alternate_screen && state.cursor_hidden, "{state:?}");
     assert_eq!(state.canonical_input, Some(false), "raw mode while running");
     (root, app)
+}
+
+#[test]
+fn mouse_reporting_is_off_by_default_and_buttons_only_when_configured() {
+    let (_root, mut app) = start_with_config(&[], "");
+    assert_eq!(app.mouse_mode(), vt100::MouseProtocolMode::None, "the terminal keeps its own text selection");
+    app.send(b"q");
+    assert_eq!(app.wait_exit(), Some(0));
+
+    let (_root, mut app) = start(&[]);
+    assert_eq!(app.mouse_mode(), vt100::MouseProtocolMode::ButtonMotion, "buttons and drags, never bare motion");
+    let raw = String::from_utf8_lossy(&app.raw_output()).into_owned();
+    assert!(!raw.contains("\x1b[?1003h"), "any-motion tracking was asked for");
+    app.send(b"q");
+    assert_eq!(app.wait_exit(), Some(0));
+    assert!(app.terminal_state().is_restored(), "{:?}", app.terminal_state());
 }
 
 #[test]

@@ -152,6 +152,11 @@ impl PtyApp {
         }
     }
 
+    /// The mouse reporting the program asked for.
+    pub fn mouse_mode(&self) -> vt100::MouseProtocolMode {
+        self.parser.lock().unwrap().screen().mouse_protocol_mode()
+    }
+
     /// The non-drawing requests seen so far.
     pub fn recorded(&self) -> Recorder {
         self.parser.lock().unwrap().callbacks().clone()
