@@ -45,7 +45,6 @@ pub struct TuiOptions {
     pub mouse: bool,
 }
 
-
 /// Mouse reporting for buttons only: presses, releases, the wheel and drags (1000, 1002), in
 /// SGR encoding (1006). crossterm's `EnableMouseCapture` also asks for every motion (1003),
 /// which floods the input with events and is what makes selecting text need Shift everywhere.
@@ -76,8 +75,18 @@ pub fn init(options: TuiOptions) -> io::Result<Tui> {
 /// `write(2)`: no cell-by-cell drawing visible under load (dua-cli #361); and a frame in which
 /// no cell changed writes nothing at all.
 pub fn frame_backend<W: Write>(out: W) -> FrameBackend<BufWriter<W>> {
-    FrameBackend { inner: CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, out)), cursor_hidden: None }
+    FrameBackend {
+        inner: CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, out)),
+        cursor_hidden: None,
+        in_update: false,
+    }
 }
+
+/// Begins a synchronized update (DEC private mode 2026): the terminal shows nothing of the frame
+/// until the matching end, so a frame never tears halfway. Terminals without the mode ignore it,
+/// as they must any unknown private mode.
+const BEGIN_UPDATE: &[u8] = b"\x1b[?2026h";
+const END_UPDATE: &[u8] = b"\x1b[?2026l";
 
 /// crossterm's backend minus the bytes of frames that change nothing.
 ///
@@ -91,6 +100,8 @@ pub struct FrameBackend<W: Write> {
     /// `None` until one is sent. Handing the terminal over and back (`enter`) hides the cursor
     /// outside the backend, which leaves this true.
     cursor_hidden: Option<bool>,
+    /// A synchronized update was begun by this frame's cells and ends at the flush.
+    in_update: bool,
 }
 
 impl<W: Write> Backend for FrameBackend<W> {
@@ -104,6 +115,10 @@ impl<W: Write> Backend for FrameBackend<W> {
         if content.peek().is_none() {
             return Ok(());
         }
+        if !self.in_update {
+            self.inner.write_all(BEGIN_UPDATE)?;
+            self.in_update = true;
+        }
         self.inner.draw(content)
     }
 
@@ -116,12 +131,14 @@ impl<W: Write> Backend for FrameBackend<W> {
             return Ok(());
         }
         self.cursor_hidden = Some(true);
-        self.inner.hide_cursor()
+        // Queued, not executed: crossterm's backend flushes here, which would cut the frame's
+        // synchronized update in two writes.
+        queue!(self.inner, Hide)
     }
 
     fn show_cursor(&mut self) -> io::Result<()> {
         self.cursor_hidden = Some(false);
-        self.inner.show_cursor()
+        queue!(self.inner, Show)
     }
 
     fn get_cursor_position(&mut self) -> io::Result<Position> {
@@ -129,7 +146,8 @@ impl<W: Write> Backend for FrameBackend<W> {
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.inner.set_cursor_position(position)
+        let Position { x, y } = position.into();
+        queue!(self.inner, crossterm::cursor::MoveTo(x, y))
     }
 
     fn clear(&mut self) -> io::Result<()> {
@@ -149,6 +167,9 @@ impl<W: Write> Backend for FrameBackend<W> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        if std::mem::take(&mut self.in_update) {
+            self.inner.write_all(END_UPDATE)?;
+        }
         Backend::flush(&mut self.inner)
     }
 }
@@ -436,14 +457,15 @@ mod tests {
         assert_eq!(NotifyProtocol::detect(None, Some("foot")), NotifyProtocol::Osc777);
     }
 
-    /// Counts `write` calls and bytes reaching the "terminal".
+    /// Counts `write` calls and bytes reaching the "terminal", and keeps the bytes.
     #[derive(Clone, Default)]
-    struct Counting(std::rc::Rc<std::cell::Cell<(usize, usize)>>);
+    struct Counting(std::rc::Rc<std::cell::Cell<(usize, usize)>>, std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
 
     impl Write for Counting {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
             let (writes, bytes) = self.0.get();
             self.0.set((writes + 1, bytes + buf.len()));
+            self.1.borrow_mut().extend_from_slice(buf);
             Ok(buf.len())
         }
         fn flush(&mut self) -> io::Result<()> {
@@ -476,8 +498,10 @@ mod tests {
             (after.0 - before.0, after.1 - before.1)
         };
         let (writes, bytes) = frame(&app);
-        assert_eq!(writes, 1, "a full 200x60 frame in one write");
+        assert_eq!(writes, 1, "a full 200x60 frame in one write ({bytes} bytes)");
         assert!(bytes > 5_000 && bytes < FRAME_BUFFER, "{bytes} bytes");
+        let written = out.1.borrow().clone();
+        assert!(written.starts_with(BEGIN_UPDATE) && written.ends_with(END_UPDATE), "one synchronized update");
         let (writes, bytes) = frame(&app);
         assert_eq!((writes, bytes), (0, 0), "an unchanged frame writes nothing");
         app.update(Action::Command(Command::Down));
