@@ -198,3 +198,45 @@ async fn a_retry_spec_reimports_exactly_the_failed_operations_and_the_report_lis
     let markdown = text(&run.oaswatch(&["report", &task_ref]).await.stdout);
     assert!(markdown.starts_with('#') && markdown.contains('|'), "{markdown}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_spec_from_the_wrong_spec_is_refused_and_a_partial_one_exits_non_zero() {
+    let sim = common::start("partial-fail", 23, 50.0).await;
+    let run = Run::new(&sim, Auth::Keys);
+    let specs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/specs");
+    let shop = specs.join("shop-2.0.json");
+    let target = format!("aliyun://{}/4c1f6b0e2d9a4e0f9b8a7c6d5e4f3a21", sim.aliyun_region());
+    let first = run.oaswatch(&["import", shop.to_str().unwrap(), "--to", &target, "--wait", "--json"]).await;
+    let task = json(&first)["tasks"][0].clone();
+    let task_ref = task["ref"].as_str().unwrap().to_owned();
+    let failed = failed_routes(&task);
+
+    // Another API's spec: refused, with what is missing, and nothing written.
+    let wrong = specs.join("fleet-3.0.yaml");
+    let out_file = run.dir.path().join("x.yaml");
+    let out = run
+        .oaswatch(&["retry-spec", &task_ref, "--spec", wrong.to_str().unwrap(), "-o", out_file.to_str().unwrap()])
+        .await;
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("does not look like the spec this task imported"), "{}", text(&out.stderr));
+    assert!(!out_file.exists(), "nothing written");
+
+    // The right spec minus two of the failed operations: written, but the exit says it is partial.
+    let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&shop).unwrap()).unwrap();
+    let dropped: Vec<(String, String)> = failed.iter().take(2).cloned().collect();
+    for (method, path) in &dropped {
+        let base = doc["basePath"].as_str().unwrap_or("").trim_end_matches('/').to_owned();
+        let key = path.strip_prefix(&base).unwrap_or(path).to_owned();
+        doc["paths"][&key].as_object_mut().unwrap().remove(&method.to_ascii_lowercase());
+    }
+    let partial = run.dir.path().join("partial.json");
+    std::fs::write(&partial, serde_json::to_string(&doc).unwrap()).unwrap();
+    let out = run
+        .oaswatch(&["retry-spec", &task_ref, "--spec", partial.to_str().unwrap(), "-o", out_file.to_str().unwrap()])
+        .await;
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("2 failed subtasks are not in"), "{}", text(&out.stderr));
+    let written = openapi::load(&out_file).unwrap();
+    assert_eq!(written.format, openapi::Format::Yaml, "the -o extension decides the format");
+    assert_eq!(written.operations.len(), failed.len() - 2);
+}

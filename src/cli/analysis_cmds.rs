@@ -97,9 +97,10 @@ pub fn retry_spec(
     let document = crate::openapi::load(&args.spec)
         .map_err(|e| Failure::usage(format!("the original spec is not a valid OpenAPI document: {e}")))?;
     let task = snapshot(context, &args.task, err)?;
-    let retry = retry_spec::build(&task, &document).map_err(|e| Failure::usage(e.to_string()))?;
+    let options = retry_spec::RetryOptions { format: args.output.as_deref().and_then(format_of), force: args.force };
+    let retry = retry_spec::build(&task, &document, options).map_err(|e| Failure::usage(e.to_string()))?;
     emit(args.output.as_deref(), &retry.text, args.force, out)?;
-    for route in &retry.unmatched {
+    for route in retry.unmatched.iter().take(10) {
         writeln!(err, "warning: failed {} is not in {}", sanitize::line(route), args.spec.display())?;
     }
     for loss in &retry.lossy {
@@ -112,10 +113,28 @@ pub fn retry_spec(
         retry.operations.len(),
         retry.schemas.len()
     )?;
+    if !retry.unmatched.is_empty() {
+        writeln!(
+            err,
+            "{} failed subtasks are not in {} and are not in the retry spec; fix them by hand",
+            retry.unmatched.len(),
+            args.spec.display()
+        )?;
+    }
     if let Some(path) = &args.output {
         writeln!(err, "re-import it with: oaswatch import {} {}", path.display(), reimport_hint(&task))?;
     }
-    Ok(ExitStatus::Ok.code())
+    // Something the user asked to retry is not in it: a script must not take this for success.
+    Ok(if retry.unmatched.is_empty() { ExitStatus::Ok } else { ExitStatus::Failures }.code())
+}
+
+/// The format a file name asks for (`.yaml`, `.yml`, `.json`); `None` keeps the original's.
+fn format_of(path: &Path) -> Option<crate::openapi::Format> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "yaml" | "yml" => Some(crate::openapi::Format::Yaml),
+        "json" => Some(crate::openapi::Format::Json),
+        _ => None,
+    }
 }
 
 /// `--to …` for importing into the same place the task imported into.

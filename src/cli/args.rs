@@ -249,10 +249,12 @@ pub struct RetrySpecArgs {
     /// The spec the task imported.
     #[arg(long, value_name = "ORIGINAL")]
     pub spec: PathBuf,
-    /// Write to FILE instead of stdout (same OpenAPI family and format as the original).
+    /// Write to FILE instead of stdout: the original's OpenAPI family, in the format FILE's
+    /// extension names (.yaml, .yml, .json), else the original's.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Overwrite FILE if it exists.
+    /// Overwrite FILE if it exists, and write a retry spec even when most failed subtasks are not
+    /// in ORIGINAL (refused otherwise: it is likely not the spec the task imported).
     #[arg(long)]
     pub force: bool,
 }

@@ -95,7 +95,7 @@ where
 
     fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), EffectError> {
         let document = crate::openapi::load(&request.spec)?;
-        let retry = crate::retry_spec::build(&request.task, &document)?;
+        let retry = crate::retry_spec::build(&request.task, &document, crate::retry_spec::RetryOptions::default())?;
         let extension = request
             .spec
             .extension()
