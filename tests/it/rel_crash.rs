@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::panic, reason = "test setup fails loudly")]
 
-mod pty_support;
+use crate::pty_support;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;

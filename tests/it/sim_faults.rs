@@ -1,7 +1,7 @@
 //! Each fault kind does what it says, over real HTTP (RELIABILITY.md §2).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test code: a failure fails the test")]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -155,7 +155,7 @@ async fn slow_hanging_and_dripping_answers() {
 #[tokio::test]
 async fn redirects_point_at_another_host_that_a_careful_client_never_reaches() {
     // The built-in scenario redirects one poll; this test needs two.
-    let scenario = include_str!("../assets/scenarios/faults.toml");
+    let scenario = include_str!("../../assets/scenarios/faults.toml");
     let twice = scenario.replace(
         "task = \"redirect\"\nendpoint = \"poll\"\nuntil_request = 1",
         "task = \"redirect\"\nendpoint = \"poll\"\nuntil_request = 2",

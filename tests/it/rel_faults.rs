@@ -13,10 +13,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test setup fails loudly")]
 
-mod cli_support;
-mod common;
-mod pty_support;
-mod rel_support;
+use crate::cli_support;
+use crate::common;
+use crate::pty_support;
+use crate::rel_support;
 
 use std::time::{Duration, Instant};
 
@@ -27,7 +27,7 @@ use rel_support::{Rewrite, Seen, start_proxy};
 
 /// The credentials, region, groups and instance of the built-in scenarios, without their tasks.
 fn scenario_base() -> &'static str {
-    let full = include_str!("../assets/scenarios/faults.toml");
+    let full = include_str!("../../assets/scenarios/faults.toml");
     &full[..full.find("\n[[tasks]]").unwrap()]
 }
 

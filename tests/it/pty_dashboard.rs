@@ -5,8 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test setup fails loudly")]
 
-mod common;
-mod pty_support;
+use crate::common;
+use crate::pty_support;
 
 use std::time::SystemTime;
 

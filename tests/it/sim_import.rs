@@ -3,7 +3,7 @@
 //! cloud fails them; exports are real documents of the version asked for.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test code: a failure fails the test")]
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -12,10 +12,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test setup fails loudly")]
 
-mod cli_support;
-mod common;
-mod pty_support;
-mod rel_support;
+use crate::cli_support;
+use crate::common;
+use crate::pty_support;
+use crate::rel_support;
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -277,7 +277,7 @@ fn status_polls(sim: &SimHandle) -> u64 {
 
 /// The hostile-text scenario plus faults that keep hostile (and 1 MiB) error bodies coming.
 fn hostile_faults_scenario() -> String {
-    let mut text = include_str!("../assets/scenarios/hostile-text.toml").to_owned();
+    let mut text = include_str!("../../assets/scenarios/hostile-text.toml").to_owned();
     text.push_str(
         r#"
 [[tasks]]

@@ -5,8 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test setup fails loudly")]
 
-mod cli_support;
-mod common;
+use crate::cli_support;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test code: a failure fails the test")]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, SystemTime};
 

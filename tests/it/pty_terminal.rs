@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, reason = "test setup fails loudly")]
 
-mod pty_support;
+use crate::pty_support;
 
 use pty_support::{PtyApp, dirs, signal, wait_for_process_state};
 

@@ -177,7 +177,7 @@ async fn http_500_is_a_server_error_with_the_provider_code() {
     let body = r#"{"RequestId":"R","Code":"InternalError","Message":"The request processing has failed due to some unknown error."}"#;
     let e = fetch_aliyun(Reply::Bytes(json("500 Internal Server Error", body)), &quick_config()).await.unwrap_err();
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Server, "InternalError"));
-    let body = include_str!("fixtures/huawei/error_500_apig_9999.json");
+    let body = include_str!("../fixtures/huawei/error_500_apig_9999.json");
     let e = fetch_huawei(Reply::Bytes(json("500 Internal Server Error", body)), &quick_config()).await.unwrap_err();
     assert_eq!((e.kind, e.code.as_str(), e.message.as_str()), (FetchErrorKind::Server, "APIG.9999", "System error"));
     assert_no_secret(&e);
@@ -198,7 +198,7 @@ async fn http_503_with_an_html_page_is_a_server_error_without_the_html() {
 #[tokio::test]
 async fn a_truncated_body_is_a_network_error() {
     let mut bytes = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n".to_vec();
-    bytes.extend_from_slice(&include_bytes!("fixtures/aliyun/describe_official.json")[..500]);
+    bytes.extend_from_slice(&include_bytes!("../fixtures/aliyun/describe_official.json")[..500]);
     let e = fetch_aliyun(Reply::Bytes(bytes.clone()), &quick_config()).await.unwrap_err();
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Network, "truncated"));
     assert!(e.message.contains("after 500 of 1000 bytes"), "{}", e.message);
@@ -279,7 +279,7 @@ async fn alibaba_throttling_is_http_400_with_time_left() {
     let reply = Reply::Bytes(response(
         "400 Bad Request",
         &[("content-type", "application/json"), ("x-ratelimit-user-api", "TimeLeft:7000")],
-        include_str!("fixtures/aliyun/error_throttling_user.json"),
+        include_str!("../fixtures/aliyun/error_throttling_user.json"),
     ));
     let e = fetch_aliyun(reply, &quick_config()).await.unwrap_err();
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Throttled, "Throttling.User"));
@@ -291,7 +291,7 @@ async fn huawei_throttling_is_429_with_retry_after() {
     let reply = Reply::Bytes(response(
         "429 Too Many Requests",
         &[("content-type", "application/json"), ("retry-after", "7")],
-        include_str!("fixtures/huawei/error_429_apig_0308.json"),
+        include_str!("../fixtures/huawei/error_429_apig_0308.json"),
     ));
     let e = fetch_huawei(reply, &quick_config()).await.unwrap_err();
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Throttled, "APIG.0308"));
@@ -300,7 +300,7 @@ async fn huawei_throttling_is_429_with_retry_after() {
 
 #[tokio::test]
 async fn a_redirect_is_never_followed() {
-    let target = Server::start(Reply::Bytes(json("200 OK", include_str!("fixtures/huawei/task_waiting.json")))).await;
+    let target = Server::start(Reply::Bytes(json("200 OK", include_str!("../fixtures/huawei/task_waiting.json")))).await;
     let location = format!("{}/stolen", target.url());
     let redirect = Reply::Bytes(response("302 Found", &[("location", &location)], ""));
     let e = fetch_huawei(redirect.clone(), &quick_config()).await.unwrap_err();
@@ -315,23 +315,23 @@ async fn a_redirect_is_never_followed() {
 
 #[tokio::test]
 async fn huawei_404_unknown_task_is_not_found() {
-    let reply = Reply::Bytes(json("404 Not Found", include_str!("fixtures/huawei/error_404_apig_3093.json")));
+    let reply = Reply::Bytes(json("404 Not Found", include_str!("../fixtures/huawei/error_404_apig_3093.json")));
     let e = fetch_huawei(reply, &quick_config()).await.unwrap_err();
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::NotFound, "APIG.3093"));
     assert!(!e.kind.is_retryable());
-    let reply = Reply::Bytes(json("404 Not Found", include_str!("fixtures/aliyun/error_operation_not_found.json")));
+    let reply = Reply::Bytes(json("404 Not Found", include_str!("../fixtures/aliyun/error_operation_not_found.json")));
     let e = fetch_aliyun(reply, &quick_config()).await.unwrap_err();
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::NotFound, "NotFound.OperationId"));
 }
 
 #[tokio::test]
 async fn auth_errors_name_the_credential_source_not_the_secret() {
-    let reply = Reply::Bytes(json("403 Forbidden", include_str!("fixtures/aliyun/error_signature.json")));
+    let reply = Reply::Bytes(json("403 Forbidden", include_str!("../fixtures/aliyun/error_signature.json")));
     let e = fetch_aliyun(reply, &quick_config()).await.unwrap_err();
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Auth, "SignatureDoesNotMatch"));
     assert!(e.message.ends_with("(credentials from env ALIBABA_CLOUD_ACCESS_KEY_ID)"), "{}", e.message);
     assert_no_secret(&e);
-    let reply = Reply::Bytes(json("401 Unauthorized", include_str!("fixtures/huawei/error_401_apig_1002.json")));
+    let reply = Reply::Bytes(json("401 Unauthorized", include_str!("../fixtures/huawei/error_401_apig_1002.json")));
     let e = fetch_huawei(reply, &quick_config()).await.unwrap_err();
     assert_eq!((e.kind, e.code.as_str()), (FetchErrorKind::Auth, "APIG.1002"));
     assert_no_secret(&e);
@@ -339,7 +339,7 @@ async fn auth_errors_name_the_credential_source_not_the_secret() {
 
 #[tokio::test]
 async fn the_official_alibaba_example_becomes_a_task() {
-    let body = include_str!("fixtures/aliyun/describe_official.json");
+    let body = include_str!("../fixtures/aliyun/describe_official.json");
     let task = fetch_aliyun(Reply::Bytes(json("200 OK", body)), &quick_config()).await.unwrap();
     let expected_ref: TaskRef = ALIYUN_REF.parse().unwrap();
     assert_eq!(task.task_ref, expected_ref);
@@ -355,18 +355,18 @@ async fn the_official_alibaba_example_becomes_a_task() {
 #[tokio::test]
 async fn the_official_huawei_examples_become_tasks() {
     let cases: [(&str, TaskKind, TaskState); 5] = [
-        (include_str!("fixtures/huawei/task_import_succeed.json"), TaskKind::Import, TaskState::Succeeded),
-        (include_str!("fixtures/huawei/task_export_succeed.json"), TaskKind::Export, TaskState::Succeeded),
-        (include_str!("fixtures/huawei/task_import_failed.json"), TaskKind::Import, TaskState::Failed),
-        (include_str!("fixtures/huawei/task_processing.json"), TaskKind::Import, TaskState::Running),
-        (include_str!("fixtures/huawei/task_waiting.json"), TaskKind::Import, TaskState::Waiting),
+        (include_str!("../fixtures/huawei/task_import_succeed.json"), TaskKind::Import, TaskState::Succeeded),
+        (include_str!("../fixtures/huawei/task_export_succeed.json"), TaskKind::Export, TaskState::Succeeded),
+        (include_str!("../fixtures/huawei/task_import_failed.json"), TaskKind::Import, TaskState::Failed),
+        (include_str!("../fixtures/huawei/task_processing.json"), TaskKind::Import, TaskState::Running),
+        (include_str!("../fixtures/huawei/task_waiting.json"), TaskKind::Import, TaskState::Waiting),
     ];
     for (body, kind, state) in cases {
         let task = fetch_huawei(Reply::Bytes(json("200 OK", body)), &quick_config()).await.unwrap();
         assert_eq!((task.kind, task.state), (kind, state), "{body}");
     }
     let task = fetch_huawei(
-        Reply::Bytes(json("200 OK", include_str!("fixtures/huawei/task_import_succeed.json"))),
+        Reply::Bytes(json("200 OK", include_str!("../fixtures/huawei/task_import_succeed.json"))),
         &quick_config(),
     )
     .await
@@ -374,7 +374,7 @@ async fn the_official_huawei_examples_become_tasks() {
     assert_eq!(task.subtasks[0].action, Some(ChangeAction::Create));
     assert_eq!(task.subtasks[0].state, SubtaskState::Succeeded);
     let export = fetch_huawei(
-        Reply::Bytes(json("200 OK", include_str!("fixtures/huawei/task_export_succeed.json"))),
+        Reply::Bytes(json("200 OK", include_str!("../fixtures/huawei/task_export_succeed.json"))),
         &quick_config(),
     )
     .await
@@ -383,7 +383,7 @@ async fn the_official_huawei_examples_become_tasks() {
     .unwrap();
     assert_eq!(export.file_type, ".json");
     let failed = fetch_huawei(
-        Reply::Bytes(json("200 OK", include_str!("fixtures/huawei/task_import_failed.json"))),
+        Reply::Bytes(json("200 OK", include_str!("../fixtures/huawei/task_import_failed.json"))),
         &quick_config(),
     )
     .await
@@ -398,7 +398,7 @@ async fn one_client_reuses_its_connection() {
     let addr = listener.local_addr().unwrap();
     let connections = Arc::new(AtomicUsize::new(0));
     let counter = connections.clone();
-    let body = include_str!("fixtures/huawei/task_waiting.json");
+    let body = include_str!("../fixtures/huawei/task_waiting.json");
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
             counter.fetch_add(1, Ordering::SeqCst);

@@ -85,7 +85,7 @@ async fn handle(
 }
 
 fn aliyun(verifier: &Verifier, seen: &Seen) -> Response {
-    let denied = || json(StatusCode::BAD_REQUEST, include_str!("fixtures/aliyun/error_signature.json"));
+    let denied = || json(StatusCode::BAD_REQUEST, include_str!("../fixtures/aliyun/error_signature.json"));
     let Some(auth) = header(&seen.headers, "authorization").and_then(|v| ACS3.parse_authorization(v)) else {
         return denied();
     };
@@ -113,8 +113,8 @@ fn aliyun(verifier: &Verifier, seen: &Seen) -> Response {
         return denied();
     }
     match header(&seen.headers, "x-acs-action") {
-        Some("DescribeImportOASTask") => json(StatusCode::OK, include_str!("fixtures/aliyun/describe_official.json")),
-        Some("ImportOAS") => json(StatusCode::OK, include_str!("fixtures/aliyun/import_oas_response.json")),
+        Some("DescribeImportOASTask") => json(StatusCode::OK, include_str!("../fixtures/aliyun/describe_official.json")),
+        Some("ImportOAS") => json(StatusCode::OK, include_str!("../fixtures/aliyun/import_oas_response.json")),
         _ => json(StatusCode::BAD_REQUEST, r#"{"Code":"InvalidAction","Message":"unknown action"}"#),
     }
 }
@@ -131,7 +131,7 @@ fn huawei(verifier: &Verifier, seen: &Seen) -> Response {
     }
     if let Some(token) = header(&seen.headers, "x-auth-token") {
         if token != IAM_TOKEN {
-            return json(StatusCode::UNAUTHORIZED, include_str!("fixtures/huawei/error_401_apig_1002.json"));
+            return json(StatusCode::UNAUTHORIZED, include_str!("../fixtures/huawei/error_401_apig_1002.json"));
         }
     } else {
         let Some(auth) = header(&seen.headers, "authorization").and_then(|v| SDK_HMAC.parse_authorization(v)) else {
@@ -166,9 +166,9 @@ fn huawei(verifier: &Verifier, seen: &Seen) -> Response {
         }
     }
     if seen.path.ends_with("/openapi/async-import") || seen.path.ends_with("/openapi/async-export") {
-        json(StatusCode::ACCEPTED, include_str!("fixtures/huawei/create_task_202.json"))
+        json(StatusCode::ACCEPTED, include_str!("../fixtures/huawei/create_task_202.json"))
     } else {
-        json(StatusCode::OK, include_str!("fixtures/huawei/task_import_succeed.json"))
+        json(StatusCode::OK, include_str!("../fixtures/huawei/task_import_succeed.json"))
     }
 }
 

@@ -11,8 +11,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test setup fails loudly")]
 
-mod cli_support;
-mod common;
+use crate::cli_support;
+use crate::common;
 
 use cli_support::{Auth, Run, code, task_ref, text};
 use oaswatch::sim::SimHandle;

@@ -12,10 +12,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test setup fails loudly")]
 
-mod cli_support;
-mod common;
-mod pty_support;
-mod rel_support;
+use crate::cli_support;
+use crate::common;
+use crate::pty_support;
+use crate::rel_support;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
@@ -114,7 +114,7 @@ until_request = 3
 "#;
 
 fn scenario() -> String {
-    let full = include_str!("../assets/scenarios/faults.toml");
+    let full = include_str!("../../assets/scenarios/faults.toml");
     format!("{}{TASKS}", &full[..full.find("\n[[tasks]]").unwrap()])
 }
 

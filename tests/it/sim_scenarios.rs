@@ -2,7 +2,7 @@
 //! tasks move forward over time and show the clouds' quirks on the way.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test code: a failure fails the test")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
