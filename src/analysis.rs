@@ -9,10 +9,13 @@
 //! Must not do I/O, read the clock (time arrives as values), use tokio or draw anything: the
 //! callers own presentation, and provider text stays verbatim in the domain types.
 
+pub mod accuracy;
 pub mod changes;
 pub mod groups;
+pub mod miner;
 pub mod progress;
 pub mod signature;
+pub mod tokens;
 
 pub use changes::{ChangeTracker, ChangedSet};
 pub use groups::{
