@@ -52,6 +52,9 @@ pub const MAX_CANDIDATES: usize = 32;
 /// The share of wording two messages must have in common to be the same statement: 4/5.
 const THRESHOLD: (i64, i64) = (4, 5);
 
+/// Masks that stand for a name, so a slot of them that also takes plain words keeps its mask.
+const NAME_MASKS: [&str; 3] = ["{name}", "{model}", "{api}"];
+
 /// What a variable slot shows in a template between its prefix and suffix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Placeholder {
@@ -112,6 +115,10 @@ impl Slot {
             (Placeholder::Any, _) | (_, Placeholder::Any) => Placeholder::Any,
             (Placeholder::Masked(a), Placeholder::Masked(b)) if *a == b => Placeholder::Masked(b),
             (Placeholder::Masked(_), Placeholder::Masked(_)) => Placeholder::Any,
+            // A name mask (`{name}`, `{model}`) that meets a plain word still holds names.
+            (Placeholder::Masked(mask), Placeholder::Name) if NAME_MASKS.contains(&&**mask) => {
+                Placeholder::Masked(mask.clone())
+            }
             (_, Placeholder::Masked(_) | Placeholder::Name) => Placeholder::Name,
         };
         slot
@@ -160,6 +167,18 @@ fn wrapping_suffix(text: &str) -> usize {
     text.rfind(|c| !is_wrapping(c)).map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8))
 }
 
+/// Whether an item stands for text that varies: a slot, or a constant with masks in it.
+pub fn varies(item: &Item) -> bool {
+    match item {
+        Item::Var { .. } => true,
+        Item::Const { text, weight, .. } => *weight == Weight::Light && has_mask_in(text),
+    }
+}
+
+fn has_mask_in(text: &str) -> bool {
+    text.match_indices('{').any(|(at, _)| text[at..].find('}').is_some_and(|close| is_mask(&text[at..=at + close])))
+}
+
 /// One item of a template.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Item {
@@ -191,11 +210,17 @@ pub struct Cluster {
     items: Vec<Item>,
     /// Sum of the constants' weights.
     wording: i64,
+    /// How many times the template changed: callers cache what they derive from it by this.
+    version: u32,
 }
 
 impl Cluster {
     pub fn items(&self) -> &[Item] {
         &self.items
+    }
+
+    pub fn version(&self) -> u32 {
+        self.version
     }
 
     /// The template as text: constants as they are, slots as `prefix{placeholder}suffix`.
@@ -224,7 +249,7 @@ pub fn render(items: &[Item]) -> String {
 }
 
 /// The miner's state: clusters in the order they were created (a cluster's id is its index).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Miner {
     clusters: Vec<Cluster>,
     /// Constant word → the clusters that had it when created (a superset of those that still do).
@@ -234,7 +259,7 @@ pub struct Miner {
     scratch: Scratch,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Scratch {
     tokens: Vec<Token>,
     hits: Vec<i64>,
@@ -267,8 +292,11 @@ impl Miner {
         let id = match self.best_match(part, signature, &tokens) {
             Some((id, merged)) => {
                 let cluster = &mut self.clusters[id as usize];
-                cluster.wording = merged.iter().map(Item::weight).sum();
-                cluster.items = merged;
+                if cluster.items != merged {
+                    cluster.wording = merged.iter().map(Item::weight).sum();
+                    cluster.items = merged;
+                    cluster.version += 1;
+                }
                 id
             }
             None => self.create(part, signature, &tokens),
@@ -304,7 +332,7 @@ impl Miner {
             n += 1;
         }
         let wording = items.iter().map(Item::weight).sum();
-        self.clusters.push(Cluster { part, items, wording });
+        self.clusters.push(Cluster { part, items, wording, version: 0 });
         id
     }
 
@@ -356,6 +384,23 @@ impl Miner {
     }
 }
 
+/// For each item of a template, the byte range of `signature` its slot takes when the message is
+/// aligned with it, and for a constant with masks in it (`[{method} {path}]`) the token it
+/// matched (`None` for other constants and for slots that take nothing).
+pub fn slot_ranges(items: &[Item], signature: &str, tokens: &[Token]) -> Vec<Option<std::ops::Range<usize>>> {
+    let mut ranges = vec![None; items.len()];
+    let Some(outcome) = align(items, signature, tokens, &mut Vec::new()) else { return ranges };
+    for (item, token) in outcome.absorbed {
+        let (start, end) = (tokens[token].start as usize, tokens[token].end as usize);
+        let range: &mut Option<std::ops::Range<usize>> = &mut ranges[item];
+        *range = Some(match range.take() {
+            Some(r) => r.start.min(start)..r.end.max(end),
+            None => start..end,
+        });
+    }
+    ranges
+}
+
 /// The text of a run of tokens, spaces included.
 fn span_text<'s>(signature: &'s str, tokens: &[Token]) -> &'s str {
     match (tokens.first(), tokens.last()) {
@@ -376,6 +421,8 @@ struct Outcome {
     lines_up: bool,
     /// The template once the message has joined.
     merged: Vec<Item>,
+    /// (template slot, message token) for every token a slot took.
+    absorbed: Vec<(usize, usize)>,
 }
 
 impl Outcome {
@@ -492,7 +539,8 @@ fn backtrack(items: &[Item], signature: &str, tokens: &[Token], dp: &[i64], widt
     let (p, q) = (items.len(), tokens.len());
     let at = |i: usize, j: usize| i * width + j;
     let w = |j: usize| tokens[j].weight.value();
-    let mut out = Outcome { matched: 0, lacked: 0, added: 0, lines_up: true, merged: Vec::with_capacity(p) };
+    let mut out =
+        Outcome { matched: 0, lacked: 0, added: 0, lines_up: true, merged: Vec::with_capacity(p), absorbed: Vec::new() };
     let mut gap = Gap::default();
     let (mut i, mut j) = (0, 0);
     while i < p || j < q {
@@ -503,6 +551,10 @@ fn backtrack(items: &[Item], signature: &str, tokens: &[Token], dp: &[i64], widt
                 && here == dp[at(i + 1, j + 1)] + weight.value()
             {
                 close_gap(&mut gap, items, signature, tokens, &mut out);
+                if *weight == Weight::Light && text.contains('{') {
+                    // A constant with masks in it (`[{method} {path}]`) varies underneath.
+                    out.absorbed.push((i, j));
+                }
                 out.merged.push(items[i].clone());
                 out.matched += weight.value();
                 i += 1;
@@ -524,6 +576,7 @@ fn backtrack(items: &[Item], signature: &str, tokens: &[Token], dp: &[i64], widt
             }
             if matches!(items[i], Item::Var { .. }) && here == dp[at(i, j + 1)] - absorb_cost(&items[i], tokens[j].weight) {
                 gap.count(tokens[j].weight);
+                out.absorbed.push((i, j));
                 match gap.events.last_mut() {
                     Some(Event::Slot(slot, absorbed)) if *slot == i => absorbed.push(j),
                     _ => gap.events.push(Event::Slot(i, vec![j])),
@@ -565,7 +618,8 @@ fn close_gap(gap: &mut Gap, items: &[Item], signature: &str, tokens: &[Token], o
         return;
     }
     out.lines_up &= gap.lines_up();
-    let events = std::mem::take(gap).events;
+    let mut events = std::mem::take(gap).events;
+    absorb_into_empty_slots(&mut events);
     let mut run: Vec<&Event> = Vec::new();
     for event in &events {
         match event {
@@ -573,6 +627,7 @@ fn close_gap(gap: &mut Gap, items: &[Item], signature: &str, tokens: &[Token], o
                 difference_slot(&run, items, signature, tokens, out);
                 run.clear();
                 let Item::Var { slot, space_before } = &items[*i] else { continue };
+                out.absorbed.extend(absorbed.iter().map(|&j| (*i, j)));
                 let slot = match (absorbed.first(), absorbed.last()) {
                     (Some(&first), Some(&last)) => slot.widen(span_text(signature, &tokens[first..=last])),
                     _ => slot.clone(),
@@ -583,6 +638,45 @@ fn close_gap(gap: &mut Gap, items: &[Item], signature: &str, tokens: &[Token], o
         }
     }
     difference_slot(&run, items, signature, tokens, out);
+}
+
+/// A slot that took nothing next to tokens the template had no place for takes them: the slot
+/// was where they go (a masked slot does not take plain wording in the alignment, so that a
+/// constant it replaced forms a slot of its own; with no constant replaced, they are its value).
+fn absorb_into_empty_slots(events: &mut Vec<Event>) {
+    let mut k = 0;
+    while k < events.len() {
+        if !matches!(&events[k], Event::Slot(_, absorbed) if absorbed.is_empty()) {
+            k += 1;
+            continue;
+        }
+        let run_end = |from: usize, events: &[Event]| {
+            events[from..].iter().take_while(|e| matches!(e, Event::Added(_) | Event::Lacked(_))).count() + from
+        };
+        let after_end = run_end(k + 1, events);
+        let after = &events[k + 1..after_end];
+        let before_start = events[..k]
+            .iter()
+            .rposition(|e| !matches!(e, Event::Added(_) | Event::Lacked(_)))
+            .map_or(0, |p| p + 1);
+        let before = &events[before_start..k];
+        let only_added = |run: &[Event]| !run.is_empty() && run.iter().all(|e| matches!(e, Event::Added(_)));
+        let (from, to) = if only_added(after) {
+            (k + 1, after_end)
+        } else if only_added(before) {
+            (before_start, k)
+        } else {
+            k += 1;
+            continue;
+        };
+        let taken: Vec<usize> =
+            events[from..to].iter().filter_map(|e| if let Event::Added(j) = e { Some(*j) } else { None }).collect();
+        let Event::Slot(slot, _) = events[k] else { break };
+        events.drain(from..to);
+        let at = if from > k { k } else { from };
+        events[at] = Event::Slot(slot, taken);
+        k = at + 1;
+    }
 }
 
 /// The slot that replaces a run of lacked constants and added tokens.

@@ -104,7 +104,7 @@ struct MaskSpan {
 }
 
 /// Reusable buffers for normalising many messages without allocating for each.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Normaliser {
     lines: String,
     collapsed: String,

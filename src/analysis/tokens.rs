@@ -227,7 +227,7 @@ mod tests {
         assert_eq!(words("uid={n} euid={n} tty=NODEVssh ruser= a==b"), ["uid=", "{n}", "euid=", "{n}", "tty=", "NODEVssh", "ruser=", "a==b"]);
         assert_eq!(words("(unclosed and more words"), ["(unclosed", "and", "more", "words"]);
         let long = format!("({} end)", "w ".repeat(10).trim_end());
-        assert_eq!(words(&long).len(), 12, "a bracket longer than the limit splits into words");
+        assert_eq!(words(&long).len(), 11, "a bracket longer than the limit splits into words");
     }
 
     #[test]

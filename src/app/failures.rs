@@ -39,9 +39,12 @@ impl App {
             self.viewer = None;
         }
         self.focus = Focus::Subtasks;
+        let rows = self.subtask_page();
         if let Some(e) = self.entries.get_mut(self.selected) {
             e.insight.clear_group();
             e.insight.set_tab(Tab::Groups);
+            // The tab opens on the biggest cause, whichever group was selected while it ran.
+            e.insight.select_group(0, rows);
         }
         self.rescope();
         if failures == 0 {

@@ -9,7 +9,7 @@
 
 use std::time::SystemTime;
 
-use crate::analysis::{ChangedSet, FailureGroup, ProgressTracker, group_failures, regroup_subtasks};
+use crate::analysis::{ChangedSet, FailureGroup, Grouper, ProgressTracker};
 use crate::domain::{ProviderKind, Task};
 
 use super::subtask_view::view_offset;
@@ -23,21 +23,36 @@ pub enum Tab {
     Groups,
 }
 
-/// What makes a group "the same one" in the next snapshot: its code and signature (its rank and
-/// size move as failures come and go).
+/// What makes a group "the same one" in the next snapshot (its rank and size move as failures
+/// come and go): its cluster, and for a consequence its cause's, in the engine that made both;
+/// its code and template text when the next groups come from another engine (the app's own
+/// after the preparation worker's, say).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupKey {
+    engine: u64,
+    cluster: u32,
+    cause: Option<u32>,
     code: String,
     signature: String,
 }
 
 impl GroupKey {
     fn of(group: &FailureGroup) -> GroupKey {
-        GroupKey { code: group.code.clone(), signature: group.signature.clone() }
+        GroupKey {
+            engine: group.engine,
+            cluster: group.cluster,
+            cause: group.cause,
+            code: group.code.clone(),
+            signature: group.signature.clone(),
+        }
     }
 
     fn matches(&self, group: &FailureGroup) -> bool {
-        self.code == group.code && self.signature == group.signature
+        if self.engine == group.engine {
+            self.cluster == group.cluster && self.cause == group.cause
+        } else {
+            self.code == group.code && self.signature == group.signature && self.cause.is_some() == group.cause.is_some()
+        }
     }
 }
 
@@ -45,6 +60,9 @@ impl GroupKey {
 #[derive(Debug, Clone)]
 pub struct Insight {
     groups: Vec<FailureGroup>,
+    /// Groups snapshots that arrive without groups (saved ones, tests); live answers come
+    /// grouped by the preparation worker's engine for the task.
+    grouper: Grouper,
     changed: ChangedSet,
     progress: ProgressTracker,
     tab: Tab,
@@ -58,8 +76,10 @@ pub struct Insight {
 
 impl Insight {
     pub fn new(provider: ProviderKind, task: Option<&Task>) -> Insight {
+        let mut grouper = Grouper::new();
         Insight {
-            groups: task.map(group_failures).unwrap_or_default(),
+            groups: task.map(|t| grouper.group(&t.subtasks)).unwrap_or_default(),
+            grouper,
             changed: ChangedSet::default(),
             progress: ProgressTracker::new(provider),
             tab: Tab::Subtasks,
@@ -116,21 +136,11 @@ impl Insight {
     }
 
     /// A new snapshot: regroup (unless its `groups` came with it) and take its changed set. The
-    /// selected group and the listed one are found again by code and signature. Returns false
+    /// selected group and the listed one are found again by their [`GroupKey`]. Returns false
     /// when the listed group is gone.
-    pub(super) fn on_snapshot(
-        &mut self,
-        task: &Task,
-        previous: Option<&Task>,
-        changed: ChangedSet,
-        groups: Option<Vec<FailureGroup>>,
-    ) -> bool {
+    pub(super) fn on_snapshot(&mut self, task: &Task, changed: ChangedSet, groups: Option<Vec<FailureGroup>>) -> bool {
         let selected = self.selected_group().map(GroupKey::of);
-        self.groups = groups.unwrap_or_else(|| {
-            // The groups were computed from `previous`, so its signatures can be reused.
-            let before = previous.map(|p| (p.subtasks.as_slice(), self.groups.as_slice()));
-            regroup_subtasks(&task.subtasks, before)
-        });
+        self.groups = groups.unwrap_or_else(|| self.grouper.group(&task.subtasks));
         self.changed = changed;
         if let Some(at) = selected.and_then(|key| self.groups.iter().position(|g| key.matches(g))) {
             self.group_selected = at;

@@ -91,7 +91,7 @@ impl App {
                 } else {
                     let keep = entry.task.as_ref().and_then(|old| entry.view.selected_key(&old.subtasks));
                     let since_looked = changes.changed(&entry.task_ref, &task);
-                    group_gone = !entry.insight.on_snapshot(&task, entry.task.as_ref(), since_looked, groups);
+                    group_gone = !entry.insight.on_snapshot(&task, since_looked, groups);
                     entry.view.set_scope_only(entry.insight.scope());
                     entry.view.rebuild(&task.subtasks, keep.as_ref());
                     entry.view.fit(rows);
