@@ -325,6 +325,7 @@ mod tests {
             group_id: "736508d885074167ba8fbce3bc95ea0b".into(),
             outcome,
             timeline: Timeline { start: 1.0, end: 2.0, transient: None },
+            cause: None,
         }
     }
 

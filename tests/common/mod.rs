@@ -452,3 +452,49 @@ pub fn without_request_ids(mut body: Value) -> Value {
     }
     body
 }
+
+/// The product's own clients for both clouds, pointed at the simulator with its keys.
+pub fn sim_clients(handle: &SimHandle, timeout: Duration) -> oaswatch::provider::Clients {
+    use oaswatch::credentials::{AliyunCredentials, CredentialSource, HuaweiCredentials};
+    use oaswatch::provider::aliyun::AliyunClient;
+    use oaswatch::provider::http::{HttpConfig, build_client};
+    use oaswatch::provider::huawei::HuaweiClient;
+    let base = reqwest::Url::parse(&handle.base_url()).expect("simulator URL");
+    let config = HttpConfig { read_timeout: timeout, total_timeout: timeout, ..HttpConfig::default() };
+    let http = build_client(&config).expect("HTTP client");
+    let source = CredentialSource::Env { variable: "the simulator scenario" };
+    let ali = handle.aliyun_credentials().expect("Alibaba key");
+    let hw = handle.huawei_credentials().expect("Huawei key");
+    let aliyun = AliyunCredentials {
+        access_key_id: ali.access_key_id,
+        access_key_secret: ali.access_key_secret,
+        security_token: ali.security_token,
+        source: source.clone(),
+    };
+    let huawei =
+        HuaweiCredentials::AkSk { access_key: hw.access_key, secret_key: hw.secret_key, security_token: hw.security_token, source };
+    oaswatch::provider::Clients::new(
+        Ok(AliyunClient::new(http.clone(), Some(base.clone()), aliyun)),
+        Ok(HuaweiClient::new(http, Some(base), huawei)),
+    )
+}
+
+/// Fetches a task with the product's clients until it has finished, retrying fetch errors (a
+/// scenario's faults) for up to two minutes; returns every successful snapshot, the last one
+/// finished.
+pub async fn fetch_until_finished(clients: &oaswatch::provider::Clients, task: &TaskRef) -> Vec<oaswatch::domain::Task> {
+    use oaswatch::provider::Fetch as _;
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let mut snapshots = Vec::new();
+    loop {
+        if let Ok(snapshot) = clients.fetch(task).await {
+            let finished = snapshot.is_finished();
+            snapshots.push(snapshot);
+            if finished {
+                return snapshots;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "{task} did not finish");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
