@@ -407,7 +407,8 @@ fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, 
     for task in &scenario.tasks {
         let fail = |message: String| SimError::Task { task: task.name.clone(), message };
         let behaviour = resolve(&task.behaviour, &scenario.defaults);
-        let origin = Origin { name: Some(task.name.clone()), behaviour, created: started };
+        let messages = (!task.failure_messages.is_empty()).then(|| task.failure_messages.clone().into());
+        let origin = Origin { name: Some(task.name.clone()), behaviour, created: started, messages };
         let spec_text = || -> Result<(String, String), SimError> {
             match (&task.spec, &task.generate) {
                 (Some(name), _) => Ok((scenario.spec_text(name)?, name.clone())),

@@ -103,6 +103,8 @@ pub(crate) struct ImportRules<'a> {
     pub overwrite: bool,
     pub behaviour: Resolved,
     pub task_id: &'a str,
+    /// Messages to fail the first operations with, in order, whatever the rules say.
+    pub messages: Option<&'a [String]>,
 }
 
 /// The planned items (not yet scheduled) and Alibaba's `WarningMessages`.
@@ -293,6 +295,10 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
             Final::Over(ChangeAction::Create)
         };
         let mut cause = rule.map(Cause::rule);
+        if let Some(message) = rules.messages.and_then(|m| m.get(n)) {
+            outcome = Final::Fail { code: String::new(), message: message.clone() };
+            cause = Some(Cause::rule("scripted"));
+        }
         first_of_route.entry(key).or_insert_with(|| (name.clone(), id.clone()));
         names_in_spec.insert(name.clone());
         if aliyun && matches!(outcome, Final::Over(_)) && !failed_models.is_empty() {
@@ -436,6 +442,8 @@ pub(crate) struct Origin {
     pub name: Option<String>,
     pub behaviour: Resolved,
     pub created: Instant,
+    /// The scenario's `failure_messages`: operation n fails with message n.
+    pub messages: Option<std::sync::Arc<[String]>>,
 }
 
 /// Schedules items and stores the task.
@@ -482,7 +490,14 @@ pub(crate) fn create_aliyun_import(
     let seed = shared.ids.rng_seed(&format!("plan/{id}"));
     let group = inner.aliyun_group_mut(group_id)?;
     let rules =
-        ImportRules { provider: ProviderKind::Aliyun, doc, overwrite, behaviour: origin.behaviour, task_id: &id };
+        ImportRules {
+            provider: ProviderKind::Aliyun,
+            doc,
+            overwrite,
+            behaviour: origin.behaviour,
+            task_id: &id,
+            messages: origin.messages.as_deref(),
+        };
     let planned = plan_items(&rules, group, shared.ids, seed);
     let result = PlanResult::Import { group_id: group_id.to_owned(), swagger_id: String::new() };
     store_task(
@@ -555,6 +570,7 @@ pub(crate) fn create_huawei_import(
                         overwrite: options.api_mode_override,
                         behaviour: origin.behaviour,
                         task_id: &id,
+                        messages: origin.messages.as_deref(),
                     };
                     let planned = plan_items(&rules, group, shared.ids, seed);
                     (planned.items, PlanResult::Import { group_id: group.id.clone(), swagger_id })
