@@ -8,82 +8,26 @@
 mod cli_support;
 mod common;
 
-use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use oaswatch::analysis::accuracy::grouping_accuracy;
-use oaswatch::analysis::grouper::in_groups;
 use oaswatch::analysis::{FailureGroup, Grouper, group_failures};
 use oaswatch::domain::{SubtaskKind, SubtaskState, Task};
-use oaswatch::sim::{InjectedCause, scenario};
+use oaswatch::sim::{InjectedCause, scenario, truth};
 use serde_json::Value;
-
-/// Which injected cause each grouped subtask of `task` has: the key a subtask and a cause share.
-fn truth_of(task: &Task, causes: &[InjectedCause]) -> Vec<(u32, String, Option<String>)> {
-    let key = |kind: SubtaskKind, name: &str, method: &str, path: &str| match kind {
-        SubtaskKind::Model => format!("model {name}"),
-        SubtaskKind::Api => format!("api {method} {path}"),
-    };
-    let mut queue: HashMap<String, VecDeque<&InjectedCause>> = HashMap::new();
-    for cause in causes {
-        queue.entry(key(cause.kind, &cause.name, &cause.method, &cause.path)).or_default().push_back(cause);
-    }
-    let rule_of_model = |model: &str| {
-        causes.iter().find(|c| c.kind == SubtaskKind::Model && c.name == model).map(|c| label(c))
-    };
-    task.subtasks
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| in_groups(s))
-        .map(|(i, s)| {
-            let cause = queue
-                .get_mut(&key(s.kind, s.name(), s.method(), s.path()))
-                .and_then(VecDeque::pop_front)
-                .unwrap_or_else(|| panic!("no injected cause for {:?} {} {} {}", s.state, s.name(), s.method(), s.path()));
-            // A consequence belongs with the failure that caused it.
-            let folded = match &cause.because {
-                Some(model) => rule_of_model(model).unwrap_or_else(|| panic!("no cause for model {model}")),
-                None => label(cause),
-            };
-            (u32::try_from(i).unwrap(), folded, cause.because.clone())
-        })
-        .collect()
-}
-
-/// An injected cause as a label: its rule, and the hostile sample appended to its text, which
-/// makes it a different message.
-fn label(cause: &InjectedCause) -> String {
-    match &cause.decoration {
-        Some(sample) => format!("{}+{sample}", cause.rule),
-        None => cause.rule.clone(),
-    }
-}
-
-/// For each grouped subtask, its folded group: the cause's cluster for a consequence.
-fn folded_groups(groups: &[FailureGroup], len: usize) -> Vec<Option<u32>> {
-    let mut of = vec![None; len];
-    for group in groups {
-        for &m in &group.members {
-            of[m as usize] = Some(group.cause.unwrap_or(group.cluster));
-        }
-    }
-    of
-}
 
 /// Checks one snapshot's groups against the truth; returns (GA, consequences folded).
 fn check(name: &str, task: &Task, groups: &[FailureGroup], causes: &[InjectedCause]) -> usize {
-    let truth = truth_of(task, causes);
-    let of = folded_groups(groups, task.subtasks.len());
-    let predicted: Vec<Option<u32>> = truth.iter().map(|(i, ..)| of[*i as usize]).collect();
-    let labels: Vec<&str> = truth.iter().map(|(_, l, _)| l.as_str()).collect();
-    let ga = grouping_accuracy(&labels, &predicted);
+    let truth = truth::folded_truth(task, causes).unwrap();
+    let ga = truth::accuracy(task, groups, causes).unwrap();
+    let of = truth::folded_groups(groups, task.subtasks.len());
     let shown: Vec<String> = groups.iter().map(FailureGroup::label).collect();
-    let pairs: Vec<(&str, Option<u32>)> = labels.iter().copied().zip(predicted.iter().copied()).collect();
+    let pairs: Vec<(&str, Option<u32>)> = truth.iter().map(|t| (t.label.as_str(), of[t.position as usize])).collect();
     assert!((ga - 1.0).abs() < 1e-9, "{name}: GA {ga}\ngroups: {shown:#?}\n(truth, group): {pairs:?}");
     // Every cancelled subtask that names a failed model is a consequence of that model's group.
     let mut folded = 0;
-    for (i, _, because) in &truth {
-        let Some(model) = because else { continue };
+    for t in &truth {
+        let (i, Some(model)) = (&t.position, &t.because) else { continue };
         let subtask = &task.subtasks[*i as usize];
         let group = groups.iter().find(|g| g.members.contains(i)).unwrap();
         let model_at = task.subtasks.iter().position(|s| s.kind == SubtaskKind::Model && s.name() == model).unwrap();

@@ -31,7 +31,9 @@ static ENGINES: AtomicU64 = AtomicU64::new(1);
 struct Assigned {
     cluster: u32,
     /// The names of other failures its message gave, in order (consequences only).
-    references: Arc<[Box<str>]>,
+    references: Option<Arc<[Box<str>]>>,
+    /// The last snapshot that had this failure, so failures gone from the task are forgotten.
+    seen: u32,
 }
 
 /// A cluster's template as groups hand it out, rebuilt only when the template changed.
@@ -52,9 +54,11 @@ pub fn in_groups(subtask: &Subtask) -> bool {
 pub struct Grouper {
     engine: u64,
     miner: Miner,
-    /// (error code, has text) → the miner's partition.
-    parts: HashMap<(Box<str>, bool), u32>,
-    memo: HashMap<u64, Assigned>,
+    /// (error code, has text) of each partition of the miner, by partition number.
+    parts: Vec<(Box<str>, bool)>,
+    memo: HashMap<u64, Assigned, foldhash::fast::RandomState>,
+    /// Snapshots grouped so far.
+    generation: u32,
     /// foldhash, seeded per engine: about 4x SipHash's speed over kilobyte-long stack traces.
     hasher: foldhash::quality::RandomState,
     normaliser: Normaliser,
@@ -72,8 +76,9 @@ impl Grouper {
         Grouper {
             engine: ENGINES.fetch_add(1, Ordering::Relaxed),
             miner: Miner::new(),
-            parts: HashMap::new(),
-            memo: HashMap::new(),
+            parts: Vec::new(),
+            memo: HashMap::default(),
+            generation: 0,
             hasher: foldhash::quality::RandomState::default(),
             normaliser: Normaliser::new(),
             shown: Vec::new(),
@@ -94,28 +99,37 @@ impl Grouper {
     /// caused), each followed by the consequences folded under it. Remembers what it worked out
     /// for the next snapshot and forgets failures this one no longer has.
     pub fn group(&mut self, subtasks: &[Subtask]) -> Vec<FailureGroup> {
+        self.generation = self.generation.wrapping_add(1);
+        let generation = self.generation;
         let names = ProblemNames::of(subtasks);
-        let mut used: HashMap<u64, Assigned> = HashMap::with_capacity(self.memo.len());
-        let mut of: Vec<(u32, Assigned)> = Vec::new();
+        let mut of: Vec<(u32, u32, Option<Arc<[Box<str>]>>)> = Vec::with_capacity(subtasks.len() / 4);
+        if self.memo.is_empty() {
+            // A first snapshot: room for all of its failures at once rather than by doubling.
+            self.memo.reserve(subtasks.iter().filter(|s| in_groups(s)).count());
+        }
         for (position, subtask) in subtasks.iter().enumerate() {
             if !in_groups(subtask) {
                 continue;
             }
             let key = self.hasher.hash_one((subtask.state, subtask.kind, subtask.name(), subtask.error_identity()));
-            let assigned = match used.get(&key) {
-                Some(known) => known.clone(),
+            let assigned = match self.memo.get_mut(&key) {
+                Some(known) => {
+                    known.seen = generation;
+                    (known.cluster, known.references.clone())
+                }
                 None => {
-                    let assigned = match self.memo.remove(&key) {
-                        Some(known) => known,
-                        None => self.assign(subtask, &names),
-                    };
-                    used.insert(key, assigned.clone());
-                    assigned
+                    let assigned = self.assign(subtask, &names);
+                    let found = (assigned.cluster, assigned.references.clone());
+                    self.memo.insert(key, assigned);
+                    found
                 }
             };
-            of.push((u32::try_from(position).unwrap_or(u32::MAX), assigned));
+            of.push((u32::try_from(position).unwrap_or(u32::MAX), assigned.0, assigned.1));
         }
-        self.memo = used;
+        // Forget failures gone from the task, in one sweep once they are as many as the rest.
+        if self.memo.len() > 2 * of.len() + 64 {
+            self.memo.retain(|_, a| a.seen == generation);
+        }
         self.assemble(subtasks, &names, &of)
     }
 
@@ -124,11 +138,18 @@ impl Grouper {
         let message = subtask.error_message();
         let code = subtask.error_code().trim();
         let has_text = !message.trim().is_empty();
-        let next = u32::try_from(self.parts.len()).unwrap_or(u32::MAX);
-        let part = *self.parts.entry((code.into(), has_text)).or_insert(next);
+        let part = match self.parts.iter().position(|(c, t)| **c == *code && *t == has_text) {
+            Some(part) => part,
+            None => {
+                self.parts.push((code.into(), has_text));
+                self.parts.len() - 1
+            }
+        };
+        let part = u32::try_from(part).unwrap_or(u32::MAX);
+        let seen = self.generation;
         if !has_text {
             let text = if subtask.state == SubtaskState::Cancelled { CANCELLED_NO_TEXT } else { NO_ERROR_TEXT };
-            return Assigned { cluster: self.miner.assign(part, text), references: Arc::from([]) };
+            return Assigned { cluster: self.miner.assign(part, text), references: None, seen };
         }
         let found: RefCell<Vec<Box<str>>> = RefCell::new(Vec::new());
         let refer = |word: &str| {
@@ -143,29 +164,53 @@ impl Grouper {
         let context = Names { own: subtask.name(), references: consequence.then_some(&refer as &dyn Fn(&str) -> _) };
         let signature = self.normaliser.normalise_with(&message, context);
         let cluster = self.miner.assign(part, signature);
-        Assigned { cluster, references: found.into_inner().into() }
+        let found = found.into_inner();
+        Assigned { cluster, references: (!found.is_empty()).then(|| found.into()), seen }
     }
 
     /// The groups of a snapshot from what each failure was assigned.
-    fn assemble(&mut self, subtasks: &[Subtask], names: &ProblemNames<'_>, of: &[(u32, Assigned)]) -> Vec<FailureGroup> {
-        let cluster_at: HashMap<u32, &Assigned> = of.iter().map(|(p, a)| (*p, a)).collect();
-        let mut index: HashMap<(u32, Option<u32>), usize> = HashMap::new();
+    fn assemble(
+        &mut self,
+        subtasks: &[Subtask],
+        names: &ProblemNames<'_>,
+        of: &[(u32, u32, Option<Arc<[Box<str>]>>)],
+    ) -> Vec<FailureGroup> {
+        // Only consequences need to look other failures up; most snapshots have few.
+        let any_references = of.iter().any(|(_, _, r)| r.is_some());
+        let at: HashMap<u32, (u32, Option<&[Box<str>]>)> = if any_references {
+            of.iter().map(|(p, c, r)| (*p, (*c, r.as_deref()))).collect()
+        } else {
+            HashMap::new()
+        };
+        // Causes by cluster in a table; consequences (cluster, cause) in a map.
+        let mut own: Vec<usize> = vec![usize::MAX; self.miner.clusters().len()];
+        let mut parts: HashMap<(u32, u32), usize> = HashMap::new();
         let mut groups: Vec<FailureGroup> = Vec::new();
-        for (position, assigned) in of {
-            let subtask = &subtasks[*position as usize];
-            let cause = if can_be_consequence(subtask.state) && !assigned.references.is_empty() {
-                root_cause(&assigned.references, names, |p| cluster_at.get(&p).map(|a| &*a.references))
-                    .and_then(|root| cluster_at.get(&root).map(|a| a.cluster))
-                    .filter(|cause| *cause != assigned.cluster)
-            } else {
-                None
+        for (position, cluster, references) in of {
+            let (position, cluster) = (*position, *cluster);
+            let subtask = &subtasks[position as usize];
+            let cause = match references {
+                Some(references) if can_be_consequence(subtask.state) => {
+                    root_cause(references, names, |p| at.get(&p).and_then(|(_, r)| *r))
+                        .and_then(|root| at.get(&root).map(|(c, _)| *c))
+                        .filter(|cause| *cause != cluster)
+                }
+                _ => None,
             };
-            let slot = *index.entry((assigned.cluster, cause)).or_insert_with(|| {
-                groups.push(self.empty_group(assigned.cluster, cause, subtask));
-                groups.len() - 1
-            });
+            let slot = match cause {
+                None if own[cluster as usize] != usize::MAX => own[cluster as usize],
+                None => {
+                    groups.push(self.empty_group(cluster, None, subtask));
+                    own[cluster as usize] = groups.len() - 1;
+                    groups.len() - 1
+                }
+                Some(cause) => *parts.entry((cluster, cause)).or_insert_with(|| {
+                    groups.push(self.empty_group(cluster, Some(cause), subtask));
+                    groups.len() - 1
+                }),
+            };
             let group = &mut groups[slot];
-            group.members.push(*position);
+            group.members.push(position);
             match subtask.kind {
                 SubtaskKind::Api => group.apis += 1,
                 SubtaskKind::Model => group.models += 1,

@@ -138,11 +138,15 @@ impl Normaliser {
             message
         };
         self.collapsed.clear();
-        for (n, word) in message.split_whitespace().enumerate() {
-            if n > 0 {
-                self.collapsed.push(' ');
+        if is_collapsed(message) {
+            self.collapsed.push_str(message);
+        } else {
+            for (n, word) in message.split_whitespace().enumerate() {
+                if n > 0 {
+                    self.collapsed.push(' ');
+                }
+                self.collapsed.push_str(word);
             }
-            self.collapsed.push_str(word);
         }
         self.out.clear();
         let names = Names { own: names.own.trim(), references: names.references };
@@ -153,7 +157,9 @@ impl Normaliser {
             std::mem::swap(&mut self.out, &mut self.timed);
             spans = remap_runs(&spans, &self.runs);
         }
-        if let Some((cut, _)) = self.out.char_indices().nth(MAX_SIGNATURE_CHARS) {
+        if self.out.len() > MAX_SIGNATURE_CHARS
+            && let Some((cut, _)) = self.out.char_indices().nth(MAX_SIGNATURE_CHARS)
+        {
             self.out.truncate(cut);
             self.out.push('…');
         }
@@ -174,6 +180,16 @@ impl Normaliser {
         let end = to_raw(spans, range.end, true).max(start);
         self.collapsed.get(start..end)
     }
+}
+
+/// Whether `message` is ASCII with single spaces between words and none at its ends: already
+/// what collapsing its whitespace would make of it (most messages; checked a byte at a time).
+fn is_collapsed(message: &str) -> bool {
+    let bytes = message.as_bytes();
+    bytes.first().is_none_or(|b| *b != b' ')
+        && bytes.last().is_none_or(|b| *b != b' ')
+        && bytes.windows(2).all(|w| w[0] > b' ' && w[0] < 0x7f || (w[0] == b' ' && w[1] != b' '))
+        && bytes.last().is_none_or(|b| *b > b' ' && *b < 0x7f)
 }
 
 /// A position of the signature as a position of the message it came from.
@@ -227,7 +243,8 @@ fn is_word(c: char) -> bool {
 
 /// Han, kana and hangul: scripts written without spaces between words.
 pub(crate) fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
+    !c.is_ascii()
+        && matches!(c as u32,
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF
         | 0x1100..=0x11FF | 0x3130..=0x318F | 0x20000..=0x2FA1F)
 }
@@ -245,6 +262,13 @@ fn tokenise(s: &str, names: Names<'_>, out: &mut String, spans: &mut Vec<MaskSpa
     let mut i = 0;
     let mut prev_word = false;
     while let Some(c) = s[i..].chars().next() {
+        // The common case, cheaply: a space only ends a token.
+        if c == ' ' {
+            out.push(' ');
+            prev_word = false;
+            i += 1;
+            continue;
+        }
         let rest = &s[i..];
         let at = out.len();
         if let Some(len) = quoted_len(rest, i, prev_word, &mut memo) {
@@ -254,8 +278,10 @@ fn tokenise(s: &str, names: Names<'_>, out: &mut String, spans: &mut Vec<MaskSpa
             prev_word = false;
             continue;
         }
-        if !prev_word && c != ' ' {
-            if let Some((len, mask)) = special(rest, i, &mut memo) {
+        if !prev_word {
+            if may_be_special(c)
+                && let Some((len, mask)) = special(rest, i, &mut memo)
+            {
                 out.push_str(mask);
                 spans.push(MaskSpan { out: (at, out.len()), raw: (i, i + len) });
                 i += len;
@@ -263,8 +289,8 @@ fn tokenise(s: &str, names: Names<'_>, out: &mut String, spans: &mut Vec<MaskSpa
                 continue;
             }
             if is_word(c) {
-                let len = word(rest, names, out);
-                if out[at..] != rest[..len] {
+                let (len, masked) = word(rest, names, out);
+                if masked {
                     spans.push(MaskSpan { out: (at, out.len()), raw: (i, i + len) });
                 }
                 i += len;
@@ -281,19 +307,29 @@ fn tokenise(s: &str, names: Names<'_>, out: &mut String, spans: &mut Vec<MaskSpa
     }
 }
 
+/// Whether a token starting with `c` can be a URL, path, email, IP address or date-time.
+fn may_be_special(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '/' | ':' | '.' | '_' | '%' | '+' | '-')
+}
+
 /// The masks that cover a whole token, tried in order at a token start.
 fn special(rest: &str, at: usize, memo: &mut Memo) -> Option<(usize, &'static str)> {
     if let Some(len) = times::iso_len(rest) {
         return Some((len, "{time}"));
     }
-    if let Some(len) = url_len(rest) {
+    let local_char = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
+    // A scheme is at most 32 bytes: the scan for it stops there, so it is never quadratic.
+    let run = rest.bytes().take(33).take_while(local_char).count();
+    if let Some(len) = url_len(rest, run) {
         return Some((len, "{url}"));
     }
     if let Some(len) = path_len(rest) {
         return Some((len, "{path}"));
     }
     if at >= memo.no_email_before {
-        match email_len(rest) {
+        // The local part has no limit; the memo keeps its scan from repeating inside one run.
+        let local = if run < 33 { run } else { rest.bytes().take_while(local_char).count() };
+        match email_len(rest, local) {
             Ok(len) => return Some((len, "{email}")),
             Err(scanned) => memo.no_email_before = at + scanned,
         }
@@ -301,14 +337,14 @@ fn special(rest: &str, at: usize, memo: &mut Memo) -> Option<(usize, &'static st
     ipv4_len(rest).or_else(|| ipv6_len(rest)).map(|len| (len, "{ip}"))
 }
 
-fn url_len(rest: &str) -> Option<usize> {
+/// `run`: how many bytes from the start are letters, digits or `._%+-`.
+fn url_len(rest: &str, run: usize) -> Option<usize> {
     let bytes = rest.as_bytes();
-    if !bytes.first()?.is_ascii_alphabetic() {
+    if !bytes.first()?.is_ascii_alphabetic() || run > 32 || !rest[run..].starts_with("://") {
         return None;
     }
-    let scheme =
-        bytes.iter().take(33).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-')).count();
-    if scheme > 32 || !rest[scheme..].starts_with("://") {
+    let scheme = run;
+    if bytes[..scheme].iter().any(|b| matches!(b, b'_' | b'%')) {
         return None;
     }
     let end = rest.find(' ').unwrap_or(rest.len());
@@ -346,10 +382,9 @@ fn path_len(rest: &str) -> Option<usize> {
 
 /// `Ok(len)` for an email; `Err(scanned)` says how far the local part ran, which no later
 /// start inside that run can improve on.
-fn email_len(rest: &str) -> Result<usize, usize> {
+/// `local`: how many bytes from the start are letters, digits or `._%+-`.
+fn email_len(rest: &str, local: usize) -> Result<usize, usize> {
     let bytes = rest.as_bytes();
-    let local =
-        bytes.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')).count();
     if local == 0 || bytes.get(local) != Some(&b'@') {
         return Err(local.max(1));
     }
@@ -414,7 +449,8 @@ fn ipv6_len(rest: &str) -> Option<usize> {
 }
 
 /// Consumes one word (letters, digits, `_`, `-`; digits may continue as `1.5`) and writes its mask.
-fn word(rest: &str, names: Names<'_>, out: &mut String) -> usize {
+/// Returns the length consumed and whether anything was masked.
+fn word(rest: &str, names: Names<'_>, out: &mut String) -> (usize, bool) {
     let cjk = rest.chars().next().is_some_and(is_cjk);
     let mut end = rest.find(|c: char| !is_word(c) || is_cjk(c) != cjk).unwrap_or(rest.len());
     if rest[..end].bytes().all(|b| b.is_ascii_digit()) {
@@ -423,28 +459,39 @@ fn word(rest: &str, names: Names<'_>, out: &mut String) -> usize {
         }
     }
     let w = &rest[..end];
+    let mut masked = true;
     if !names.own.is_empty() && w == names.own {
         out.push_str("{name}");
     } else if let Some(mask) = names.references.and_then(|refer| refer(w)) {
         out.push_str(mask);
+    } else if !w.bytes().any(|b| b.is_ascii_digit() || b == b'-' || b == b'_') && !is_method(w) {
+        // No digit and no separator: no number, id or unit rule applies; most words are these.
+        out.push_str(w);
+        masked = false;
     } else if is_hex_literal(w) {
         out.push_str("{n}");
-    } else if METHODS.contains(&w) && rest[end..].strip_prefix(' ').is_some_and(|after| path_len(after).is_some()) {
+    } else if is_method(w) && rest[end..].strip_prefix(' ').is_some_and(|after| path_len(after).is_some()) {
         out.push_str("{method}");
     } else if is_hex_id(w) {
         out.push_str("{id}");
     } else {
         let mut start = 0;
+        let mut kept = true;
         for segment in w.split(['-', '_']) {
             if start > 0 {
                 // The one-byte separator right before this segment.
                 out.push_str(&w[start - 1..start]);
             }
-            mask_segment(segment, out);
+            kept &= mask_segment(segment, out);
             start += segment.len() + 1;
         }
+        masked = !kept;
     }
-    end
+    (end, masked)
+}
+
+fn is_method(w: &str) -> bool {
+    (3..=7).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_uppercase()) && METHODS.contains(&w)
 }
 
 /// `0x1f`, `0XFF`: a number written in hex, whatever its length.
@@ -468,7 +515,8 @@ fn is_hex_id(w: &str) -> bool {
     hex_digits >= 8 && digit && letter
 }
 
-fn mask_segment(segment: &str, out: &mut String) {
+/// Writes a segment, masked if it is a number, id or quantity; true when written as it was.
+fn mask_segment(segment: &str, out: &mut String) -> bool {
     let bytes = segment.as_bytes();
     let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
     let numeric = !segment.is_empty()
@@ -477,22 +525,23 @@ fn mask_segment(segment: &str, out: &mut String) {
         && !segment.ends_with('.');
     if numeric {
         out.push_str(if digits >= 8 && !segment.contains('.') { "{id}" } else { "{n}" });
-        return;
+        return false;
     }
     let all_hex = bytes.iter().all(u8::is_ascii_hexdigit);
     let all_alnum = bytes.iter().all(u8::is_ascii_alphanumeric);
     if (all_hex && segment.len() >= 8 && digits > 0) || (all_alnum && segment.len() >= 16 && digits >= 3) {
         out.push_str("{id}");
-        return;
+        return false;
     }
     let lead = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
     let unit = &segment[lead..];
     if lead > 0 && (1..=3).contains(&unit.len()) && unit.bytes().all(|b| b.is_ascii_alphabetic()) {
         out.push_str("{n}");
         out.push_str(unit);
-        return;
+        return false;
     }
     out.push_str(segment);
+    true
 }
 
 #[cfg(test)]
