@@ -18,7 +18,7 @@
 //! ├── auth        ACS3 / SDK-HMAC / tokens    ├── errors   the clouds' error bodies
 //! ├── import      gateway rules → plan        ├── export   group → Swagger/OAS document
 //! ├── engine      plan + time → state         ├── faults   fault selection and injection
-//! └── state, ids, stats, hostile, specgen, http
+//! └── state, ids, stats, hostile, specgen, http; truth (grouping scored against injected causes)
 //! ```
 //!
 //! Determinism: ids, outcomes and timelines derive from `seed`; the state of a task is a pure
@@ -42,6 +42,7 @@ mod state;
 mod stats;
 
 pub mod scenario;
+pub mod truth;
 
 use std::future::Future;
 use std::io::Write;

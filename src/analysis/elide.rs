@@ -9,34 +9,52 @@ use unicode_width::UnicodeWidthStr;
 
 const ELLIPSIS: &str = "…";
 
-/// `text` in at most `width` columns: whole if it fits; else its first word, every word that
-/// does not appear in a neighbour (one of `others`), then as many shared words as fit, nearest
-/// the start first, with `…` for each run left out; cut at the end if even that is too wide.
+/// `text` in at most `width` columns: whole if it fits; else, as many as fit in this order, its
+/// first word; the words no neighbour has (a neighbour is one of `others` that differs from it),
+/// variables (`{path}`) and the words beside them first, then the others from the start; the
+/// variables and the words beside them that neighbours share; its last word; then the rest from
+/// the start. `…` stands for each run left out; the text is cut at the end if even its first
+/// word is too wide.
 pub fn elide(text: &str, others: &[&str], width: usize) -> String {
     if text.width() <= width {
         return text.to_owned();
     }
     let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
-    let shared: Vec<bool> = shared_words(&words, others);
+    let differing: Vec<&str> = others.iter().copied().filter(|o| *o != text).collect();
+    let shared: Vec<bool> = shared_words(&words, &differing);
+    let variable: Vec<bool> = words.iter().map(|w| w.contains('{') && w.contains('}')).collect();
+    let beside_variable = |i: usize| (i > 0 && variable[i - 1]) || variable.get(i + 1).copied().unwrap_or(false);
+    let telling = |i: usize| !shared[i] && !differing.is_empty();
+    // Ranks whose words fill from the start without gaps: a run of plain words reads better
+    // whole than with holes in it.
+    const RUNS: [u8; 2] = [3, 7];
+    let rank = |i: usize| -> u8 {
+        match (i == 0, telling(i), variable[i], beside_variable(i)) {
+            (true, ..) => 0,
+            (_, true, true, _) => 1,
+            (_, true, _, true) => 2,
+            (_, true, false, false) => 3,
+            (_, false, true, _) => 4,
+            (_, false, _, true) => 5,
+            _ if i + 1 == words.len() => 6,
+            _ => 7,
+        }
+    };
     let mut order: Vec<usize> = (0..words.len()).collect();
-    // First word, then the telling words, then the last, then the rest from the start.
-    order.sort_by_key(|&i| {
-        let rank = if i == 0 {
-            0
-        } else if !shared[i] {
-            1
-        } else if i + 1 == words.len() {
-            2
-        } else {
-            3
-        };
-        (rank, i)
-    });
+    order.sort_by_key(|&i| (rank(i), i));
     let mut keep = vec![false; words.len()];
+    let mut stopped: Option<u8> = None;
     for i in order {
+        let r = rank(i);
+        if stopped == Some(r) {
+            continue;
+        }
         keep[i] = true;
         if rendered_width(&words, &keep) > width {
             keep[i] = false;
+            if RUNS.contains(&r) {
+                stopped = Some(r);
+            }
         }
     }
     if !keep.iter().any(|k| *k) {
@@ -152,9 +170,10 @@ mod tests {
     }
 
     #[test]
-    fn without_neighbours_it_keeps_the_beginning_at_a_word() {
-        let out = elide(A, &[], 30);
-        assert_eq!(out, "The import of API [{method} …");
+    fn without_neighbours_it_keeps_the_variables_and_the_words_beside_them() {
+        assert_eq!(elide(A, &[], 60), "The … API [{method} {path}] was … model [{model}] failed …");
+        assert_eq!(elide(A, &[A], 60), elide(A, &[], 60), "an identical neighbour tells nothing");
+        assert_eq!(elide("one two three four five six", &[], 14), "one two … six");
     }
 
     #[test]

@@ -59,6 +59,22 @@ impl App {
         }
     }
 
+    /// `v` in the groups tab: the selected group's variables and the values they took, or back
+    /// to its example.
+    pub(super) fn toggle_values(&mut self) {
+        if !self.in_groups_tab() || self.focus != Focus::Subtasks {
+            self.flash_info("v shows the values of a failure group's variables: open the groups with F");
+            return;
+        }
+        let Some(e) = self.entries.get_mut(self.selected) else { return };
+        let Some(task) = e.task.as_ref() else { return };
+        let shown = e.insight.toggle_values(task);
+        let none = shown && e.insight.values().is_some_and(<[_]>::is_empty);
+        if none {
+            self.flash_info("this group's text has no variable part");
+        }
+    }
+
     /// Enter on a group: the subtask table, scoped to its members, first row selected.
     pub(super) fn enter_group(&mut self) -> bool {
         let Some(e) = self.entries.get_mut(self.selected) else { return false };

@@ -9,6 +9,7 @@
 
 use std::time::SystemTime;
 
+use crate::analysis::values::{VariableValues, variable_values};
 use crate::analysis::{ChangedSet, FailureGroup, Grouper, ProgressTracker};
 use crate::domain::{ProviderKind, Task};
 
@@ -56,6 +57,9 @@ impl GroupKey {
     }
 }
 
+/// Values shown per variable; the rest are counted ("… 4 more").
+const VALUES_SHOWN: usize = 6;
+
 /// The analysis of one watched task.
 #[derive(Debug, Clone)]
 pub struct Insight {
@@ -72,6 +76,8 @@ pub struct Insight {
     /// The group whose members the subtask table lists.
     active: Option<GroupKey>,
     changes_only: bool,
+    /// The values of the selected group's variables, while shown (`v`).
+    values: Option<(GroupKey, Vec<VariableValues>)>,
 }
 
 impl Insight {
@@ -87,6 +93,7 @@ impl Insight {
             group_offset: 0,
             active: None,
             changes_only: false,
+            values: None,
         }
     }
 
@@ -130,6 +137,25 @@ impl Insight {
         self.changes_only
     }
 
+    /// The values of the selected group's variables, if the user asked for them.
+    pub fn values(&self) -> Option<&[VariableValues]> {
+        let (key, values) = self.values.as_ref()?;
+        self.selected_group().filter(|g| key.matches(g)).map(|_| values.as_slice())
+    }
+
+    /// `v`: shows the selected group's values (worked out now, from `task`), or hides them.
+    /// Returns whether they are shown.
+    pub(super) fn toggle_values(&mut self, task: &Task) -> bool {
+        if self.values().is_some() {
+            self.values = None;
+            return false;
+        }
+        let Some(group) = self.selected_group() else { return false };
+        let values = variable_values(group, &task.subtasks, VALUES_SHOWN);
+        self.values = Some((GroupKey::of(group), values));
+        true
+    }
+
     /// Records a successful poll, whether or not the snapshot changed.
     pub(super) fn observe(&mut self, at: SystemTime, task: &Task) {
         self.progress.observe_task(at, task);
@@ -142,6 +168,8 @@ impl Insight {
         let selected = self.selected_group().map(GroupKey::of);
         self.groups = groups.unwrap_or_else(|| self.grouper.group(&task.subtasks));
         self.changed = changed;
+        // Values were read from the snapshot before; the next `v` reads them again.
+        self.values = None;
         if let Some(at) = selected.and_then(|key| self.groups.iter().position(|g| key.matches(g))) {
             self.group_selected = at;
         }

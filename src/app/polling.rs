@@ -239,20 +239,18 @@ fn notification(previous: Option<&Task>, task: &Task, entry: &super::Entry, mode
     let failed = problems(task);
     let short = entry.task_ref.short();
     let provider = entry.task_ref.provider();
+    let not_imported = task.counts.not_imported();
     let (kind, title, body) = if task.is_finished() && !entry.announced.finish {
         let (_, word) = labels::task_state(task.state);
-        let body = if failed > 0 {
-            format!(
-                "{provider} {short}: {word}, {} of {} subtasks failed",
-                labels::count(failed as usize),
-                labels::count(task.counts.total as usize)
-            )
+        let total = labels::count(task.counts.total as usize);
+        let body = if not_imported.is_empty() {
+            format!("{provider} {short}: {word}, {total} subtasks")
         } else {
-            format!("{provider} {short}: {word}, {} subtasks", labels::count(task.counts.total as usize))
+            format!("{provider} {short}: {word} · {total} subtasks: {not_imported}")
         };
         (NotifyKind::Finished(task.state), format!("oaswatch: task {word}"), body)
     } else if !task.is_finished() && failed > 0 && !entry.announced.failure {
-        let body = format!("{provider} {short}: first failure ({} failed so far)", labels::count(failed as usize));
+        let body = format!("{provider} {short}: first failure ({not_imported} so far)");
         (NotifyKind::FirstFailure, "oaswatch: a subtask failed".to_owned(), body)
     } else {
         return None;

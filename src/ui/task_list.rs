@@ -2,17 +2,20 @@
 //!
 //! Row 1: state glyph and word, provider, short reference, and on the right the rate and ETA
 //! ("12/min · ETA 3m", "stalled 2m", shortened when narrow). Row 2: kind, a segmented progress
-//! bar with succeeded/failed/running/waiting counts, elapsed time, freshness. Row 3 (only when
-//! fetching fails): a badge with the reason. Draws only what is visible; reads `&App` only.
+//! bar and the counts of every state (the one breakdown, [`Counts::parts`]), elapsed time,
+//! freshness. Then, only when there is something to say: the subtasks a finished task left
+//! unfinished ("⚠ 1 still WAIT after Finished: GET /x"), and a badge with the reason fetching
+//! fails. Draws only what is visible; reads `&App` only.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
 use crate::app::{App, Entry, Focus, labels};
-use crate::domain::{Counts, ProviderKind, Task, TaskKind};
+use crate::analysis::stragglers::stragglers;
+use crate::domain::{Counts, ProviderKind, SubtaskState, Task, TaskKind};
 
 use super::layout::{inner, is_shown};
 use super::theme::Theme;
@@ -155,6 +158,12 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
     }
 
     let mut lines = vec![Line::from(first), Line::from(second)];
+    if let Some(left) = entry.task.as_ref().and_then(stragglers) {
+        lines.push(Line::from(vec![
+            Span::styled("⚠ ", theme.warn),
+            Span::styled(clean(&left.sentence(), width.saturating_sub(2)).into_owned(), theme.warn),
+        ]));
+    }
     if let Some(err) = &entry.last_error {
         let mut reason = String::new();
         if !err.code.is_empty() {
@@ -200,20 +209,29 @@ fn no_subtasks(task: &Task, theme: &Theme, room: usize) -> Span<'static> {
     Span::styled(clean(&text, room).into_owned(), theme.dim)
 }
 
-/// A bar whose segments show succeeded, failed, running and waiting subtasks in proportion;
-/// each segment has its own glyph so the bar reads without colour.
+/// A bar whose segments show the subtasks of each state in proportion, in [`Counts::ORDER`];
+/// each segment has its own glyph so the bar reads without colour (waiting is the empty rest).
 fn gauge(c: &Counts, width: usize, theme: &Theme) -> Vec<Span<'static>> {
     let total = c.total.max(1) as usize;
-    let parts = [
-        (c.succeeded + c.skipped, '█', theme.ok),
-        (c.failed + c.cancelled, '▓', theme.fail),
-        (c.running, '▒', theme.running),
-    ];
+    let parts = c.parts().map(|(state, n)| {
+        let (glyph, style) = match state {
+            SubtaskState::Succeeded => ('█', theme.ok),
+            SubtaskState::Failed => ('▓', theme.fail),
+            SubtaskState::Cancelled => ('╳', theme.fail),
+            SubtaskState::Skipped => ('▁', theme.dim),
+            SubtaskState::Running => ('▒', theme.running),
+            SubtaskState::Waiting => ('░', theme.gauge_empty),
+        };
+        (n, glyph, style)
+    });
     let mut spans = vec![Span::styled("▕", theme.dim)];
     let mut used = 0;
-    for (n, glyph, style) in parts {
-        // Any non-zero count gets at least one cell: a single failure must be visible.
-        let mut cells = (n as usize * width) / total;
+    let mut before = 0;
+    for (n, glyph, style) in parts.into_iter().filter(|(_, glyph, _)| *glyph != '░') {
+        // Cells by the running total, so that rounding never leaves a finished bar short; and
+        // any non-zero count gets at least one cell: a single failure must be visible.
+        before += n as usize;
+        let mut cells = (before * width / total).saturating_sub(used);
         if n > 0 && cells == 0 {
             cells = 1;
         }
@@ -230,19 +248,27 @@ fn gauge(c: &Counts, width: usize, theme: &Theme) -> Vec<Span<'static>> {
     spans
 }
 
+/// `12/40 ✔5 ✘4 ⊘3 ●2 ○26`: each state with its own glyph, in [`Counts::ORDER`]; cancelled and
+/// skipped only when there are some, the others always, so rows line up.
 fn counts(task: &Task, theme: &Theme) -> Vec<Span<'static>> {
     let c = &task.counts;
     let done = labels::count(c.done() as usize);
     let total = labels::count(c.total as usize);
-    let dim_if_zero = |n: u32, style: Style| if n == 0 { theme.dim } else { style };
-    vec![
-        Span::styled(format!("{done}/{total} "), theme.text),
-        Span::styled(format!("✔{} ", labels::count(c.succeeded as usize)), dim_if_zero(c.succeeded, theme.ok)),
-        Span::styled(
-            format!("✘{} ", labels::count((c.failed + c.cancelled) as usize)),
-            dim_if_zero(c.failed + c.cancelled, theme.fail),
-        ),
-        Span::styled(format!("●{} ", labels::count(c.running as usize)), dim_if_zero(c.running, theme.running)),
-        Span::styled(format!("○{}", labels::count(c.waiting as usize)), theme.dim),
-    ]
+    let mut spans = vec![Span::styled(format!("{done}/{total}"), theme.text)];
+    for (state, n) in c.parts() {
+        let optional = matches!(state, SubtaskState::Cancelled | SubtaskState::Skipped);
+        if optional && n == 0 {
+            continue;
+        }
+        let (glyph, _) = labels::subtask_state(state);
+        let style = match state {
+            _ if n == 0 => theme.dim,
+            SubtaskState::Succeeded => theme.ok,
+            SubtaskState::Failed | SubtaskState::Cancelled => theme.fail,
+            SubtaskState::Running => theme.running,
+            SubtaskState::Skipped | SubtaskState::Waiting => theme.dim,
+        };
+        spans.push(Span::styled(format!(" {glyph}{}", labels::count(n as usize)), style));
+    }
+    spans
 }
