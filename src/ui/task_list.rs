@@ -225,27 +225,45 @@ fn gauge(c: &Counts, width: usize, theme: &Theme) -> Vec<Span<'static>> {
         (n, glyph, style)
     });
     let mut spans = vec![Span::styled("▕", theme.dim)];
-    let mut used = 0;
-    let mut before = 0;
-    for (n, glyph, style) in parts.into_iter().filter(|(_, glyph, _)| *glyph != '░') {
-        // Cells by the running total, so that rounding never leaves a finished bar short; and
-        // any non-zero count gets at least one cell: a single failure must be visible.
-        before += n as usize;
-        let mut cells = (before * width / total).saturating_sub(used);
-        if n > 0 && cells == 0 {
-            cells = 1;
-        }
-        let cells = cells.min(width - used);
-        used += cells;
+    for ((_, glyph, style), cells) in parts.iter().zip(cells(&parts.map(|(n, ..)| n as usize), total, width)) {
         if cells > 0 {
-            spans.push(Span::styled(glyph.to_string().repeat(cells), style));
+            spans.push(Span::styled(glyph.to_string().repeat(cells), *style));
         }
-    }
-    if used < width {
-        spans.push(Span::styled("░".repeat(width - used), theme.gauge_empty));
     }
     spans.push(Span::styled("▏", theme.dim));
     spans
+}
+
+/// Cells per segment of a `width`-cell bar for `counts` out of `total`: every non-zero count
+/// gets one (a single failure must be visible), the rest goes by share, largest remainders
+/// first, so the cells always add up to the bar.
+fn cells(counts: &[usize; 6], total: usize, width: usize) -> [usize; 6] {
+    let mut out = [0; 6];
+    let nonzero = counts.iter().filter(|n| **n > 0).count();
+    let mut left = width;
+    for (cell, n) in out.iter_mut().zip(counts) {
+        if *n > 0 && left > 0 {
+            *cell = 1;
+            left -= 1;
+        }
+    }
+    if nonzero == 0 || left == 0 {
+        return out;
+    }
+    let share = |n: usize| (n * left, total.max(1));
+    let mut given = 0;
+    let mut remainders: Vec<(usize, usize)> = Vec::with_capacity(6);
+    for (k, n) in counts.iter().enumerate() {
+        let (num, den) = share(*n);
+        out[k] += num / den;
+        given += num / den;
+        remainders.push((num % den, k));
+    }
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, k) in remainders.into_iter().filter(|(_, k)| counts[*k] > 0).cycle().take(left.saturating_sub(given)) {
+        out[k] += 1;
+    }
+    out
 }
 
 /// `12/40 ✔5 ✘4 ⊘3 ●2 ○26`: each state with its own glyph, in [`Counts::ORDER`]; cancelled and
