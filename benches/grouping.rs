@@ -12,8 +12,15 @@
 //!
 //! Prints Markdown (the section `scripts/bench.sh` pastes into BENCHMARKS.md).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, reason = "bench code: fail loudly, print the report")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "bench code: fail loudly, print the report"
+)]
 
+use std::fmt::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -53,7 +60,11 @@ fn clients(handle: &SimHandle) -> Clients {
     use oaswatch::credentials::{AliyunCredentials, CredentialSource, HuaweiCredentials};
     use oaswatch::provider::{AliyunClient, HuaweiClient};
     let base = reqwest::Url::parse(&handle.base_url()).unwrap();
-    let config = HttpConfig { read_timeout: Duration::from_secs(3), total_timeout: Duration::from_secs(10), ..HttpConfig::default() };
+    let config = HttpConfig {
+        read_timeout: Duration::from_secs(3),
+        total_timeout: Duration::from_secs(10),
+        ..HttpConfig::default()
+    };
     let http = build_client(&config).unwrap();
     let source = CredentialSource::Env { variable: "the simulator scenario" };
     let ali = handle.aliyun_credentials().unwrap();
@@ -64,8 +75,12 @@ fn clients(handle: &SimHandle) -> Clients {
         security_token: ali.security_token,
         source: source.clone(),
     };
-    let huawei =
-        HuaweiCredentials::AkSk { access_key: hw.access_key, secret_key: hw.secret_key, security_token: hw.security_token, source };
+    let huawei = HuaweiCredentials::AkSk {
+        access_key: hw.access_key,
+        secret_key: hw.secret_key,
+        security_token: hw.security_token,
+        source,
+    };
     Clients::new(
         Ok(AliyunClient::new(http.clone(), Some(base.clone()), aliyun)),
         Ok(HuaweiClient::new(http, Some(base), huawei)),
@@ -95,11 +110,12 @@ fn loghub_section(samples: &[Sample]) -> f64 {
          [huawei]\n[[huawei.credentials]]\naccess_key = \"HAK\"\nsecret_key = \"HSK\"\n",
     );
     for (name, rows) in samples {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "[[tasks]]\nname = \"{name}\"\nprovider = \"aliyun\"\ngroup = \"5e1f0a2b3c4d5e6f708192a3b4c5d6e7\"\n\
              generate = {{ operations = {} }}\nbehaviour = {{ duration_secs = 1, queue_secs = 0 }}\n",
             rows.len()
-        ));
+        );
     }
     let mut scenario = scenario::parse(&text, "loghub", None).unwrap();
     for (task, (_, rows)) in scenario.tasks.iter_mut().zip(samples) {
@@ -125,7 +141,8 @@ fn loghub_section(samples: &[Sample]) -> f64 {
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let failures: Vec<&Value> = report["failures"].as_array().unwrap().iter().filter(|f| f["kind"] == "api").collect();
+        let failures: Vec<&Value> =
+            report["failures"].as_array().unwrap().iter().filter(|f| f["kind"] == "api").collect();
         let predicted: Vec<u64> = failures.iter().map(|f| f["group"].as_u64().unwrap()).collect();
         let truth: Vec<&str> = rows.iter().map(|(_, e)| e.as_str()).collect();
         let ga = grouping_accuracy(&truth, &predicted);
@@ -151,7 +168,9 @@ fn loghub_section(samples: &[Sample]) -> f64 {
 
 fn scenario_section() -> f64 {
     println!("### Built-in scenarios: grouping accuracy against the simulator's injected causes\n");
-    println!("Consequences folded under their causes; \"poll by poll\" is the dashboard's engine fed every answer in turn.\n");
+    println!(
+        "Consequences folded under their causes; \"poll by poll\" is the dashboard's engine fed every answer in turn.\n"
+    );
     println!("| scenario / task | failed, cancelled | groups | GA (one go) | GA (poll by poll) |");
     println!("|---|---|---|---|---|");
     let rt = runtime();
@@ -256,7 +275,11 @@ fn timing_section(lines: &[String], source: &str) -> Duration {
                     .collect(),
             );
             #[expect(clippy::cast_precision_loss, reason = "small counts")]
-            let per = if k == 0 { String::from("–") } else { format!("{:.2} µs", poll.saturating_sub(same).as_secs_f64() * 1e6 / k as f64) };
+            let per = if k == 0 {
+                String::from("–")
+            } else {
+                format!("{:.2} µs", poll.saturating_sub(same).as_secs_f64() * 1e6 / k as f64)
+            };
             println!("| {n} | {k} | {:.2} ms | {per} |", poll.as_secs_f64() * 1e3);
         }
     }
@@ -267,63 +290,53 @@ fn timing_section(lines: &[String], source: &str) -> Duration {
     scratch
 }
 
+/// `OASWATCH_GROUPING_PROFILE=group|normalise|breakdown`: only the 100,000-failure grouping (or
+/// only its masking), many times, for `perf record`; `breakdown` prints where the time goes.
+fn profile(mode: &str, samples: &[Sample]) {
+    let lines: Vec<String> = samples.iter().flat_map(|(_, rows)| rows.iter().map(|(c, _)| c.clone())).collect();
+    let all = failures(&lines, 100_000, 0);
+    let normalise_all = || {
+        let mut n = oaswatch::analysis::Normaliser::new();
+        for s in &all {
+            std::hint::black_box(n.normalise(&s.error_message(), s.name()).len());
+        }
+    };
+    match mode {
+        "normalise" => (0..20).for_each(|_| normalise_all()),
+        "breakdown" => {
+            let time = |what: &str, f: &dyn Fn()| {
+                let start = Instant::now();
+                for _ in 0..5 {
+                    f();
+                }
+                eprintln!("{what}: {:.1} ms", start.elapsed().as_secs_f64() * 1e3 / 5.0);
+            };
+            let signatures: Vec<String> = {
+                let mut n = oaswatch::analysis::Normaliser::new();
+                all.iter().map(|s| n.normalise(&s.error_message(), s.name()).to_owned()).collect()
+            };
+            time("mask", &normalise_all);
+            time("mine the masked messages", &|| {
+                let mut miner = oaswatch::analysis::miner::Miner::new();
+                for s in &signatures {
+                    std::hint::black_box(miner.assign(0, s));
+                }
+            });
+            time("group (all of it)", &|| {
+                std::hint::black_box(group_subtasks(&all));
+            });
+        }
+        _ => (0..10).for_each(|_| {
+            std::hint::black_box(group_subtasks(&all));
+        }),
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
     let samples = loghub();
-    if std::env::var_os("OASWATCH_GROUPING_PROFILE").is_some() {
-        // For perf: only the 100,000-failure grouping, many times.
-        let lines: Vec<String> = samples.iter().flatten().flat_map(|(_, rows)| rows.iter().map(|(c, _)| c.clone())).collect();
-        let all = failures(&lines, 100_000, 0);
-        let time = |what: &str, f: &dyn Fn()| {
-            let start = Instant::now();
-            for _ in 0..5 {
-                f();
-            }
-            eprintln!("{what}: {:.1} ms", start.elapsed().as_secs_f64() * 1e3 / 5.0);
-        };
-        if std::env::var("OASWATCH_GROUPING_PROFILE").is_ok_and(|v| v == "group") {
-            for _ in 0..10 {
-                std::hint::black_box(group_subtasks(&all));
-            }
-            return;
-        }
-        if std::env::var("OASWATCH_GROUPING_PROFILE").is_ok_and(|v| v == "normalise") {
-            let mut n = oaswatch::analysis::Normaliser::new();
-            for _ in 0..20 {
-                for s in &all {
-                    std::hint::black_box(n.normalise(&s.error_message(), s.name()).len());
-                }
-            }
-            return;
-        }
-        let signatures: Vec<String> = {
-            let mut n = oaswatch::analysis::Normaliser::new();
-            all.iter().map(|s| n.normalise(&s.error_message(), s.name()).to_owned()).collect()
-        };
-        let mut distinct = signatures.clone();
-        distinct.sort();
-        distinct.dedup();
-        eprintln!("{} distinct signatures", distinct.len());
-        time("mine the signatures", &|| {
-            let mut miner = oaswatch::analysis::miner::Miner::new();
-            for s in &signatures {
-                std::hint::black_box(miner.assign(0, s));
-            }
-        });
-        time("read messages", &|| {
-            for s in &all {
-                std::hint::black_box(s.error_message());
-            }
-        });
-        time("normalise", &|| {
-            let mut n = oaswatch::analysis::Normaliser::new();
-            for s in &all {
-                std::hint::black_box(n.normalise(&s.error_message(), s.name()).len());
-            }
-        });
-        time("group", &|| {
-            std::hint::black_box(group_subtasks(&all));
-        });
+    if let Ok(mode) = std::env::var("OASWATCH_GROUPING_PROFILE") {
+        profile(&mode, samples.as_deref().unwrap_or_default());
         return;
     }
     println!("<!-- grouping:figures -->\n");
@@ -333,7 +346,9 @@ fn main() {
     }
     let worst = scenario_section();
     let (lines, source): (Vec<String>, &str) = match &samples {
-        Some(s) => (s.iter().flat_map(|(_, rows)| rows.iter().map(|(c, _)| c.clone())).collect(), "the 16,000 Loghub lines"),
+        Some(s) => {
+            (s.iter().flat_map(|(_, rows)| rows.iter().map(|(c, _)| c.clone())).collect(), "the 16,000 Loghub lines")
+        }
         None => (
             (0..50).map(|i| format!("Path /p{i}/x conflicts with existing API Name{i}")).collect(),
             "synthetic route conflicts",
@@ -345,10 +360,15 @@ fn main() {
     println!("| target | measured | status |");
     println!("|---|---|---|");
     match mean {
-        Some(m) => println!("| mean GA over the eight Loghub samples ≥ 0.90 (stretch 0.98) | {m:.3} | {} |", status(m >= 0.90)),
+        Some(m) => {
+            println!("| mean GA over the eight Loghub samples ≥ 0.90 (stretch 0.98) | {m:.3} | {} |", status(m >= 0.90))
+        }
         None => println!("| mean GA over the eight Loghub samples ≥ 0.90 | not measured | – |"),
     }
-    println!("| every built-in scenario: GA 1.0 against injected causes | worst {worst:.3} | {} |", status((worst - 1.0).abs() < 1e-9));
+    println!(
+        "| every built-in scenario: GA 1.0 against injected causes | worst {worst:.3} | {} |",
+        status((worst - 1.0).abs() < 1e-9)
+    );
     println!(
         "| group 100,000 failures < 200 ms | {:.1} ms | {} |",
         scratch.as_secs_f64() * 1e3,

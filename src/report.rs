@@ -309,7 +309,11 @@ fn write_groups(out: &mut String, task: &Task, all: bool) {
         }
         let example = group.members.first().and_then(|&m| task.subtasks.get(m as usize)).map(subtask_what);
         let example = example.map(|e| format!(" — e.g. {}", sanitize::line_truncated(&e, 80))).unwrap_or_default();
-        let code = if group.code.is_empty() { String::new() } else { format!(" [{}]", sanitize::line_truncated(&group.code, 40)) };
+        let code = if group.code.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", sanitize::line_truncated(&group.code, 40))
+        };
         let template = sanitize::line_truncated(&group.signature, MESSAGE_LIMIT);
         if group.is_consequence() {
             let _ = writeln!(out, "      └ {} {}: {template}{code}{example}", group.what(), group.outcome());
@@ -531,11 +535,17 @@ mod tests {
             )
         };
         let cancelled = |path: &str, model: &str| {
-            let message = format!("The import of API [GET {path}] was cancelled because model [{model}] failed to import.");
+            let message =
+                format!("The import of API [GET {path}] was cancelled because model [{model}] failed to import.");
             Subtask::new(
                 SubtaskKind::Api,
                 SubtaskState::Cancelled,
-                SubtaskText { method: "GET", path, error: Some(ApiErrorRef::new("", &message)), ..SubtaskText::default() },
+                SubtaskText {
+                    method: "GET",
+                    path,
+                    error: Some(ApiErrorRef::new("", &message)),
+                    ..SubtaskText::default()
+                },
             )
         };
         let mut subtasks = vec![model("Money", "Internal Error"), model("Address", "Internal Error")];

@@ -55,7 +55,10 @@ fn check_dashboard(name: &str, task: &Task, c: &Counts) {
     if c.total == 0 {
         return;
     }
-    let row = screen.lines().find(|l| l.contains('▕') && l.contains('▏')).unwrap_or_else(|| panic!("{name}: no row\n{screen}"));
+    let row = screen
+        .lines()
+        .find(|l| l.contains('▕') && l.contains('▏'))
+        .unwrap_or_else(|| panic!("{name}: no row\n{screen}"));
     let after = &row[row.find('▏').unwrap() + '▏'.len_utf8()..];
     let mut words = after.split_whitespace();
     let done_total = words.next().unwrap();
@@ -138,7 +141,10 @@ fn check(name: &str, task: &Task) {
     // status (human): "N subtasks: a succeeded, b failed, …"
     let human = report::human_summary(std::slice::from_ref(&outcome), false);
     let line = human.lines().nth(1).unwrap();
-    let words = line.split_once("subtasks: ").or_else(|| line.split_once("subtask: ")).map_or_else(BTreeMap::new, |(_, w)| by_word(w));
+    let words = line
+        .split_once("subtasks: ")
+        .or_else(|| line.split_once("subtask: "))
+        .map_or_else(BTreeMap::new, |(_, w)| by_word(w));
     assert_eq!(words, expected_words(&c), "{name}: {line}");
     // wait's progress line: "x/y done, a failed, b cancelled, c skipped"
     let progress = report::progress_body(&task.task_ref, Some(task), None);
@@ -155,7 +161,8 @@ fn check(name: &str, task: &Task) {
     // Failure reports: JSON counts, the Markdown summary line.
     let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
     let groups = oaswatch::analysis::group_failures(task);
-    let json: serde_json::Value = serde_json::from_str(&failure_report::render(task, &groups, Format::Json, at)).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&failure_report::render(task, &groups, Format::Json, at)).unwrap();
     for (state, n) in c.parts() {
         assert_eq!(json["task"]["counts"][state.as_str()], n, "{name}: report {state}");
     }
@@ -181,7 +188,11 @@ async fn every_surface_counts_every_builtin_scenarios_tasks_alike() {
             let snapshots = common::fetch_until_finished(&clients, &task_ref).await;
             let last = snapshots.last().unwrap();
             // One snapshot from while it ran (with subtasks, if the cloud lists them then).
-            let running = snapshots.iter().rev().find(|t| !t.is_finished() && t.counts.total > 0).or_else(|| snapshots.iter().find(|t| !t.is_finished()));
+            let running = snapshots
+                .iter()
+                .rev()
+                .find(|t| !t.is_finished() && t.counts.total > 0)
+                .or_else(|| snapshots.iter().find(|t| !t.is_finished()));
             for task in running.into_iter().chain([last]) {
                 check(&name, task);
                 checked += 1;

@@ -8,6 +8,7 @@
 mod cli_support;
 mod common;
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use oaswatch::analysis::accuracy::grouping_accuracy;
@@ -33,7 +34,12 @@ fn check(name: &str, task: &Task, groups: &[FailureGroup], causes: &[InjectedCau
         let model_at = task.subtasks.iter().position(|s| s.kind == SubtaskKind::Model && s.name() == model).unwrap();
         let model_group = groups.iter().find(|g| g.members.contains(&u32::try_from(model_at).unwrap())).unwrap();
         assert_eq!(subtask.state, SubtaskState::Cancelled);
-        assert_eq!(group.cause, Some(model_group.cluster), "{name}: {} is folded under {model}'s group", subtask.name());
+        assert_eq!(
+            group.cause,
+            Some(model_group.cluster),
+            "{name}: {} is folded under {model}'s group",
+            subtask.name()
+        );
         folded += 1;
     }
     folded
@@ -70,8 +76,11 @@ async fn every_builtin_scenario_groups_as_its_injected_causes() {
     eprintln!("{}", summary.join("\n"));
 }
 
-/// The eight Loghub-2k samples beside the repository: (name, [(Content, EventId)]).
-fn loghub_samples() -> Option<Vec<(String, Vec<(String, String)>)>> {
+/// A sample's name and its (Content, EventId) rows.
+type Sample = (String, Vec<(String, String)>);
+
+/// The eight Loghub-2k samples beside the repository.
+fn loghub_samples() -> Option<Vec<Sample>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/loghub");
     let mut samples = Vec::new();
     for name in ["HDFS", "Hadoop", "Spark", "BGL", "Linux", "Mac", "HealthApp", "Proxifier"] {
@@ -86,18 +95,19 @@ fn loghub_samples() -> Option<Vec<(String, Vec<(String, String)>)>> {
 }
 
 /// A scenario with one Alibaba import per sample, each of whose operations fails with one line.
-fn loghub_scenario(samples: &[(String, Vec<(String, String)>)]) -> oaswatch::sim::Scenario {
+fn loghub_scenario(samples: &[Sample]) -> oaswatch::sim::Scenario {
     let mut text = String::from(
         "name = \"loghub\"\n[aliyun]\nregion = \"cn-hangzhou\"\n[[aliyun.credentials]]\naccess_key_id = \"AK\"\naccess_key_secret = \"SK\"\n\
          [huawei]\n[[huawei.credentials]]\naccess_key = \"HAK\"\nsecret_key = \"HSK\"\n\
          [[aliyun.groups]]\nid = \"5e1f0a2b3c4d5e6f708192a3b4c5d6e7\"\nname = \"generated\"\nbase_path = \"/gen\"\n",
     );
     for (name, rows) in samples {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "[[tasks]]\nname = \"{name}\"\nprovider = \"aliyun\"\ngroup = \"5e1f0a2b3c4d5e6f708192a3b4c5d6e7\"\n\
              generate = {{ operations = {} }}\nbehaviour = {{ duration_secs = 1, queue_secs = 0 }}\n",
             rows.len()
-        ));
+        );
     }
     let mut scenario = scenario::parse(&text, "loghub scenario", None).unwrap();
     for (task, (_, rows)) in scenario.tasks.iter_mut().zip(samples) {

@@ -10,6 +10,7 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use oaswatch::analysis::FailureGroup;
 use oaswatch::app::keymap::action_for_event;
 use oaswatch::app::{Action, App, AppOptions};
 use oaswatch::domain::{Task, TaskRef};
@@ -19,8 +20,12 @@ use ratatui::backend::TestBackend;
 
 fn press(app: &mut App, c: char) {
     let modifiers = if c.is_ascii_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
-    let event =
-        Event::Key(KeyEvent { code: KeyCode::Char(c), modifiers, kind: KeyEventKind::Press, state: KeyEventState::NONE });
+    let event = Event::Key(KeyEvent {
+        code: KeyCode::Char(c),
+        modifiers,
+        kind: KeyEventKind::Press,
+        state: KeyEventState::NONE,
+    });
     if let Some(action) = action_for_event(app, event) {
         app.update(action);
     }
@@ -56,10 +61,10 @@ async fn the_demos_biggest_cause_comes_first_and_every_group_reads_apart() {
 
     let groups = app.selected_entry().unwrap().insight.groups().to_vec();
     assert!(groups.len() >= 3, "{groups:#?}");
-    let impact: Vec<usize> = groups.iter().filter(|g| !g.is_consequence()).map(|g| g.impact()).collect();
+    let impact: Vec<usize> = groups.iter().filter(|g| !g.is_consequence()).map(FailureGroup::impact).collect();
     assert!(impact.windows(2).all(|w| w[0] >= w[1]), "biggest cause first: {impact:?}");
     assert_eq!(app.selected_entry().unwrap().insight.group_selected(), 0, "the tab opens on the biggest");
-    assert!(groups.iter().any(|g| g.is_consequence()), "the demo cancels APIs whose model failed");
+    assert!(groups.iter().any(FailureGroup::is_consequence), "the demo cancels APIs whose model failed");
 
     for (w, h) in [(80, 24), (120, 40)] {
         let text = screen(&mut app, w, h);
@@ -72,7 +77,7 @@ async fn the_demos_biggest_cause_comes_first_and_every_group_reads_apart() {
     }
 
     // On the first consequence: the values its variables took.
-    let consequence = groups.iter().position(|g| g.is_consequence()).unwrap();
+    let consequence = groups.iter().position(FailureGroup::is_consequence).unwrap();
     for _ in 0..consequence {
         press(&mut app, 'j');
     }

@@ -9,6 +9,10 @@ use unicode_width::UnicodeWidthStr;
 
 const ELLIPSIS: &str = "…";
 
+/// Ranks (see [`elide`]) whose words fill from the start without gaps: a run of plain words
+/// reads better whole than with holes in it.
+const RUNS: [u8; 2] = [3, 7];
+
 /// `text` in at most `width` columns: whole if it fits; else, as many as fit in this order, its
 /// first word; the words no neighbour has (a neighbour is one of `others` that differs from it),
 /// variables (`{path}`) and the words beside them first, then the others from the start; the
@@ -25,9 +29,6 @@ pub fn elide(text: &str, others: &[&str], width: usize) -> String {
     let variable: Vec<bool> = words.iter().map(|w| w.contains('{') && w.contains('}')).collect();
     let beside_variable = |i: usize| (i > 0 && variable[i - 1]) || variable.get(i + 1).copied().unwrap_or(false);
     let telling = |i: usize| !shared[i] && !differing.is_empty();
-    // Ranks whose words fill from the start without gaps: a run of plain words reads better
-    // whole than with holes in it.
-    const RUNS: [u8; 2] = [3, 7];
     let rank = |i: usize| -> u8 {
         match (i == 0, telling(i), variable[i], beside_variable(i)) {
             (true, ..) => 0,
@@ -77,25 +78,29 @@ fn shared_words(words: &[&str], others: &[&str]) -> Vec<bool> {
 }
 
 /// Indices into `a` of a longest common subsequence of `a` and `b`.
-fn common_subsequence(a: &[&str], b: &[&str]) -> Vec<usize> {
-    let (n, m) = (a.len(), b.len());
-    let mut dp = vec![0u16; (n + 1) * (m + 1)];
-    let at = |i: usize, j: usize| i * (m + 1) + j;
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            dp[at(i, j)] = if a[i] == b[j] { dp[at(i + 1, j + 1)] + 1 } else { dp[at(i + 1, j)].max(dp[at(i, j + 1)]) };
+fn common_subsequence(ours: &[&str], theirs: &[&str]) -> Vec<usize> {
+    let (rows, cols) = (ours.len(), theirs.len());
+    let mut lcs = vec![0u16; (rows + 1) * (cols + 1)];
+    let at = |row: usize, col: usize| row * (cols + 1) + col;
+    for row in (0..rows).rev() {
+        for col in (0..cols).rev() {
+            lcs[at(row, col)] = if ours[row] == theirs[col] {
+                lcs[at(row + 1, col + 1)] + 1
+            } else {
+                lcs[at(row + 1, col)].max(lcs[at(row, col + 1)])
+            };
         }
     }
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < n && j < m {
-        if a[i] == b[j] {
-            out.push(i);
-            i += 1;
-            j += 1;
-        } else if dp[at(i + 1, j)] >= dp[at(i, j + 1)] {
-            i += 1;
+    let (mut row, mut col, mut out) = (0, 0, Vec::new());
+    while row < rows && col < cols {
+        if ours[row] == theirs[col] {
+            out.push(row);
+            row += 1;
+            col += 1;
+        } else if lcs[at(row + 1, col)] >= lcs[at(row, col + 1)] {
+            row += 1;
         } else {
-            j += 1;
+            col += 1;
         }
     }
     out

@@ -31,10 +31,19 @@ static ENGINES: AtomicU64 = AtomicU64::new(1);
 struct Assigned {
     cluster: u32,
     /// The names of other failures its message gave, in order (consequences only).
-    references: Option<Arc<[Box<str>]>>,
+    references: Option<References>,
     /// The last snapshot that had this failure, so failures gone from the task are forgotten.
     seen: u32,
 }
+
+/// Names a message gave, shared by every failure with that message.
+type References = Arc<[Box<str>]>;
+
+/// A grouped subtask of a snapshot: (position, cluster, references).
+type Met = (u32, u32, Option<References>);
+
+/// A snapshot's grouped subtasks by position: their cluster and references.
+type ByPosition<'a> = HashMap<u32, (u32, Option<&'a [Box<str>]>), foldhash::fast::RandomState>;
 
 /// A cluster's template as groups hand it out, rebuilt only when the template changed.
 #[derive(Clone, Debug)]
@@ -102,7 +111,7 @@ impl Grouper {
         self.generation = self.generation.wrapping_add(1);
         let generation = self.generation;
         let names = ProblemNames::of(subtasks);
-        let mut of: Vec<(u32, u32, Option<Arc<[Box<str>]>>)> = Vec::with_capacity(subtasks.len() / 4);
+        let mut of: Vec<Met> = Vec::with_capacity(subtasks.len() / 4);
         if self.memo.is_empty() {
             // A first snapshot: room for all of its failures at once rather than by doubling.
             self.memo.reserve(subtasks.iter().filter(|s| in_groups(s)).count());
@@ -112,17 +121,14 @@ impl Grouper {
                 continue;
             }
             let key = self.hasher.hash_one((subtask.state, subtask.kind, subtask.name(), subtask.error_identity()));
-            let assigned = match self.memo.get_mut(&key) {
-                Some(known) => {
-                    known.seen = generation;
-                    (known.cluster, known.references.clone())
-                }
-                None => {
-                    let assigned = self.assign(subtask, &names);
-                    let found = (assigned.cluster, assigned.references.clone());
-                    self.memo.insert(key, assigned);
-                    found
-                }
+            let assigned = if let Some(known) = self.memo.get_mut(&key) {
+                known.seen = generation;
+                (known.cluster, known.references.clone())
+            } else {
+                let assigned = self.assign(subtask, &names);
+                let found = (assigned.cluster, assigned.references.clone());
+                self.memo.insert(key, assigned);
+                found
             };
             of.push((u32::try_from(position).unwrap_or(u32::MAX), assigned.0, assigned.1));
         }
@@ -138,12 +144,11 @@ impl Grouper {
         let message = subtask.error_message();
         let code = subtask.error_code().trim();
         let has_text = !message.trim().is_empty();
-        let part = match self.parts.iter().position(|(c, t)| **c == *code && *t == has_text) {
-            Some(part) => part,
-            None => {
-                self.parts.push((code.into(), has_text));
-                self.parts.len() - 1
-            }
+        let part = if let Some(part) = self.parts.iter().position(|(c, t)| **c == *code && *t == has_text) {
+            part
+        } else {
+            self.parts.push((code.into(), has_text));
+            self.parts.len() - 1
         };
         let part = u32::try_from(part).unwrap_or(u32::MAX);
         let seen = self.generation;
@@ -169,18 +174,13 @@ impl Grouper {
     }
 
     /// The groups of a snapshot from what each failure was assigned.
-    fn assemble(
-        &mut self,
-        subtasks: &[Subtask],
-        names: &ProblemNames<'_>,
-        of: &[(u32, u32, Option<Arc<[Box<str>]>>)],
-    ) -> Vec<FailureGroup> {
+    fn assemble(&mut self, subtasks: &[Subtask], names: &ProblemNames<'_>, of: &[Met]) -> Vec<FailureGroup> {
         // Only consequences need to look other failures up; most snapshots have few.
         let any_references = of.iter().any(|(_, _, r)| r.is_some());
-        let at: HashMap<u32, (u32, Option<&[Box<str>]>)> = if any_references {
+        let at: ByPosition<'_> = if any_references {
             of.iter().map(|(p, c, r)| (*p, (*c, r.as_deref()))).collect()
         } else {
-            HashMap::new()
+            HashMap::default()
         };
         // Causes by cluster in a table; consequences (cluster, cause) in a map.
         let mut own: Vec<usize> = vec![usize::MAX; self.miner.clusters().len()];

@@ -101,7 +101,7 @@ impl FailureGroup {
     /// What happened to the members when it was not a failure: `cancelled`, `skipped`,
     /// `cancelled or skipped`; empty when they failed.
     pub fn outcome(&self) -> &'static str {
-        let others = self.count() as u32 - self.cancelled - self.skipped;
+        let others = u32::try_from(self.count()).unwrap_or(u32::MAX).saturating_sub(self.cancelled + self.skipped);
         match (self.cancelled > 0, self.skipped > 0, others > 0) {
             (true, false, false) => "cancelled",
             (false, true, false) => "skipped",
@@ -161,7 +161,7 @@ pub fn group_subtasks(subtasks: &[Subtask]) -> Vec<FailureGroup> {
 pub(super) fn order(mut groups: Vec<FailureGroup>) -> Vec<FailureGroup> {
     for k in 0..groups.len() {
         if let Some(cause) = groups[k].cause {
-            let folded = groups[k].count() as u32;
+            let folded = u32::try_from(groups[k].count()).unwrap_or(u32::MAX);
             if let Some(owner) = groups.iter_mut().find(|g| g.cause.is_none() && g.cluster == cause) {
                 owner.consequences += folded;
             }

@@ -112,9 +112,10 @@ impl Slot {
         let mut slot = Slot::of(&[&current, value]);
         // The placeholder generalises, never narrows: a `{*}` slot stays `{*}`.
         slot.placeholder = match (&self.placeholder, slot.placeholder) {
-            (Placeholder::Any, _) | (_, Placeholder::Any) => Placeholder::Any,
             (Placeholder::Masked(a), Placeholder::Masked(b)) if *a == b => Placeholder::Masked(b),
-            (Placeholder::Masked(_), Placeholder::Masked(_)) => Placeholder::Any,
+            (Placeholder::Any, _) | (_, Placeholder::Any) | (Placeholder::Masked(_), Placeholder::Masked(_)) => {
+                Placeholder::Any
+            }
             // A name mask (`{name}`, `{model}`) that meets a plain word still holds names.
             (Placeholder::Masked(mask), Placeholder::Name) if NAME_MASKS.contains(&&**mask) => {
                 Placeholder::Masked(mask.clone())
@@ -146,8 +147,7 @@ fn common_prefix<'a>(a: &'a str, b: &str) -> &'a str {
 }
 
 fn common_suffix<'a>(a: &'a str, b: &str) -> &'a str {
-    let len: usize =
-        a.chars().rev().zip(b.chars().rev()).take_while(|(x, y)| x == y).map(|(x, _)| x.len_utf8()).sum();
+    let len: usize = a.chars().rev().zip(b.chars().rev()).take_while(|(x, y)| x == y).map(|(x, _)| x.len_utf8()).sum();
     &a[a.len() - len..]
 }
 
@@ -346,7 +346,8 @@ impl Miner {
             if !outcome.joins() {
                 continue;
             }
-            let better = best.as_ref().is_none_or(|(best_id, b)| outcome.beats(b) || (!b.beats(&outcome) && id < *best_id));
+            let better =
+                best.as_ref().is_none_or(|(best_id, b)| outcome.beats(b) || (!b.beats(&outcome) && id < *best_id));
             if better {
                 best = Some((id, outcome));
             }
@@ -460,22 +461,22 @@ fn substitute_cost(constant: i64, token: i64) -> i64 {
 
 /// Aligns `tokens` with `items`; `None` when the template is empty.
 fn align(items: &[Item], signature: &str, tokens: &[Token], dp: &mut Vec<i64>) -> Option<Outcome> {
-    let (p, q) = (items.len(), tokens.len());
-    if p == 0 {
+    let (n_items, n_tokens) = (items.len(), tokens.len());
+    if n_items == 0 {
         return None;
     }
-    let width = q + 1;
+    let width = n_tokens + 1;
     dp.clear();
-    dp.resize((p + 1) * width, 0);
+    dp.resize((n_items + 1) * width, 0);
     let at = |i: usize, j: usize| i * width + j;
     let w = |j: usize| tokens[j].weight.value();
-    for j in (0..q).rev() {
-        dp[at(p, j)] = dp[at(p, j + 1)] - w(j);
+    for j in (0..n_tokens).rev() {
+        dp[at(n_items, j)] = dp[at(n_items, j + 1)] - w(j);
     }
-    for i in (0..p).rev() {
-        for j in (0..=q).rev() {
+    for i in (0..n_items).rev() {
+        for j in (0..=n_tokens).rev() {
             let mut best = dp[at(i + 1, j)] - items[i].weight();
-            if j < q {
+            if j < n_tokens {
                 match &items[i] {
                     Item::Var { .. } => best = best.max(dp[at(i, j + 1)] - absorb_cost(&items[i], tokens[j].weight)),
                     Item::Const { text, weight, .. } if **text == *tokens[j].text(signature) => {
@@ -483,7 +484,9 @@ fn align(items: &[Item], signature: &str, tokens: &[Token], dp: &mut Vec<i64>) -
                     }
                     // A different token in a constant's place: one difference, not a lacked
                     // constant here and an added token elsewhere.
-                    Item::Const { weight, .. } => best = best.max(dp[at(i + 1, j + 1)] - substitute_cost(weight.value(), w(j))),
+                    Item::Const { weight, .. } => {
+                        best = best.max(dp[at(i + 1, j + 1)] - substitute_cost(weight.value(), w(j)))
+                    }
                 }
                 best = best.max(dp[at(i, j + 1)] - w(j));
             }
@@ -536,16 +539,22 @@ impl Gap {
 }
 
 fn backtrack(items: &[Item], signature: &str, tokens: &[Token], dp: &[i64], width: usize) -> Outcome {
-    let (p, q) = (items.len(), tokens.len());
+    let (n_items, n_tokens) = (items.len(), tokens.len());
     let at = |i: usize, j: usize| i * width + j;
     let w = |j: usize| tokens[j].weight.value();
-    let mut out =
-        Outcome { matched: 0, lacked: 0, added: 0, lines_up: true, merged: Vec::with_capacity(p), absorbed: Vec::new() };
+    let mut out = Outcome {
+        matched: 0,
+        lacked: 0,
+        added: 0,
+        lines_up: true,
+        merged: Vec::with_capacity(n_items),
+        absorbed: Vec::new(),
+    };
     let mut gap = Gap::default();
     let (mut i, mut j) = (0, 0);
-    while i < p || j < q {
+    while i < n_items || j < n_tokens {
         let here = dp[at(i, j)];
-        if i < p && j < q {
+        if i < n_items && j < n_tokens {
             if let Item::Const { text, weight, .. } = &items[i]
                 && **text == *tokens[j].text(signature)
                 && here == dp[at(i + 1, j + 1)] + weight.value()
@@ -574,7 +583,9 @@ fn backtrack(items: &[Item], signature: &str, tokens: &[Token], dp: &[i64], widt
                 j += 1;
                 continue;
             }
-            if matches!(items[i], Item::Var { .. }) && here == dp[at(i, j + 1)] - absorb_cost(&items[i], tokens[j].weight) {
+            if matches!(items[i], Item::Var { .. })
+                && here == dp[at(i, j + 1)] - absorb_cost(&items[i], tokens[j].weight)
+            {
                 gap.count(tokens[j].weight);
                 out.absorbed.push((i, j));
                 match gap.events.last_mut() {
@@ -585,7 +596,7 @@ fn backtrack(items: &[Item], signature: &str, tokens: &[Token], dp: &[i64], widt
                 continue;
             }
         }
-        if i < p && here == dp[at(i + 1, j)] - items[i].weight() {
+        if i < n_items && here == dp[at(i + 1, j)] - items[i].weight() {
             match &items[i] {
                 Item::Const { weight, .. } => {
                     out.lacked += weight.value();
@@ -655,10 +666,8 @@ fn absorb_into_empty_slots(events: &mut Vec<Event>) {
         };
         let after_end = run_end(k + 1, events);
         let after = &events[k + 1..after_end];
-        let before_start = events[..k]
-            .iter()
-            .rposition(|e| !matches!(e, Event::Added(_) | Event::Lacked(_)))
-            .map_or(0, |p| p + 1);
+        let before_start =
+            events[..k].iter().rposition(|e| !matches!(e, Event::Added(_) | Event::Lacked(_))).map_or(0, |p| p + 1);
         let before = &events[before_start..k];
         let only_added = |run: &[Event]| !run.is_empty() && run.iter().all(|e| matches!(e, Event::Added(_)));
         let (from, to) = if only_added(after) {
@@ -682,7 +691,8 @@ fn absorb_into_empty_slots(events: &mut Vec<Event>) {
 /// The slot that replaces a run of lacked constants and added tokens.
 fn difference_slot(run: &[&Event], items: &[Item], signature: &str, tokens: &[Token], out: &mut Outcome) {
     let Some(first) = run.first() else { return };
-    let lacked: Vec<Item> = run.iter().filter_map(|e| if let Event::Lacked(i) = e { Some(items[*i].clone()) } else { None }).collect();
+    let lacked: Vec<Item> =
+        run.iter().filter_map(|e| if let Event::Lacked(i) = e { Some(items[*i].clone()) } else { None }).collect();
     let added: Vec<usize> = run.iter().filter_map(|e| if let Event::Added(j) = e { Some(*j) } else { None }).collect();
     let template_text = render(&lacked);
     let message_text = match (added.first(), added.last()) {

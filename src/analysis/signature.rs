@@ -79,6 +79,9 @@ const QUOTES: [Quote; 5] = [
     Quote { open: '‘', close: '’', opens_at_word_start: false, closes_before_non_word: true },
 ];
 
+/// For a word of a message, the mask it takes if it names another subtask (`{model}`).
+pub type Refer<'a> = &'a dyn Fn(&str) -> Option<&'static str>;
+
 /// Who a message may name, so that names become masks rather than words.
 #[derive(Clone, Copy, Default)]
 pub struct Names<'a> {
@@ -86,7 +89,7 @@ pub struct Names<'a> {
     /// as a whole word in its own message. `""` when there is none.
     pub own: &'a str,
     /// Other subtasks a message may name: the mask for a word, if it is one of their names.
-    pub references: Option<&'a dyn Fn(&str) -> Option<&'static str>>,
+    pub references: Option<Refer<'a>>,
 }
 
 impl<'a> Names<'a> {
@@ -681,7 +684,8 @@ mod tests {
     #[test]
     fn masks_map_back_to_the_text_they_replaced() {
         let mut n = Normaliser::new();
-        let message = "Path  /pets/{petId} conflicts with API 3f2a9c81d0e54b6f at Sun Jul 17 20:55:07 2005, user blk_-42 ok";
+        let message =
+            "Path  /pets/{petId} conflicts with API 3f2a9c81d0e54b6f at Sun Jul 17 20:55:07 2005, user blk_-42 ok";
         let sig = n.normalise(message, "").to_owned();
         assert_eq!(sig, "Path {path} conflicts with API {id} at {time}, user blk_-{n} ok");
         let original = |needle: &str| {

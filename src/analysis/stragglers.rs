@@ -4,6 +4,8 @@
 //!
 //! Owns finding them and that sentence. Pure; the text is the provider's, so callers sanitise it.
 
+use std::fmt::Write as _;
+
 use crate::domain::{Subtask, SubtaskKind, Task};
 
 /// How many stragglers a sentence names before "and N more".
@@ -59,7 +61,7 @@ impl Stragglers {
         let mut list = self.named.join(", ");
         let more = (self.count as usize).saturating_sub(self.named.len());
         if more > 0 {
-            list.push_str(&format!(" and {more} more"));
+            let _ = write!(list, " and {more} more");
         }
         format!("{} still {} after {}: {list}", self.count, self.statuses.join("/"), self.task_status)
     }
@@ -76,7 +78,8 @@ mod tests {
     }
 
     fn task(state: TaskState, subtasks: Vec<Subtask>) -> Task {
-        Task::new("aliyun://cn-hangzhou/abc".parse().unwrap(), TaskKind::Import, state, "Finished").with_subtasks(subtasks)
+        Task::new("aliyun://cn-hangzhou/abc".parse().unwrap(), TaskKind::Import, state, "Finished")
+            .with_subtasks(subtasks)
     }
 
     #[test]
@@ -96,7 +99,10 @@ mod tests {
                 .chain([sub(SubtaskKind::Model, SubtaskState::Running, "RUNNING", "Pet", "")])
                 .collect(),
         );
-        assert_eq!(stragglers(&many).unwrap().sentence(), "6 still WAIT/RUNNING after Finished: GET /p0, GET /p1, GET /p2 and 3 more");
+        assert_eq!(
+            stragglers(&many).unwrap().sentence(),
+            "6 still WAIT/RUNNING after Finished: GET /p0, GET /p1, GET /p2 and 3 more"
+        );
     }
 
     #[test]

@@ -222,9 +222,24 @@ mod tests {
     fn words_brackets_and_key_values() {
         assert_eq!(
             words("The parameter [session] in [formData (file)] of API [{method} {path}] is not supported."),
-            ["The", "parameter", "[session]", "in", "[formData (file)]", "of", "API", "[{method} {path}]", "is", "not", "supported."]
+            [
+                "The",
+                "parameter",
+                "[session]",
+                "in",
+                "[formData (file)]",
+                "of",
+                "API",
+                "[{method} {path}]",
+                "is",
+                "not",
+                "supported."
+            ]
         );
-        assert_eq!(words("uid={n} euid={n} tty=NODEVssh ruser= a==b"), ["uid=", "{n}", "euid=", "{n}", "tty=", "NODEVssh", "ruser=", "a==b"]);
+        assert_eq!(
+            words("uid={n} euid={n} tty=NODEVssh ruser= a==b"),
+            ["uid=", "{n}", "euid=", "{n}", "tty=", "NODEVssh", "ruser=", "a==b"]
+        );
         assert_eq!(words("(unclosed and more words"), ["(unclosed", "and", "more", "words"]);
         let long = format!("({} end)", "w ".repeat(10).trim_end());
         assert_eq!(words(&long).len(), 11, "a bracket longer than the limit splits into words");
@@ -232,7 +247,10 @@ mod tests {
 
     #[test]
     fn cjk_characters_are_tokens_and_latin_runs_inside_them_too() {
-        assert_eq!(words("模型{name}已存在，请检查 OK"), ["模", "型", "{name}", "已", "存", "在", "，", "请", "检", "查", "OK"]);
+        assert_eq!(
+            words("模型{name}已存在，请检查 OK"),
+            ["模", "型", "{name}", "已", "存", "在", "，", "请", "检", "查", "OK"]
+        );
         let spaced = texts("API 模型");
         assert_eq!(spaced[1], ("模".to_owned(), true, Weight::Heavy));
         assert!(!spaced[2].1);

@@ -6,6 +6,7 @@
 //! `Money`). Computed on demand for one group, never per frame. Pure.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use super::consequences::{ProblemNames, can_be_consequence};
 use super::groups::FailureGroup;
@@ -32,7 +33,7 @@ impl VariableValues {
         let mut line = format!("{}: {}", self.name, shown.join(", "));
         let more = self.distinct.saturating_sub(self.values.len());
         if more > 0 {
-            line.push_str(&format!(", … {more} more"));
+            let _ = write!(line, ", … {more} more");
         }
         line
     }
@@ -41,7 +42,8 @@ impl VariableValues {
 /// The values of each variable of `group` over its members in `subtasks`, at most `keep` per
 /// variable.
 pub fn variable_values(group: &FailureGroup, subtasks: &[Subtask], keep: usize) -> Vec<VariableValues> {
-    let slots: Vec<usize> = group.template.iter().enumerate().filter(|(_, item)| varies(item)).map(|(i, _)| i).collect();
+    let slots: Vec<usize> =
+        group.template.iter().enumerate().filter(|(_, item)| varies(item)).map(|(i, _)| i).collect();
     if slots.is_empty() {
         return Vec::new();
     }
@@ -110,7 +112,11 @@ mod tests {
     use crate::domain::{ApiErrorRef, SubtaskKind, SubtaskState, SubtaskText};
 
     fn sub(kind: SubtaskKind, name: &str, state: SubtaskState, message: &str) -> Subtask {
-        Subtask::new(kind, state, SubtaskText { name, error: Some(ApiErrorRef::new("", message)), ..SubtaskText::default() })
+        Subtask::new(
+            kind,
+            state,
+            SubtaskText { name, error: Some(ApiErrorRef::new("", message)), ..SubtaskText::default() },
+        )
     }
 
     #[test]
@@ -120,14 +126,21 @@ mod tests {
             sub(SubtaskKind::Model, "Address", SubtaskState::Failed, "Internal Error"),
         ];
         for (i, model) in ["Money", "Money", "Address", "Money"].iter().enumerate() {
-            let message = format!("The import of API [GET /pets/{i}] was cancelled because model [{model}] failed to import.");
+            let message =
+                format!("The import of API [GET /pets/{i}] was cancelled because model [{model}] failed to import.");
             subtasks.push(sub(SubtaskKind::Api, &format!("Api{i}"), SubtaskState::Cancelled, &message));
         }
         let groups = group_subtasks(&subtasks);
         let cancels = groups.iter().find(|g| g.is_consequence()).unwrap();
         let values = variable_values(cancels, &subtasks, 8);
         let lines: Vec<String> = values.iter().map(VariableValues::line).collect();
-        assert_eq!(lines, ["{method} {path}: GET /pets/0 ×1, GET /pets/1 ×1, GET /pets/2 ×1, GET /pets/3 ×1", "{model}: Money ×3, Address ×1"]);
+        assert_eq!(
+            lines,
+            [
+                "{method} {path}: GET /pets/0 ×1, GET /pets/1 ×1, GET /pets/2 ×1, GET /pets/3 ×1",
+                "{model}: Money ×3, Address ×1"
+            ]
+        );
         let few = variable_values(cancels, &subtasks, 2);
         assert_eq!(few[0].line(), "{method} {path}: GET /pets/0 ×1, GET /pets/1 ×1, … 2 more");
     }
@@ -136,12 +149,16 @@ mod tests {
     fn learned_names_read_as_themselves() {
         let subtasks: Vec<Subtask> = ["LegacyCheckout", "LegacyListOrders", "LegacyCheckout"]
             .iter()
-            .map(|n| sub(SubtaskKind::Api, "", SubtaskState::Failed, &format!("Path /x/{n} conflicts with existing API {n}")))
+            .map(|n| {
+                sub(SubtaskKind::Api, "", SubtaskState::Failed, &format!("Path /x/{n} conflicts with existing API {n}"))
+            })
             .collect();
         let groups = group_subtasks(&subtasks);
         assert_eq!(groups.len(), 1);
         let values = variable_values(&groups[0], &subtasks, 8);
         assert_eq!(values[1].line(), "{name}: LegacyCheckout ×2, LegacyListOrders ×1");
-        assert!(variable_values(&group_subtasks(&subtasks[..1])[0], &subtasks[..1], 8)[0].line().starts_with("{path}: /x/"));
+        assert!(
+            variable_values(&group_subtasks(&subtasks[..1])[0], &subtasks[..1], 8)[0].line().starts_with("{path}: /x/")
+        );
     }
 }

@@ -52,7 +52,9 @@ impl GroupKey {
         if self.engine == group.engine {
             self.cluster == group.cluster && self.cause == group.cause
         } else {
-            self.code == group.code && self.signature == group.signature && self.cause.is_some() == group.cause.is_some()
+            self.code == group.code
+                && self.signature == group.signature
+                && self.cause.is_some() == group.cause.is_some()
         }
     }
 }

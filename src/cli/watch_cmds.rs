@@ -177,7 +177,12 @@ pub fn wait(
     Ok(status)
 }
 
-fn print_outcomes(outcomes: &[TaskOutcome], json: bool, all_failures: bool, out: &mut dyn Write) -> std::io::Result<()> {
+fn print_outcomes(
+    outcomes: &[TaskOutcome],
+    json: bool,
+    all_failures: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if json {
         out.write_all(report::json_document(outcomes).as_bytes())?;
     } else {

@@ -246,7 +246,11 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
             }
         } else if names_in_spec.contains(&name) {
             if aliyun {
-                fail("duplicate-name", "", format!("Duplicate API name [{name}] in the OAS data, API [{method} {path}]."))
+                fail(
+                    "duplicate-name",
+                    "",
+                    format!("Duplicate API name [{name}] in the OAS data, API [{method} {path}]."),
+                )
             } else {
                 // Huawei says the same whether the name is taken in the spec or in the group.
                 fail(
@@ -489,15 +493,14 @@ pub(crate) fn create_aliyun_import(
     let id = next_task_id(shared, inner);
     let seed = shared.ids.rng_seed(&format!("plan/{id}"));
     let group = inner.aliyun_group_mut(group_id)?;
-    let rules =
-        ImportRules {
-            provider: ProviderKind::Aliyun,
-            doc,
-            overwrite,
-            behaviour: origin.behaviour,
-            task_id: &id,
-            messages: origin.messages.as_deref(),
-        };
+    let rules = ImportRules {
+        provider: ProviderKind::Aliyun,
+        doc,
+        overwrite,
+        behaviour: origin.behaviour,
+        task_id: &id,
+        messages: origin.messages.as_deref(),
+    };
     let planned = plan_items(&rules, group, shared.ids, seed);
     let result = PlanResult::Import { group_id: group_id.to_owned(), swagger_id: String::new() };
     store_task(

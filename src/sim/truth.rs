@@ -45,8 +45,7 @@ pub fn folded_truth(task: &Task, causes: &[InjectedCause]) -> Result<Vec<Truth>,
     for cause in causes {
         queue.entry(key(cause.kind, &cause.name, &cause.method, &cause.path)).or_default().push_back(cause);
     }
-    let model_label =
-        |model: &str| causes.iter().find(|c| c.kind == SubtaskKind::Model && c.name == model).map(label);
+    let model_label = |model: &str| causes.iter().find(|c| c.kind == SubtaskKind::Model && c.name == model).map(label);
     let mut truth = Vec::new();
     for (i, s) in task.subtasks.iter().enumerate().filter(|(_, s)| in_groups(s)) {
         let cause = queue
@@ -57,7 +56,11 @@ pub fn folded_truth(task: &Task, causes: &[InjectedCause]) -> Result<Vec<Truth>,
             Some(model) => model_label(model).ok_or_else(|| format!("no injected cause for model {model}"))?,
             None => label(cause),
         };
-        truth.push(Truth { position: u32::try_from(i).unwrap_or(u32::MAX), label: folded, because: cause.because.clone() });
+        truth.push(Truth {
+            position: u32::try_from(i).unwrap_or(u32::MAX),
+            label: folded,
+            because: cause.because.clone(),
+        });
     }
     Ok(truth)
 }

@@ -164,9 +164,9 @@ pub(crate) fn template_spans(text: &str, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     let mut rest = text;
     while let Some(open) = rest.find('{') {
-        let mask_len = rest[open + 1..]
-            .find('}')
-            .filter(|&close| close > 0 && rest[open + 1..open + 1 + close].bytes().all(|b| b.is_ascii_lowercase() || b == b'*'));
+        let mask_len = rest[open + 1..].find('}').filter(|&close| {
+            close > 0 && rest[open + 1..open + 1 + close].bytes().all(|b| b.is_ascii_lowercase() || b == b'*')
+        });
         let Some(close) = mask_len else {
             spans.push(Span::styled(rest[..=open].to_owned(), theme.text));
             rest = &rest[open + 1..];
@@ -212,7 +212,9 @@ fn details(app: &App, entry: &Entry, group: &FailureGroup, theme: &Theme, area: 
             lines.push(Line::from(template_spans(&text, theme)));
         }
     } else {
-        if let Some(cause) = group.cause.and_then(|c| entry.insight.groups().iter().find(|g| !g.is_consequence() && g.cluster == c)) {
+        if let Some(cause) =
+            group.cause.and_then(|c| entry.insight.groups().iter().find(|g| !g.is_consequence() && g.cluster == c))
+        {
             let text = format!("← {}", cause.label());
             lines.push(Line::from(vec![
                 Span::styled("caused by ", theme.dim),

@@ -13,8 +13,8 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
-use crate::app::{App, Entry, Focus, labels};
 use crate::analysis::stragglers::stragglers;
+use crate::app::{App, Entry, Focus, labels};
 use crate::domain::{Counts, ProviderKind, SubtaskState, Task, TaskKind};
 
 use super::layout::{inner, is_shown};

@@ -471,8 +471,12 @@ pub fn sim_clients(handle: &SimHandle, timeout: Duration) -> oaswatch::provider:
         security_token: ali.security_token,
         source: source.clone(),
     };
-    let huawei =
-        HuaweiCredentials::AkSk { access_key: hw.access_key, secret_key: hw.secret_key, security_token: hw.security_token, source };
+    let huawei = HuaweiCredentials::AkSk {
+        access_key: hw.access_key,
+        secret_key: hw.secret_key,
+        security_token: hw.security_token,
+        source,
+    };
     oaswatch::provider::Clients::new(
         Ok(AliyunClient::new(http.clone(), Some(base.clone()), aliyun)),
         Ok(HuaweiClient::new(http, Some(base), huawei)),
@@ -482,7 +486,10 @@ pub fn sim_clients(handle: &SimHandle, timeout: Duration) -> oaswatch::provider:
 /// Fetches a task with the product's clients until it has finished, retrying fetch errors (a
 /// scenario's faults) for up to two minutes; returns every successful snapshot, the last one
 /// finished.
-pub async fn fetch_until_finished(clients: &oaswatch::provider::Clients, task: &TaskRef) -> Vec<oaswatch::domain::Task> {
+pub async fn fetch_until_finished(
+    clients: &oaswatch::provider::Clients,
+    task: &TaskRef,
+) -> Vec<oaswatch::domain::Task> {
     use oaswatch::provider::Fetch as _;
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
     let mut snapshots = Vec::new();

@@ -32,9 +32,19 @@ fn alibaba_messages_cluster_by_statement_biggest_first() {
         failed_api("Path /pets/{petId} conflicts with existing API 3f2a9c81d0e54b6f9a7c3d2e1f0a9b8c"),
         subtask(SubtaskKind::Api, "", SubtaskState::Succeeded, None),
         failed_api("Path /users conflicts with existing API LegacyListUsers"),
-        subtask(SubtaskKind::Model, "Pet", SubtaskState::Failed, Some(("", "Model Pet already exists in group 736508d885074167ba8fbce3bc95ea0b"))),
+        subtask(
+            SubtaskKind::Model,
+            "Pet",
+            SubtaskState::Failed,
+            Some(("", "Model Pet already exists in group 736508d885074167ba8fbce3bc95ea0b")),
+        ),
         failed_api("Internal Error\n"),
-        subtask(SubtaskKind::Model, "Owner", SubtaskState::Failed, Some(("", "Model Owner already exists in group 736508d885074167ba8fbce3bc95ea0b"))),
+        subtask(
+            SubtaskKind::Model,
+            "Owner",
+            SubtaskState::Failed,
+            Some(("", "Model Owner already exists in group 736508d885074167ba8fbce3bc95ea0b")),
+        ),
         failed_api("Internal Error"),
         failed_api("Path /a conflicts with existing API LegacyCheckout"),
     ];
@@ -56,9 +66,11 @@ fn alibaba_messages_cluster_by_statement_biggest_first() {
 
 #[test]
 fn cancellations_are_folded_under_the_failure_they_name() {
-    let model = |name: &str, message: &str| subtask(SubtaskKind::Model, name, SubtaskState::Failed, Some(("", message)));
+    let model =
+        |name: &str, message: &str| subtask(SubtaskKind::Model, name, SubtaskState::Failed, Some(("", message)));
     let cancelled = |name: &str, model: &str| {
-        let message = format!("The import of API [GET /{name}] was cancelled because model [{model}] failed to import.");
+        let message =
+            format!("The import of API [GET /{name}] was cancelled because model [{model}] failed to import.");
         subtask(SubtaskKind::Api, name, SubtaskState::Cancelled, Some(("", &message)))
     };
     let subtasks = vec![
@@ -112,7 +124,11 @@ fn huawei_codes_split_groups_with_the_same_text() {
         vec![
             ("APIG.3301", "The API already exists", 2),
             ("APIG.2012", "The API already exists", 1),
-            ("APIG.2012", "Invalid parameter value,parameterName:req_uri. Please refer to the support documentation", 1),
+            (
+                "APIG.2012",
+                "Invalid parameter value,parameterName:req_uri. Please refer to the support documentation",
+                1
+            ),
         ]
     );
     assert_eq!(groups[0].label(), "2 APIs: The API already exists [APIG.3301]");
@@ -228,9 +244,8 @@ fn arb_subtask() -> impl Strategy<Value = Subtask> {
         "weird \u{1b}[31m text",
     ]);
     let codes = prop::sample::select(vec!["", "APIG.3301", "APIG.2012"]);
-    (states, kinds, names, prop::option::of((codes, messages))).prop_map(|(state, kind, name, error)| {
-        subtask(kind, name, state, error.map(|(c, m): (&str, &str)| (c, m)))
-    })
+    (states, kinds, names, prop::option::of((codes, messages)))
+        .prop_map(|(state, kind, name, error)| subtask(kind, name, state, error.map(|(c, m): (&str, &str)| (c, m))))
 }
 
 proptest! {

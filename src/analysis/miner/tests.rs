@@ -34,7 +34,10 @@ fn bracketed_names_keep_their_brackets() {
         "The import of API [GET /c] was cancelled because model [Money] failed to import.",
     ]);
     assert_eq!(ids, [0, 0, 0]);
-    assert_eq!(template(&miner, 0), "The import of API [{method} {path}] was cancelled because model [{name}] failed to import.");
+    assert_eq!(
+        template(&miner, 0),
+        "The import of API [{method} {path}] was cancelled because model [{name}] failed to import."
+    );
 }
 
 #[test]
@@ -131,8 +134,11 @@ fn long_and_odd_inputs_do_not_break_it() {
     miner.assign(0, "} { {} {{n}}");
 }
 
+/// A sample's name and its (message, true event) rows.
+type Sample = (String, Vec<(String, String)>);
+
 /// The eight Loghub-2k samples beside the repository, if they are there.
-pub(crate) fn loghub_samples() -> Option<Vec<(String, Vec<(String, String)>)>> {
+pub(crate) fn loghub_samples() -> Option<Vec<Sample>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/loghub");
     let mut samples = Vec::new();
     for name in ["HDFS", "Hadoop", "Spark", "BGL", "Linux", "Mac", "HealthApp", "Proxifier"] {
@@ -141,7 +147,8 @@ pub(crate) fn loghub_samples() -> Option<Vec<(String, Vec<(String, String)>)>> {
         let headers = reader.headers().ok()?.clone();
         let content = headers.iter().position(|h| h == "Content")?;
         let event = headers.iter().position(|h| h == "EventId")?;
-        let rows = reader.records().filter_map(Result::ok).map(|r| (r[content].to_owned(), r[event].to_owned())).collect();
+        let rows =
+            reader.records().filter_map(Result::ok).map(|r| (r[content].to_owned(), r[event].to_owned())).collect();
         samples.push((name.to_owned(), rows));
     }
     Some(samples)
@@ -168,4 +175,3 @@ fn loghub_samples_group_like_their_true_templates() {
     eprintln!("{} mean {mean:.4}", lines.join(", "));
     assert!(mean >= 0.90, "mean GA {mean:.4}: {}", lines.join(", "));
 }
-

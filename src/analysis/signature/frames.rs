@@ -122,14 +122,18 @@ mod tests {
             kept(trace),
             "java.lang.IllegalStateException: pool closed\n\tat a.b.Pool.get(Pool.java:10)\nCaused by: java.io.IOException: reset\n\tat x.Y.z(Y.java:5)"
         );
-        let other_caller = trace.replace("a.b.Svc.run(Svc.java:20)", "a.b.Batch.go(Batch.java:99)\n\tat a.b.Main.main(Main.java:1)");
+        let other_caller =
+            trace.replace("a.b.Svc.run(Svc.java:20)", "a.b.Batch.go(Batch.java:99)\n\tat a.b.Main.main(Main.java:1)");
         assert_eq!(kept(&other_caller), kept(trace));
     }
 
     #[test]
     fn python_traces_keep_the_first_frame_and_its_source_line() {
         let trace = "Traceback (most recent call last):\n  File \"a.py\", line 3, in <module>\n    main()\n  File \"a.py\", line 9, in main\n    raise ValueError(x)\nValueError: bad";
-        assert_eq!(kept(trace), "Traceback (most recent call last):\n  File \"a.py\", line 3, in <module>\n    main()\nValueError: bad");
+        assert_eq!(
+            kept(trace),
+            "Traceback (most recent call last):\n  File \"a.py\", line 3, in <module>\n    main()\nValueError: bad"
+        );
     }
 
     #[test]
