@@ -53,6 +53,13 @@ struct Shown {
     signature: Arc<str>,
 }
 
+/// The names masked when grouping: other failures a consequence names, never the subtask's own
+/// name. Which words of a message are names is learned (a model called `Error` failing with
+/// "Internal Error" must not read "Internal {name}", apart from every other internal error).
+pub(crate) fn grouping_names(references: Option<super::signature::Refer<'_>>) -> Names<'_> {
+    Names { own: "", references }
+}
+
 /// Whether a subtask belongs in a failure group: failed, cancelled, or skipped with a reason.
 pub fn in_groups(subtask: &Subtask) -> bool {
     subtask.state.is_problem() || (subtask.state == SubtaskState::Skipped && subtask.has_error())
@@ -166,7 +173,7 @@ impl Grouper {
             Some(mask)
         };
         let consequence = can_be_consequence(subtask.state) && !names.is_empty();
-        let context = Names { own: subtask.name(), references: consequence.then_some(&refer as &dyn Fn(&str) -> _) };
+        let context = grouping_names(consequence.then_some(&refer as &dyn Fn(&str) -> _));
         let signature = self.normaliser.normalise_with(&message, context);
         let cluster = self.miner.assign(part, signature);
         let found = found.into_inner();

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::consequences::{ProblemNames, can_be_consequence};
+use super::grouper::grouping_names;
 use super::groups::FailureGroup;
 use super::miner::{Item, slot_ranges, varies};
-use super::signature::{Names, Normaliser};
+use super::signature::Normaliser;
 use super::tokens::tokenize;
 use crate::domain::Subtask;
 
@@ -56,7 +57,7 @@ pub fn variable_values(group: &FailureGroup, subtasks: &[Subtask], keep: usize) 
         let Some(subtask) = subtasks.get(member as usize) else { continue };
         let message = subtask.error_message();
         let consequence = can_be_consequence(subtask.state) && !names.is_empty();
-        let context = Names { own: subtask.name(), references: consequence.then_some(&refer as &dyn Fn(&str) -> _) };
+        let context = grouping_names(consequence.then_some(&refer as &dyn Fn(&str) -> _));
         let signature = normaliser.normalise_with(&message, context).to_owned();
         tokenize(&signature, &mut tokens);
         let ranges = slot_ranges(&group.template, &signature, &tokens);

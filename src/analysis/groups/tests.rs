@@ -93,7 +93,7 @@ fn cancellations_are_folded_under_the_failure_they_name() {
                 "3 APIs cancelled: The import of API [{method} {path}] was cancelled because model [{model}] failed to import.".to_owned(),
                 vec![3, 4, 5]
             ),
-            ("1 model: The model [{name}] already exists in group g1 (model m1).".to_owned(), vec![2]),
+            ("1 model: The model [Customer] already exists in group g1 (model m1).".to_owned(), vec![2]),
             (
                 "1 API cancelled: The import of API [{method} {path}] was cancelled because model [{model}] failed to import.".to_owned(),
                 vec![6]
@@ -307,4 +307,12 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_name_that_is_also_a_word_does_not_split_a_cause() {
+    // A model called `Error` failing with "Internal Error" is one more internal error.
+    let model = |name: &str| subtask(SubtaskKind::Model, name, SubtaskState::Failed, Some(("", "Internal Error")));
+    let groups = group_subtasks(&[model("Money"), model("Error"), model("Address")]);
+    assert_eq!(labels(&groups), vec![("3 models: Internal Error".to_owned(), vec![0, 1, 2])]);
 }
