@@ -43,6 +43,16 @@ pub fn elide(text: &str, others: &[&str], width: usize) -> String {
     };
     let mut order: Vec<usize> = (0..words.len()).collect();
     order.sort_by_key(|&i| (rank(i), i));
+    // A word wider than half the column (`value,parameterName:{name}.location,value:COOKIE.`)
+    // shows its beginning: whole, it would never fit beside anything.
+    let shown: Vec<String> =
+        words
+            .iter()
+            .map(|w| {
+                if words.len() > 1 && w.width() > width / 2 && width >= 8 { cut(w, width / 2) } else { (*w).to_owned() }
+            })
+            .collect();
+    let words: Vec<&str> = shown.iter().map(String::as_str).collect();
     let mut keep = vec![false; words.len()];
     let mut stopped: Option<u8> = None;
     for i in order {
@@ -58,10 +68,13 @@ pub fn elide(text: &str, others: &[&str], width: usize) -> String {
             }
         }
     }
-    if !keep.iter().any(|k| *k) {
+    let elided = render(&words, &keep);
+    // Words too long to keep whole (`value,parameterName:{name}.location,value:COOKIE.`) would
+    // leave most of the column empty: the plain cut says more then.
+    if !keep.iter().any(|k| *k) || elided.width() * 2 < width {
         return cut(text, width);
     }
-    render(&words, &keep)
+    elided
 }
 
 /// For each word of `words`, whether a neighbour has it too, in the same order (the words of
@@ -117,14 +130,14 @@ fn render(words: &[&str], keep: &[bool]) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        if gap && !out.is_empty() {
+        if gap && !out.is_empty() && !out.trim_end().ends_with(ELLIPSIS) {
             out.push_str(ELLIPSIS);
             out.push(' ');
         }
         gap = false;
         out.push_str(word);
     }
-    if gap {
+    if gap && !out.ends_with(ELLIPSIS) {
         out.push(' ');
         out.push_str(ELLIPSIS);
     }
@@ -179,6 +192,15 @@ mod tests {
         assert_eq!(elide(A, &[], 60), "The … API [{method} {path}] was … model [{model}] failed …");
         assert_eq!(elide(A, &[A], 60), elide(A, &[], 60), "an identical neighbour tells nothing");
         assert_eq!(elide("one two three four five six", &[], 14), "one two … six");
+    }
+
+    #[test]
+    fn long_glued_words_show_their_beginning() {
+        let text = "Invalid parameter value,parameterName:{name}.location,value:COOKIE. Please refer to the support documentation";
+        let out = elide(text, &["System error"], 40);
+        assert!(out.starts_with("Invalid parameter value,parameter"), "{out}");
+        assert!(!out.contains("… …"), "{out}");
+        assert!(out.width() <= 40, "{out}");
     }
 
     #[test]
