@@ -213,9 +213,11 @@ impl Entry {
         self.task.as_ref().is_some_and(|t| t.export.is_some())
     }
 
-    /// Rows this entry takes in the task list: two, plus one for a fetch error's reason.
+    /// Rows this entry takes in the task list: two, plus one naming what a finished task left
+    /// unfinished, plus one for a fetch error's reason.
     pub fn height(&self) -> u16 {
-        if self.last_error.is_some() { 3 } else { 2 }
+        let stragglers = self.task.as_ref().is_some_and(|t| t.is_finished() && t.counts.running + t.counts.waiting > 0);
+        2 + u16::from(stragglers) + u16::from(self.last_error.is_some())
     }
 
     /// Whether the data shown is as fresh as polling allows: the last answer was good and the

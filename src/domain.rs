@@ -239,6 +239,46 @@ impl Counts {
     pub fn done(&self) -> u32 {
         self.succeeded + self.failed + self.cancelled + self.skipped
     }
+
+    /// Subtasks that were not imported because something went wrong: failed or cancelled.
+    pub fn problems(&self) -> u32 {
+        self.failed + self.cancelled
+    }
+
+    /// Each state and its count, in [`Counts::ORDER`]: the one breakdown every surface shows
+    /// (task rows, pane titles, gauges, `status`/`wait`, reports, notifications).
+    pub fn parts(&self) -> [(SubtaskState, u32); 6] {
+        Counts::ORDER.map(|state| (state, self.get(state)))
+    }
+
+    /// `["37 succeeded", "3 failed"]`: the non-zero states, in [`Counts::ORDER`], in the words of
+    /// `--json`.
+    pub fn breakdown(&self) -> Vec<String> {
+        self.parts().iter().filter(|(_, n)| *n > 0).map(|(state, n)| format!("{n} {state}")).collect()
+    }
+
+    /// `"4 failed, 16 cancelled, 112 skipped"`: the subtasks not imported, by why; empty when
+    /// there are none. `wait`'s progress lines and the notifications say it.
+    pub fn not_imported(&self) -> String {
+        let not_imported = [SubtaskState::Failed, SubtaskState::Cancelled, SubtaskState::Skipped];
+        let parts: Vec<String> = self
+            .parts()
+            .iter()
+            .filter(|(state, n)| *n > 0 && not_imported.contains(state))
+            .map(|(state, n)| format!("{n} {state}"))
+            .collect();
+        parts.join(", ")
+    }
+
+    /// What is done first (succeeded, then the three ways of not being imported), then what is not.
+    pub const ORDER: [SubtaskState; 6] = [
+        SubtaskState::Succeeded,
+        SubtaskState::Failed,
+        SubtaskState::Cancelled,
+        SubtaskState::Skipped,
+        SubtaskState::Running,
+        SubtaskState::Waiting,
+    ];
 }
 
 /// An exported API definition (Huawei `export_api` result).

@@ -18,7 +18,7 @@
 //! ├── auth        ACS3 / SDK-HMAC / tokens    ├── errors   the clouds' error bodies
 //! ├── import      gateway rules → plan        ├── export   group → Swagger/OAS document
 //! ├── engine      plan + time → state         ├── faults   fault selection and injection
-//! └── state, ids, stats, hostile, specgen, http
+//! └── state, ids, stats, hostile, specgen, http; truth (grouping scored against injected causes)
 //! ```
 //!
 //! Determinism: ids, outcomes and timelines derive from `seed`; the state of a task is a pure
@@ -42,6 +42,7 @@ mod state;
 mod stats;
 
 pub mod scenario;
+pub mod truth;
 
 use std::future::Future;
 use std::io::Write;
@@ -58,7 +59,7 @@ use tokio::task::JoinHandle;
 pub use scenario::{Scenario, ScenarioError};
 pub use stats::SimStats;
 
-use crate::domain::{ProviderKind, Target, TaskKind, TaskRef};
+use crate::domain::{ProviderKind, SubtaskKind, Target, TaskKind, TaskRef};
 use crate::openapi::{self, OpenApiError, TargetVersion};
 use export::ExportRequest;
 use ids::Ids;
@@ -125,6 +126,21 @@ pub struct HuaweiCredentials {
     pub secret_key: SecretString,
     /// Set for a temporary key: send it as `X-Security-Token`.
     pub security_token: Option<SecretString>,
+}
+
+/// Why the simulator failed, cancelled or skipped one item: the rule that did it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InjectedCause {
+    pub kind: SubtaskKind,
+    pub name: String,
+    pub method: String,
+    pub path: String,
+    /// `route-exists`, `model-exists`, `internal-error`, `dependency-failed`…
+    pub rule: String,
+    /// For `dependency-failed`, the model whose failure cancelled the item.
+    pub because: Option<String>,
+    /// The hostile sample appended to the rule's message, if any.
+    pub decoration: Option<String>,
 }
 
 /// A running simulator. Dropping it stops the listeners too; [`SimHandle::shutdown`] also
@@ -200,6 +216,36 @@ impl SimHandle {
             access_key_secret: SecretString::from(key.access_key_secret.clone()),
             security_token: key.security_token.clone().map(SecretString::from),
         })
+    }
+
+    /// Why each item of a start or API-created task failed, was cancelled or skipped, in the
+    /// task's own order: the ground truth that failure grouping is checked against. Nothing
+    /// the clouds answer carries it. `None` for an unknown task.
+    pub fn injected_causes(&self, task: &TaskRef) -> Option<Vec<InjectedCause>> {
+        let id = match task {
+            TaskRef::Aliyun { operation_id, .. } => operation_id,
+            TaskRef::Huawei { task_id, .. } => task_id,
+        };
+        let inner = self.shared.lock();
+        let task = inner.tasks.get(id)?;
+        let causes = task
+            .plan
+            .items
+            .iter()
+            .filter_map(|item| {
+                let cause = item.cause.as_ref()?;
+                Some(InjectedCause {
+                    kind: item.kind,
+                    name: item.name.clone(),
+                    method: item.method.clone(),
+                    path: item.path.clone(),
+                    rule: cause.rule.to_owned(),
+                    because: cause.because.clone(),
+                    decoration: cause.decoration.map(str::to_owned),
+                })
+            })
+            .collect();
+        Some(causes)
     }
 
     /// The scenario's first long-term Alibaba AccessKey.
@@ -362,7 +408,8 @@ fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, 
     for task in &scenario.tasks {
         let fail = |message: String| SimError::Task { task: task.name.clone(), message };
         let behaviour = resolve(&task.behaviour, &scenario.defaults);
-        let origin = Origin { name: Some(task.name.clone()), behaviour, created: started };
+        let messages = (!task.failure_messages.is_empty()).then(|| task.failure_messages.clone().into());
+        let origin = Origin { name: Some(task.name.clone()), behaviour, created: started, messages };
         let spec_text = || -> Result<(String, String), SimError> {
             match (&task.spec, &task.generate) {
                 (Some(name), _) => Ok((scenario.spec_text(name)?, name.clone())),

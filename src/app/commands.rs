@@ -216,6 +216,10 @@ impl App {
                 self.toggle_groups();
                 Vec::new()
             }
+            Command::Values => {
+                self.toggle_values();
+                Vec::new()
+            }
             Command::Report => {
                 self.open_report_prompt();
                 Vec::new()

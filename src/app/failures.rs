@@ -39,9 +39,12 @@ impl App {
             self.viewer = None;
         }
         self.focus = Focus::Subtasks;
+        let rows = self.subtask_page();
         if let Some(e) = self.entries.get_mut(self.selected) {
             e.insight.clear_group();
             e.insight.set_tab(Tab::Groups);
+            // The tab opens on the biggest cause, whichever group was selected while it ran.
+            e.insight.select_group(0, rows);
         }
         self.rescope();
         if failures == 0 {
@@ -53,6 +56,22 @@ impl App {
     pub(super) fn show_subtask_tab(&mut self) {
         if let Some(e) = self.entries.get_mut(self.selected) {
             e.insight.set_tab(Tab::Subtasks);
+        }
+    }
+
+    /// `v` in the groups tab: the selected group's variables and the values they took, or back
+    /// to its example.
+    pub(super) fn toggle_values(&mut self) {
+        if !self.in_groups_tab() || self.focus != Focus::Subtasks {
+            self.flash_info("v shows the values of a failure group's variables: open the groups with F");
+            return;
+        }
+        let Some(e) = self.entries.get_mut(self.selected) else { return };
+        let Some(task) = e.task.as_ref() else { return };
+        let shown = e.insight.toggle_values(task);
+        let none = shown && e.insight.values().is_some_and(<[_]>::is_empty);
+        if none {
+            self.flash_info("this group's text has no variable part");
         }
     }
 

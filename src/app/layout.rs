@@ -105,9 +105,16 @@ pub fn table_rows(table: Rect) -> usize {
 /// and what to do with it when the pane is tall enough (else an empty Rect).
 pub fn groups_areas(pane: Rect) -> (Rect, Rect) {
     let i = inner(pane);
-    if i.height >= 7 {
-        let detail = Rect { y: i.y + i.height - 2, height: 2, ..i };
-        (Rect { height: i.height - 2, ..i }, detail)
+    // Three lines below the table when there is room: an example (or the values of the
+    // group's variables) on two, what to do next on the last.
+    let detail_rows = match i.height {
+        12.. => 3,
+        7..12 => 2,
+        _ => 0,
+    };
+    if detail_rows > 0 {
+        let detail = Rect { y: i.y + i.height - detail_rows, height: detail_rows, ..i };
+        (Rect { height: i.height - detail_rows, ..i }, detail)
     } else {
         (i, Rect::ZERO)
     }

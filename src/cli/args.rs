@@ -267,6 +267,9 @@ pub struct StatusArgs {
     /// Print one JSON document instead of the human summary.
     #[arg(long)]
     pub json: bool,
+    /// List every failed or cancelled subtask, not only the failures' causes.
+    #[arg(long)]
+    pub all_failures: bool,
     /// How long to keep retrying transient errors (throttling, 5xx, network) before giving up.
     #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
     pub timeout: Duration,
@@ -286,6 +289,9 @@ pub struct WaitArgs {
     /// Print one JSON document at the end instead of the human summary.
     #[arg(long)]
     pub json: bool,
+    /// List every failed or cancelled subtask at the end, not only the failures' causes.
+    #[arg(long)]
+    pub all_failures: bool,
     /// Run this command (through `sh -c`) when waiting ends, with the outcome in its environment:
     /// OASWATCH_EXIT_CODE, OASWATCH_RESULT (ok|failures|timed_out|fetch_failed|usage) and
     /// OASWATCH_TASKS (the references, space-separated).

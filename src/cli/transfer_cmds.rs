@@ -180,6 +180,7 @@ fn after_create(
             timeout: after.timeout,
             interval: None,
             json: after.json,
+            all_failures: false,
             on_finish: None,
         };
         return watch_cmds::wait(context, args, out, err).map(ExitStatus::code);
@@ -261,7 +262,7 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
     ))?;
     let status = report::exit_status(&collected.outcomes, Mode::Wait { timed_out: collected.timed_out });
     let Some(export) = collected.outcomes.first().and_then(|o| o.task.as_ref()).and_then(|t| t.export.clone()) else {
-        out.write_all(report::human_summary(&collected.outcomes).as_bytes())?;
+        out.write_all(report::human_summary(&collected.outcomes, false).as_bytes())?;
         return Ok(status.max(ExitStatus::Failures).code());
     };
     // With -o the user named the file; without, the name comes from the server and a taken one

@@ -133,7 +133,7 @@ pub fn status(
         Some(args.timeout),
         Progress { out: None },
     ))?;
-    print_outcomes(&collected.outcomes, args.json, out)?;
+    print_outcomes(&collected.outcomes, args.json, args.all_failures, out)?;
     Ok(report::exit_status(&collected.outcomes, Mode::Status))
 }
 
@@ -162,7 +162,7 @@ pub fn wait(
     if !args.json && std::io::stdout().is_terminal() {
         writeln!(out)?;
     }
-    print_outcomes(&collected.outcomes, args.json, out)?;
+    print_outcomes(&collected.outcomes, args.json, args.all_failures, out)?;
     let status = report::exit_status(&collected.outcomes, Mode::Wait { timed_out: collected.timed_out });
     if let Some(command) = &args.on_finish {
         run_on_finish(command, status, &refs, out)?;
@@ -170,11 +170,16 @@ pub fn wait(
     Ok(status)
 }
 
-fn print_outcomes(outcomes: &[TaskOutcome], json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+fn print_outcomes(
+    outcomes: &[TaskOutcome],
+    json: bool,
+    all_failures: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if json {
         out.write_all(report::json_document(outcomes).as_bytes())?;
     } else {
-        out.write_all(report::human_summary(outcomes).as_bytes())?;
+        out.write_all(report::human_summary(outcomes, all_failures).as_bytes())?;
     }
     out.flush()
 }

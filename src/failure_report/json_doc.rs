@@ -6,8 +6,9 @@
 //!   "task": { "ref", "provider", "kind", "state", "raw_status",
 //!             "counts": { total, succeeded, failed, running, waiting, cancelled, skipped },
 //!             "error": null | { "code", "message" }, "group_id": null | "…" },
-//!   "groups": [ { "number": 1, "count", "apis", "models", "code", "signature", "example",
-//!                 "members": [subtask indices] } ],
+//!   "groups": [ { "number": 1, "count", "apis", "models", "cancelled", "skipped", "code",
+//!                 "signature", "example", "members": [subtask indices],
+//!                 "cause": null | number } ],
 //!   "failures": [ { "index", "kind", "state", "method", "path", "name", "id", "raw_status",
 //!                   "error": null | { "code", "message" }, "group": null | number } ] }
 //! ```
@@ -48,6 +49,10 @@ struct GroupPart<'a> {
     count: usize,
     apis: u32,
     models: u32,
+    cancelled: u32,
+    skipped: u32,
+    /// For a consequence, the number of the group whose failures caused it.
+    cause: Option<usize>,
     code: &'a str,
     signature: &'a str,
     example: &'a str,
@@ -92,6 +97,9 @@ pub(super) fn render(report: &Report<'_>) -> String {
                 count: g.count(),
                 apis: g.apis,
                 models: g.models,
+                cancelled: g.cancelled,
+                skipped: g.skipped,
+                cause: report.causes.get(n).copied().flatten(),
                 code: &g.code,
                 signature: &g.signature,
                 example: &g.example,

@@ -292,7 +292,7 @@ fn import(shared: &Shared, params: &[(String, String)], request_id: &str, host: 
         );
     }
     let behaviour = resolve(&shared.scenario.defaults, &super::scenario::Behaviour::default());
-    let origin = Origin { name: None, behaviour, created: now };
+    let origin = Origin { name: None, behaviour, created: now, messages: None };
     let Some((operation_id, warnings)) = create_aliyun_import(shared, &mut inner, group_id, &doc, overwrite, &origin)
     else {
         return error(StatusCode::NOT_FOUND, "NotFoundApiGroup", "The specified API group does not exist.");
@@ -325,6 +325,7 @@ mod tests {
             group_id: "736508d885074167ba8fbce3bc95ea0b".into(),
             outcome,
             timeline: Timeline { start: 1.0, end: 2.0, transient: None },
+            cause: None,
         }
     }
 

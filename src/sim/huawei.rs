@@ -293,7 +293,7 @@ async fn import(
         }),
     };
     let behaviour = resolve(&shared.scenario.defaults, &Behaviour::default());
-    let origin = Origin { name: None, behaviour, created: now };
+    let origin = Origin { name: None, behaviour, created: now, messages: None };
     let mut inner = shared.lock();
     let task_id = create_huawei_import(shared, &mut inner, instance_id, parsed, &options, &origin);
     accepted(&task_id, request_id)
@@ -357,7 +357,7 @@ fn export_task(
         return huawei_error(StatusCode::INTERNAL_SERVER_ERROR, "APIG.9999", "System error", request_id);
     };
     let behaviour = resolve(&shared.scenario.defaults, &Behaviour::default());
-    let origin = Origin { name: None, behaviour, created: now };
+    let origin = Origin { name: None, behaviour, created: now, messages: None };
     let task_id = create_huawei_export(shared, &mut inner, instance_id, result, &origin);
     accepted(&task_id, request_id)
 }

@@ -19,7 +19,7 @@ use std::time::Instant;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-use super::engine::{self, Final, Item, Timeline, Timing};
+use super::engine::{self, Cause, Final, Item, Timeline, Timing};
 use super::hostile;
 use super::ids::Ids;
 use super::scenario::Behaviour;
@@ -103,6 +103,8 @@ pub(crate) struct ImportRules<'a> {
     pub overwrite: bool,
     pub behaviour: Resolved,
     pub task_id: &'a str,
+    /// Messages to fail the first operations with, in order, whatever the rules say.
+    pub messages: Option<&'a [String]>,
 }
 
 /// The planned items (not yet scheduled) and Alibaba's `WarningMessages`.
@@ -131,14 +133,20 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
         for (n, schema) in doc.schemas.iter().enumerate() {
             let roll: f64 = rng.random();
             let existing = group.models.iter().find(|m| m.name == schema.name);
-            let outcome = match existing {
-                Some(model) if !rules.overwrite => fail(
-                    "",
-                    format!("The model [{}] already exists in group {} (model {}).\n", schema.name, group.id, model.id),
+            let (outcome, cause) = match existing {
+                Some(model) if !rules.overwrite => (
+                    fail(
+                        "",
+                        format!(
+                            "The model [{}] already exists in group {} (model {}).\n",
+                            schema.name, group.id, model.id
+                        ),
+                    ),
+                    Some(Cause::rule("model-exists")),
                 ),
-                Some(_) => Final::Over(ChangeAction::Update),
-                None if roll < rate => fail("", "Internal Error\n".to_owned()),
-                None => Final::Over(ChangeAction::Create),
+                Some(_) => (Final::Over(ChangeAction::Update), None),
+                None if roll < rate => (fail("", "Internal Error\n".to_owned()), Some(Cause::rule("internal-error"))),
+                None => (Final::Over(ChangeAction::Create), None),
             };
             if matches!(outcome, Final::Fail { .. }) {
                 failed_models.insert(schema.name.clone());
@@ -153,6 +161,7 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
                 group_id: group.id.clone(),
                 outcome,
                 timeline: Timeline::default(),
+                cause,
             });
         }
     }
@@ -175,8 +184,14 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
         let key = route_key(&method, &path);
         let existing = group.apis.iter().find(|a| route_key(&a.method, &a.path) == key);
         let id = existing.map_or_else(|| new_id("api", n), |a| a.id.clone());
+        let mut rule: Option<&'static str> = None;
+        let mut fail = |label: &'static str, code: &str, message: String| {
+            rule = Some(label);
+            fail(code, message)
+        };
         let mut outcome = if base_mismatch {
             fail(
+                "base-path-mismatch",
                 "",
                 format!(
                     "The basePath [{}] of the OAS data does not match the basePath [{group_base}] of API group {} ({}).",
@@ -188,6 +203,7 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
         } else if let Some(p) = unsupported_parameter(op) {
             if aliyun {
                 fail(
+                    "unsupported-parameter",
                     "",
                     format!(
                         "The parameter [{}] in [{}] of API [{method} {path}] is not supported. Parameters can be in \
@@ -198,6 +214,7 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
                 )
             } else {
                 fail(
+                    "unsupported-parameter",
                     "APIG.2012",
                     format!(
                         "Invalid parameter value,parameterName:{}.location,value:{}. Please refer to the support \
@@ -210,6 +227,7 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
         } else if let Some((first_name, first_id)) = first_of_route.get(&key) {
             if aliyun {
                 fail(
+                    "duplicate-route",
                     "",
                     format!(
                         "Duplicate API definition [{method} {path}] in the OAS data: the route is already defined by \
@@ -218,6 +236,7 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
                 )
             } else {
                 fail(
+                    "duplicate-route",
                     "APIG.3302",
                     format!(
                         "The API definition already exists,method:{method},path:{path},api_id:{first_id}. Please \
@@ -227,9 +246,15 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
             }
         } else if names_in_spec.contains(&name) {
             if aliyun {
-                fail("", format!("Duplicate API name [{name}] in the OAS data, API [{method} {path}]."))
-            } else {
                 fail(
+                    "duplicate-name",
+                    "",
+                    format!("Duplicate API name [{name}] in the OAS data, API [{method} {path}]."),
+                )
+            } else {
+                // Huawei says the same whether the name is taken in the spec or in the group.
+                fail(
+                    "api-name-exists",
                     "APIG.3301",
                     format!("The API name already exists,name:{name}. Please refer to the support documentation"),
                 )
@@ -239,6 +264,7 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
                 Final::Over(ChangeAction::Update)
             } else if aliyun {
                 fail(
+                    "route-exists",
                     "",
                     format!(
                         "An API with the same method and path already exists in group {}: [{method} {}] is API {} \
@@ -251,18 +277,32 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
             }
         } else if let Some(other) = group.apis.iter().find(|a| a.name == name) {
             if aliyun {
-                fail("", format!("The API name [{name}] already exists in group {} (API {}).", group.id, other.id))
+                fail(
+                    "name-exists",
+                    "",
+                    format!("The API name [{name}] already exists in group {} (API {}).", group.id, other.id),
+                )
             } else {
                 fail(
+                    "api-name-exists",
                     "APIG.3301",
                     format!("The API name already exists,name:{name}. Please refer to the support documentation"),
                 )
             }
         } else if roll < rate {
-            if aliyun { fail("", "Internal Error".to_owned()) } else { fail("APIG.9999", "System error".to_owned()) }
+            if aliyun {
+                fail("internal-error", "", "Internal Error".to_owned())
+            } else {
+                fail("internal-error", "APIG.9999", "System error".to_owned())
+            }
         } else {
             Final::Over(ChangeAction::Create)
         };
+        let mut cause = rule.map(Cause::rule);
+        if let Some(message) = rules.messages.and_then(|m| m.get(n)) {
+            outcome = Final::Fail { code: String::new(), message: message.clone() };
+            cause = Some(Cause::rule("scripted"));
+        }
         first_of_route.entry(key).or_insert_with(|| (name.clone(), id.clone()));
         names_in_spec.insert(name.clone());
         if aliyun && matches!(outcome, Final::Over(_)) && !failed_models.is_empty() {
@@ -273,7 +313,11 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
                         "The import of API [{method} {path}] was cancelled because model [{model}] failed to import."
                     ),
                 };
+                cause = Some(Cause { rule: "dependency-failed", because: Some((*model).clone()), decoration: None });
             }
+        }
+        if matches!(outcome, Final::Ignore) {
+            cause = Some(Cause::rule("route-exists-merged"));
         }
         api_items.push(Item {
             kind: SubtaskKind::Api,
@@ -285,6 +329,7 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
             group_id: group.id.clone(),
             outcome,
             timeline: Timeline::default(),
+            cause,
         });
     }
 
@@ -313,7 +358,7 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
 /// the hostile messages are seen, and one message is 1 MiB.
 fn decorate_hostile(items: &mut [Item], aliyun: bool) {
     for (k, item) in items.iter_mut().enumerate() {
-        let sample = hostile::nth(k);
+        let (sample_name, sample) = hostile::nth_named(k);
         if k % 3 == 0 {
             item.description = format!("{} {sample}", item.description);
         }
@@ -323,13 +368,18 @@ fn decorate_hostile(items: &mut [Item], aliyun: bool) {
             } else {
                 fail("APIG.9999", format!("System error: {sample}"))
             };
+            item.cause = Some(Cause { rule: "internal-error", because: None, decoration: Some(sample_name) });
         } else if let Final::Fail { message, .. } | Final::Cancel { message } = &mut item.outcome {
             message.push(' ');
             message.push_str(sample);
+            if let Some(cause) = &mut item.cause {
+                cause.decoration = Some(sample_name);
+            }
         }
         if k == 2 {
             let code = if aliyun { "" } else { "APIG.9999" };
             item.outcome = fail(code, hostile::huge_message());
+            item.cause = Some(Cause::rule("huge-message"));
         }
     }
 }
@@ -396,6 +446,8 @@ pub(crate) struct Origin {
     pub name: Option<String>,
     pub behaviour: Resolved,
     pub created: Instant,
+    /// The scenario's `failure_messages`: operation n fails with message n.
+    pub messages: Option<std::sync::Arc<[String]>>,
 }
 
 /// Schedules items and stores the task.
@@ -441,8 +493,14 @@ pub(crate) fn create_aliyun_import(
     let id = next_task_id(shared, inner);
     let seed = shared.ids.rng_seed(&format!("plan/{id}"));
     let group = inner.aliyun_group_mut(group_id)?;
-    let rules =
-        ImportRules { provider: ProviderKind::Aliyun, doc, overwrite, behaviour: origin.behaviour, task_id: &id };
+    let rules = ImportRules {
+        provider: ProviderKind::Aliyun,
+        doc,
+        overwrite,
+        behaviour: origin.behaviour,
+        task_id: &id,
+        messages: origin.messages.as_deref(),
+    };
     let planned = plan_items(&rules, group, shared.ids, seed);
     let result = PlanResult::Import { group_id: group_id.to_owned(), swagger_id: String::new() };
     store_task(
@@ -515,6 +573,7 @@ pub(crate) fn create_huawei_import(
                         overwrite: options.api_mode_override,
                         behaviour: origin.behaviour,
                         task_id: &id,
+                        messages: origin.messages.as_deref(),
                     };
                     let planned = plan_items(&rules, group, shared.ids, seed);
                     (planned.items, PlanResult::Import { group_id: group.id.clone(), swagger_id })

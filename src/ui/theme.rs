@@ -37,6 +37,8 @@ pub struct Theme {
     pub gauge_empty: Style,
     /// The `•` of a subtask that changed since the user last looked.
     pub changed: Style,
+    /// The variable parts of a failure group's template (`{path}`): set apart from its wording.
+    pub variable: Style,
     /// The rest of that row: emphasis, not colour, so the mark reads in monochrome too.
     pub changed_row: Style,
 }
@@ -106,6 +108,7 @@ impl Theme {
             input_error: Style::new().fg(fail),
             gauge_empty: Style::new().fg(dim),
             changed: Style::new().fg(accent).add_modifier(Modifier::BOLD),
+            variable: Style::new().fg(accent).add_modifier(Modifier::ITALIC),
             changed_row: Style::new().add_modifier(Modifier::BOLD),
         }
     }
@@ -138,6 +141,7 @@ impl Theme {
             input_error: bold,
             gauge_empty: dim,
             changed: bold,
+            variable: Style::new().add_modifier(Modifier::UNDERLINED),
             changed_row: bold,
         }
     }

@@ -456,3 +456,42 @@ pub fn without_request_ids(mut body: Value) -> Value {
     }
     body
 }
+
+/// The product's own clients for every cloud, pointed at the simulator with its keys (each
+/// cloud's credential chain run over the environment the simulator hands out).
+pub fn sim_clients(handle: &SimHandle, timeout: Duration) -> oaswatch::provider::Clients {
+    use oaswatch::provider::http::HttpConfig;
+    use oaswatch::provider::{EndpointOverrides, discover};
+    let base = reqwest::Url::parse(&handle.base_url()).expect("simulator URL");
+    let config = HttpConfig { read_timeout: timeout, total_timeout: timeout, ..HttpConfig::default() };
+    let env: std::collections::HashMap<&str, String> = handle.client_env().into_iter().collect();
+    let mut overrides = EndpointOverrides::default();
+    for provider in oaswatch::domain::ProviderKind::ALL {
+        overrides.set(provider, base.clone());
+    }
+    let discovery = discover(&|name| env.get(name).cloned(), None);
+    oaswatch::provider::Clients::build(&config, &overrides, discovery).expect("HTTP client").0
+}
+
+/// Fetches a task with the product's clients until it has finished, retrying fetch errors (a
+/// scenario's faults) for up to two minutes; returns every successful snapshot, the last one
+/// finished.
+pub async fn fetch_until_finished(
+    clients: &oaswatch::provider::Clients,
+    task: &TaskRef,
+) -> Vec<oaswatch::domain::Task> {
+    use oaswatch::provider::Fetch as _;
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let mut snapshots = Vec::new();
+    loop {
+        if let Ok(snapshot) = clients.fetch(task).await {
+            let finished = snapshot.is_finished();
+            snapshots.push(snapshot);
+            if finished {
+                return snapshots;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "{task} did not finish");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}

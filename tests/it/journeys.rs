@@ -276,7 +276,7 @@ fn new_user_finds_the_biggest_failure_cause_and_exports_a_report() {
     let [Effect::WriteFile(file)] = j.effects.as_slice() else { panic!("one file to write: {:?}", j.effects) };
     assert_eq!(file.name, "oaswatch-report-4c53ccf1d40c489686d1adf5c2644a7f-20231114T221330.md");
     assert!(
-        file.contents.contains("| 1 | 6 | 6 | 0 |  | Path {path} conflicts with existing API {id} |"),
+        file.contents.contains("| 1 |  | 6 | 6 | 0 |  | Path {path} conflicts with existing API {id} |"),
         "{}",
         file.contents
     );

@@ -113,7 +113,9 @@ fn aliyun(verifier: &Verifier, seen: &Seen) -> Response {
         return denied();
     }
     match header(&seen.headers, "x-acs-action") {
-        Some("DescribeImportOASTask") => json(StatusCode::OK, include_str!("../fixtures/aliyun/describe_official.json")),
+        Some("DescribeImportOASTask") => {
+            json(StatusCode::OK, include_str!("../fixtures/aliyun/describe_official.json"))
+        }
         Some("ImportOAS") => json(StatusCode::OK, include_str!("../fixtures/aliyun/import_oas_response.json")),
         _ => json(StatusCode::BAD_REQUEST, r#"{"Code":"InvalidAction","Message":"unknown action"}"#),
     }

@@ -300,7 +300,8 @@ async fn huawei_throttling_is_429_with_retry_after() {
 
 #[tokio::test]
 async fn a_redirect_is_never_followed() {
-    let target = Server::start(Reply::Bytes(json("200 OK", include_str!("../fixtures/huawei/task_waiting.json")))).await;
+    let target =
+        Server::start(Reply::Bytes(json("200 OK", include_str!("../fixtures/huawei/task_waiting.json")))).await;
     let location = format!("{}/stolen", target.url());
     let redirect = Reply::Bytes(response("302 Found", &[("location", &location)], ""));
     let e = fetch_huawei(redirect.clone(), &quick_config()).await.unwrap_err();

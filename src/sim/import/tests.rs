@@ -42,7 +42,7 @@ fn behaviour() -> Resolved {
 
 fn plan(provider: ProviderKind, group: &mut Group, overwrite: bool, b: Resolved) -> Planned {
     let doc = openapi::parse(SPEC, "spec.json").unwrap();
-    let rules = ImportRules { provider, doc: &doc, overwrite, behaviour: b, task_id: "t1" };
+    let rules = ImportRules { provider, doc: &doc, overwrite, behaviour: b, task_id: "t1", messages: None };
     plan_items(&rules, group, Ids::new(1), 42)
 }
 
