@@ -19,6 +19,7 @@ pub mod keymap;
 pub mod labels;
 pub mod layout;
 pub mod outputs;
+pub mod overlay;
 mod polling;
 pub mod prepare;
 pub mod retry;
@@ -36,7 +37,6 @@ use crate::config::ThemeName;
 use crate::domain::{FetchError, Subtask, Task, TaskRef};
 pub use action::{Action, Command, MouseInput, MouseKind, Signal};
 pub use effect::{Effect, ExternalOpen, ExternalProgram, FileWrite, Notification, NotifyKind, WriteKind};
-use input::InputLine;
 use insight::{Insight, Tab};
 use keymap::{KeyContext, Keymap};
 pub use layout::Focus;
@@ -334,16 +334,10 @@ pub struct App {
     task_offset: usize,
     focus: Focus,
     viewer: Option<Viewer>,
-    input: Option<InputLine>,
-    /// Live validation result of the add-task input.
-    input_error: Option<String>,
-    confirm_remove: Option<TaskRef>,
+    /// The dialogs over the panes: help, the input line, confirmations, the report prompt.
+    overlays: overlay::Overlays,
     /// The spec each task imported, when known (for `R`).
     specs: std::collections::HashMap<TaskRef, std::path::PathBuf>,
-    /// A retry spec that was just written, waiting for y/n to import it.
-    import_offer: Option<retry::ImportOffer>,
-    report_prompt: Option<ReportPrompt>,
-    help: Option<Help>,
     flash: Option<Flash>,
     paused: bool,
     viewport: (u16, u16),
@@ -377,13 +371,8 @@ impl App {
             task_offset: 0,
             focus: Focus::Tasks,
             viewer: None,
-            input: None,
-            input_error: None,
-            confirm_remove: None,
+            overlays: overlay::Overlays::default(),
             specs: std::collections::HashMap::new(),
-            import_offer: None,
-            report_prompt: None,
-            help: None,
             flash: None,
             paused: false,
             viewport: (0, 0),
@@ -447,26 +436,6 @@ impl App {
 
     pub fn viewer(&self) -> Option<&Viewer> {
         self.viewer.as_ref()
-    }
-
-    pub fn input(&self) -> Option<&InputLine> {
-        self.input.as_ref()
-    }
-
-    pub fn input_error(&self) -> Option<&str> {
-        self.input_error.as_deref()
-    }
-
-    pub fn confirm_remove(&self) -> Option<&TaskRef> {
-        self.confirm_remove.as_ref()
-    }
-
-    pub fn help(&self) -> Option<Help> {
-        self.help
-    }
-
-    pub fn report_prompt(&self) -> Option<&ReportPrompt> {
-        self.report_prompt.as_ref()
     }
 
     pub fn flash(&self) -> Option<&Flash> {
@@ -541,17 +510,7 @@ impl App {
 
     /// Which key table applies right now.
     pub fn key_context(&self) -> KeyContext {
-        if self.confirm_remove.is_some() || self.import_offer.is_some() {
-            KeyContext::Confirm
-        } else if self.report_prompt.is_some() {
-            KeyContext::Report
-        } else if self.input.is_some() {
-            KeyContext::Input
-        } else if self.help.is_some() {
-            KeyContext::Help
-        } else {
-            pane_context(self.focus)
-        }
+        self.overlays.top().map_or_else(|| pane_context(self.focus), overlay::Overlay::key_context)
     }
 
     /// The layout for a frame of `area`.
@@ -562,7 +521,7 @@ impl App {
             &LayoutInput {
                 focus: self.focus,
                 viewer_open: self.viewer.is_some(),
-                input_open: self.input.is_some(),
+                input_open: self.input().is_some(),
                 task_rows: u16::try_from(rows).unwrap_or(u16::MAX),
                 has_tasks: !self.entries.is_empty(),
             },

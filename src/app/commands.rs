@@ -12,8 +12,9 @@ use crate::sanitize;
 
 use super::action::{Command, MouseInput, MouseKind};
 use super::effect::{Effect, ExternalProgram};
-use super::input::{InputLine, InputPurpose};
+use super::input::InputPurpose;
 use super::labels;
+use super::overlay::Overlay;
 use super::subtask_view::SubtaskKey;
 use super::viewer::{Doc, RawSource, Viewer, ViewerTarget};
 use super::{App, Entry, Focus, Help, layout, pane_context, task_list_offset};
@@ -38,28 +39,16 @@ impl App {
         if command == Command::Interrupt {
             return self.interrupt();
         }
-        if self.confirm_remove.is_some() || self.import_offer.is_some() {
-            return self.on_confirm_command(command);
-        }
-        if self.report_prompt.is_some() {
-            return self.on_report_command(command);
-        }
-        if self.input.is_some() {
-            return self.on_input_command(command);
-        }
-        if self.help.is_some() {
-            return self.on_help_command(command);
+        if !self.overlays.is_empty() {
+            return self.on_overlay_command(command);
         }
         match command {
-            Command::Quit => {
-                self.quit = true;
-                vec![Effect::Quit]
-            }
+            Command::Quit => self.quit(),
             Command::Interrupt => self.interrupt(),
             Command::RetrySpec => self.start_retry_spec(),
             Command::Suspend => vec![Effect::Suspend],
             Command::Help => {
-                self.help = Some(Help { context: pane_context(self.focus), scroll: 0 });
+                self.overlays.open(Overlay::Help(Help { context: pane_context(self.focus), scroll: 0 }));
                 Vec::new()
             }
             Command::FocusNext => {
@@ -125,13 +114,12 @@ impl App {
                 Vec::new()
             }
             Command::Add => {
-                self.input = Some(InputLine::new(InputPurpose::AddTask, ""));
-                self.input_error = None;
+                self.open_input(InputPurpose::AddTask, "");
                 Vec::new()
             }
             Command::Remove => {
                 match self.selected_entry() {
-                    Some(e) => self.confirm_remove = Some(e.task_ref.clone()),
+                    Some(e) => self.overlays.open(Overlay::ConfirmRemove(e.task_ref.clone())),
                     None => self.flash_info("nothing to remove"),
                 }
                 Vec::new()
@@ -162,7 +150,7 @@ impl App {
                         self.focus = Focus::Subtasks;
                     }
                     let current = self.selected_entry().map(|e| e.view.filter().to_owned()).unwrap_or_default();
-                    self.input = Some(InputLine::new(InputPurpose::Filter, &current));
+                    self.open_input(InputPurpose::Filter, &current);
                 } else {
                     self.flash_info("no subtasks to filter yet");
                 }
@@ -250,158 +238,7 @@ impl App {
         }
     }
 
-    fn on_confirm_command(&mut self, command: Command) -> Vec<Effect> {
-        match command {
-            Command::Confirm if self.import_offer.is_some() => self.accept_import_offer(),
-            Command::Confirm => match self.confirm_remove.take() {
-                Some(task_ref) => self.remove(&task_ref),
-                None => Vec::new(),
-            },
-            Command::Deny | Command::Back | Command::Cancel => {
-                self.confirm_remove = None;
-                if self.import_offer.take().is_some() {
-                    self.flash_info("not imported; the retry spec file stays where it was written");
-                }
-                Vec::new()
-            }
-            Command::Quit => {
-                self.quit = true;
-                vec![Effect::Quit]
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    fn on_help_command(&mut self, command: Command) -> Vec<Effect> {
-        let Some(help) = self.help.as_mut() else { return Vec::new() };
-        match command {
-            Command::Back | Command::Help | Command::Cancel => self.help = None,
-            Command::Up => help.scroll = help.scroll.saturating_sub(1),
-            Command::Down => help.scroll += 1,
-            Command::PageUp => help.scroll = help.scroll.saturating_sub(10),
-            Command::PageDown => help.scroll += 10,
-            Command::Top => help.scroll = 0,
-            Command::Bottom => help.scroll = usize::MAX / 2,
-            Command::Quit => {
-                self.quit = true;
-                return vec![Effect::Quit];
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn on_input_command(&mut self, command: Command) -> Vec<Effect> {
-        let Some(line) = self.input.as_mut() else { return Vec::new() };
-        match command {
-            Command::Submit => return self.submit_input(),
-            Command::Cancel | Command::Back => {
-                let purpose = line.purpose;
-                let previous = line.previous.clone();
-                self.input = None;
-                self.input_error = None;
-                if purpose == InputPurpose::Filter {
-                    self.apply_filter(&previous);
-                }
-                return Vec::new();
-            }
-            Command::Backspace => line.backspace(),
-            Command::DeleteForward => line.delete(),
-            Command::CursorLeft => line.left(),
-            Command::CursorRight => line.right(),
-            Command::CursorHome => line.home(),
-            Command::CursorEnd => line.end(),
-            Command::ClearInput => line.clear(),
-            Command::DeleteWord => line.delete_word(),
-            Command::Quit => {
-                self.quit = true;
-                return vec![Effect::Quit];
-            }
-            _ => return Vec::new(),
-        }
-        self.input_changed();
-        Vec::new()
-    }
-
-    pub(super) fn on_insert(&mut self, c: char) {
-        if let Some(line) = self.input.as_mut() {
-            line.insert(c);
-            self.input_changed();
-        }
-    }
-
-    /// Live feedback: validate a task reference, or apply the filter as it is typed.
-    fn input_changed(&mut self) {
-        let Some(line) = self.input.as_ref() else { return };
-        let text = line.text().to_owned();
-        match line.purpose {
-            InputPurpose::AddTask => {
-                self.input_error = if text.trim().is_empty() {
-                    None
-                } else {
-                    text.trim().parse::<TaskRef>().err().map(|e| format!("{}; expected {}", e.reason, e.expected))
-                };
-            }
-            InputPurpose::Filter => self.apply_filter(&text),
-            // Whether the file exists is the host's to find out; nothing to check while typing.
-            InputPurpose::SpecPath => {}
-        }
-    }
-
-    fn apply_filter(&mut self, filter: &str) {
-        let rows = self.subtask_page();
-        if let Some(e) = self.entries.get_mut(self.selected)
-            && let Some(task) = &e.task
-        {
-            e.view.set_filter(&task.subtasks, filter);
-            e.view.fit(rows);
-        }
-        self.follow_selection();
-    }
-
-    fn submit_input(&mut self) -> Vec<Effect> {
-        let Some(line) = self.input.as_ref() else { return Vec::new() };
-        match line.purpose {
-            InputPurpose::Filter => {
-                self.input = None;
-                Vec::new()
-            }
-            InputPurpose::SpecPath => {
-                let text = line.text().to_owned();
-                self.submit_spec_path(&text)
-            }
-            InputPurpose::AddTask => {
-                let text = line.text().trim().to_owned();
-                if text.is_empty() {
-                    self.input = None;
-                    self.input_error = None;
-                    return Vec::new();
-                }
-                match text.parse::<TaskRef>() {
-                    Err(e) => {
-                        // Stay open so the user can fix the reference; the reason is shown inline.
-                        self.input_error = Some(format!("{}; expected {}", e.reason, e.expected));
-                        Vec::new()
-                    }
-                    Ok(task_ref) => {
-                        self.input = None;
-                        self.input_error = None;
-                        if let Some(i) = self.entries.iter().position(|e| e.task_ref == task_ref) {
-                            self.select_task(i);
-                            self.flash_info(format!("already watching {}", task_ref.short()));
-                            return Vec::new();
-                        }
-                        self.entries.push(Entry::new(task_ref.clone(), None, true));
-                        self.select_task(self.entries.len() - 1);
-                        self.flash_info(format!("watching {}", task_ref.short()));
-                        vec![Effect::Poll(PollCmd::Watch(task_ref)), Effect::SaveWatchlist(self.task_refs())]
-                    }
-                }
-            }
-        }
-    }
-
-    fn remove(&mut self, task_ref: &TaskRef) -> Vec<Effect> {
+    pub(super) fn remove(&mut self, task_ref: &TaskRef) -> Vec<Effect> {
         let Some(i) = self.entries.iter().position(|e| &e.task_ref == task_ref) else { return Vec::new() };
         self.entries.remove(i);
         self.changes.forget(task_ref);
@@ -848,10 +685,10 @@ impl App {
     }
 
     pub(super) fn on_mouse(&mut self, mouse: MouseInput) -> Vec<Effect> {
-        if self.confirm_remove.is_some() || self.input.is_some() || self.report_prompt.is_some() {
+        if self.overlays.top().is_some_and(|o| !matches!(o, Overlay::Help(_))) {
             return Vec::new();
         }
-        if self.help.is_some() {
+        if self.help().is_some() {
             let delta = match mouse.kind {
                 MouseKind::ScrollUp => Command::Up,
                 MouseKind::ScrollDown => Command::Down,

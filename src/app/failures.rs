@@ -13,6 +13,7 @@ use super::action::Command;
 use super::effect::{Effect, ExternalOpen, ExternalProgram, FileWrite, WriteKind};
 use super::insight::Tab;
 use super::outputs::{export_file_name, report_file_name};
+use super::overlay::Overlay;
 use super::viewer::ViewerTarget;
 use super::{App, Focus, ReportPrompt, labels};
 
@@ -200,7 +201,8 @@ impl App {
     pub(super) fn open_report_prompt(&mut self) {
         match self.selected_entry() {
             Some(e) if e.task.is_some() => {
-                self.report_prompt = Some(ReportPrompt { task_ref: e.task_ref.clone(), at: self.now });
+                let prompt = ReportPrompt { task_ref: e.task_ref.clone(), at: self.now };
+                self.overlays.open(Overlay::ReportPrompt(prompt));
             }
             Some(_) => self.flash_info("no data yet: nothing to report"),
             None => self.flash_info("no task selected"),
@@ -213,12 +215,12 @@ impl App {
             Command::ReportCsv => Format::Csv,
             Command::ReportJson => Format::Json,
             Command::Cancel | Command::Back | Command::Deny | Command::Report => {
-                self.report_prompt = None;
+                self.overlays.close_top();
                 return Vec::new();
             }
             _ => return Vec::new(),
         };
-        let Some(prompt) = self.report_prompt.take() else { return Vec::new() };
+        let Some(Overlay::ReportPrompt(prompt)) = self.overlays.close_top() else { return Vec::new() };
         let Some(task) = self
             .entries
             .iter()
