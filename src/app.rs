@@ -8,6 +8,7 @@
 //! `Action::Tick`/`Polled.at`, and everything the outside must do leaves as an [`Effect`].
 
 pub mod action;
+mod clipboard;
 mod commands;
 pub mod effect;
 mod failures;
@@ -18,6 +19,8 @@ pub mod insight;
 pub mod keymap;
 pub mod labels;
 pub mod layout;
+mod mouse;
+mod navigation;
 pub mod outputs;
 pub mod overlay;
 mod polling;
@@ -25,6 +28,7 @@ pub mod prepare;
 pub mod retry;
 pub mod subtask_view;
 pub mod viewer;
+mod viewing;
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
