@@ -392,7 +392,7 @@ async fn human_output_and_error_messages_carry_no_raw_control_characters() {
         poller.until_finished(&task.parse().unwrap()).await;
     }
 
-    let mut status = vec!["status", "--timeout", "2s"];
+    let mut status = vec!["status", "--timeout", "20s"];
     status.extend(refs.iter().map(String::as_str));
     let out = run.oaswatch(&status).await;
     assert_eq!(code(&out), 4, "{}", text(&out.stderr));
@@ -404,7 +404,7 @@ async fn human_output_and_error_messages_carry_no_raw_control_characters() {
 
     // `wait`: progress lines on stdout (not a terminal), then the summary; with --json the
     // progress goes to stderr.
-    let mut wait = vec!["wait", "--timeout", "3s", "--interval", "300ms"];
+    let mut wait = vec!["wait", "--timeout", "20s", "--interval", "300ms"];
     wait.extend(refs.iter().map(String::as_str));
     let out = run.oaswatch(&wait).await;
     assert_eq!(code(&out), 4);
@@ -477,7 +477,7 @@ async fn json_output_keeps_every_server_string_byte_exact() {
     let hw_body = poller.until_finished(&hw).await;
     let huge = sim.task_ref("huge-error").unwrap().to_string();
 
-    let out = run.oaswatch(&["status", "--json", "--timeout", "2s", &ali.to_string(), &hw.to_string(), &huge]).await;
+    let out = run.oaswatch(&["status", "--json", "--timeout", "20s", &ali.to_string(), &hw.to_string(), &huge]).await;
     let doc = json(&out);
     let tasks = doc["tasks"].as_array().unwrap();
 
