@@ -25,6 +25,7 @@ pub mod endpoint;
 pub mod http;
 pub mod huawei;
 pub mod raw_item;
+pub mod rules;
 pub mod same_answer;
 pub mod signing;
 
@@ -203,6 +204,8 @@ pub struct Registration {
     pub import_flags: &'static [&'static str],
     /// The options of an import that replaces what a group has (a retry spec's), into `group`.
     pub replacing_import: fn(group: Option<String>) -> ImportOptions,
+    /// What the gateway does with an imported spec, item by item.
+    pub rules: &'static rules::GatewayRules,
 }
 
 /// Every cloud, in [`ProviderKind::ALL`] order.

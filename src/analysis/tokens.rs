@@ -132,6 +132,8 @@ fn split_word(signature: &str, start: usize, end: usize, space_before: bool, out
     push(out, signature, start, end, space_before);
 }
 
+/// Each CJK character a token, runs of other scripts a token each; a bracketed span is one
+/// token whatever its script (`[查询小部件]` is a value in the same slot as `[listPets]`).
 fn split_cjk(signature: &str, start: usize, end: usize, space_before: bool, out: &mut Vec<Token>) {
     let mut run_start: Option<usize> = None;
     let mut first = true;
@@ -139,8 +141,20 @@ fn split_cjk(signature: &str, start: usize, end: usize, space_before: bool, out:
         push(out, signature, from, to, space_before && *first);
         *first = false;
     };
-    for (i, c) in signature[start..end].char_indices() {
-        let at = start + i;
+    let mut at = start;
+    while let Some(c) = signature[at..end].chars().next() {
+        if let Some(mut len) = bracket_len(&signature[at..end]) {
+            // Closing punctuation that ends the word stays with it, as on `[listPets].`.
+            if signature[at + len..end].chars().all(|c| matches!(c, '.' | ',' | ';' | ':' | '!' | '?')) {
+                len = end - at;
+            }
+            if let Some(from) = run_start.take() {
+                flush(out, from, at, &mut first);
+            }
+            flush(out, at, at + len, &mut first);
+            at += len;
+            continue;
+        }
         if super::signature::is_cjk(c) || is_wide_punctuation(c) {
             if let Some(from) = run_start.take() {
                 flush(out, from, at, &mut first);
@@ -149,10 +163,29 @@ fn split_cjk(signature: &str, start: usize, end: usize, space_before: bool, out:
         } else if run_start.is_none() {
             run_start = Some(at);
         }
+        at += c.len_utf8();
     }
     if let Some(from) = run_start {
         flush(out, from, end, &mut first);
     }
+}
+
+/// The length of the balanced bracketed span `text` starts with, if it starts with one.
+fn bracket_len(text: &str) -> Option<usize> {
+    let first = text.chars().next()?;
+    let &(open, close) = BRACKETS.iter().find(|(open, _)| *open == first)?;
+    let mut depth = 0i32;
+    for (i, c) in text.char_indices() {
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i + c.len_utf8());
+            }
+        }
+    }
+    None
 }
 
 /// CJK punctuation and fullwidth forms, which CJK text uses as separators.
@@ -251,6 +284,13 @@ mod tests {
             words("模型{name}已存在，请检查 OK"),
             ["模", "型", "{name}", "已", "存", "在", "，", "请", "检", "查", "OK"]
         );
+        assert_eq!(
+            words("名称[查询小部件]，值[x]。"),
+            ["名", "称", "[查询小部件]", "，", "值", "[x]", "。"],
+            "a bracket is one value"
+        );
+        assert_eq!(words("The API name [查询小部件]."), ["The", "API", "name", "[查询小部件]."]);
+        assert_eq!(words("[查询小部件"), ["[", "查", "询", "小", "部", "件"], "an unclosed bracket is no value");
         let spaced = texts("API 模型");
         assert_eq!(spaced[1], ("模".to_owned(), true, Weight::Heavy));
         assert!(!spaced[2].1);

@@ -14,6 +14,7 @@
 pub mod client;
 pub mod credentials;
 pub mod raw;
+pub mod rules;
 pub mod sign;
 pub mod wire;
 
@@ -47,6 +48,7 @@ pub static REGISTRATION: Registration = Registration {
     ],
     // The target names the group; `Overwrite` replaces the APIs that are there.
     replacing_import: |_| ImportOptions { overwrite: true, ..ImportOptions::default() },
+    rules: &rules::RULES,
 };
 
 fn discover(env: EnvLookup<'_>, home: Option<&Path>) -> Result<Discovered, CredentialError> {

@@ -14,6 +14,7 @@
 pub mod client;
 pub mod credentials;
 pub mod raw;
+pub mod rules;
 pub mod sign;
 pub mod wire;
 
@@ -43,6 +44,7 @@ pub static REGISTRATION: Registration = Registration {
         api_mode: Some("override".to_owned()),
         ..ImportOptions::default()
     },
+    rules: &rules::RULES,
 };
 
 fn discover(env: EnvLookup<'_>, home: Option<&Path>) -> Result<Discovered, CredentialError> {

@@ -200,17 +200,19 @@ async fn dashboard_shows_hostile_text_visibly_and_lays_out_like_its_benign_twin(
         assert_same_screen("task list and subtasks", &h, &b);
         let mut seen_text = render(&h);
 
-        // Through the failures of the first task (the second carries the 1 MiB message), the raw
+        // Through the failures of the first task (the third carries the 1 MiB message), the raw
         // view, wrapping, scrolling, the next failed task, and the help overlay.
-        let steps: [(&str, &[u8]); 12] = [
+        let steps: [(&str, &[u8]); 14] = [
             ("first failure", b"n"),
-            ("second failure (1 MiB)", b"n"),
+            ("second failure", b"n"),
+            ("third failure (1 MiB)", b"n"),
             ("scrolled down", b"jjj"),
             ("raw JSON", b"r"),
             ("back from raw", b"r"),
             ("unwrapped", b"w"),
             ("scrolled right", b"llll"),
-            ("third failure", b"n"),
+            ("fourth failure", b"n"),
+            ("fifth failure", b"n"),
             ("next failed task", b"]"),
             ("its first failure", b"n"),
             ("viewer closed", b"\x1b"),
