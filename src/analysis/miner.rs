@@ -485,7 +485,7 @@ fn align(items: &[Item], signature: &str, tokens: &[Token], dp: &mut Vec<i64>) -
                     // A different token in a constant's place: one difference, not a lacked
                     // constant here and an added token elsewhere.
                     Item::Const { weight, .. } => {
-                        best = best.max(dp[at(i + 1, j + 1)] - substitute_cost(weight.value(), w(j)))
+                        best = best.max(dp[at(i + 1, j + 1)] - substitute_cost(weight.value(), w(j)));
                     }
                 }
                 best = best.max(dp[at(i, j + 1)] - w(j));
