@@ -117,7 +117,9 @@ impl Grouper {
     pub fn group(&mut self, subtasks: &[Subtask]) -> Vec<FailureGroup> {
         self.generation = self.generation.wrapping_add(1);
         let generation = self.generation;
-        let names = ProblemNames::of(subtasks);
+        // The names of failures matter only to consequences; most snapshots have none to work out.
+        let needs_names = subtasks.iter().any(|s| can_be_consequence(s.state) && s.has_error());
+        let names = if needs_names { ProblemNames::of(subtasks) } else { ProblemNames::default() };
         let mut of: Vec<Met> = Vec::with_capacity(subtasks.len() / 4);
         if self.memo.is_empty() {
             // A first snapshot: room for all of its failures at once rather than by doubling.

@@ -274,7 +274,9 @@ fn tokenise(s: &str, names: Names<'_>, out: &mut String, spans: &mut Vec<MaskSpa
         }
         let rest = &s[i..];
         let at = out.len();
-        if let Some(len) = quoted_len(rest, i, prev_word, &mut memo) {
+        if is_quote(c)
+            && let Some(len) = quoted_len(rest, i, prev_word, &mut memo)
+        {
             out.push_str("{name}");
             spans.push(MaskSpan { out: (at, out.len()), raw: (i, i + len) });
             i += len;
@@ -308,6 +310,11 @@ fn tokenise(s: &str, names: Names<'_>, out: &mut String, spans: &mut Vec<MaskSpa
         prev_word = is_word(c) || c == '}';
         i += c.len_utf8();
     }
+}
+
+/// Whether `c` opens one of the [`QUOTES`].
+fn is_quote(c: char) -> bool {
+    matches!(c, '\'' | '"' | '`' | '“' | '‘')
 }
 
 /// Whether a token starting with `c` can be a URL, path, email, IP address or date-time.

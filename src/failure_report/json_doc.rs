@@ -5,7 +5,8 @@
 //!   "generated_at": "2024-05-01T12:00:00Z",
 //!   "task": { "ref", "provider", "kind", "state", "raw_status",
 //!             "counts": { total, succeeded, failed, running, waiting, cancelled, skipped },
-//!             "error": null | { "code", "message" }, "group_id": null | "…" },
+//!             "error": null | { "code", "message" }, "group_id": null | "…",
+//!             "unfinished": null | "1 still WAIT after Finished: GET /x" },
 //!   "groups": [ { "number": 1, "count", "apis", "models", "cancelled", "skipped", "code",
 //!                 "signature", "example", "members": [subtask indices],
 //!                 "cause": null | number } ],
@@ -41,6 +42,8 @@ struct TaskPart<'a> {
     counts: Counts,
     error: Option<&'a ApiError>,
     group_id: Option<&'a str>,
+    /// What a finished task left unfinished, in one sentence.
+    unfinished: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -87,6 +90,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
             counts: task.counts,
             error: task.error.as_ref(),
             group_id: task.group_id.as_deref(),
+            unfinished: crate::analysis::stragglers::stragglers(task).map(|s| s.sentence()),
         },
         groups: report
             .groups
