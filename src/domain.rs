@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 
 pub use provider_kind::{ProviderFacts, ProviderKind};
 pub use subtask::{ApiErrorRef, ErrorIdentity, Subtask, SubtaskText};
-pub use task_ref::{RefParseError, Target, TaskRef, abbreviate_id, target_forms, task_ref_forms};
+pub use task_ref::{
+    RefParseError, Target, TaskRef, abbreviate_id, check_part, check_profile, target_forms, task_ref_forms,
+};
 
 /// Whether a task imports a spec into the gateway or exports one from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

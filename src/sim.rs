@@ -259,13 +259,14 @@ impl SimHandle {
     /// An import target on Alibaba: the scenario's first group.
     pub fn aliyun_target(&self) -> Option<Target> {
         let group = self.shared.scenario.aliyun.groups.first()?;
-        Some(Target::Aliyun { region: self.aliyun_region().to_owned(), group_id: group.id.clone() })
+        Some(Target::Aliyun { profile: None, region: self.aliyun_region().to_owned(), group_id: group.id.clone() })
     }
 
     /// An import/export target on Huawei: the scenario's first instance.
     pub fn huawei_target(&self) -> Option<Target> {
         let instance = self.shared.scenario.huawei.instances.first()?;
         Some(Target::Huawei {
+            profile: None,
             region: self.huawei_region().to_owned(),
             project_id: self.huawei_project_id().to_owned(),
             instance_id: instance.id.clone(),
@@ -384,7 +385,7 @@ fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, 
                 let group = task.group.clone().unwrap_or_default();
                 let (id, _) = import::create_aliyun_import(shared, &mut inner, &group, &doc, task.overwrite, &origin)
                     .ok_or_else(|| fail(format!("no Alibaba group `{group}`")))?;
-                TaskRef::Aliyun { region: scenario.aliyun.region.clone(), operation_id: id }
+                TaskRef::Aliyun { profile: None, region: scenario.aliyun.region.clone(), operation_id: id }
             }
             (ProviderKind::Huawei, TaskKind::Import) => {
                 let (text, name) = spec_text()?;
@@ -444,6 +445,7 @@ fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, 
 
 fn huawei_ref(scenario: &Scenario, instance_id: &str, task_id: String) -> TaskRef {
     TaskRef::Huawei {
+        profile: None,
         region: scenario.huawei.region.clone(),
         project_id: scenario.huawei.project_id.clone(),
         instance_id: instance_id.to_owned(),
