@@ -18,6 +18,7 @@
 //! ├── auth        ACS3 / SDK-HMAC / tokens    ├── errors   the clouds' error bodies
 //! ├── import      gateway rules → plan        ├── export   group → Swagger/OAS document
 //! ├── engine      plan + time → state         ├── faults   fault selection and injection
+//! ├── creds       issued keys, injected faults ├── sts, imds, iam   the credential services
 //! └── state, ids, stats, hostile, specgen, http
 //! ```
 //!
@@ -27,6 +28,7 @@
 
 mod aliyun;
 mod auth;
+pub mod creds;
 mod engine;
 mod errors;
 mod export;
@@ -34,12 +36,15 @@ mod faults;
 mod hostile;
 mod http;
 mod huawei;
+mod iam;
 mod ids;
+mod imds;
 mod import;
 mod server;
 mod specgen;
 mod state;
 mod stats;
+mod sts;
 
 pub mod scenario;
 

@@ -73,7 +73,7 @@ async fn session_token(http: &reqwest::Client, spec: &ImdsSpec) -> Result<Option
         }
         // IMDSv1 still answers without a token, unless the user turned it off.
         _ if !spec.v1_disabled => Ok(None),
-        Ok(response) => Err(refusal(&response, "the IMDSv2 session token")),
+        Ok(response) => Err(refusal(&response, "an IMDSv2 session token")),
         Err(error) => Err(unreachable(&error)),
     }
 }
@@ -101,7 +101,7 @@ async fn get(
             return Ok(retried);
         }
     }
-    Err(refusal(&response, "the role's credentials"))
+    Err(refusal(&response, "credentials for the role"))
 }
 
 fn join(endpoint: &Url, path: &str) -> Result<Url, FetchError> {
