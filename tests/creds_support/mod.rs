@@ -28,6 +28,16 @@ impl Lab {
     /// The `happy` scenario, every credential service of the simulator reachable through the
     /// override variables, no credentials configured yet.
     pub async fn new() -> Lab {
+        Lab::starting_at(ManualClock::new()).await
+    }
+
+    /// A lab whose clock stands at a fixed moment, for snapshots of times.
+    pub async fn at_fixed_time() -> Lab {
+        let start = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_750_000_000);
+        Lab::starting_at(ManualClock::starting_at(start)).await
+    }
+
+    async fn starting_at(clock: ManualClock) -> Lab {
         let scenario = oaswatch::sim::scenario::load("happy").unwrap();
         let config = oaswatch::sim::SimConfig { seed: 7, speed: 50.0, ..oaswatch::sim::SimConfig::new(scenario) };
         let sim = oaswatch::sim::start(config).await.unwrap();
@@ -41,7 +51,6 @@ impl Lab {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-        let clock = ManualClock::new();
         sim.use_credential_clock(Arc::new(clock.clone()));
         Lab { sim, home: tempfile::tempdir().unwrap(), env, clock }
     }
