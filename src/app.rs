@@ -214,7 +214,8 @@ impl Entry {
 
     /// Rows this entry takes in the task list: two, plus one for a fetch error's reason.
     pub fn height(&self) -> u16 {
-        if self.last_error.is_some() { 3 } else { 2 }
+        let warned = self.task.as_ref().is_some_and(|t| !t.warnings.is_empty());
+        if self.last_error.is_some() || warned { 3 } else { 2 }
     }
 
     /// Whether the data shown is as fresh as polling allows: the last answer was good and the

@@ -270,6 +270,10 @@ pub struct Task {
     /// The API group the task imported into, when the provider says.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub group_id: Option<String>,
+    /// What the task reports went wrong without failing it (Huawei: a swagger document whose own
+    /// import `result` is not success), already one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub warnings: Vec<String>,
     /// The response body this snapshot came from, kept so the UI can show an item's raw JSON.
     #[serde(skip)]
     pub raw_body: Option<Arc<str>>,
@@ -289,6 +293,7 @@ impl Task {
             subtasks: Vec::new(),
             export: None,
             group_id: None,
+            warnings: Vec::new(),
             raw_body: None,
         }
     }
