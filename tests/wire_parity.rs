@@ -35,6 +35,11 @@ async fn the_bodiless_describe_post_says_content_length_0_like_the_sdks() {
     assert_eq!(seen[0].method, "POST");
     let lengths: Vec<&str> = seen[0].headers.iter().filter(|(n, _)| n == "content-length").map(|(_, v)| v.as_str()).collect();
     assert_eq!(lengths, ["0"], "exactly one Content-Length: 0");
+    // As the SDK sends them: no compression, and which provider of the chain gave the key
+    // (signed, like every x-acs-* header).
+    assert_eq!(seen[0].header("accept-encoding"), Some("identity"));
+    assert_eq!(seen[0].header("x-acs-credentials-provider"), Some("default/env"));
+    assert!(seen[0].header("authorization").unwrap().contains("x-acs-credentials-provider"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

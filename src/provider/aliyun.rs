@@ -55,6 +55,7 @@ fn discover(input: &ChainInput<'_>) -> Result<Discovered, CredentialError> {
     let source = chosen.recipe.source();
     let recipe = chosen.recipe;
     let client_source = source.clone();
+    let sdk_name = chosen.sdk_name;
     Ok(Discovered {
         source,
         skipped: chosen.skipped,
@@ -68,6 +69,7 @@ fn discover(input: &ChainInput<'_>) -> Result<Discovered, CredentialError> {
                     provider,
                     client_source,
                 )
+                .with_provider_name(sdk_name)
                 .with_body_cap(connection.body_cap),
             )
         }),

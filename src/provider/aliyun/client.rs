@@ -54,6 +54,8 @@ pub struct AliyunClient {
     endpoint: Option<Url>,
     creds: CredentialProvider<AliyunCredentials>,
     source: CredentialSource,
+    /// `x-acs-credentials-provider`, as the SDK names the source (`default/env`…).
+    provider_name: Option<String>,
     body_cap: usize,
 }
 
@@ -77,7 +79,14 @@ impl AliyunClient {
         creds: CredentialProvider<AliyunCredentials>,
         source: CredentialSource,
     ) -> Self {
-        AliyunClient { http, endpoint, creds, source, body_cap: DEFAULT_BODY_CAP }
+        AliyunClient { http, endpoint, creds, source, provider_name: None, body_cap: DEFAULT_BODY_CAP }
+    }
+
+    /// Sends `x-acs-credentials-provider: name`, as the SDK does for the source it used.
+    #[must_use]
+    pub fn with_provider_name(mut self, name: String) -> Self {
+        self.provider_name = Some(name).filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_graphic()));
+        self
     }
 
     #[must_use]
@@ -176,6 +185,11 @@ impl AliyunClient {
         if let Some(token) = &token {
             headers.push(("x-acs-security-token", token));
         }
+        if let Some(name) = &self.provider_name {
+            headers.push(("x-acs-credentials-provider", name));
+        }
+        // Unsigned, as in the SDK: it asks for no compression.
+        headers.push(("accept-encoding", "identity"));
         let signed = headers_to_sign(&headers);
         let authorization = ACS3.authorization(
             &creds.access_key_id,

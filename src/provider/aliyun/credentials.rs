@@ -95,6 +95,9 @@ pub struct Chosen {
     pub recipe: Recipe,
     pub skipped: Vec<Skipped>,
     pub warnings: Vec<String>,
+    /// The SDK's name for the provider that gave the key, with the chain's prefixes
+    /// (`default/cli_profile/ram_role_arn/static_ak`), sent as `x-acs-credentials-provider`.
+    pub sdk_name: String,
 }
 
 /// What the sources share: the input, and where STS and the metadata service are.
@@ -186,7 +189,7 @@ pub fn discover(input: &ChainInput<'_>) -> Result<Chosen, CredentialError> {
     let ctx = Context { input, sts_override, sts_default, imds_endpoint };
     match input.profile {
         Some(profile) => named(&ctx, profile),
-        None => default_chain(&ctx),
+        None => default_chain(&ctx).map(|c| named_by(c, "default")),
     }
 }
 
@@ -207,7 +210,14 @@ fn sdk_file(ctx: &Context<'_>) -> Option<PathBuf> {
 }
 
 fn found(recipe: Recipe, skipped: Vec<Skipped>, warnings: Vec<String>) -> Result<Chosen, CredentialError> {
-    Ok(Chosen { recipe, skipped, warnings })
+    let sdk_name = recipe.sdk_name();
+    Ok(Chosen { recipe, skipped, warnings, sdk_name })
+}
+
+/// The SDK's provider names nest: the default chain, then the file provider, then the source.
+fn named_by(mut chosen: Chosen, prefix: &str) -> Chosen {
+    chosen.sdk_name = format!("{prefix}/{}", chosen.sdk_name);
+    chosen
 }
 
 fn default_chain(ctx: &Context<'_>) -> Result<Chosen, CredentialError> {
@@ -224,7 +234,9 @@ fn default_chain(ctx: &Context<'_>) -> Result<Chosen, CredentialError> {
     let profile = input.var(PROFILE_VAR);
     match cli_file(ctx) {
         Some(path) => match cli_profile::lookup(ctx, &path, profile.as_deref())? {
-            cli_profile::Lookup::Found(recipe, warnings) => return found(recipe, skipped, warnings),
+            cli_profile::Lookup::Found(recipe, warnings) => {
+                return found(recipe, skipped, warnings).map(|c| named_by(c, "cli_profile"));
+            }
             cli_profile::Lookup::NotHere(skip) => skipped.push(skip),
         },
         None => skipped.push(Skipped::new(
@@ -239,7 +251,9 @@ fn default_chain(ctx: &Context<'_>) -> Result<Chosen, CredentialError> {
     let section = profile.clone().unwrap_or_else(|| "default".to_owned());
     match sdk_file(ctx) {
         Some(path) => match sdk_file::lookup(ctx, &path, &section)? {
-            sdk_file::Lookup::Found(recipe, warnings) => return found(recipe, skipped, warnings),
+            sdk_file::Lookup::Found(recipe, warnings) => {
+                return found(recipe, skipped, warnings).map(|c| named_by(c, "profile"));
+            }
             sdk_file::Lookup::NotHere(skip) => skipped.push(skip),
         },
         None => skipped.push(Skipped::new("SDK credentials file", "no home directory")),
@@ -293,14 +307,18 @@ fn named(ctx: &Context<'_>, profile: &str) -> Result<Chosen, CredentialError> {
     )];
     match cli_file(ctx) {
         Some(path) => match cli_profile::lookup(ctx, &path, Some(profile))? {
-            cli_profile::Lookup::Found(recipe, warnings) => return found(recipe, skipped, warnings),
+            cli_profile::Lookup::Found(recipe, warnings) => {
+                return found(recipe, skipped, warnings).map(|c| named_by(c, "cli_profile"));
+            }
             cli_profile::Lookup::NotHere(skip) => skipped.push(skip),
         },
         None => skipped.push(Skipped::new("aliyun CLI profile", "turned off or no home directory")),
     }
     match sdk_file(ctx) {
         Some(path) => match sdk_file::lookup(ctx, &path, profile)? {
-            sdk_file::Lookup::Found(recipe, warnings) => return found(recipe, skipped, warnings),
+            sdk_file::Lookup::Found(recipe, warnings) => {
+                return found(recipe, skipped, warnings).map(|c| named_by(c, "profile"));
+            }
             sdk_file::Lookup::NotHere(skip) => skipped.push(skip),
         },
         None => skipped.push(Skipped::new("SDK credentials file", "no home directory")),

@@ -66,7 +66,12 @@ pub async fn obtain(spec: &ImdsSpec, source: &CredentialSource) -> Result<Lease<
 
 async fn session_token(http: &reqwest::Client, spec: &ImdsSpec) -> Result<Option<SecretString>, FetchError> {
     let url = join(&spec.endpoint, "latest/api/token")?;
-    let request = http.put(url).header("x-aliyun-ecs-metadata-token-ttl-seconds", plain_header(TOKEN_TTL)?);
+    // Content-Length: 0 on the bodiless PUT, as the SDKs send it.
+    let request = http
+        .put(url)
+        .header("x-aliyun-ecs-metadata-token-ttl-seconds", plain_header(TOKEN_TTL)?)
+        .header(reqwest::header::CONTENT_LENGTH, "0")
+        .body(Vec::new());
     match execute(request, BODY_CAP).await {
         Ok(response) if response.status.is_success() => {
             Ok(Some(SecretString::from(String::from_utf8_lossy(&response.body).trim().to_owned())))

@@ -67,6 +67,26 @@ impl Recipe {
         }
     }
 
+    /// What the credentials SDK calls this provider, as it sends it in `x-acs-credentials-provider`
+    /// (`static_ak`, `ram_role_arn/static_ak`, `ecs_ram_role`…); the chain adds where it was found
+    /// (`default/`, `cli_profile/`, `profile/`).
+    pub fn sdk_name(&self) -> String {
+        match self {
+            Recipe::Static(credentials) => match (&credentials.source, &credentials.security_token) {
+                (CredentialSource::Env { .. }, _) => "env".to_owned(),
+                (_, Some(_)) => "static_sts".to_owned(),
+                (_, None) => "static_ak".to_owned(),
+            },
+            Recipe::AssumeRole { caller, .. } => format!("ram_role_arn/{}", caller.sdk_name()),
+            Recipe::Oidc { .. } => "oidc_role_arn".to_owned(),
+            Recipe::Imds { .. } => "ecs_ram_role".to_owned(),
+            Recipe::Uri { .. } => "credential_uri".to_owned(),
+            Recipe::External { .. } => "external".to_owned(),
+            // The first that answers is used; the metadata service comes first.
+            Recipe::FirstOf { options, .. } => options.first().map_or_else(String::new, Recipe::sdk_name),
+        }
+    }
+
     fn margin(&self) -> Duration {
         match self {
             Recipe::External { .. } => EXTERNAL_MARGIN,

@@ -297,3 +297,20 @@ fn the_python_sdk_file_name_is_read_when_it_is_the_only_one() {
     write(dir.path(), ".alibabacloud/credentials.ini", "[default]\ntype = access_key\naccess_key_id = PY\naccess_key_secret = S\n");
     assert_eq!(static_key(&run(&[], Some(dir.path()), None).unwrap()).access_key_id, "PY");
 }
+
+#[test]
+fn the_sdk_names_of_the_providers_nest_like_the_sdks() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
+    let name = |pairs: &[(&str, &str)], profile: Option<&str>| run(pairs, Some(dir.path()), profile).unwrap().sdk_name;
+    assert_eq!(name(&[(ID_VAR, "a"), (SECRET_VAR, "b")], None), "default/env");
+    assert_eq!(name(&[], None), "default/cli_profile/static_ak");
+    assert_eq!(name(&[], Some("sts")), "cli_profile/static_sts");
+    assert_eq!(name(&[QUIET], Some("chained")), "cli_profile/ram_role_arn/ram_role_arn/static_ak");
+    assert_eq!(name(&[QUIET], Some("ecs")), "cli_profile/ecs_ram_role");
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(run(&[], Some(empty.path()), None).unwrap().sdk_name, "default/ecs_ram_role");
+    let ini = write(empty.path(), ".alibabacloud/credentials", "[default]\ntype = access_key\naccess_key_id = I\naccess_key_secret = S\n");
+    assert!(ini.exists());
+    assert_eq!(run(&[], Some(empty.path()), None).unwrap().sdk_name, "default/profile/static_ak");
+}

@@ -120,7 +120,10 @@ pub async fn metadata(
 async fn session_token(http: &reqwest::Client, endpoint: &Url) -> Result<Option<SecretString>, FetchError> {
     let request = http
         .put(url(endpoint, "/meta-data/latest/api/token")?)
-        .header("x-metadata-token-ttl-seconds", plain_header(TOKEN_TTL)?);
+        .header("x-metadata-token-ttl-seconds", plain_header(TOKEN_TTL)?)
+        // Content-Length: 0 on the bodiless PUT, as the SDK sends it.
+        .header(reqwest::header::CONTENT_LENGTH, "0")
+        .body(Vec::new());
     let response = execute(request, BODY_CAP).await?;
     match response.status.as_u16() {
         200..=299 => Ok(Some(SecretString::from(String::from_utf8_lossy(&response.body).trim().to_owned()))),
