@@ -31,6 +31,11 @@ impl Lab {
         Lab::starting_at(ManualClock::new()).await
     }
 
+    /// A lab on another built-in scenario.
+    pub async fn with_scenario(name: &str) -> Lab {
+        Lab::build(name, ManualClock::new()).await
+    }
+
     /// A lab whose clock stands at a fixed moment, for snapshots of times.
     pub async fn at_fixed_time() -> Lab {
         let start = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_750_000_000);
@@ -38,7 +43,11 @@ impl Lab {
     }
 
     async fn starting_at(clock: ManualClock) -> Lab {
-        let scenario = oaswatch::sim::scenario::load("happy").unwrap();
+        Lab::build("happy", clock).await
+    }
+
+    async fn build(scenario: &str, clock: ManualClock) -> Lab {
+        let scenario = oaswatch::sim::scenario::load(scenario).unwrap();
         let config = oaswatch::sim::SimConfig { seed: 7, speed: 50.0, ..oaswatch::sim::SimConfig::new(scenario) };
         let sim = oaswatch::sim::start(config).await.unwrap();
         let url = sim.base_url();
