@@ -111,7 +111,12 @@ async fn every_cli_profile_mode_signs_real_requests() {
         ("ak", Some(id.as_str()), "(profile ak)", "access key"),
         ("sts", Some(sts_id.as_str()), "(profile sts)", "STS token"),
         ("role", None, "mode RamRoleArn, role acs:ram::1234567890123456:role/oaswatch-reader", "STS token"),
-        ("chained", None, "mode ChainableRamRoleArn from profile role, role acs:ram::6543210987654321:role/cross-account", "STS token"),
+        (
+            "chained",
+            None,
+            "mode ChainableRamRoleArn from profile role, role acs:ram::6543210987654321:role/cross-account",
+            "STS token",
+        ),
         ("ecs", None, "mode EcsRamRole, role OaswatchSimEcsRole", "STS token"),
         ("oidc", None, "mode OIDC, role acs:ram::1234567890123456:role/ci", "STS token"),
         ("uri", None, "/oaswatch-sim/credentials?…", "STS token"),
@@ -184,7 +189,12 @@ async fn the_metadata_service_then_the_credentials_uri_end_the_default_chain() {
     lab.unset("ALIBABA_CLOUD_CREDENTIALS_URI");
     let error = fetch(&lab.clients(), &lab.aliyun_task(None)).await.unwrap_err();
     assert_eq!((error.kind, error.code.as_str()), (FetchErrorKind::Auth, "credentials.missing"));
-    for needle in ["ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_OIDC_TOKEN_FILE", ".aliyun/config.json not found", "ECS metadata service did not answer"] {
+    for needle in [
+        "ALIBABA_CLOUD_ACCESS_KEY_ID",
+        "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+        ".aliyun/config.json not found",
+        "ECS metadata service did not answer",
+    ] {
         assert!(error.message.contains(needle), "{needle}: {}", error.message);
     }
 }
@@ -340,14 +350,21 @@ async fn wrong_and_expired_credentials_name_their_source_and_no_secret() {
     let clients = lab.clients();
     let mut messages = Vec::new();
     for (profile, needles) in [
-        ("bad-role", &[".aliyun/config.json (profile bad-role), mode RamRoleArn", "STS refused: SignatureDoesNotMatch"][..]),
+        (
+            "bad-role",
+            &[".aliyun/config.json (profile bad-role), mode RamRoleArn", "STS refused: SignatureDoesNotMatch"][..],
+        ),
         ("denied-role", &["(profile denied-role)", "NoPermission"][..]),
         ("bad-uri", &["(profile bad-uri), mode CredentialsURI", "refused (HTTP 403)"][..]),
         ("bad-ext", &["(profile bad-ext), mode External", "exited with status 1"][..]),
         ("bad-ecs", &["(profile bad-ecs), mode EcsRamRole", "HTTP 404"][..]),
     ] {
         let error = fetch(&clients, &lab.aliyun_task(Some(profile))).await.unwrap_err();
-        assert_eq!((error.kind, error.code.as_str()), (FetchErrorKind::Auth, "credentials.rejected"), "{profile}: {error:?}");
+        assert_eq!(
+            (error.kind, error.code.as_str()),
+            (FetchErrorKind::Auth, "credentials.rejected"),
+            "{profile}: {error:?}"
+        );
         for needle in needles {
             assert!(error.message.contains(needle), "{profile}: {needle} not in {}", error.message);
         }
@@ -357,7 +374,11 @@ async fn wrong_and_expired_credentials_name_their_source_and_no_secret() {
         .set("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "acs:ram::1:oidc-provider/p")
         .set("ALIBABA_CLOUD_OIDC_TOKEN_FILE", expired.to_str().unwrap());
     let error = fetch(&lab.clients(), &lab.aliyun_task(None)).await.unwrap_err();
-    assert!(error.message.contains("env ALIBABA_CLOUD_OIDC_TOKEN_FILE, OIDC role acs:ram::1:role/ci"), "{}", error.message);
+    assert!(
+        error.message.contains("env ALIBABA_CLOUD_OIDC_TOKEN_FILE, OIDC role acs:ram::1:role/ci"),
+        "{}",
+        error.message
+    );
     assert!(error.message.contains("AuthenticationFail.OIDCToken.Expired"), "{}", error.message);
     messages.push(error.message);
 

@@ -108,7 +108,13 @@ async fn huawei_sources() {
     insta::assert_snapshot!("huawei_env_federation", auth(&lab, &["huawei"]).await);
     lab.unset("HUAWEICLOUD_SDK_IDP_ID").unset("HUAWEICLOUD_SDK_ID_TOKEN_FILE");
 
-    lab.write(".huaweicloud/credentials", &format!("[basic]\nak = {ak}\nsk = {sk}\n[prod]\nidp_id = {HUAWEI_IDP}\nid_token_file = {}\n", token_file.display()));
+    lab.write(
+        ".huaweicloud/credentials",
+        &format!(
+            "[basic]\nak = {ak}\nsk = {sk}\n[prod]\nidp_id = {HUAWEI_IDP}\nid_token_file = {}\n",
+            token_file.display()
+        ),
+    );
     insta::assert_snapshot!("huawei_profile_file", auth(&lab, &["huawei", "huawei:prod"]).await);
     std::fs::remove_file(lab.home.path().join(".huaweicloud/credentials")).unwrap();
     lab.write(

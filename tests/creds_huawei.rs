@@ -114,7 +114,12 @@ async fn the_metadata_service_ends_the_default_chain() {
     lab.set("OASWATCH_HUAWEI_METADATA_ENDPOINT", "http://127.0.0.1:1");
     let error = fetch(&lab.clients(), &lab.huawei_task(None)).await.unwrap_err();
     assert_eq!((error.kind, error.code.as_str()), (FetchErrorKind::Auth, "credentials.missing"));
-    for needle in ["HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_IDP_ID", ".huaweicloud/credentials not found", "ECS metadata service did not answer"] {
+    for needle in [
+        "HUAWEICLOUD_SDK_AK",
+        "HUAWEICLOUD_SDK_IDP_ID",
+        ".huaweicloud/credentials not found",
+        "ECS metadata service did not answer",
+    ] {
         assert!(error.message.contains(needle), "{needle}: {}", error.message);
     }
 }
@@ -150,7 +155,7 @@ async fn federated_and_agency_keys_are_renewed_40_minutes_before_expiry_for_days
         }
         let renewals = client.identity().await.unwrap().cache.unwrap().renewals;
         assert!(renewals >= 72 * 60 / 320, "{profile}: {renewals}");
-        assert!(lab.sim.stats().auth_errors.get("APIG.1001").is_none(), "{:?}", lab.sim.stats().auth_errors);
+        assert!(!lab.sim.stats().auth_errors.contains_key("APIG.1001"), "{:?}", lab.sim.stats().auth_errors);
         assert_ne!(signed_with(&lab, &clients, &task).await, first);
         assert!(client.identity().await.unwrap().expires.unwrap() > expires);
     }
@@ -160,7 +165,10 @@ async fn federated_and_agency_keys_are_renewed_40_minutes_before_expiry_for_days
 async fn a_throttled_iam_is_retried_and_the_renewal_waits_in_the_background() {
     let lab = Lab::new().await;
     let token_file = lab.write("run/id-token", HUAWEI_ID_TOKEN);
-    lab.write(".huaweicloud/credentials", &format!("[f]\nidp_id = {HUAWEI_IDP}\nid_token_file = {}\n", token_file.display()));
+    lab.write(
+        ".huaweicloud/credentials",
+        &format!("[f]\nidp_id = {HUAWEI_IDP}\nid_token_file = {}\n", token_file.display()),
+    );
     let clients = lab.clients();
     let task = lab.huawei_task(Some("f"));
     lab.sim.fail_credential_calls(Service::HuaweiIam, Fault::Throttle, 1);
@@ -195,11 +203,21 @@ async fn wrong_and_expired_credentials_name_their_source_and_no_secret() {
     let clients = lab.clients();
     let mut messages = Vec::new();
     for (profile, kind, code, needles) in [
-        ("wrong", FetchErrorKind::Auth, "credentials.rejected", &["(profile wrong), OIDC federation", "IAM refused the ID token: 1100"][..]),
+        (
+            "wrong",
+            FetchErrorKind::Auth,
+            "credentials.rejected",
+            &["(profile wrong), OIDC federation", "IAM refused the ID token: 1100"][..],
+        ),
         ("expired", FetchErrorKind::Auth, "credentials.rejected", &["(profile expired)", "1106", "expired"][..]),
         ("unknown-idp", FetchErrorKind::Auth, "credentials.rejected", &["identity provider someone-else", "1105"][..]),
         ("bad-key", FetchErrorKind::Auth, "APIG.0301", &["credentials from", "(profile bad-key)"][..]),
-        ("locked", FetchErrorKind::Auth, "credentials.invalid", &[".hcloud/config.json (profile locked)", "encrypted"][..]),
+        (
+            "locked",
+            FetchErrorKind::Auth,
+            "credentials.invalid",
+            &[".hcloud/config.json (profile locked)", "encrypted"][..],
+        ),
     ] {
         let error = fetch(&clients, &lab.huawei_task(Some(profile))).await.unwrap_err();
         assert_eq!((error.kind, error.code.as_str()), (kind, code), "{profile}: {error:?}");

@@ -175,7 +175,8 @@ async fn fetch_huawei(reply: Reply, config: &HttpConfig) -> Result<Task, FetchEr
 fn ref_answered_in(response: &[u8]) -> TaskRef {
     let text = String::from_utf8_lossy(response);
     let body = text.split_once("\r\n\r\n").map_or("", |(_, body)| body);
-    let id = serde_json::from_str::<serde_json::Value>(body).ok().and_then(|v| v["task_id"].as_str().map(str::to_owned));
+    let id =
+        serde_json::from_str::<serde_json::Value>(body).ok().and_then(|v| v["task_id"].as_str().map(str::to_owned));
     match id {
         Some(id) => HUAWEI_REF.rsplit_once('/').map(|(head, _)| format!("{head}/{id}")).unwrap().parse().unwrap(),
         None => HUAWEI_REF.parse().unwrap(),

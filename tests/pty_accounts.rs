@@ -35,9 +35,13 @@ async fn one_dashboard_watches_two_accounts_of_each_cloud() {
         .to_string(),
     );
     let token = lab.write("run/id-token", HUAWEI_ID_TOKEN);
-    lab.write(".huaweicloud/credentials", &format!("[prod]\nidp_id = {HUAWEI_IDP}\nid_token_file = {}\n", token.display()));
+    lab.write(
+        ".huaweicloud/credentials",
+        &format!("[prod]\nidp_id = {HUAWEI_IDP}\nid_token_file = {}\n", token.display()),
+    );
 
-    let task = |name: &str, profile: &str| lab.sim.task_ref(name).unwrap().with_profile(Some(profile.to_owned())).to_string();
+    let task =
+        |name: &str, profile: &str| lab.sim.task_ref(name).unwrap().with_profile(Some(profile.to_owned())).to_string();
     let refs = [
         task("aliyun-shop", "dev"),
         task("aliyun-petstore", "prod"),

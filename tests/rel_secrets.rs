@@ -211,6 +211,17 @@ fn run_for(sim: &SimHandle, proxy: &Proxy, creds: Creds) -> (Run, Vec<PathBuf>) 
             write_private(&huawei, &format!("[basic]\nak = SIMULATORAKNOTREAL001\nsecret = {}\n", SECRETS[3]), 0o600);
             ours.extend([aliyun, huawei]);
         }
+        Creds::AssumedRoles | Creds::OidcAndMetadata | Creds::ProcessAndKooCli => {
+            configure_temporary(sim, &mut run, &home, creds, &mut ours);
+        }
+        _ => {}
+    }
+    (run, ours)
+}
+
+/// The sources that hand out temporary keys or run a process: files and variables for them.
+fn configure_temporary(sim: &SimHandle, run: &mut Run, home: &Path, creds: Creds, ours: &mut Vec<PathBuf>) {
+    match creds {
         Creds::AssumedRoles => {
             let aliyun = home.join(".aliyun/config.json");
             write_private(
@@ -226,7 +237,11 @@ fn run_for(sim: &SimHandle, proxy: &Proxy, creds: Creds) -> (Run, Vec<PathBuf>) 
             let huawei = home.join(".huaweicloud/credentials");
             write_private(
                 &huawei,
-                &format!("[basic]\nidp_id = {}\nid_token_file = {}\n", oaswatch::sim::creds::HUAWEI_IDP, token.display()),
+                &format!(
+                    "[basic]\nidp_id = {}\nid_token_file = {}\n",
+                    oaswatch::sim::creds::HUAWEI_IDP,
+                    token.display()
+                ),
                 0o600,
             );
             ours.extend([aliyun, token, huawei]);
@@ -259,7 +274,10 @@ fn run_for(sim: &SimHandle, proxy: &Proxy, creds: Creds) -> (Run, Vec<PathBuf>) 
             let aliyun = home.join(".aliyun/config.json");
             write_private(
                 &aliyun,
-                &format!(r#"{{"current":"ext","profiles":[{{"name":"ext","mode":"External","process_command":"{}"}}]}}"#, script.display()),
+                &format!(
+                    r#"{{"current":"ext","profiles":[{{"name":"ext","mode":"External","process_command":"{}"}}]}}"#,
+                    script.display()
+                ),
                 0o600,
             );
             let koocli = home.join(".hcloud/config.json");
@@ -278,7 +296,6 @@ fn run_for(sim: &SimHandle, proxy: &Proxy, creds: Creds) -> (Run, Vec<PathBuf>) 
         }
         _ => {}
     }
-    (run, ours)
 }
 
 /// Everything a run showed or wrote, labelled.
@@ -332,16 +349,12 @@ fn walk(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Drives every command and error path for one kind of credentials.
-async fn exercise(creds: Creds) {
-    let sim = common::start_toml(&scenario(), 31, 30.0).await;
-    let proxy = start_proxy(&sim.base_url(), Rewrite::None).await;
-    let (run, ours) = run_for(&sim, &proxy, creds);
-    let temporary = matches!(creds, Creds::AssumedRoles | Creds::OidcAndMetadata | Creds::ProcessAndKooCli);
+/// Every task of the scenario, and an unknown one on each cloud.
+fn task_refs(sim: &SimHandle) -> Vec<String> {
     let task = |name: &str| sim.task_ref(name).unwrap().to_string();
     let project = sim.huawei_project_id().to_owned();
     let instance = sim.task_ref("ok-huawei").unwrap().to_string().split('/').nth(4).unwrap().to_owned();
-    let refs = vec![
+    vec![
         task("ok-aliyun"),
         task("ok-huawei"),
         task("throttled-aliyun"),
@@ -350,7 +363,16 @@ async fn exercise(creds: Creds) {
         task("redirected"),
         "aliyun://cn-hangzhou/00000000000000000000000000000bad".to_owned(),
         format!("huawei://cn-north-4/{project}/{instance}/00000000000000000000000000000bad"),
-    ];
+    ]
+}
+
+/// Drives every command and error path for one kind of credentials.
+async fn exercise(creds: Creds) {
+    let sim = common::start_toml(&scenario(), 31, 30.0).await;
+    let proxy = start_proxy(&sim.base_url(), Rewrite::None).await;
+    let (run, ours) = run_for(&sim, &proxy, creds);
+    let temporary = matches!(creds, Creds::AssumedRoles | Creds::OidcAndMetadata | Creds::ProcessAndKooCli);
+    let refs = task_refs(&sim);
     let mut evidence = Evidence::default();
     let mut record = |label: &str, out: &std::process::Output| {
         evidence.add(format!("{creds:?} {label} stdout"), &out.stdout);
@@ -369,11 +391,13 @@ async fn exercise(creds: Creds) {
     wait.extend(refs.iter().map(String::as_str));
     let out = run.oaswatch(&wait).await;
     record("wait", &out);
-    let out = run.oaswatch(&["auth"]).await;
-    record("auth", &out);
-    let out = run.oaswatch(&["auth", "--json", "aliyun:nobody", "huawei:nobody"]).await;
-    record("auth --json", &out);
-    for args in [vec!["add", refs[0].as_str(), refs[1].as_str()], vec!["list"], vec!["config"]] {
+    for args in [
+        vec!["add", refs[0].as_str(), refs[1].as_str()],
+        vec!["list"],
+        vec!["config"],
+        vec!["auth"],
+        vec!["auth", "--json", "aliyun:nobody", "huawei:nobody"],
+    ] {
         let out = run.oaswatch(&args).await;
         record(&args.join(" "), &out);
     }
@@ -424,23 +448,7 @@ async fn exercise(creds: Creds) {
     assert!(log_text.contains("TRACE") || log_text.contains("DEBUG"), "{creds:?}: the log is verbose: {log_text}");
     assert!(files >= 3, "{creds:?}: the log, the watch list and its lock were searched");
 
-    let mut needles: Vec<String> = SECRETS.iter().map(|s| (*s).to_owned()).collect();
-    // What the credential services handed out, and the tokens that proved who we are.
-    needles.extend(sim.issued_secrets());
-    needles.extend(
-        [
-            oaswatch::sim::creds::ALIYUN_OIDC_TOKEN,
-            oaswatch::sim::creds::HUAWEI_ID_TOKEN,
-            oaswatch::sim::creds::CREDENTIALS_URI_TOKEN,
-        ]
-        .map(str::to_owned),
-    );
-    if temporary {
-        if creds != Creds::ProcessAndKooCli {
-            assert!(!sim.issued_secrets().is_empty(), "{creds:?}: temporary keys were issued");
-        }
-        assert!(std::fs::read_to_string(run.dir.path().join("hook-env.txt")).is_ok_and(|env| env.contains("OASWATCH_RESULT")));
-    }
+    let mut needles = secrets_of(&sim, creds, temporary, &run);
     let wire = proxy.credential_values();
     if !matches!(creds, Creds::Missing | Creds::BrokenFiles) {
         assert!(!wire.is_empty(), "{creds:?}: the proxy saw credential headers");
@@ -461,6 +469,29 @@ async fn exercise(creds: Creds) {
         }
     }
     assert_eq!(sim.stats().redirect_target_credential_headers, 0);
+}
+
+/// Every secret a run could leak: the fixed ones, what the credential services issued, and the
+/// tokens that proved who we are.
+fn secrets_of(sim: &SimHandle, creds: Creds, temporary: bool, run: &Run) -> Vec<String> {
+    let mut needles: Vec<String> = SECRETS.iter().map(|s| (*s).to_owned()).collect();
+    needles.extend(sim.issued_secrets());
+    needles.extend(
+        [
+            oaswatch::sim::creds::ALIYUN_OIDC_TOKEN,
+            oaswatch::sim::creds::HUAWEI_ID_TOKEN,
+            oaswatch::sim::creds::CREDENTIALS_URI_TOKEN,
+        ]
+        .map(str::to_owned),
+    );
+    if temporary {
+        if creds != Creds::ProcessAndKooCli {
+            assert!(!sim.issued_secrets().is_empty(), "{creds:?}: temporary keys were issued");
+        }
+        let hook = std::fs::read_to_string(run.dir.path().join("hook-env.txt"));
+        assert!(hook.is_ok_and(|env| env.contains("OASWATCH_RESULT")), "{creds:?}: the hook ran");
+    }
+    needles
 }
 
 /// Runs the dashboard on `args`, presses a few keys, writes failure reports (three of them when

@@ -33,7 +33,8 @@ async fn the_bodiless_describe_post_says_content_length_0_like_the_sdks() {
     let seen = proxy.seen();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].method, "POST");
-    let lengths: Vec<&str> = seen[0].headers.iter().filter(|(n, _)| n == "content-length").map(|(_, v)| v.as_str()).collect();
+    let lengths: Vec<&str> =
+        seen[0].headers.iter().filter(|(n, _)| n == "content-length").map(|(_, v)| v.as_str()).collect();
     assert_eq!(lengths, ["0"], "exactly one Content-Length: 0");
     // As the SDK sends them: no compression, and which provider of the chain gave the key
     // (signed, like every x-acs-* header).
@@ -74,11 +75,27 @@ async fn sts_calls_have_the_shape_credentials_go_sends() {
     assert_eq!(seen[0].header("content-type"), Some("application/x-www-form-urlencoded"));
     assert_eq!(
         query(0),
-        ["AccessKeyId", "Action", "Format", "Signature", "SignatureMethod", "SignatureNonce", "SignatureVersion", "Timestamp", "Version"],
+        [
+            "AccessKeyId",
+            "Action",
+            "Format",
+            "Signature",
+            "SignatureMethod",
+            "SignatureNonce",
+            "SignatureVersion",
+            "Timestamp",
+            "Version"
+        ],
         "the common parameters in the query; RoleArn, RoleSessionName, DurationSeconds in the form body"
     );
-    assert!(seen[0].path_and_query.contains("Action=AssumeRole&") || seen[0].path_and_query.contains("Action=AssumeRole"));
+    assert!(
+        seen[0].path_and_query.contains("Action=AssumeRole&") || seen[0].path_and_query.contains("Action=AssumeRole")
+    );
     assert_eq!(seen[1].method, "POST");
-    assert_eq!(query(1), ["Action", "Format", "Timestamp", "Version"], "the OIDC token travels in the body, not the URL");
+    assert_eq!(
+        query(1),
+        ["Action", "Format", "Timestamp", "Version"],
+        "the OIDC token travels in the body, not the URL"
+    );
     assert!(!seen[1].path_and_query.contains("simulatorOidc"));
 }

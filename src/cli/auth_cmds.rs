@@ -76,7 +76,12 @@ pub async fn report(clients: &Clients, accounts: &[Account]) -> Vec<AccountStatu
     let mut statuses = Vec::new();
     for account in accounts {
         let status = match clients.provenance(account) {
-            Err(error) => AccountStatus { account: account.clone(), source: None, skipped: Vec::new(), outcome: Err(error.to_string()) },
+            Err(error) => AccountStatus {
+                account: account.clone(),
+                source: None,
+                skipped: Vec::new(),
+                outcome: Err(error.to_string()),
+            },
             Ok(provenance) => {
                 let outcome = match clients.account(account) {
                     Ok(client) => client.identity().await.map_err(|e| e.message),
@@ -142,11 +147,19 @@ pub fn render(statuses: &[AccountStatus], now: SystemTime, home: Option<&std::pa
                         let _ = writeln!(out, "    expires:  {} ({})", utc(expires), relative(expires, now));
                     }
                     None => {
-                        let _ = writeln!(out, "    expires:  not known to oaswatch (a long-term key, or one it cannot renew)");
+                        let _ = writeln!(
+                            out,
+                            "    expires:  not known to oaswatch (a long-term key, or one it cannot renew)"
+                        );
                     }
                 }
                 if let Some(renew_at) = identity.cache.as_ref().and_then(|c| c.renew_at) {
-                    let _ = writeln!(out, "    renews:   in the background from {} ({})", utc(renew_at), relative(renew_at, now));
+                    let _ = writeln!(
+                        out,
+                        "    renews:   in the background from {} ({})",
+                        utc(renew_at),
+                        relative(renew_at, now)
+                    );
                 }
             }
             Err(error) => {
@@ -221,14 +234,23 @@ pub fn render_json(statuses: &[AccountStatus], home: Option<&std::path::Path>) -
 }
 
 /// `oaswatch auth [ACCOUNT]... [--json]`.
-pub fn auth(context: &Context, accounts_named: &[String], json: bool, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+pub fn auth(
+    context: &Context,
+    accounts_named: &[String],
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, Failure> {
     let accounts = accounts(context, accounts_named)?;
     let refs: Vec<TaskRef> = Vec::new();
     let (clients, notes) = super::watch_cmds::clients_for(context, &refs)?;
     let runtime = super::runtime()?;
     let statuses = runtime.block_on(report(&clients, &accounts));
     let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
-    let text = if json { render_json(&statuses, home.as_deref()) } else { render(&statuses, SystemTime::now(), home.as_deref()) };
+    let text = if json {
+        render_json(&statuses, home.as_deref())
+    } else {
+        render(&statuses, SystemTime::now(), home.as_deref())
+    };
     out.write_all(text.as_bytes())?;
     for note in notes {
         tracing::info!(note = %sanitize::line(&note), "credentials");
@@ -256,6 +278,9 @@ mod tests {
         assert_eq!(relative(now + std::time::Duration::from_secs(5 * 3600 + 12 * 60), now), "in 5 h 12 min");
         assert_eq!(relative(now - std::time::Duration::from_secs(120), now), "2 min ago");
         assert_eq!(utc(now), "2023-11-14 22:13:20 UTC");
-        assert_eq!(shorten("/home/u/.aliyun/config.json (profile x)", Some(std::path::Path::new("/home/u"))), "~/.aliyun/config.json (profile x)");
+        assert_eq!(
+            shorten("/home/u/.aliyun/config.json (profile x)", Some(std::path::Path::new("/home/u"))),
+            "~/.aliyun/config.json (profile x)"
+        );
     }
 }

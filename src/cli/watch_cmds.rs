@@ -62,9 +62,14 @@ pub fn clients_for(context: &Context, refs: &[TaskRef]) -> Result<(Clients, Vec<
     let overrides = endpoint_overrides(context)?;
     let resolver = resolver(context);
     let discovery = resolver.discover_all(accounts_of(refs));
-    let (clients, mut notes) =
-        Clients::build_with(&http_config(context), &overrides, discovery, Some(resolver), crate::credentials::clock::system())
-            .map_err(|e| Failure::usage(format!("cannot set up HTTPS: {e}")))?;
+    let (clients, mut notes) = Clients::build_with(
+        &http_config(context),
+        &overrides,
+        discovery,
+        Some(resolver),
+        crate::credentials::clock::system(),
+    )
+    .map_err(|e| Failure::usage(format!("cannot set up HTTPS: {e}")))?;
     for account in needed_accounts(refs) {
         if let Some(error) = clients.account_error(&account) {
             notes.push(error.to_string());

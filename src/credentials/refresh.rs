@@ -157,9 +157,7 @@ impl<C: Send + Sync + 'static> Refreshing<C> {
         let state = self.state();
         let lease = state.lease.as_ref()?;
         match lease.expires {
-            Some(expires) if self.clock.now() + LAST_MINUTE.min(lifetime(lease, state.obtained) / 4) >= expires => {
-                None
-            }
+            Some(expires) if self.clock.now() + LAST_MINUTE.min(lifetime(lease, state.obtained) / 4) >= expires => None,
             _ => Some(Arc::clone(&lease.value)),
         }
     }
@@ -303,7 +301,9 @@ impl<C> fmt::Debug for CredentialProvider<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CredentialProvider::Static(_) => f.write_str("CredentialProvider::Static([REDACTED])"),
-            CredentialProvider::Refreshing(cache) => f.debug_tuple("CredentialProvider::Refreshing").field(cache).finish(),
+            CredentialProvider::Refreshing(cache) => {
+                f.debug_tuple("CredentialProvider::Refreshing").field(cache).finish()
+            }
         }
     }
 }

@@ -416,7 +416,12 @@ mod tests {
         assert_eq!(target.profile(), Some("staging"));
         assert_eq!(target.to_string(), "aliyun://staging@cn-shanghai/g1");
 
-        for bad in ["aliyun://@cn-hangzhou/op", "aliyun://a b@cn-hangzhou/op", "aliyun://..@cn-hangzhou/op", "aliyun://p@q@cn-hangzhou/op"] {
+        for bad in [
+            "aliyun://@cn-hangzhou/op",
+            "aliyun://a b@cn-hangzhou/op",
+            "aliyun://..@cn-hangzhou/op",
+            "aliyun://p@q@cn-hangzhou/op",
+        ] {
             let err = bad.parse::<TaskRef>().unwrap_err().to_string();
             assert!(err.contains(&task_ref_forms()), "{bad}: {err}");
         }

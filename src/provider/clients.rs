@@ -74,7 +74,11 @@ impl Discovery {
 }
 
 /// Runs an account's chain with an injected environment lookup and home directory.
-pub fn discover_account(env: EnvLookup<'_>, home: Option<&Path>, account: &Account) -> Result<Discovered, CredentialError> {
+pub fn discover_account(
+    env: EnvLookup<'_>,
+    home: Option<&Path>,
+    account: &Account,
+) -> Result<Discovered, CredentialError> {
     let input = ChainInput { env, home, profile: account.profile.as_deref() };
     (registration(account.provider).discover)(&input)
 }
@@ -90,10 +94,15 @@ pub fn discover_accounts(
     home: Option<&Path>,
     accounts: impl IntoIterator<Item = Account>,
 ) -> Discovery {
-    Discovery(accounts.into_iter().map(|account| {
-        let found = discover_account(env, home, &account);
-        (account, found)
-    }).collect())
+    Discovery(
+        accounts
+            .into_iter()
+            .map(|account| {
+                let found = discover_account(env, home, &account);
+                (account, found)
+            })
+            .collect(),
+    )
 }
 
 /// Runs every chain against the real process environment and the user's home directory.
@@ -233,9 +242,8 @@ impl Clients {
             .0
             .into_iter()
             .map(|(account, found)| {
-                let made = found.map(|found| {
-                    connect(found, &http, endpoints, account.provider, config.body_cap, &clock)
-                });
+                let made =
+                    found.map(|found| connect(found, &http, endpoints, account.provider, config.body_cap, &clock));
                 (account, made)
             })
             .collect();
@@ -396,7 +404,8 @@ mod tests {
     /// No credentials anywhere, and the metadata services (the end of both default chains) off,
     /// so nothing reaches for the real ones.
     fn quiet(name: &str) -> Option<String> {
-        matches!(name, "ALIBABA_CLOUD_ECS_METADATA_DISABLED" | "OASWATCH_HUAWEI_METADATA_DISABLED").then(|| "true".to_owned())
+        matches!(name, "ALIBABA_CLOUD_ECS_METADATA_DISABLED" | "OASWATCH_HUAWEI_METADATA_DISABLED")
+            .then(|| "true".to_owned())
     }
 
     #[tokio::test]

@@ -109,28 +109,13 @@ pub(crate) fn verify_aliyun(
         refuse(bad, "IncompleteSignature", format!("{INCOMPLETE} The signed header {name} is not in the request."))
     })?;
 
-    // A scenario key, or a temporary one the credential services issued (`creds`).
-    let key = match setup.credentials.iter().find(|k| k.access_key_id == auth.key_id) {
-        Some(key) => KeyView {
-            secret: key.access_key_secret.clone(),
-            token: key.security_token.clone(),
-            expired: key.expires_in_secs.is_some_and(|limit| shared.wall_elapsed(now) >= limit),
-        },
-        None => match inner.creds.aliyun.get(&auth.key_id) {
-            Some(issued) => KeyView {
-                secret: issued.secret.clone(),
-                token: Some(issued.token.clone()),
-                expired: inner.creds.now() >= issued.expires,
-            },
-            None => {
-                return Err(refuse(
-                    StatusCode::NOT_FOUND,
-                    "InvalidAccessKeyId.NotFound",
-                    "The Access Key ID provided does not exist in our records.",
-                ));
-            }
-        },
-    };
+    let key = aliyun_key(shared, inner, &auth.key_id, now).ok_or_else(|| {
+        refuse(
+            StatusCode::NOT_FOUND,
+            "InvalidAccessKeyId.NotFound",
+            "The Access Key ID provided does not exist in our records.",
+        )
+    })?;
 
     let date_text = header_str(req.headers, "x-acs-date").unwrap_or_default();
     let date = parse_acs_date(date_text).ok_or_else(|| {
@@ -197,6 +182,22 @@ pub(crate) fn verify_aliyun(
     inner.nonces.insert(nonce, now);
     *inner.creds.signed_by.entry(auth.key_id.clone()).or_default() += 1;
     Ok(())
+}
+
+/// An Alibaba key: a scenario key, or a temporary one the credential services issued (`creds`).
+fn aliyun_key(shared: &Shared, inner: &Inner, key_id: &str, now: Instant) -> Option<KeyView> {
+    match shared.scenario.aliyun.credentials.iter().find(|k| k.access_key_id == key_id) {
+        Some(key) => Some(KeyView {
+            secret: key.access_key_secret.clone(),
+            token: key.security_token.clone(),
+            expired: key.expires_in_secs.is_some_and(|limit| shared.wall_elapsed(now) >= limit),
+        }),
+        None => inner.creds.aliyun.get(key_id).map(|issued| KeyView {
+            secret: issued.secret.clone(),
+            token: Some(issued.token.clone()),
+            expired: inner.creds.now() >= issued.expires,
+        }),
+    }
 }
 
 /// A key as a verifier needs it, wherever it came from.

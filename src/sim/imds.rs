@@ -61,17 +61,24 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
         return fault_answer(fault);
     }
     match (method, path) {
-        (&Method::PUT, "/latest/api/token") => session_token(shared, &mut inner, headers, "x-aliyun-ecs-metadata-token-ttl-seconds", "aliyun-imds-"),
-        (&Method::PUT, "/meta-data/latest/api/token") => session_token(shared, &mut inner, headers, "x-metadata-token-ttl-seconds", "huawei-md-"),
+        (&Method::PUT, "/latest/api/token") => {
+            session_token(shared, &mut inner, headers, "x-aliyun-ecs-metadata-token-ttl-seconds", "aliyun-imds-")
+        }
+        (&Method::PUT, "/meta-data/latest/api/token") => {
+            session_token(shared, &mut inner, headers, "x-metadata-token-ttl-seconds", "huawei-md-")
+        }
         (&Method::GET, CREDENTIALS_URI_PATH) => credentials_uri(shared, &mut inner, uri),
         (&Method::GET, "/openstack/latest/securitykey") => huawei_key(shared, &mut inner, headers),
-        (&Method::GET, _) if path.starts_with(ROLE_PATH) => aliyun_role(shared, &mut inner, headers, &path[ROLE_PATH.len()..]),
+        (&Method::GET, _) if path.starts_with(ROLE_PATH) => {
+            aliyun_role(shared, &mut inner, headers, &path[ROLE_PATH.len()..])
+        }
         _ => text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
     }
 }
 
 fn session_token(shared: &Shared, inner: &mut Inner, headers: &HeaderMap, ttl_header: &str, label: &str) -> Response {
-    let Some(ttl) = header_str(headers, ttl_header).and_then(|v| v.parse::<u64>().ok()).filter(|s| (1..=21600).contains(s))
+    let Some(ttl) =
+        header_str(headers, ttl_header).and_then(|v| v.parse::<u64>().ok()).filter(|s| (1..=21600).contains(s))
     else {
         return text(StatusCode::BAD_REQUEST, "the token TTL header is missing or out of range (1-21600)");
     };
@@ -110,7 +117,11 @@ fn aliyun_role(shared: &Shared, inner: &mut Inner, headers: &HeaderMap, role: &s
 fn credentials_uri(shared: &Shared, inner: &mut Inner, uri: &Uri) -> Response {
     let query = parse_query(uri.query().unwrap_or(""));
     if query_get(&query, "token") != Some(CREDENTIALS_URI_TOKEN) {
-        return json_response(StatusCode::FORBIDDEN, &json!({ "Code": "Forbidden", "Message": "a valid token is required" }), &[]);
+        return json_response(
+            StatusCode::FORBIDDEN,
+            &json!({ "Code": "Forbidden", "Message": "a valid token is required" }),
+            &[],
+        );
     }
     let (id, key) = inner.creds.issue_aliyun(shared.ids, Duration::from_secs(3600));
     let body = json!({
@@ -125,7 +136,11 @@ fn credentials_uri(shared: &Shared, inner: &mut Inner, uri: &Uri) -> Response {
 
 fn huawei_key(shared: &Shared, inner: &mut Inner, headers: &HeaderMap) -> Response {
     if !token_ok(inner, headers, "x-metadata-token") {
-        return json_response(StatusCode::UNAUTHORIZED, &json!({ "error": "the metadata token is invalid or expired" }), &[]);
+        return json_response(
+            StatusCode::UNAUTHORIZED,
+            &json!({ "error": "the metadata token is invalid or expired" }),
+            &[],
+        );
     }
     let (access, key) = inner.creds.issue_huawei(shared.ids, SIX_HOURS);
     let body = json!({ "credential": {

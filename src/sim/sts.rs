@@ -67,7 +67,12 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
                 "Request was denied due to user flow control.",
                 vec![("x-acs-retry-after", "1000".to_owned())],
             ),
-            Fault::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.", Vec::new()),
+            Fault::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "The request has failed due to a temporary failure of the server.",
+                Vec::new(),
+            ),
         };
         return json_response(status, &aliyun_error(&request_id, code, message), &extra);
     }
@@ -90,19 +95,34 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
 fn role_spec(params: &[(String, String)]) -> Result<(String, String, Duration), (StatusCode, &'static str, String)> {
     let bad = StatusCode::BAD_REQUEST;
     let Some(role_arn) = query_get(params, "RoleArn").filter(|v| !v.is_empty()) else {
-        return Err((bad, "MissingParameter", "The input parameter \"RoleArn\" that is mandatory for processing this request is not supplied.".into()));
+        return Err((
+            bad,
+            "MissingParameter",
+            "The input parameter \"RoleArn\" that is mandatory for processing this request is not supplied.".into(),
+        ));
     };
     let Some(session) = query_get(params, "RoleSessionName").filter(|v| !v.is_empty()) else {
-        return Err((bad, "MissingParameter", "The input parameter \"RoleSessionName\" that is mandatory for processing this request is not supplied.".into()));
+        return Err((
+            bad,
+            "MissingParameter",
+            "The input parameter \"RoleSessionName\" that is mandatory for processing this request is not supplied."
+                .into(),
+        ));
     };
     let seconds = query_get(params, "DurationSeconds").map_or(Ok(3600), str::parse::<u64>).unwrap_or(0);
     if !(900..=43200).contains(&seconds) {
-        return Err((bad, "InvalidParameter.DurationSeconds", "The parameter DurationSeconds is out of range (900-43200).".into()));
+        return Err((
+            bad,
+            "InvalidParameter.DurationSeconds",
+            "The parameter DurationSeconds is out of range (900-43200).".into(),
+        ));
     }
     let name = role_arn
         .strip_prefix("acs:ram::")
         .and_then(|rest| rest.split_once(":role/"))
-        .filter(|(account, name)| !account.is_empty() && account.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty())
+        .filter(|(account, name)| {
+            !account.is_empty() && account.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty()
+        })
         .map(|(_, name)| name.to_owned());
     let Some(name) = name else {
         return Err((bad, "InvalidParameter.RoleArn", "The parameter RoleArn is invalid.".into()));
@@ -120,7 +140,13 @@ fn role_spec(params: &[(String, String)]) -> Result<(String, String, Duration), 
     Ok((role_arn.to_owned(), session.to_owned(), Duration::from_secs(seconds)))
 }
 
-fn credentials_body(shared: &Shared, inner: &mut Inner, role_arn: &str, session: &str, lifetime: Duration) -> serde_json::Value {
+fn credentials_body(
+    shared: &Shared,
+    inner: &mut Inner,
+    role_arn: &str,
+    session: &str,
+    lifetime: Duration,
+) -> serde_json::Value {
     let (id, key) = inner.creds.issue_aliyun(shared.ids, lifetime);
     json!({
         "AssumedRoleUser": {
@@ -139,7 +165,11 @@ fn credentials_body(shared: &Shared, inner: &mut Inner, role_arn: &str, session:
 fn assume_role(shared: &Shared, inner: &mut Inner, method: &Method, params: &[(String, String)]) -> Answer {
     let bad = StatusCode::BAD_REQUEST;
     let (Some(key_id), Some(signature)) = (query_get(params, "AccessKeyId"), query_get(params, "Signature")) else {
-        return fail(bad, "MissingParameter", "The input parameter \"AccessKeyId\" or \"Signature\" that is mandatory for processing this request is not supplied.");
+        return fail(
+            bad,
+            "MissingParameter",
+            "The input parameter \"AccessKeyId\" or \"Signature\" that is mandatory for processing this request is not supplied.",
+        );
     };
     // The caller: a scenario key, or one STS issued before (a chained role).
     let scenario = shared.scenario.aliyun.credentials.iter().find(|k| k.access_key_id == key_id);
@@ -171,7 +201,11 @@ fn assume_role(shared: &Shared, inner: &mut Inner, method: &Method, params: &[(S
     inner.nonces.insert(nonce, std::time::Instant::now());
     if let Some(expected) = &token {
         if query_get(params, "SecurityToken") != Some(expected.as_str()) {
-            return fail(bad, "InvalidSecurityToken.Mismatch", "Specified SecurityToken is missing or does not match the AccessKey.");
+            return fail(
+                bad,
+                "InvalidSecurityToken.Mismatch",
+                "Specified SecurityToken is missing or does not match the AccessKey.",
+            );
         }
         if expires.is_some_and(|at| inner.creds.now() >= at) {
             return fail(bad, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.");
@@ -192,7 +226,11 @@ fn assume_role_with_oidc(shared: &Shared, inner: &mut Inner, params: &[(String, 
     }
     match query_get(params, "OIDCToken") {
         None | Some("") => {
-            return fail(bad, "MissingParameter", "The input parameter \"OIDCToken\" that is mandatory for processing this request is not supplied.");
+            return fail(
+                bad,
+                "MissingParameter",
+                "The input parameter \"OIDCToken\" that is mandatory for processing this request is not supplied.",
+            );
         }
         Some(ALIYUN_OIDC_TOKEN) => {}
         Some(ALIYUN_EXPIRED_OIDC_TOKEN) => {

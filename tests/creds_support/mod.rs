@@ -104,7 +104,8 @@ impl Lab {
     /// both clouds' endpoints on the simulator, the lab's clock.
     pub fn clients(&self) -> Clients {
         let env = self.env.clone();
-        let resolver = Resolver::new(Arc::new(move |name: &str| env.get(name).cloned()), Some(self.home.path().to_path_buf()));
+        let resolver =
+            Resolver::new(Arc::new(move |name: &str| env.get(name).cloned()), Some(self.home.path().to_path_buf()));
         let mut endpoints = EndpointOverrides::default();
         for provider in oaswatch::domain::ProviderKind::ALL {
             endpoints.set(provider, self.sim.base_url().parse().unwrap());

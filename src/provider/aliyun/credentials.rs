@@ -209,9 +209,9 @@ fn sdk_file(ctx: &Context<'_>) -> Option<PathBuf> {
     Some(if !go.exists() && python.exists() { python } else { go })
 }
 
-fn found(recipe: Recipe, skipped: Vec<Skipped>, warnings: Vec<String>) -> Result<Chosen, CredentialError> {
+fn found(recipe: Recipe, skipped: Vec<Skipped>, warnings: Vec<String>) -> Chosen {
     let sdk_name = recipe.sdk_name();
-    Ok(Chosen { recipe, skipped, warnings, sdk_name })
+    Chosen { recipe, skipped, warnings, sdk_name }
 }
 
 /// The SDK's provider names nest: the default chain, then the file provider, then the source.
@@ -224,18 +224,18 @@ fn default_chain(ctx: &Context<'_>) -> Result<Chosen, CredentialError> {
     let input = ctx.input;
     let mut skipped = Vec::new();
     match env::from_env(input)? {
-        Ok(credentials) => return found(Recipe::Static(credentials), skipped, Vec::new()),
+        Ok(credentials) => return Ok(found(Recipe::Static(credentials), skipped, Vec::new())),
         Err(skip) => skipped.push(skip),
     }
     match oidc::from_env(ctx) {
-        Ok(recipe) => return found(recipe, skipped, Vec::new()),
+        Ok(recipe) => return Ok(found(recipe, skipped, Vec::new())),
         Err(skip) => skipped.push(skip),
     }
     let profile = input.var(PROFILE_VAR);
     match cli_file(ctx) {
         Some(path) => match cli_profile::lookup(ctx, &path, profile.as_deref())? {
             cli_profile::Lookup::Found(recipe, warnings) => {
-                return found(recipe, skipped, warnings).map(|c| named_by(c, "cli_profile"));
+                return Ok(named_by(found(*recipe, skipped, warnings), "cli_profile"));
             }
             cli_profile::Lookup::NotHere(skip) => skipped.push(skip),
         },
@@ -252,7 +252,7 @@ fn default_chain(ctx: &Context<'_>) -> Result<Chosen, CredentialError> {
     match sdk_file(ctx) {
         Some(path) => match sdk_file::lookup(ctx, &path, &section)? {
             sdk_file::Lookup::Found(recipe, warnings) => {
-                return found(recipe, skipped, warnings).map(|c| named_by(c, "profile"));
+                return Ok(named_by(found(*recipe, skipped, warnings), "profile"));
             }
             sdk_file::Lookup::NotHere(skip) => skipped.push(skip),
         },
@@ -265,8 +265,10 @@ fn default_chain(ctx: &Context<'_>) -> Result<Chosen, CredentialError> {
         skipped.push(Skipped::new("ECS RAM role", format!("turned off by {ECS_METADATA_DISABLED_VAR}=true")));
     } else {
         let role = input.var(ECS_METADATA_VAR);
-        let spec = imds::ImdsSpec { endpoint: ctx.imds_endpoint.clone(), role, v1_disabled: input.flag(IMDSV1_DISABLED_VAR) };
-        let service = format!("ECS instance metadata ({})", crate::provider::redact_endpoint(ctx.imds_endpoint.as_str()));
+        let spec =
+            imds::ImdsSpec { endpoint: ctx.imds_endpoint.clone(), role, v1_disabled: input.flag(IMDSV1_DISABLED_VAR) };
+        let service =
+            format!("ECS instance metadata ({})", crate::provider::redact_endpoint(ctx.imds_endpoint.as_str()));
         last.push(Recipe::Imds { spec, source: CredentialSource::Machine { service } });
     }
     match input.var(CREDENTIALS_URI_VAR) {
@@ -285,7 +287,7 @@ fn default_chain(ctx: &Context<'_>) -> Result<Chosen, CredentialError> {
     if last.is_empty() {
         return Err(CredentialError::Missing { provider: ProviderKind::Aliyun, hint: missing });
     }
-    found(Recipe::FirstOf { options: last, missing }, skipped, Vec::new())
+    Ok(found(Recipe::FirstOf { options: last, missing }, skipped, Vec::new()))
 }
 
 /// What to set, and why each source did not count.
@@ -308,7 +310,7 @@ fn named(ctx: &Context<'_>, profile: &str) -> Result<Chosen, CredentialError> {
     match cli_file(ctx) {
         Some(path) => match cli_profile::lookup(ctx, &path, Some(profile))? {
             cli_profile::Lookup::Found(recipe, warnings) => {
-                return found(recipe, skipped, warnings).map(|c| named_by(c, "cli_profile"));
+                return Ok(named_by(found(*recipe, skipped, warnings), "cli_profile"));
             }
             cli_profile::Lookup::NotHere(skip) => skipped.push(skip),
         },
@@ -317,7 +319,7 @@ fn named(ctx: &Context<'_>, profile: &str) -> Result<Chosen, CredentialError> {
     match sdk_file(ctx) {
         Some(path) => match sdk_file::lookup(ctx, &path, profile)? {
             sdk_file::Lookup::Found(recipe, warnings) => {
-                return found(recipe, skipped, warnings).map(|c| named_by(c, "profile"));
+                return Ok(named_by(found(*recipe, skipped, warnings), "profile"));
             }
             sdk_file::Lookup::NotHere(skip) => skipped.push(skip),
         },

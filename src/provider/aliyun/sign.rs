@@ -39,8 +39,7 @@ pub fn headers_to_sign<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a 
 /// `METHOD&%2F&` + the percent-encoded, sorted `key=value` pairs of every parameter (query and
 /// form body together), the way credentials-go signs `AssumeRole`.
 pub fn rpc_v1_signature(method: &str, params: &[(&str, &str)], secret: &[u8]) -> String {
-    let mut pairs: Vec<(String, String)> =
-        params.iter().map(|(k, v)| (percent_encode(k), percent_encode(v))).collect();
+    let mut pairs: Vec<(String, String)> = params.iter().map(|(k, v)| (percent_encode(k), percent_encode(v))).collect();
     pairs.sort();
     let canonical = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
     let string_to_sign = format!("{method}&%2F&{}", percent_encode(&canonical));

@@ -477,7 +477,8 @@ pub fn error_kind(status: u16, code: &str) -> FetchErrorKind {
 /// integer) as current SDK cores read it, else the larger `TimeLeft` (ms) of
 /// `x-ratelimit-user-api` and `x-ratelimit-user`, as older ones did.
 pub fn throttle_delay(response: &RawResponse) -> Option<Duration> {
-    let retry_after = response.header("x-acs-retry-after").and_then(|v| v.trim().parse::<u64>().ok()).filter(|ms| *ms > 0);
+    let retry_after =
+        response.header("x-acs-retry-after").and_then(|v| v.trim().parse::<u64>().ok()).filter(|ms| *ms > 0);
     retry_after
         .or_else(|| {
             ["x-ratelimit-user-api", "x-ratelimit-user"]

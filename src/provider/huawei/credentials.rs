@@ -129,26 +129,26 @@ fn koocli_file(ctx: &Context<'_>) -> Option<std::path::PathBuf> {
     ctx.input.home.map(|home| home.join(".hcloud/config.json"))
 }
 
-fn found(recipe: Recipe, skipped: Vec<Skipped>, warnings: Vec<String>) -> Result<Chosen, CredentialError> {
-    Ok(Chosen { recipe, skipped, warnings })
+fn found(recipe: Recipe, skipped: Vec<Skipped>, warnings: Vec<String>) -> Chosen {
+    Chosen { recipe, skipped, warnings }
 }
 
 fn default_chain(ctx: &Context<'_>) -> Result<Chosen, CredentialError> {
     let mut skipped = Vec::new();
     match env::from_env(ctx)? {
-        Ok(recipe) => return found(recipe, skipped, Vec::new()),
+        Ok(recipe) => return Ok(found(recipe, skipped, Vec::new())),
         Err(skip) => skipped.push(skip),
     }
     match file_path(ctx.input.env, FILE_VAR, ctx.input.home, ".huaweicloud/credentials") {
         Some(path) => match profile_file::lookup(ctx, &path, "basic")? {
-            profile_file::Lookup::Found(recipe, warnings) => return found(recipe, skipped, warnings),
+            profile_file::Lookup::Found(recipe, warnings) => return Ok(found(recipe, skipped, warnings)),
             profile_file::Lookup::NotHere(skip) => skipped.push(skip),
         },
         None => skipped.push(Skipped::new("profile file", "no home directory")),
     }
     match koocli_file(ctx) {
         Some(path) => match koocli::lookup(ctx, &path, None)? {
-            koocli::Lookup::Found(recipe, warnings) => return found(recipe, skipped, warnings),
+            koocli::Lookup::Found(recipe, warnings) => return Ok(found(recipe, skipped, warnings)),
             koocli::Lookup::NotHere(skip) => skipped.push(skip),
         },
         None => skipped.push(Skipped::new("KooCLI profile", "no home directory")),
@@ -164,7 +164,7 @@ fn default_chain(ctx: &Context<'_>) -> Result<Chosen, CredentialError> {
         source: CredentialSource::Machine { service },
         missing: Some(missing),
     };
-    found(recipe, skipped, Vec::new())
+    Ok(found(recipe, skipped, Vec::new()))
 }
 
 fn missing_hint(skipped: &[Skipped]) -> String {
@@ -184,14 +184,14 @@ fn named(ctx: &Context<'_>, profile: &str) -> Result<Chosen, CredentialError> {
     )];
     match koocli_file(ctx) {
         Some(path) => match koocli::lookup(ctx, &path, Some(profile))? {
-            koocli::Lookup::Found(recipe, warnings) => return found(recipe, skipped, warnings),
+            koocli::Lookup::Found(recipe, warnings) => return Ok(found(recipe, skipped, warnings)),
             koocli::Lookup::NotHere(skip) => skipped.push(skip),
         },
         None => skipped.push(Skipped::new("KooCLI profile", "no home directory")),
     }
     match file_path(ctx.input.env, FILE_VAR, ctx.input.home, ".huaweicloud/credentials") {
         Some(path) => match profile_file::lookup(ctx, &path, profile)? {
-            profile_file::Lookup::Found(recipe, warnings) => return found(recipe, skipped, warnings),
+            profile_file::Lookup::Found(recipe, warnings) => return Ok(found(recipe, skipped, warnings)),
             profile_file::Lookup::NotHere(skip) => skipped.push(skip),
         },
         None => skipped.push(Skipped::new("profile file", "no home directory")),

@@ -280,10 +280,10 @@ fn import_task(task_ref: &TaskRef, state: RawState, raw_status: &str, result_tex
         && !outcome.eq_ignore_ascii_case("success")
     {
         let id = swagger.id.as_deref().filter(|id| !id.is_empty()).map(|id| format!(" {id}")).unwrap_or_default();
-        task.warnings.push(crate::sanitize::line_truncated(
-            &format!("the swagger document{id} was not stored: result {outcome}"),
-            300,
-        ).into_owned());
+        task.warnings.push(
+            crate::sanitize::line_truncated(&format!("the swagger document{id} was not stored: result {outcome}"), 300)
+                .into_owned(),
+        );
     }
     task.error = task_error(result.error_code, result.error_msg).or(text_error);
     Ok(task)

@@ -138,8 +138,10 @@ pub async fn obtain(command: &str, source: &CredentialSource) -> Result<Lease<Al
     if output.stdout.len() > OUTPUT_CAP {
         return Err(failed("printed more than 64 KiB; that is not a key".to_owned()));
     }
-    let text = String::from_utf8(output.stdout).map_err(|_| failed("printed something that is not UTF-8".to_owned()))?;
-    let parsed: Output = parse_json_file(&text).map_err(|why| failed(format!("printed JSON that is not a key: {why}")))?;
+    let text =
+        String::from_utf8(output.stdout).map_err(|_| failed("printed something that is not UTF-8".to_owned()))?;
+    let parsed: Output =
+        parse_json_file(&text).map_err(|why| failed(format!("printed JSON that is not a key: {why}")))?;
     let (Some(id), Some(secret)) =
         (parsed.access_key_id.filter(|v| !v.is_empty()), parsed.access_key_secret.filter(|v| !v.is_empty()))
     else {
@@ -150,9 +152,10 @@ pub async fn obtain(command: &str, source: &CredentialSource) -> Result<Lease<Al
         return Err(failed("printed mode StsToken without sts_token".to_owned()));
     }
     let expires = match parsed.expiration.filter(|e| !e.is_empty()) {
-        Some(text) => {
-            Some(parse_iso8601(&text).ok_or_else(|| failed("printed an expiration that is not 2006-01-02T15:04:05Z".to_owned()))?)
-        }
+        Some(text) => Some(
+            parse_iso8601(&text)
+                .ok_or_else(|| failed("printed an expiration that is not 2006-01-02T15:04:05Z".to_owned()))?,
+        ),
         None => None,
     };
     Ok(Lease {
@@ -172,14 +175,10 @@ mod tests {
 
     #[test]
     fn commands_split_like_a_shell_without_expansion() {
-        assert_eq!(split("vault-aliyun --role 'prod reader' \"a\\\"b\" c\\ d $HOME").unwrap(), [
-            "vault-aliyun",
-            "--role",
-            "prod reader",
-            "a\"b",
-            "c d",
-            "$HOME"
-        ]);
+        assert_eq!(
+            split("vault-aliyun --role 'prod reader' \"a\\\"b\" c\\ d $HOME").unwrap(),
+            ["vault-aliyun", "--role", "prod reader", "a\"b", "c d", "$HOME"]
+        );
         assert_eq!(split("  ").unwrap(), Vec::<String>::new());
         assert_eq!(split("''").unwrap(), [""]);
         assert!(split("x 'open").is_err());

@@ -41,16 +41,15 @@ pub struct ImdsSpec {
 pub async fn obtain(spec: &ImdsSpec, source: &CredentialSource) -> Result<Lease<AliyunCredentials>, FetchError> {
     let http = crate::provider::machine::client()?;
     let token = session_token(http, spec).await?;
-    let role = match &spec.role {
-        Some(role) => role.clone(),
-        None => {
-            let body = get(http, spec, "latest/meta-data/ram/security-credentials/", token.as_ref()).await?;
-            let name = String::from_utf8_lossy(&body.body).trim().lines().next().unwrap_or_default().to_owned();
-            if name.is_empty() {
-                return Err(no_role());
-            }
-            name
+    let role = if let Some(role) = &spec.role {
+        role.clone()
+    } else {
+        let body = get(http, spec, "latest/meta-data/ram/security-credentials/", token.as_ref()).await?;
+        let name = String::from_utf8_lossy(&body.body).trim().lines().next().unwrap_or_default().to_owned();
+        if name.is_empty() {
+            return Err(no_role());
         }
+        name
     };
     if crate::domain::check_part(&role).is_err() {
         return Err(FetchError::new(
@@ -133,16 +132,22 @@ fn no_role() -> FetchError {
 fn refusal(response: &RawResponse, what: &str) -> FetchError {
     let status = response.status.as_u16();
     match status {
-        429 => FetchError::new(FetchErrorKind::Throttled, "imds.throttled", format!("the ECS metadata service is throttling {what} requests")),
+        429 => FetchError::new(
+            FetchErrorKind::Throttled,
+            "imds.throttled",
+            format!("the ECS metadata service is throttling {what} requests"),
+        ),
         404 => crate::credentials::refresh::rejected(format!(
             "the ECS metadata service has no {what} (HTTP 404): is the RAM role attached to the instance?"
         )),
         401 | 403 => crate::credentials::refresh::rejected(format!(
             "the ECS metadata service refused {what} (HTTP {status}): the session token was not accepted"
         )),
-        _ if status >= 500 => {
-            FetchError::new(FetchErrorKind::Server, "imds.unavailable", format!("the ECS metadata service failed (HTTP {status})"))
-        }
+        _ if status >= 500 => FetchError::new(
+            FetchErrorKind::Server,
+            "imds.unavailable",
+            format!("the ECS metadata service failed (HTTP {status})"),
+        ),
         _ => crate::credentials::refresh::rejected(format!("the ECS metadata service refused {what} (HTTP {status})")),
     }
 }
@@ -164,9 +169,8 @@ struct RoleCredentials {
 /// Reads the `{Code: "Success", AccessKeyId, …}` documents of the metadata service and of a
 /// credentials URI, which share the shape.
 pub fn lease_from(response: &RawResponse, source: CredentialSource) -> Result<Lease<AliyunCredentials>, FetchError> {
-    let incomplete = |why: &str| {
-        FetchError::new(FetchErrorKind::Protocol, "credentials.answer", format!("{source} answered {why}"))
-    };
+    let incomplete =
+        |why: &str| FetchError::new(FetchErrorKind::Protocol, "credentials.answer", format!("{source} answered {why}"));
     // serde's messages may quote the body, which holds secrets: only the fact is reported.
     let answer: RoleCredentials =
         serde_json::from_slice(&response.body).map_err(|_| incomplete("something that is not its JSON document"))?;

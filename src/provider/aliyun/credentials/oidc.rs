@@ -24,7 +24,8 @@ pub fn from_env(ctx: &Context<'_>) -> Result<Recipe, Skipped> {
         };
         return Err(Skipped::new("OIDC role", reason));
     }
-    let [Some(role_arn), Some(provider_arn), Some(token_file)] = <[Option<String>; 3]>::try_from(values).unwrap_or_default()
+    let [Some(role_arn), Some(provider_arn), Some(token_file)] =
+        <[Option<String>; 3]>::try_from(values).unwrap_or_default()
     else {
         return Err(Skipped::new("OIDC role", "the variables could not be read"));
     };

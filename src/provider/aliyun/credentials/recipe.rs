@@ -38,14 +38,35 @@ pub struct OidcSpec {
 pub enum Recipe {
     Static(AliyunCredentials),
     /// `AssumeRole` signed with the caller's key (itself possibly temporary: a chained role).
-    AssumeRole { caller: Box<Recipe>, role: RoleSpec, sts: Url, source: CredentialSource },
-    Oidc { spec: OidcSpec, sts: Url, source: CredentialSource },
-    Imds { spec: ImdsSpec, source: CredentialSource },
-    Uri { url: Url, source: CredentialSource },
-    External { command: String, source: CredentialSource },
+    AssumeRole {
+        caller: Box<Recipe>,
+        role: RoleSpec,
+        sts: Url,
+        source: CredentialSource,
+    },
+    Oidc {
+        spec: OidcSpec,
+        sts: Url,
+        source: CredentialSource,
+    },
+    Imds {
+        spec: ImdsSpec,
+        source: CredentialSource,
+    },
+    Uri {
+        url: Url,
+        source: CredentialSource,
+    },
+    External {
+        command: String,
+        source: CredentialSource,
+    },
     /// The end of the default chain: each is tried in turn until one gives a key; when none
     /// does, `missing` says what could have been set.
-    FirstOf { options: Vec<Recipe>, missing: String },
+    FirstOf {
+        options: Vec<Recipe>,
+        missing: String,
+    },
 }
 
 impl Recipe {
@@ -108,13 +129,9 @@ impl Recipe {
     fn renewer(self, http: &reqwest::Client, clock: &Arc<dyn Clock>) -> Box<dyn Renew<AliyunCredentials>> {
         match self {
             Recipe::Static(credentials) => Box::new(Fixed(Arc::new(credentials))),
-            Recipe::AssumeRole { caller, role, sts, source } => Box::new(AssumeRole {
-                caller: caller.build(http, clock),
-                role,
-                sts,
-                source,
-                http: http.clone(),
-            }),
+            Recipe::AssumeRole { caller, role, sts, source } => {
+                Box::new(AssumeRole { caller: caller.build(http, clock), role, sts, source, http: http.clone() })
+            }
             Recipe::Oidc { spec, sts, source } => Box::new(Oidc { spec, sts, source, http: http.clone() }),
             Recipe::Imds { spec, source } => Box::new(Imds { spec, source }),
             Recipe::Uri { url, source } => Box::new(UriSource { url, source, http: http.clone() }),
@@ -168,9 +185,8 @@ struct Oidc {
 impl Renew<AliyunCredentials> for Oidc {
     fn renew(&self) -> BoxFuture<'_, Result<Lease<AliyunCredentials>, FetchError>> {
         Box::pin(async move {
-            let token = read_secret_file(&self.spec.token_file).map_err(|why| {
-                crate::credentials::refresh::rejected(format!("the OIDC token file: {why}"))
-            })?;
+            let token = read_secret_file(&self.spec.token_file)
+                .map_err(|why| crate::credentials::refresh::rejected(format!("the OIDC token file: {why}")))?;
             super::sts::assume_role_with_oidc(
                 &self.http,
                 &self.sts,

@@ -18,7 +18,7 @@ use crate::domain::ProviderKind;
 
 /// What the file has for the section, or why it does not count.
 pub enum Lookup {
-    Found(Recipe, Vec<String>),
+    Found(Box<Recipe>, Vec<String>),
     NotHere(Skipped),
 }
 
@@ -50,7 +50,10 @@ pub fn lookup(ctx: &Context<'_>, path: &Path, section_name: &str) -> Result<Look
     let role = |arn_key: &str| -> Result<super::sts::RoleSpec, CredentialError> {
         let Some(arn) = get(arn_key) else { return Err(invalid(format!("this type needs {arn_key}"))) };
         let seconds = match get("role_session_expiration").or_else(|| get("duration_seconds")) {
-            Some(text) => Some(text.parse::<u64>().map_err(|_| invalid("role_session_expiration is not a number of seconds".into()))?),
+            Some(text) => Some(
+                text.parse::<u64>()
+                    .map_err(|_| invalid("role_session_expiration is not a number of seconds".into()))?,
+            ),
             None => None,
         };
         ctx.role(arn, get("role_session_name"), seconds, get("policy"), get("external_id")).map_err(invalid)
@@ -58,7 +61,9 @@ pub fn lookup(ctx: &Context<'_>, path: &Path, section_name: &str) -> Result<Look
     let recipe = match section.get("type") {
         Some("access_key") => key(None)?,
         Some("sts") => {
-            let Some(token) = get("security_token") else { return Err(invalid("type sts needs security_token".into())) };
+            let Some(token) = get("security_token") else {
+                return Err(invalid("type sts needs security_token".into()));
+            };
             key(Some(token))?
         }
         Some("ram_role_arn") => {
@@ -72,11 +77,17 @@ pub fn lookup(ctx: &Context<'_>, path: &Path, section_name: &str) -> Result<Look
             };
             let role = role("role_arn")?;
             let source = file.clone().via(format!("type oidc_role_arn, role {}", role.role_arn));
-            Recipe::Oidc { spec: OidcSpec { provider_arn, token_file: token_file.into(), role }, sts: ctx.sts(None, None), source }
+            Recipe::Oidc {
+                spec: OidcSpec { provider_arn, token_file: token_file.into(), role },
+                sts: ctx.sts(None, None),
+                source,
+            }
         }
         Some("ecs_ram_role") => {
             let role_name = get("role_name");
-            let how = role_name.as_ref().map_or_else(|| "type ecs_ram_role".to_owned(), |r| format!("type ecs_ram_role, role {r}"));
+            let how = role_name
+                .as_ref()
+                .map_or_else(|| "type ecs_ram_role".to_owned(), |r| format!("type ecs_ram_role, role {r}"));
             let spec = ImdsSpec {
                 endpoint: ctx.imds_endpoint.clone(),
                 role: role_name,
@@ -85,7 +96,9 @@ pub fn lookup(ctx: &Context<'_>, path: &Path, section_name: &str) -> Result<Look
             Recipe::Imds { spec, source: file.clone().via(how) }
         }
         Some("credentials_uri") => {
-            let Some(text) = get("credentials_uri") else { return Err(invalid("type credentials_uri needs credentials_uri".into())) };
+            let Some(text) = get("credentials_uri") else {
+                return Err(invalid("type credentials_uri needs credentials_uri".into()));
+            };
             let url = super::uri::parse(&text).map_err(|why| invalid(format!("credentials_uri {why}")))?;
             let source = file.clone().via(format!("type credentials_uri {}", super::uri::shown(&url)));
             Recipe::Uri { url, source }
@@ -102,5 +115,5 @@ pub fn lookup(ctx: &Context<'_>, path: &Path, section_name: &str) -> Result<Look
         }
         None => return Err(invalid("missing `type` (e.g. type = access_key)".into())),
     };
-    Ok(Lookup::Found(recipe, warning.into_iter().collect()))
+    Ok(Lookup::Found(Box::new(recipe), warning.into_iter().collect()))
 }

@@ -38,8 +38,7 @@ pub struct RoleSpec {
 /// `2006-01-02T15:04:05Z`, the STS `Timestamp` and `Expiration` format.
 pub fn iso8601(at: SystemTime) -> String {
     let at = time::OffsetDateTime::from(at);
-    at.format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"))
-        .unwrap_or_default()
+    at.format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap_or_default()
 }
 
 /// Parses an `Expiration` (`2015-04-09T11:52:19Z`).
@@ -126,7 +125,8 @@ async fn send(
     secrets: &[String],
 ) -> Result<RawResponse, FetchError> {
     let mut url = sts.clone();
-    let encoded: Vec<String> = query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
+    let encoded: Vec<String> =
+        query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
     url.set_query(Some(&encoded.join("&")));
     let body: Vec<String> = form.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
     let body = body.join("&").into_bytes();
@@ -136,11 +136,7 @@ async fn send(
         .header("content-type", plain_header("application/x-www-form-urlencoded")?)
         .body(body);
     let response = execute(request, BODY_CAP).await.map_err(|e| scrub(e, secrets))?;
-    if response.status.is_success() {
-        Ok(response)
-    } else {
-        Err(scrub(refusal(&response), secrets))
-    }
+    if response.status.is_success() { Ok(response) } else { Err(scrub(refusal(&response), secrets)) }
 }
 
 #[derive(Deserialize)]
@@ -170,18 +166,17 @@ fn lease_from(
         FetchError::new(
             FetchErrorKind::Protocol,
             "sts.answer",
-            format!("STS {action} answered without a complete temporary key (AccessKeyId, AccessKeySecret, SecurityToken, Expiration)"),
+            format!(
+                "STS {action} answered without a complete temporary key (AccessKeyId, AccessKeySecret, SecurityToken, Expiration)"
+            ),
         )
     };
     // serde's messages may quote the body, which holds secrets: only the fact is reported.
     let answer: StsAnswer = serde_json::from_slice(&response.body).map_err(|_| incomplete())?;
     let credentials = answer.credentials.ok_or_else(incomplete)?;
-    let (Some(id), Some(secret), Some(token), Some(expiration)) = (
-        credentials.access_key_id,
-        credentials.access_key_secret,
-        credentials.security_token,
-        credentials.expiration,
-    ) else {
+    let (Some(id), Some(secret), Some(token), Some(expiration)) =
+        (credentials.access_key_id, credentials.access_key_secret, credentials.security_token, credentials.expiration)
+    else {
         return Err(incomplete());
     };
     let expires = parse_iso8601(&expiration).ok_or_else(incomplete)?;
@@ -214,8 +209,12 @@ fn refusal(response: &RawResponse) -> FetchError {
     let what = if code.is_empty() { format!("HTTP {status}") } else { crate::sanitize::line(&code).into_owned() };
     if code.starts_with("Throttling") || status == 429 {
         let retry = crate::provider::aliyun::wire::throttle_delay(response);
-        return FetchError::new(FetchErrorKind::Throttled, "sts.throttled", format!("STS is throttling: {what} {message}"))
-            .with_retry_after(retry);
+        return FetchError::new(
+            FetchErrorKind::Throttled,
+            "sts.throttled",
+            format!("STS is throttling: {what} {message}"),
+        )
+        .with_retry_after(retry);
     }
     if status >= 500 {
         return FetchError::new(FetchErrorKind::Server, "sts.unavailable", format!("STS failed: {what} {message}"));

@@ -54,7 +54,8 @@ fn env_wins_and_carries_the_sts_token() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
     let chosen =
-        run(&[(ID_VAR, "ENV_ID"), (SECRET_VAR, "ENV_SECRET"), (TOKEN_VAR, "ENV_TOKEN")], Some(dir.path()), None).unwrap();
+        run(&[(ID_VAR, "ENV_ID"), (SECRET_VAR, "ENV_SECRET"), (TOKEN_VAR, "ENV_TOKEN")], Some(dir.path()), None)
+            .unwrap();
     let found = static_key(&chosen);
     assert_eq!(found.access_key_id, "ENV_ID");
     assert_eq!(found.access_key_secret.expose_secret(), "ENV_SECRET");
@@ -122,7 +123,10 @@ fn every_cli_mode_becomes_its_recipe() {
 
     let Recipe::AssumeRole { caller, role, sts, source } = pick("role") else { panic!() };
     assert!(matches!(*caller, Recipe::Static(_)));
-    assert_eq!((role.role_arn.as_str(), role.session_name.as_str(), role.duration_secs), ("acs:ram::123:role/x", "s1", 1800));
+    assert_eq!(
+        (role.role_arn.as_str(), role.session_name.as_str(), role.duration_secs),
+        ("acs:ram::123:role/x", "s1", 1800)
+    );
     assert_eq!(sts.as_str(), "https://sts.cn-shanghai.aliyuncs.com/");
     assert!(source.to_string().ends_with("(profile role), mode RamRoleArn, role acs:ram::123:role/x"), "{source}");
 
@@ -157,7 +161,10 @@ fn refused_and_broken_modes_are_clear_errors() {
     assert!(err("loop-a").contains("loops"), "{}", err("loop-a"));
     assert!(err("short").contains("at least 900 seconds"), "{}", err("short"));
     let missing = err("nobody");
-    assert!(missing.contains("no profile \"nobody\"") && missing.contains("aliyun configure --profile nobody"), "{missing}");
+    assert!(
+        missing.contains("no profile \"nobody\"") && missing.contains("aliyun configure --profile nobody"),
+        "{missing}"
+    );
 }
 
 #[test]
@@ -184,7 +191,12 @@ fn every_sdk_file_type_becomes_its_recipe() {
          [rsa]\ntype = rsa_key_pair\n",
     );
     let env = |profile: &'static str| {
-        vec![(CONFIG_FILE_VAR, "/nonexistent"), (CREDENTIALS_FILE_VAR, ini.to_str().unwrap()), (PROFILE_VAR, profile), QUIET]
+        vec![
+            (CONFIG_FILE_VAR, "/nonexistent"),
+            (CREDENTIALS_FILE_VAR, ini.to_str().unwrap()),
+            (PROFILE_VAR, profile),
+            QUIET,
+        ]
     };
     let pick = |profile| run(&env(profile), Some(dir.path()), None);
     assert_eq!(static_key(&pick("default").unwrap()).access_key_id, "INI_ID");
@@ -203,8 +215,8 @@ fn every_sdk_file_type_becomes_its_recipe() {
 #[test]
 fn the_end_of_the_chain_is_the_metadata_service_then_the_uri_and_both_can_be_turned_off() {
     let dir = tempfile::tempdir().unwrap();
-    let chosen = run(&[(CREDENTIALS_URI_VAR, "http://127.0.0.1:7/c"), (ECS_METADATA_VAR, "R")], Some(dir.path()), None)
-        .unwrap();
+    let chosen =
+        run(&[(CREDENTIALS_URI_VAR, "http://127.0.0.1:7/c"), (ECS_METADATA_VAR, "R")], Some(dir.path()), None).unwrap();
     let Recipe::FirstOf { options, missing } = &chosen.recipe else { panic!("{:?}", chosen.recipe) };
     assert!(matches!(&options[0], Recipe::Imds { spec, .. } if spec.role.as_deref() == Some("R")));
     assert!(matches!(&options[1], Recipe::Uri { .. }));
@@ -215,7 +227,15 @@ fn the_end_of_the_chain_is_the_metadata_service_then_the_uri_and_both_can_be_tur
     let err = run(&[QUIET], Some(dir.path()), None).unwrap_err();
     assert!(matches!(err, CredentialError::Missing { .. }));
     let text = err.to_string();
-    for needle in [ID_VAR, SECRET_VAR, TOKEN_VAR, "config.json", ".alibabacloud/credentials", "not found", ECS_METADATA_DISABLED_VAR] {
+    for needle in [
+        ID_VAR,
+        SECRET_VAR,
+        TOKEN_VAR,
+        "config.json",
+        ".alibabacloud/credentials",
+        "not found",
+        ECS_METADATA_DISABLED_VAR,
+    ] {
         assert!(text.contains(needle), "{needle} missing from: {text}");
     }
 }
@@ -272,9 +292,13 @@ fn errors_name_fields_and_lines_but_never_values_from_the_file() {
     assert!(err.contains("field `profiles[0].access_key_id` at line 1"), "{err}");
 
     let ini = write(dir.path(), "creds.ini", "[default]\n\ntype = LEAKME-6\n");
-    let err = run(&[(CONFIG_FILE_VAR, "/nonexistent"), (CREDENTIALS_FILE_VAR, ini.to_str().unwrap())], Some(dir.path()), None)
-        .unwrap_err()
-        .to_string();
+    let err = run(
+        &[(CONFIG_FILE_VAR, "/nonexistent"), (CREDENTIALS_FILE_VAR, ini.to_str().unwrap())],
+        Some(dir.path()),
+        None,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(!err.contains("LEAKME") && err.contains("line 3"), "{err}");
 }
 
@@ -294,7 +318,11 @@ fn loose_file_mode_is_warned_about() {
 #[test]
 fn the_python_sdk_file_name_is_read_when_it_is_the_only_one() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".alibabacloud/credentials.ini", "[default]\ntype = access_key\naccess_key_id = PY\naccess_key_secret = S\n");
+    write(
+        dir.path(),
+        ".alibabacloud/credentials.ini",
+        "[default]\ntype = access_key\naccess_key_id = PY\naccess_key_secret = S\n",
+    );
     assert_eq!(static_key(&run(&[], Some(dir.path()), None).unwrap()).access_key_id, "PY");
 }
 
@@ -310,7 +338,11 @@ fn the_sdk_names_of_the_providers_nest_like_the_sdks() {
     assert_eq!(name(&[QUIET], Some("ecs")), "cli_profile/ecs_ram_role");
     let empty = tempfile::tempdir().unwrap();
     assert_eq!(run(&[], Some(empty.path()), None).unwrap().sdk_name, "default/ecs_ram_role");
-    let ini = write(empty.path(), ".alibabacloud/credentials", "[default]\ntype = access_key\naccess_key_id = I\naccess_key_secret = S\n");
+    let ini = write(
+        empty.path(),
+        ".alibabacloud/credentials",
+        "[default]\ntype = access_key\naccess_key_id = I\naccess_key_secret = S\n",
+    );
     assert!(ini.exists());
     assert_eq!(run(&[], Some(empty.path()), None).unwrap().sdk_name, "default/profile/static_ak");
 }

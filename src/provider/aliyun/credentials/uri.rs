@@ -47,7 +47,11 @@ pub async fn obtain(
     let status = response.status.as_u16();
     if !response.status.is_success() {
         return Err(match status {
-            429 => FetchError::new(FetchErrorKind::Throttled, "uri.throttled", format!("{source} is throttling (HTTP 429)")),
+            429 => FetchError::new(
+                FetchErrorKind::Throttled,
+                "uri.throttled",
+                format!("{source} is throttling (HTTP 429)"),
+            ),
             _ if status >= 500 => {
                 FetchError::new(FetchErrorKind::Server, "uri.unavailable", format!("{source} failed (HTTP {status})"))
             }

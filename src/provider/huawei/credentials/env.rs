@@ -9,9 +9,7 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 
 use super::recipe::Recipe;
-use super::{
-    AK_VAR, AUTH_TOKEN_VAR, Context, HuaweiCredentials, ID_TOKEN_FILE_VAR, IDP_ID_VAR, SK_VAR, TOKEN_VAR,
-};
+use super::{AK_VAR, AUTH_TOKEN_VAR, Context, HuaweiCredentials, ID_TOKEN_FILE_VAR, IDP_ID_VAR, SK_VAR, TOKEN_VAR};
 use crate::credentials::{CredentialError, CredentialSource, Skipped};
 use crate::domain::ProviderKind;
 
@@ -24,12 +22,23 @@ pub fn from_env(ctx: &Context<'_>) -> Result<Result<Recipe, Skipped>, Credential
     };
     match (input.var(IDP_ID_VAR), input.var(ID_TOKEN_FILE_VAR)) {
         (Some(idp_id), Some(token_file)) => {
-            crate::domain::check_part(&idp_id).map_err(|_| invalid(format!("{IDP_ID_VAR} is not a plain identity provider id")))?;
-            let source = CredentialSource::Env { variable: ID_TOKEN_FILE_VAR }.via(format!("OIDC federation with identity provider {idp_id}"));
-            return Ok(Ok(Recipe::Federation { idp_id, token_file: PathBuf::from(token_file), iam: ctx.iam.clone(), source }));
+            crate::domain::check_part(&idp_id)
+                .map_err(|_| invalid(format!("{IDP_ID_VAR} is not a plain identity provider id")))?;
+            let source = CredentialSource::Env { variable: ID_TOKEN_FILE_VAR }
+                .via(format!("OIDC federation with identity provider {idp_id}"));
+            return Ok(Ok(Recipe::Federation {
+                idp_id,
+                token_file: PathBuf::from(token_file),
+                iam: ctx.iam.clone(),
+                source,
+            }));
         }
-        (Some(_), None) => return Err(invalid(format!("{IDP_ID_VAR} is set but {ID_TOKEN_FILE_VAR} is not; set both"))),
-        (None, Some(_)) => return Err(invalid(format!("{ID_TOKEN_FILE_VAR} is set but {IDP_ID_VAR} is not; set both"))),
+        (Some(_), None) => {
+            return Err(invalid(format!("{IDP_ID_VAR} is set but {ID_TOKEN_FILE_VAR} is not; set both")));
+        }
+        (None, Some(_)) => {
+            return Err(invalid(format!("{ID_TOKEN_FILE_VAR} is set but {IDP_ID_VAR} is not; set both")));
+        }
         (None, None) => {}
     }
     match (input.var(AK_VAR), input.var(SK_VAR)) {

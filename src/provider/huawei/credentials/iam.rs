@@ -59,7 +59,8 @@ pub async fn federate(
     if !response.status.is_success() {
         return Err(refusal(&response, "IAM refused the ID token"));
     }
-    let Some(unscoped) = response.header("x-subject-token").filter(|t| !t.is_empty()).map(|t| SecretString::from(t.to_owned()))
+    let Some(unscoped) =
+        response.header("x-subject-token").filter(|t| !t.is_empty()).map(|t| SecretString::from(t.to_owned()))
     else {
         return Err(FetchError::new(FetchErrorKind::Protocol, "iam.answer", "IAM answered without an X-Subject-Token"));
     };
@@ -129,7 +130,11 @@ async fn session_token(http: &reqwest::Client, endpoint: &Url) -> Result<Option<
         200..=299 => Ok(Some(SecretString::from(String::from_utf8_lossy(&response.body).trim().to_owned()))),
         // An instance without IMDSv2 answers these; the key is asked for without a token.
         404 | 405 | 503 => Ok(None),
-        status => Err(FetchError::new(FetchErrorKind::Server, "metadata.token", format!("HTTP {status} for the session token"))),
+        status => Err(FetchError::new(
+            FetchErrorKind::Server,
+            "metadata.token",
+            format!("HTTP {status} for the session token"),
+        )),
     }
 }
 
@@ -167,7 +172,11 @@ pub fn parse_expiry(text: &str) -> Option<SystemTime> {
     Some(SystemTime::from(at) + std::time::Duration::from_nanos(nanos))
 }
 
-fn lease_from(response: &RawResponse, from: &str, source: CredentialSource) -> Result<Lease<HuaweiCredentials>, FetchError> {
+fn lease_from(
+    response: &RawResponse,
+    from: &str,
+    source: CredentialSource,
+) -> Result<Lease<HuaweiCredentials>, FetchError> {
     let incomplete = || {
         FetchError::new(
             FetchErrorKind::Protocol,
@@ -223,7 +232,11 @@ fn refusal(response: &RawResponse, what: &str) -> FetchError {
     let code = crate::sanitize::line(&code.unwrap_or_else(|| format!("HTTP {status}"))).into_owned();
     let message = crate::sanitize::line_truncated(&message.unwrap_or_default(), 300).into_owned();
     if status == 429 {
-        return FetchError::new(FetchErrorKind::Throttled, "iam.throttled", format!("{what}: throttled ({code} {message})"));
+        return FetchError::new(
+            FetchErrorKind::Throttled,
+            "iam.throttled",
+            format!("{what}: throttled ({code} {message})"),
+        );
     }
     if status >= 500 {
         return FetchError::new(FetchErrorKind::Server, "iam.unavailable", format!("{what}: {code} {message}"));

@@ -70,7 +70,10 @@ pub fn lookup(ctx: &Context<'_>, path: &Path, named: Option<&str>) -> Result<Loo
         (None, None) => ("default".to_owned(), "\"default\"".to_owned()),
     };
     let Some(profile) = config.profiles.iter().find(|p| p.name == wanted) else {
-        return Ok(Lookup::NotHere(Skipped::new("KooCLI profile", format!("{} has no profile {named_by}", path.display()))));
+        return Ok(Lookup::NotHere(Skipped::new(
+            "KooCLI profile",
+            format!("{} has no profile {named_by}", path.display()),
+        )));
     };
     let file = CredentialSource::File { path: path.to_path_buf(), profile: Some(wanted.clone()) };
     let invalid = |reason: String| CredentialError::invalid(ProviderKind::Huawei, &file, reason);
@@ -96,7 +99,9 @@ pub fn lookup(ctx: &Context<'_>, path: &Path, named: Option<&str>) -> Result<Loo
     } else if mode.eq_ignore_ascii_case("ecsAgency") {
         Recipe::Metadata { endpoint: ctx.metadata.clone(), source: file.clone().via("mode ecsAgency"), missing: None }
     } else if mode.eq_ignore_ascii_case("SSO") {
-        return Err(invalid("mode SSO is not supported: it needs KooCLI's interactive sign-in; use an AKSK profile".into()));
+        return Err(invalid(
+            "mode SSO is not supported: it needs KooCLI's interactive sign-in; use an AKSK profile".into(),
+        ));
     } else {
         return Err(invalid("its `mode` is not AKSK or ecsAgency".into()));
     };

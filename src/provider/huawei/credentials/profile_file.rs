@@ -37,7 +37,8 @@ pub fn lookup(ctx: &Context<'_>, path: &Path, section_name: &str) -> Result<Look
     };
     let recipe = match (section.get("idp_id"), section.get("id_token_file"), section.get("ak"), section.get("sk")) {
         (Some(idp_id), Some(token_file), _, _) => {
-            crate::domain::check_part(idp_id).map_err(|_| invalid("idp_id is not a plain identity provider id".into()))?;
+            crate::domain::check_part(idp_id)
+                .map_err(|_| invalid("idp_id is not a plain identity provider id".into()))?;
             let source = file.clone().via(format!("OIDC federation with identity provider {idp_id}"));
             Recipe::Federation { idp_id: idp_id.to_owned(), token_file: token_file.into(), iam, source }
         }
@@ -50,7 +51,11 @@ pub fn lookup(ctx: &Context<'_>, path: &Path, section_name: &str) -> Result<Look
             security_token: section.get("security_token").map(|t| SecretString::from(t.to_owned())),
             source: file.clone(),
         }),
-        _ => return Err(invalid(format!("the [{section_name}] section needs both `ak` and `sk` (or `idp_id` and `id_token_file`)"))),
+        _ => {
+            return Err(invalid(format!(
+                "the [{section_name}] section needs both `ak` and `sk` (or `idp_id` and `id_token_file`)"
+            )));
+        }
     };
     Ok(Lookup::Found(recipe, warning.into_iter().collect()))
 }

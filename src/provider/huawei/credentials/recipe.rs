@@ -21,10 +21,19 @@ pub const MARGIN: Duration = Duration::from_secs(40 * 60);
 pub enum Recipe {
     Static(HuaweiCredentials),
     /// An ID token file exchanged with IAM (the file is read anew each time: it is rotated).
-    Federation { idp_id: String, token_file: PathBuf, iam: Url, source: CredentialSource },
+    Federation {
+        idp_id: String,
+        token_file: PathBuf,
+        iam: Url,
+        source: CredentialSource,
+    },
     /// The agency key of the instance. `missing`, when set, is the default chain's "nothing
     /// found" message for a service that does not answer.
-    Metadata { endpoint: Url, source: CredentialSource, missing: Option<String> },
+    Metadata {
+        endpoint: Url,
+        source: CredentialSource,
+        missing: Option<String>,
+    },
 }
 
 impl Recipe {

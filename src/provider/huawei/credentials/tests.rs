@@ -69,12 +69,21 @@ fn env_aksk_wins_over_token_and_file() {
 
 #[test]
 fn an_identity_provider_in_the_environment_wins_over_an_aksk_as_in_the_sdk() {
-    let env = [(IDP_ID_VAR, "github-ci"), (ID_TOKEN_FILE_VAR, "/run/id-token"), (AK_VAR, "AK"), (SK_VAR, "SK"), (IAM_ENDPOINT_VAR, "http://127.0.0.1:5000")];
+    let env = [
+        (IDP_ID_VAR, "github-ci"),
+        (ID_TOKEN_FILE_VAR, "/run/id-token"),
+        (AK_VAR, "AK"),
+        (SK_VAR, "SK"),
+        (IAM_ENDPOINT_VAR, "http://127.0.0.1:5000"),
+    ];
     let chosen = run(&env, None, None).unwrap();
     let Recipe::Federation { idp_id, token_file, iam, source } = &chosen.recipe else { panic!("{:?}", chosen.recipe) };
     assert_eq!((idp_id.as_str(), token_file.as_path()), ("github-ci", Path::new("/run/id-token")));
     assert_eq!(iam.as_str(), "http://127.0.0.1:5000/");
-    assert_eq!(source.to_string(), "env HUAWEICLOUD_SDK_ID_TOKEN_FILE, OIDC federation with identity provider github-ci");
+    assert_eq!(
+        source.to_string(),
+        "env HUAWEICLOUD_SDK_ID_TOKEN_FILE, OIDC federation with identity provider github-ci"
+    );
     let err = run(&[(IDP_ID_VAR, "x")], None, None).unwrap_err();
     assert!(err.to_string().contains(ID_TOKEN_FILE_VAR), "{err}");
 }
@@ -133,11 +142,17 @@ fn koocli_profiles_follow_current_and_names() {
     let HuaweiCredentials::AkSk { security_token, .. } = key(&chosen) else { panic!() };
     assert!(security_token.is_some());
     assert!(matches!(run(&[QUIET], Some(dir.path()), Some("ecs")).unwrap().recipe, Recipe::Metadata { .. }));
-    assert!(run(&[QUIET], Some(dir.path()), Some("sso")).unwrap_err().to_string().contains("mode SSO is not supported"));
+    assert!(
+        run(&[QUIET], Some(dir.path()), Some("sso")).unwrap_err().to_string().contains("mode SSO is not supported")
+    );
     let missing = run(&[QUIET], Some(dir.path()), Some("nobody")).unwrap_err().to_string();
     assert!(missing.contains("no profile \"nobody\""), "{missing}");
 
-    write(dir.path(), ".hcloud/config.json", &KOOCLI.replace(r#"{"current":"dev","#, r#"{"current":"dev","authEncrypt":"true","#));
+    write(
+        dir.path(),
+        ".hcloud/config.json",
+        &KOOCLI.replace(r#"{"current":"dev","#, r#"{"current":"dev","authEncrypt":"true","#),
+    );
     let err = run(&[QUIET], Some(dir.path()), None).unwrap_err().to_string();
     assert!(err.contains("encrypted") && !err.contains("DEVSK"), "{err}");
 }
@@ -150,7 +165,9 @@ fn the_end_of_the_chain_is_the_metadata_service_unless_turned_off() {
     assert_eq!(endpoint.as_str(), "http://127.0.0.1:5002/");
     assert!(missing.as_ref().unwrap().contains(AK_VAR));
     let text = run(&[QUIET], Some(dir.path()), None).unwrap_err().to_string();
-    for needle in [AK_VAR, SK_VAR, AUTH_TOKEN_VAR, IDP_ID_VAR, ".huaweicloud/credentials", "not found", METADATA_DISABLED_VAR] {
+    for needle in
+        [AK_VAR, SK_VAR, AUTH_TOKEN_VAR, IDP_ID_VAR, ".huaweicloud/credentials", "not found", METADATA_DISABLED_VAR]
+    {
         assert!(text.contains(needle), "{needle} missing from {text}");
     }
 }

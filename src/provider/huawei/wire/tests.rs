@@ -18,9 +18,14 @@ fn task_ref() -> TaskRef {
 /// The task a body is the answer for: the reference, with the body's own `task_id` when it has
 /// one (the fixtures are answers about different tasks).
 fn task(body: &str) -> Task {
-    let id = serde_json::from_str::<serde_json::Value>(body).ok().and_then(|v| v["task_id"].as_str().map(str::to_owned));
+    let id =
+        serde_json::from_str::<serde_json::Value>(body).ok().and_then(|v| v["task_id"].as_str().map(str::to_owned));
     let task_ref = match id {
-        Some(id) => TaskRef::from_parts(crate::domain::ProviderKind::Huawei, &["cn-north-4", "0123456789abcdef0123456789abcdef", "eddc4d25480b4cd6b512f270a1b8b341", &id]).unwrap(),
+        Some(id) => TaskRef::from_parts(
+            crate::domain::ProviderKind::Huawei,
+            &["cn-north-4", "0123456789abcdef0123456789abcdef", "eddc4d25480b4cd6b512f270a1b8b341", &id],
+        )
+        .unwrap(),
         None => task_ref(),
     };
     async_task(&task_ref, Arc::from(body)).unwrap()
