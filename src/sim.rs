@@ -512,6 +512,7 @@ fn print_banner<W: Write>(handle: &SimHandle, out: &mut W) -> std::io::Result<()
         writeln!(out, "# or, for Huawei token auth: export OASWATCH_HUAWEI_TOKEN={}", token.expose_secret())?;
     }
     writeln!(out, "# or per command: --endpoint aliyun={url} --endpoint huawei={url}")?;
+    creds::banner(&url, out)?;
     writeln!(out)?;
     let refs = handle.named_task_refs();
     if refs.is_empty() {

@@ -167,6 +167,24 @@ pub(crate) fn fault_status(fault: Fault) -> StatusCode {
     }
 }
 
+/// The lines of `oaswatch sim`'s banner that say how to reach the credential services. The
+/// tokens are the simulator's own, fake by construction; printing them is the point.
+pub(crate) fn banner<W: std::io::Write>(url: &str, out: &mut W) -> std::io::Result<()> {
+    writeln!(out, "# its credential services (STS, metadata, IAM federation; docs/credentials.md):")?;
+    // One line, like the banner's other `export` lines (scripts apply them as they are).
+    writeln!(
+        out,
+        "export OASWATCH_ALIYUN_STS_ENDPOINT={url} OASWATCH_ALIYUN_IMDS_ENDPOINT={url} \
+         HUAWEICLOUD_SDK_IAM_ENDPOINT={url} OASWATCH_HUAWEI_METADATA_ENDPOINT={url}"
+    )?;
+    writeln!(out, "#   OIDC token for AssumeRoleWithOIDC: {ALIYUN_OIDC_TOKEN}")?;
+    writeln!(
+        out,
+        "#   ECS RAM role: {ECS_ROLE}; credentials URI: {url}{CREDENTIALS_URI_PATH}?token={CREDENTIALS_URI_TOKEN}"
+    )?;
+    writeln!(out, "#   Huawei identity provider {HUAWEI_IDP}, ID token: {HUAWEI_ID_TOKEN}")
+}
+
 /// What tests ask of the credential services.
 impl SimHandle {
     /// Moves the credential services' clock forward: issued keys and tokens expire as if that much
@@ -220,5 +238,37 @@ impl SimHandle {
     /// `http://127.0.0.1:PORT/oaswatch-sim/credentials?token=…`, the simulated credentials URI.
     pub fn credentials_uri(&self) -> String {
         format!("{}{CREDENTIALS_URI_PATH}?token={CREDENTIALS_URI_TOKEN}", self.base_url())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_banner_says_where_each_service_is_and_what_it_accepts() {
+        let mut out = Vec::new();
+        banner("http://127.0.0.1:4000", &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for needle in [
+            "OASWATCH_ALIYUN_STS_ENDPOINT=http://127.0.0.1:4000",
+            "HUAWEICLOUD_SDK_IAM_ENDPOINT=http://127.0.0.1:4000",
+            ALIYUN_OIDC_TOKEN,
+            HUAWEI_ID_TOKEN,
+            "http://127.0.0.1:4000/oaswatch-sim/credentials?token=",
+        ] {
+            assert!(text.contains(needle), "{needle} not in {text}");
+        }
+    }
+
+    #[test]
+    fn a_fault_answers_only_as_many_times_as_asked() {
+        let mut issued = Issued::default();
+        issued.faults.push((Service::AliyunSts, Fault::Throttle, 2));
+        assert_eq!(issued.take_fault(Service::HuaweiIam), None);
+        assert_eq!(issued.take_fault(Service::AliyunSts), Some(Fault::Throttle));
+        assert_eq!(issued.take_fault(Service::AliyunSts), Some(Fault::Throttle));
+        assert_eq!(issued.take_fault(Service::AliyunSts), None);
+        assert_eq!(issued.calls[&Service::AliyunSts], 3);
     }
 }
