@@ -220,8 +220,10 @@ impl Entry {
     /// Rows this entry takes in the task list: two, plus one naming what a finished task left
     /// unfinished, plus one for a fetch error's reason.
     pub fn height(&self) -> u16 {
-        let stragglers = self.task.as_ref().is_some_and(|t| t.is_finished() && t.counts.running + t.counts.waiting > 0);
-        2 + u16::from(stragglers) + u16::from(self.last_error.is_some())
+        let task = self.task.as_ref();
+        let stragglers = task.is_some_and(|t| t.is_finished() && t.counts.running + t.counts.waiting > 0);
+        let warned = task.is_some_and(|t| !t.warnings.is_empty());
+        2 + u16::from(stragglers) + u16::from(self.last_error.is_some() || warned)
     }
 
     /// Whether the data shown is as fresh as polling allows: the last answer was good and the

@@ -5,6 +5,7 @@
 
 pub mod analysis_cmds;
 pub mod args;
+pub mod auth_cmds;
 pub mod collect;
 pub mod dashboard;
 pub mod sim_cmds;
@@ -99,6 +100,7 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
         Some(Command::Add { tasks }) => change_watchlist(&context, Change::Add(tasks), out)?,
         Some(Command::Rm { tasks }) => change_watchlist(&context, Change::Remove(tasks), out)?,
         Some(Command::Completions { .. } | Command::Man) => ExitStatus::Ok,
+        Some(Command::Auth(args)) => auth_cmds::auth(&context, &args.accounts, args.json, out)?,
         Some(Command::Config) => {
             writeln!(out, "# config file: {}", context.paths.config_file().display())?;
             writeln!(out, "# watch list:  {}", context.paths.watchlist_file().display())?;

@@ -1,27 +1,53 @@
-//! What every cloud's credential chain shares: where a credential came from, the errors that say
-//! what to set, and reading the files and variables the chains read.
+//! What every cloud's credential chain shares: where a credential came from, why earlier sources
+//! were passed over, the errors that say what to set, reading the files and variables the chains
+//! read, and keeping temporary credentials fresh.
 //!
-//! Owns the plumbing; each cloud's chain is `provider/<cloud>/credentials.rs` (docs/credentials.md
+//! Owns the plumbing; each cloud's chain is `provider/<cloud>/credentials/` (docs/credentials.md
 //! lists every chain). Secrets live in [`SecretString`], and every type that holds one prints a
 //! redacted `Debug`. May not log, print or display a secret; reads the environment only through
 //! the lookup it is given.
+//!
+//! ```text
+//! credentials.rs   sources, skip reasons, errors, env and file helpers, key-id masking
+//! ├── ini          the INI reader of both SDK credentials files
+//! ├── clock        the wall clock expiries are judged by (and a manual one for tests)
+//! └── refresh      the lease cache renewed in the background before expiry
+//! ```
 
+pub mod clock;
 pub mod ini;
+pub mod refresh;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use refresh::{CacheStatus, CredentialProvider, Lease, Refreshing, Renew};
 pub use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::ProviderKind;
 
 /// Where a credential came from, for messages ("credentials from env ALIBABA_CLOUD_ACCESS_KEY_ID").
+/// Never holds a secret: variable names, paths, profile names, role names, URLs without query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CredentialSource {
     /// Environment variables; the name of the variable that holds the key id or token.
     Env { variable: &'static str },
     /// A file, and the profile or section used in it.
     File { path: PathBuf, profile: Option<String> },
+    /// Nothing configured: a service of the machine itself (the instance metadata service).
+    Machine { service: String },
+    /// A temporary key obtained with what `source` holds; `how` says through what
+    /// ("RamRoleArn acs:ram::…:role/reader", "OIDC role …", "external process `vault-aliyun`").
+    Via { source: Box<CredentialSource>, how: String },
+}
+
+impl CredentialSource {
+    /// The same source, obtaining its key through `how`.
+    #[must_use]
+    pub fn via(self, how: impl Into<String>) -> CredentialSource {
+        CredentialSource::Via { source: Box::new(self), how: how.into() }
+    }
 }
 
 impl fmt::Display for CredentialSource {
@@ -32,8 +58,63 @@ impl fmt::Display for CredentialSource {
                 write!(f, "{} (profile {profile})", path.display())
             }
             CredentialSource::File { path, profile: None } => write!(f, "{}", path.display()),
+            CredentialSource::Machine { service } => f.write_str(service),
+            CredentialSource::Via { source, how } => write!(f, "{source}, {how}"),
         }
     }
+}
+
+/// A source of a chain that was passed over, and why ("ALIBABA_CLOUD_ROLE_ARN is not set").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The source's name in the chain ("environment", "OIDC role", "aliyun CLI profile").
+    pub source: &'static str,
+    pub reason: String,
+}
+
+impl Skipped {
+    pub fn new(source: &'static str, reason: impl Into<String>) -> Skipped {
+        Skipped { source, reason: reason.into() }
+    }
+}
+
+/// What a chain reads: the environment, the home directory, and the profile a task reference
+/// named (`None`: the default chain).
+#[derive(Clone, Copy)]
+pub struct ChainInput<'a> {
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    pub home: Option<&'a Path>,
+    pub profile: Option<&'a str>,
+}
+
+impl fmt::Debug for ChainInput<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChainInput").field("home", &self.home).field("profile", &self.profile).finish_non_exhaustive()
+    }
+}
+
+impl ChainInput<'_> {
+    /// A variable, empty or blank counting as unset.
+    pub fn var(&self, name: &str) -> Option<String> {
+        env_value(self.env, name)
+    }
+
+    /// A variable set to `true` (any case), as the SDKs read their switches.
+    pub fn flag(&self, name: &str) -> bool {
+        self.var(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+}
+
+/// An access key id as `oaswatch auth` shows it: enough to tell keys apart, not to use one
+/// (`LTAI****0001`). Short ids are hidden whole.
+pub fn mask_key_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 12 {
+        return "****".to_owned();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
 }
 
 /// Credentials found, plus warnings for the caller to log or print (a loose file mode, say).
@@ -58,6 +139,11 @@ pub enum CredentialError {
 }
 
 impl CredentialError {
+    /// The error of a source that exists but cannot be used, named by `source`.
+    pub fn invalid(provider: ProviderKind, source: &CredentialSource, reason: impl Into<String>) -> CredentialError {
+        CredentialError::Invalid { provider, source_desc: source.to_string(), reason: reason.into() }
+    }
+
     pub fn provider(&self) -> ProviderKind {
         match self {
             CredentialError::Missing { provider, .. }
@@ -139,6 +225,29 @@ fn loose_mode_warning(path: &Path) -> Option<String> {
 #[cfg(not(unix))]
 fn loose_mode_warning(_path: &Path) -> Option<String> {
     None
+}
+
+/// Reads a file a source names for a secret it holds (an OIDC token file). The error names the
+/// file and what went wrong, never the content.
+pub fn read_secret_file(path: &Path) -> Result<SecretString, String> {
+    use std::io::Read as _;
+    // A token is a few kilobytes; a path to /dev/zero must not fill memory.
+    const CAP: u64 = 64 * 1024;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(CAP + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read {}: {}", path.display(), e.kind()))?;
+    if bytes.len() as u64 > CAP {
+        return Err(format!("{} is larger than 64 KiB; it is not a token", path.display()));
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(format!("{} is not UTF-8 text", path.display()));
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(format!("{} is empty", path.display()));
+    }
+    Ok(SecretString::from(text.to_owned()))
 }
 
 #[cfg(test)]

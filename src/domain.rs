@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 
 pub use provider_kind::{ProviderFacts, ProviderKind};
 pub use subtask::{ApiErrorRef, ErrorIdentity, Subtask, SubtaskText};
-pub use task_ref::{RefParseError, Target, TaskRef, abbreviate_id, target_forms, task_ref_forms};
+pub use task_ref::{
+    RefParseError, Target, TaskRef, abbreviate_id, check_part, check_profile, target_forms, task_ref_forms,
+};
 
 /// Whether a task imports a spec into the gateway or exports one from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -308,6 +310,10 @@ pub struct Task {
     /// The API group the task imported into, when the provider says.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub group_id: Option<String>,
+    /// What the task reports went wrong without failing it (Huawei: a swagger document whose own
+    /// import `result` is not success), already one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub warnings: Vec<String>,
     /// The response body this snapshot came from, kept so the UI can show an item's raw JSON.
     #[serde(skip)]
     pub raw_body: Option<Arc<str>>,
@@ -327,6 +333,7 @@ impl Task {
             subtasks: Vec::new(),
             export: None,
             group_id: None,
+            warnings: Vec::new(),
             raw_body: None,
         }
     }

@@ -13,6 +13,7 @@
 //! ├── classify     error answers → FetchError, with each cloud's rules
 //! ├── http         the reqwest client, body cap, transport errors
 //! ├── endpoint     override URLs and their rules
+//! ├── machine      the no-proxy client of the instance metadata services
 //! └── raw_item, same_answer
 //! ```
 //!
@@ -24,6 +25,7 @@ pub mod clients;
 pub mod endpoint;
 pub mod http;
 pub mod huawei;
+pub mod machine;
 pub mod raw_item;
 pub mod rules;
 pub mod same_answer;
@@ -31,17 +33,19 @@ pub mod signing;
 
 use std::fmt;
 use std::future::Future;
-use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use reqwest::Url;
 
-use crate::credentials::{CredentialError, CredentialSource};
+use crate::credentials::{CacheStatus, ChainInput, Clock, CredentialError, CredentialSource, Skipped};
 use crate::domain::{FetchError, ProviderKind, Subtask, Target, Task, TaskRef};
 use crate::openapi::SpecVersion;
 
-pub use clients::{Clients, Discovery, LazyClients, credential_fetch_error, discover, discover_from_process};
+pub use clients::{
+    Account, Clients, Discovery, LazyClients, Resolver, credential_fetch_error, discover, discover_from_process,
+};
 pub use endpoint::{EndpointError, EndpointOverrides, redact as redact_endpoint, validate_endpoint};
 pub use http::{HttpConfig, build_client};
 pub use raw_item::{raw_item_json, raw_task_json};
@@ -54,7 +58,11 @@ pub trait Fetch: Send + Sync + 'static {
     /// Which rate-limit bucket a task's requests count against: tasks that share an endpoint
     /// share its budget, its concurrency cap and its throttling pauses.
     fn endpoint_key(&self, task: &TaskRef) -> String {
-        format!("{}/{}", task.provider(), task.region())
+        // Clouds throttle per account as well as per endpoint: each account gets its own budget.
+        match task.profile() {
+            Some(profile) => format!("{}/{profile}@{}", task.provider(), task.region()),
+            None => format!("{}/{}", task.provider(), task.region()),
+        }
     }
 }
 
@@ -74,6 +82,23 @@ pub trait Cloud: Send + Sync + fmt::Debug {
 
     /// Where this client's credentials came from (for `auth` and error messages).
     fn credential_source(&self) -> &CredentialSource;
+
+    /// The credentials this client signs with now, described without a secret: obtains them
+    /// first if they are temporary and not obtained yet (what `oaswatch auth` shows).
+    fn identity(&self) -> CloudFuture<'_, Identity>;
+}
+
+/// Who a client acts as, as `oaswatch auth` shows it: never a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The access key id, masked ([`crate::credentials::mask_key_id`]); `None` for a token.
+    pub key_id: Option<String>,
+    /// `access key`, `STS token`, `temporary AK/SK`, `IAM token`.
+    pub kind: &'static str,
+    /// When the credentials stop working, when they are temporary and we know.
+    pub expires: Option<SystemTime>,
+    /// The cache of a temporary credential: when it renews, how often it did.
+    pub cache: Option<CacheStatus>,
 }
 
 /// An import to start.
@@ -162,15 +187,20 @@ pub struct Connection<'a> {
     /// The endpoint override for every region, if any.
     pub endpoint: Option<&'a Url>,
     pub body_cap: usize,
+    /// The clock temporary credentials expire by.
+    pub clock: &'a Arc<dyn Clock>,
 }
 
 /// Makes a cloud's client from credentials it already holds.
 pub type Connect = Box<dyn FnOnce(Connection<'_>) -> Arc<dyn Cloud> + Send>;
 
-/// A cloud whose credentials were found: where from, what to tell the user, and how to make its
-/// client once the HTTP client exists (built lazily, off the path to the first frame).
+/// A cloud whose credentials were found: where from, which earlier sources were passed over and
+/// why, what to tell the user, and how to make its client once the HTTP client exists (built
+/// lazily, off the path to the first frame).
 pub struct Discovered {
     pub source: CredentialSource,
+    /// The sources before `source` in the chain, each with why it did not count.
+    pub skipped: Vec<Skipped>,
     pub warnings: Vec<String>,
     pub connect: Connect,
 }
@@ -180,20 +210,21 @@ impl fmt::Debug for Discovered {
         // The closure holds the credentials; it is never shown.
         f.debug_struct("Discovered")
             .field("source", &self.source)
+            .field("skipped", &self.skipped)
             .field("warnings", &self.warnings)
             .finish_non_exhaustive()
     }
 }
 
-/// The environment lookup and home directory a credential chain reads (injected in tests).
+/// The environment lookup a credential chain reads (injected in tests).
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// What a cloud's module registers: its pure functions and its facts for the shared code.
 #[derive(Debug)]
 pub struct Registration {
     pub kind: ProviderKind,
-    /// Runs the cloud's credential chain.
-    pub discover: fn(EnvLookup<'_>, Option<&Path>) -> Result<Discovered, CredentialError>,
+    /// Runs the cloud's credential chain, for the default chain or a named profile.
+    pub discover: fn(&ChainInput<'_>) -> Result<Discovered, CredentialError>,
     /// The provider's own JSON of one subtask, found again in the task's raw body.
     pub raw_item_json: fn(&Task, &Subtask) -> Option<String>,
     /// The whole answer, pretty-printed (nested documents decoded).

@@ -129,6 +129,9 @@ struct JsonTask<'a> {
     /// The failure groups (an extension of the contract): causes biggest first, each followed
     /// by its consequences.
     groups: Vec<JsonGroup>,
+    /// Task-level warnings (a Huawei swagger document that was not stored); absent when none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    warnings: &'a [String],
 }
 
 /// One failure group in `--json`.
@@ -191,6 +194,7 @@ pub fn json_document(outcomes: &[TaskOutcome]) -> String {
                 fetch_error: outcome.fetch_error.as_ref(),
                 subtasks: &task.subtasks,
                 export: task.export.as_ref(),
+                warnings: &task.warnings,
             },
             None => JsonTask {
                 task_ref: &outcome.task_ref,
@@ -204,6 +208,7 @@ pub fn json_document(outcomes: &[TaskOutcome]) -> String {
                 subtasks: &[],
                 export: None,
                 groups: Vec::new(),
+                warnings: &[],
             },
         })
         .collect();
@@ -258,6 +263,9 @@ pub fn human_summary(outcomes: &[TaskOutcome], all_failures: bool) -> String {
                 );
                 if let Some(error) = &task.error {
                     let _ = writeln!(out, "  task error: {}", error_text(&error.into()));
+                }
+                for warning in &task.warnings {
+                    let _ = writeln!(out, "  warning: {}", sanitize::line_truncated(warning, 200));
                 }
                 if let Some(export) = &task.export {
                     let _ = writeln!(
@@ -439,6 +447,19 @@ mod tests {
 
     fn outcome(task: Option<Task>, fetch_error: Option<FetchError>) -> TaskOutcome {
         TaskOutcome { task_ref: task_ref(), task, fetch_error }
+    }
+
+    #[test]
+    fn task_warnings_are_in_the_summary_and_the_json_only_when_there_are_some() {
+        let mut warned = task(TaskState::Succeeded, vec![]);
+        warned.warnings.push("the swagger document de18 was not stored: result Failed".to_owned());
+        let outcomes = [outcome(Some(warned), None)];
+        assert!(human_summary(&outcomes, false).contains("  warning: the swagger document de18 was not stored"));
+        let doc: serde_json::Value = serde_json::from_str(&json_document(&outcomes)).unwrap();
+        assert_eq!(doc["tasks"][0]["warnings"][0], "the swagger document de18 was not stored: result Failed");
+        let plain = [outcome(Some(task(TaskState::Succeeded, vec![])), None)];
+        let doc: serde_json::Value = serde_json::from_str(&json_document(&plain)).unwrap();
+        assert!(doc["tasks"][0].get("warnings").is_none(), "the contract's shape is unchanged without warnings");
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! ├── auth        ACS3 / SDK-HMAC / tokens    ├── errors   the clouds' error bodies
 //! ├── import      gateway rules → plan        ├── export   group → Swagger/OAS document
 //! ├── engine      plan + time → state         ├── faults   fault selection and injection
+//! ├── creds       issued keys, injected faults ├── sts, imds, iam   the credential services
 //! └── state, ids, stats, hostile, specgen, http; truth (grouping scored against injected causes)
 //! ```
 //!
@@ -27,6 +28,7 @@
 
 mod aliyun;
 mod auth;
+pub mod creds;
 mod engine;
 mod errors;
 mod export;
@@ -34,12 +36,15 @@ mod faults;
 mod hostile;
 mod http;
 mod huawei;
+mod iam;
 mod ids;
+mod imds;
 mod import;
 mod server;
 mod specgen;
 mod state;
 mod stats;
+mod sts;
 
 pub mod scenario;
 pub mod truth;
@@ -305,13 +310,14 @@ impl SimHandle {
     /// An import target on Alibaba: the scenario's first group.
     pub fn aliyun_target(&self) -> Option<Target> {
         let group = self.shared.scenario.aliyun.groups.first()?;
-        Some(Target::Aliyun { region: self.aliyun_region().to_owned(), group_id: group.id.clone() })
+        Some(Target::Aliyun { profile: None, region: self.aliyun_region().to_owned(), group_id: group.id.clone() })
     }
 
     /// An import/export target on Huawei: the scenario's first instance.
     pub fn huawei_target(&self) -> Option<Target> {
         let instance = self.shared.scenario.huawei.instances.first()?;
         Some(Target::Huawei {
+            profile: None,
             region: self.huawei_region().to_owned(),
             project_id: self.huawei_project_id().to_owned(),
             instance_id: instance.id.clone(),
@@ -431,7 +437,7 @@ fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, 
                 let group = task.group.clone().unwrap_or_default();
                 let (id, _) = import::create_aliyun_import(shared, &mut inner, &group, &doc, task.overwrite, &origin)
                     .ok_or_else(|| fail(format!("no Alibaba group `{group}`")))?;
-                TaskRef::Aliyun { region: scenario.aliyun.region.clone(), operation_id: id }
+                TaskRef::Aliyun { profile: None, region: scenario.aliyun.region.clone(), operation_id: id }
             }
             (ProviderKind::Huawei, TaskKind::Import) => {
                 let (text, name) = spec_text()?;
@@ -491,6 +497,7 @@ fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, 
 
 fn huawei_ref(scenario: &Scenario, instance_id: &str, task_id: String) -> TaskRef {
     TaskRef::Huawei {
+        profile: None,
         region: scenario.huawei.region.clone(),
         project_id: scenario.huawei.project_id.clone(),
         instance_id: instance_id.to_owned(),
@@ -552,6 +559,7 @@ fn print_banner<W: Write>(handle: &SimHandle, out: &mut W) -> std::io::Result<()
         writeln!(out, "# or, for Huawei token auth: export OASWATCH_HUAWEI_TOKEN={}", token.expose_secret())?;
     }
     writeln!(out, "# or per command: --endpoint aliyun={url} --endpoint huawei={url}")?;
+    creds::banner(&url, out)?;
     writeln!(out)?;
     let refs = handle.named_task_refs();
     if refs.is_empty() {

@@ -94,6 +94,22 @@ pub enum Command {
     },
     /// Print the manual page (roff): `oaswatch man | man -l -`.
     Man,
+    /// Show which credentials each cloud and profile uses: the source, the key (id masked), when
+    /// it expires, and why each earlier source of the chain was passed over. Never a secret.
+    ///
+    /// Exit status 0 when every account has working credentials, 2 otherwise.
+    Auth(AuthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuthArgs {
+    /// Accounts to show: `aliyun`, `huawei`, `aliyun:PROFILE`, or a task reference (default:
+    /// every cloud's default chain and every account of the saved watch list).
+    #[arg(value_name = "ACCOUNT")]
+    pub accounts: Vec<String>,
+    /// Print one JSON document instead of the text report.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -46,9 +46,9 @@ fn load_spec(path: &Path) -> Result<(String, Document), Failure> {
     Ok((text, document))
 }
 
-fn clients(context: &Context, provider: crate::domain::ProviderKind) -> Result<Clients, Failure> {
+fn clients(context: &Context, target: &Target) -> Result<Clients, Failure> {
     let (clients, notes) = watch_cmds::clients_for(context, &[])?;
-    if let Some(error) = clients.credential_error(provider) {
+    if let Some(error) = clients.account_error(&provider::Account::of_target(target)) {
         return Err(Failure::usage(error.to_string()));
     }
     for note in notes {
@@ -117,7 +117,7 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
         document.operations.len(),
         schemas
     )?;
-    let clients = clients(context, target.provider())?;
+    let clients = clients(context, &target)?;
     let mut notes = Vec::new();
     let created = super::runtime()?
         .block_on(create_import(&clients, &target, &args.spec, &options, &text, &document, &mut notes));
@@ -144,7 +144,7 @@ async fn create_import(
     document: &Document,
     notes: &mut Vec<String>,
 ) -> Result<TaskRef, Failure> {
-    let client = clients.get(target.provider()).map_err(|e| Failure::usage(e.to_string()))?;
+    let client = clients.for_target(target).map_err(|e| Failure::usage(e.to_string()))?;
     let file_name = spec.file_name().map_or_else(|| "spec".into(), |n| n.to_string_lossy().into_owned());
     let request = provider::ImportRequest {
         target,
@@ -231,7 +231,7 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
         )));
     }
     super::check_output_target(args.output.as_deref(), args.force)?;
-    let clients = Arc::new(clients(context, source.provider())?);
+    let clients = Arc::new(clients(context, &source)?);
     let request = ExportRequest {
         source: &source,
         group: &args.group,
@@ -241,7 +241,7 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
         define: args.define.as_deref(),
     };
     let runtime = super::runtime()?;
-    let client = clients.get(source.provider()).map_err(|e| Failure::usage(e.to_string()))?;
+    let client = clients.for_target(&source).map_err(|e| Failure::usage(e.to_string()))?;
     let task_ref = runtime.block_on(client.export(&request)).map_err(|e| create_failure("the export request", &e))?;
     writeln!(err, "created export task {task_ref}")?;
     if let Err(error) = context.store.update(Change::Add(vec![task_ref.clone()]), SystemTime::now()) {

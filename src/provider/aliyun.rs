@@ -4,8 +4,9 @@
 //! aliyun.rs        registration, the default endpoint of a region
 //! ├── client       requests, signed with ACS3; the Cloud implementation
 //! ├── wire         answers → domain types; error rules
-//! ├── sign         ACS3-HMAC-SHA256 on the shared signing scheme
-//! ├── credentials  the SDK's credential chain
+//! ├── sign         ACS3-HMAC-SHA256 on the shared signing scheme (and STS's RPC V1)
+//! ├── endpoints    the SDK's endpoint data, region → host
+//! ├── credentials  the SDK's credential chain, every source
 //! └── raw          the provider's own JSON of an item
 //! ```
 //!
@@ -13,12 +14,12 @@
 
 pub mod client;
 pub mod credentials;
+pub mod endpoints;
 pub mod raw;
 pub mod rules;
 pub mod sign;
 pub mod wire;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use reqwest::Url;
@@ -28,8 +29,8 @@ pub use credentials::AliyunCredentials;
 pub use wire::ImportOasOutcome;
 
 use super::endpoint::{EndpointError, check_region, default_url};
-use super::{Discovered, EnvLookup, ImportOptions, Registration};
-use crate::credentials::CredentialError;
+use super::{Discovered, ImportOptions, Registration};
+use crate::credentials::{ChainInput, CredentialError};
 use crate::domain::ProviderKind;
 
 pub static REGISTRATION: Registration = Registration {
@@ -51,28 +52,38 @@ pub static REGISTRATION: Registration = Registration {
     rules: &rules::RULES,
 };
 
-fn discover(env: EnvLookup<'_>, home: Option<&Path>) -> Result<Discovered, CredentialError> {
-    let found = credentials::discover(env, home)?;
-    let source = found.credentials.source.clone();
-    let credentials = found.credentials;
+fn discover(input: &ChainInput<'_>) -> Result<Discovered, CredentialError> {
+    let chosen = credentials::discover(input)?;
+    let source = chosen.recipe.source();
+    let recipe = chosen.recipe;
+    let client_source = source.clone();
+    let sdk_name = chosen.sdk_name;
     Ok(Discovered {
         source,
-        warnings: found.warnings,
+        skipped: chosen.skipped,
+        warnings: chosen.warnings,
         connect: Box::new(move |connection| {
+            let provider = recipe.build(connection.http, connection.clock);
             Arc::new(
-                AliyunClient::new(connection.http.clone(), connection.endpoint.cloned(), credentials)
-                    .with_body_cap(connection.body_cap),
+                AliyunClient::with_provider(
+                    connection.http.clone(),
+                    connection.endpoint.cloned(),
+                    provider,
+                    client_source,
+                )
+                .with_provider_name(sdk_name)
+                .with_body_cap(connection.body_cap),
             )
         }),
     })
 }
 
-/// The base URL for CloudAPI in a region: the override if given, else
-/// `https://apigateway.{region}.aliyuncs.com`.
+/// The base URL for CloudAPI in a region: the override if given, else the host the SDK's
+/// endpoint data names ([`endpoints::host`]).
 pub fn base_url(region: &str, override_url: Option<&Url>) -> Result<Url, EndpointError> {
     check_region(region)?;
     if let Some(url) = override_url {
         return Ok(url.clone());
     }
-    default_url(&format!("https://apigateway.{region}.aliyuncs.com/"))
+    default_url(&format!("https://{}/", endpoints::host(region)))
 }

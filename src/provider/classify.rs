@@ -59,6 +59,9 @@ pub enum WireError {
     Provider { code: String, message: String },
     /// JSON without the field that says what the answer is (`TaskStatus`, `task_id`).
     MissingField(&'static str),
+    /// The answer is about another object than the one asked for (a `task_id` that is not the
+    /// reference's): a proxy's cache, or a server bug; never to be shown as the task.
+    Mismatch { field: &'static str, expected: String, found: String },
 }
 
 impl WireError {
@@ -73,6 +76,16 @@ impl WireError {
                 format!("{field} is not a valid JSON document: {error}"),
             ),
             WireError::Provider { code, message } => rules.classify(status, &code, &message, response),
+            WireError::Mismatch { field, expected, found } => FetchError::new(
+                FetchErrorKind::Protocol,
+                format!("{field}.mismatch"),
+                format!(
+                    "the answer is for {field} {}, not {}; is something between us and {} caching answers?",
+                    crate::sanitize::line_truncated(&found, 64),
+                    crate::sanitize::line_truncated(&expected, 64),
+                    rules.service
+                ),
+            ),
             WireError::MissingField(field) => FetchError::new(
                 FetchErrorKind::Protocol,
                 format!("http.{status}"),

@@ -1,40 +1,108 @@
-//! Every cloud behind one [`Fetch`]: dispatch on the task reference, and turn a missing
-//! credential into a per-task Auth error so the other clouds' tasks keep working.
+//! Every cloud and account behind one [`Fetch`]: dispatch on the task reference (its cloud and
+//! the profile it names), and turn a missing credential into a per-task Auth error so the other
+//! accounts' tasks keep working.
 //!
 //! Owns wiring the shared HTTP client, the endpoint overrides and the discovered credentials
-//! together, one entry per cloud. Must not print: discovery warnings are returned for the caller
-//! to show.
+//! together, one entry per account, made when an account is first needed. Must not print:
+//! discovery warnings are returned for the caller to show.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use crate::credentials::{CredentialError, CredentialSource};
-use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Task, TaskRef};
+use crate::credentials::{ChainInput, Clock, CredentialError, CredentialSource, Skipped};
+use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, TaskRef};
 
 use super::endpoint::EndpointOverrides;
 use super::http::{HttpBuildError, HttpConfig, build_client};
-use super::{CLOUDS, Cloud, Connection, Discovered, EnvLookup, Fetch};
+use super::{CLOUDS, Cloud, Connection, Discovered, EnvLookup, Fetch, registration};
 
-/// What every cloud's credential chain found; each fails on its own.
+/// One account of one cloud: the provider, and the credentials profile a reference names
+/// (`None`: the cloud's default chain).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Account {
+    pub provider: ProviderKind,
+    pub profile: Option<String>,
+}
+
+impl Account {
+    /// The default chain of a cloud.
+    pub fn default_of(provider: ProviderKind) -> Account {
+        Account { provider, profile: None }
+    }
+
+    /// The account a task is watched with.
+    pub fn of(task: &TaskRef) -> Account {
+        Account { provider: task.provider(), profile: task.profile().map(str::to_owned) }
+    }
+
+    /// The account an import or export target is reached with.
+    pub fn of_target(target: &Target) -> Account {
+        Account { provider: target.provider(), profile: target.profile().map(str::to_owned) }
+    }
+}
+
+impl fmt::Display for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.profile {
+            Some(profile) => write!(f, "{} profile {profile}", self.provider),
+            None => write!(f, "{} (default chain)", self.provider),
+        }
+    }
+}
+
+/// What every account's credential chain found; each fails on its own.
 #[derive(Debug, Default)]
-pub struct Discovery(pub BTreeMap<ProviderKind, Result<Discovered, CredentialError>>);
+pub struct Discovery(pub BTreeMap<Account, Result<Discovered, CredentialError>>);
 
 impl Discovery {
-    /// Every warning of every cloud.
+    /// Every warning of every account.
     pub fn warnings(&self) -> Vec<String> {
         self.0.values().filter_map(|found| found.as_ref().ok()).flat_map(|found| found.warnings.clone()).collect()
     }
 
-    /// Why a cloud has no credentials, if it has none.
+    /// Why a cloud's default chain found no credentials, if it found none.
     pub fn error(&self, provider: ProviderKind) -> Option<&CredentialError> {
-        self.0.get(&provider).and_then(|found| found.as_ref().err())
+        self.error_for(&Account::default_of(provider))
+    }
+
+    /// Why an account has no credentials, if it has none.
+    pub fn error_for(&self, account: &Account) -> Option<&CredentialError> {
+        self.0.get(account).and_then(|found| found.as_ref().err())
     }
 }
 
-/// Runs every cloud's chain with an injected environment lookup and home directory.
+/// Runs an account's chain with an injected environment lookup and home directory.
+pub fn discover_account(
+    env: EnvLookup<'_>,
+    home: Option<&Path>,
+    account: &Account,
+) -> Result<Discovered, CredentialError> {
+    let input = ChainInput { env, home, profile: account.profile.as_deref() };
+    (registration(account.provider).discover)(&input)
+}
+
+/// Runs every cloud's default chain with an injected environment lookup and home directory.
 pub fn discover(env: EnvLookup<'_>, home: Option<&Path>) -> Discovery {
-    Discovery(CLOUDS.iter().map(|cloud| (cloud.kind, (cloud.discover)(env, home))).collect())
+    discover_accounts(env, home, CLOUDS.iter().map(|cloud| Account::default_of(cloud.kind)))
+}
+
+/// Runs the chains of the given accounts.
+pub fn discover_accounts(
+    env: EnvLookup<'_>,
+    home: Option<&Path>,
+    accounts: impl IntoIterator<Item = Account>,
+) -> Discovery {
+    Discovery(
+        accounts
+            .into_iter()
+            .map(|account| {
+                let found = discover_account(env, home, &account);
+                (account, found)
+            })
+            .collect(),
+    )
 }
 
 /// Runs every chain against the real process environment and the user's home directory.
@@ -43,54 +111,198 @@ pub fn discover_from_process() -> Discovery {
     discover(&|name| std::env::var(name).ok(), home.as_deref())
 }
 
-/// One client per cloud, or the reason there is none.
-#[derive(Debug, Clone, Default)]
-pub struct Clients(BTreeMap<ProviderKind, Result<Arc<dyn Cloud>, CredentialError>>);
+/// The environment a [`Resolver`] reads, shareable with the threads that resolve accounts later.
+pub type SharedEnv = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
-impl Clients {
-    /// Clients made elsewhere (the simulator's), one per cloud.
-    pub fn new(clients: impl IntoIterator<Item = (ProviderKind, Result<Arc<dyn Cloud>, CredentialError>)>) -> Self {
-        Clients(clients.into_iter().collect())
+/// Finds the credentials of accounts that were not discovered up front: a profile a reference
+/// added to the dashboard names.
+#[derive(Clone)]
+pub struct Resolver {
+    env: SharedEnv,
+    home: Option<PathBuf>,
+}
+
+impl fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Resolver").field("home", &self.home).finish_non_exhaustive()
+    }
+}
+
+impl Resolver {
+    pub fn new(env: SharedEnv, home: Option<PathBuf>) -> Resolver {
+        Resolver { env, home }
     }
 
-    /// Builds the shared HTTP client and every cloud's client. Returns discovery warnings (a
-    /// loose credentials file mode) for the caller to log or print.
+    pub fn discover(&self, account: &Account) -> Result<Discovered, CredentialError> {
+        discover_account(&*self.env, self.home.as_deref(), account)
+    }
+
+    pub fn discover_all(&self, accounts: impl IntoIterator<Item = Account>) -> Discovery {
+        discover_accounts(&*self.env, self.home.as_deref(), accounts)
+    }
+}
+
+/// Where an account's credentials came from and what was passed over on the way.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub source: CredentialSource,
+    pub skipped: Vec<Skipped>,
+}
+
+type Made = Result<(Arc<dyn Cloud>, Provenance), CredentialError>;
+
+/// How [`Clients`] connect an account they meet for the first time.
+struct Maker {
+    resolver: Resolver,
+    http: reqwest::Client,
+    endpoints: EndpointOverrides,
+    body_cap: usize,
+    clock: Arc<dyn Clock>,
+}
+
+impl Maker {
+    fn connect(&self, found: Discovered, provider: ProviderKind) -> (Arc<dyn Cloud>, Provenance) {
+        connect(found, &self.http, &self.endpoints, provider, self.body_cap, &self.clock)
+    }
+}
+
+fn connect(
+    found: Discovered,
+    http: &reqwest::Client,
+    endpoints: &EndpointOverrides,
+    provider: ProviderKind,
+    body_cap: usize,
+    clock: &Arc<dyn Clock>,
+) -> (Arc<dyn Cloud>, Provenance) {
+    let provenance = Provenance { source: found.source, skipped: found.skipped };
+    let client = (found.connect)(Connection { http, endpoint: endpoints.get(provider), body_cap, clock });
+    (client, provenance)
+}
+
+/// One client per account, made when an account is first needed, or the reason there is none.
+/// Cloned handles share the clients.
+#[derive(Clone, Default)]
+pub struct Clients {
+    made: Arc<Mutex<BTreeMap<Account, Made>>>,
+    maker: Option<Arc<Maker>>,
+}
+
+impl fmt::Debug for Clients {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
+        let accounts: Vec<String> = made
+            .iter()
+            .map(|(account, made)| match made {
+                Ok((_, provenance)) => format!("{account}: {}", provenance.source),
+                Err(error) => format!("{account}: {error}"),
+            })
+            .collect();
+        f.debug_struct("Clients").field("accounts", &accounts).finish_non_exhaustive()
+    }
+}
+
+impl Clients {
+    /// Clients made elsewhere (the simulator's), one per cloud's default account.
+    pub fn new(clients: impl IntoIterator<Item = (ProviderKind, Result<Arc<dyn Cloud>, CredentialError>)>) -> Self {
+        let made = clients
+            .into_iter()
+            .map(|(provider, client)| {
+                let made = client.map(|client| {
+                    let source = client.credential_source().clone();
+                    (client, Provenance { source, skipped: Vec::new() })
+                });
+                (Account::default_of(provider), made)
+            })
+            .collect();
+        Clients { made: Arc::new(Mutex::new(made)), maker: None }
+    }
+
+    /// Builds the shared HTTP client and the client of every discovered account. Returns
+    /// discovery warnings (a loose credentials file mode) for the caller to log or print.
     pub fn build(
         config: &HttpConfig,
         endpoints: &EndpointOverrides,
         discovery: Discovery,
     ) -> Result<(Clients, Vec<String>), HttpBuildError> {
+        Clients::build_with(config, endpoints, discovery, None, crate::credentials::clock::system())
+    }
+
+    /// [`Clients::build`], resolving accounts met later with `resolver`, and judging temporary
+    /// credentials by `clock`.
+    pub fn build_with(
+        config: &HttpConfig,
+        endpoints: &EndpointOverrides,
+        discovery: Discovery,
+        resolver: Option<Resolver>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Clients, Vec<String>), HttpBuildError> {
         let warnings = discovery.warnings();
         let http = build_client(config)?;
-        let clients = discovery
+        let made = discovery
             .0
             .into_iter()
-            .map(|(kind, found)| {
-                let client = found.map(|found| {
-                    (found.connect)(Connection {
-                        http: &http,
-                        endpoint: endpoints.get(kind),
-                        body_cap: config.body_cap,
-                    })
-                });
-                (kind, client)
+            .map(|(account, found)| {
+                let made =
+                    found.map(|found| connect(found, &http, endpoints, account.provider, config.body_cap, &clock));
+                (account, made)
             })
             .collect();
-        Ok((Clients(clients), warnings))
+        let maker = resolver.map(|resolver| {
+            Arc::new(Maker { resolver, http, endpoints: endpoints.clone(), body_cap: config.body_cap, clock })
+        });
+        Ok((Clients { made: Arc::new(Mutex::new(made)), maker }, warnings))
     }
 
-    /// The client of a cloud, or why there is none.
-    pub fn get(&self, provider: ProviderKind) -> Result<&Arc<dyn Cloud>, CredentialError> {
-        match self.0.get(&provider) {
-            Some(Ok(client)) => Ok(client),
-            Some(Err(error)) => Err(error.clone()),
-            None => Err(CredentialError::Missing { provider, hint: "no client was set up for it".to_owned() }),
+    /// The client of an account, made now if this is the first time it is needed.
+    pub fn account(&self, account: &Account) -> Result<Arc<dyn Cloud>, CredentialError> {
+        self.made(account).map(|(client, _)| client)
+    }
+
+    /// Where an account's credentials come from, and what its chain passed over.
+    pub fn provenance(&self, account: &Account) -> Result<Provenance, CredentialError> {
+        self.made(account).map(|(_, provenance)| provenance)
+    }
+
+    fn made(&self, account: &Account) -> Made {
+        let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = made.get(account) {
+            return found.clone();
         }
+        let Some(maker) = &self.maker else {
+            return Err(CredentialError::Missing {
+                provider: account.provider,
+                hint: format!("no client was set up for {account}"),
+            });
+        };
+        // Reading a profile's files is quick; the network is only used on the first request.
+        let result = maker.resolver.discover(account).map(|found| maker.connect(found, account.provider));
+        made.insert(account.clone(), result.clone());
+        result
     }
 
-    /// Why a provider has no client, so the CLI can exit 2 before polling.
+    /// The client of a cloud's default account, or why there is none.
+    pub fn get(&self, provider: ProviderKind) -> Result<Arc<dyn Cloud>, CredentialError> {
+        self.account(&Account::default_of(provider))
+    }
+
+    /// The client for a task, with the account its reference names.
+    pub fn for_task(&self, task: &TaskRef) -> Result<Arc<dyn Cloud>, CredentialError> {
+        self.account(&Account::of(task))
+    }
+
+    /// The client for an import or export target, with the account it names.
+    pub fn for_target(&self, target: &Target) -> Result<Arc<dyn Cloud>, CredentialError> {
+        self.account(&Account::of_target(target))
+    }
+
+    /// Why a cloud's default account has no client, so the CLI can exit 2 before polling.
     pub fn credential_error(&self, provider: ProviderKind) -> Option<CredentialError> {
         self.get(provider).err()
+    }
+
+    /// Why an account has no client.
+    pub fn account_error(&self, account: &Account) -> Option<CredentialError> {
+        self.account(account).err()
     }
 }
 
@@ -114,7 +326,7 @@ pub(crate) fn with_credential_source(mut error: FetchError, source: &CredentialS
 
 impl Fetch for Clients {
     async fn fetch(&self, task: &TaskRef) -> Result<Task, FetchError> {
-        match self.get(task.provider()) {
+        match self.for_task(task) {
             Ok(client) => client.fetch(task).await,
             Err(e) => Err(credential_fetch_error(&e)),
         }
@@ -189,6 +401,13 @@ impl Fetch for LazyClients {
 mod tests {
     use super::*;
 
+    /// No credentials anywhere, and the metadata services (the end of both default chains) off,
+    /// so nothing reaches for the real ones.
+    fn quiet(name: &str) -> Option<String> {
+        matches!(name, "ALIBABA_CLOUD_ECS_METADATA_DISABLED" | "OASWATCH_HUAWEI_METADATA_DISABLED")
+            .then(|| "true".to_owned())
+    }
+
     #[tokio::test]
     async fn lazy_clients_are_built_by_the_first_fetch_once() {
         let builds = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -199,7 +418,7 @@ mod tests {
             let (clients, _) = Clients::build(
                 &HttpConfig::default(),
                 &EndpointOverrides::default(),
-                discover(&|_| None, Some(dir.path())),
+                discover(&quiet, Some(dir.path())),
             )?;
             Ok(clients)
         });
@@ -224,7 +443,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_credential_fails_only_its_own_tasks() {
-        let env = |name: &str| (name == "OASWATCH_HUAWEI_TOKEN").then(|| "token-value".to_owned());
+        let env = |name: &str| match name {
+            "OASWATCH_HUAWEI_TOKEN" => Some("token-value".to_owned()),
+            other => quiet(other),
+        };
         let dir = tempfile::tempdir().unwrap();
         let (clients, warnings) =
             Clients::build(&HttpConfig::default(), &EndpointOverrides::default(), discover(&env, Some(dir.path())))
@@ -239,6 +461,35 @@ mod tests {
         assert_eq!((err.kind, err.code.as_str()), (FetchErrorKind::Auth, "credentials.missing"));
         assert!(err.message.contains("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), "{}", err.message);
         assert!(!format!("{clients:?}").contains("token-value"));
+    }
+
+    #[tokio::test]
+    async fn an_account_named_later_is_resolved_on_first_use_and_its_errors_name_the_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let ini = dir.path().join(".huaweicloud/credentials");
+        std::fs::create_dir_all(ini.parent().unwrap()).unwrap();
+        std::fs::write(&ini, "[basic]\nak = BASIC\nsk = S1\n[prod]\nak = PRODAK\nsk = PRODSECRET2\n").unwrap();
+        let resolver = Resolver::new(Arc::new(quiet), Some(dir.path().to_path_buf()));
+        let discovery = resolver.discover_all([Account::default_of(ProviderKind::Huawei)]);
+        let (clients, _) = Clients::build_with(
+            &HttpConfig::default(),
+            &EndpointOverrides::default(),
+            discovery,
+            Some(resolver),
+            crate::credentials::clock::system(),
+        )
+        .unwrap();
+        let prod: TaskRef = "huawei://prod@cn-north-4/p/i/t".parse().unwrap();
+        let provenance = clients.provenance(&Account::of(&prod)).unwrap();
+        assert!(provenance.source.to_string().ends_with("credentials (profile prod)"), "{}", provenance.source);
+        let identity = clients.for_task(&prod).unwrap().identity().await.unwrap();
+        assert_eq!(identity.kind, "AK/SK");
+        let staging: TaskRef = "huawei://staging@cn-north-4/p/i/t".parse().unwrap();
+        let err = clients.fetch(&staging).await.unwrap_err();
+        assert_eq!(err.code, "credentials.missing");
+        assert!(err.message.contains("no profile \"staging\""), "{}", err.message);
+        assert!(format!("{clients:?}").contains("huawei profile prod"));
+        assert!(!format!("{clients:?}").contains("PRODSECRET2"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! ├── client       requests, signed with SDK-HMAC-SHA256 or sent with an IAM token; the Cloud
 //! ├── wire         answers → domain types; error rules
 //! ├── sign         SDK-HMAC-SHA256 on the shared signing scheme
-//! ├── credentials  the SDK's credential chain
+//! ├── credentials  the SDK's credential chain, KooCLI profiles, federation, metadata
 //! └── raw          the provider's own JSON of an item
 //! ```
 //!
@@ -18,7 +18,6 @@ pub mod rules;
 pub mod sign;
 pub mod wire;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use reqwest::Url;
@@ -27,8 +26,8 @@ pub use client::{HuaweiClient, HuaweiExportOptions, HuaweiImportOptions};
 pub use credentials::HuaweiCredentials;
 
 use super::endpoint::{EndpointError, check_region, default_url};
-use super::{Discovered, EnvLookup, ImportOptions, Registration};
-use crate::credentials::CredentialError;
+use super::{Discovered, ImportOptions, Registration};
+use crate::credentials::{ChainInput, CredentialError};
 use crate::domain::ProviderKind;
 
 pub static REGISTRATION: Registration = Registration {
@@ -47,17 +46,25 @@ pub static REGISTRATION: Registration = Registration {
     rules: &rules::RULES,
 };
 
-fn discover(env: EnvLookup<'_>, home: Option<&Path>) -> Result<Discovered, CredentialError> {
-    let found = credentials::discover(env, home)?;
-    let source = found.credentials.source().clone();
-    let credentials = found.credentials;
+fn discover(input: &ChainInput<'_>) -> Result<Discovered, CredentialError> {
+    let chosen = credentials::discover(input)?;
+    let source = chosen.recipe.source();
+    let recipe = chosen.recipe;
+    let client_source = source.clone();
     Ok(Discovered {
         source,
-        warnings: found.warnings,
+        skipped: chosen.skipped,
+        warnings: chosen.warnings,
         connect: Box::new(move |connection| {
+            let provider = recipe.build(connection.http, connection.clock);
             Arc::new(
-                HuaweiClient::new(connection.http.clone(), connection.endpoint.cloned(), credentials)
-                    .with_body_cap(connection.body_cap),
+                HuaweiClient::with_provider(
+                    connection.http.clone(),
+                    connection.endpoint.cloned(),
+                    provider,
+                    client_source,
+                )
+                .with_body_cap(connection.body_cap),
             )
         }),
     })

@@ -30,7 +30,9 @@ mod tests {
     }
 
     fn huawei(body: &str) -> Task {
-        let r: TaskRef = "huawei://cn-north-4/p/i/t".parse().unwrap();
+        // The task the answer is about: an answer for another task is refused.
+        let id = serde_json::from_str::<serde_json::Value>(body).unwrap()["task_id"].as_str().unwrap_or("t").to_owned();
+        let r: TaskRef = format!("huawei://cn-north-4/p/i/{id}").parse().unwrap();
         huawei::wire::async_task(&r, Arc::from(body)).unwrap()
     }
 

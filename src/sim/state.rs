@@ -149,6 +149,8 @@ pub(crate) struct Inner {
     pub fault_tasks: Vec<Option<String>>,
     pub lockouts: HashMap<String, Lockout>,
     pub stats: SimStats,
+    /// What the credential services issued and were asked to do (`creds`).
+    pub creds: super::creds::Issued,
 }
 
 impl Inner {

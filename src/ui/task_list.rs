@@ -180,6 +180,13 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
             Span::styled(clean(&reason, room).into_owned(), theme.text),
             Span::styled(since, theme.dim),
         ]));
+    } else if let Some(warning) = entry.task.as_ref().and_then(|t| t.warnings.first()) {
+        // A task-level warning (a Huawei swagger that was not stored) takes the third row.
+        let room = width.saturating_sub(2);
+        lines.push(Line::from(vec![
+            Span::styled("⚠ ", theme.warn),
+            Span::styled(clean(warning, room).into_owned(), theme.text),
+        ]));
     }
     lines
 }

@@ -42,6 +42,10 @@ impl Run {
             ("OASWATCH_ALIYUN_ENDPOINT".to_owned(), url.clone()),
             ("OASWATCH_HUAWEI_ENDPOINT".to_owned(), url),
             ("OASWATCH_LOG".to_owned(), "debug".to_owned()),
+            // The end of both default chains is the machine's metadata service; here nothing
+            // listens there, as off a cloud instance, and no test reaches for the real one.
+            ("OASWATCH_ALIYUN_IMDS_ENDPOINT".to_owned(), "http://127.0.0.1:1".to_owned()),
+            ("OASWATCH_HUAWEI_METADATA_ENDPOINT".to_owned(), "http://127.0.0.1:1".to_owned()),
         ];
         let ali = if auth == Auth::Temporary { sim.aliyun_sts_credentials() } else { sim.aliyun_credentials() };
         let hw = if auth == Auth::Temporary { sim.huawei_temporary_credentials() } else { sim.huawei_credentials() };

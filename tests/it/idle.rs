@@ -63,7 +63,7 @@ impl Host for Quiet {
 }
 
 fn finished(i: usize) -> (TaskRef, Option<Task>) {
-    let r = TaskRef::Aliyun { region: "cn-hangzhou".into(), operation_id: format!("done{i:03}") };
+    let r = TaskRef::Aliyun { profile: None, region: "cn-hangzhou".into(), operation_id: format!("done{i:03}") };
     let subtasks = (0..1_000)
         .map(|j| {
             Subtask::new(
@@ -123,7 +123,7 @@ async fn poll_results_every_50_ms_are_drawn_at_most_every_250_ms() {
     let out = Counting::default();
     let options = TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, 200, 60)) };
     let mut terminal = Terminal::with_options(frame_backend(out.clone()), options).unwrap();
-    let r = TaskRef::Aliyun { region: "cn-hangzhou".into(), operation_id: "busy".into() };
+    let r = TaskRef::Aliyun { profile: None, region: "cn-hangzhou".into(), operation_id: "busy".into() };
     let mut app = App::new(vec![(r.clone(), None)], AppOptions::default());
     let (polled_tx, polled) = mpsc::channel(8);
     let (poll_cmds, _cmd_rx) = mpsc::channel(8);

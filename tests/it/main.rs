@@ -2,7 +2,7 @@
 //! simulator over HTTP, in a pty, and the architecture rules. One binary links once instead of
 //! once per file (`cargo test` builds it in a fraction of the time the separate ones took).
 //!
-//! `common`, `cli_support`, `pty_support` and `rel_support` are the shared harness.
+//! `common`, `cli_support`, `creds_support`, `pty_support` and `rel_support` are the shared harness.
 
 mod architecture;
 mod cli_completions;
@@ -12,12 +12,17 @@ mod cli_support;
 mod cli_transfer;
 mod common;
 mod counts_surfaces;
+mod creds_aliyun;
+mod creds_auth;
+mod creds_huawei;
+mod creds_support;
 mod grouping;
 mod grouping_demo;
 mod idle;
 mod journeys;
 mod provider_auth;
 mod provider_http;
+mod pty_accounts;
 mod pty_dashboard;
 mod pty_support;
 mod pty_terminal;
@@ -37,3 +42,4 @@ mod sim_faults;
 mod sim_import;
 mod sim_scenarios;
 mod watchlist_durability;
+mod wire_parity;

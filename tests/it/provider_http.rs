@@ -162,8 +162,25 @@ async fn fetch_aliyun(reply: Reply, config: &HttpConfig) -> Result<Task, FetchEr
 }
 
 async fn fetch_huawei(reply: Reply, config: &HttpConfig) -> Result<Task, FetchError> {
+    let task_ref = match &reply {
+        Reply::Bytes(bytes) => ref_answered_in(bytes),
+        _ => HUAWEI_REF.parse().unwrap(),
+    };
     let server = Server::start(reply).await;
-    huawei_at(&server, config).fetch(&HUAWEI_REF.parse().unwrap()).await
+    huawei_at(&server, config).fetch(&task_ref).await
+}
+
+/// The reference a canned answer is about: the official examples answer for different tasks,
+/// and an answer about another task than the one asked for is refused.
+fn ref_answered_in(response: &[u8]) -> TaskRef {
+    let text = String::from_utf8_lossy(response);
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    let id =
+        serde_json::from_str::<serde_json::Value>(body).ok().and_then(|v| v["task_id"].as_str().map(str::to_owned));
+    match id {
+        Some(id) => HUAWEI_REF.rsplit_once('/').map(|(head, _)| format!("{head}/{id}")).unwrap().parse().unwrap(),
+        None => HUAWEI_REF.parse().unwrap(),
+    }
 }
 
 fn assert_no_secret(error: &FetchError) {
@@ -425,7 +442,7 @@ async fn one_client_reuses_its_connection() {
     });
     let server = Server { addr, hits: Arc::new(AtomicUsize::new(0)) };
     let client = huawei_at(&server, &quick_config());
-    let task_ref: TaskRef = HUAWEI_REF.parse().unwrap();
+    let task_ref = ref_answered_in(format!("\r\n\r\n{body}").as_bytes());
     for _ in 0..3 {
         assert_eq!(client.fetch(&task_ref).await.unwrap().state, TaskState::Waiting);
     }

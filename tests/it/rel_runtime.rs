@@ -71,7 +71,7 @@ fn finished_with_failures(r: &TaskRef) -> Task {
 
 /// Presses `n` after `idle` of a quiet screen and returns the screen `look_after` later.
 async fn screen_after_key(idle: Duration, look_after: Duration) -> String {
-    let r = TaskRef::Aliyun { region: "cn-hangzhou".into(), operation_id: "done".into() };
+    let r = TaskRef::Aliyun { profile: None, region: "cn-hangzhou".into(), operation_id: "done".into() };
     let mut app = App::new(vec![(r.clone(), Some(finished_with_failures(&r)))], AppOptions::default());
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
     let mut host = VirtualHost { start: Instant::now() };

@@ -1,10 +1,14 @@
 //! Secrets never leak (RELIABILITY.md §4). With credentials of every kind set (AccessKeys, STS
-//! keys and tokens, temporary AK/SK with a security token, a Huawei IAM token, credentials files)
+//! keys and tokens, temporary AK/SK with a security token, a Huawei IAM token, credentials files,
+//! roles assumed through STS, OIDC and IAM federation, the metadata service, an external process,
+//! KooCLI, a credentials URI with a token in its query)
 //! and logging at `trace`, every error path we can reach is driven through `status`, `wait`,
 //! `import`, `export`, `list`, `config` and the dashboard: wrong secrets, an expired token,
 //! unknown tasks, throttling, 5xx, a redirect, missing and broken credentials files, a
-//! world-readable credentials file, a bad config. Then stdout, stderr, the terminal's bytes, the
-//! log, the watch list and every file oaswatch wrote are searched for every secret value and for
+//! world-readable credentials file, a bad config, `auth`. Then stdout, stderr, the terminal's
+//! bytes, the log, the watch list, the environment a `--on-finish` hook saw and every file
+//! oaswatch wrote are searched for every secret value (the temporary keys the simulator issued
+//! included) and for
 //! every credential header a proxy saw on the wire (`Authorization` and its signature,
 //! `X-Auth-Token`, the security tokens): zero hits. `/proc/<pid>/cmdline` of a running oaswatch
 //! holds no secret (and no flag could carry one), and files oaswatch writes are 0600 in 0700
@@ -132,6 +136,15 @@ enum Creds {
     BrokenFiles,
     /// Nothing at all.
     Missing,
+    /// An aliyun CLI RamRoleArn profile (a key exchanged with STS) and a Huawei profile section
+    /// federated through IAM with an ID token file.
+    AssumedRoles,
+    /// The default chains' ends: an OIDC role from the environment for Alibaba, the ECS metadata
+    /// service for Huawei.
+    OidcAndMetadata,
+    /// An aliyun CLI External profile (a process that prints the key) and, for Huawei, a KooCLI
+    /// profile; plus a credentials URI with a token in its query in the environment.
+    ProcessAndKooCli,
 }
 
 fn write_private(path: &Path, text: &str, mode: u32) {
@@ -147,7 +160,12 @@ fn run_for(sim: &SimHandle, proxy: &Proxy, creds: Creds) -> (Run, Vec<PathBuf>) 
         Creds::Temporary => Auth::Temporary,
         Creds::Token | Creds::ExpiredToken => Auth::Token,
         Creds::WrongSecrets => Auth::WrongSecrets,
-        Creds::LooseFiles | Creds::BrokenFiles | Creds::Missing => Auth::None,
+        Creds::LooseFiles
+        | Creds::BrokenFiles
+        | Creds::Missing
+        | Creds::AssumedRoles
+        | Creds::OidcAndMetadata
+        | Creds::ProcessAndKooCli => Auth::None,
     };
     let mut run = Run::new(sim, auth);
     run.env.retain(|(k, _)| !k.ends_with("_ENDPOINT") && k != "OASWATCH_LOG");
@@ -193,9 +211,91 @@ fn run_for(sim: &SimHandle, proxy: &Proxy, creds: Creds) -> (Run, Vec<PathBuf>) 
             write_private(&huawei, &format!("[basic]\nak = SIMULATORAKNOTREAL001\nsecret = {}\n", SECRETS[3]), 0o600);
             ours.extend([aliyun, huawei]);
         }
+        Creds::AssumedRoles | Creds::OidcAndMetadata | Creds::ProcessAndKooCli => {
+            configure_temporary(sim, &mut run, &home, creds, &mut ours);
+        }
         _ => {}
     }
     (run, ours)
+}
+
+/// The sources that hand out temporary keys or run a process: files and variables for them.
+fn configure_temporary(sim: &SimHandle, run: &mut Run, home: &Path, creds: Creds, ours: &mut Vec<PathBuf>) {
+    match creds {
+        Creds::AssumedRoles => {
+            let aliyun = home.join(".aliyun/config.json");
+            write_private(
+                &aliyun,
+                &format!(
+                    r#"{{"current":"role","profiles":[{{"name":"role","mode":"RamRoleArn","access_key_id":"LTAI5tSimulatorKey0000001","access_key_secret":"{}","ram_role_arn":"acs:ram::1234567890123456:role/reader","ram_session_name":"s"}}]}}"#,
+                    SECRETS[0]
+                ),
+                0o600,
+            );
+            let token = home.join("run/id-token");
+            write_private(&token, oaswatch::sim::creds::HUAWEI_ID_TOKEN, 0o600);
+            let huawei = home.join(".huaweicloud/credentials");
+            write_private(
+                &huawei,
+                &format!(
+                    "[basic]\nidp_id = {}\nid_token_file = {}\n",
+                    oaswatch::sim::creds::HUAWEI_IDP,
+                    token.display()
+                ),
+                0o600,
+            );
+            ours.extend([aliyun, token, huawei]);
+            run.env.push(("OASWATCH_ALIYUN_STS_ENDPOINT".to_owned(), sim.base_url()));
+            run.env.push(("HUAWEICLOUD_SDK_IAM_ENDPOINT".to_owned(), sim.base_url()));
+        }
+        Creds::OidcAndMetadata => {
+            let token = home.join("run/oidc-token");
+            write_private(&token, oaswatch::sim::creds::ALIYUN_OIDC_TOKEN, 0o600);
+            ours.push(token.clone());
+            run.env.extend([
+                ("ALIBABA_CLOUD_ROLE_ARN".to_owned(), "acs:ram::1234567890123456:role/ci".to_owned()),
+                ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN".to_owned(), "acs:ram::1234567890123456:oidc-provider/ci".to_owned()),
+                ("ALIBABA_CLOUD_OIDC_TOKEN_FILE".to_owned(), token.display().to_string()),
+                ("OASWATCH_ALIYUN_STS_ENDPOINT".to_owned(), sim.base_url()),
+            ]);
+            run.env.retain(|(k, _)| k != "OASWATCH_HUAWEI_METADATA_ENDPOINT");
+            run.env.push(("OASWATCH_HUAWEI_METADATA_ENDPOINT".to_owned(), sim.base_url()));
+        }
+        Creds::ProcessAndKooCli => {
+            let script = home.join("bin/aliyun-creds");
+            write_private(
+                &script,
+                &format!(
+                    "#!/bin/sh\nprintf '%s' '{{\"mode\":\"AK\",\"access_key_id\":\"LTAI5tSimulatorKey0000001\",\"access_key_secret\":\"{}\"}}'\n",
+                    SECRETS[0]
+                ),
+                0o700,
+            );
+            let aliyun = home.join(".aliyun/config.json");
+            write_private(
+                &aliyun,
+                &format!(
+                    r#"{{"current":"ext","profiles":[{{"name":"ext","mode":"External","process_command":"{}"}}]}}"#,
+                    script.display()
+                ),
+                0o600,
+            );
+            let koocli = home.join(".hcloud/config.json");
+            write_private(
+                &koocli,
+                &format!(
+                    r#"{{"current":"dev","profiles":[{{"name":"dev","mode":"AKSK","accessKeyId":"SIMULATORAKNOTREAL001","secretAccessKey":"{}"}}]}}"#,
+                    SECRETS[3]
+                ),
+                0o600,
+            );
+            ours.extend([script, aliyun, koocli]);
+            // Not used (the CLI profile comes first), but in the environment: it must not reach a
+            // child, and its token must not reach any output.
+            run.env.push(("ALIBABA_CLOUD_CREDENTIALS_URI".to_owned(), sim.credentials_uri()));
+        }
+        _ => {}
+    }
 }
 
 /// Everything a run showed or wrote, labelled.
@@ -249,15 +349,12 @@ fn walk(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Drives every command and error path for one kind of credentials.
-async fn exercise(creds: Creds) {
-    let sim = common::start_toml(&scenario(), 31, 30.0).await;
-    let proxy = start_proxy(&sim.base_url(), Rewrite::None).await;
-    let (run, ours) = run_for(&sim, &proxy, creds);
+/// Every task of the scenario, and an unknown one on each cloud.
+fn task_refs(sim: &SimHandle) -> Vec<String> {
     let task = |name: &str| sim.task_ref(name).unwrap().to_string();
     let project = sim.huawei_project_id().to_owned();
     let instance = sim.task_ref("ok-huawei").unwrap().to_string().split('/').nth(4).unwrap().to_owned();
-    let refs = vec![
+    vec![
         task("ok-aliyun"),
         task("ok-huawei"),
         task("throttled-aliyun"),
@@ -266,7 +363,16 @@ async fn exercise(creds: Creds) {
         task("redirected"),
         "aliyun://cn-hangzhou/00000000000000000000000000000bad".to_owned(),
         format!("huawei://cn-north-4/{project}/{instance}/00000000000000000000000000000bad"),
-    ];
+    ]
+}
+
+/// Drives every command and error path for one kind of credentials.
+async fn exercise(creds: Creds) {
+    let sim = common::start_toml(&scenario(), 31, 30.0).await;
+    let proxy = start_proxy(&sim.base_url(), Rewrite::None).await;
+    let (run, ours) = run_for(&sim, &proxy, creds);
+    let temporary = matches!(creds, Creds::AssumedRoles | Creds::OidcAndMetadata | Creds::ProcessAndKooCli);
+    let refs = task_refs(&sim);
     let mut evidence = Evidence::default();
     let mut record = |label: &str, out: &std::process::Output| {
         evidence.add(format!("{creds:?} {label} stdout"), &out.stdout);
@@ -278,11 +384,20 @@ async fn exercise(creds: Creds) {
     let out = run.oaswatch(&status).await;
     assert_ne!(code(&out), 0, "{creds:?}: some of these fail");
     record("status --json", &out);
-    let mut wait = vec!["wait", "--timeout", "3s", "--interval", "300ms"];
+    // The hook writes its whole environment where the evidence search looks: a credential
+    // variable that reached it would be found.
+    let hook = format!("env > '{}'", run.dir.path().join("hook-env.txt").display());
+    let mut wait = vec!["wait", "--timeout", "3s", "--interval", "300ms", "--on-finish", hook.as_str()];
     wait.extend(refs.iter().map(String::as_str));
     let out = run.oaswatch(&wait).await;
     record("wait", &out);
-    for args in [vec!["add", refs[0].as_str(), refs[1].as_str()], vec!["list"], vec!["config"]] {
+    for args in [
+        vec!["add", refs[0].as_str(), refs[1].as_str()],
+        vec!["list"],
+        vec!["config"],
+        vec!["auth"],
+        vec!["auth", "--json", "aliyun:nobody", "huawei:nobody"],
+    ] {
         let out = run.oaswatch(&args).await;
         record(&args.join(" "), &out);
     }
@@ -322,7 +437,7 @@ async fn exercise(creds: Creds) {
 
     // The dashboard, with a look at what `ps` shows of it.
     let (env, args, loose) = (run.env.clone(), refs.clone(), creds == Creds::LooseFiles);
-    let with_data = matches!(creds, Creds::Keys | Creds::Temporary | Creds::Token | Creds::LooseFiles);
+    let with_data = matches!(creds, Creds::Keys | Creds::Temporary | Creds::Token | Creds::LooseFiles) || temporary;
     let (raw, cmdline) = tokio::task::spawn_blocking(move || dashboard(&env, &args, loose, with_data)).await.unwrap();
     evidence.add(format!("{creds:?} dashboard terminal"), &raw);
     evidence.add(format!("{creds:?} /proc/pid/cmdline and ps"), &cmdline);
@@ -333,7 +448,7 @@ async fn exercise(creds: Creds) {
     assert!(log_text.contains("TRACE") || log_text.contains("DEBUG"), "{creds:?}: the log is verbose: {log_text}");
     assert!(files >= 3, "{creds:?}: the log, the watch list and its lock were searched");
 
-    let mut needles: Vec<String> = SECRETS.iter().map(|s| (*s).to_owned()).collect();
+    let mut needles = secrets_of(&sim, creds, temporary, &run);
     let wire = proxy.credential_values();
     if !matches!(creds, Creds::Missing | Creds::BrokenFiles) {
         assert!(!wire.is_empty(), "{creds:?}: the proxy saw credential headers");
@@ -354,6 +469,29 @@ async fn exercise(creds: Creds) {
         }
     }
     assert_eq!(sim.stats().redirect_target_credential_headers, 0);
+}
+
+/// Every secret a run could leak: the fixed ones, what the credential services issued, and the
+/// tokens that proved who we are.
+fn secrets_of(sim: &SimHandle, creds: Creds, temporary: bool, run: &Run) -> Vec<String> {
+    let mut needles: Vec<String> = SECRETS.iter().map(|s| (*s).to_owned()).collect();
+    needles.extend(sim.issued_secrets());
+    needles.extend(
+        [
+            oaswatch::sim::creds::ALIYUN_OIDC_TOKEN,
+            oaswatch::sim::creds::HUAWEI_ID_TOKEN,
+            oaswatch::sim::creds::CREDENTIALS_URI_TOKEN,
+        ]
+        .map(str::to_owned),
+    );
+    if temporary {
+        if creds != Creds::ProcessAndKooCli {
+            assert!(!sim.issued_secrets().is_empty(), "{creds:?}: temporary keys were issued");
+        }
+        let hook = std::fs::read_to_string(run.dir.path().join("hook-env.txt"));
+        assert!(hook.is_ok_and(|env| env.contains("OASWATCH_RESULT")), "{creds:?}: the hook ran");
+    }
+    needles
 }
 
 /// Runs the dashboard on `args`, presses a few keys, writes failure reports (three of them when
@@ -438,6 +576,9 @@ async fn no_secret_of_any_kind_reaches_output_logs_files_or_the_process_list() {
         Creds::LooseFiles,
         Creds::BrokenFiles,
         Creds::Missing,
+        Creds::AssumedRoles,
+        Creds::OidcAndMetadata,
+        Creds::ProcessAndKooCli,
     ];
     let runs: Vec<_> = kinds.into_iter().map(|kind| tokio::spawn(exercise(kind))).collect();
     for (kind, run) in kinds.iter().zip(runs) {
@@ -456,7 +597,7 @@ fn no_command_line_flag_can_carry_a_secret() {
         String::from_utf8(out.stdout).unwrap()
     };
     let mut pages = vec![help(&["--help"])];
-    for command in ["demo", "sim", "status", "wait", "import", "export", "list", "add", "rm", "config"] {
+    for command in ["demo", "sim", "status", "wait", "import", "export", "list", "add", "rm", "config", "auth"] {
         pages.push(help(&[command, "--help"]));
     }
     for page in &pages {

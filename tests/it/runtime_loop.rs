@@ -29,7 +29,7 @@ fn t0() -> SystemTime {
 }
 
 fn task_ref(id: &str) -> TaskRef {
-    TaskRef::Aliyun { region: "cn-hangzhou".into(), operation_id: id.into() }
+    TaskRef::Aliyun { profile: None, region: "cn-hangzhou".into(), operation_id: id.into() }
 }
 
 fn task(r: &TaskRef, state: TaskState, failed: usize, running: usize, ok: usize) -> Task {

@@ -94,6 +94,7 @@ async fn alibaba_imports_every_spec_into_apis_and_models() {
         assert_eq!(status, 200, "{name}: {answer}");
         assert!(answer["WarningMessages"]["WarningMessage"].is_array(), "{answer}");
         let task = TaskRef::Aliyun {
+            profile: None,
             region: sim.aliyun_region().into(),
             operation_id: answer["OperationId"].as_str().unwrap().into(),
         };
@@ -152,6 +153,7 @@ async fn huawei_import(sim: &SimHandle, file_name: &str, text: &str, fields: &[(
 
 fn huawei_task(sim: &SimHandle, answer: &Value) -> TaskRef {
     TaskRef::Huawei {
+        profile: None,
         region: sim.huawei_region().into(),
         project_id: PROJECT.into(),
         instance_id: INSTANCE.into(),

@@ -2,8 +2,10 @@
 //!
 //! Owns building and signing requests the way the official SDK does (docs/protocols.md) and
 //! mapping answers through [`super::wire`]. No retries (the poller owns backoff), no redirects;
-//! secrets only ever reach a header marked sensitive.
+//! secrets only ever reach a header marked sensitive. Credentials come from a
+//! [`CredentialProvider`]: temporary ones are renewed by their cache, off this path.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use reqwest::{Method, Url};
@@ -12,14 +14,14 @@ use secrecy::ExposeSecret as _;
 use super::credentials::AliyunCredentials;
 use super::sign::{ACS3, headers_to_sign};
 use super::wire::{self, ImportOasOutcome};
-use crate::credentials::CredentialSource;
+use crate::credentials::{CredentialProvider, CredentialSource, mask_key_id};
 use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, TaskRef};
 use crate::openapi::SpecVersion;
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::host_header;
 use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
 use crate::provider::signing::{SignedRequest, acs_date, percent_encode, sha256_hex};
-use crate::provider::{Cloud, CloudFuture, ExportRequest, Fetch, ImportRequest, Imported};
+use crate::provider::{Cloud, CloudFuture, ExportRequest, Fetch, Identity, ImportRequest, Imported};
 
 /// The Alibaba console's documented import limits (docs/protocols.md); the API may accept more,
 /// so crossing them is a note, not an error.
@@ -45,12 +47,15 @@ pub struct ImportOasOptions {
     pub ignore_warning: bool,
 }
 
-/// Talks to Alibaba CloudAPI with one set of credentials.
+/// Talks to Alibaba CloudAPI with one account's credentials.
 #[derive(Debug, Clone)]
 pub struct AliyunClient {
     http: reqwest::Client,
     endpoint: Option<Url>,
-    creds: AliyunCredentials,
+    creds: CredentialProvider<AliyunCredentials>,
+    source: CredentialSource,
+    /// `x-acs-credentials-provider`, as the SDK names the source (`default/env`…).
+    provider_name: Option<String>,
     body_cap: usize,
 }
 
@@ -63,7 +68,25 @@ struct Body {
 impl AliyunClient {
     /// `endpoint` overrides the regional default host for every region.
     pub fn new(http: reqwest::Client, endpoint: Option<Url>, creds: AliyunCredentials) -> Self {
-        AliyunClient { http, endpoint, creds, body_cap: DEFAULT_BODY_CAP }
+        let source = creds.source.clone();
+        AliyunClient::with_provider(http, endpoint, CredentialProvider::Static(Arc::new(creds)), source)
+    }
+
+    /// A client whose credentials come from `creds` (temporary ones, renewed as they expire).
+    pub fn with_provider(
+        http: reqwest::Client,
+        endpoint: Option<Url>,
+        creds: CredentialProvider<AliyunCredentials>,
+        source: CredentialSource,
+    ) -> Self {
+        AliyunClient { http, endpoint, creds, source, provider_name: None, body_cap: DEFAULT_BODY_CAP }
+    }
+
+    /// Sends `x-acs-credentials-provider: name`, as the SDK does for the source it used.
+    #[must_use]
+    pub fn with_provider_name(mut self, name: String) -> Self {
+        self.provider_name = Some(name).filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_graphic()));
+        self
     }
 
     #[must_use]
@@ -72,16 +95,22 @@ impl AliyunClient {
         self
     }
 
-    pub fn credentials(&self) -> &AliyunCredentials {
-        &self.creds
+    /// The credentials requests are signed with now (obtained or renewed first if need be).
+    pub async fn credentials(&self) -> Result<Arc<AliyunCredentials>, FetchError> {
+        self.creds.get().await
     }
 
     /// Fetches one snapshot of an import task.
     pub async fn describe_import_oas_task(&self, region: &str, operation_id: &str) -> Result<Task, FetchError> {
-        let task_ref = TaskRef::Aliyun { region: region.to_owned(), operation_id: operation_id.to_owned() };
+        let task_ref =
+            TaskRef::Aliyun { profile: None, region: region.to_owned(), operation_id: operation_id.to_owned() };
+        self.describe(&task_ref, region, operation_id).await
+    }
+
+    async fn describe(&self, task_ref: &TaskRef, region: &str, operation_id: &str) -> Result<Task, FetchError> {
         let response = self.call(region, "DescribeImportOASTask", &[("OperationId", operation_id)], None).await?;
         let body = utf8_body(&response)?;
-        wire::describe_task(&task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))
+        wire::describe_task(task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))
     }
 
     /// Starts an import of an OpenAPI document into an API group.
@@ -135,11 +164,12 @@ impl AliyunClient {
         let joined = encoded.join("&");
         url.set_query((!joined.is_empty()).then_some(joined.as_str()));
 
+        let creds = self.creds.get().await?;
         let host = host_header(&url);
         let date = acs_date(SystemTime::now());
         let nonce = hex::encode(rand::random::<[u8; 16]>());
         let payload_hash = sha256_hex(body.as_ref().map_or(&[][..], |b| &b.bytes));
-        let token = self.creds.security_token.as_ref().map(|t| t.expose_secret().to_owned());
+        let token = creds.security_token.as_ref().map(|t| t.expose_secret().to_owned());
 
         let mut headers: Vec<(&str, &str)> = vec![
             ("host", &host),
@@ -156,10 +186,15 @@ impl AliyunClient {
         if let Some(token) = &token {
             headers.push(("x-acs-security-token", token));
         }
+        if let Some(name) = &self.provider_name {
+            headers.push(("x-acs-credentials-provider", name));
+        }
+        // Unsigned, as in the SDK: it asks for no compression.
+        headers.push(("accept-encoding", "identity"));
         let signed = headers_to_sign(&headers);
         let authorization = ACS3.authorization(
-            &self.creds.access_key_id,
-            self.creds.access_key_secret.expose_secret().as_bytes(),
+            &creds.access_key_id,
+            creds.access_key_secret.expose_secret().as_bytes(),
             &SignedRequest {
                 method: "POST",
                 path: url.path(),
@@ -178,29 +213,47 @@ impl AliyunClient {
         request = request.header("authorization", sensitive_header(&authorization)?);
         request = match body {
             Some(body) => request.body(body.bytes),
-            None => request.body(Vec::new()),
+            // The SDKs send `Content-Length: 0` with a bodiless POST; some front ends answer 411
+            // without it (docs/protocols.md, "Wire parity").
+            None => request.header(reqwest::header::CONTENT_LENGTH, "0").body(Vec::new()),
         };
         let response = execute(request, self.body_cap).await.map_err(|e| self.context(e))?;
         if response.status.is_success() {
             Ok(response)
         } else {
-            Err(self.context(wire::ERRORS.error_from_response(&response)))
+            let error = wire::ERRORS.error_from_response(&response);
+            if error.code.starts_with("InvalidSecurityToken.Expired") {
+                // Expired early (a clock off, a revoked session): the next request renews first.
+                self.creds.invalidate();
+            }
+            Err(self.context(error))
         }
     }
 
     fn context(&self, error: FetchError) -> FetchError {
-        with_credential_source(error, &self.creds.source)
+        with_credential_source(error, &self.source)
+    }
+
+    async fn who(&self) -> Result<Identity, FetchError> {
+        let creds = self.creds.get().await?;
+        let cache = self.creds.status();
+        Ok(Identity {
+            key_id: Some(mask_key_id(&creds.access_key_id)),
+            kind: if creds.security_token.is_some() { "STS token" } else { "access key" },
+            expires: cache.as_ref().and_then(|c| c.expires),
+            cache,
+        })
     }
 }
 
 impl AliyunClient {
     async fn fetch_task(&self, task: &TaskRef) -> Result<Task, FetchError> {
-        let TaskRef::Aliyun { region, operation_id } = task else { return Err(mismatch(task.provider())) };
-        self.describe_import_oas_task(region, operation_id).await
+        let TaskRef::Aliyun { region, operation_id, .. } = task else { return Err(mismatch(task.provider())) };
+        self.describe(task, region, operation_id).await
     }
 
     async fn start_import(&self, request: &ImportRequest<'_>) -> Result<Imported, FetchError> {
-        let Target::Aliyun { region, group_id } = request.target else {
+        let Target::Aliyun { region, group_id, .. } = request.target else {
             return Err(mismatch(request.target.provider()));
         };
         let mut notes = Vec::new();
@@ -234,9 +287,10 @@ impl AliyunClient {
             notes.push(line("rejected API ", &format!("{} {}: {}", failed.method, failed.path, failed.error)));
         }
         let task_ref = match outcome.operation_id {
-            Some(operation_id) => {
-                Some(crate::provider::server_task_ref(ProviderKind::Aliyun, &[region, &operation_id])?)
-            }
+            Some(operation_id) => Some(
+                crate::provider::server_task_ref(ProviderKind::Aliyun, &[region, &operation_id])?
+                    .with_profile(request.target.profile().map(str::to_owned)),
+            ),
             None => None,
         };
         Ok(Imported { task_ref, notes })
@@ -266,7 +320,11 @@ impl Cloud for AliyunClient {
     }
 
     fn credential_source(&self) -> &CredentialSource {
-        &self.creds.source
+        &self.source
+    }
+
+    fn identity(&self) -> CloudFuture<'_, Identity> {
+        Box::pin(self.who())
     }
 }
 

@@ -1,9 +1,14 @@
 //! Alibaba Cloud signature V3 (`ACS3-HMAC-SHA256`), as the official SDK computes it: the shared
-//! [`Scheme`] with ACS3's parameters, and the SDK's choice of signed headers. Pure.
+//! [`Scheme`] with ACS3's parameters, and the SDK's choice of signed headers. Also the RPC
+//! signature V1 (`HMAC-SHA1`), which the credential SDKs still use for STS `AssumeRole`. Pure.
 //!
 //! Used by the Alibaba client to sign and by the simulator to verify, so both sides share one
 //! canonicalisation. Checked against the official worked example (docs/protocols.md, "Alibaba
-//! Cloud: signature V3").
+//! Cloud: signature V3") and, for V1, against the Python credentials SDK's own signer
+//! (docs/credentials.md, "Compared with the SDKs").
+
+use base64::Engine as _;
+use hmac::{Hmac, KeyInit, Mac};
 
 use crate::provider::signing::{Scheme, percent_encode};
 
@@ -30,6 +35,22 @@ pub fn headers_to_sign<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a 
     headers.iter().copied().filter(|(name, _)| is_signed_header(name)).collect()
 }
 
+/// The RPC signature V1 of a request: base64 HMAC-SHA1, keyed with `secret&`, of
+/// `METHOD&%2F&` + the percent-encoded, sorted `key=value` pairs of every parameter (query and
+/// form body together), the way credentials-go signs `AssumeRole`.
+pub fn rpc_v1_signature(method: &str, params: &[(&str, &str)], secret: &[u8]) -> String {
+    let mut pairs: Vec<(String, String)> = params.iter().map(|(k, v)| (percent_encode(k), percent_encode(v))).collect();
+    pairs.sort();
+    let canonical = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+    let string_to_sign = format!("{method}&%2F&{}", percent_encode(&canonical));
+    let mut key = secret.to_vec();
+    key.push(b'&');
+    // HMAC takes keys of any length; an empty signature would only be refused by the server.
+    let Ok(mut mac) = Hmac::<sha1::Sha1>::new_from_slice(&key) else { return String::new() };
+    mac.update(string_to_sign.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
 /// Each path segment percent-encoded, slashes kept.
 fn canonical_uri(path: &str) -> String {
     if path.is_empty() {
@@ -41,6 +62,26 @@ fn canonical_uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Computed with the Python credentials SDK's `parameter_helper.compose_string_to_sign` and
+    /// `sign_string` (alibabacloud_credentials 1.0.12) over the same parameters.
+    #[test]
+    fn rpc_v1_matches_the_python_credentials_sdk() {
+        let params = [
+            ("Action", "AssumeRole"),
+            ("Format", "JSON"),
+            ("Version", "2015-04-01"),
+            ("Timestamp", "2024-01-02T03:04:05Z"),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureVersion", "1.0"),
+            ("SignatureNonce", "3f0b2c1e-aaaa-4bbb-8ccc-0123456789ab"),
+            ("AccessKeyId", "LTAI5tExampleKeyId0001"),
+            ("RoleArn", "acs:ram::1234567890123456:role/oaswatch-reader"),
+            ("RoleSessionName", "oaswatch-1704164645"),
+            ("DurationSeconds", "3600"),
+        ];
+        assert_eq!(rpc_v1_signature("POST", &params, b"ExampleSecretNotReal0001"), "WuTaHec+rM+h78gj0NlSQMC5JuE=");
+    }
     use crate::provider::signing::{EMPTY_SHA256, SignedRequest, sha256_hex};
 
     const QUERY: &[(&str, &str)] =

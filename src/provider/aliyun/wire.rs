@@ -473,13 +473,20 @@ pub fn error_kind(status: u16, code: &str) -> FetchErrorKind {
     }
 }
 
-/// The larger `TimeLeft` (ms) of `x-ratelimit-user-api` and `x-ratelimit-user`, as the SDK reads it.
+/// How long a throttled answer asks us to wait: `x-acs-retry-after` (milliseconds, a positive
+/// integer) as current SDK cores read it, else the larger `TimeLeft` (ms) of
+/// `x-ratelimit-user-api` and `x-ratelimit-user`, as older ones did.
 pub fn throttle_delay(response: &RawResponse) -> Option<Duration> {
-    ["x-ratelimit-user-api", "x-ratelimit-user"]
-        .iter()
-        .filter_map(|name| response.header(name))
-        .filter_map(time_left_ms)
-        .max()
+    let retry_after =
+        response.header("x-acs-retry-after").and_then(|v| v.trim().parse::<u64>().ok()).filter(|ms| *ms > 0);
+    retry_after
+        .or_else(|| {
+            ["x-ratelimit-user-api", "x-ratelimit-user"]
+                .iter()
+                .filter_map(|name| response.header(name))
+                .filter_map(time_left_ms)
+                .max()
+        })
         .map(|ms| clamp_retry_after(Duration::from_millis(ms)))
 }
 

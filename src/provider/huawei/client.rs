@@ -5,6 +5,7 @@
 //! `x-sdk-content-sha256` for the unsigned multipart upload), or sending an IAM token unsigned.
 //! Answers go through [`super::wire`]. No retries, no redirects.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use reqwest::multipart::{Form, Part};
@@ -15,13 +16,13 @@ use serde::Serialize;
 use super::credentials::HuaweiCredentials;
 use super::sign::{SDK_HMAC, UNSIGNED_PAYLOAD};
 use super::wire;
-use crate::credentials::CredentialSource;
+use crate::credentials::{CredentialProvider, CredentialSource, mask_key_id};
 use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, TaskRef};
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::{host_header, join_path};
 use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
 use crate::provider::signing::{SignedRequest, percent_encode, sdk_date, sha256_hex};
-use crate::provider::{Cloud, CloudFuture, ExportRequest, Fetch, ImportRequest, Imported, server_task_ref};
+use crate::provider::{Cloud, CloudFuture, ExportRequest, Fetch, Identity, ImportRequest, Imported, server_task_ref};
 
 /// Huawei's well-known id of the RELEASE environment.
 const RELEASE_ENV: &str = "DEFAULT_ENVIRONMENT_RELEASE_ID";
@@ -74,19 +75,31 @@ enum Payload {
     Multipart(Form),
 }
 
-/// Talks to Huawei APIG with one set of credentials.
+/// Talks to Huawei APIG with one account's credentials.
 #[derive(Debug, Clone)]
 pub struct HuaweiClient {
     http: reqwest::Client,
     endpoint: Option<Url>,
-    creds: HuaweiCredentials,
+    creds: CredentialProvider<HuaweiCredentials>,
+    source: CredentialSource,
     body_cap: usize,
 }
 
 impl HuaweiClient {
     /// `endpoint` overrides the regional default host for every region.
     pub fn new(http: reqwest::Client, endpoint: Option<Url>, creds: HuaweiCredentials) -> Self {
-        HuaweiClient { http, endpoint, creds, body_cap: DEFAULT_BODY_CAP }
+        let source = creds.source().clone();
+        HuaweiClient::with_provider(http, endpoint, CredentialProvider::Static(Arc::new(creds)), source)
+    }
+
+    /// A client whose credentials come from `creds` (temporary ones, renewed as they expire).
+    pub fn with_provider(
+        http: reqwest::Client,
+        endpoint: Option<Url>,
+        creds: CredentialProvider<HuaweiCredentials>,
+        source: CredentialSource,
+    ) -> Self {
+        HuaweiClient { http, endpoint, creds, source, body_cap: DEFAULT_BODY_CAP }
     }
 
     #[must_use]
@@ -95,8 +108,9 @@ impl HuaweiClient {
         self
     }
 
-    pub fn credentials(&self) -> &HuaweiCredentials {
-        &self.creds
+    /// The credentials requests are authenticated with now (obtained or renewed first if need be).
+    pub async fn credentials(&self) -> Result<Arc<HuaweiCredentials>, FetchError> {
+        self.creds.get().await
     }
 
     /// `GET /v2/{project_id}/apigw/instances/{instance_id}/async-tasks/{task_id}`.
@@ -108,10 +122,18 @@ impl HuaweiClient {
         task_id: &str,
     ) -> Result<Task, FetchError> {
         let task_ref = TaskRef::Huawei {
+            profile: None,
             region: region.to_owned(),
             project_id: project_id.to_owned(),
             instance_id: instance_id.to_owned(),
             task_id: task_id.to_owned(),
+        };
+        self.show(&task_ref).await
+    }
+
+    async fn show(&self, task_ref: &TaskRef) -> Result<Task, FetchError> {
+        let TaskRef::Huawei { region, project_id, instance_id, task_id, .. } = task_ref else {
+            return Err(mismatch(task_ref.provider()));
         };
         let path = format!(
             "/v2/{}/apigw/instances/{}/async-tasks/{}",
@@ -121,7 +143,7 @@ impl HuaweiClient {
         );
         let response = self.call(region, project_id, Method::GET, &path, &[], Payload::Empty).await?;
         let body = utf8_body(&response)?;
-        wire::async_task(&task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))
+        wire::async_task(task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))
     }
 
     /// `POST .../openapi/async-import` (multipart); returns the new task id.
@@ -223,9 +245,10 @@ impl HuaweiClient {
         let joined = encoded.join("&");
         url.set_query((!joined.is_empty()).then_some(joined.as_str()));
 
+        let creds = self.creds.get().await?;
         let mut request =
             self.http.request(method.clone(), url.clone()).header("x-project-id", plain_header(project_id)?);
-        request = match &self.creds {
+        request = match &*creds {
             HuaweiCredentials::Token { token, .. } => {
                 request.header("x-auth-token", sensitive_header(token.expose_secret())?)
             }
@@ -274,12 +297,29 @@ impl HuaweiClient {
         if response.status.is_success() {
             Ok(response)
         } else {
-            Err(self.context(wire::ERRORS.error_from_response(&response)))
+            let error = wire::ERRORS.error_from_response(&response);
+            if error.code == "APIG.1001" {
+                // The temporary key or token expired early: the next request renews first.
+                self.creds.invalidate();
+            }
+            Err(self.context(error))
         }
     }
 
     fn context(&self, error: FetchError) -> FetchError {
-        with_credential_source(error, self.creds.source())
+        with_credential_source(error, &self.source)
+    }
+
+    async fn who(&self) -> Result<Identity, FetchError> {
+        let creds = self.creds.get().await?;
+        let cache = self.creds.status();
+        let (key_id, kind) = match &*creds {
+            HuaweiCredentials::AkSk { access_key, security_token, .. } => {
+                (Some(mask_key_id(access_key)), if security_token.is_some() { "temporary AK/SK" } else { "AK/SK" })
+            }
+            HuaweiCredentials::Token { .. } => (None, "IAM token"),
+        };
+        Ok(Identity { key_id, kind, expires: cache.as_ref().and_then(|c| c.expires), cache })
     }
 }
 
@@ -293,14 +333,11 @@ fn attach(request: RequestBuilder, payload: Payload) -> RequestBuilder {
 
 impl HuaweiClient {
     async fn fetch_task(&self, task: &TaskRef) -> Result<Task, FetchError> {
-        let TaskRef::Huawei { region, project_id, instance_id, task_id } = task else {
-            return Err(mismatch(task.provider()));
-        };
-        self.show_async_task_result(region, project_id, instance_id, task_id).await
+        self.show(task).await
     }
 
     async fn start_import(&self, request: &ImportRequest<'_>) -> Result<Imported, FetchError> {
-        let Target::Huawei { region, project_id, instance_id } = request.target else {
+        let Target::Huawei { region, project_id, instance_id, .. } = request.target else {
             return Err(mismatch(request.target.provider()));
         };
         let given = request.options;
@@ -313,12 +350,13 @@ impl HuaweiClient {
         };
         let bytes = request.spec_text.as_bytes().to_vec();
         let task_id = self.async_import(region, project_id, instance_id, request.file_name, bytes, &options).await?;
-        let task_ref = server_task_ref(ProviderKind::Huawei, &[region, project_id, instance_id, &task_id])?;
+        let task_ref = server_task_ref(ProviderKind::Huawei, &[region, project_id, instance_id, &task_id])?
+            .with_profile(request.target.profile().map(str::to_owned));
         Ok(Imported { task_ref: Some(task_ref), notes: Vec::new() })
     }
 
     async fn start_export(&self, request: &ExportRequest<'_>) -> Result<TaskRef, FetchError> {
-        let Target::Huawei { region, project_id, instance_id } = request.source else {
+        let Target::Huawei { region, project_id, instance_id, .. } = request.source else {
             return Err(mismatch(request.source.provider()));
         };
         let env_id = if request.env.eq_ignore_ascii_case("RELEASE") { RELEASE_ENV } else { request.env };
@@ -331,7 +369,8 @@ impl HuaweiClient {
             apis: Vec::new(),
         };
         let task_id = self.async_export(region, project_id, instance_id, &options).await?;
-        server_task_ref(ProviderKind::Huawei, &[region, project_id, instance_id, &task_id])
+        Ok(server_task_ref(ProviderKind::Huawei, &[region, project_id, instance_id, &task_id])?
+            .with_profile(request.source.profile().map(str::to_owned)))
     }
 }
 
@@ -357,7 +396,11 @@ impl Cloud for HuaweiClient {
     }
 
     fn credential_source(&self) -> &CredentialSource {
-        self.creds.source()
+        &self.source
+    }
+
+    fn identity(&self) -> CloudFuture<'_, Identity> {
+        Box::pin(self.who())
     }
 }
 

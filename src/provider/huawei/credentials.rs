@@ -1,21 +1,52 @@
-//! The Huawei Cloud chain: SDK environment AK/SK, an IAM token from `OASWATCH_HUAWEI_TOKEN`,
-//! then the SDK's INI `credentials` file (docs/credentials.md). First found wins.
+//! The Huawei Cloud credential chain (docs/credentials.md, "Huawei Cloud"): the environment (an
+//! OIDC identity provider, else an AK/SK, else oaswatch's IAM token variable) → the SDK's profile
+//! file → a KooCLI profile → the ECS metadata service. First found wins; a profile a task
+//! reference names is the KooCLI profile of that name, else the profile file's section.
+//!
+//! ```text
+//! credentials.rs   the chain's order, its variables and endpoints, HuaweiCredentials
+//! ├── env          HUAWEICLOUD_SDK_IDP_ID/ID_TOKEN_FILE, HUAWEICLOUD_SDK_AK/SK/SECURITY_TOKEN
+//! ├── profile_file ~/.huaweicloud/credentials
+//! ├── koocli       ~/.hcloud/config.json
+//! ├── recipe       what was decided → a provider (static, or refreshed in the background)
+//! └── iam          IAM federation and the ECS metadata service
+//! ```
+//!
+//! Reading the chain touches only files; the network is used when a client first needs a key.
+
+pub mod env;
+pub mod iam;
+pub mod koocli;
+pub mod profile_file;
+pub mod recipe;
 
 use std::fmt;
-use std::path::Path;
 
+use reqwest::Url;
 use secrecy::SecretString;
 
-use crate::credentials::{CredentialError, CredentialSource, Found, env_value, file_path, ini, read_credentials_file};
+use crate::credentials::{ChainInput, CredentialError, CredentialSource, Skipped, file_path};
 use crate::domain::ProviderKind;
+use crate::provider::validate_endpoint;
+pub use recipe::Recipe;
 
-const AK_VAR: &str = "HUAWEICLOUD_SDK_AK";
-const SK_VAR: &str = "HUAWEICLOUD_SDK_SK";
-const TOKEN_VAR: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
-const AUTH_TOKEN_VAR: &str = "OASWATCH_HUAWEI_TOKEN";
+pub const AK_VAR: &str = "HUAWEICLOUD_SDK_AK";
+pub const SK_VAR: &str = "HUAWEICLOUD_SDK_SK";
+pub const TOKEN_VAR: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
+pub const IDP_ID_VAR: &str = "HUAWEICLOUD_SDK_IDP_ID";
+pub const ID_TOKEN_FILE_VAR: &str = "HUAWEICLOUD_SDK_ID_TOKEN_FILE";
+pub const IAM_ENDPOINT_VAR: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
+pub const FILE_VAR: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
+/// oaswatch's own: an IAM token sent as `X-Auth-Token`.
+pub const AUTH_TOKEN_VAR: &str = "OASWATCH_HUAWEI_TOKEN";
+/// oaswatch's own: where the ECS metadata service is (the SDK hard-codes 169.254.169.254).
+pub const METADATA_ENDPOINT_VAR: &str = "OASWATCH_HUAWEI_METADATA_ENDPOINT";
+/// oaswatch's own: leave the metadata service out of the default chain.
+pub const METADATA_DISABLED_VAR: &str = "OASWATCH_HUAWEI_METADATA_DISABLED";
 
-/// The variables of this chain that carry a credential.
-pub const ENV_VARS: [&str; 4] = [AK_VAR, SK_VAR, TOKEN_VAR, AUTH_TOKEN_VAR];
+/// The variables of this chain that carry a credential (kept from children), and the SDK's newer
+/// variable for an ID token in the environment, which oaswatch does not read but must not pass on.
+pub const ENV_VARS: [&str; 5] = [AK_VAR, SK_VAR, TOKEN_VAR, AUTH_TOKEN_VAR, "HUAWEICLOUD_OIDC_ID_TOKEN"];
 
 /// Huawei Cloud credentials: AK/SK (optionally temporary, with a security token) or an IAM token.
 #[derive(Clone)]
@@ -56,164 +87,125 @@ impl fmt::Debug for HuaweiCredentials {
         }
     }
 }
-const FILE_VAR: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
 
-/// Finds Huawei Cloud credentials.
-pub fn discover(
-    env: &dyn Fn(&str) -> Option<String>,
-    home: Option<&Path>,
-) -> Result<Found<HuaweiCredentials>, CredentialError> {
-    let ak = env_value(env, AK_VAR);
-    let sk = env_value(env, SK_VAR);
-    match (ak, sk) {
-        (Some(access_key), Some(sk)) => {
-            return Ok(Found {
-                credentials: HuaweiCredentials::AkSk {
-                    access_key,
-                    secret_key: SecretString::from(sk),
-                    security_token: env_value(env, TOKEN_VAR).map(SecretString::from),
-                    source: CredentialSource::Env { variable: AK_VAR },
-                },
-                warnings: Vec::new(),
-            });
-        }
-        (Some(_), None) => return Err(invalid_env(format!("{AK_VAR} is set but {SK_VAR} is not; set both"))),
-        (None, Some(_)) => return Err(invalid_env(format!("{SK_VAR} is set but {AK_VAR} is not; set both"))),
-        (None, None) => {}
+/// What the chain decided for one account.
+#[derive(Debug)]
+pub struct Chosen {
+    pub recipe: Recipe,
+    pub skipped: Vec<Skipped>,
+    pub warnings: Vec<String>,
+}
+
+/// What the sources share: the input, and where IAM and the metadata service are.
+pub struct Context<'a> {
+    pub input: &'a ChainInput<'a>,
+    pub iam: Url,
+    pub metadata: Url,
+}
+
+fn endpoint_var(input: &ChainInput<'_>, var: &'static str, default: &str) -> Result<Url, CredentialError> {
+    let invalid = |reason: String| CredentialError::Invalid {
+        provider: ProviderKind::Huawei,
+        source_desc: format!("env {var}"),
+        reason,
+    };
+    match input.var(var) {
+        Some(text) => validate_endpoint(&text).map_err(|e| invalid(e.to_string())),
+        None => Url::parse(default).map_err(|e| invalid(e.to_string())),
     }
-    if let Some(token) = env_value(env, AUTH_TOKEN_VAR) {
-        return Ok(Found {
-            credentials: HuaweiCredentials::Token {
-                token: SecretString::from(token),
-                source: CredentialSource::Env { variable: AUTH_TOKEN_VAR },
-            },
-            warnings: Vec::new(),
-        });
+}
+
+pub fn discover(input: &ChainInput<'_>) -> Result<Chosen, CredentialError> {
+    let iam = endpoint_var(input, IAM_ENDPOINT_VAR, iam::DEFAULT_IAM)?;
+    let metadata = endpoint_var(input, METADATA_ENDPOINT_VAR, iam::DEFAULT_METADATA)?;
+    let ctx = Context { input, iam, metadata };
+    match input.profile {
+        Some(profile) => named(&ctx, profile),
+        None => default_chain(&ctx),
     }
-    let mut looked_at = String::new();
-    if let Some(path) = file_path(env, FILE_VAR, home, ".huaweicloud/credentials") {
-        match read_credentials_file(ProviderKind::Huawei, &path)? {
-            None => looked_at = format!("; looked at {} (not found)", path.display()),
-            Some((text, warning)) => {
-                let sections = ini::parse(&text);
-                if let Some(basic) = ini::section(&sections, "basic") {
-                    let source = CredentialSource::File { path: path.clone(), profile: Some("basic".into()) };
-                    let (Some(ak), Some(sk)) = (basic.get("ak"), basic.get("sk")) else {
-                        return Err(CredentialError::Invalid {
-                            provider: ProviderKind::Huawei,
-                            source_desc: source.to_string(),
-                            reason: "the [basic] section needs both `ak` and `sk`".into(),
-                        });
-                    };
-                    return Ok(Found {
-                        credentials: HuaweiCredentials::AkSk {
-                            access_key: ak.to_owned(),
-                            secret_key: SecretString::from(sk.to_owned()),
-                            security_token: basic.get("security_token").map(|t| SecretString::from(t.to_owned())),
-                            source,
-                        },
-                        warnings: warning.into_iter().collect(),
-                    });
-                }
-                looked_at = format!("; looked at {} (no [basic] section)", path.display());
-            }
-        }
+}
+
+fn koocli_file(ctx: &Context<'_>) -> Option<std::path::PathBuf> {
+    ctx.input.home.map(|home| home.join(".hcloud/config.json"))
+}
+
+fn found(recipe: Recipe, skipped: Vec<Skipped>, warnings: Vec<String>) -> Chosen {
+    Chosen { recipe, skipped, warnings }
+}
+
+fn default_chain(ctx: &Context<'_>) -> Result<Chosen, CredentialError> {
+    let mut skipped = Vec::new();
+    match env::from_env(ctx)? {
+        Ok(recipe) => return Ok(found(recipe, skipped, Vec::new())),
+        Err(skip) => skipped.push(skip),
     }
+    match file_path(ctx.input.env, FILE_VAR, ctx.input.home, ".huaweicloud/credentials") {
+        Some(path) => match profile_file::lookup(ctx, &path, "basic")? {
+            profile_file::Lookup::Found(recipe, warnings) => return Ok(found(recipe, skipped, warnings)),
+            profile_file::Lookup::NotHere(skip) => skipped.push(skip),
+        },
+        None => skipped.push(Skipped::new("profile file", "no home directory")),
+    }
+    match koocli_file(ctx) {
+        Some(path) => match koocli::lookup(ctx, &path, None)? {
+            koocli::Lookup::Found(recipe, warnings) => return Ok(found(recipe, skipped, warnings)),
+            koocli::Lookup::NotHere(skip) => skipped.push(skip),
+        },
+        None => skipped.push(Skipped::new("KooCLI profile", "no home directory")),
+    }
+    let missing = missing_hint(&skipped);
+    if ctx.input.flag(METADATA_DISABLED_VAR) {
+        skipped.push(Skipped::new("ECS metadata", format!("turned off by {METADATA_DISABLED_VAR}=true")));
+        return Err(CredentialError::Missing { provider: ProviderKind::Huawei, hint: missing_hint(&skipped) });
+    }
+    let service = format!("ECS instance metadata ({})", crate::provider::redact_endpoint(ctx.metadata.as_str()));
+    let recipe = Recipe::Metadata {
+        endpoint: ctx.metadata.clone(),
+        source: CredentialSource::Machine { service },
+        missing: Some(missing),
+    };
+    Ok(found(recipe, skipped, Vec::new()))
+}
+
+fn missing_hint(skipped: &[Skipped]) -> String {
+    let looked: Vec<String> = skipped.iter().map(|s| format!("{}: {}", s.source, s.reason)).collect();
+    format!(
+        "set {AK_VAR} and {SK_VAR} (plus {TOKEN_VAR} for temporary keys), or {IDP_ID_VAR} and {ID_TOKEN_FILE_VAR} \
+         for OIDC federation, or {AUTH_TOKEN_VAR} with an IAM token, or put `ak` and `sk` in the [basic] section of \
+         ~/.huaweicloud/credentials (or {FILE_VAR}), or configure KooCLI (docs/credentials.md); looked at: {}",
+        looked.join("; ")
+    )
+}
+
+fn named(ctx: &Context<'_>, profile: &str) -> Result<Chosen, CredentialError> {
+    let mut skipped = vec![Skipped::new(
+        "environment",
+        format!("the reference names profile {profile}; the environment's keys belong to the default chain"),
+    )];
+    match koocli_file(ctx) {
+        Some(path) => match koocli::lookup(ctx, &path, Some(profile))? {
+            koocli::Lookup::Found(recipe, warnings) => return Ok(found(recipe, skipped, warnings)),
+            koocli::Lookup::NotHere(skip) => skipped.push(skip),
+        },
+        None => skipped.push(Skipped::new("KooCLI profile", "no home directory")),
+    }
+    match file_path(ctx.input.env, FILE_VAR, ctx.input.home, ".huaweicloud/credentials") {
+        Some(path) => match profile_file::lookup(ctx, &path, profile)? {
+            profile_file::Lookup::Found(recipe, warnings) => return Ok(found(recipe, skipped, warnings)),
+            profile_file::Lookup::NotHere(skip) => skipped.push(skip),
+        },
+        None => skipped.push(Skipped::new("profile file", "no home directory")),
+    }
+    let looked: Vec<String> = skipped.iter().skip(1).map(|s| s.reason.clone()).collect();
     Err(CredentialError::Missing {
         provider: ProviderKind::Huawei,
         hint: format!(
-            "set {AK_VAR} and {SK_VAR} (plus {TOKEN_VAR} for temporary keys), or {AUTH_TOKEN_VAR} with an IAM token, \
-             or put `ak` and `sk` in the [basic] section of ~/.huaweicloud/credentials (or {FILE_VAR}){looked_at}"
+            "no profile {profile:?}: add it with `hcloud configure set --cli-profile={profile}` or as section \
+             [{profile}] of ~/.huaweicloud/credentials ({})",
+            looked.join("; ")
         ),
     })
 }
 
-fn invalid_env(reason: String) -> CredentialError {
-    CredentialError::Invalid { provider: ProviderKind::Huawei, source_desc: "the environment".into(), reason }
-}
-
 #[cfg(test)]
-mod tests {
-    use secrecy::ExposeSecret as _;
-
-    use super::*;
-    use crate::credentials::test_support::env_of;
-
-    #[test]
-    fn debug_output_is_redacted() {
-        let token = HuaweiCredentials::Token {
-            token: SecretString::from("MIIT-token-value"),
-            source: CredentialSource::Env { variable: "OASWATCH_HUAWEI_TOKEN" },
-        };
-        assert!(!format!("{token:?}").contains("MIIT-token-value"));
-        let keys = HuaweiCredentials::AkSk {
-            access_key: "AK".into(),
-            secret_key: SecretString::from("sk-value-123"),
-            security_token: Some(SecretString::from("tok-value-456")),
-            source: CredentialSource::File {
-                path: "/h/.huaweicloud/credentials".into(),
-                profile: Some("basic".into()),
-            },
-        };
-        let text = format!("{keys:?}");
-        assert!(!text.contains("sk-value-123") && !text.contains("tok-value-456"));
-        assert_eq!(keys.source().to_string(), "/h/.huaweicloud/credentials (profile basic)");
-    }
-
-    fn secret_of(c: &HuaweiCredentials) -> String {
-        match c {
-            HuaweiCredentials::AkSk { secret_key, .. } => secret_key.expose_secret().to_owned(),
-            HuaweiCredentials::Token { token, .. } => token.expose_secret().to_owned(),
-        }
-    }
-
-    #[test]
-    fn env_aksk_wins_over_token_and_file() {
-        let env = env_of(&[(AK_VAR, "AK"), (SK_VAR, "SK"), (TOKEN_VAR, "STS"), (AUTH_TOKEN_VAR, "TOKEN")]);
-        let found = discover(&env, None).unwrap().credentials;
-        let HuaweiCredentials::AkSk { access_key, security_token, .. } = &found else { panic!("{found:?}") };
-        assert_eq!(access_key, "AK");
-        assert_eq!(security_token.as_ref().unwrap().expose_secret(), "STS");
-        assert_eq!(secret_of(&found), "SK");
-    }
-
-    #[test]
-    fn token_env_is_second() {
-        let found = discover(&env_of(&[(AUTH_TOKEN_VAR, "MIIT")]), None).unwrap().credentials;
-        assert!(matches!(found, HuaweiCredentials::Token { .. }));
-        assert_eq!(secret_of(&found), "MIIT");
-        assert_eq!(found.source().to_string(), "env OASWATCH_HUAWEI_TOKEN");
-    }
-
-    #[test]
-    fn half_set_env_names_the_missing_variable() {
-        let err = discover(&env_of(&[(SK_VAR, "SK")]), None).unwrap_err();
-        assert!(err.to_string().contains(AK_VAR), "{err}");
-    }
-
-    #[test]
-    fn credentials_file_basic_section() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".huaweicloud/credentials");
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, "[global]\nak = G\nsk = GS\n[basic]\nak = FILE_AK\nsk = FILE_SK\nproject_id = p\n")
-            .unwrap();
-        let found = discover(&env_of(&[]), Some(dir.path())).unwrap().credentials;
-        assert_eq!(secret_of(&found), "FILE_SK");
-        assert_eq!(found.source(), &CredentialSource::File { path: path.clone(), profile: Some("basic".into()) });
-
-        let other = dir.path().join("elsewhere");
-        std::fs::write(&other, "[basic]\nak = X\n").unwrap();
-        let err = discover(&env_of(&[(FILE_VAR, other.to_str().unwrap())]), Some(dir.path())).unwrap_err();
-        assert!(err.to_string().contains("needs both `ak` and `sk`"), "{err}");
-    }
-
-    #[test]
-    fn nothing_found_names_what_to_set() {
-        let dir = tempfile::tempdir().unwrap();
-        let text = discover(&env_of(&[]), Some(dir.path())).unwrap_err().to_string();
-        for needle in [AK_VAR, SK_VAR, AUTH_TOKEN_VAR, ".huaweicloud/credentials", "not found"] {
-            assert!(text.contains(needle), "{needle} missing from {text}");
-        }
-    }
-}
+mod tests;

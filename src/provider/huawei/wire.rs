@@ -37,6 +37,8 @@ fn non_empty(text: Text<'_>) -> Option<String> {
 #[derive(Deserialize)]
 struct TaskBody<'a> {
     #[serde(default, borrow)]
+    task_id: Text<'a>,
+    #[serde(default, borrow)]
     task_status: Text<'a>,
     #[serde(default, borrow)]
     task_type: Text<'a>,
@@ -59,9 +61,20 @@ struct ImportResult<'a> {
     #[serde(default, borrow)]
     group_id: Text<'a>,
     #[serde(default, borrow)]
+    swagger: Option<SwaggerResult<'a>>,
+    #[serde(default, borrow)]
     error_code: Text<'a>,
     #[serde(default, borrow)]
     error_msg: Text<'a>,
+}
+
+/// `swagger: {id, result}`: how the document itself was stored (docs/protocols.md, quirk 18).
+#[derive(Deserialize)]
+struct SwaggerResult<'a> {
+    #[serde(default, borrow)]
+    id: Text<'a>,
+    #[serde(default, borrow)]
+    result: Text<'a>,
 }
 
 #[derive(Deserialize)]
@@ -182,6 +195,15 @@ pub fn async_task(task_ref: &TaskRef, body: Arc<str>) -> Result<Task, WireError>
             None => WireError::MissingField("task_status"),
         });
     };
+    if let Some(found) = parsed.task_id.as_deref().filter(|id| !id.is_empty())
+        && found != task_ref.task_id()
+    {
+        return Err(WireError::Mismatch {
+            field: "task_id",
+            expected: task_ref.task_id().to_owned(),
+            found: found.to_owned(),
+        });
+    }
     let state = raw_state(&raw_status);
     let result_text = parsed.task_result.unwrap_or_default();
     let result_text = result_text.trim();
@@ -253,6 +275,16 @@ fn import_task(task_ref: &TaskRef, state: RawState, raw_status: &str, result_tex
     };
     let mut task = Task::new(task_ref.clone(), TaskKind::Import, task_state, raw_status).with_subtasks(subtasks);
     task.group_id = non_empty(result.group_id);
+    if let Some(swagger) = result.swagger
+        && let Some(outcome) = swagger.result.as_deref().map(str::trim).filter(|r| !r.is_empty())
+        && !outcome.eq_ignore_ascii_case("success")
+    {
+        let id = swagger.id.as_deref().filter(|id| !id.is_empty()).map(|id| format!(" {id}")).unwrap_or_default();
+        task.warnings.push(
+            crate::sanitize::line_truncated(&format!("the swagger document{id} was not stored: result {outcome}"), 300)
+                .into_owned(),
+        );
+    }
     task.error = task_error(result.error_code, result.error_msg).or(text_error);
     Ok(task)
 }

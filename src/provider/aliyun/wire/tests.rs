@@ -254,3 +254,26 @@ fn time_left_parsing() {
     assert_eq!(time_left_ms("Limit:5"), None);
     assert_eq!(time_left_ms("TimeLeft:soon"), None);
 }
+
+#[test]
+fn x_acs_retry_after_wins_over_the_rate_limit_headers_as_in_current_sdk_cores() {
+    let throttled = |headers: &[(&str, &str)]| {
+        let body = r#"{"Code":"Throttling.User","Message":"Request was denied due to user flow control."}"#;
+        throttle_delay(&response(400, headers, body))
+    };
+    let both = [("x-acs-retry-after", "2200"), ("x-ratelimit-user", "Limit:5,Remain:0,TimeLeft:7000")];
+    assert_eq!(throttled(&both), Some(Duration::from_millis(2200)));
+    // Missing, empty, zero, negative or garbage: the older headers decide, as the SDK's
+    // `get_throttling_time_left` returns nothing for those.
+    for bad in ["", "0", "-5", "soon"] {
+        let headers = [("x-acs-retry-after", bad), ("x-ratelimit-user", "TimeLeft:3700")];
+        assert_eq!(throttled(&headers), Some(Duration::from_millis(3700)), "{bad:?}");
+    }
+    assert_eq!(throttled(&[]), None);
+    let e = ERRORS.error_from_response(&response(
+        400,
+        &[("content-type", "application/json"), ("x-acs-retry-after", "2500")],
+        r#"{"Code":"Throttling.Api","Message":"slow down"}"#,
+    ));
+    assert_eq!((e.kind, e.retry_after), (FetchErrorKind::Throttled, Some(Duration::from_millis(2500))));
+}

@@ -15,8 +15,49 @@ fn task_ref() -> TaskRef {
         .unwrap()
 }
 
+/// The task a body is the answer for: the reference, with the body's own `task_id` when it has
+/// one (the fixtures are answers about different tasks).
 fn task(body: &str) -> Task {
-    async_task(&task_ref(), Arc::from(body)).unwrap()
+    let id =
+        serde_json::from_str::<serde_json::Value>(body).ok().and_then(|v| v["task_id"].as_str().map(str::to_owned));
+    let task_ref = match id {
+        Some(id) => TaskRef::from_parts(
+            crate::domain::ProviderKind::Huawei,
+            &["cn-north-4", "0123456789abcdef0123456789abcdef", "eddc4d25480b4cd6b512f270a1b8b341", &id],
+        )
+        .unwrap(),
+        None => task_ref(),
+    };
+    async_task(&task_ref, Arc::from(body)).unwrap()
+}
+
+#[test]
+fn an_answer_about_another_task_is_a_protocol_error() {
+    let body = r#"{"task_id":"00000000000000000000000000000bad","task_status":"succeed","task_type":"import_api","task_result":""}"#;
+    let Err(error) = async_task(&task_ref(), Arc::from(body)) else { panic!("accepted") };
+    let error = error.into_fetch_error(&response(200, &[], body), &ERRORS);
+    assert_eq!((error.kind, error.code.as_str()), (crate::domain::FetchErrorKind::Protocol, "task_id.mismatch"));
+    assert!(error.message.contains("00000000000000000000000000000bad"), "{}", error.message);
+    // No task_id at all is fine: the field is optional in the answers we have seen.
+    let body = r#"{"task_status":"processing","task_type":"import_api","task_result":""}"#;
+    assert!(async_task(&task_ref(), Arc::from(body)).is_ok());
+}
+
+#[test]
+fn a_swagger_result_other_than_success_is_a_task_warning() {
+    let result = |outcome: &str| {
+        format!(
+            r#"{{"task_status":"succeed","task_type":"import_api","task_result":"{{\"success\":[{{\"id\":\"a\",\"action\":\"create\",\"method\":\"GET\",\"path\":\"/x\"}}],\"failure\":[],\"swagger\":{{\"id\":\"de18\",\"result\":\"{outcome}\"}},\"group_id\":\"g\"}}"}}"#
+        )
+    };
+    assert!(task(&result("Success")).warnings.is_empty());
+    assert!(task(&result("success")).warnings.is_empty());
+    let failed = task(&result("Failed: swagger too large"));
+    assert_eq!(failed.warnings, ["the swagger document de18 was not stored: result Failed: swagger too large"]);
+    assert_eq!(failed.state, TaskState::Succeeded, "the APIs were imported; the warning says what was not");
+    let json = serde_json::to_value(&failed).unwrap();
+    assert_eq!(json["warnings"][0], failed.warnings[0]);
+    assert!(serde_json::to_value(task(&result("Success"))).unwrap().get("warnings").is_none(), "absent when empty");
 }
 
 #[test]
