@@ -96,6 +96,8 @@ impl Default for AppOptions {
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub task_ref: TaskRef,
+    /// A name for humans ("shop-2.0.json → group 6c1f…", "retry of …"), from the watch list.
+    pub label: Option<String>,
     /// The last good snapshot (possibly loaded from disk at start-up).
     pub task: Option<Task>,
     /// `task` came from a saved snapshot and has not been confirmed by a fetch yet.
@@ -118,7 +120,21 @@ pub struct Entry {
     pub view: SubtaskView,
     /// Failure groups, changes since last looked, rate and ETA, and the groups tab.
     pub insight: Insight,
+    /// Whether the poller has this task, which decides what a refresh asks of it.
+    pub polling: Polling,
     announced: Announced,
+}
+
+/// Whether the poller has a task. A finished task reopened from its saved snapshot is not
+/// handed to the poller (its data is final); a refresh of it is one fetch
+/// ([`crate::poller::PollCmd::Refresh`] of a task the poller does not have), after which the
+/// poller has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Polling {
+    /// The poller schedules it (or keeps it, finished, for the next refresh).
+    Watched,
+    /// Not handed to the poller: its saved snapshot is final.
+    Idle,
 }
 
 /// What has been announced for a task, so each notification goes out once.
@@ -141,6 +157,7 @@ impl Entry {
         let insight = Insight::new(task_ref.provider(), task.as_ref());
         Entry {
             task_ref,
+            label: None,
             from_snapshot: task.is_some(),
             reading_snapshot: false,
             announced: Announced {
@@ -158,11 +175,20 @@ impl Entry {
             next_poll_at: None,
             view,
             insight,
+            polling: if finished { Polling::Idle } else { Polling::Watched },
         }
     }
 
     pub fn is_finished(&self) -> bool {
         self.task.as_ref().is_some_and(Task::is_finished)
+    }
+
+    /// How messages name the task: its label, else its short reference.
+    pub fn display_name(&self) -> String {
+        match self.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+            Some(label) => format!("\"{}\"", crate::sanitize::line(label)),
+            None => self.task_ref.short(),
+        }
     }
 
     /// Failed plus cancelled subtasks, the number `n` jumps between.
@@ -176,8 +202,12 @@ impl Entry {
         if self.task.is_none() {
             return false;
         }
-        if self.last_error.is_some() || self.from_snapshot {
+        if self.last_error.is_some() {
             return true;
+        }
+        // A finished task's saved snapshot is its final state, not an old view of a moving one.
+        if self.from_snapshot {
+            return !self.is_finished();
         }
         if paused || self.is_finished() {
             return false;
@@ -400,6 +430,8 @@ impl App {
         for task_ref in refs {
             if let Some(entry) = self.entries.iter_mut().find(|e| e.task_ref == *task_ref && e.task.is_none()) {
                 entry.reading_snapshot = true;
+                // Watched once the snapshot is read, and only if it is not final.
+                entry.polling = Polling::Idle;
             }
         }
     }

@@ -13,7 +13,7 @@ use super::action::Command;
 use super::effect::{Effect, ExternalProgram};
 use super::input::InputPurpose;
 use super::overlay::Overlay;
-use super::{App, Focus, Help, pane_context};
+use super::{App, Focus, Help, Polling, pane_context};
 
 /// Columns `h`/`l` shift an unwrapped viewer.
 const HSCROLL_COLS: isize = 8;
@@ -116,20 +116,8 @@ impl App {
                 }
                 Vec::new()
             }
-            Command::Refresh => match self.selected_entry().map(|e| e.task_ref.clone()) {
-                Some(task_ref) => {
-                    self.flash_info(format!("refreshing {}", task_ref.short()));
-                    vec![Effect::Poll(PollCmd::Refresh(Some(task_ref)))]
-                }
-                None => Vec::new(),
-            },
-            Command::RefreshAll => {
-                if self.entries.is_empty() {
-                    return Vec::new();
-                }
-                self.flash_info("refreshing all tasks");
-                vec![Effect::Poll(PollCmd::Refresh(None))]
-            }
+            Command::Refresh => self.refresh_selected(),
+            Command::RefreshAll => self.refresh_all(),
             Command::Pause => {
                 self.paused = !self.paused;
                 self.flash_info(if self.paused { "polling paused (p resumes)" } else { "polling resumed" });
@@ -228,6 +216,31 @@ impl App {
             | Command::ReportCsv
             | Command::ReportJson => Vec::new(),
         }
+    }
+
+    /// `r`: fetch the selected task now, a reopened finished one included (one fetch).
+    fn refresh_selected(&mut self) -> Vec<Effect> {
+        let Some(entry) = self.entries.get_mut(self.selected) else { return Vec::new() };
+        entry.polling = Polling::Watched;
+        let task_ref = entry.task_ref.clone();
+        let name = entry.display_name();
+        self.flash_info(format!("refreshing {name}"));
+        vec![Effect::Poll(PollCmd::Refresh(Some(task_ref)))]
+    }
+
+    /// Ctrl-r: every task the poller has, and one fetch of each reopened finished task.
+    fn refresh_all(&mut self) -> Vec<Effect> {
+        if self.entries.is_empty() {
+            return Vec::new();
+        }
+        let mut effects = vec![Effect::Poll(PollCmd::Refresh(None))];
+        for entry in self.entries.iter_mut().filter(|e| e.polling == Polling::Idle) {
+            entry.polling = Polling::Watched;
+            effects.push(Effect::Poll(PollCmd::Refresh(Some(entry.task_ref.clone()))));
+        }
+        let n = self.entries.len();
+        self.flash_info(format!("refreshing all {} tasks", super::labels::count(n)));
+        effects
     }
 
     pub(super) fn remove(&mut self, task_ref: &TaskRef) -> Vec<Effect> {

@@ -147,11 +147,18 @@ impl App {
             Ok(task) => task,
             Err(error) => {
                 self.flash_error(crate::store::unreadable_snapshot(task_ref, &error));
+                self.entries[i].polling = super::Polling::Watched;
                 return watch;
             }
         };
         if self.entries[i].task.is_some() {
             discard(&mut self.garbage, task);
+            // A refresh answered first: that answer decides whether the task needs watching.
+            let entry = &mut self.entries[i];
+            if entry.polling == super::Polling::Idle && !entry.is_finished() {
+                entry.polling = super::Polling::Watched;
+                return watch;
+            }
             return Vec::new();
         }
         let finished = task.is_finished();
@@ -161,6 +168,7 @@ impl App {
         // A failed fetch (there is none before the watch, but a manual refresh could) stays shown.
         read_entry.last_error = entry.last_error.take();
         read_entry.error_since = entry.error_since.take();
+        read_entry.label = entry.label.take();
         *entry = read_entry;
         if i == self.selected {
             self.refresh_viewer();

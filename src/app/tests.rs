@@ -272,6 +272,12 @@ fn update_pause_refresh_and_quit_emit_effects() {
     assert!(app.paused());
     assert_eq!(cmd(&mut app, Command::Pause), vec![Effect::Poll(PollCmd::Pause(false))]);
     assert_eq!(cmd(&mut app, Command::Refresh), vec![Effect::Poll(PollCmd::Refresh(Some(aliyun("aaaa"))))]);
+    // Two finished tasks came from saved snapshots: the poller has neither, so each gets its
+    // own one-fetch refresh (the first already got one from `r`).
+    assert_eq!(
+        cmd(&mut app, Command::RefreshAll),
+        vec![Effect::Poll(PollCmd::Refresh(None)), Effect::Poll(PollCmd::Refresh(Some(aliyun("bbbb"))))]
+    );
     assert_eq!(cmd(&mut app, Command::RefreshAll), vec![Effect::Poll(PollCmd::Refresh(None))]);
     assert_eq!(cmd(&mut app, Command::Suspend), vec![Effect::Suspend]);
     assert_eq!(cmd(&mut app, Command::Quit), vec![Effect::Quit]);
@@ -391,10 +397,14 @@ fn update_stale_after_three_quiet_intervals() {
 }
 
 #[test]
-fn saved_snapshot_is_stale_until_confirmed() {
-    let r = aliyun("aaaa");
-    let app = app(vec![(r.clone(), Some(task(&r, TaskState::Succeeded, mixed(3, 0, 0))))]);
-    assert!(app.selected_entry().unwrap().is_stale(app.now(), Duration::from_secs(5), false));
+fn saved_snapshot_is_stale_until_confirmed_unless_final() {
+    let (r, f) = (aliyun("aaaa"), aliyun("ffff"));
+    let app = app(vec![
+        (r.clone(), Some(task(&r, TaskState::Running, mixed(1, 0, 2)))),
+        (f.clone(), Some(task(&f, TaskState::Succeeded, mixed(3, 0, 0)))),
+    ]);
+    assert!(app.entries()[0].is_stale(app.now(), Duration::from_secs(5), false), "a running task moved on since");
+    assert!(!app.entries()[1].is_stale(app.now(), Duration::from_secs(5), false), "a finished one's data is final");
 }
 
 #[test]

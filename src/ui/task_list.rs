@@ -138,7 +138,9 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
         tail.push(Span::styled(why, theme.stale));
     }
     if entry.task.is_some() && entry.from_snapshot && entry.updated_at.is_none() && !stale {
-        tail.push(Span::styled("saved", theme.dim));
+        // A finished task's saved snapshot is what the cloud will keep saying: final, not old.
+        let what = if entry.is_finished() { "final (saved)" } else { "saved" };
+        tail.push(Span::styled(what, theme.dim));
     }
     for label in [times.elapsed.map(|e| format!("⏱ {e}")), times.updated, times.next].into_iter().flatten() {
         tail.push(Span::styled(label, theme.dim));

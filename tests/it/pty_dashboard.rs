@@ -158,3 +158,48 @@ async fn saved_snapshots_read_after_the_first_frame_show_without_a_fetch_and_unf
     assert!(stats.requests.get("huawei GET async-tasks").is_some_and(|n| *n > 0), "{stats:?}");
     sim.shutdown().await;
 }
+
+/// `r` on a finished task reopened from its saved snapshot: the row says "final (saved)", not
+/// "stale", and the refresh costs exactly one request, with no confirming poll after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_on_a_reopened_finished_task_makes_exactly_one_request() {
+    let sim = common::start("happy", 29, 50.0).await;
+    let task = sim.task_ref("aliyun-petstore").unwrap();
+    let clients = common::sim_clients(&sim, std::time::Duration::from_secs(10));
+    let finished = common::fetch_until_finished(&clients, &task).await.pop().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let mut env = pty_support::dirs(root.path());
+    env.extend(sim.client_env().into_iter().map(|(k, v)| (k.to_owned(), v)));
+    env.push(("HOME".to_owned(), root.path().display().to_string()));
+    std::fs::create_dir_all(root.path().join("config")).unwrap();
+    // Polls 200 ms apart: a confirming poll after the refresh would come within the wait below.
+    std::fs::write(root.path().join("config").join("config.toml"), "[poll]\ninterval = \"200ms\"\njitter = 0.0\n")
+        .unwrap();
+    let store = Store::new(root.path().join("data").join("watchlist.json"));
+    store.update(Change::Add(vec![task.clone()]), SystemTime::now()).unwrap();
+    store.update(Change::Snapshots(vec![(task.clone(), finished)]), SystemTime::now()).unwrap();
+    let before = sim.stats().requests_for("aliyun DescribeImportOASTask");
+
+    let (shown, refreshed) = tokio::task::spawn_blocking(move || {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut app = PtyApp::spawn(&[], &env, 200, 40);
+        assert!(app.wait_for_text("final (saved)"), "{}", app.screen_text());
+        let shown = app.screen_text();
+        app.send(b"r");
+        // The answer replaces the saved snapshot: the row loses its "saved" mark.
+        let answered = app.wait_for(|s| !s.contents().contains("saved") && s.contents().contains("✔ succeeded"));
+        // Ten poll intervals for a confirming poll to show up in the count, if one were made.
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        let refreshed = app.screen_text();
+        app.send(b"q");
+        assert_eq!(app.wait_exit(), Some(0));
+        assert!(answered, "{refreshed}");
+        (shown, refreshed)
+    })
+    .await
+    .unwrap();
+    assert!(!shown.contains("stale"), "a finished task's saved data is final: {shown}");
+    let after = sim.stats().requests_for("aliyun DescribeImportOASTask");
+    assert_eq!(after - before, 1, "one refresh, one request: {refreshed}");
+    sim.shutdown().await;
+}
