@@ -9,6 +9,7 @@
 
 pub mod action;
 mod clipboard;
+pub mod columns;
 mod commands;
 pub mod effect;
 mod failures;
@@ -16,6 +17,7 @@ mod failures;
 pub(crate) mod fixtures;
 pub mod input;
 pub mod insight;
+pub mod keyhelp;
 pub mod keymap;
 pub mod labels;
 pub mod layout;
@@ -27,6 +29,7 @@ mod polling;
 pub mod prepare;
 pub mod retry;
 pub mod subtask_view;
+pub mod task_filter;
 pub mod viewer;
 mod viewing;
 
@@ -122,6 +125,10 @@ pub struct Entry {
     pub insight: Insight,
     /// Whether the poller has this task, which decides what a refresh asks of it.
     pub polling: Polling,
+    /// Left out of the task list by its filter (then it takes no rows).
+    pub hidden: bool,
+    /// When it joined the list, for the list's "added" order.
+    pub added: u64,
     announced: Announced,
 }
 
@@ -176,6 +183,8 @@ impl Entry {
             view,
             insight,
             polling: if finished { Polling::Idle } else { Polling::Watched },
+            hidden: false,
+            added: 0,
         }
     }
 
@@ -189,6 +198,20 @@ impl Entry {
             Some(label) => format!("\"{}\"", crate::sanitize::line(label)),
             None => self.task_ref.short(),
         }
+    }
+
+    /// Columns the widest of this task's list lines wants (see `ui::task_list`): the state,
+    /// the label and the short reference; the gauge and the counts.
+    pub fn row_width(&self) -> usize {
+        use unicode_width::UnicodeWidthStr as _;
+        let label = self.label.as_deref().map_or(0, |l| crate::sanitize::line(l).width() + 2);
+        let reference = self.task_ref.provider().to_string().width() + 1 + self.task_ref.short().width();
+        let first = 12 + label + reference;
+        let second = self.task.as_ref().map_or(30, |t| {
+            let counts: usize = 2 * t.counts.total.to_string().len() + 1 + 6 * 4;
+            7 + 18 + 1 + counts
+        });
+        first.max(second)
     }
 
     /// Failed plus cancelled subtasks, the number `n` jumps between.
@@ -250,6 +273,9 @@ impl Entry {
     /// Rows this entry takes in the task list: two, plus one naming what a finished task left
     /// unfinished, plus one for a fetch error's reason.
     pub fn height(&self) -> u16 {
+        if self.hidden {
+            return 0;
+        }
         let task = self.task.as_ref();
         let stragglers = task.is_some_and(|t| t.is_finished() && t.counts.running + t.counts.waiting > 0);
         let warned = task.is_some_and(|t| !t.warnings.is_empty());
@@ -391,6 +417,10 @@ pub struct App {
     looking: Option<TaskRef>,
     /// Snapshots replaced or found unchanged, for the runtime to free off the UI thread.
     garbage: Vec<Task>,
+    /// The task list's filter and sort.
+    task_view: task_filter::TaskView,
+    /// The next entry's `added` number.
+    next_added: u64,
 }
 
 impl App {
@@ -398,9 +428,12 @@ impl App {
         let mut entries: Vec<Entry> = Vec::with_capacity(initial.len());
         for (task_ref, task) in initial {
             if entries.iter().all(|e| e.task_ref != task_ref) {
-                entries.push(Entry::new(task_ref, task, false));
+                let mut entry = Entry::new(task_ref, task, false);
+                entry.added = entries.len() as u64;
+                entries.push(entry);
             }
         }
+        let next_added = entries.len() as u64;
         App {
             entries,
             selected: 0,
@@ -421,7 +454,30 @@ impl App {
             changes: ChangeTracker::new(),
             looking: None,
             garbage: Vec::new(),
+            task_view: task_filter::TaskView::default(),
+            next_added,
         }
+    }
+
+    /// Names a task (from the watch list at start-up); `None` or blank takes the name away.
+    pub fn set_label(&mut self, task_ref: &TaskRef, label: Option<String>) {
+        if let Some(entry) = self.entries.iter_mut().find(|e| e.task_ref == *task_ref) {
+            entry.label = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
+            self.dirty = true;
+        }
+    }
+
+    /// Adds a watched task (last in "added" order); returns where the list's sort put it. A
+    /// filter does not hide a task just added.
+    fn push_entry(&mut self, mut entry: Entry) -> usize {
+        entry.added = self.next_added;
+        self.next_added += 1;
+        let task_ref = entry.task_ref.clone();
+        self.entries.push(entry);
+        self.reapply_task_view();
+        let i = self.entries.iter().position(|e| e.task_ref == task_ref).unwrap_or(0);
+        self.entries[i].hidden = false;
+        i
     }
 
     /// These tasks' saved snapshots are being parsed; each arrives as [`Action::SnapshotRead`],
@@ -562,8 +618,29 @@ impl App {
                 input_open: self.input().is_some(),
                 task_rows: u16::try_from(rows).unwrap_or(u16::MAX),
                 has_tasks: !self.entries.is_empty(),
+                task_width: self.task_list_width(),
+                subtask_width: self.subtask_table_width(area.height),
             },
         )
+    }
+
+    /// Columns the task list's rows want: the widest first or second line, borders and the
+    /// selection marker included.
+    fn task_list_width(&self) -> u16 {
+        let widest = self.entries.iter().map(Entry::row_width).max().unwrap_or(0);
+        u16::try_from(widest + 4).unwrap_or(u16::MAX)
+    }
+
+    /// Columns the subtask table of the selected task wants for the rows a pane of `height`
+    /// rows would show, borders included.
+    fn subtask_table_width(&self, height: u16) -> u16 {
+        let Some((entry, task)) = self.selected_entry().and_then(|e| e.task.as_ref().map(|t| (e, t))) else {
+            return 0;
+        };
+        let start = entry.view.offset().min(entry.view.len());
+        let end = (start + usize::from(height)).min(entry.view.len());
+        let rows = entry.view.index()[start..end].iter().filter_map(|&pos| task.subtasks.get(pos as usize));
+        u16::try_from(columns::wanted(rows).total() + 2).unwrap_or(u16::MAX)
     }
 
     fn current_panes(&self) -> Panes {
@@ -635,6 +712,20 @@ impl App {
                 self.on_import_started(task_ref)
             }
             Action::SnapshotRead { task_ref, task } => self.on_snapshot_read(&task_ref, task),
+            Action::ConsoleShown { url, name, browser } => {
+                self.dirty = true;
+                let text = match browser {
+                    Some(_) => format!("opened the console page of {name} in $BROWSER: {url}"),
+                    None => format!("console page of {name} (copied; set $BROWSER to open it): {url}"),
+                };
+                // An address takes a while to read (and to copy down).
+                self.flash = Some(Flash {
+                    text: crate::sanitize::line(&text).into_owned(),
+                    level: FlashLevel::Info,
+                    until: self.now + FLASH_FOR * 3,
+                });
+                Vec::new()
+            }
             Action::FileWritten { what, path } => {
                 self.dirty = true;
                 // A path takes longer to read (and copy down) than a word.
@@ -715,7 +806,8 @@ impl App {
             }
         }
         if let Some(viewer) = self.viewer.as_mut() {
-            let body = layout::viewer_body(panes.viewer, header_rows(viewer));
+            let rows = header_rows(viewer, self.entries.get(self.selected), panes.viewer.width);
+            let body = layout::viewer_body(panes.viewer, rows);
             if body.width > 0 && body.height > 0 {
                 viewer.fit(usize::from(body.width), usize::from(body.height));
             }
@@ -738,11 +830,30 @@ pub fn table_rows(pane: Rect, entry: &Entry) -> usize {
     }
 }
 
-/// Fixed lines above the viewer's scrolling body.
-pub fn header_rows(viewer: &Viewer) -> u16 {
-    match viewer.target {
-        viewer::ViewerTarget::Task | viewer::ViewerTarget::Export => 2,
-        viewer::ViewerTarget::Subtask { .. } => 3,
+/// Fixed lines above the viewer's scrolling body, in a viewer pane `pane_width` wide. Task
+/// references and subtask ids are never cut: a long one takes more lines.
+pub fn header_rows(viewer: &Viewer, entry: Option<&Entry>, pane_width: u16) -> u16 {
+    // Inside the borders, less the one-column margin.
+    let w = usize::from(pane_width.saturating_sub(3)).max(1);
+    let lines = |len: usize| u16::try_from(len.div_ceil(w).max(1)).unwrap_or(u16::MAX);
+    match &viewer.target {
+        viewer::ViewerTarget::Task | viewer::ViewerTarget::Export => {
+            1 + entry.map_or(1, |e| lines(e.task_ref.to_string().chars().count()))
+        }
+        viewer::ViewerTarget::Subtask { pos, .. } => {
+            let id = entry.and_then(|e| e.task.as_ref()).and_then(|t| t.subtasks.get(*pos)).map_or(0, |s| s.id().len());
+            2 + subtask_id_rows(id, w)
+        }
+    }
+}
+
+/// Lines the viewer's `id … name …` line takes at `w` columns: one while the whole id and a
+/// few columns of the name fit, else the id on lines of its own and the name below.
+pub fn subtask_id_rows(id_len: usize, w: usize) -> u16 {
+    if "id ".len() + id_len + "  name ".len() + 8 <= w {
+        1
+    } else {
+        1 + u16::try_from(("id ".len() + id_len).div_ceil(w.max(1))).unwrap_or(u16::MAX)
     }
 }
 

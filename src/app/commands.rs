@@ -13,6 +13,7 @@ use super::action::Command;
 use super::effect::{Effect, ExternalProgram};
 use super::input::InputPurpose;
 use super::overlay::Overlay;
+use super::viewer::Viewer;
 use super::{App, Focus, Help, Polling, pane_context};
 
 /// Columns `h`/`l` shift an unwrapped viewer.
@@ -197,6 +198,47 @@ impl App {
                 Vec::new()
             }
             Command::SaveExport => self.save_export(),
+            Command::Label => {
+                match self.selected_entry() {
+                    Some(e) => {
+                        let current = e.label.clone().unwrap_or_default();
+                        self.open_input(InputPurpose::Label, &current);
+                    }
+                    None => self.flash_info("no task to name"),
+                }
+                Vec::new()
+            }
+            Command::OpenConsole => self.open_console(),
+            Command::FilterTasks => {
+                if self.entries.is_empty() {
+                    self.flash_info("no tasks to filter");
+                } else {
+                    self.focus = Focus::Tasks;
+                    let current = self.task_view.filter.clone();
+                    self.open_input(InputPurpose::TaskFilter, &current);
+                }
+                Vec::new()
+            }
+            Command::SortTasks => {
+                self.cycle_task_sort();
+                Vec::new()
+            }
+            Command::Search => {
+                if self.viewer.is_some() {
+                    let current = self.viewer.as_ref().and_then(|v| v.search_query()).unwrap_or_default().to_owned();
+                    self.open_input(InputPurpose::Search, &current);
+                }
+                Vec::new()
+            }
+            Command::NextMatch | Command::PrevMatch => {
+                let forward = command == Command::NextMatch;
+                if self.viewer.as_ref().is_some_and(Viewer::has_search) {
+                    self.next_match(forward);
+                    Vec::new()
+                } else {
+                    self.on_command(if forward { Command::NextFailure } else { Command::PrevFailure })
+                }
+            }
             Command::OpenPager => self.open_external(ExternalProgram::Pager),
             Command::OpenEditor => self.open_external(ExternalProgram::Editor),
             // Modal commands outside their modal (only reachable through odd remaps) do nothing.
@@ -241,6 +283,36 @@ impl App {
         let n = self.entries.len();
         self.flash_info(format!("refreshing all {} tasks", super::labels::count(n)));
         effects
+    }
+
+    /// Enter on the label line: the new name, kept in the watch list; empty takes it away.
+    pub(super) fn rename_selected(&mut self, text: &str) -> Vec<Effect> {
+        let Some(entry) = self.entries.get_mut(self.selected) else { return Vec::new() };
+        let label = (!text.is_empty()).then(|| text.to_owned());
+        if entry.label == label {
+            return Vec::new();
+        }
+        entry.label.clone_from(&label);
+        let task_ref = entry.task_ref.clone();
+        let message = match &label {
+            Some(label) => format!("labelled {} \"{}\"", task_ref.short(), crate::sanitize::line(label)),
+            None => format!("label of {} taken away", task_ref.short()),
+        };
+        self.flash_info(message);
+        self.reapply_task_view();
+        vec![Effect::SaveLabel { task_ref, label }]
+    }
+
+    /// `O`: the task's page in its cloud's web console; the host opens it with `$BROWSER`, or
+    /// says where it is. The address holds the region and ids, never a credential.
+    fn open_console(&mut self) -> Vec<Effect> {
+        let Some(entry) = self.selected_entry() else {
+            self.flash_info("no task to open");
+            return Vec::new();
+        };
+        let url = entry.task_ref.console_url();
+        let name = entry.display_name();
+        vec![Effect::OpenConsole { url, name }]
     }
 
     pub(super) fn remove(&mut self, task_ref: &TaskRef) -> Vec<Effect> {

@@ -41,8 +41,7 @@ impl App {
     pub(super) fn move_by(&mut self, delta: isize) -> Vec<Effect> {
         match self.focus {
             Focus::Tasks => {
-                let last = self.entries.len().saturating_sub(1);
-                let target = self.selected.saturating_add_signed(delta).min(last);
+                let target = self.step_task(delta);
                 self.select_task(target);
             }
             Focus::Subtasks if self.in_groups_tab() => self.move_group(delta),
@@ -85,7 +84,7 @@ impl App {
     pub(super) fn move_to_end(&mut self, bottom: bool) -> Vec<Effect> {
         match self.focus {
             Focus::Tasks => {
-                let target = if bottom { self.entries.len().saturating_sub(1) } else { 0 };
+                let target = self.end_task(bottom);
                 self.select_task(target);
             }
             Focus::Subtasks if self.in_groups_tab() => self.group_to_end(bottom),
@@ -226,7 +225,7 @@ impl App {
         let current = self.selected;
         let found = (1..=n)
             .map(|k| if forward { (current + k) % n } else { (current + n - k) % n })
-            .find(|&i| has_failures(&self.entries[i]));
+            .find(|&i| !self.entries[i].hidden && has_failures(&self.entries[i]));
         match found {
             None => self.flash_info("no task has failures"),
             Some(i) => {

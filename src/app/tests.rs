@@ -787,13 +787,13 @@ fn keys_depend_on_the_context() {
 
 #[test]
 fn remapped_keys_drive_the_same_commands() {
-    let keymap = keymap::Keymap::default().with_overrides(&[("next-failure", "x")]).unwrap();
+    let keymap = keymap::Keymap::default().with_overrides(&[("next-failure", "X")]).unwrap();
     let r = aliyun("aaaa");
     let app = App::new(
         vec![(r.clone(), Some(task(&r, TaskState::Failed, mixed(0, 2, 0))))],
         AppOptions { keymap, ..AppOptions::default() },
     );
-    assert_eq!(action_name(&app, KeyCode::Char('x'), KeyModifiers::NONE).as_deref(), Some("next-failure"));
+    assert_eq!(action_name(&app, KeyCode::Char('X'), KeyModifiers::SHIFT).as_deref(), Some("next-failure"));
     assert_eq!(action_name(&app, KeyCode::Char('n'), KeyModifiers::NONE), None);
 }
 

@@ -78,6 +78,10 @@ pub enum Command {
     Add {
         #[arg(value_name = "TASK", value_parser = parse_task_ref, required = true)]
         tasks: Vec<TaskRef>,
+        /// A name for the task(s): shown in the dashboard, `list`, `status`, reports and
+        /// notifications, and in `--json` as `label`.
+        #[arg(long, value_name = "TEXT")]
+        label: Option<String>,
     },
     /// Remove a task from the saved watch list.
     Rm {
@@ -151,6 +155,10 @@ pub struct ImportArgs {
     /// (default: `defaults.import_target` in the config).
     #[arg(long = "to", value_name = "TARGET", value_parser = parse_target)]
     pub to: Option<Target>,
+    /// A name for the task in the dashboard, `list`, `status` and reports (default: the spec's
+    /// file name and the group, "shop-2.0.json → group 4c1f…").
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
 
     /// [aliyun] Overwrite existing APIs with the same method and path.
     #[arg(long, help_heading = "Alibaba Cloud")]
@@ -376,7 +384,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(cli.global.endpoints, [(ProviderKind::Aliyun, "http://127.0.0.1:9".to_owned())]);
-        let Some(Command::Add { tasks }) = cli.command else { panic!("not add") };
+        let Some(Command::Add { tasks, .. }) = cli.command else { panic!("not add") };
         assert_eq!(tasks.len(), 1);
 
         let cli = Cli::try_parse_from(["oaswatch", "wait", "aliyun://cn-hangzhou/abc", "--timeout", "10m"]).unwrap();

@@ -18,7 +18,7 @@ use crate::app::{App, Entry, Focus, labels};
 use crate::domain::{Counts, SubtaskState, Task, TaskKind};
 
 use super::theme::Theme;
-use super::{clean, cols, put};
+use super::{clean, clean_middle, cols, put};
 use crate::app::layout::{inner, is_shown};
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -26,15 +26,26 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         return;
     }
     let focused = app.focus() == Focus::Tasks && app.help().is_none();
+    let view = app.task_view();
+    let shown = app.shown_count();
     let title = if app.entries().is_empty() {
         " Tasks ".to_owned()
     } else {
-        format!(" Tasks {}/{} ", app.selected_index() + 1, app.entries().len())
+        let at = app.entries()[..app.selected_index()].iter().filter(|e| !e.hidden).count() + 1;
+        format!(" Tasks {at}/{shown} ")
     };
+    // The sort column and its direction always; the filter while there is one.
+    let mut status = vec![Span::styled(format!(" sort: {} ", view.sort.label()), theme.dim)];
+    if !view.filter.trim().is_empty() {
+        let filter = clean(view.filter.trim(), 24).into_owned();
+        status
+            .insert(0, Span::styled(format!(" filter \"{filter}\" · {shown} of {} ", app.entries().len()), theme.key));
+    }
     Block::bordered()
         .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(if focused { theme.border_focused } else { theme.border })
         .title(Span::styled(title, theme.title))
+        .title_bottom(Line::from(status).right_aligned())
         .render(area, buf);
     let body = inner(area);
     if !is_shown(body) {
@@ -50,6 +61,9 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     for (i, entry) in app.entries().iter().enumerate().skip(offset) {
         if y >= bottom {
             break;
+        }
+        if entry.hidden {
+            continue;
         }
         let selected = i == app.selected_index();
         let rows = item_lines(app, entry, theme, usize::from(body.width.saturating_sub(2)));
@@ -103,8 +117,21 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
         None if entry.last_error.is_some() => first.push(Span::styled("? unknown   ", theme.unknown)),
         None => first.push(Span::styled("… loading   ", theme.dim)),
     }
-    first.push(Span::styled(clean(&reference, width).into_owned(), theme.text));
-    if let Some(label) = entry.progress_label(now, app.options().poll_interval, app.paused()) {
+    // The label names the task for a human; the reference follows, whole when it fits.
+    let label = entry.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+    if let Some(label) = label {
+        let used = Line::from(first.clone()).width();
+        let room = width.saturating_sub(used + 2 + reference.chars().count().min(24));
+        first.push(Span::styled(clean_middle(label, room.max(12)).into_owned(), theme.title));
+        first.push(Span::raw("  "));
+    }
+    let used = Line::from(first.clone()).width();
+    let whole = entry.task_ref.to_string();
+    let progress = entry.progress_label(now, app.options().poll_interval, app.paused());
+    let reserve = progress.as_ref().map_or(0, |l| l.short.chars().count() + 2);
+    let reference = if whole.chars().count() + used + reserve <= width { whole } else { reference };
+    first.push(Span::styled(clean(&reference, width.saturating_sub(used)).into_owned(), theme.text));
+    if let Some(label) = progress {
         let used = Line::from(first.clone()).width();
         let room = width.saturating_sub(used + 2);
         let text = [label.full, label.short].into_iter().find(|t| t.chars().count() <= room);
