@@ -206,10 +206,20 @@ impl Entry {
         use unicode_width::UnicodeWidthStr as _;
         let label = self.label.as_deref().map_or(0, |l| crate::sanitize::line(l).width() + 2);
         let reference = self.task_ref.provider().to_string().width() + 1 + self.task_ref.short().width();
-        let first = 12 + label + reference;
+        // A task still running also shows its rate and ETA on the first line, and its age,
+        // freshness and next poll on the second ("⏱ 3m · updated 12s ago · next in 4s").
+        let running = !self.is_finished();
+        let first = 12 + label + reference + if running { 26 } else { 0 };
+        let tail = if running {
+            40
+        } else if self.from_snapshot {
+            16
+        } else {
+            10
+        };
         let second = self.task.as_ref().map_or(30, |t| {
             let counts: usize = 2 * t.counts.total.to_string().len() + 1 + 6 * 4;
-            7 + 18 + 1 + counts
+            7 + 18 + 1 + counts + tail
         });
         first.max(second)
     }
@@ -247,7 +257,9 @@ impl Entry {
         poll_interval: Duration,
         paused: bool,
     ) -> Option<labels::ProgressLabel> {
-        if self.task.is_none() || paused || self.is_stale(now, poll_interval, paused) {
+        // A saved snapshot not fetched since has no rate: nothing was seen to move.
+        let only_saved = self.from_snapshot && self.updated_at.is_none();
+        if self.task.is_none() || paused || only_saved || self.is_stale(now, poll_interval, paused) {
             return None;
         }
         labels::progress(self.insight.progress().eta(now), self.task_ref.provider(), now)

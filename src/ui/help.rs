@@ -172,7 +172,8 @@ fn render_help(app: &App, context: KeyContext, scroll: usize, theme: &Theme, are
     Block::bordered()
         .border_type(BorderType::Double)
         .border_style(theme.border_focused)
-        .title(Span::styled(" Help: key · action (the name [keys] in the config uses) · what it does ", theme.title))
+        .title(Span::styled(" Help ", theme.title))
+        .title(Line::from(" key · action (its name in [keys]) · what it does ").style(theme.dim).right_aligned())
         .title_bottom(Line::from(format!("{more} Esc closes ")).style(theme.dim).right_aligned())
         .render(rect, buf);
     for (i, line) in lines.iter().skip(scroll).take(usize::from(body.height)).enumerate() {
@@ -217,9 +218,8 @@ fn render_import_offer(offer: &ImportOffer, theme: &Theme, area: Rect, buf: &mut
 fn render_confirm(app: &App, task_ref: &TaskRef, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let reference = task_ref.to_string();
     // The whole reference: on one line when the screen allows, else over several.
-    let width = u16::try_from(reference.chars().count() + 4)
-        .unwrap_or(u16::MAX)
-        .clamp(48, area.width.saturating_sub(2).max(20));
+    let width =
+        u16::try_from(reference.chars().count() + 4).unwrap_or(u16::MAX).max(48).min(area.width.saturating_sub(2));
     let w = cols(width.saturating_sub(3)).max(1);
     let ref_lines = super::error_viewer::wrapped(&reference, w);
     let label = app.entries().iter().find(|e| e.task_ref == *task_ref).and_then(|e| e.label.clone());
