@@ -245,7 +245,11 @@ fn notification(previous: Option<&Task>, task: &Task, entry: &super::Entry, mode
         return None;
     }
     let failed = problems(task);
-    let short = entry.task_ref.short();
+    // The label says which task it is; the reference, where.
+    let short = match entry.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        Some(label) => format!("\"{}\" ({})", crate::sanitize::line(label), entry.task_ref.short()),
+        None => entry.task_ref.short(),
+    };
     let provider = entry.task_ref.provider();
     let not_imported = task.counts.not_imported();
     let (kind, title, body) = if task.is_finished() && !entry.announced.finish {

@@ -882,3 +882,50 @@ fn saved_snapshots_read_after_the_first_frame_are_watched_unless_final() {
     let effects = app.update(Action::SnapshotRead { task_ref: running.clone(), task: Err("late".into()) });
     assert!(effects.is_empty());
 }
+
+#[test]
+fn update_label_names_the_task_and_keeps_it_in_the_watch_list() {
+    let mut app = three_tasks();
+    cmd(&mut app, Command::Label);
+    type_text(&mut app, "shop import");
+    let effects = cmd(&mut app, Command::Submit);
+    assert_eq!(effects, vec![Effect::SaveLabel { task_ref: aliyun("aaaa"), label: Some("shop import".into()) }]);
+    assert_eq!(app.entries()[0].label.as_deref(), Some("shop import"));
+    assert!(app.flash().unwrap().text.contains("\"shop import\""), "{:?}", app.flash());
+    // Empty takes the name away.
+    cmd(&mut app, Command::Label);
+    cmd(&mut app, Command::ClearInput);
+    let effects = cmd(&mut app, Command::Submit);
+    assert_eq!(effects, vec![Effect::SaveLabel { task_ref: aliyun("aaaa"), label: None }]);
+    assert_eq!(app.entries()[0].label, None);
+}
+
+#[test]
+fn update_copy_says_what_it_copied() {
+    let mut app = three_tasks();
+    cmd(&mut app, Command::Down);
+    cmd(&mut app, Command::Enter);
+    let effects = cmd(&mut app, Command::Copy);
+    let Some(Effect::CopyToClipboard(text)) = effects.first() else { panic!("{effects:?}") };
+    let flash = app.flash().unwrap().text.clone();
+    assert!(
+        flash.starts_with("copied the error of ") && flash.ends_with(&format!(", {} characters", text.chars().count())),
+        "{flash}"
+    );
+    cmd(&mut app, Command::FocusPrev);
+    cmd(&mut app, Command::Copy);
+    assert!(app.flash().unwrap().text.starts_with("copied the reference of "), "{:?}", app.flash());
+}
+
+#[test]
+fn update_console_opens_the_task_page_and_says_whose() {
+    let mut app = three_tasks();
+    app.set_label(&aliyun("aaaa"), Some("shop".into()));
+    let effects = cmd(&mut app, Command::OpenConsole);
+    let [Effect::OpenConsole { url, name }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert!(url.starts_with("https://") && url.contains("cn-hangzhou"), "{url}");
+    assert_eq!(name, "\"shop\"");
+    app.update(Action::ConsoleShown { url: url.clone(), name: name.clone(), browser: None });
+    let flash = &app.flash().unwrap().text;
+    assert!(flash.contains("\"shop\"") && flash.contains(url.as_str()) && flash.contains("$BROWSER"), "{flash}");
+}
