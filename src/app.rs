@@ -28,6 +28,7 @@ pub mod overlay;
 mod polling;
 pub mod prepare;
 pub mod retry;
+pub mod session;
 pub mod subtask_view;
 pub mod task_filter;
 pub mod viewer;

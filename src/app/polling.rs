@@ -127,6 +127,11 @@ impl App {
         if viewer_stale && i == self.selected {
             self.refresh_viewer();
         }
+        // A new state may move the task in a list sorted or filtered by state.
+        if !self.task_view.filter.trim().is_empty() || self.task_view.sort.key != super::task_filter::TaskSortKey::Added
+        {
+            self.reapply_task_view();
+        }
         effects
     }
 }
@@ -169,10 +174,13 @@ impl App {
         read_entry.last_error = entry.last_error.take();
         read_entry.error_since = entry.error_since.take();
         read_entry.label = entry.label.take();
+        read_entry.added = entry.added;
         *entry = read_entry;
         if i == self.selected {
             self.refresh_viewer();
         }
+        // Its state is known now: the list's sort and filter may place it anew.
+        self.reapply_task_view();
         if finished { Vec::new() } else { watch }
     }
 }

@@ -4,7 +4,7 @@
 //! Used by `oaswatch [TASK]...` (real clouds, the saved watch list) and `oaswatch demo` (the
 //! simulator, a throw-away list).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -169,6 +169,14 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     for (task_ref, label) in labels {
         app.set_label(&task_ref, Some(label));
     }
+    // The last session's place, for the saved watch list (not the demo's, nor over a task
+    // that `import` just asked to show).
+    let session_file = store.as_ref().map(|_| context.paths.session_file());
+    if select.is_none()
+        && let Some(session) = session_file.as_deref().and_then(read_session)
+    {
+        app.restore_session(&session);
+    }
     let (background_tx, background_rx) = mpsc::channel(16);
     // The notices are flashes timed from the app's clock, which starts at the epoch: without
     // the real time first they would expire on the very first tick, unseen.
@@ -235,12 +243,36 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     if let Some(store) = &store {
         save_final_snapshots(store, &app);
     }
+    if let Some(path) = &session_file {
+        write_session(path, &app.session());
+    }
     let outcome =
         outcome.map_err(|e| Failure { status: crate::report::ExitStatus::FetchFailed, message: e.to_string() })?;
     if let Err(error) = restored {
         tracing::warn!(%error, "restoring the terminal failed");
     }
     Ok(outcome.signal.map_or(0, crate::app::Signal::exit_code))
+}
+
+/// The session saved by the last run; a missing or unreadable file is no session.
+fn read_session(path: &Path) -> Option<crate::app::session::Session> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).map_err(|error| tracing::warn!(%error, "ignoring the saved session")).ok()
+}
+
+/// Saves where the user was (temp file and rename: a crash leaves the old one whole).
+fn write_session(path: &Path, session: &crate::app::session::Session) {
+    let write = || -> std::io::Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let temp = tempfile::NamedTempFile::new_in(dir)?;
+        std::fs::write(temp.path(), serde_json::to_vec(session).unwrap_or_default())?;
+        temp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    if let Err(error) = write() {
+        tracing::warn!(%error, path = %path.display(), "could not save the session");
+    }
 }
 
 /// Every 30 s, at debug level, how many tokio tasks are alive: the soak test (examples/soak.rs)

@@ -203,3 +203,55 @@ async fn r_on_a_reopened_finished_task_makes_exactly_one_request() {
     assert_eq!(after - before, 1, "one refresh, one request: {refreshed}");
     sim.shutdown().await;
 }
+
+/// The dashboard comes back where it was left: the selected task, the pane, the task list's
+/// filter and sort (the session file in the state directory).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_start_comes_back_to_the_same_task_pane_filter_and_sort() {
+    let sim = common::start("happy", 31, 20.0).await;
+    let root = tempfile::tempdir().unwrap();
+    let mut env = pty_support::dirs(root.path());
+    env.extend(sim.client_env().into_iter().map(|(k, v)| (k.to_owned(), v)));
+    env.push(("HOME".to_owned(), root.path().display().to_string()));
+    let store = Store::new(root.path().join("data").join("watchlist.json"));
+    let region = sim.aliyun_region().to_owned();
+    let refs: Vec<TaskRef> = (0..3).map(|i| format!("aliyun://{region}/kept{i}").parse().unwrap()).collect();
+    store.update(Change::Add(refs.clone()), SystemTime::now()).unwrap();
+    let snapshots = refs.iter().map(|r| (r.clone(), finished_snapshot(r, 3))).collect();
+    store.update(Change::Snapshots(snapshots), SystemTime::now()).unwrap();
+    store.update(Change::Label(vec![(refs[2].clone(), Some("orders".into()))]), SystemTime::now()).unwrap();
+
+    let (first, second) = tokio::task::spawn_blocking(move || {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut app = PtyApp::spawn(&[], &env, 120, 30);
+        assert!(app.wait_for_text("kept2"), "{}", app.screen_text());
+        // Sort (added ↓ puts kept2 first; the selection stays on kept0, now last), filter, take
+        // the one above, open its subtasks.
+        app.send(b"s");
+        assert!(app.wait_for_text("sort: added ↓"), "{}", app.screen_text());
+        app.send(b"/kept\r");
+        app.send(b"k");
+        app.send(b"\r");
+        assert!(app.wait_for_text("Tasks 2/3"), "{}", app.screen_text());
+        let first = app.screen_text();
+        app.send(b"q");
+        assert_eq!(app.wait_exit(), Some(0));
+        let mut again = PtyApp::spawn(&[], &env, 120, 30);
+        assert!(again.wait_for_text("Tasks 2/3"), "{}", again.screen_text());
+        let second = again.screen_text();
+        again.send(b"q");
+        assert_eq!(again.wait_exit(), Some(0));
+        (first, second)
+    })
+    .await
+    .unwrap();
+    for screen in [&first, &second] {
+        assert!(screen.contains("sort: added ↓") && screen.contains("filter \"kept\""), "{screen}");
+        assert!(screen.contains("\"orders\"") || screen.contains("orders"), "the label is on its row: {screen}");
+    }
+    // The same task is selected (the marker is on its row) and the subtasks have the keys.
+    let marked = |s: &str| s.lines().find(|l| l.contains('▌') && l.contains("kept")).map(str::to_owned);
+    assert_eq!(marked(&first), marked(&second), "{first}\n{second}");
+    assert!(marked(&second).is_some_and(|l| l.contains("kept1")), "{second}");
+    sim.shutdown().await;
+}
