@@ -42,7 +42,7 @@ pub fn demo(context: &Context, args: &DemoArgs) -> Result<u8, Failure> {
         // The specs the demo tasks imported, on disk, so `R` can make retry specs from them.
         let spec_dir = tempfile::tempdir().map_err(|e| Failure::usage(format!("cannot create a temp dir: {e}")))?;
         let specs = demo_specs(&handle, spec_dir.path());
-        let labels = demo_labels(&handle);
+        let labels = handle.task_labels();
         let clients = Arc::new(LazyClients::ready(clients));
         let setup = dashboard::Setup {
             fetcher: Arc::clone(&clients),
@@ -74,26 +74,6 @@ fn demo_specs(handle: &SimHandle, dir: &std::path::Path) -> Vec<(crate::domain::
         }
     }
     specs
-}
-
-/// What `oaswatch import` would have labelled each demo task: its spec and its group's name.
-fn demo_labels(handle: &SimHandle) -> Vec<(crate::domain::TaskRef, String)> {
-    let scenario = handle.scenario();
-    let group_name = |id: &str| {
-        let aliyun = scenario.aliyun.groups.iter().map(|g| (&g.id, &g.name));
-        let huawei = scenario.huawei.instances.iter().flat_map(|i| i.groups.iter().map(|g| (&g.id, &g.name)));
-        aliyun.chain(huawei).find(|(gid, _)| *gid == id).map_or_else(|| id.to_owned(), |(_, name)| name.clone())
-    };
-    handle
-        .named_task_refs()
-        .into_iter()
-        .filter_map(|(name, task_ref)| {
-            let task = scenario.tasks.iter().find(|t| t.name == name)?;
-            let spec = task.spec.as_deref().unwrap_or(&name);
-            let group = task.group.as_deref().map(group_name);
-            Some((task_ref, crate::app::labels::import_label(std::path::Path::new(spec), group.as_deref())))
-        })
-        .collect()
 }
 
 /// Clients that talk to the simulator with its (fake) credentials: every cloud's chain, run over
