@@ -233,27 +233,27 @@ fn is_changed(changed: &ChangedSet, pos: u32) -> bool {
     usize::try_from(pos).is_ok_and(|p| changed.contains(p))
 }
 
-/// Which of the path, name and error columns are cut in the middle: those where cutting the end
-/// would make two visible rows read the same although their texts differ (`/api/v2/vehicl…`
-/// six times); the others keep their beginning.
+/// Which of the path, name and error columns are cut in the middle: those where that tells more
+/// visible rows apart than cutting the end does (six rows of `/api/v2/vehicl…` become
+/// `/api/v2/…/{vehicleId}`, `/api/v2/…/{driverId}`…); the others keep their beginning.
 fn middle_cut_columns(visible: &[(u32, &Subtask)], spec: &[(Col, u16)]) -> [bool; 3] {
     let mut out = [false; 3];
     for (k, col) in [Col::Path, Col::Name, Col::Error].into_iter().enumerate() {
         let Some(&(_, w)) = spec.iter().find(|(c, _)| *c == col) else { continue };
         let w = usize::from(w);
-        let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-        for (_, sub) in visible {
-            let text = match col {
+        let texts: Vec<String> = visible
+            .iter()
+            .map(|(_, sub)| match col {
                 Col::Path => sub.path().to_owned(),
                 Col::Name => sub.name().to_owned(),
                 _ => columns::error_cell(sub).0,
-            };
-            let cut = clean(&text, w).into_owned();
-            if seen.get(&cut).is_some_and(|other| *other != text) {
-                out[k] = true;
-                break;
-            }
-            seen.insert(cut, text);
+            })
+            .collect();
+        let distinct =
+            |cut: &dyn Fn(&str) -> String| texts.iter().map(|t| cut(t)).collect::<std::collections::HashSet<_>>().len();
+        let end = distinct(&|t| clean(t, w).into_owned());
+        if end < texts.iter().collect::<std::collections::HashSet<_>>().len() {
+            out[k] = distinct(&|t| clean_middle(t, w).into_owned()) > end;
         }
     }
     out

@@ -18,7 +18,7 @@ use crate::app::{App, Entry, Focus, labels};
 use crate::domain::{Counts, SubtaskState, Task, TaskKind};
 
 use super::theme::Theme;
-use super::{clean, clean_middle, cols, put};
+use super::{clean, cols, put};
 use crate::app::layout::{inner, is_shown};
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -121,8 +121,9 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
     let label = entry.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
     if let Some(label) = label {
         let used = Line::from(first.clone()).width();
-        let room = width.saturating_sub(used + 2 + reference.chars().count().min(24));
-        first.push(Span::styled(clean_middle(label, room.max(12)).into_owned(), theme.title));
+        // The short reference keeps its room: the label gives way first (cut in its middle).
+        let room = width.saturating_sub(used + 2 + reference.chars().count());
+        first.push(Span::styled(clean(label, room.max(12)).into_owned(), theme.title));
         first.push(Span::raw("  "));
     }
     let used = Line::from(first.clone()).width();
