@@ -249,16 +249,17 @@ impl<F: Fetch> Scheduler<F> {
             PollCmd::Unwatch(task_ref) => {
                 self.slots.remove(&task_ref);
             }
-            PollCmd::Refresh(Some(task_ref)) => match self.slots.get_mut(&task_ref) {
-                Some(slot) => refresh(slot, now),
-                None => {
+            PollCmd::Refresh(Some(task_ref)) => {
+                if let Some(slot) = self.slots.get_mut(&task_ref) {
+                    refresh(slot, now);
+                } else {
                     // Known finished: one fetch, and no confirming poll unless it says otherwise.
                     self.apply(PollCmd::Watch(task_ref.clone()), now);
                     if let Some(slot) = self.slots.get_mut(&task_ref) {
                         slot.phase = Phase::Done;
                     }
                 }
-            },
+            }
             PollCmd::Refresh(None) => self.slots.values_mut().for_each(|slot| refresh(slot, now)),
             PollCmd::Pause(paused) => self.paused = paused,
         }

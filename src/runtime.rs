@@ -26,7 +26,7 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::time::{Instant, MissedTickBehavior};
 
 pub use host::{EffectError, Host};
-pub use terminal_host::{Importer, TerminalHost};
+pub use terminal_host::{Importer, Labeller, TerminalHost};
 
 use crate::app::keymap::action_for_event;
 use crate::app::{Action, App, Effect, Signal, coalesce};

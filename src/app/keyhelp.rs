@@ -6,6 +6,8 @@
 //! the action name is the one the config's `[keys]` table takes. Pure: the overlay lays these
 //! rows out (`ui::help`), a test compares the README with [`markdown_table`].
 
+use std::fmt::Write as _;
+
 use super::action::Command;
 use super::keymap::{KeyContext, KeySpec, Keymap};
 
@@ -129,7 +131,9 @@ pub fn describe_in(command: Command, context: KeyContext) -> &'static str {
         (KeyContext::Subtasks, Command::Values) => "in Groups: the values each variable took ({model}: Money ×7)",
         (KeyContext::Subtasks, Command::NextFailure) => "next failure (in a group: within it)",
         (KeyContext::Subtasks, Command::ChangesOnly) => "only subtasks changed since you last looked (•)",
-        (KeyContext::Subtasks, Command::CycleSort) => "cycle the subtasks' sort (the column is marked ↑ in the header)",
+        (KeyContext::Subtasks, Command::CycleSort) => {
+            "cycle the subtasks' sort: failures first, path, name, state, kind (the column is marked ↑)"
+        }
         (KeyContext::Tasks, Command::Enter) => "show the task's subtasks",
         (KeyContext::Tasks, Command::Refresh) => "fetch this task now (a finished one: once)",
         _ => command.describe(),
@@ -161,7 +165,7 @@ pub fn markdown_table(keymap: &Keymap) -> String {
     let mut out = String::from("| key | action | what it does |\n|---|---|---|\n");
     for context in panes {
         let Some(own) = sections(keymap, context).into_iter().next() else { continue };
-        out.push_str(&format!("| **{}** | | |\n", own.title));
+        let _ = writeln!(out, "| **{}** | | |", own.title);
         for row in own.rows {
             out.push_str(&markdown_row(&row));
         }
@@ -209,5 +213,23 @@ mod tests {
         for needle in ["**In the tasks pane**", "**In the viewer pane**", "**Everywhere**", "| `q` | `quit` |", "`L`"] {
             assert!(table.contains(needle), "{needle} in\n{table}");
         }
+    }
+}
+
+#[cfg(test)]
+mod readme {
+    use super::*;
+
+    const START: &str = "<!-- keys: generated from the keymap (src/app/keyhelp.rs); a test checks it -->\n";
+    const END: &str = "<!-- keys: end -->";
+
+    /// README's key table is the help overlay's rows: the same function makes both. On a
+    /// mismatch the message holds the table to paste.
+    #[test]
+    fn the_readme_key_table_is_the_one_help_shows() {
+        let readme = include_str!("../../README.md");
+        let expected = markdown_table(&Keymap::default());
+        let found = readme.split_once(START).and_then(|(_, rest)| rest.split_once(END)).map(|(table, _)| table);
+        assert_eq!(found, Some(expected.as_str()), "README.md's key table should be:\n{START}{expected}{END}");
     }
 }

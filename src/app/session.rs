@@ -43,7 +43,7 @@ impl App {
 
     /// Goes back to where the last session ended, as far as the current list allows.
     pub fn restore_session(&mut self, session: &Session) {
-        self.task_view.filter = session.filter.clone();
+        self.task_view.filter.clone_from(&session.filter);
         self.task_view.sort = session.sort.unwrap_or_default();
         self.reapply_task_view();
         let selected = session.selected.as_deref().and_then(|r| r.parse::<TaskRef>().ok());

@@ -165,7 +165,7 @@ impl App {
 
     /// The task list's filter, as typed (applied live).
     pub(super) fn set_task_filter(&mut self, filter: &str) {
-        self.task_view.filter = filter.to_owned();
+        filter.clone_into(&mut self.task_view.filter);
         self.reapply_task_view();
     }
 

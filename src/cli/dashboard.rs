@@ -163,20 +163,8 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     if let Some(task_ref) = &select {
         app.select_task_ref(task_ref);
     }
-    for (task_ref, spec) in specs {
-        app.set_spec(task_ref, spec);
-    }
-    for (task_ref, label) in labels {
-        app.set_label(&task_ref, Some(label));
-    }
-    // The last session's place, for the saved watch list (not the demo's, nor over a task
-    // that `import` just asked to show).
     let session_file = store.as_ref().map(|_| context.paths.session_file());
-    if select.is_none()
-        && let Some(session) = session_file.as_deref().and_then(read_session)
-    {
-        app.restore_session(&session);
-    }
+    remember(&mut app, specs, labels, session_file.as_deref().filter(|_| select.is_none()));
     let (background_tx, background_rx) = mpsc::channel(16);
     // The notices are flashes timed from the app's clock, which starts at the epoch: without
     // the real time first they would expire on the very first tick, unseen.
@@ -198,14 +186,7 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         })
     })
     .with_programs(Programs::resolve(env));
-    let label_requests = saver.requests.clone();
-    host = host.with_labeller(Box::new(move |task_ref: &TaskRef, label: Option<&str>| {
-        PENDING_SAVES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        label_requests.send(SaveRequest::Label(task_ref.clone(), label.map(str::to_owned))).map_err(|_| {
-            PENDING_SAVES.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-            "the watch list saver has stopped".to_owned()
-        })
-    }));
+    host = host.with_labeller(labeller_for(saver.requests.clone()));
     if !snapshots.is_empty() {
         read_saved_snapshots(snapshots, background_tx.clone());
     }
@@ -252,6 +233,31 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
         tracing::warn!(%error, "restoring the terminal failed");
     }
     Ok(outcome.signal.map_or(0, crate::app::Signal::exit_code))
+}
+
+/// Labels given in the dashboard go to the saver thread, in order with the list's changes.
+fn labeller_for(requests: std::sync::mpsc::Sender<SaveRequest>) -> crate::runtime::Labeller {
+    Box::new(move |task_ref: &TaskRef, label: Option<&str>| {
+        PENDING_SAVES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        requests.send(SaveRequest::Label(task_ref.clone(), label.map(str::to_owned))).map_err(|_| {
+            PENDING_SAVES.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            "the watch list saver has stopped".to_owned()
+        })
+    })
+}
+
+/// What the watch list and the last session know: each task's spec and label, and (for the saved
+/// watch list, not the demo's, nor over a task that `import` just asked to show) where the user was.
+fn remember(app: &mut App, specs: Vec<(TaskRef, PathBuf)>, labels: Vec<(TaskRef, String)>, session: Option<&Path>) {
+    for (task_ref, spec) in specs {
+        app.set_spec(task_ref, spec);
+    }
+    for (task_ref, label) in labels {
+        app.set_label(&task_ref, Some(label));
+    }
+    if let Some(session) = session.and_then(read_session) {
+        app.restore_session(&session);
+    }
 }
 
 /// The session saved by the last run; a missing or unreadable file is no session.

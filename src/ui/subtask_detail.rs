@@ -149,9 +149,7 @@ fn title(entry: Option<&Entry>, theme: &Theme, width: usize) -> Line<'static> {
     if view.failures_only() {
         spans.push(Span::styled(" — failures only", theme.key));
     }
-    if view.sort() != SortMode::FailuresFirst {
-        spans.push(Span::styled(format!(" — sort: {}", view.sort().label()), theme.dim));
-    }
+    spans.push(Span::styled(format!(" — sort: {} ↑", view.sort().label()), theme.dim));
     spans.push(Span::raw(" "));
     fit(Line::from(spans), width, keep)
 }
@@ -215,7 +213,18 @@ fn table(entry: &Entry, task: &Task, theme: &Theme, body: Rect, focused: bool, b
     let middle = middle_cut_columns(&visible, &cols_spec);
     let rows: Vec<Row<'_>> =
         visible.iter().map(|&(pos, sub)| row(sub, is_changed(changed, pos), &cols_spec, middle, theme)).collect();
-    let header = Row::new(cols_spec.iter().map(|(col, _)| Cell::from(col.header()))).style(theme.header_row);
+    // The sort column carries the direction (every sort is ascending; failures first sorts
+    // by state, worst first).
+    let sorted = match view.sort() {
+        SortMode::FailuresFirst | SortMode::State => Col::State,
+        SortMode::Path => Col::Path,
+        SortMode::Name => Col::Name,
+        SortMode::Kind => Col::Kind,
+    };
+    let header = Row::new(cols_spec.iter().map(|(col, _)| {
+        if *col == sorted { Cell::from(format!("{}↑", col.header())) } else { Cell::from(col.header()) }
+    }))
+    .style(theme.header_row);
     let constraints: Vec<Constraint> = cols_spec.iter().map(|(_, w)| Constraint::Length(*w)).collect();
     let highlight = if focused { theme.selected } else { Style::new().add_modifier(ratatui::style::Modifier::BOLD) };
     let table = Table::new(rows, constraints)

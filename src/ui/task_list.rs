@@ -107,41 +107,7 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
     let now = app.now();
     let times = entry.time_labels(now, app.paused());
     let stale = entry.is_stale(now, app.options().poll_interval, app.paused());
-    let reference = format!("{} {}", entry.task_ref.provider(), entry.task_ref.short());
-    let mut first: Vec<Span<'static>> = Vec::new();
-    match &entry.task {
-        Some(task) => {
-            let (glyph, word) = labels::task_state(task.state);
-            first.push(Span::styled(format!("{glyph} {word:<9} "), theme.task_state(task.state)));
-        }
-        None if entry.last_error.is_some() => first.push(Span::styled("? unknown   ", theme.unknown)),
-        None => first.push(Span::styled("… loading   ", theme.dim)),
-    }
-    // The label names the task for a human; the reference follows, whole when it fits.
-    let label = entry.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
-    if let Some(label) = label {
-        let used = Line::from(first.clone()).width();
-        // The short reference keeps its room: the label gives way first (cut in its middle).
-        let room = width.saturating_sub(used + 2 + reference.chars().count());
-        first.push(Span::styled(clean(label, room.max(12)).into_owned(), theme.title));
-        first.push(Span::raw("  "));
-    }
-    let used = Line::from(first.clone()).width();
-    let whole = entry.task_ref.to_string();
-    let progress = entry.progress_label(now, app.options().poll_interval, app.paused());
-    let reserve = progress.as_ref().map_or(0, |l| l.short.chars().count() + 2);
-    let reference = if whole.chars().count() + used + reserve <= width { whole } else { reference };
-    first.push(Span::styled(clean(&reference, width.saturating_sub(used)).into_owned(), theme.text));
-    if let Some(label) = progress {
-        let used = Line::from(first.clone()).width();
-        let room = width.saturating_sub(used + 2);
-        let text = [label.full, label.short].into_iter().find(|t| t.chars().count() <= room);
-        if let Some(text) = text {
-            let pad = width.saturating_sub(used + text.chars().count());
-            first.push(Span::raw(" ".repeat(pad)));
-            first.push(Span::styled(text, theme.tone(label.tone)));
-        }
-    }
+    let first = first_line(app, entry, theme, width);
 
     let mut second: Vec<Span<'static>> = Vec::new();
     match &entry.task {
@@ -219,6 +185,48 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
         ]));
     }
     lines
+}
+
+/// State, label, reference (whole when it fits) and, on the right, the rate and ETA.
+fn first_line(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Span<'static>> {
+    let now = app.now();
+    let reference = format!("{} {}", entry.task_ref.provider(), entry.task_ref.short());
+    let mut first: Vec<Span<'static>> = Vec::new();
+    match &entry.task {
+        Some(task) => {
+            let (glyph, word) = labels::task_state(task.state);
+            first.push(Span::styled(format!("{glyph} {word:<9} "), theme.task_state(task.state)));
+        }
+        None if entry.last_error.is_some() => first.push(Span::styled("? unknown   ", theme.unknown)),
+        None => first.push(Span::styled("… loading   ", theme.dim)),
+    }
+    // The label names the task for a human; the reference follows, whole when it fits.
+    let label = entry.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+    if let Some(label) = label {
+        let used = Line::from(first.clone()).width();
+        // The short reference keeps its room: the label gives way first (cut in its middle).
+        let room = width.saturating_sub(used + 2 + reference.chars().count());
+        first.push(Span::styled(clean(label, room.max(12)).into_owned(), theme.title));
+        first.push(Span::raw("  "));
+    }
+    let used = Line::from(first.clone()).width();
+    let whole = entry.task_ref.to_string();
+    let progress = entry.progress_label(now, app.options().poll_interval, app.paused());
+    let reserve = progress.as_ref().map_or(0, |l| l.short.chars().count() + 2);
+    let reference = if whole.chars().count() + used + reserve <= width { whole } else { reference };
+    first.push(Span::styled(clean(&reference, width.saturating_sub(used)).into_owned(), theme.text));
+    if let Some(label) = progress {
+        let used = Line::from(first.clone()).width();
+        let room = width.saturating_sub(used + 2);
+        let text = [label.full, label.short].into_iter().find(|t| t.chars().count() <= room);
+        if let Some(text) = text {
+            let pad = width.saturating_sub(used + text.chars().count());
+            first.push(Span::raw(" ".repeat(pad)));
+            first.push(Span::styled(text, theme.tone(label.tone)));
+        }
+    }
+
+    first
 }
 
 /// The second line of a task without subtasks: an export, a Huawei import before it ends
