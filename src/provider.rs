@@ -80,6 +80,10 @@ pub trait Cloud: Send + Sync + fmt::Debug {
     /// Starts an export of a group's APIs into a document.
     fn export<'a>(&'a self, request: &'a ExportRequest<'a>) -> CloudFuture<'a, TaskRef>;
 
+    /// What an import target's group holds now (its base path, APIs and models), for `check`;
+    /// an empty group when the import would create one.
+    fn group_contents<'a>(&'a self, target: &'a Target, options: &'a ImportOptions) -> CloudFuture<'a, GroupContents>;
+
     /// Where this client's credentials came from (for `auth` and error messages).
     fn credential_source(&self) -> &CredentialSource;
 
@@ -165,6 +169,50 @@ pub struct Imported {
     pub notes: Vec<String>,
 }
 
+/// What a group holds, as a cloud lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupContents {
+    /// Empty for a group the import would create.
+    pub id: String,
+    pub name: String,
+    /// Empty when the group has none.
+    pub base_path: String,
+    pub apis: Vec<GroupItem>,
+    pub models: Vec<GroupItem>,
+}
+
+/// An API (method and path set) or a model (method and path empty) of a group.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupItem {
+    pub id: String,
+    pub name: String,
+    pub method: String,
+    pub path: String,
+}
+
+impl GroupItem {
+    fn existing(&self) -> rules::ExistingItem<'_> {
+        rules::ExistingItem { id: &self.id, name: &self.name, method: &self.method, path: &self.path }
+    }
+}
+
+impl GroupContents {
+    /// The contents as the gateway rules read them.
+    pub fn state(&self) -> rules::GroupState<'_> {
+        rules::GroupState {
+            id: &self.id,
+            name: &self.name,
+            base_path: &self.base_path,
+            apis: self.apis.iter().map(GroupItem::existing).collect(),
+            models: self.models.iter().map(GroupItem::existing).collect(),
+        }
+    }
+}
+
+/// How many pages a group listing may take before it stops: far beyond the clouds' limit of
+/// 1,000 APIs per group, so a server that never stops paging cannot keep us reading.
+pub const MAX_LISTING_PAGES: usize = 100;
+
 /// An export to start.
 #[derive(Debug, Clone, Copy)]
 pub struct ExportRequest<'a> {
@@ -237,6 +285,8 @@ pub struct Registration {
     pub replacing_import: fn(group: Option<String>) -> ImportOptions,
     /// What the gateway does with an imported spec, item by item.
     pub rules: &'static rules::GatewayRules,
+    /// Whether an import with these options replaces what the group has on the same routes.
+    pub replaces: fn(&ImportOptions) -> bool,
 }
 
 /// Every cloud, in [`ProviderKind::ALL`] order.
