@@ -71,6 +71,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     status_bar::render_input(app, &theme, panes.input, buf);
     status_bar::render_footer(app, &theme, panes.footer, buf);
     help::render_overlays(app, &theme, area, buf);
+    status_bar::render_input_problem(app, &theme, panes.input, buf);
 }
 
 fn too_small(area: Rect, theme: &Theme, buf: &mut Buffer) {

@@ -8,10 +8,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::app::effect::{ImportRequest, RetrySpecRequest};
+use crate::app::effect::{ImportRequest, RetrySpecRequest, SpecFit};
 use crate::app::{ExternalProgram, Notification};
 use crate::domain::TaskRef;
-use crate::openapi::OpenApiError;
+use crate::openapi::{ErrorKind, OpenApiError};
 use crate::retry_spec::RetrySpecError;
 
 /// Why an effect did not happen. Its text is shown to the user as is.
@@ -38,6 +38,28 @@ pub enum EffectError {
     /// This host cannot do that (a dashboard without clients cannot import).
     #[error("{0}")]
     Unavailable(&'static str),
+}
+
+impl EffectError {
+    /// Why a spec cannot give the task's retry spec, in the words `R`'s prompt shows, naming the
+    /// whole path; `None` when the spec is not the problem (a write failed, say).
+    pub fn spec_problem(&self) -> Option<String> {
+        match self {
+            EffectError::Spec(e) if e.kind == ErrorKind::Io => {
+                Some(format!("cannot read {}: {}", e.source_name, e.message))
+            }
+            EffectError::Spec(e) => Some(format!("not an OpenAPI spec oaswatch can use: {e}")),
+            EffectError::RetrySpec(RetrySpecError::TooFewMatch { matched, total, .. }) => Some(format!(
+                "only {matched} of the task's {total} failed subtasks are in it: it does not look like the spec this \
+                 task imported"
+            )),
+            EffectError::RetrySpec(RetrySpecError::NoMatch(total)) => Some(format!(
+                "none of the task's {total} failed subtasks is in it: it is not the spec this task imported"
+            )),
+            EffectError::RetrySpec(e @ RetrySpecError::NothingFailed) => Some(e.to_string()),
+            _ => None,
+        }
+    }
 }
 
 /// Side effects that belong to other modules, implemented by the caller ([`super::TerminalHost`]
@@ -67,6 +89,12 @@ pub trait Host {
     fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), EffectError> {
         let _ = request;
         Err(EffectError::Unavailable("retry specs cannot be written from here"))
+    }
+    /// What [`Host::write_retry_spec`] would write, without writing it: the check of `R`'s
+    /// prompt as the path is typed.
+    fn check_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<SpecFit, EffectError> {
+        let _ = request;
+        Err(EffectError::Unavailable("retry specs cannot be checked from here"))
     }
     /// Start an import in the background; its outcome arrives on [`super::Inputs::background`].
     fn start_import(&mut self, request: ImportRequest) -> Result<(), EffectError> {

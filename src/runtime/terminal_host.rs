@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::files;
 use super::host::{EffectError, Host};
-use crate::app::effect::{ImportRequest, RetrySpecRequest};
+use crate::app::effect::{ImportRequest, RetrySpecRequest, SpecFit};
 use crate::app::outputs::{safe_component, utc_stamp};
 use crate::app::{ExternalProgram, Notification};
 use crate::domain::TaskRef;
@@ -93,9 +93,13 @@ where
             .map_err(EffectError::External)
     }
 
+    fn check_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<SpecFit, EffectError> {
+        let retry = retry_spec_of(request)?;
+        Ok(SpecFit { operations: retry.operations.len(), missing: retry.unmatched.len() })
+    }
+
     fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), EffectError> {
-        let document = crate::openapi::load(&request.spec)?;
-        let retry = crate::retry_spec::build(&request.task, &document, crate::retry_spec::RetryOptions::default())?;
+        let retry = retry_spec_of(request)?;
         let extension = request
             .spec
             .extension()
@@ -117,5 +121,19 @@ where
             Some(importer) => importer(request).map_err(EffectError::Save),
             None => Err(EffectError::Unavailable("imports cannot be started from this dashboard")),
         }
+    }
+}
+
+/// The retry spec `request` asks for, from the spec at its path (`~/` is the home directory, as
+/// a shell would read it).
+fn retry_spec_of(request: &RetrySpecRequest) -> Result<crate::retry_spec::RetrySpec, EffectError> {
+    let document = crate::openapi::load(&home_expanded(&request.spec))?;
+    Ok(crate::retry_spec::build(&request.task, &document, crate::retry_spec::RetryOptions::default())?)
+}
+
+fn home_expanded(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), directories::BaseDirs::new()) {
+        (Ok(rest), Some(dirs)) => dirs.home_dir().join(rest),
+        _ => path.to_path_buf(),
     }
 }

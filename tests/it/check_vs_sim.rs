@@ -113,7 +113,7 @@ fn differences(predicted: &[Outcome], happened: &[Outcome]) -> Vec<String> {
     lines
 }
 
-async fn compare(run: &Run, spec: &PathBuf, target: &str, flags: &[&str]) -> (usize, usize) {
+async fn compare(run: &Run, spec: &std::path::Path, target: &str, flags: &[&str]) -> (usize, usize) {
     let spec = spec.to_str().unwrap();
     let mut check_args = vec!["check", spec, "--for", target, "--json"];
     check_args.extend(flags);
