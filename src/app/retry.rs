@@ -184,8 +184,8 @@ mod tests {
     use crate::app::Action;
     use crate::app::action::Command;
     use crate::app::effect::{Effect, SpecFit};
-    use crate::app::input::InputLine;
     use crate::app::fixtures::{aliyun, app, cmd, huawei, mixed, task, type_text};
+    use crate::app::input::InputLine;
     use crate::domain::{TaskRef, TaskState};
 
     fn failed_task(task_ref: &TaskRef, group: Option<&str>) -> crate::domain::Task {
