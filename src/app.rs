@@ -598,9 +598,9 @@ impl App {
                 self.flash_error(format!("could not {what}: {error}"));
                 Vec::new()
             }
-            Action::RetrySpecWritten { task_ref, path, operations } => {
+            Action::RetrySpecWritten { task_ref, path, operations, precheck } => {
                 self.dirty = true;
-                self.on_retry_spec_written(&task_ref, path, operations)
+                self.on_retry_spec_written(&task_ref, path, operations, precheck)
             }
             Action::SpecPathChecked { text, verdict } => {
                 self.dirty = true;

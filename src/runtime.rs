@@ -28,6 +28,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 pub use host::{EffectError, Host};
 pub use terminal_host::{Importer, TerminalHost};
 
+use crate::app::effect::WrittenRetrySpec;
 use crate::app::keymap::action_for_event;
 use crate::app::{Action, App, Effect, Signal, coalesce};
 use crate::poller::{PollCmd, Polled};
@@ -266,9 +267,9 @@ impl Loop {
                         }
                     },
                     Effect::WriteRetrySpec(request) => match host.write_retry_spec(&request) {
-                        Ok((path, operations)) => {
+                        Ok(WrittenRetrySpec { path, operations, precheck }) => {
                             let task_ref = request.task.task_ref.clone();
-                            actions.push_back(Action::RetrySpecWritten { task_ref, path, operations });
+                            actions.push_back(Action::RetrySpecWritten { task_ref, path, operations, precheck });
                         }
                         Err(error) => match error.spec_problem() {
                             Some(problem) => actions.push_back(Action::RetrySpecRefused {

@@ -51,6 +51,8 @@ pub enum Action {
         task_ref: TaskRef,
         path: PathBuf,
         operations: usize,
+        /// What would still be rejected, by the rules alone (see `WrittenRetrySpec`).
+        precheck: Option<String>,
     },
     /// The host's verdict on a spec path as typed at `R`'s prompt (`text` is what was checked).
     SpecPathChecked {

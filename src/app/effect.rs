@@ -91,6 +91,16 @@ pub struct RetrySpecRequest {
     pub dir: PathBuf,
 }
 
+/// A retry spec the host wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenRetrySpec {
+    pub path: PathBuf,
+    pub operations: usize,
+    /// What the gateway's documented rules say of it, checked without reading the group, when
+    /// something would still be rejected ("2 of 47 items would not be imported; …").
+    pub precheck: Option<String>,
+}
+
 /// How a spec fits a task's failures: what a retry spec made from it would hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpecFit {

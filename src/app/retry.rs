@@ -23,6 +23,8 @@ pub struct ImportOffer {
     /// The Huawei API group to import into (the one the failed task imported into).
     pub group: Option<String>,
     pub operations: usize,
+    /// What the gateway's rules would still reject, shown before `y`.
+    pub precheck: Option<String>,
 }
 
 impl App {
@@ -124,6 +126,7 @@ impl App {
         task_ref: &TaskRef,
         path: PathBuf,
         operations: usize,
+        precheck: Option<String>,
     ) -> Vec<Effect> {
         // A typed path worked: `R` on this task uses it from now on without asking.
         if let Some((typed_for, spec)) = self.typed_spec.take_if(|(typed_for, _)| typed_for == task_ref) {
@@ -136,11 +139,12 @@ impl App {
             Some(target) => {
                 // Where the target names the group, the import needs no group option.
                 let group = group.filter(|_| !task_ref.provider().facts().group_in_target);
-                self.overlays.open(Overlay::ImportOffer(ImportOffer { path, target, group, operations }));
+                self.overlays.open(Overlay::ImportOffer(ImportOffer { path, target, group, operations, precheck }));
             }
             None => self.flash_info(format!(
-                "retry spec ({operations} operations) written to {} — import it with `oaswatch import`",
-                path.display()
+                "retry spec ({operations} operations) written to {} — import it with `oaswatch import`{}",
+                path.display(),
+                precheck.map(|p| format!(" (check it first: {p})")).unwrap_or_default()
             )),
         }
         Vec::new()
@@ -215,7 +219,12 @@ mod tests {
         let effects = cmd(&mut a, Command::Submit);
         let [Effect::WriteRetrySpec(request)] = effects.as_slice() else { panic!("{effects:?}") };
         assert_eq!(request.spec, PathBuf::from("/tmp/fleet.yaml"));
-        a.update(Action::RetrySpecWritten { task_ref: r, path: "/out/retry.yaml".into(), operations: 2 });
+        a.update(Action::RetrySpecWritten {
+            task_ref: r,
+            path: "/out/retry.yaml".into(),
+            operations: 2,
+            precheck: None,
+        });
         // The path worked, so it is remembered for the next R.
         a.update(Action::Command(Command::Back));
         assert!(matches!(cmd(&mut a, Command::RetrySpec).as_slice(), [Effect::WriteRetrySpec(_)]));
@@ -279,7 +288,12 @@ mod tests {
     fn update_retry_spec_written_offers_the_import_and_n_declines_it() {
         let r = huawei("hhhh");
         let mut a = app(vec![(r.clone(), Some(failed_task(&r, Some("g9"))))]);
-        a.update(Action::RetrySpecWritten { task_ref: r.clone(), path: "/out/retry.yaml".into(), operations: 2 });
+        a.update(Action::RetrySpecWritten {
+            task_ref: r.clone(),
+            path: "/out/retry.yaml".into(),
+            operations: 2,
+            precheck: None,
+        });
         let offer = a.import_offer().expect("an offer");
         assert_eq!(
             offer.target.to_string(),
@@ -289,7 +303,12 @@ mod tests {
         assert!(cmd(&mut a, Command::Deny).is_empty());
         assert!(a.import_offer().is_none());
 
-        a.update(Action::RetrySpecWritten { task_ref: r, path: "/out/retry.yaml".into(), operations: 2 });
+        a.update(Action::RetrySpecWritten {
+            task_ref: r,
+            path: "/out/retry.yaml".into(),
+            operations: 2,
+            precheck: None,
+        });
         let effects = cmd(&mut a, Command::Confirm);
         let [Effect::StartImport(request)] = effects.as_slice() else { panic!("{effects:?}") };
         assert_eq!(request.group.as_deref(), Some("g9"));
@@ -299,7 +318,12 @@ mod tests {
     fn update_retry_spec_written_without_a_known_group_only_says_where_it_is() {
         let r = aliyun("aaaa");
         let mut a = app(vec![(r.clone(), Some(failed_task(&r, None)))]);
-        a.update(Action::RetrySpecWritten { task_ref: r, path: "/out/retry.json".into(), operations: 5 });
+        a.update(Action::RetrySpecWritten {
+            task_ref: r,
+            path: "/out/retry.json".into(),
+            operations: 5,
+            precheck: None,
+        });
         assert!(a.import_offer().is_none());
         assert!(a.flash().is_some_and(|f| f.text.contains("/out/retry.json")));
     }
@@ -310,7 +334,12 @@ mod tests {
         let mut a = app(vec![(r.clone(), Some(failed_task(&r, Some("g9"))))]);
         cmd(&mut a, Command::Report);
         assert!(a.report_prompt().is_some());
-        a.update(Action::RetrySpecWritten { task_ref: r, path: "/out/retry.yaml".into(), operations: 2 });
+        a.update(Action::RetrySpecWritten {
+            task_ref: r,
+            path: "/out/retry.yaml".into(),
+            operations: 2,
+            precheck: None,
+        });
         assert_eq!(a.key_context(), crate::app::keymap::KeyContext::Confirm, "the offer has the keys");
         let order: Vec<bool> =
             a.overlays().bottom_to_top().map(|o| matches!(o, crate::app::overlay::Overlay::ImportOffer(_))).collect();

@@ -8,7 +8,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::app::effect::{ImportRequest, RetrySpecRequest, SpecFit};
+use crate::app::effect::{ImportRequest, RetrySpecRequest, SpecFit, WrittenRetrySpec};
 use crate::app::{ExternalProgram, Notification};
 use crate::domain::TaskRef;
 use crate::openapi::{ErrorKind, OpenApiError};
@@ -46,7 +46,8 @@ impl EffectError {
     pub fn spec_problem(&self) -> Option<String> {
         match self {
             EffectError::Spec(e) if e.kind == ErrorKind::Io => {
-                Some(format!("cannot read {}: {}", e.source_name, e.message))
+                let reason = e.message.strip_prefix("cannot read the file: ").unwrap_or(&e.message);
+                Some(format!("cannot read {}: {reason}", e.source_name))
             }
             EffectError::Spec(e) => Some(format!("not an OpenAPI spec oaswatch can use: {e}")),
             EffectError::RetrySpec(RetrySpecError::TooFewMatch { matched, total, .. }) => Some(format!(
@@ -85,8 +86,9 @@ pub trait Host {
     /// with the terminal handed back to it meanwhile. A missing program names the variable to set.
     fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), EffectError>;
     /// Read the spec, build the retry spec of the task and write it (never over a file). Returns
-    /// the path and the number of operations in it.
-    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), EffectError> {
+    /// where it went, how many operations it holds, and what the gateway's rules would still
+    /// reject of it.
+    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<WrittenRetrySpec, EffectError> {
         let _ = request;
         Err(EffectError::Unavailable("retry specs cannot be written from here"))
     }

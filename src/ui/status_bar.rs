@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Widget};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::input::InputPurpose;
 use crate::app::insight::Tab;
@@ -182,6 +182,17 @@ fn input_feedback(app: &App, purpose: InputPurpose, theme: &Theme, area: Rect, b
             }
         },
         InputPurpose::SpecPath => match (app.input_error(), app.input_note()) {
+            // Too long for this line, it is shown whole above the input (`render_input_problem`).
+            (Some(problem), _) if problem.width() + 2 > w => {
+                put(
+                    buf,
+                    area.x + 1,
+                    area.y,
+                    "✘ this path cannot be used (why: above) — Esc cancels",
+                    w,
+                    theme.input_error,
+                );
+            }
             (Some(problem), _) => {
                 put(buf, area.x + 1, area.y, &clean(&format!("✘ {problem}"), w), w, theme.input_error);
             }
@@ -222,11 +233,11 @@ pub fn render_input_problem(app: &App, theme: &Theme, input: Rect, buf: &mut Buf
     }
     let text = format!("✘ {}", sanitize::line(problem));
     let width = input.width;
-    if text.width() < cols(width.saturating_sub(1)) {
+    if text.width() <= cols(width.saturating_sub(1)) {
         return;
     }
     let inner = cols(width.saturating_sub(4)).max(1);
-    let rows = wrap_columns(&text, inner);
+    let rows = super::wrap_columns(&text, inner);
     let height = u16::try_from(rows.len() + 2).unwrap_or(u16::MAX).min(input.y);
     if height < 3 {
         return;
@@ -238,32 +249,6 @@ pub fn render_input_problem(app: &App, theme: &Theme, input: Rect, buf: &mut Buf
         let y = area.y + 1 + u16::try_from(i).unwrap_or(0);
         put(buf, area.x + 2, y, row, inner, theme.input_error);
     }
-}
-
-/// `text` cut into rows of at most `width` columns, at spaces where a row can end at one and
-/// anywhere in a word (a path) too long for a row.
-fn wrap_columns(text: &str, width: usize) -> Vec<String> {
-    let mut rows = vec![String::new()];
-    let mut used = 0;
-    for word in text.split_inclusive(' ') {
-        let word_width = word.trim_end().width();
-        if used > 0 && used + word_width > width && word_width <= width {
-            rows.push(String::new());
-            used = 0;
-        }
-        for c in word.chars() {
-            let c_width = c.width().unwrap_or(0);
-            if used + c_width > width {
-                rows.push(String::new());
-                used = 0;
-            }
-            if let Some(row) = rows.last_mut() {
-                row.push(c);
-            }
-            used += c_width;
-        }
-    }
-    rows.iter().map(|row| row.trim_end().to_owned()).filter(|row| !row.is_empty()).collect()
 }
 
 /// What the selected task offers, which decides the hints shown.

@@ -206,6 +206,8 @@ async fn r_refuses_a_wrong_path_and_a_wrong_spec_as_they_are_typed_then_the_righ
         assert!(app.wait_for_text("to retry — Enter writes the retry spec"), "{}", app.screen_text());
         app.send(b"\r");
         assert!(app.wait_for_text("Import the retry spec?"), "{}", app.screen_text());
+        // The spec repeats an operationId (listOrders): the offer says so before y, by the rules.
+        assert!(app.screen_text().contains("by the gateway's rules"), "{}", app.screen_text());
         app.send(b"y");
         assert!(app.wait_for_text("import started: watching"), "{}", app.screen_text());
         let written: Vec<_> = std::fs::read_dir(&reports).unwrap().map(|e| e.unwrap().file_name()).collect();
