@@ -6,6 +6,7 @@
 pub mod analysis_cmds;
 pub mod args;
 pub mod auth_cmds;
+pub mod check_cmds;
 pub mod collect;
 pub mod dashboard;
 pub mod sim_cmds;
@@ -91,6 +92,7 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
         Some(Command::Demo(args)) => return sim_cmds::demo(&context, &args),
         Some(Command::Sim(args)) => sim_cmds::sim(&args, out)?,
         Some(Command::Import(args)) => return transfer_cmds::import(&context, &args, out, err),
+        Some(Command::Check(args)) => return check_cmds::check(&context, &args, out),
         Some(Command::Export(args)) => return transfer_cmds::export(&context, &args, out, err),
         Some(Command::Report(args)) => return analysis_cmds::report(&context, &args, out, err),
         Some(Command::RetrySpec(args)) => return analysis_cmds::retry_spec(&context, &args, out, err),

@@ -13,6 +13,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod credentials;

@@ -80,6 +80,10 @@ pub trait Cloud: Send + Sync + fmt::Debug {
     /// Starts an export of a group's APIs into a document.
     fn export<'a>(&'a self, request: &'a ExportRequest<'a>) -> CloudFuture<'a, TaskRef>;
 
+    /// What an import target's group holds now (its base path, APIs and models), for `check`;
+    /// an empty group when the import would create one.
+    fn group_contents<'a>(&'a self, target: &'a Target, options: &'a ImportOptions) -> CloudFuture<'a, GroupContents>;
+
     /// Where this client's credentials came from (for `auth` and error messages).
     fn credential_source(&self) -> &CredentialSource;
 
@@ -165,6 +169,50 @@ pub struct Imported {
     pub notes: Vec<String>,
 }
 
+/// What a group holds, as a cloud lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupContents {
+    /// Empty for a group the import would create.
+    pub id: String,
+    pub name: String,
+    /// Empty when the group has none.
+    pub base_path: String,
+    pub apis: Vec<GroupItem>,
+    pub models: Vec<GroupItem>,
+}
+
+/// An API (method and path set) or a model (method and path empty) of a group.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupItem {
+    pub id: String,
+    pub name: String,
+    pub method: String,
+    pub path: String,
+}
+
+impl GroupItem {
+    fn existing(&self) -> rules::ExistingItem<'_> {
+        rules::ExistingItem { id: &self.id, name: &self.name, method: &self.method, path: &self.path }
+    }
+}
+
+impl GroupContents {
+    /// The contents as the gateway rules read them.
+    pub fn state(&self) -> rules::GroupState<'_> {
+        rules::GroupState {
+            id: &self.id,
+            name: &self.name,
+            base_path: &self.base_path,
+            apis: self.apis.iter().map(GroupItem::existing).collect(),
+            models: self.models.iter().map(GroupItem::existing).collect(),
+        }
+    }
+}
+
+/// How many pages a group listing may take before it stops: far beyond the clouds' limit of
+/// 1,000 APIs per group, so a server that never stops paging cannot keep us reading.
+pub const MAX_LISTING_PAGES: usize = 100;
+
 /// An export to start.
 #[derive(Debug, Clone, Copy)]
 pub struct ExportRequest<'a> {
@@ -237,6 +285,8 @@ pub struct Registration {
     pub replacing_import: fn(group: Option<String>) -> ImportOptions,
     /// What the gateway does with an imported spec, item by item.
     pub rules: &'static rules::GatewayRules,
+    /// Whether an import with these options replaces what the group has on the same routes.
+    pub replaces: fn(&ImportOptions) -> bool,
 }
 
 /// Every cloud, in [`ProviderKind::ALL`] order.
@@ -246,6 +296,16 @@ pub static CLOUDS: [&Registration; 2] = [&aliyun::REGISTRATION, &huawei::REGISTR
 pub fn registration(kind: ProviderKind) -> &'static Registration {
     // Order is checked by a test; the fallback is never taken.
     CLOUDS.iter().copied().find(|r| r.kind == kind).unwrap_or(CLOUDS[0])
+}
+
+/// A task or target of another cloud handed to `client`'s client: a caller's mistake, reported
+/// instead of sent.
+pub(crate) fn wrong_cloud(other: ProviderKind, client: ProviderKind) -> FetchError {
+    FetchError::new(
+        crate::domain::FetchErrorKind::Protocol,
+        "provider.mismatch",
+        format!("a {other}:// task or target cannot be used with the {} client", client.facts().display_name),
+    )
 }
 
 /// The reference of a task a server says it created, checked like a typed one: a server must not

@@ -62,6 +62,12 @@ pub enum Command {
     /// reaches the cloud. The new task is added to the watch list and the dashboard opens on it
     /// (--wait behaves like `wait` instead; --no-watch only prints its reference).
     Import(ImportArgs),
+    /// Check what a gateway would reject before importing: the spec against the gateway's
+    /// documented rules and the group's existing APIs and models.
+    ///
+    /// Exit status 0 when nothing would be rejected, 1 when something would, 2 for a spec or
+    /// target that cannot be read.
+    Check(CheckArgs),
     /// Create an export task (Huawei), watch it, and save the exported document to a file.
     Export(ExportArgs),
     /// Write a failure report of a task: summary, failures grouped by cause, every failed subtask.
@@ -146,7 +152,6 @@ pub struct SimArgs {
 }
 
 #[derive(Debug, Args)]
-#[expect(clippy::struct_excessive_bools, reason = "each bool is one of the cloud's own on/off import flags")]
 pub struct ImportArgs {
     /// The OpenAPI 2.0 / 3.x document to import (JSON or YAML).
     #[arg(value_name = "SPEC")]
@@ -159,7 +164,25 @@ pub struct ImportArgs {
     /// file name and the group, "shop-2.0.json → group 4c1f…").
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
+    /// Import without checking first what the gateway would reject (see `oaswatch check`).
+    #[arg(long)]
+    pub no_check: bool,
+    /// Import even though the check finds items the gateway would reject (they are printed as
+    /// warnings).
+    #[arg(long, conflicts_with = "no_check")]
+    pub force: bool,
 
+    #[command(flatten)]
+    pub flags: ImportFlags,
+
+    #[command(flatten)]
+    pub after: AfterCreate,
+}
+
+/// The clouds' own import flags; `check` takes them too, as they change what is rejected.
+#[derive(Debug, Args, Clone, Default)]
+#[expect(clippy::struct_excessive_bools, reason = "each bool is one of the cloud's own on/off import flags")]
+pub struct ImportFlags {
     /// [aliyun] Overwrite existing APIs with the same method and path.
     #[arg(long, help_heading = "Alibaba Cloud")]
     pub overwrite: bool,
@@ -194,9 +217,26 @@ pub struct ImportArgs {
     /// [huawei] Use mock backends.
     #[arg(long, help_heading = "Huawei Cloud")]
     pub mock_mode: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The OpenAPI 2.0 / 3.x document to check (JSON or YAML).
+    #[arg(value_name = "SPEC")]
+    pub spec: PathBuf,
+    /// The import target, as `import --to` takes it (default: `defaults.import_target`).
+    #[arg(long = "for", value_name = "TARGET", value_parser = parse_target)]
+    pub target: Option<Target>,
+    /// Check the spec alone: do not read the group (its routes, names and models are not
+    /// compared, nor is its base path).
+    #[arg(long)]
+    pub offline: bool,
+    /// Print one JSON document instead of the text report.
+    #[arg(long)]
+    pub json: bool,
 
     #[command(flatten)]
-    pub after: AfterCreate,
+    pub flags: ImportFlags,
 }
 
 /// What to do once a task was created.

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::args::{ExportArgs, ImportArgs, WaitArgs};
+use super::args::{ExportArgs, ImportArgs, ImportFlags, WaitArgs};
 use super::collect::{self, Progress, Until};
 use super::{Context, Failure, dashboard, watch_cmds};
 use crate::app::effect::ImportRequest;
@@ -33,7 +33,7 @@ fn create_failure(action: &str, error: &FetchError) -> Failure {
 }
 
 /// Reads and parses the spec, so errors name the file and line before anything is sent.
-fn load_spec(path: &Path) -> Result<(String, Document), Failure> {
+pub(super) fn load_spec(path: &Path) -> Result<(String, Document), Failure> {
     let text = openapi::limits::read_bounded(path).map_err(|e| Failure::usage(format!("cannot read the spec: {e}")))?;
     let document = openapi::parse(&text, &path.display().to_string())
         .map_err(|e| Failure::usage(format!("the spec is not a valid OpenAPI document: {e}")))?;
@@ -46,7 +46,7 @@ fn load_spec(path: &Path) -> Result<(String, Document), Failure> {
     Ok((text, document))
 }
 
-fn clients(context: &Context, target: &Target) -> Result<Clients, Failure> {
+pub(super) fn clients(context: &Context, target: &Target) -> Result<Clients, Failure> {
     let (clients, notes) = watch_cmds::clients_for(context, &[])?;
     if let Some(error) = clients.account_error(&provider::Account::of_target(target)) {
         return Err(Failure::usage(error.to_string()));
@@ -58,7 +58,7 @@ fn clients(context: &Context, target: &Target) -> Result<Clients, Failure> {
 }
 
 /// Flags that only make sense for another cloud are mistakes worth stopping for.
-fn reject_foreign_flags(target: &Target, options: &ImportOptions) -> Result<(), Failure> {
+pub(super) fn reject_foreign_flags(target: &Target, options: &ImportOptions) -> Result<(), Failure> {
     let accepted = provider::registration(target.provider()).import_flags;
     let Some(flag) = options.used_flags().into_iter().find(|flag| !accepted.contains(flag)) else {
         return Ok(());
@@ -69,7 +69,7 @@ fn reject_foreign_flags(target: &Target, options: &ImportOptions) -> Result<(), 
 }
 
 /// The import options the flags ask for.
-fn import_options(args: &ImportArgs) -> ImportOptions {
+pub(super) fn import_options(args: &ImportFlags) -> ImportOptions {
     ImportOptions {
         overwrite: args.overwrite,
         request_mode: args.request_mode.clone(),
@@ -86,7 +86,12 @@ fn import_options(args: &ImportArgs) -> ImportOptions {
 }
 
 /// `--to`/`--from`, else the config's default, else a usage error saying how to give one.
-fn target_or_default(given: Option<&Target>, context: &Context, key: &str, flag: &str) -> Result<Target, Failure> {
+pub(super) fn target_or_default(
+    given: Option<&Target>,
+    context: &Context,
+    key: &str,
+    flag: &str,
+) -> Result<Target, Failure> {
     if let Some(target) = given {
         return Ok(target.clone());
     }
@@ -104,7 +109,7 @@ fn target_or_default(given: Option<&Target>, context: &Context, key: &str, flag:
 
 pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
     let target = target_or_default(args.to.as_ref(), context, crate::config::DEFAULT_IMPORT_TARGET, "--to")?;
-    let options = import_options(args);
+    let options = import_options(&args.flags);
     reject_foreign_flags(&target, &options)?;
     let (text, document) = load_spec(&args.spec)?;
     let schemas = document.schemas.len();
@@ -117,6 +122,9 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
         document.operations.len(),
         schemas
     )?;
+    if !args.no_check {
+        preflight(context, args, &target, &options, &document, err)?;
+    }
     let clients = clients(context, &target)?;
     let mut notes = Vec::new();
     let created = super::runtime()?
@@ -136,6 +144,43 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
         writeln!(err, "warning: the task was created but could not be added to the watch list: {error}")?;
     }
     after_create(context, task_ref, &args.after, out, err)
+}
+
+/// The check before an import: what the gateway would reject stops the import, unless
+/// `--force` (then it is printed as warnings).
+fn preflight(
+    context: &Context,
+    args: &ImportArgs,
+    target: &Target,
+    options: &ImportOptions,
+    document: &Document,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let group = super::check_cmds::read_group(context, target, options)?;
+    let check = super::check_cmds::run(document, target, options, group);
+    if !check.rejects_anything() {
+        for advisory in &check.advisories {
+            writeln!(err, "note: {}", sanitize::line_truncated(advisory, 300))?;
+        }
+        return Ok(());
+    }
+    let report = check.human(&args.spec.display().to_string(), &target.to_string());
+    if args.force {
+        for line in report.lines() {
+            writeln!(err, "warning: {line}")?;
+        }
+        writeln!(err, "warning: {}; importing anyway (--force)", check.verdict_line())?;
+        return Ok(());
+    }
+    write!(err, "{report}")?;
+    Err(Failure {
+        status: ExitStatus::Failures,
+        message: format!(
+            "{}, so nothing was imported: fix the spec (see `oaswatch check`), or import anyway with --force \
+             (--no-check skips the check)",
+            check.verdict_line()
+        ),
+    })
 }
 
 async fn create_import(

@@ -7,6 +7,8 @@
 //! ├── sign         ACS3-HMAC-SHA256 on the shared signing scheme (and STS's RPC V1)
 //! ├── endpoints    the SDK's endpoint data, region → host
 //! ├── credentials  the SDK's credential chain, every source
+//! ├── group        what a group holds (for check)
+//! ├── rules        what the gateway does with an imported spec
 //! └── raw          the provider's own JSON of an item
 //! ```
 //!
@@ -15,6 +17,7 @@
 pub mod client;
 pub mod credentials;
 pub mod endpoints;
+pub mod group;
 pub mod raw;
 pub mod rules;
 pub mod sign;
@@ -50,6 +53,7 @@ pub static REGISTRATION: Registration = Registration {
     // The target names the group; `Overwrite` replaces the APIs that are there.
     replacing_import: |_| ImportOptions { overwrite: true, ..ImportOptions::default() },
     rules: &rules::RULES,
+    replaces: |options| options.overwrite,
 };
 
 fn discover(input: &ChainInput<'_>) -> Result<Discovered, CredentialError> {

@@ -6,6 +6,8 @@
 //! ├── wire         answers → domain types; error rules
 //! ├── sign         SDK-HMAC-SHA256 on the shared signing scheme
 //! ├── credentials  the SDK's credential chain, KooCLI profiles, federation, metadata
+//! ├── group        what a group holds (for check)
+//! ├── rules        what the gateway does with an imported spec
 //! └── raw          the provider's own JSON of an item
 //! ```
 //!
@@ -13,6 +15,7 @@
 
 pub mod client;
 pub mod credentials;
+pub mod group;
 pub mod raw;
 pub mod rules;
 pub mod sign;
@@ -44,6 +47,7 @@ pub static REGISTRATION: Registration = Registration {
         ..ImportOptions::default()
     },
     rules: &rules::RULES,
+    replaces: |options| options.api_mode.as_deref() == Some("override"),
 };
 
 fn discover(input: &ChainInput<'_>) -> Result<Discovered, CredentialError> {

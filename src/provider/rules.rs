@@ -164,6 +164,8 @@ pub struct PathRule {
 pub struct Quota {
     pub apis_per_import: Option<usize>,
     pub apis_per_group: usize,
+    /// Where the cloud documents these limits.
+    pub source: &'static str,
 }
 
 impl<'a> Refusal<'a> {
@@ -248,6 +250,8 @@ pub struct Planned {
     /// The id of the group's item it updates or clashes with on the same route or name.
     pub existing_id: Option<String>,
     pub verdict: Verdict,
+    /// For [`Rule::DependencyFailed`], the model whose refusal cancels it.
+    pub because: Option<String>,
 }
 
 /// The plan of a whole import: models first (Alibaba imports them before the APIs that use
@@ -332,9 +336,34 @@ pub fn plan(rules: &GatewayRules, doc: &Document, group: &GroupState<'_>, replac
             index,
             existing_id: existing.map(|e| e.id.to_owned()),
             verdict,
+            because: None,
         });
     }
+    cancel_dependants(rules, doc, group, &mut plan);
     plan
+}
+
+/// An API that would be imported but needs a model the gateway refuses is cancelled.
+fn cancel_dependants(rules: &GatewayRules, doc: &Document, group: &GroupState<'_>, plan: &mut ImportPlan) {
+    let refused: BTreeSet<String> =
+        plan.models.iter().filter(|m| matches!(m.verdict, Verdict::Refused { .. })).map(|m| m.name.clone()).collect();
+    for api in &mut plan.apis {
+        if !matches!(api.verdict, Verdict::Create | Verdict::Update) {
+            continue;
+        }
+        if let Some(model) = failed_dependency(doc, api.index, &refused) {
+            let needed = ExistingItem { id: "", name: model, method: "", path: "" };
+            api.verdict = Refusal {
+                method: &api.method,
+                path: &api.path,
+                name: &api.name,
+                other: Some(needed),
+                ..Refusal::new(Rule::DependencyFailed, group, &doc.base_path)
+            }
+            .verdict(rules);
+            api.because = Some(model.clone());
+        }
+    }
 }
 
 /// Models, where the cloud imports them: a name the group already has is refused unless the
@@ -361,6 +390,7 @@ fn plan_models(rules: &GatewayRules, doc: &Document, group: &GroupState<'_>, rep
             index,
             existing_id: existing.map(|m| m.id.to_owned()),
             verdict,
+            because: None,
         });
     }
     planned

@@ -20,7 +20,6 @@ use serde_json::{Map, Value, json};
 use super::auth::{RequestView, verify_huawei};
 use super::engine::Final;
 use super::errors::{huawei_error, huawei_invalid, huawei_missing};
-use super::export::{self, ExportRequest};
 use super::faults::{self, Answering, FaultContext, Stage};
 use super::http::{header_str, json_response, parse_query, percent_decode, query_get};
 use super::import::{HuaweiImportOptions, Origin, create_huawei_export, create_huawei_import, resolve};
@@ -28,12 +27,18 @@ use super::scenario::{Behaviour, EndpointSelector, FaultSpec};
 use super::state::{PlanResult, Shared, SimTask};
 use crate::domain::{ChangeAction, ProviderKind, TaskKind};
 use crate::openapi::{self, ErrorKind, OpenApiError, TargetVersion};
+use export::ExportRequest;
 
 enum Route {
     Poll(String),
     Import,
     Export,
+    ListApis,
 }
+
+pub(super) mod export;
+mod group;
+pub(super) mod iam;
 
 struct Prepared {
     route: Route,
@@ -67,6 +72,7 @@ pub(crate) async fn handle(shared: &Shared, method: &Method, uri: &Uri, headers:
         Route::Poll(task_id) => poll(shared, &prepared.instance_id, task_id, rid, now),
         Route::Import => import(shared, &prepared.instance_id, headers, body.clone(), rid, now).await,
         Route::Export => export_task(shared, &prepared.instance_id, uri, body, rid, now),
+        Route::ListApis => group::list_apis(shared, &prepared.instance_id, uri, rid),
     };
     match &prepared.fault {
         Some(fault) => faults::after(shared, fault, normal).await,
@@ -102,12 +108,14 @@ fn prepare(
         }
         (&Method::POST, ["openapi", "async-import"]) => Some(Route::Import),
         (&Method::POST, ["openapi", "async-export"]) => Some(Route::Export),
+        (&Method::GET, ["apis"]) => Some(Route::ListApis),
         _ => None,
     };
     let key = match &route {
         Some(Route::Poll(_)) => "huawei GET async-tasks",
         Some(Route::Import) => "huawei POST async-import",
         Some(Route::Export) => "huawei POST async-export",
+        Some(Route::ListApis) => "huawei GET apis",
         None => "huawei (unknown route)",
     };
     inner.stats.count_request(key);
@@ -132,6 +140,7 @@ fn prepare(
         Route::Poll(id) => (EndpointSelector::Poll, Some(id.as_str())),
         Route::Import => (EndpointSelector::Import, None),
         Route::Export => (EndpointSelector::Export, None),
+        Route::ListApis => (EndpointSelector::Group, None),
     };
     let ctx = FaultContext { provider: ProviderKind::Huawei, endpoint, task_id };
     let fault = faults::select(shared, &mut inner, &ctx, now);

@@ -111,6 +111,10 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
         let op = &doc.operations[n];
         let roll: f64 = rng.random();
         let (mut outcome, mut cause) = match &planned.verdict {
+            Verdict::Refused { rule: Rule::DependencyFailed, message, .. } => (
+                Final::Cancel { message: message.clone() },
+                Some(Cause { rule: Rule::DependencyFailed.id(), because: planned.because.clone(), decoration: None }),
+            ),
             Verdict::Refused { rule, code, message } => (fail(code, message.clone()), Some(cause_of(gateway, *rule))),
             Verdict::Create if roll < rate => (internal_error(), Some(Cause::rule("internal-error"))),
             Verdict::Create => (Final::Over(ChangeAction::Create), None),
@@ -121,6 +125,8 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
             outcome = Final::Fail { code: String::new(), message: message.clone() };
             cause = Some(Cause::rule("scripted"));
         }
+        // Models the gateway refused are in the plan; those that failed for other reasons
+        // (internal errors) cancel the APIs that need them here.
         if matches!(outcome, Final::Over(_))
             && let Some(model) = rules::failed_dependency(doc, n, &failed_models)
         {

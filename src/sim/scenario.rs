@@ -534,6 +534,9 @@ pub enum EndpointSelector {
     Import,
     /// `POST async-export`.
     Export,
+    /// The group reads of `check`: `DescribeApiGroup`/`DescribeApis`/`DescribeModels`,
+    /// `GET …/apis`.
+    Group,
 }
 
 /// One fault: what, for which requests, and when.

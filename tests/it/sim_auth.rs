@@ -159,7 +159,7 @@ async fn aliyun_default_unknown_operation_and_bad_actions() {
     let huawei_id = sim.task_ref("huawei-petstore").unwrap().task_id().to_owned();
     assert_eq!(aliyun_rejection(&sim, &key, &AliyunCall::describe(&huawei_id)).await.1, "NotFound.OperationId");
 
-    let (status, code, _) = aliyun_rejection(&sim, &key, &AliyunCall::new("DescribeApis")).await;
+    let (status, code, _) = aliyun_rejection(&sim, &key, &AliyunCall::new("DeployApi")).await;
     assert_eq!((status, code.as_str()), (404, "InvalidAction.NotFound"));
     let mut old = AliyunCall::describe(&aliyun_task(&sim));
     old.version = "2014-05-26".into();

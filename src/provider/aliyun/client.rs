@@ -21,7 +21,9 @@ use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::host_header;
 use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
 use crate::provider::signing::{SignedRequest, acs_date, percent_encode, sha256_hex};
-use crate::provider::{Cloud, CloudFuture, ExportRequest, Fetch, Identity, ImportRequest, Imported};
+use crate::provider::{
+    Cloud, CloudFuture, ExportRequest, Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported,
+};
 
 /// The Alibaba console's documented import limits (docs/protocols.md); the API may accept more,
 /// so crossing them is a note, not an error.
@@ -60,7 +62,7 @@ pub struct AliyunClient {
 }
 
 /// A request body and its content type.
-struct Body {
+pub(super) struct Body {
     content_type: &'static str,
     bytes: Vec<u8>,
 }
@@ -149,7 +151,7 @@ impl AliyunClient {
     }
 
     /// Signs and sends one RPC call (POST `/`, parameters in the query), returning a 2xx answer.
-    async fn call(
+    pub(super) async fn call(
         &self,
         region: &str,
         action: &str,
@@ -230,7 +232,7 @@ impl AliyunClient {
         }
     }
 
-    fn context(&self, error: FetchError) -> FetchError {
+    pub(super) fn context(&self, error: FetchError) -> FetchError {
         with_credential_source(error, &self.source)
     }
 
@@ -298,11 +300,7 @@ impl AliyunClient {
 }
 
 fn mismatch(other: ProviderKind) -> FetchError {
-    FetchError::new(
-        FetchErrorKind::Protocol,
-        "provider.mismatch",
-        format!("a {other}:// task or target cannot be used with the Alibaba client"),
-    )
+    crate::provider::wrong_cloud(other, ProviderKind::Aliyun)
 }
 
 impl Cloud for AliyunClient {
@@ -317,6 +315,13 @@ impl Cloud for AliyunClient {
     fn export<'a>(&'a self, _request: &'a ExportRequest<'a>) -> CloudFuture<'a, TaskRef> {
         let why = ProviderKind::Aliyun.facts().no_export.unwrap_or("export is not supported");
         Box::pin(std::future::ready(Err(FetchError::new(FetchErrorKind::Protocol, "export.unsupported", why))))
+    }
+
+    fn group_contents<'a>(&'a self, target: &'a Target, _options: &'a ImportOptions) -> CloudFuture<'a, GroupContents> {
+        Box::pin(async move {
+            let Target::Aliyun { region, group_id, .. } = target else { return Err(mismatch(target.provider())) };
+            self.group_contents_of(region, group_id).await
+        })
     }
 
     fn credential_source(&self) -> &CredentialSource {

@@ -22,7 +22,10 @@ use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::{host_header, join_path};
 use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
 use crate::provider::signing::{SignedRequest, percent_encode, sdk_date, sha256_hex};
-use crate::provider::{Cloud, CloudFuture, ExportRequest, Fetch, Identity, ImportRequest, Imported, server_task_ref};
+use crate::provider::{
+    Cloud, CloudFuture, ExportRequest, Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported,
+    server_task_ref,
+};
 
 /// Huawei's well-known id of the RELEASE environment.
 const RELEASE_ENV: &str = "DEFAULT_ENVIRONMENT_RELEASE_ID";
@@ -68,7 +71,7 @@ struct ExportBody<'a> {
 }
 
 /// What a request carries, which decides how its payload is signed.
-enum Payload {
+pub(super) enum Payload {
     Empty,
     Json(Vec<u8>),
     /// Multipart: signed as `UNSIGNED-PAYLOAD`, as the Go SDK does for non-JSON bodies.
@@ -219,7 +222,7 @@ impl HuaweiClient {
     }
 
     /// Authenticates and sends one request, returning a 2xx answer.
-    async fn call(
+    pub(super) async fn call(
         &self,
         region: &str,
         project_id: &str,
@@ -306,7 +309,7 @@ impl HuaweiClient {
         }
     }
 
-    fn context(&self, error: FetchError) -> FetchError {
+    pub(super) fn context(&self, error: FetchError) -> FetchError {
         with_credential_source(error, &self.source)
     }
 
@@ -375,11 +378,7 @@ impl HuaweiClient {
 }
 
 fn mismatch(other: ProviderKind) -> FetchError {
-    FetchError::new(
-        FetchErrorKind::Protocol,
-        "provider.mismatch",
-        format!("a {other}:// task or target cannot be used with the Huawei client"),
-    )
+    crate::provider::wrong_cloud(other, ProviderKind::Huawei)
 }
 
 impl Cloud for HuaweiClient {
@@ -393,6 +392,19 @@ impl Cloud for HuaweiClient {
 
     fn export<'a>(&'a self, request: &'a ExportRequest<'a>) -> CloudFuture<'a, TaskRef> {
         Box::pin(self.start_export(request))
+    }
+
+    fn group_contents<'a>(&'a self, target: &'a Target, options: &'a ImportOptions) -> CloudFuture<'a, GroupContents> {
+        Box::pin(async move {
+            let Target::Huawei { region, project_id, instance_id, .. } = target else {
+                return Err(mismatch(target.provider()));
+            };
+            match &options.group {
+                Some(group_id) => self.group_contents_of(region, project_id, instance_id, group_id).await,
+                // A new group: nothing in it yet.
+                None => Ok(GroupContents::default()),
+            }
+        })
     }
 
     fn credential_source(&self) -> &CredentialSource {
