@@ -85,9 +85,9 @@ fn dashboard(tasks: &[(TaskRef, Option<Task>)], labels: &[(TaskRef, String)]) ->
 /// Columns of the subtask table on its header row, and of its error column.
 fn error_share(text: &str) -> Option<(usize, usize)> {
     let header =
-        rows(text).into_iter().find(|l| l.contains(" state ") && l.ends_with(['│', '┃']) && l.contains("error"))?;
+        rows(text).into_iter().find(|l| l.contains(" state") && l.ends_with(['│', '┃']) && l.contains(" error"))?;
     let chars: Vec<char> = header.chars().collect();
-    let state = header[..header.find(" state ")?].chars().count();
+    let state = header[..header.find(" state")?].chars().count();
     let left = chars[..state].iter().rposition(|c| matches!(c, '│' | '┃'))?;
     let right = chars.len() - 1;
     let error =
