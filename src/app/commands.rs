@@ -12,6 +12,7 @@ use crate::poller::PollCmd;
 use super::action::Command;
 use super::effect::{Effect, ExternalProgram};
 use super::input::InputPurpose;
+use super::labels;
 use super::overlay::Overlay;
 use super::viewer::Viewer;
 use super::{App, Focus, Help, Polling, pane_context};
@@ -159,7 +160,13 @@ impl App {
                 {
                     let sort = e.view.sort().next();
                     e.view.set_sort(&task.subtasks, sort);
-                    self.flash_info(format!("sort: {}", sort.label()));
+                    let text = format!(
+                        "{} subtasks of {} sorted by {} ↑",
+                        labels::count(task.subtasks.len()),
+                        e.display_name(),
+                        sort.label()
+                    );
+                    self.flash_info(text);
                 }
                 Vec::new()
             }
@@ -317,6 +324,7 @@ impl App {
 
     pub(super) fn remove(&mut self, task_ref: &TaskRef) -> Vec<Effect> {
         let Some(i) = self.entries.iter().position(|e| &e.task_ref == task_ref) else { return Vec::new() };
+        let name = self.entries[i].display_name();
         self.entries.remove(i);
         self.changes.forget(task_ref);
         if self.looking.as_ref() == Some(task_ref) {
@@ -330,7 +338,9 @@ impl App {
             self.selected -= 1;
         }
         self.selected = self.selected.min(self.entries.len().saturating_sub(1));
-        self.flash_info(format!("removed {}", task_ref.short()));
+        let whole = crate::sanitize::line(&task_ref.to_string()).into_owned();
+        let what = if name.starts_with('"') { format!("{name} ({whole})") } else { whole };
+        self.flash_info(format!("removed {what} from the watch list"));
         vec![Effect::Poll(PollCmd::Unwatch(task_ref.clone())), Effect::SaveWatchlist(self.task_refs())]
     }
 }

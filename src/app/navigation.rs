@@ -140,7 +140,8 @@ impl App {
                 let filtered = self.selected_entry().is_some_and(|e| !e.view.filter().is_empty());
                 if filtered && !self.in_groups_tab() {
                     self.apply_filter("");
-                    self.flash_info("filter cleared");
+                    let name = self.selected_entry().map(super::Entry::display_name).unwrap_or_default();
+                    self.flash_info(format!("subtask filter of {name} cleared"));
                 } else if self.group_active() && !self.in_groups_tab() {
                     self.leave_group();
                 } else {
@@ -235,11 +236,12 @@ impl App {
                 if focus != Focus::Tasks && self.selected_entry().is_some_and(|e| e.task.is_some()) {
                     self.focus = Focus::Subtasks;
                 }
-                let short = self.entries[i].task_ref.short();
+                let name = self.entries[i].display_name();
+                let failed = labels::count(self.entries[i].problem_count() as usize);
                 if wrapped {
-                    self.flash_info(format!("wrapped around to {short}"));
+                    self.flash_info(format!("wrapped around to {name}, {failed} failed"));
                 } else {
-                    self.flash_info(format!("task with failures: {short}"));
+                    self.flash_info(format!("task with failures: {name}, {failed} failed"));
                 }
             }
         }
