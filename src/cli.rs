@@ -99,6 +99,7 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
         Some(Command::Status(args)) => watch_cmds::status(&context, args, out, err)?,
         Some(Command::Wait(args)) => watch_cmds::wait(&context, args, out, err)?,
         Some(Command::List) => list(&context, out)?,
+        Some(Command::Console { task }) => console(&context, &task, out, err)?,
         Some(Command::Add { tasks, label: None }) => change_watchlist(&context, Change::Add(tasks), out)?,
         Some(Command::Add { tasks, label: Some(label) }) => {
             let labelled = tasks.iter().map(|t| (t.clone(), Some(label.clone()))).collect();
@@ -194,6 +195,37 @@ fn list(context: &Context, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
 enum ChangeKind {
     Label,
     Other,
+}
+
+/// `oaswatch console TASK`: the address, as a link when a terminal shows it; `$BROWSER` opens it.
+fn console(
+    context: &Context,
+    task_ref: &crate::domain::TaskRef,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, Failure> {
+    let url = task_ref.console_url();
+    if stdout_is_terminal() {
+        // The terminal shows the address and makes it clickable.
+        writeln!(out, "{}", crate::tui::osc8_link(&url, &url))?;
+    } else {
+        writeln!(out, "{url}")?;
+    }
+    if let Some(browser) = (context.env)("BROWSER").map(|b| b.trim().to_owned()).filter(|b| !b.is_empty()) {
+        let mut words = browser.split_whitespace();
+        let program = words.next().unwrap_or_default();
+        // Waited for, like `git web--browse`: a browser launcher returns once it has handed over.
+        let ran = std::process::Command::new(program)
+            .args(words)
+            .arg(&url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .status();
+        if let Err(error) = ran {
+            writeln!(err, "oaswatch: $BROWSER ({}) could not start: {error}", sanitize::line(&browser))?;
+        }
+    }
+    Ok(ExitStatus::Ok)
 }
 
 fn change_watchlist(context: &Context, change: Change, out: &mut dyn Write) -> Result<ExitStatus, Failure> {

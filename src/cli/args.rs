@@ -78,6 +78,13 @@ pub enum Command {
     /// Write an OpenAPI document holding only the failed operations of an import (and the
     /// schemas they need, and the failed models), to fix and re-import just those.
     RetrySpec(RetrySpecArgs),
+    /// Print the address of a task's page in its cloud's web console (a clickable OSC 8 link on
+    /// a terminal) and open it with $BROWSER when that is set. Only the region and ids go into
+    /// the address, never a credential.
+    Console {
+        #[arg(value_name = "TASK", value_parser = parse_task_ref)]
+        task: TaskRef,
+    },
     /// List the saved watch list.
     List,
     /// Add a task to the saved watch list.

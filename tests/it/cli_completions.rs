@@ -61,3 +61,34 @@ fn every_shell_gets_a_script_and_the_man_page_names_every_subcommand() {
         assert!(man.contains(sub), "{sub} missing from the man page");
     }
 }
+
+/// `oaswatch console TASK` prints the task's console page and hands it to `$BROWSER`: the
+/// region and ids only, never a profile name or a credential from the environment.
+#[test]
+fn console_prints_the_page_and_opens_it_with_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let seen = dir.path().join("opened");
+    let browser = dir.path().join("browser.sh");
+    std::fs::write(&browser, format!("#!/bin/sh\nprintf '%s' \"$1\" > {}\n", seen.display())).unwrap();
+    std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_oaswatch"))
+        .args(["console", "huawei://prod@cn-north-4/p0123/i4567/t89ab"])
+        .env_clear()
+        .env("OASWATCH_CONFIG_DIR", dir.path().join("c"))
+        .env("OASWATCH_DATA_DIR", dir.path().join("d"))
+        .env("HUAWEICLOUD_SDK_SK", "secret-never-in-a-url")
+        .env("BROWSER", &browser)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        printed.starts_with("https://") && printed.contains("cn-north-4") && printed.contains("i4567"),
+        "{printed}"
+    );
+    assert!(!printed.contains('\u{1b}'), "no link escape when stdout is not a terminal: {printed:?}");
+    assert!(!printed.contains("prod") && !printed.contains("secret"), "{printed}");
+    // The command waits for the browser launcher, as `git web--browse` does.
+    let opened = std::fs::read_to_string(&seen).unwrap();
+    assert_eq!(opened, printed.trim_end());
+}
