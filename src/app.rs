@@ -741,9 +741,10 @@ impl App {
             Action::SnapshotRead { task_ref, task } => self.on_snapshot_read(&task_ref, task),
             Action::ConsoleShown { url, name, browser } => {
                 self.dirty = true;
+                // The address first: it is what a narrow header must not lose.
                 let text = match browser {
-                    Some(_) => format!("opened the console page of {name} in $BROWSER: {url}"),
-                    None => format!("console page of {name} (copied; set $BROWSER to open it): {url}"),
+                    Some(_) => format!("{url} — console page of {name}, opened in $BROWSER"),
+                    None => format!("{url} — console page of {name}, copied (set $BROWSER to open it)"),
                 };
                 // An address takes a while to read (and to copy down).
                 self.flash = Some(Flash {
