@@ -92,3 +92,29 @@ fn console_prints_the_page_and_opens_it_with_browser() {
     let opened = std::fs::read_to_string(&seen).unwrap();
     assert_eq!(opened, printed.trim_end());
 }
+
+/// Every file of the repository that README and docs/ name in an example (`assets/specs/…`,
+/// `assets/scenarios/…`) exists, so an example can be pasted as it is.
+#[test]
+fn the_files_the_docs_name_exist() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut docs = vec![root.join("README.md")];
+    docs.extend(std::fs::read_dir(root.join("docs")).unwrap().map(|e| e.unwrap().path()));
+    let mut named = 0;
+    for doc in docs.iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
+        let text = std::fs::read_to_string(doc).unwrap();
+        for (at, _) in text.match_indices("assets/") {
+            let path: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '_'))
+                .collect();
+            let path = path.trim_end_matches('.');
+            if path.ends_with('/') || !path.contains('.') {
+                continue; // a directory
+            }
+            named += 1;
+            assert!(root.join(path).exists(), "{} names {path}, which is not in the repository", doc.display());
+        }
+    }
+    assert!(named >= 5, "the docs name {named} files");
+}
