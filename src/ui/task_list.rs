@@ -34,7 +34,8 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         let at = app.entries()[..app.selected_index()].iter().filter(|e| !e.hidden).count() + 1;
         format!(" Tasks {at}/{shown} ")
     };
-    // The sort column and its direction always; the filter while there is one.
+    // In the frame's top line: the sort column and its direction always, the filter while there
+    // is one.
     let mut status = vec![Span::styled(format!(" sort: {} ", view.sort.label()), theme.dim)];
     if !view.filter.trim().is_empty() {
         let filter = clean(view.filter.trim(), 24).into_owned();
@@ -45,7 +46,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(if focused { theme.border_focused } else { theme.border })
         .title(Span::styled(title, theme.title))
-        .title_bottom(Line::from(status).right_aligned())
+        .title(Line::from(status).right_aligned())
         .render(area, buf);
     let body = inner(area);
     if !is_shown(body) {
