@@ -9,6 +9,7 @@
 
 pub mod action;
 mod clipboard;
+pub mod columns;
 mod commands;
 pub mod effect;
 mod failures;
@@ -16,6 +17,7 @@ mod failures;
 pub(crate) mod fixtures;
 pub mod input;
 pub mod insight;
+pub mod keyhelp;
 pub mod keymap;
 pub mod labels;
 pub mod layout;
@@ -26,7 +28,9 @@ pub mod overlay;
 mod polling;
 pub mod prepare;
 pub mod retry;
+pub mod session;
 pub mod subtask_view;
+pub mod task_filter;
 pub mod viewer;
 mod viewing;
 
@@ -96,6 +100,8 @@ impl Default for AppOptions {
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub task_ref: TaskRef,
+    /// A name for humans ("shop-2.0.json → group 6c1f…", "retry of …"), from the watch list.
+    pub label: Option<String>,
     /// The last good snapshot (possibly loaded from disk at start-up).
     pub task: Option<Task>,
     /// `task` came from a saved snapshot and has not been confirmed by a fetch yet.
@@ -118,7 +124,25 @@ pub struct Entry {
     pub view: SubtaskView,
     /// Failure groups, changes since last looked, rate and ETA, and the groups tab.
     pub insight: Insight,
+    /// Whether the poller has this task, which decides what a refresh asks of it.
+    pub polling: Polling,
+    /// Left out of the task list by its filter (then it takes no rows).
+    pub hidden: bool,
+    /// When it joined the list, for the list's "added" order.
+    pub added: u64,
     announced: Announced,
+}
+
+/// Whether the poller has a task. A finished task reopened from its saved snapshot is not
+/// handed to the poller (its data is final); a refresh of it is one fetch
+/// ([`crate::poller::PollCmd::Refresh`] of a task the poller does not have), after which the
+/// poller has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Polling {
+    /// The poller schedules it (or keeps it, finished, for the next refresh).
+    Watched,
+    /// Not handed to the poller: its saved snapshot is final.
+    Idle,
 }
 
 /// What has been announced for a task, so each notification goes out once.
@@ -141,6 +165,7 @@ impl Entry {
         let insight = Insight::new(task_ref.provider(), task.as_ref());
         Entry {
             task_ref,
+            label: None,
             from_snapshot: task.is_some(),
             reading_snapshot: false,
             announced: Announced {
@@ -158,11 +183,46 @@ impl Entry {
             next_poll_at: None,
             view,
             insight,
+            polling: if finished { Polling::Idle } else { Polling::Watched },
+            hidden: false,
+            added: 0,
         }
     }
 
     pub fn is_finished(&self) -> bool {
         self.task.as_ref().is_some_and(Task::is_finished)
+    }
+
+    /// How messages name the task: its label, else its short reference.
+    pub fn display_name(&self) -> String {
+        match self.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+            Some(label) => format!("\"{}\"", crate::sanitize::line(label)),
+            None => self.task_ref.short(),
+        }
+    }
+
+    /// Columns the widest of this task's list lines wants (see `ui::task_list`): the state,
+    /// the label and the short reference; the gauge and the counts.
+    pub fn row_width(&self) -> usize {
+        use unicode_width::UnicodeWidthStr as _;
+        let label = self.label.as_deref().map_or(0, |l| crate::sanitize::line(l).width() + 2);
+        let reference = self.task_ref.provider().to_string().width() + 1 + self.task_ref.short().width();
+        // A task still running also shows its rate and ETA on the first line, and its age,
+        // freshness and next poll on the second ("⏱ 3m · updated 12s ago · next in 4s").
+        let running = !self.is_finished();
+        let first = 12 + label + reference + if running { 26 } else { 0 };
+        let tail = if running {
+            40
+        } else if self.from_snapshot {
+            16
+        } else {
+            10
+        };
+        let second = self.task.as_ref().map_or(30, |t| {
+            let counts: usize = 2 * t.counts.total.to_string().len() + 1 + 6 * 4;
+            7 + 18 + 1 + counts + tail
+        });
+        first.max(second)
     }
 
     /// Failed plus cancelled subtasks, the number `n` jumps between.
@@ -176,8 +236,12 @@ impl Entry {
         if self.task.is_none() {
             return false;
         }
-        if self.last_error.is_some() || self.from_snapshot {
+        if self.last_error.is_some() {
             return true;
+        }
+        // A finished task's saved snapshot is its final state, not an old view of a moving one.
+        if self.from_snapshot {
+            return !self.is_finished();
         }
         if paused || self.is_finished() {
             return false;
@@ -194,7 +258,9 @@ impl Entry {
         poll_interval: Duration,
         paused: bool,
     ) -> Option<labels::ProgressLabel> {
-        if self.task.is_none() || paused || self.is_stale(now, poll_interval, paused) {
+        // A saved snapshot not fetched since has no rate: nothing was seen to move.
+        let only_saved = self.from_snapshot && self.updated_at.is_none();
+        if self.task.is_none() || paused || only_saved || self.is_stale(now, poll_interval, paused) {
             return None;
         }
         labels::progress(self.insight.progress().eta(now), self.task_ref.provider(), now)
@@ -220,6 +286,9 @@ impl Entry {
     /// Rows this entry takes in the task list: two, plus one naming what a finished task left
     /// unfinished, plus one for a fetch error's reason.
     pub fn height(&self) -> u16 {
+        if self.hidden {
+            return 0;
+        }
         let task = self.task.as_ref();
         let stragglers = task.is_some_and(|t| t.is_finished() && t.counts.running + t.counts.waiting > 0);
         let warned = task.is_some_and(|t| !t.warnings.is_empty());
@@ -364,6 +433,10 @@ pub struct App {
     looking: Option<TaskRef>,
     /// Snapshots replaced or found unchanged, for the runtime to free off the UI thread.
     garbage: Vec<Task>,
+    /// The task list's filter and sort.
+    task_view: task_filter::TaskView,
+    /// The next entry's `added` number.
+    next_added: u64,
 }
 
 impl App {
@@ -371,9 +444,12 @@ impl App {
         let mut entries: Vec<Entry> = Vec::with_capacity(initial.len());
         for (task_ref, task) in initial {
             if entries.iter().all(|e| e.task_ref != task_ref) {
-                entries.push(Entry::new(task_ref, task, false));
+                let mut entry = Entry::new(task_ref, task, false);
+                entry.added = entries.len() as u64;
+                entries.push(entry);
             }
         }
+        let next_added = entries.len() as u64;
         App {
             entries,
             selected: 0,
@@ -395,7 +471,30 @@ impl App {
             changes: ChangeTracker::new(),
             looking: None,
             garbage: Vec::new(),
+            task_view: task_filter::TaskView::default(),
+            next_added,
         }
+    }
+
+    /// Names a task (from the watch list at start-up); `None` or blank takes the name away.
+    pub fn set_label(&mut self, task_ref: &TaskRef, label: Option<String>) {
+        if let Some(entry) = self.entries.iter_mut().find(|e| e.task_ref == *task_ref) {
+            entry.label = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
+            self.dirty = true;
+        }
+    }
+
+    /// Adds a watched task (last in "added" order); returns where the list's sort put it. A
+    /// filter does not hide a task just added.
+    fn push_entry(&mut self, mut entry: Entry) -> usize {
+        entry.added = self.next_added;
+        self.next_added += 1;
+        let task_ref = entry.task_ref.clone();
+        self.entries.push(entry);
+        self.reapply_task_view();
+        let i = self.entries.iter().position(|e| e.task_ref == task_ref).unwrap_or(0);
+        self.entries[i].hidden = false;
+        i
     }
 
     /// These tasks' saved snapshots are being parsed; each arrives as [`Action::SnapshotRead`],
@@ -404,6 +503,8 @@ impl App {
         for task_ref in refs {
             if let Some(entry) = self.entries.iter_mut().find(|e| e.task_ref == *task_ref && e.task.is_none()) {
                 entry.reading_snapshot = true;
+                // Watched once the snapshot is read, and only if it is not final.
+                entry.polling = Polling::Idle;
             }
         }
     }
@@ -534,8 +635,29 @@ impl App {
                 input_open: self.input().is_some(),
                 task_rows: u16::try_from(rows).unwrap_or(u16::MAX),
                 has_tasks: !self.entries.is_empty(),
+                task_width: self.task_list_width(),
+                subtask_width: self.subtask_table_width(area.height),
             },
         )
+    }
+
+    /// Columns the task list's rows want: the widest first or second line, borders and the
+    /// selection marker included.
+    fn task_list_width(&self) -> u16 {
+        let widest = self.entries.iter().map(Entry::row_width).max().unwrap_or(0);
+        u16::try_from(widest + 4).unwrap_or(u16::MAX)
+    }
+
+    /// Columns the subtask table of the selected task wants for the rows a pane of `height`
+    /// rows would show, borders included.
+    fn subtask_table_width(&self, height: u16) -> u16 {
+        let Some((entry, task)) = self.selected_entry().and_then(|e| e.task.as_ref().map(|t| (e, t))) else {
+            return 0;
+        };
+        let start = entry.view.offset().min(entry.view.len());
+        let end = (start + usize::from(height)).min(entry.view.len());
+        let rows = entry.view.index()[start..end].iter().filter_map(|&pos| task.subtasks.get(pos as usize));
+        u16::try_from(columns::wanted(rows).total() + 2).unwrap_or(u16::MAX)
     }
 
     fn current_panes(&self) -> Panes {
@@ -617,6 +739,21 @@ impl App {
                 self.on_import_started(task_ref)
             }
             Action::SnapshotRead { task_ref, task } => self.on_snapshot_read(&task_ref, task),
+            Action::ConsoleShown { url, name, browser } => {
+                self.dirty = true;
+                // The address first: it is what a narrow header must not lose.
+                let text = match browser {
+                    Some(_) => format!("{url} — console page of {name}, opened in $BROWSER"),
+                    None => format!("{url} — console page of {name}, copied (set $BROWSER to open it)"),
+                };
+                // An address takes a while to read (and to copy down).
+                self.flash = Some(Flash {
+                    text: crate::sanitize::line(&text).into_owned(),
+                    level: FlashLevel::Info,
+                    until: self.now + FLASH_FOR * 3,
+                });
+                Vec::new()
+            }
             Action::FileWritten { what, path } => {
                 self.dirty = true;
                 // A path takes longer to read (and copy down) than a word.
@@ -697,7 +834,8 @@ impl App {
             }
         }
         if let Some(viewer) = self.viewer.as_mut() {
-            let body = layout::viewer_body(panes.viewer, header_rows(viewer));
+            let rows = header_rows(viewer, self.entries.get(self.selected), panes.viewer.width);
+            let body = layout::viewer_body(panes.viewer, rows);
             if body.width > 0 && body.height > 0 {
                 viewer.fit(usize::from(body.width), usize::from(body.height));
             }
@@ -720,11 +858,30 @@ pub fn table_rows(pane: Rect, entry: &Entry) -> usize {
     }
 }
 
-/// Fixed lines above the viewer's scrolling body.
-pub fn header_rows(viewer: &Viewer) -> u16 {
-    match viewer.target {
-        viewer::ViewerTarget::Task | viewer::ViewerTarget::Export => 2,
-        viewer::ViewerTarget::Subtask { .. } => 3,
+/// Fixed lines above the viewer's scrolling body, in a viewer pane `pane_width` wide. Task
+/// references and subtask ids are never cut: a long one takes more lines.
+pub fn header_rows(viewer: &Viewer, entry: Option<&Entry>, pane_width: u16) -> u16 {
+    // Inside the borders, less the one-column margin.
+    let w = usize::from(pane_width.saturating_sub(3)).max(1);
+    let lines = |len: usize| u16::try_from(len.div_ceil(w).max(1)).unwrap_or(u16::MAX);
+    match &viewer.target {
+        viewer::ViewerTarget::Task | viewer::ViewerTarget::Export => {
+            1 + entry.map_or(1, |e| lines(e.task_ref.to_string().chars().count()))
+        }
+        viewer::ViewerTarget::Subtask { pos, .. } => {
+            let id = entry.and_then(|e| e.task.as_ref()).and_then(|t| t.subtasks.get(*pos)).map_or(0, |s| s.id().len());
+            2 + subtask_id_rows(id, w)
+        }
+    }
+}
+
+/// Lines the viewer's `id … name …` line takes at `w` columns: one while the whole id and a
+/// few columns of the name fit, else the id on lines of its own and the name below.
+pub fn subtask_id_rows(id_len: usize, w: usize) -> u16 {
+    if "id ".len() + id_len + "  name ".len() + 8 <= w {
+        1
+    } else {
+        1 + u16::try_from(("id ".len() + id_len).div_ceil(w.max(1))).unwrap_or(u16::MAX)
     }
 }
 

@@ -99,7 +99,12 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
         Some(Command::Status(args)) => watch_cmds::status(&context, args, out, err)?,
         Some(Command::Wait(args)) => watch_cmds::wait(&context, args, out, err)?,
         Some(Command::List) => list(&context, out)?,
-        Some(Command::Add { tasks }) => change_watchlist(&context, Change::Add(tasks), out)?,
+        Some(Command::Console { task }) => console(&context, &task, out, err)?,
+        Some(Command::Add { tasks, label: None }) => change_watchlist(&context, Change::Add(tasks), out)?,
+        Some(Command::Add { tasks, label: Some(label) }) => {
+            let labelled = tasks.iter().map(|t| (t.clone(), Some(label.clone()))).collect();
+            change_watchlist(&context, Change::Label(labelled), out)?
+        }
         Some(Command::Rm { tasks }) => change_watchlist(&context, Change::Remove(tasks), out)?,
         Some(Command::Completions { .. } | Command::Man) => ExitStatus::Ok,
         Some(Command::Auth(args)) => auth_cmds::auth(&context, &args.accounts, args.json, out)?,
@@ -137,6 +142,7 @@ fn open_dashboard(context: &Context, extra: Vec<crate::domain::TaskRef>) -> Resu
             select: None,
             importer: Some(clients),
             specs: saved.specs,
+            labels: saved.labels,
             saved: saved.snapshots,
         },
     )
@@ -177,14 +183,56 @@ fn list(context: &Context, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
                 )
             },
         );
-        writeln!(out, "{}  {state}", entry.task_ref)?;
+        match entry.label.as_deref() {
+            Some(label) => writeln!(out, "{}  {state}  \"{}\"", entry.task_ref, sanitize::line(label))?,
+            None => writeln!(out, "{}  {state}", entry.task_ref)?,
+        }
+    }
+    Ok(ExitStatus::Ok)
+}
+
+#[derive(PartialEq, Eq)]
+enum ChangeKind {
+    Label,
+    Other,
+}
+
+/// `oaswatch console TASK`: the address, as a link when a terminal shows it; `$BROWSER` opens it.
+fn console(
+    context: &Context,
+    task_ref: &crate::domain::TaskRef,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, Failure> {
+    let url = task_ref.console_url();
+    if stdout_is_terminal() {
+        // The terminal shows the address and makes it clickable.
+        writeln!(out, "{}", crate::tui::osc8_link(&url, &url))?;
+    } else {
+        writeln!(out, "{url}")?;
+    }
+    if let Some(browser) = (context.env)("BROWSER").map(|b| b.trim().to_owned()).filter(|b| !b.is_empty()) {
+        let mut words = browser.split_whitespace();
+        let program = words.next().unwrap_or_default();
+        // Waited for, like `git web--browse`: a browser launcher returns once it has handed over.
+        let ran = std::process::Command::new(program)
+            .args(words)
+            .arg(&url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .status();
+        if let Err(error) = ran {
+            writeln!(err, "oaswatch: $BROWSER ({}) could not start: {error}", sanitize::line(&browser))?;
+        }
     }
     Ok(ExitStatus::Ok)
 }
 
 fn change_watchlist(context: &Context, change: Change, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+    let change_kind = if matches!(change, Change::Label(_)) { ChangeKind::Label } else { ChangeKind::Other };
     let (verb, refs) = match &change {
         Change::Add(refs) => ("added", refs.clone()),
+        Change::Label(labelled) => ("added", labelled.iter().map(|(r, _)| r.clone()).collect()),
         Change::Remove(refs) => ("removed", refs.clone()),
         Change::Snapshots(_) | Change::AddImport { .. } => ("updated", Vec::new()),
     };
@@ -195,6 +243,7 @@ fn change_watchlist(context: &Context, change: Change, out: &mut dyn Write) -> R
     for task_ref in refs {
         let was = before.entries.iter().any(|e| e.task_ref == task_ref);
         let note = match (verb, was) {
+            ("added", true) if matches!(change_kind, ChangeKind::Label) => "label set",
             ("added", true) => "already watched",
             ("removed", false) => "was not watched",
             _ => verb,

@@ -481,6 +481,11 @@ impl Paths {
         self.log_dir.join("oaswatch.log")
     }
 
+    /// Where the dashboard remembers its place between runs (the state directory, like the log).
+    pub fn session_file(&self) -> PathBuf {
+        self.log_dir.join("session.json")
+    }
+
     /// Resolves the directories; the overrides win (tests and sandboxes use them).
     pub fn discover(env: &dyn Fn(&str) -> Option<String>) -> Result<Paths, ConfigError> {
         let dirs = directories::ProjectDirs::from("", "", "oaswatch");

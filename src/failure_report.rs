@@ -65,7 +65,19 @@ impl Format {
 /// Renders the failure report of `task` in `format`. `groups` are usually
 /// [`crate::analysis::group_failures`] of the same task.
 pub fn render(task: &Task, groups: &[FailureGroup], format: Format, generated_at: SystemTime) -> String {
-    let report = Report::new(task, groups, generated_at);
+    render_labelled(task, None, groups, format, generated_at)
+}
+
+/// [`render`] for a task with a label (its name in the watch list): Markdown and JSON name it.
+pub fn render_labelled(
+    task: &Task,
+    label: Option<&str>,
+    groups: &[FailureGroup],
+    format: Format,
+    generated_at: SystemTime,
+) -> String {
+    let mut report = Report::new(task, groups, generated_at);
+    report.label = label;
     match format {
         Format::Markdown => markdown::render(&report),
         Format::Csv => csv_rows::render(&report),
@@ -76,6 +88,8 @@ pub fn render(task: &Task, groups: &[FailureGroup], format: Format, generated_at
 /// What every layout needs, computed once.
 struct Report<'a> {
     task: &'a Task,
+    /// The task's name in the watch list, if it has one.
+    label: Option<&'a str>,
     groups: &'a [FailureGroup],
     generated_at: String,
     /// The grouped subtasks (failed, cancelled, skipped with a reason): (index into
@@ -102,7 +116,7 @@ impl<'a> Report<'a> {
                 groups.iter().position(|c| !c.is_consequence() && c.cluster == cause).map(|n| n + 1)
             })
             .collect();
-        Report { task, groups, generated_at: timestamp(generated_at), failures, causes }
+        Report { task, label: None, groups, generated_at: timestamp(generated_at), failures, causes }
     }
 }
 

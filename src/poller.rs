@@ -48,7 +48,9 @@ pub enum PollCmd {
     /// Stop polling a task and forget its schedule.
     Unwatch(TaskRef),
     /// Fetch now: one task, or every watched task when `None`. Also restarts tasks that stopped
-    /// on a final error (after the user fixed credentials, say).
+    /// on a final error (after the user fixed credentials, say). A task not watched (a finished
+    /// task reopened from its saved snapshot) is fetched exactly once: it is watched from then
+    /// on only if that answer says it is not finished.
     Refresh(Option<TaskRef>),
     /// Pause or resume all polling.
     Pause(bool),
@@ -250,6 +252,12 @@ impl<F: Fetch> Scheduler<F> {
             PollCmd::Refresh(Some(task_ref)) => {
                 if let Some(slot) = self.slots.get_mut(&task_ref) {
                     refresh(slot, now);
+                } else {
+                    // Known finished: one fetch, and no confirming poll unless it says otherwise.
+                    self.apply(PollCmd::Watch(task_ref.clone()), now);
+                    if let Some(slot) = self.slots.get_mut(&task_ref) {
+                        slot.phase = Phase::Done;
+                    }
                 }
             }
             PollCmd::Refresh(None) => self.slots.values_mut().for_each(|slot| refresh(slot, now)),

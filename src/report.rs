@@ -47,6 +47,8 @@ impl ExitStatus {
 #[derive(Debug, Clone)]
 pub struct TaskOutcome {
     pub task_ref: TaskRef,
+    /// The task's name in the watch list, when it has one.
+    pub label: Option<String>,
     /// The last good snapshot, if any fetch succeeded.
     pub task: Option<Task>,
     /// The last fetch error, if the last fetch failed.
@@ -116,6 +118,8 @@ struct Document<'a> {
 struct JsonTask<'a> {
     #[serde(rename = "ref")]
     task_ref: &'a TaskRef,
+    /// The task's name in the watch list; `null` without one.
+    label: Option<&'a str>,
     provider: ProviderKind,
     /// `null` only when the task was never fetched and its kind cannot be known (Huawei).
     kind: Option<TaskKind>,
@@ -185,6 +189,7 @@ pub fn json_document(outcomes: &[TaskOutcome]) -> String {
             Some(task) => JsonTask {
                 groups: json_groups(group_failures(task)),
                 task_ref: &outcome.task_ref,
+                label: outcome.label.as_deref(),
                 provider: task.provider,
                 kind: Some(task.kind),
                 state: task.state,
@@ -198,6 +203,7 @@ pub fn json_document(outcomes: &[TaskOutcome]) -> String {
             },
             None => JsonTask {
                 task_ref: &outcome.task_ref,
+                label: outcome.label.as_deref(),
                 provider: outcome.task_ref.provider(),
                 kind: outcome.task_ref.provider().only_task_kind(),
                 state: TaskState::Unknown,
@@ -250,7 +256,14 @@ pub fn counts_summary(counts: &Counts) -> String {
 pub fn human_summary(outcomes: &[TaskOutcome], all_failures: bool) -> String {
     let mut out = String::new();
     for outcome in outcomes {
-        let _ = writeln!(out, "{}", outcome.task_ref);
+        match &outcome.label {
+            Some(label) => {
+                let _ = writeln!(out, "{}  \"{}\"", outcome.task_ref, sanitize::line(label));
+            }
+            None => {
+                let _ = writeln!(out, "{}", outcome.task_ref);
+            }
+        }
         match &outcome.task {
             Some(task) => {
                 let _ = writeln!(
@@ -446,7 +459,7 @@ mod tests {
     }
 
     fn outcome(task: Option<Task>, fetch_error: Option<FetchError>) -> TaskOutcome {
-        TaskOutcome { task_ref: task_ref(), task, fetch_error }
+        TaskOutcome { task_ref: task_ref(), label: None, task, fetch_error }
     }
 
     #[test]
@@ -502,15 +515,26 @@ mod tests {
             outcome(Some(task(TaskState::PartiallyFailed, vec![subtask(SubtaskState::Failed, Some(hostile))])), None),
             TaskOutcome {
                 task_ref: "huawei://cn-north-4/p/i/t".parse().unwrap(),
+                label: Some("fleet-3.0.yaml → group fleet".into()),
                 task: None,
                 fetch_error: Some(FetchError::new(FetchErrorKind::NotFound, "APIG.3093", "gone")),
             },
         ]);
         let value: serde_json::Value = serde_json::from_str(&doc).unwrap();
         let first = &value["tasks"][0];
-        for key in
-            ["ref", "provider", "kind", "state", "raw_status", "counts", "error", "fetch_error", "subtasks", "export"]
-        {
+        for key in [
+            "ref",
+            "label",
+            "provider",
+            "kind",
+            "state",
+            "raw_status",
+            "counts",
+            "error",
+            "fetch_error",
+            "subtasks",
+            "export",
+        ] {
             assert!(first.get(key).is_some(), "missing {key}");
         }
         assert_eq!(first["subtasks"][0]["error"]["message"], hostile);
@@ -520,6 +544,10 @@ mod tests {
         assert_eq!(second["kind"], serde_json::Value::Null);
         assert_eq!(second["fetch_error"]["kind"], "not_found");
         assert_eq!(second["fetch_error"]["code"], "APIG.3093");
+        assert_eq!(first["label"], serde_json::Value::Null);
+        assert_eq!(second["label"], "fleet-3.0.yaml → group fleet");
+        let human = human_summary(&[TaskOutcome { label: Some("shop\u{1b}[2J".into()), ..outcome(None, None) }], false);
+        assert!(human.starts_with("aliyun://") && human.contains("\"shop^[[2J\""), "{human}");
     }
 
     #[test]

@@ -26,7 +26,7 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::time::{Instant, MissedTickBehavior};
 
 pub use host::{EffectError, Host};
-pub use terminal_host::{Importer, TerminalHost};
+pub use terminal_host::{Importer, Labeller, TerminalHost};
 
 use crate::app::effect::WrittenRetrySpec;
 use crate::app::keymap::action_for_event;
@@ -224,6 +224,22 @@ impl Loop {
                             actions.push_back(failed("save the watch list", &error));
                         }
                     }
+                    Effect::SaveLabel { task_ref, label } => {
+                        if let Err(error) = host.save_label(&task_ref, label.as_deref()) {
+                            actions.push_back(failed("save the label", &error));
+                        }
+                    }
+                    Effect::OpenConsole { url, name } => match host.open_in_browser(&url) {
+                        Ok(browser) => {
+                            if browser.is_none()
+                                && let Err(e) = host.copy_to_clipboard(&url)
+                            {
+                                tracing::debug!(error = %e, "copying the console address failed");
+                            }
+                            actions.push_back(Action::ConsoleShown { url, name, browser });
+                        }
+                        Err(error) => actions.push_back(failed("open the console", &error)),
+                    },
                     Effect::CopyToClipboard(text) => {
                         if let Err(e) = host.copy_to_clipboard(&text) {
                             actions.push_back(Action::EffectFailed { what: "copy", error: e.to_string() });

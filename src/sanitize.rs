@@ -168,6 +168,67 @@ pub fn line_truncated(input: &str, max_width: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Like [`line_truncated`], but a text too wide loses its middle, not its end: paths and
+/// messages that share a beginning differ at the end (`/api/v2/…/{driverId}`). The cut falls on
+/// a `/` or a space when one is near, so whole segments and words are kept on both sides.
+pub fn line_middle_truncated(input: &str, max_width: usize) -> Cow<'_, str> {
+    // Only both ends can be visible: bounding the scan keeps a 1 MB message cheap.
+    let keep = max_width.saturating_mul(2).saturating_add(8);
+    let head_end = input.char_indices().nth(keep).map(|(i, _)| i);
+    let tail_start = input.char_indices().rev().nth(keep).map(|(i, _)| i);
+    if let (Some(h), Some(t)) = (head_end, tail_start)
+        && h < t
+    {
+        let joined = format!("{}…{}", &input[..h], &input[t..]);
+        return Cow::Owned(middle_cut(&joined, max_width).into_owned());
+    }
+    middle_cut(input, max_width)
+}
+
+fn middle_cut(input: &str, max_width: usize) -> Cow<'_, str> {
+    let clean = line(input);
+    let widths: Vec<usize> = clean.chars().map(|c| c.width().unwrap_or(0)).collect();
+    let width: usize = widths.iter().sum();
+    if width <= max_width {
+        return clean;
+    }
+    if max_width < 8 {
+        return Cow::Owned(line_truncated(&clean, max_width).into_owned());
+    }
+    let chars: Vec<char> = clean.chars().collect();
+    let room = max_width - 1;
+    // The end gets a little more than half: it is where such texts differ.
+    let tail_budget = room - room * 2 / 5;
+    let mut tail_start = chars.len();
+    let mut tail_width = 0;
+    while tail_start > 0 && tail_width + widths[tail_start - 1] <= tail_budget {
+        tail_start -= 1;
+        tail_width += widths[tail_start];
+    }
+    // Start the tail at a separator when one lies in its first half.
+    if let Some(k) =
+        (tail_start..chars.len()).take((chars.len() - tail_start) / 2).find(|&k| matches!(chars[k], '/' | ' '))
+    {
+        tail_width -= widths[tail_start..k].iter().sum::<usize>();
+        tail_start = k;
+    }
+    let head_budget = room - tail_width;
+    let mut head_end = 0;
+    let mut head_width = 0;
+    while head_end < tail_start && head_width + widths[head_end] <= head_budget {
+        head_width += widths[head_end];
+        head_end += 1;
+    }
+    // End the head just after a separator when one lies in its second half.
+    if let Some(k) = (head_end / 2..head_end).rev().find(|&k| matches!(chars[k], '/' | ' ')) {
+        head_end = k + 1;
+    }
+    let mut out: String = chars[..head_end].iter().collect();
+    out.push('…');
+    out.extend(&chars[tail_start..]);
+    Cow::Owned(out)
+}
+
 /// True if `s` is safe to hand to the terminal as is: the debug check the render layer runs.
 pub fn is_clean(s: &str) -> bool {
     !s.chars().any(|c| is_forbidden(c) && c != '\n')
@@ -177,6 +238,19 @@ pub fn is_clean(s: &str) -> bool {
 mod tests {
 
     use super::*;
+
+    #[test]
+    fn middle_cut_keeps_the_ends_where_paths_and_messages_differ() {
+        assert_eq!(line_middle_truncated("/api/v2/drivers/{driverId}", 20), "/api/v2/…/{driverId}");
+        assert_eq!(line_middle_truncated("/short", 20), "/short");
+        let cut = line_middle_truncated("An API with the same name already exists: getDriverById", 30);
+        assert!(cut.ends_with("getDriverById") && cut.starts_with("An API"), "{cut}");
+        for w in 0..40 {
+            let cut = line_middle_truncated("/api/v2/vehicles/{vehicleId}/trips/{tripId}\u{1b}[31m", w);
+            assert!(cut.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>() <= w.max(1), "{w}: {cut}");
+            assert!(is_clean(&cut));
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -323,6 +323,26 @@ impl SimHandle {
         })
     }
 
+    /// What `oaswatch import` would have labelled each task created at start: its spec's file
+    /// name and its group's name (or id).
+    pub fn task_labels(&self) -> Vec<(TaskRef, String)> {
+        let scenario = &self.shared.scenario;
+        let group_name = |id: &str| {
+            let aliyun = scenario.aliyun.groups.iter().map(|g| (&g.id, &g.name));
+            let huawei = scenario.huawei.instances.iter().flat_map(|i| i.groups.iter().map(|g| (&g.id, &g.name)));
+            aliyun.chain(huawei).find(|(gid, _)| *gid == id).map_or_else(|| id.to_owned(), |(_, name)| name.clone())
+        };
+        self.named_task_refs()
+            .into_iter()
+            .filter_map(|(name, task_ref)| {
+                let task = scenario.tasks.iter().find(|t| t.name == name)?;
+                let spec = task.spec.as_deref().unwrap_or(&name);
+                let group = task.group.as_deref().map(group_name);
+                Some((task_ref, crate::app::labels::import_label(std::path::Path::new(spec), group.as_deref())))
+            })
+            .collect()
+    }
+
     /// A snapshot of the counters.
     pub fn stats(&self) -> SimStats {
         self.shared.stats()
@@ -559,6 +579,22 @@ fn print_banner<W: Write>(handle: &SimHandle, out: &mut W) -> std::io::Result<()
     }
     writeln!(out, "# or per command: --endpoint aliyun={url} --endpoint huawei={url}")?;
     creds::banner(&url, out)?;
+    writeln!(out)?;
+    // Where `oaswatch import --to` can send a spec: every group (Alibaba) and instance (Huawei).
+    writeln!(out, "import targets (oaswatch import SPEC --to TARGET):")?;
+    for group in &scenario.aliyun.groups {
+        writeln!(out, "  aliyun://{}/{}  (group {})", handle.aliyun_region(), group.id, group.name)?;
+    }
+    for instance in &scenario.huawei.instances {
+        let target = format!("huawei://{}/{}/{}", handle.huawei_region(), handle.huawei_project_id(), instance.id);
+        let groups: Vec<String> = instance.groups.iter().map(|g| format!("--group {} ({})", g.id, g.name)).collect();
+        if groups.is_empty() {
+            writeln!(out, "  {target}")?;
+        } else {
+            writeln!(out, "  {target}  {}", groups.join(", "))?;
+        }
+    }
+    writeln!(out, "  e.g. oaswatch import assets/specs/shop-2.0.json --to <a target above>")?;
     writeln!(out)?;
     let refs = handle.named_task_refs();
     if refs.is_empty() {

@@ -65,18 +65,22 @@ pub struct WatchEntry<S = Task> {
     /// The spec file an `oaswatch import` sent (absolute), so a retry spec can be made from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<PathBuf>,
+    /// A name for humans: `shop-2.0.json → group 4c1f…` from `oaswatch import`, or the user's
+    /// own (`oaswatch add --label`, the dashboard's rename key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 impl WatchEntry {
     pub fn new(task_ref: TaskRef, added_at: u64) -> WatchEntry {
-        WatchEntry { task_ref, added_at, snapshot: None, snapshot_at: None, spec: None }
+        WatchEntry { task_ref, added_at, snapshot: None, snapshot_at: None, spec: None, label: None }
     }
 }
 
 impl<S> WatchEntry<S> {
     fn map_snapshot<T>(self, convert: impl FnOnce(Option<S>) -> Option<T>) -> WatchEntry<T> {
-        let WatchEntry { task_ref, added_at, snapshot, snapshot_at, spec } = self;
-        WatchEntry { task_ref, added_at, snapshot: convert(snapshot), snapshot_at, spec }
+        let WatchEntry { task_ref, added_at, snapshot, snapshot_at, spec, label } = self;
+        WatchEntry { task_ref, added_at, snapshot: convert(snapshot), snapshot_at, spec, label }
     }
 }
 
@@ -133,11 +137,14 @@ pub enum Change {
     Remove(Vec<TaskRef>),
     /// Store the latest snapshot of tasks that are still in the list.
     Snapshots(Vec<(TaskRef, Task)>),
-    /// Add a task created by `oaswatch import`, remembering the spec it imported.
+    /// Add a task created by `oaswatch import`, remembering the spec it imported and its label.
     AddImport {
         task_ref: TaskRef,
         spec: PathBuf,
+        label: Option<String>,
     },
+    /// Name tasks (adding those not in the list yet); `None` takes a task's label away.
+    Label(Vec<(TaskRef, Option<String>)>),
 }
 
 /// How long a read or a save waits for another process's lock before giving up with an error
@@ -268,11 +275,25 @@ impl Store {
                     }
                 }
             }
-            Change::AddImport { task_ref, spec } => match entries.iter_mut().find(|e| e.task_ref == task_ref) {
-                Some(entry) => entry.spec = Some(spec),
-                None => entries
-                    .push(WatchEntry { spec: Some(spec), ..WatchEntry::new(task_ref, stamp) }.map_snapshot(|_| None)),
+            Change::AddImport { task_ref, spec, label } => match entries.iter_mut().find(|e| e.task_ref == task_ref) {
+                Some(entry) => {
+                    entry.spec = Some(spec);
+                    entry.label = label.or(entry.label.take());
+                }
+                None => entries.push(
+                    WatchEntry { spec: Some(spec), label, ..WatchEntry::new(task_ref, stamp) }.map_snapshot(|_| None),
+                ),
             },
+            Change::Label(labels) => {
+                for (task_ref, label) in labels {
+                    let label = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
+                    match entries.iter_mut().find(|e| e.task_ref == task_ref) {
+                        Some(entry) => entry.label = label,
+                        None => entries
+                            .push(WatchEntry { label, ..WatchEntry::new(task_ref, stamp) }.map_snapshot(|_| None)),
+                    }
+                }
+            }
             Change::Remove(refs) => entries.retain(|e| !refs.contains(&e.task_ref)),
             Change::Snapshots(snapshots) => {
                 for (task_ref, task) in snapshots {
@@ -664,11 +685,34 @@ mod tests {
     fn an_import_remembers_its_spec() {
         let (_dir, store) = store();
         store.update(Change::Add(vec![r("a")]), now()).unwrap();
-        store.update(Change::AddImport { task_ref: r("a"), spec: "/specs/a.yaml".into() }, now()).unwrap();
-        store.update(Change::AddImport { task_ref: r("b"), spec: "/specs/b.yaml".into() }, now()).unwrap();
+        store.update(Change::AddImport { task_ref: r("a"), spec: "/specs/a.yaml".into(), label: None }, now()).unwrap();
+        store
+            .update(
+                Change::AddImport { task_ref: r("b"), spec: "/specs/b.yaml".into(), label: Some("b.yaml".into()) },
+                now(),
+            )
+            .unwrap();
         let loaded = store.load(now()).unwrap();
         let specs: Vec<_> = loaded.entries.iter().map(|e| e.spec.clone().unwrap()).collect();
         assert_eq!(specs, [PathBuf::from("/specs/a.yaml"), PathBuf::from("/specs/b.yaml")]);
+        let labels: Vec<_> = loaded.entries.iter().map(|e| e.label.clone()).collect();
+        assert_eq!(labels, [None, Some("b.yaml".to_owned())]);
+    }
+
+    #[test]
+    fn labels_are_kept_renamed_and_taken_away() {
+        let (_dir, store) = store();
+        store.update(Change::Add(vec![r("a")]), now()).unwrap();
+        store
+            .update(Change::Label(vec![(r("a"), Some(" orders ".into())), (r("b"), Some("new".into()))]), now())
+            .unwrap();
+        let labels = |store: &Store| -> Vec<Option<String>> {
+            store.load(now()).unwrap().entries.iter().map(|e| e.label.clone()).collect()
+        };
+        assert_eq!(labels(&store), [Some("orders".to_owned()), Some("new".to_owned())], "trimmed; b added");
+        store.update(Change::Snapshots(Vec::new()), now()).unwrap();
+        store.update(Change::Label(vec![(r("a"), None), (r("b"), Some("  ".into()))]), now()).unwrap();
+        assert_eq!(labels(&store), [None, None]);
     }
 
     #[test]

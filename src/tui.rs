@@ -380,6 +380,13 @@ pub fn osc52_copy(text: &str) -> String {
     format!("\x1b]52;c;{encoded}\x07")
 }
 
+/// OSC 8: `text` as a link to `url` (terminals without OSC 8 show the text alone). `url` must
+/// be clean (no control characters): the caller builds it from ids.
+pub fn osc8_link(url: &str, text: &str) -> String {
+    debug_assert!(crate::sanitize::is_clean(url) && crate::sanitize::is_clean(text));
+    format!("\x1b]8;;{url}\x1b\\{text}\x1b]8;;\x1b\\")
+}
+
 /// Which desktop-notification escape the terminal understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotifyProtocol {

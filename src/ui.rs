@@ -93,6 +93,14 @@ pub fn clean(raw: &str, width: usize) -> Cow<'_, str> {
     out
 }
 
+/// Like [`clean`], but a text too wide loses its middle: paths and messages that begin alike
+/// differ at the end (`/api/v2/…/{driverId}`).
+pub fn clean_middle(raw: &str, width: usize) -> Cow<'_, str> {
+    let out = sanitize::line_middle_truncated(raw, width);
+    debug_assert!(sanitize::is_clean(&out), "unsanitised text reached a cell");
+    out
+}
+
 /// Writes text we produced (or already cleaned) at `x, y`, at most `width` columns.
 pub(crate) fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, width: usize, style: Style) -> u16 {
     debug_assert!(sanitize::is_clean(text), "unsanitised text reached a cell");

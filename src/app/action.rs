@@ -70,6 +70,12 @@ pub enum Action {
     ImportStarted {
         task_ref: TaskRef,
     },
+    /// A task's console page was opened with `browser`, or (`None`) its address copied.
+    ConsoleShown {
+        url: String,
+        name: String,
+        browser: Option<String>,
+    },
     /// A saved snapshot was parsed after the first frame (or could not be: the error says why).
     SnapshotRead {
         task_ref: TaskRef,
@@ -140,10 +146,24 @@ pub enum Command {
     ReportMarkdown,
     ReportCsv,
     ReportJson,
+    /// Name the selected task (`L`).
+    Label,
+    /// Open the task's page in the cloud's web console (`O`).
+    OpenConsole,
+    /// Filter the task list by provider, state, label or reference (`/` in the task list).
+    FilterTasks,
+    /// Cycle the task list's sort (`s` in the task list).
+    SortTasks,
+    /// Search the viewer's text (`/` in the viewer).
+    Search,
+    /// The next match of the viewer's search (`n`), else the next failure.
+    NextMatch,
+    /// The previous match of the viewer's search (`N`), else the previous failure.
+    PrevMatch,
 }
 
 impl Command {
-    pub const ALL: [Command; 55] = [
+    pub const ALL: [Command; 62] = [
         Command::Quit,
         Command::Interrupt,
         Command::RetrySpec,
@@ -199,6 +219,13 @@ impl Command {
         Command::ReportMarkdown,
         Command::ReportCsv,
         Command::ReportJson,
+        Command::Label,
+        Command::OpenConsole,
+        Command::FilterTasks,
+        Command::SortTasks,
+        Command::Search,
+        Command::NextMatch,
+        Command::PrevMatch,
     ];
 
     /// The action name used in the config file (`next-failure = "x"`).
@@ -259,6 +286,13 @@ impl Command {
             Command::ReportMarkdown => "report-markdown",
             Command::ReportCsv => "report-csv",
             Command::ReportJson => "report-json",
+            Command::Label => "label",
+            Command::OpenConsole => "console",
+            Command::FilterTasks => "filter-tasks",
+            Command::SortTasks => "sort-tasks",
+            Command::Search => "search",
+            Command::NextMatch => "next-match",
+            Command::PrevMatch => "prev-match",
         }
     }
 
@@ -324,6 +358,13 @@ impl Command {
             Command::ReportMarkdown => "Markdown report",
             Command::ReportCsv => "CSV report",
             Command::ReportJson => "JSON report",
+            Command::Label => "name the task (its label; empty takes it away)",
+            Command::OpenConsole => "open the task's page in the cloud's web console",
+            Command::FilterTasks => "filter tasks: provider, state, label or reference (huawei failed shop)",
+            Command::SortTasks => "cycle the task list's sort",
+            Command::Search => "search the text; matches are highlighted",
+            Command::NextMatch => "next match of the search (else next failure)",
+            Command::PrevMatch => "previous match of the search (else previous failure)",
         }
     }
 }

@@ -12,8 +12,10 @@ use crate::poller::PollCmd;
 use super::action::Command;
 use super::effect::{Effect, ExternalProgram};
 use super::input::InputPurpose;
+use super::labels;
 use super::overlay::Overlay;
-use super::{App, Focus, Help, pane_context};
+use super::viewer::Viewer;
+use super::{App, Focus, Help, Polling, pane_context};
 
 /// Columns `h`/`l` shift an unwrapped viewer.
 const HSCROLL_COLS: isize = 8;
@@ -116,20 +118,8 @@ impl App {
                 }
                 Vec::new()
             }
-            Command::Refresh => match self.selected_entry().map(|e| e.task_ref.clone()) {
-                Some(task_ref) => {
-                    self.flash_info(format!("refreshing {}", task_ref.short()));
-                    vec![Effect::Poll(PollCmd::Refresh(Some(task_ref)))]
-                }
-                None => Vec::new(),
-            },
-            Command::RefreshAll => {
-                if self.entries.is_empty() {
-                    return Vec::new();
-                }
-                self.flash_info("refreshing all tasks");
-                vec![Effect::Poll(PollCmd::Refresh(None))]
-            }
+            Command::Refresh => self.refresh_selected(),
+            Command::RefreshAll => self.refresh_all(),
             Command::Pause => {
                 self.paused = !self.paused;
                 self.flash_info(if self.paused { "polling paused (p resumes)" } else { "polling resumed" });
@@ -170,7 +160,13 @@ impl App {
                 {
                     let sort = e.view.sort().next();
                     e.view.set_sort(&task.subtasks, sort);
-                    self.flash_info(format!("sort: {}", sort.label()));
+                    let text = format!(
+                        "{} subtasks of {} sorted by {} ↑",
+                        labels::count(task.subtasks.len()),
+                        e.display_name(),
+                        sort.label()
+                    );
+                    self.flash_info(text);
                 }
                 Vec::new()
             }
@@ -209,6 +205,47 @@ impl App {
                 Vec::new()
             }
             Command::SaveExport => self.save_export(),
+            Command::Label => {
+                match self.selected_entry() {
+                    Some(e) => {
+                        let current = e.label.clone().unwrap_or_default();
+                        self.open_input(InputPurpose::Label, &current);
+                    }
+                    None => self.flash_info("no task to name"),
+                }
+                Vec::new()
+            }
+            Command::OpenConsole => self.open_console(),
+            Command::FilterTasks => {
+                if self.entries.is_empty() {
+                    self.flash_info("no tasks to filter");
+                } else {
+                    self.focus = Focus::Tasks;
+                    let current = self.task_view.filter.clone();
+                    self.open_input(InputPurpose::TaskFilter, &current);
+                }
+                Vec::new()
+            }
+            Command::SortTasks => {
+                self.cycle_task_sort();
+                Vec::new()
+            }
+            Command::Search => {
+                if self.viewer.is_some() {
+                    let current = self.viewer.as_ref().and_then(|v| v.search_query()).unwrap_or_default().to_owned();
+                    self.open_input(InputPurpose::Search, &current);
+                }
+                Vec::new()
+            }
+            Command::NextMatch | Command::PrevMatch => {
+                let forward = command == Command::NextMatch;
+                if self.viewer.as_ref().is_some_and(Viewer::has_search) {
+                    self.next_match(forward);
+                    Vec::new()
+                } else {
+                    self.on_command(if forward { Command::NextFailure } else { Command::PrevFailure })
+                }
+            }
             Command::OpenPager => self.open_external(ExternalProgram::Pager),
             Command::OpenEditor => self.open_external(ExternalProgram::Editor),
             // Modal commands outside their modal (only reachable through odd remaps) do nothing.
@@ -230,8 +267,64 @@ impl App {
         }
     }
 
+    /// `r`: fetch the selected task now, a reopened finished one included (one fetch).
+    fn refresh_selected(&mut self) -> Vec<Effect> {
+        let Some(entry) = self.entries.get_mut(self.selected) else { return Vec::new() };
+        entry.polling = Polling::Watched;
+        let task_ref = entry.task_ref.clone();
+        let name = entry.display_name();
+        self.flash_info(format!("refreshing {name}"));
+        vec![Effect::Poll(PollCmd::Refresh(Some(task_ref)))]
+    }
+
+    /// Ctrl-r: every task the poller has, and one fetch of each reopened finished task.
+    fn refresh_all(&mut self) -> Vec<Effect> {
+        if self.entries.is_empty() {
+            return Vec::new();
+        }
+        let mut effects = vec![Effect::Poll(PollCmd::Refresh(None))];
+        for entry in self.entries.iter_mut().filter(|e| e.polling == Polling::Idle) {
+            entry.polling = Polling::Watched;
+            effects.push(Effect::Poll(PollCmd::Refresh(Some(entry.task_ref.clone()))));
+        }
+        let n = self.entries.len();
+        self.flash_info(format!("refreshing all {} tasks", super::labels::count(n)));
+        effects
+    }
+
+    /// Enter on the label line: the new name, kept in the watch list; empty takes it away.
+    pub(super) fn rename_selected(&mut self, text: &str) -> Vec<Effect> {
+        let Some(entry) = self.entries.get_mut(self.selected) else { return Vec::new() };
+        let label = (!text.is_empty()).then(|| text.to_owned());
+        if entry.label == label {
+            return Vec::new();
+        }
+        entry.label.clone_from(&label);
+        let task_ref = entry.task_ref.clone();
+        let message = match &label {
+            Some(label) => format!("labelled {} \"{}\"", task_ref.short(), crate::sanitize::line(label)),
+            None => format!("label of {} taken away", task_ref.short()),
+        };
+        self.flash_info(message);
+        self.reapply_task_view();
+        vec![Effect::SaveLabel { task_ref, label }]
+    }
+
+    /// `O`: the task's page in its cloud's web console; the host opens it with `$BROWSER`, or
+    /// says where it is. The address holds the region and ids, never a credential.
+    fn open_console(&mut self) -> Vec<Effect> {
+        let Some(entry) = self.selected_entry() else {
+            self.flash_info("no task to open");
+            return Vec::new();
+        };
+        let url = entry.task_ref.console_url();
+        let name = entry.display_name();
+        vec![Effect::OpenConsole { url, name }]
+    }
+
     pub(super) fn remove(&mut self, task_ref: &TaskRef) -> Vec<Effect> {
         let Some(i) = self.entries.iter().position(|e| &e.task_ref == task_ref) else { return Vec::new() };
+        let name = self.entries[i].display_name();
         self.entries.remove(i);
         self.changes.forget(task_ref);
         if self.looking.as_ref() == Some(task_ref) {
@@ -245,7 +338,9 @@ impl App {
             self.selected -= 1;
         }
         self.selected = self.selected.min(self.entries.len().saturating_sub(1));
-        self.flash_info(format!("removed {}", task_ref.short()));
+        let whole = crate::sanitize::line(&task_ref.to_string()).into_owned();
+        let what = if name.starts_with('"') { format!("{name} ({whole})") } else { whole };
+        self.flash_info(format!("removed {what} from the watch list"));
         vec![Effect::Poll(PollCmd::Unwatch(task_ref.clone())), Effect::SaveWatchlist(self.task_refs())]
     }
 }

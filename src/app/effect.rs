@@ -15,6 +15,17 @@ pub enum Effect {
     Poll(PollCmd),
     /// The watch list changed; persist it (the store module owns the format).
     SaveWatchlist(Vec<TaskRef>),
+    /// A task was named (or its name taken away); keep it in the watch list.
+    SaveLabel {
+        task_ref: TaskRef,
+        label: Option<String>,
+    },
+    /// Open a task's page in the cloud's web console with `$BROWSER`; without one, the address
+    /// is shown and copied. `name` says whose page it is.
+    OpenConsole {
+        url: String,
+        name: String,
+    },
     /// Put this text on the clipboard (OSC 52). Already sanitised: no control characters.
     CopyToClipboard(String),
     /// Ring the bell and, if asked, raise a desktop notification.

@@ -225,13 +225,13 @@ impl App {
             .entries
             .iter()
             .find(|e| e.task_ref == prompt.task_ref)
-            .and_then(|e| e.task.as_ref().map(|t| (t, e.insight.groups())))
+            .and_then(|e| e.task.as_ref().map(|t| (t, e.label.as_deref(), e.insight.groups())))
         else {
             self.flash_info("that task is gone: no report written");
             return Vec::new();
         };
-        let (task, groups) = task;
-        let contents = failure_report::render(task, groups, format, prompt.at);
+        let (task, label, groups) = task;
+        let contents = failure_report::render_labelled(task, label, groups, format, prompt.at);
         let name = report_file_name(&prompt.task_ref, format, prompt.at);
         vec![Effect::WriteFile(FileWrite {
             dir: self.options.output_dir.clone(),

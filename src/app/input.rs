@@ -21,6 +21,12 @@ pub enum InputPurpose {
     Filter,
     /// The path of the spec a task imported, for its retry spec.
     SpecPath,
+    /// The task list's filter; applied live as it is typed.
+    TaskFilter,
+    /// The selected task's label.
+    Label,
+    /// The viewer's search; matches found and highlighted as it is typed.
+    Search,
 }
 
 impl InputPurpose {
@@ -29,6 +35,9 @@ impl InputPurpose {
             InputPurpose::AddTask => "Add task: ",
             InputPurpose::Filter => "Filter: ",
             InputPurpose::SpecPath => "Spec this task imported: ",
+            InputPurpose::TaskFilter => "Filter tasks (provider, state, label, reference): ",
+            InputPurpose::Label => "Label: ",
+            InputPurpose::Search => "Search: ",
         }
     }
 }
@@ -156,8 +165,11 @@ impl App {
                 let purpose = line.purpose;
                 let previous = line.previous.clone();
                 self.close_input();
-                if purpose == InputPurpose::Filter {
-                    self.apply_filter(&previous);
+                match purpose {
+                    InputPurpose::Filter => self.apply_filter(&previous),
+                    InputPurpose::TaskFilter => self.set_task_filter(&previous),
+                    InputPurpose::Search => self.search_viewer(&previous),
+                    InputPurpose::AddTask | InputPurpose::SpecPath | InputPurpose::Label => {}
                 }
                 return Vec::new();
             }
@@ -209,6 +221,15 @@ impl App {
                 *check = None;
                 self.check_spec_path(&text)
             }
+            InputPurpose::TaskFilter => {
+                self.set_task_filter(&text);
+                Vec::new()
+            }
+            InputPurpose::Search => {
+                self.search_viewer(&text);
+                Vec::new()
+            }
+            InputPurpose::Label => Vec::new(),
         }
     }
 
@@ -226,9 +247,19 @@ impl App {
     fn submit_input(&mut self) -> Vec<Effect> {
         let Some((line, _)) = self.input_mut() else { return Vec::new() };
         match line.purpose {
-            InputPurpose::Filter => {
+            InputPurpose::Filter | InputPurpose::TaskFilter => {
                 self.close_input();
                 Vec::new()
+            }
+            InputPurpose::Search => {
+                self.close_input();
+                self.flash_search_result();
+                Vec::new()
+            }
+            InputPurpose::Label => {
+                let text = line.text().trim().to_owned();
+                self.close_input();
+                self.rename_selected(&text)
             }
             InputPurpose::SpecPath => {
                 let text = line.text().to_owned();
@@ -255,8 +286,8 @@ impl App {
                             self.flash_info(format!("already watching {}", task_ref.short()));
                             return Vec::new();
                         }
-                        self.entries.push(Entry::new(task_ref.clone(), None, true));
-                        self.select_task(self.entries.len() - 1);
+                        let i = self.push_entry(Entry::new(task_ref.clone(), None, true));
+                        self.select_task(i);
                         self.flash_info(format!("watching {}", task_ref.short()));
                         vec![Effect::Poll(PollCmd::Watch(task_ref)), Effect::SaveWatchlist(self.task_refs())]
                     }

@@ -201,6 +201,11 @@ pub enum KeymapError {
     UnknownContext(String),
     #[error("key {key} is given to both {first} and {second} in {context}")]
     Conflict { key: String, first: &'static str, second: &'static str, context: &'static str },
+    #[error(
+        "key {key} is given to {action}, but it is {owner}'s key in {context}: give {owner} another key \
+         as well ({owner} = \"…\") or {action} a different one"
+    )]
+    TakenFrom { key: String, action: &'static str, owner: &'static str, context: &'static str },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,6 +277,13 @@ const DEFAULT_TABLE: &[(KeyContext, &str, Command)] = &[
     (KeyContext::Global, "x", Command::Report),
     (KeyContext::Global, "c", Command::ChangesOnly),
     (KeyContext::Global, "S", Command::SaveExport),
+    (KeyContext::Global, "L", Command::Label),
+    (KeyContext::Global, "O", Command::OpenConsole),
+    (KeyContext::Tasks, "/", Command::FilterTasks),
+    (KeyContext::Tasks, "s", Command::SortTasks),
+    (KeyContext::Viewer, "/", Command::Search),
+    (KeyContext::Viewer, "n", Command::NextMatch),
+    (KeyContext::Viewer, "N", Command::PrevMatch),
     (KeyContext::Viewer, "w", Command::ToggleWrap),
     (KeyContext::Viewer, "r", Command::ToggleRaw),
     (KeyContext::Viewer, "o", Command::OpenPager),
@@ -337,8 +349,10 @@ impl Keymap {
     /// Applies user remaps: `("next-failure", "x")` or `("viewer.raw", "R")`.
     ///
     /// An action named without a context is remapped in every context that binds it by default.
-    /// The new keys replace that action's default keys there; a default key of another action
-    /// that collides with a new key is taken away from it.
+    /// The new keys replace that action's default keys there. A new key that is another
+    /// action's default key in the same context is an error naming both, unless that action is
+    /// given keys of its own too (swapping `up` and `down` is fine): a key never silently stops
+    /// doing what it did.
     pub fn with_overrides(&self, overrides: &[(&str, &str)]) -> Result<Keymap, KeymapError> {
         let mut parsed: Vec<Binding> = Vec::new();
         for &(name, spec) in overrides {
@@ -372,6 +386,22 @@ impl Keymap {
                     });
                 }
                 parsed.push(Binding { context, key, command });
+            }
+        }
+        for p in &parsed {
+            let taken = self.bindings.iter().find(|b| {
+                b.context == p.context
+                    && b.key == p.key
+                    && b.command != p.command
+                    && !parsed.iter().any(|q| q.context == b.context && q.command == b.command)
+            });
+            if let Some(owner) = taken {
+                return Err(KeymapError::TakenFrom {
+                    key: p.key.to_string(),
+                    action: p.command.name(),
+                    owner: owner.command.name(),
+                    context: p.context.name(),
+                });
             }
         }
         let mut bindings: Vec<Binding> = self
@@ -529,8 +559,17 @@ mod tests {
     }
 
     #[test]
-    fn overrides_replace_the_actions_keys_and_steal_colliding_ones() {
-        let km = Keymap::default().with_overrides(&[("next-failure", "x"), ("viewer.raw", "J")]).unwrap();
+    fn overrides_replace_the_actions_keys_and_a_taken_key_is_an_error_naming_both() {
+        let err = Keymap::default().with_overrides(&[("next-failure", "x")]).unwrap_err();
+        assert_eq!(
+            err,
+            KeymapError::TakenFrom { key: "x".into(), action: "next-failure", owner: "report", context: "global" }
+        );
+        let message = err.to_string();
+        assert!(message.contains("next-failure") && message.contains("report"), "{message}");
+        let km =
+            Keymap::default().with_overrides(&[("next-failure", "x"), ("report", "X"), ("viewer.raw", "J")]).unwrap();
+        assert_eq!(km.lookup(KeyContext::Subtasks, key("X")), Some(Command::Report));
         assert_eq!(km.lookup(KeyContext::Subtasks, key("x")), Some(Command::NextFailure));
         assert_eq!(km.lookup(KeyContext::Subtasks, key("n")), None);
         assert_eq!(km.lookup(KeyContext::Viewer, key("J")), Some(Command::ToggleRaw));

@@ -8,6 +8,16 @@ use std::time::{Duration, SystemTime};
 use crate::analysis::Eta;
 use crate::domain::{FetchErrorKind, ProviderKind, SubtaskState, TaskState};
 
+/// The label `oaswatch import` gives its task: the spec's file name and where it went
+/// (`shop-2.0.json → group 4c1f6b0e…`); `retry` for the import of a retry spec.
+pub fn import_label(spec: &std::path::Path, group: Option<&str>) -> String {
+    let file = spec.file_name().map_or_else(|| spec.display().to_string(), |f| f.to_string_lossy().into_owned());
+    match group.map(str::trim).filter(|g| !g.is_empty()) {
+        Some(group) => format!("{file} → group {group}"),
+        None => file,
+    }
+}
+
 /// Glyph and word for a task state; colour is never the only signal.
 pub fn task_state(state: TaskState) -> (&'static str, &'static str) {
     match state {

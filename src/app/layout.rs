@@ -5,7 +5,7 @@
 //! [`LayoutInput`].
 //!
 //! ```text
-//! wide (≥ 120 cols)                 stacked (60–119 cols)       single (< 60x15), ≥ 20x5
+//! side by side (when both fit)      stacked (otherwise)         single (< 60x15), ≥ 20x5
 //! ┌ header ─────────────────────┐   ┌ header ──────────────┐    ┌ focused pane ──┐
 //! │┌Tasks──┐┌Subtasks─────────┐ │   │┌Tasks──────────────┐ │    │                │
 //! ││       ││                 │ │   │└───────────────────┘ │    │                │
@@ -19,8 +19,14 @@
 
 use ratatui::layout::Rect;
 
-/// Below this the panes sit side by side no more.
-pub const WIDE_COLS: u16 = 120;
+/// The subtask pane beside the task list must be at least this wide, or as wide as its
+/// content wants if that is less (a table whose error column is cut to 20 characters tells
+/// less than a stacked one: the task list on top, the table the whole width below).
+pub const SUBTASKS_BESIDE: u16 = 100;
+/// The task list beside the subtasks is at least this wide and at most this wide.
+pub const TASKS_BESIDE: (u16, u16) = (44, 72);
+/// The width of an empty terminal for which the empty list's hint is laid out side by side.
+const WIDE_COLS: u16 = 120;
 /// Below either of these only the focused pane is shown.
 pub const SINGLE_COLS: u16 = 60;
 pub const SINGLE_ROWS: u16 = 15;
@@ -55,6 +61,10 @@ pub struct LayoutInput {
     pub task_rows: u16,
     /// With no task there are no subtasks to show: the list (and its hint) takes the body.
     pub has_tasks: bool,
+    /// Columns the task list's rows want (their widest line, borders included).
+    pub task_width: u16,
+    /// Columns the subtask table's visible rows want (every column whole, borders included).
+    pub subtask_width: u16,
 }
 
 /// The rectangles of one frame. An absent pane has an empty Rect.
@@ -179,9 +189,11 @@ pub fn compute(area: Rect, input: &LayoutInput) -> Panes {
         p.tasks = body;
         return p;
     }
-    if area.width >= WIDE_COLS {
+    let left = input.task_width.clamp(TASKS_BESIDE.0, TASKS_BESIDE.1);
+    // Side by side only when the subtasks keep what they need beside the list; the spare width
+    // goes to the subtasks.
+    if area.width >= left.saturating_add(input.subtask_width.min(SUBTASKS_BESIDE)) {
         p.mode = Mode::Wide;
-        let left = (body.width * 2 / 5).clamp(44, 64);
         let mut right = body;
         right.x += left;
         right.width -= left;
@@ -229,14 +241,24 @@ mod tests {
     use super::*;
 
     fn input(focus: Focus, viewer_open: bool) -> LayoutInput {
-        LayoutInput { focus, viewer_open, input_open: false, task_rows: 6, has_tasks: true }
+        LayoutInput {
+            focus,
+            viewer_open,
+            input_open: false,
+            task_rows: 6,
+            has_tasks: true,
+            task_width: 50,
+            subtask_width: 140,
+        }
     }
 
     #[test]
     fn modes_follow_the_size() {
         let at = |w, h| compute(Rect::new(0, 0, w, h), &input(Focus::Tasks, false)).mode;
         assert_eq!(at(200, 60), Mode::Wide);
-        assert_eq!(at(120, 30), Mode::Wide);
+        assert_eq!(at(150, 30), Mode::Wide);
+        assert_eq!(at(149, 30), Mode::Stacked, "the subtasks would get less than they need");
+        assert_eq!(at(120, 30), Mode::Stacked);
         assert_eq!(at(100, 30), Mode::Stacked);
         assert_eq!(at(60, 15), Mode::Stacked);
         assert_eq!(at(59, 30), Mode::Single);
@@ -250,8 +272,15 @@ mod tests {
         for (w, h) in [(200, 60), (100, 30), (60, 15), (20, 5), (130, 16)] {
             for viewer_open in [false, true] {
                 for input_open in [false, true] {
-                    let li =
-                        LayoutInput { focus: Focus::Viewer, viewer_open, input_open, task_rows: 40, has_tasks: true };
+                    let li = LayoutInput {
+                        focus: Focus::Viewer,
+                        viewer_open,
+                        input_open,
+                        task_rows: 40,
+                        has_tasks: true,
+                        task_width: 60,
+                        subtask_width: 70,
+                    };
                     let p = compute(Rect::new(0, 0, w, h), &li);
                     let rects = [p.header, p.tasks, p.subtasks, p.viewer, p.input, p.footer];
                     let cells: u32 = rects.iter().map(|r| u32::from(r.width) * u32::from(r.height)).sum();
@@ -264,6 +293,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn side_by_side_when_both_fit_and_the_spare_width_goes_to_the_subtasks() {
+        let narrow = LayoutInput { task_width: 50, subtask_width: 64, ..input(Focus::Tasks, false) };
+        let p = compute(Rect::new(0, 0, 120, 40), &narrow);
+        assert_eq!(p.mode, Mode::Wide, "short rows fit beside the list");
+        assert_eq!((p.tasks.width, p.subtasks.width), (50, 70));
+        let p = compute(Rect::new(0, 0, 120, 40), &input(Focus::Tasks, false));
+        assert_eq!(p.mode, Mode::Stacked, "long error texts do not");
+        assert_eq!(p.subtasks.width, 120);
+        let p = compute(Rect::new(0, 0, 200, 60), &input(Focus::Tasks, false));
+        assert_eq!((p.tasks.width, p.subtasks.width), (50, 150));
     }
 
     #[test]

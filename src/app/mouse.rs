@@ -32,7 +32,7 @@ impl App {
                 match pane {
                     Focus::Tasks => {
                         let last = self.entries.len().saturating_sub(1);
-                        let target = self.selected.saturating_add_signed(delta.signum()).min(last);
+                        let target = self.step_task(delta.signum()).min(last);
                         self.select_task(target);
                     }
                     Focus::Subtasks if self.in_groups_tab() => self.move_group(delta.signum()),

@@ -41,8 +41,7 @@ impl App {
     pub(super) fn move_by(&mut self, delta: isize) -> Vec<Effect> {
         match self.focus {
             Focus::Tasks => {
-                let last = self.entries.len().saturating_sub(1);
-                let target = self.selected.saturating_add_signed(delta).min(last);
+                let target = self.step_task(delta);
                 self.select_task(target);
             }
             Focus::Subtasks if self.in_groups_tab() => self.move_group(delta),
@@ -85,7 +84,7 @@ impl App {
     pub(super) fn move_to_end(&mut self, bottom: bool) -> Vec<Effect> {
         match self.focus {
             Focus::Tasks => {
-                let target = if bottom { self.entries.len().saturating_sub(1) } else { 0 };
+                let target = self.end_task(bottom);
                 self.select_task(target);
             }
             Focus::Subtasks if self.in_groups_tab() => self.group_to_end(bottom),
@@ -141,7 +140,8 @@ impl App {
                 let filtered = self.selected_entry().is_some_and(|e| !e.view.filter().is_empty());
                 if filtered && !self.in_groups_tab() {
                     self.apply_filter("");
-                    self.flash_info("filter cleared");
+                    let name = self.selected_entry().map(super::Entry::display_name).unwrap_or_default();
+                    self.flash_info(format!("subtask filter of {name} cleared"));
                 } else if self.group_active() && !self.in_groups_tab() {
                     self.leave_group();
                 } else {
@@ -226,7 +226,7 @@ impl App {
         let current = self.selected;
         let found = (1..=n)
             .map(|k| if forward { (current + k) % n } else { (current + n - k) % n })
-            .find(|&i| has_failures(&self.entries[i]));
+            .find(|&i| !self.entries[i].hidden && has_failures(&self.entries[i]));
         match found {
             None => self.flash_info("no task has failures"),
             Some(i) => {
@@ -236,11 +236,12 @@ impl App {
                 if focus != Focus::Tasks && self.selected_entry().is_some_and(|e| e.task.is_some()) {
                     self.focus = Focus::Subtasks;
                 }
-                let short = self.entries[i].task_ref.short();
+                let name = self.entries[i].display_name();
+                let failed = labels::count(self.entries[i].problem_count() as usize);
                 if wrapped {
-                    self.flash_info(format!("wrapped around to {short}"));
+                    self.flash_info(format!("wrapped around to {name}, {failed} failed"));
                 } else {
-                    self.flash_info(format!("task with failures: {short}"));
+                    self.flash_info(format!("task with failures: {name}, {failed} failed"));
                 }
             }
         }

@@ -127,6 +127,11 @@ impl App {
         if viewer_stale && i == self.selected {
             self.refresh_viewer();
         }
+        // A new state may move the task in a list sorted or filtered by state.
+        if !self.task_view.filter.trim().is_empty() || self.task_view.sort.key != super::task_filter::TaskSortKey::Added
+        {
+            self.reapply_task_view();
+        }
         effects
     }
 }
@@ -147,11 +152,18 @@ impl App {
             Ok(task) => task,
             Err(error) => {
                 self.flash_error(crate::store::unreadable_snapshot(task_ref, &error));
+                self.entries[i].polling = super::Polling::Watched;
                 return watch;
             }
         };
         if self.entries[i].task.is_some() {
             discard(&mut self.garbage, task);
+            // A refresh answered first: that answer decides whether the task needs watching.
+            let entry = &mut self.entries[i];
+            if entry.polling == super::Polling::Idle && !entry.is_finished() {
+                entry.polling = super::Polling::Watched;
+                return watch;
+            }
             return Vec::new();
         }
         let finished = task.is_finished();
@@ -161,10 +173,14 @@ impl App {
         // A failed fetch (there is none before the watch, but a manual refresh could) stays shown.
         read_entry.last_error = entry.last_error.take();
         read_entry.error_since = entry.error_since.take();
+        read_entry.label = entry.label.take();
+        read_entry.added = entry.added;
         *entry = read_entry;
         if i == self.selected {
             self.refresh_viewer();
         }
+        // Its state is known now: the list's sort and filter may place it anew.
+        self.reapply_task_view();
         if finished { Vec::new() } else { watch }
     }
 }
@@ -237,7 +253,11 @@ fn notification(previous: Option<&Task>, task: &Task, entry: &super::Entry, mode
         return None;
     }
     let failed = problems(task);
-    let short = entry.task_ref.short();
+    // The label says which task it is; the reference, where.
+    let short = match entry.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        Some(label) => format!("\"{}\" ({})", crate::sanitize::line(label), entry.task_ref.short()),
+        None => entry.task_ref.short(),
+    };
     let provider = entry.task_ref.provider();
     let not_imported = task.counts.not_imported();
     let (kind, title, body) = if task.is_finished() && !entry.announced.finish {

@@ -164,8 +164,8 @@ impl App {
             self.select_task(i);
             return Vec::new();
         }
-        self.entries.push(Entry::new(task_ref.clone(), None, true));
-        self.select_task(self.entries.len() - 1);
+        let i = self.push_entry(Entry::new(task_ref.clone(), None, true));
+        self.select_task(i);
         self.flash_info(format!("import started: watching {}", task_ref.short()));
         vec![Effect::Poll(PollCmd::Watch(task_ref)), Effect::SaveWatchlist(self.task_refs())]
     }

@@ -184,9 +184,9 @@ fn update_failures_only_and_sort_change_the_view_and_say_so() {
     cmd(&mut app, Command::FailuresOnly);
     assert_eq!(app.selected_entry().unwrap().view.len(), 9);
     cmd(&mut app, Command::CycleSort);
-    assert_eq!(app.flash().unwrap().text, "sort: path");
+    assert_eq!(app.flash().unwrap().text, "9 subtasks of cn-hangzhou/bbbb sorted by path ↑");
     cmd(&mut app, Command::CycleSort);
-    assert_eq!(app.flash().unwrap().text, "sort: name");
+    assert!(app.flash().unwrap().text.ends_with("sorted by name ↑"));
 }
 
 #[test]
@@ -272,6 +272,12 @@ fn update_pause_refresh_and_quit_emit_effects() {
     assert!(app.paused());
     assert_eq!(cmd(&mut app, Command::Pause), vec![Effect::Poll(PollCmd::Pause(false))]);
     assert_eq!(cmd(&mut app, Command::Refresh), vec![Effect::Poll(PollCmd::Refresh(Some(aliyun("aaaa"))))]);
+    // Two finished tasks came from saved snapshots: the poller has neither, so each gets its
+    // own one-fetch refresh (the first already got one from `r`).
+    assert_eq!(
+        cmd(&mut app, Command::RefreshAll),
+        vec![Effect::Poll(PollCmd::Refresh(None)), Effect::Poll(PollCmd::Refresh(Some(aliyun("bbbb"))))]
+    );
     assert_eq!(cmd(&mut app, Command::RefreshAll), vec![Effect::Poll(PollCmd::Refresh(None))]);
     assert_eq!(cmd(&mut app, Command::Suspend), vec![Effect::Suspend]);
     assert_eq!(cmd(&mut app, Command::Quit), vec![Effect::Quit]);
@@ -391,10 +397,14 @@ fn update_stale_after_three_quiet_intervals() {
 }
 
 #[test]
-fn saved_snapshot_is_stale_until_confirmed() {
-    let r = aliyun("aaaa");
-    let app = app(vec![(r.clone(), Some(task(&r, TaskState::Succeeded, mixed(3, 0, 0))))]);
-    assert!(app.selected_entry().unwrap().is_stale(app.now(), Duration::from_secs(5), false));
+fn saved_snapshot_is_stale_until_confirmed_unless_final() {
+    let (r, f) = (aliyun("aaaa"), aliyun("ffff"));
+    let app = app(vec![
+        (r.clone(), Some(task(&r, TaskState::Running, mixed(1, 0, 2)))),
+        (f.clone(), Some(task(&f, TaskState::Succeeded, mixed(3, 0, 0)))),
+    ]);
+    assert!(app.entries()[0].is_stale(app.now(), Duration::from_secs(5), false), "a running task moved on since");
+    assert!(!app.entries()[1].is_stale(app.now(), Duration::from_secs(5), false), "a finished one's data is final");
 }
 
 #[test]
@@ -777,13 +787,13 @@ fn keys_depend_on_the_context() {
 
 #[test]
 fn remapped_keys_drive_the_same_commands() {
-    let keymap = keymap::Keymap::default().with_overrides(&[("next-failure", "x")]).unwrap();
+    let keymap = keymap::Keymap::default().with_overrides(&[("next-failure", "X")]).unwrap();
     let r = aliyun("aaaa");
     let app = App::new(
         vec![(r.clone(), Some(task(&r, TaskState::Failed, mixed(0, 2, 0))))],
         AppOptions { keymap, ..AppOptions::default() },
     );
-    assert_eq!(action_name(&app, KeyCode::Char('x'), KeyModifiers::NONE).as_deref(), Some("next-failure"));
+    assert_eq!(action_name(&app, KeyCode::Char('X'), KeyModifiers::SHIFT).as_deref(), Some("next-failure"));
     assert_eq!(action_name(&app, KeyCode::Char('n'), KeyModifiers::NONE), None);
 }
 
@@ -871,4 +881,51 @@ fn saved_snapshots_read_after_the_first_frame_are_watched_unless_final() {
     // A second copy of a snapshot already applied changes nothing.
     let effects = app.update(Action::SnapshotRead { task_ref: running.clone(), task: Err("late".into()) });
     assert!(effects.is_empty());
+}
+
+#[test]
+fn update_label_names_the_task_and_keeps_it_in_the_watch_list() {
+    let mut app = three_tasks();
+    cmd(&mut app, Command::Label);
+    type_text(&mut app, "shop import");
+    let effects = cmd(&mut app, Command::Submit);
+    assert_eq!(effects, vec![Effect::SaveLabel { task_ref: aliyun("aaaa"), label: Some("shop import".into()) }]);
+    assert_eq!(app.entries()[0].label.as_deref(), Some("shop import"));
+    assert!(app.flash().unwrap().text.contains("\"shop import\""), "{:?}", app.flash());
+    // Empty takes the name away.
+    cmd(&mut app, Command::Label);
+    cmd(&mut app, Command::ClearInput);
+    let effects = cmd(&mut app, Command::Submit);
+    assert_eq!(effects, vec![Effect::SaveLabel { task_ref: aliyun("aaaa"), label: None }]);
+    assert_eq!(app.entries()[0].label, None);
+}
+
+#[test]
+fn update_copy_says_what_it_copied() {
+    let mut app = three_tasks();
+    cmd(&mut app, Command::Down);
+    cmd(&mut app, Command::Enter);
+    let effects = cmd(&mut app, Command::Copy);
+    let Some(Effect::CopyToClipboard(text)) = effects.first() else { panic!("{effects:?}") };
+    let flash = app.flash().unwrap().text.clone();
+    assert!(
+        flash.starts_with("copied the error of ") && flash.ends_with(&format!(", {} characters", text.chars().count())),
+        "{flash}"
+    );
+    cmd(&mut app, Command::FocusPrev);
+    cmd(&mut app, Command::Copy);
+    assert!(app.flash().unwrap().text.starts_with("copied the reference of "), "{:?}", app.flash());
+}
+
+#[test]
+fn update_console_opens_the_task_page_and_says_whose() {
+    let mut app = three_tasks();
+    app.set_label(&aliyun("aaaa"), Some("shop".into()));
+    let effects = cmd(&mut app, Command::OpenConsole);
+    let [Effect::OpenConsole { url, name }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert!(url.starts_with("https://") && url.contains("cn-hangzhou"), "{url}");
+    assert_eq!(name, "\"shop\"");
+    app.update(Action::ConsoleShown { url: url.clone(), name: name.clone(), browser: None });
+    let flash = &app.flash().unwrap().text;
+    assert!(flash.contains("\"shop\"") && flash.contains(url.as_str()) && flash.contains("$BROWSER"), "{flash}");
 }

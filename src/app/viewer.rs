@@ -152,6 +152,53 @@ pub struct Viewer {
     height: usize,
     /// Row starts per line at `width`, filled as lines are scrolled over.
     rows: HashMap<usize, Vec<usize>>,
+    /// The search (`/`), its matches and the one last jumped to.
+    search: Option<Search>,
+}
+
+/// One occurrence of the search text: bytes `start..end` of `line`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The viewer's search: what was asked, where it occurs (in document order), and which match
+/// `n`/`N` last went to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub query: String,
+    pub matches: Vec<Match>,
+    pub current: Option<usize>,
+}
+
+/// Matches beyond this many are not looked for: the count says "100,000+".
+pub const MAX_MATCHES: usize = 100_000;
+
+/// Where `query` occurs in `doc`, ignoring ASCII case.
+fn find_all(doc: &Doc, query: &str) -> Vec<Match> {
+    let needle = query.to_ascii_lowercase();
+    let mut out = Vec::new();
+    if needle.is_empty() {
+        return out;
+    }
+    for line in 0..doc.line_count() {
+        let hay = doc.line(line).to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(at) = hay[from..].find(&needle) {
+            let start = from + at;
+            out.push(Match { line, start, end: start + needle.len() });
+            if out.len() >= MAX_MATCHES {
+                return out;
+            }
+            from = start + needle.len().max(1);
+            while from < hay.len() && !hay.is_char_boundary(from) {
+                from += 1;
+            }
+        }
+    }
+    out
 }
 
 impl Viewer {
@@ -167,7 +214,83 @@ impl Viewer {
             width: 0,
             height: 0,
             rows: HashMap::new(),
+            search: None,
         }
+    }
+
+    pub fn search(&self) -> Option<&Search> {
+        self.search.as_ref()
+    }
+
+    pub fn search_query(&self) -> Option<&str> {
+        self.search.as_ref().map(|s| s.query.as_str())
+    }
+
+    /// A search with something to look for is active (`n`/`N` go to its matches).
+    pub fn has_search(&self) -> bool {
+        self.search.as_ref().is_some_and(|s| !s.query.is_empty())
+    }
+
+    /// Searches for `query` (empty: no search) and goes to the first match from the top of the
+    /// view on.
+    pub fn set_search(&mut self, query: &str) {
+        if query.is_empty() {
+            self.search = None;
+            return;
+        }
+        let matches = find_all(&self.doc, query);
+        let top = self.top;
+        let first =
+            matches.iter().position(|m| (m.line, m.end) > (top.line, top.byte)).or((!matches.is_empty()).then_some(0));
+        self.search = Some(Search { query: query.to_owned(), matches, current: first });
+        if let Some(i) = first {
+            self.show_match(i);
+        }
+    }
+
+    /// `n`/`N`: the next or previous match, wrapping around. Returns (which, of how many).
+    pub fn step_match(&mut self, forward: bool) -> Option<(usize, usize)> {
+        let search = self.search.as_mut()?;
+        let n = search.matches.len();
+        if n == 0 {
+            return None;
+        }
+        let next = match search.current {
+            None => 0,
+            Some(i) if forward => (i + 1) % n,
+            Some(i) => (i + n - 1) % n,
+        };
+        search.current = Some(next);
+        self.show_match(next);
+        Some((next, n))
+    }
+
+    /// The matches on `line`, in order.
+    pub fn matches_on(&self, line: usize) -> &[Match] {
+        let Some(search) = &self.search else { return &[] };
+        let from = search.matches.partition_point(|m| m.line < line);
+        let to = search.matches.partition_point(|m| m.line <= line);
+        &search.matches[from..to]
+    }
+
+    /// Puts match `i` in view: its row a third of the way down, its column on screen.
+    fn show_match(&mut self, i: usize) {
+        let Some(m) = self.search.as_ref().and_then(|s| s.matches.get(i)).copied() else { return };
+        if self.wrap {
+            let starts = self.starts_of(m.line);
+            let byte = starts.iter().rev().find(|&&s| s <= m.start).copied().unwrap_or(0);
+            self.top = Pos { line: m.line, byte };
+        } else {
+            self.top = Pos { line: m.line, byte: 0 };
+            let line = self.doc.line(m.line);
+            let col: usize = line[..m.start].chars().map(|c| c.width().unwrap_or(0)).sum();
+            if col < self.hscroll || col >= self.hscroll + self.width.max(1) {
+                self.hscroll = col.saturating_sub(self.width / 3);
+            }
+        }
+        let context = isize::try_from(self.height / 3).unwrap_or(0);
+        self.scroll(-context);
+        self.clamp_bottom();
     }
 
     /// Swaps in a new document; keeps the position when the text did not change.
@@ -177,6 +300,11 @@ impl Viewer {
             self.top = Pos::default();
             self.hscroll = 0;
             self.rows.clear();
+            // The search stays; its matches are those of the new text.
+            if let Some(search) = self.search.as_mut() {
+                search.matches = find_all(&self.doc, &search.query);
+                search.current = None;
+            }
         }
     }
 
@@ -312,6 +440,28 @@ mod tests {
     use std::fmt::Write as _;
 
     use super::*;
+
+    #[test]
+    fn search_finds_every_match_ignoring_case_and_n_goes_round() {
+        let text = "first Error here\nnothing\nerror, error\n".repeat(20);
+        let mut v = Viewer::new(ViewerTarget::Task, Doc::new(&text));
+        v.fit(40, 5);
+        v.set_search("ERROR");
+        let search = v.search().unwrap();
+        assert_eq!(search.matches.len(), 60);
+        assert_eq!(search.current, Some(0));
+        assert_eq!(v.matches_on(2).len(), 2);
+        assert_eq!(v.matches_on(2)[1].start, 7);
+        assert_eq!(v.step_match(true), Some((1, 60)));
+        assert_eq!(v.top.line, 1, "the match's line a row below the top");
+        assert_eq!(v.step_match(false), Some((0, 60)));
+        assert_eq!(v.step_match(false), Some((59, 60)), "wraps to the last");
+        assert!(v.at_bottom());
+        v.set_search("absent");
+        assert_eq!(v.step_match(true), None);
+        v.set_search("");
+        assert!(!v.has_search());
+    }
 
     #[test]
     fn doc_from_a_string_is_the_same_doc() {

@@ -265,3 +265,35 @@ fn task_raw_json(task: &Task) -> (Doc, Option<RawSource>) {
     }
     (Doc::new(&serde_json::to_string_pretty(task).unwrap_or_default()), Some(RawSource::Normalised))
 }
+
+impl App {
+    /// The viewer's search as it is typed: matches found and highlighted, the first shown.
+    pub(super) fn search_viewer(&mut self, query: &str) {
+        if let Some(viewer) = self.viewer.as_mut() {
+            viewer.set_search(query);
+        }
+    }
+
+    /// Enter on the search line: how many matches, or none.
+    pub(super) fn flash_search_result(&mut self) {
+        let Some(search) = self.viewer.as_ref().and_then(|v| v.search()) else { return };
+        let query = crate::sanitize::line(&search.query).into_owned();
+        let n = search.matches.len();
+        let more = if n >= super::viewer::MAX_MATCHES { "+" } else { "" };
+        let text = match n {
+            0 => format!("no match for \"{query}\""),
+            _ => format!("{}{more} matches of \"{query}\" (n next, N previous)", super::labels::count(n)),
+        };
+        self.flash_info(text);
+    }
+
+    /// `n`/`N` in the viewer while it searches.
+    pub(super) fn next_match(&mut self, forward: bool) {
+        let Some(viewer) = self.viewer.as_mut() else { return };
+        let query = viewer.search_query().map(|q| crate::sanitize::line(q).into_owned()).unwrap_or_default();
+        match viewer.step_match(forward) {
+            Some((i, n)) => self.flash_info(format!("match {} of {} for \"{query}\"", i + 1, super::labels::count(n))),
+            None => self.flash_info(format!("no match for \"{query}\"")),
+        }
+    }
+}

@@ -79,7 +79,8 @@ pub fn report(context: &Context, args: &ReportArgs, out: &mut dyn Write, err: &m
         .ok_or_else(|| Failure::usage(format!("unknown report format {:?}: use md, csv or json", args.format)))?;
     let task = snapshot(context, &args.task, err)?;
     let groups = group_failures(&task);
-    let text = failure_report::render(&task, &groups, format, SystemTime::now());
+    let label = watch_cmds::labels(context).remove(&task.task_ref);
+    let text = failure_report::render_labelled(&task, label.as_deref(), &groups, format, SystemTime::now());
     emit(args.output.as_deref(), &text, args.force, out)?;
     if let Some(path) = &args.output {
         let failures: usize = groups.iter().map(crate::analysis::groups::FailureGroup::count).sum();

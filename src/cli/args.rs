@@ -78,12 +78,23 @@ pub enum Command {
     /// Write an OpenAPI document holding only the failed operations of an import (and the
     /// schemas they need, and the failed models), to fix and re-import just those.
     RetrySpec(RetrySpecArgs),
+    /// Print the address of a task's page in its cloud's web console (a clickable OSC 8 link on
+    /// a terminal) and open it with $BROWSER when that is set. Only the region and ids go into
+    /// the address, never a credential.
+    Console {
+        #[arg(value_name = "TASK", value_parser = parse_task_ref)]
+        task: TaskRef,
+    },
     /// List the saved watch list.
     List,
     /// Add a task to the saved watch list.
     Add {
         #[arg(value_name = "TASK", value_parser = parse_task_ref, required = true)]
         tasks: Vec<TaskRef>,
+        /// A name for the task(s): shown in the dashboard, `list`, `status`, reports and
+        /// notifications, and in `--json` as `label`.
+        #[arg(long, value_name = "TEXT")]
+        label: Option<String>,
     },
     /// Remove a task from the saved watch list.
     Rm {
@@ -156,6 +167,10 @@ pub struct ImportArgs {
     /// (default: `defaults.import_target` in the config).
     #[arg(long = "to", value_name = "TARGET", value_parser = parse_target)]
     pub to: Option<Target>,
+    /// A name for the task in the dashboard, `list`, `status` and reports (default: the spec's
+    /// file name and the group, "shop-2.0.json → group 4c1f…").
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
     /// Import without checking first what the gateway would reject (see `oaswatch check`).
     #[arg(long)]
     pub no_check: bool,
@@ -416,7 +431,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(cli.global.endpoints, [(ProviderKind::Aliyun, "http://127.0.0.1:9".to_owned())]);
-        let Some(Command::Add { tasks }) = cli.command else { panic!("not add") };
+        let Some(Command::Add { tasks, .. }) = cli.command else { panic!("not add") };
         assert_eq!(tasks.len(), 1);
 
         let cli = Cli::try_parse_from(["oaswatch", "wait", "aliyun://cn-hangzhou/abc", "--timeout", "10m"]).unwrap();

@@ -87,8 +87,10 @@ pub async fn collect<F: Fetch>(
     let mut pending: Vec<TaskRef> = Vec::new();
     for task_ref in refs {
         if !outcomes.contains_key(task_ref) {
-            outcomes
-                .insert(task_ref.clone(), TaskOutcome { task_ref: task_ref.clone(), task: None, fetch_error: None });
+            outcomes.insert(
+                task_ref.clone(),
+                TaskOutcome { task_ref: task_ref.clone(), label: None, task: None, fetch_error: None },
+            );
             pending.push(task_ref.clone());
             let _ = commands.send(PollCmd::Watch(task_ref.clone())).await;
         }

@@ -4,7 +4,7 @@
 //! Used by `oaswatch [TASK]...` (real clouds, the saved watch list) and `oaswatch demo` (the
 //! simulator, a throw-away list).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -39,6 +39,8 @@ pub struct Setup<F> {
     pub importer: Option<Arc<LazyClients>>,
     /// The spec each task imported, when known (from the watch list).
     pub specs: Vec<(TaskRef, PathBuf)>,
+    /// Each task's label, when it has one (from the watch list).
+    pub labels: Vec<(TaskRef, String)>,
     /// Saved snapshots not parsed yet: the first task's is parsed for the first frame, the
     /// others on a worker after it.
     pub saved: SavedSnapshots,
@@ -50,6 +52,7 @@ pub struct SavedTasks {
     /// Without snapshots: those are in `snapshots`, unparsed.
     pub initial: Vec<(TaskRef, Option<Task>)>,
     pub specs: Vec<(TaskRef, PathBuf)>,
+    pub labels: Vec<(TaskRef, String)>,
     pub warnings: Vec<String>,
     pub snapshots: SavedSnapshots,
 }
@@ -61,13 +64,15 @@ pub fn saved_tasks(context: &Context, extra: Vec<TaskRef>) -> SavedTasks {
     };
     let specs: Vec<(TaskRef, PathBuf)> =
         entries.iter().filter_map(|e| e.spec.clone().map(|spec| (e.task_ref.clone(), spec))).collect();
+    let labels: Vec<(TaskRef, String)> =
+        entries.iter().filter_map(|e| e.label.clone().map(|label| (e.task_ref.clone(), label))).collect();
     let mut initial: Vec<(TaskRef, Option<Task>)> = entries.into_iter().map(|e| (e.task_ref, e.snapshot)).collect();
     for task_ref in extra {
         if !initial.iter().any(|(r, _)| *r == task_ref) {
             initial.push((task_ref, None));
         }
     }
-    SavedTasks { initial, specs, warnings, snapshots }
+    SavedTasks { initial, specs, labels, warnings, snapshots }
 }
 
 /// Where `x` reports and `S` exports are written: `$OASWATCH_REPORT_DIR`, else the working
@@ -124,7 +129,8 @@ pub fn run<F: Fetch>(context: &Context, setup: Setup<F>) -> Result<u8, Failure> 
 
 /// The dashboard inside an existing runtime (`demo` runs the simulator in the same one).
 pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: AppOptions) -> Result<u8, Failure> {
-    let Setup { fetcher, mut initial, store, mut notices, select, importer, specs, saved: mut snapshots } = setup;
+    let Setup { fetcher, mut initial, store, mut notices, select, importer, specs, labels, saved: mut snapshots } =
+        setup;
     let (polled_tx, polled_rx) = mpsc::channel(256);
     let poller = poller::spawn(fetcher, context.config.poller(), rand::random(), polled_tx);
     let polled_rx = prepared(polled_rx);
@@ -157,9 +163,8 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     if let Some(task_ref) = &select {
         app.select_task_ref(task_ref);
     }
-    for (task_ref, spec) in specs {
-        app.set_spec(task_ref, spec);
-    }
+    let session_file = store.as_ref().map(|_| context.paths.session_file());
+    remember(&mut app, specs, labels, session_file.as_deref().filter(|_| select.is_none()));
     let (background_tx, background_rx) = mpsc::channel(16);
     // The notices are flashes timed from the app's clock, which starts at the epoch: without
     // the real time first they would expire on the very first tick, unseen.
@@ -175,12 +180,13 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     let save_requests = saver.requests.clone();
     let mut host = TerminalHost::new(tui_options, protocol, move |refs: &[TaskRef]| {
         PENDING_SAVES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        save_requests.send(refs.to_vec()).map_err(|_| {
+        save_requests.send(SaveRequest::List(refs.to_vec())).map_err(|_| {
             PENDING_SAVES.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             "the watch list saver has stopped".to_owned()
         })
     })
     .with_programs(Programs::resolve(env));
+    host = host.with_labeller(labeller_for(saver.requests.clone()));
     if !snapshots.is_empty() {
         read_saved_snapshots(snapshots, background_tx.clone());
     }
@@ -218,12 +224,61 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     if let Some(store) = &store {
         save_final_snapshots(store, &app);
     }
+    if let Some(path) = &session_file {
+        write_session(path, &app.session());
+    }
     let outcome =
         outcome.map_err(|e| Failure { status: crate::report::ExitStatus::FetchFailed, message: e.to_string() })?;
     if let Err(error) = restored {
         tracing::warn!(%error, "restoring the terminal failed");
     }
     Ok(outcome.signal.map_or(0, crate::app::Signal::exit_code))
+}
+
+/// Labels given in the dashboard go to the saver thread, in order with the list's changes.
+fn labeller_for(requests: std::sync::mpsc::Sender<SaveRequest>) -> crate::runtime::Labeller {
+    Box::new(move |task_ref: &TaskRef, label: Option<&str>| {
+        PENDING_SAVES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        requests.send(SaveRequest::Label(task_ref.clone(), label.map(str::to_owned))).map_err(|_| {
+            PENDING_SAVES.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            "the watch list saver has stopped".to_owned()
+        })
+    })
+}
+
+/// What the watch list and the last session know: each task's spec and label, and (for the saved
+/// watch list, not the demo's, nor over a task that `import` just asked to show) where the user was.
+fn remember(app: &mut App, specs: Vec<(TaskRef, PathBuf)>, labels: Vec<(TaskRef, String)>, session: Option<&Path>) {
+    for (task_ref, spec) in specs {
+        app.set_spec(task_ref, spec);
+    }
+    for (task_ref, label) in labels {
+        app.set_label(&task_ref, Some(label));
+    }
+    if let Some(session) = session.and_then(read_session) {
+        app.restore_session(&session);
+    }
+}
+
+/// The session saved by the last run; a missing or unreadable file is no session.
+fn read_session(path: &Path) -> Option<crate::app::session::Session> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).map_err(|error| tracing::warn!(%error, "ignoring the saved session")).ok()
+}
+
+/// Saves where the user was (temp file and rename: a crash leaves the old one whole).
+fn write_session(path: &Path, session: &crate::app::session::Session) {
+    let write = || -> std::io::Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let temp = tempfile::NamedTempFile::new_in(dir)?;
+        std::fs::write(temp.path(), serde_json::to_vec(session).unwrap_or_default())?;
+        temp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    if let Err(error) = write() {
+        tracing::warn!(%error, path = %path.display(), "could not save the session");
+    }
 }
 
 /// Every 30 s, at debug level, how many tokio tasks are alive: the soak test (examples/soak.rs)
@@ -317,7 +372,12 @@ fn importer_for(clients: Arc<LazyClients>, store: Option<Store>, done: mpsc::Sen
             let action = match started {
                 Ok(task_ref) => {
                     if let Some(store) = &store {
-                        let change = Change::AddImport { task_ref: task_ref.clone(), spec: request.spec.clone() };
+                        let label = crate::app::labels::import_label(&request.spec, request.group.as_deref());
+                        let change = Change::AddImport {
+                            task_ref: task_ref.clone(),
+                            spec: request.spec.clone(),
+                            label: Some(format!("retry: {label}")),
+                        };
                         if let Err(error) = store.update(change, SystemTime::now()) {
                             tracing::warn!(%error, "could not remember the imported spec");
                         }
@@ -339,8 +399,14 @@ fn importer_for(clients: Arc<LazyClients>, store: Option<Store>, done: mpsc::Sen
 /// 150 MB list). Requests that pile up meanwhile are coalesced into the newest; an error reaches
 /// the dashboard as a flash.
 struct Saver {
-    requests: std::sync::mpsc::Sender<Vec<TaskRef>>,
+    requests: std::sync::mpsc::Sender<SaveRequest>,
     thread: std::thread::JoinHandle<()>,
+}
+
+/// What the saver is asked to write: the list as it is now, or one task's label.
+enum SaveRequest {
+    List(Vec<TaskRef>),
+    Label(TaskRef, Option<String>),
 }
 
 /// Saves asked for and not yet written, so a panic can let them land before the process exits.
@@ -357,17 +423,34 @@ impl Saver {
     }
 
     fn spawn(store: Option<Store>, mut saved: Vec<TaskRef>, report: mpsc::Sender<Action>) -> Saver {
-        let (requests, incoming) = std::sync::mpsc::channel::<Vec<TaskRef>>();
+        let (requests, incoming) = std::sync::mpsc::channel::<SaveRequest>();
         // Nothing may print while the dashboard has the screen.
         let store = store.map(Store::quiet);
         let thread = std::thread::spawn(move || {
-            while let Ok(mut refs) = incoming.recv() {
+            let mut waiting: Option<SaveRequest> = None;
+            while let Some(request) = waiting.take().or_else(|| incoming.recv().ok()) {
                 let mut taken = 1;
-                while let Ok(newer) = incoming.try_recv() {
-                    refs = newer;
-                    taken += 1;
-                }
-                let saved_now = save_changes(store.as_ref(), &mut saved, &refs);
+                let saved_now = match request {
+                    SaveRequest::List(mut refs) => {
+                        // Lists asked for meanwhile are coalesced into the newest; a label waits.
+                        while let Ok(newer) = incoming.try_recv() {
+                            taken += 1;
+                            match newer {
+                                SaveRequest::List(newer) => refs = newer,
+                                label @ SaveRequest::Label(..) => {
+                                    taken -= 1;
+                                    waiting = Some(label);
+                                    break;
+                                }
+                            }
+                        }
+                        save_changes(store.as_ref(), &mut saved, &refs)
+                    }
+                    SaveRequest::Label(task_ref, label) => store.as_ref().map_or(Ok(()), |store| {
+                        let change = Change::Label(vec![(task_ref, label)]);
+                        store.update(change, SystemTime::now()).map_err(|e| e.to_string())
+                    }),
+                };
                 PENDING_SAVES.fetch_sub(taken, std::sync::atomic::Ordering::SeqCst);
                 if let Err(error) = saved_now {
                     let _ = report.blocking_send(Action::EffectFailed { what: "save the watch list", error });

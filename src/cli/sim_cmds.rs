@@ -42,6 +42,7 @@ pub fn demo(context: &Context, args: &DemoArgs) -> Result<u8, Failure> {
         // The specs the demo tasks imported, on disk, so `R` can make retry specs from them.
         let spec_dir = tempfile::tempdir().map_err(|e| Failure::usage(format!("cannot create a temp dir: {e}")))?;
         let specs = demo_specs(&handle, spec_dir.path());
+        let labels = handle.task_labels();
         let clients = Arc::new(LazyClients::ready(clients));
         let setup = dashboard::Setup {
             fetcher: Arc::clone(&clients),
@@ -51,6 +52,7 @@ pub fn demo(context: &Context, args: &DemoArgs) -> Result<u8, Failure> {
             select: None,
             importer: Some(clients),
             specs,
+            labels,
             saved: crate::store::SavedSnapshots::default(),
         };
         let code = dashboard::run_async(context, setup, options).await;

@@ -136,8 +136,11 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
     writeln!(err, "created import task {task_ref}")?;
     // Remember the spec, so `R` in the dashboard can make a retry spec without asking for it.
     let spec = std::fs::canonicalize(&args.spec).unwrap_or_else(|_| args.spec.clone());
-    if let Err(error) = context.store.update(Change::AddImport { task_ref: task_ref.clone(), spec }, SystemTime::now())
-    {
+    let group = target.group_id().or(options.group.as_deref());
+    let label = Some(args.label.clone().unwrap_or_else(|| crate::app::labels::import_label(&args.spec, group)));
+    writeln!(err, "labelled \"{}\"", sanitize::line(label.as_deref().unwrap_or_default()))?;
+    let change = Change::AddImport { task_ref: task_ref.clone(), spec, label };
+    if let Err(error) = context.store.update(change, SystemTime::now()) {
         writeln!(err, "warning: the task was created but could not be added to the watch list: {error}")?;
     }
     after_create(context, task_ref, &args.after, out, err)
@@ -245,6 +248,7 @@ fn after_create(
             select: Some(task_ref),
             importer: Some(clients),
             specs: saved.specs,
+            labels: saved.labels,
             saved: saved.snapshots,
         },
     )

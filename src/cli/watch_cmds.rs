@@ -162,6 +162,21 @@ fn tasks_and_clients(
     Ok((refs, Arc::new(clients)))
 }
 
+/// The labels the watch list gives tasks (a task not in it, or unreadable list: none).
+pub fn labels(context: &Context) -> std::collections::HashMap<TaskRef, String> {
+    match context.store.load_deferred(std::time::SystemTime::now()) {
+        Ok((loaded, _)) => loaded.entries.into_iter().filter_map(|e| e.label.map(|l| (e.task_ref, l))).collect(),
+        Err(_) => std::collections::HashMap::new(),
+    }
+}
+
+fn with_labels(context: &Context, outcomes: &mut [TaskOutcome]) {
+    let labels = labels(context);
+    for outcome in outcomes {
+        outcome.label = labels.get(&outcome.task_ref).cloned();
+    }
+}
+
 pub fn status(
     context: &Context,
     args: StatusArgs,
@@ -181,6 +196,8 @@ pub fn status(
         Some(args.timeout),
         Progress { out: None },
     ))?;
+    let mut collected = collected;
+    with_labels(context, &mut collected.outcomes);
     print_outcomes(&collected.outcomes, args.json, args.all_failures, out)?;
     Ok(report::exit_status(&collected.outcomes, Mode::Status))
 }
@@ -211,6 +228,8 @@ pub fn wait(
         Progress { out: progress },
     ))?;
     save_final_snapshots(context, &collected.outcomes);
+    let mut collected = collected;
+    with_labels(context, &mut collected.outcomes);
     if !args.json && std::io::stdout().is_terminal() {
         writeln!(out)?;
     }

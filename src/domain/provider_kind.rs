@@ -45,6 +45,10 @@ pub struct ProviderFacts {
     pub replace_flags: &'static str,
     /// Why `export` cannot use this cloud, when it cannot.
     pub no_export: Option<&'static str>,
+    /// The web console page of a task: `{NAME}` is replaced by the part of the reference that
+    /// [`ProviderFacts::reference_form`] names so (`{REGION}`, `{INSTANCE_ID}`). Only ids and the
+    /// region go in: never a credential.
+    pub console_url: &'static str,
 }
 
 const ALIYUN: ProviderFacts = ProviderFacts {
@@ -58,6 +62,7 @@ const ALIYUN: ProviderFacts = ProviderFacts {
     group_in_target: true,
     replace_flags: "--overwrite",
     no_export: Some("Alibaba's ExportOAS is synchronous and has no task to watch"),
+    console_url: "https://apigateway.console.aliyun.com/#/{REGION}/apis/list",
 };
 
 const HUAWEI: ProviderFacts = ProviderFacts {
@@ -71,6 +76,7 @@ const HUAWEI: ProviderFacts = ProviderFacts {
     group_in_target: false,
     replace_flags: "--api-mode override",
     no_export: None,
+    console_url: "https://console.huaweicloud.com/apig/?region={REGION}#/apig/multiLogical/openapi/list?instanceId={INSTANCE_ID}",
 };
 
 impl ProviderKind {

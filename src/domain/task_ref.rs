@@ -112,6 +112,24 @@ impl TaskRef {
 
     /// A compact label for narrow columns: the profile if any, the region and an abbreviated id
     /// (`prod@cn-hangzhou/4c53…44a7f`).
+    /// The task's page in its cloud's web console ([`ProviderFacts::console_url`]), filled in
+    /// from the reference's parts; only the region and ids, never a profile or a secret.
+    ///
+    /// [`ProviderFacts::console_url`]: super::ProviderFacts::console_url
+    pub fn console_url(&self) -> String {
+        let facts = self.provider().facts();
+        let names = facts.reference_form.split_once("://").map_or("", |(_, rest)| rest).split('/');
+        let shown = self.to_string();
+        let rest = shown.split_once("://").map_or("", |(_, rest)| rest);
+        // A profile (`prod@`) names local credentials: it stays out of the address.
+        let rest = rest.split_once('@').map_or(rest, |(_, after)| after);
+        let mut url = facts.console_url.to_owned();
+        for (name, value) in names.zip(rest.split('/')) {
+            url = url.replace(&format!("{{{name}}}"), value);
+        }
+        url
+    }
+
     pub fn short(&self) -> String {
         format!("{}{}/{}", profile_prefix(self.profile()), self.region(), abbreviate_id(self.task_id(), 12))
     }
@@ -197,6 +215,15 @@ impl Target {
     pub fn region(&self) -> &str {
         match self {
             Target::Aliyun { region, .. } | Target::Huawei { region, .. } => region,
+        }
+    }
+
+    /// The API group the target names itself (Alibaba's imports go into a group; Huawei's name
+    /// theirs in the request's options), if any.
+    pub fn group_id(&self) -> Option<&str> {
+        match self {
+            Target::Aliyun { group_id, .. } => Some(group_id),
+            Target::Huawei { .. } => None,
         }
     }
 
@@ -331,6 +358,16 @@ impl<'de> Deserialize<'de> for TaskRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn console_urls_name_the_region_and_ids_and_never_the_profile() {
+        let a: TaskRef = "aliyun://prod@cn-hangzhou/4c53ccf1".parse().unwrap();
+        assert_eq!(a.console_url(), "https://apigateway.console.aliyun.com/#/cn-hangzhou/apis/list");
+        let h: TaskRef = "huawei://cn-north-4/p0/i1/t2".parse().unwrap();
+        let url = h.console_url();
+        assert!(url.contains("region=cn-north-4") && url.contains("instanceId=i1"), "{url}");
+        assert!(!url.contains('{') && !url.contains("prod"), "{url}");
+    }
 
     #[test]
     fn parses_and_prints_the_contract_examples() {

@@ -35,6 +35,8 @@ struct Document<'a> {
 struct TaskPart<'a> {
     #[serde(rename = "ref")]
     task_ref: String,
+    /// The task's name in the watch list (`null` without one).
+    label: Option<&'a str>,
     provider: ProviderKind,
     kind: TaskKind,
     state: TaskState,
@@ -83,6 +85,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
         generated_at: &report.generated_at,
         task: TaskPart {
             task_ref: task.task_ref.to_string(),
+            label: report.label,
             provider: task.provider,
             kind: task.kind,
             state: task.state,

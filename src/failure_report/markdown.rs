@@ -19,6 +19,9 @@ pub(super) fn render(report: &Report<'_>) -> String {
         let _ = writeln!(out, "| {name} | {} |", cell(value));
     };
     field("Task", &task.task_ref.to_string());
+    if let Some(label) = report.label {
+        field("Label", label);
+    }
     field("Provider", task.provider.as_str());
     field("Kind", task.kind.as_str());
     field("State", task.state.as_str());

@@ -371,3 +371,26 @@ async fn an_answer_for_a_task_unwatched_meanwhile_frees_its_endpoint_slot() {
     tokio::time::sleep(Duration::from_secs(20)).await;
     assert!(fetcher.requests_for(&stays).len() >= 3, "the endpoint is not stuck at its in-flight cap");
 }
+
+#[tokio::test(start_paused = true)]
+async fn refreshing_an_unwatched_task_fetches_it_once_and_watches_it_only_if_it_runs() {
+    let fetcher = Arc::new(Scripted::default());
+    let (done, moving) = (aliyun("done"), aliyun("moving"));
+    fetcher.script(&done, vec![Ok(finished(&done))]);
+    fetcher.script(&moving, vec![Ok(running(&moving))]);
+    let (handle, _seen) = start(&fetcher, PollerConfig::default(), &[]).await;
+
+    handle.commands().send(PollCmd::Refresh(Some(done.clone()))).await.unwrap();
+    handle.commands().send(PollCmd::Refresh(Some(moving.clone()))).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(300)).await;
+    assert_eq!(
+        fetcher.requests_for(&done).len(),
+        1,
+        "a finished task reopened from its snapshot: one fetch, no confirming poll"
+    );
+    assert!(fetcher.requests_for(&moving).len() >= 10, "one that turns out to run is polled from then on");
+
+    handle.commands().send(PollCmd::Refresh(Some(done.clone()))).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(300)).await;
+    assert_eq!(fetcher.requests_for(&done).len(), 2, "each refresh is one more fetch");
+}

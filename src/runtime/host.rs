@@ -68,6 +68,17 @@ impl EffectError {
 pub trait Host {
     /// Persist the watch list (store module).
     fn save_watchlist(&mut self, refs: &[TaskRef]) -> Result<(), EffectError>;
+    /// Open `url` with `$BROWSER`; the browser's command when it was started, `None` when
+    /// there is none to use.
+    fn open_in_browser(&mut self, url: &str) -> Result<Option<String>, EffectError> {
+        let _ = url;
+        Ok(None)
+    }
+    /// Keep a task's label (or its removal) in the watch list; nothing to do without one.
+    fn save_label(&mut self, task_ref: &TaskRef, label: Option<&str>) -> Result<(), EffectError> {
+        let _ = (task_ref, label);
+        Ok(())
+    }
     /// Give the terminal back, stop the process, and take the terminal again once continued.
     fn suspend(&mut self) -> io::Result<()>;
     /// Put the terminal back in the dashboard's modes (raw, alternate screen, cursor hidden)

@@ -29,7 +29,11 @@ pub struct TerminalHost<F> {
     save: F,
     programs: Programs,
     importer: Option<Importer>,
+    labeller: Option<Labeller>,
 }
+
+/// Keeps a task's label in the watch list (the caller owns the store).
+pub type Labeller = Box<dyn FnMut(&TaskRef, Option<&str>) -> Result<(), String> + Send>;
 
 /// Starts an import in the background (the caller owns the clients and the runtime); its
 /// outcome is sent to the event loop as an action.
@@ -41,14 +45,22 @@ where
 {
     pub fn new(options: TuiOptions, protocol: NotifyProtocol, save: F) -> TerminalHost<F> {
         let missing = |m: &str| Choice::Missing(m.to_owned());
-        let programs = Programs { pager: missing("no pager configured"), editor: missing("no editor configured") };
-        TerminalHost { options, protocol, save, programs, importer: None }
+        let programs =
+            Programs { pager: missing("no pager configured"), editor: missing("no editor configured"), browser: None };
+        TerminalHost { options, protocol, save, programs, importer: None, labeller: None }
     }
 
     /// How to start an import from the dashboard (`R`, then `y`).
     #[must_use]
     pub fn with_importer(mut self, importer: Importer) -> TerminalHost<F> {
         self.importer = Some(importer);
+        self
+    }
+
+    /// How to keep labels given in the dashboard.
+    #[must_use]
+    pub fn with_labeller(mut self, labeller: Labeller) -> TerminalHost<F> {
+        self.labeller = Some(labeller);
         self
     }
 
@@ -66,6 +78,13 @@ where
 {
     fn save_watchlist(&mut self, refs: &[TaskRef]) -> Result<(), EffectError> {
         (self.save)(refs).map_err(EffectError::Save)
+    }
+
+    fn save_label(&mut self, task_ref: &TaskRef, label: Option<&str>) -> Result<(), EffectError> {
+        match self.labeller.as_mut() {
+            Some(labeller) => labeller(task_ref, label).map_err(EffectError::Save),
+            None => Ok(()),
+        }
     }
 
     fn reclaim_terminal(&mut self) -> io::Result<()> {
@@ -115,6 +134,23 @@ where
             .map_err(|source| EffectError::Write { path: request.dir.join(&name), source })?;
         let precheck = precheck(request, &retry.text, &name);
         Ok(WrittenRetrySpec { path, operations: retry.operations.len(), precheck })
+    }
+
+    fn open_in_browser(&mut self, url: &str) -> Result<Option<String>, EffectError> {
+        let Some(browser) = self.programs.browser.clone() else { return Ok(None) };
+        // `$BROWSER` may hold arguments ("firefox --new-tab"); the address is one more, never
+        // through a shell. It runs detached from the terminal: nothing it prints reaches the screen.
+        let mut words = browser.split_whitespace();
+        let program = words.next().unwrap_or_default();
+        std::process::Command::new(program)
+            .args(words)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| EffectError::External(format!("$BROWSER ({browser}) could not start: {e}")))?;
+        Ok(Some(browser))
     }
 
     fn start_import(&mut self, request: ImportRequest) -> Result<(), EffectError> {

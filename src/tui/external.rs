@@ -30,6 +30,9 @@ pub enum Choice {
 pub struct Programs {
     pub pager: Choice,
     pub editor: Choice,
+    /// `$BROWSER`, for the console page (`O`); there is no fallback: without it the address is
+    /// shown and copied instead.
+    pub browser: Option<String>,
 }
 
 impl Programs {
@@ -59,6 +62,7 @@ impl Programs {
                 &["vi"],
                 "no editor found (tried vi): set $VISUAL or $EDITOR".to_owned(),
             ),
+            browser: env("BROWSER").map(|b| b.trim().to_owned()).filter(|b| !b.is_empty()),
         }
     }
 

@@ -10,13 +10,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Widget};
 
+use crate::app::App;
+use crate::app::keyhelp;
 use crate::app::keymap::KeyContext;
 use crate::app::overlay::Overlay;
 use crate::app::retry::ImportOffer;
-use crate::app::{App, Command};
+use crate::domain::TaskRef;
 
 use super::theme::Theme;
-use super::{clean, cols, put, report_prompt};
+use super::{clean_middle, cols, put, report_prompt};
 use crate::app::layout::{inner, is_shown};
 
 /// The dialogs in the app's stack order, bottom first, so the one on top (the one that has the
@@ -25,7 +27,7 @@ pub fn render_overlays(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     for overlay in app.overlays().bottom_to_top() {
         match overlay {
             Overlay::Help(help) => render_help(app, help.context, help.scroll, theme, area, buf),
-            Overlay::ConfirmRemove(task_ref) => render_confirm(&task_ref.to_string(), theme, area, buf),
+            Overlay::ConfirmRemove(task_ref) => render_confirm(app, task_ref, theme, area, buf),
             Overlay::ImportOffer(offer) => render_import_offer(offer, theme, area, buf),
             Overlay::ReportPrompt(prompt) => report_prompt::render(app, prompt, theme, area, buf),
             Overlay::Input { .. } => {}
@@ -39,161 +41,139 @@ pub(super) fn centred(area: Rect, width: u16, height: u16) -> Rect {
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
-/// The commands that matter most in each pane, in the order help lists them.
-fn pane_commands(context: KeyContext) -> &'static [Command] {
-    match context {
-        KeyContext::Tasks => &[
-            Command::Enter,
-            Command::NextFailure,
-            Command::PrevFailure,
-            Command::NextFailedTask,
-            Command::PrevFailedTask,
-            Command::OpenError,
-            Command::Groups,
-            Command::Report,
-            Command::SaveExport,
-            Command::Add,
-            Command::Remove,
-            Command::Refresh,
-            Command::RefreshAll,
-            Command::Pause,
-            Command::Copy,
-        ],
-        KeyContext::Subtasks => &[
-            Command::Enter,
-            Command::OpenError,
-            Command::NextFailure,
-            Command::PrevFailure,
-            Command::Groups,
-            Command::Values,
-            Command::Report,
-            Command::ChangesOnly,
-            Command::Filter,
-            Command::FailuresOnly,
-            Command::CycleSort,
-            Command::Copy,
-            Command::SaveExport,
-            Command::Back,
-            Command::NextFailedTask,
-            Command::PrevFailedTask,
-        ],
-        KeyContext::Viewer => &[
-            Command::Down,
-            Command::Up,
-            Command::PageDown,
-            Command::PageUp,
-            Command::Top,
-            Command::Bottom,
-            Command::ToggleWrap,
-            Command::ToggleRaw,
-            Command::Left,
-            Command::Right,
-            Command::OpenPager,
-            Command::OpenEditor,
-            Command::Copy,
-            Command::SaveExport,
-            Command::NextFailure,
-            Command::PrevFailure,
-            Command::Report,
-            Command::Back,
-        ],
-        KeyContext::Global | KeyContext::Help | KeyContext::Input | KeyContext::Confirm | KeyContext::Report => &[],
-    }
-}
-
-fn viewer_describe(command: Command) -> &'static str {
-    match command {
-        Command::Down => "scroll down",
-        Command::Up => "scroll up",
-        Command::Left => "scroll left (wrap off)",
-        Command::Right => "scroll right (wrap off)",
-        Command::Copy => "copy the text shown",
-        Command::NextFailure => "next failure",
-        Command::PrevFailure => "previous failure",
-        Command::Back => "close the viewer",
-        Command::OpenPager => "open this text in $PAGER (else less, more)",
-        Command::OpenEditor => "open this text in $VISUAL / $EDITOR (else vi)",
-        other => other.describe(),
-    }
-}
-
-/// Subtask pane meanings that differ from the command's general description.
-fn subtasks_describe(command: Command) -> &'static str {
-    match command {
-        Command::Enter => "error details; in Groups: list the group's failures",
-        Command::Back => "clear the filter / back to the groups / back to the tasks",
-        Command::Groups => "Groups tab: failures by cause, biggest first",
-        Command::Values => "in Groups: the values each variable took ({model}: Money ×7)",
-        Command::NextFailure => "next failure (in a group: within it)",
-        Command::ChangesOnly => "only subtasks changed since you last looked (•)",
-        other => other.describe(),
-    }
-}
-
-/// The help text for `context`: this pane's keys first, then the rest, then the legend.
-pub fn help_lines(app: &App, context: KeyContext, theme: &Theme) -> Vec<Line<'static>> {
-    let keymap = app.keymap();
-    let entry = |keys: &[crate::app::keymap::KeySpec], what: &str| {
-        let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-        Line::from(vec![
-            Span::styled(format!("  {:<22}", keys.join(" ")), theme.key),
-            Span::styled(what.to_owned(), theme.text),
-        ])
-    };
-    let mut lines: Vec<Line<'static>> =
-        vec![Line::from(Span::styled(format!("In the {} pane", context.name()), theme.title))];
-    let mut listed: Vec<Command> = Vec::new();
-    for &command in pane_commands(context) {
-        let keys = keymap.keys_for(context, command);
-        if !keys.is_empty() {
-            let what = match context {
-                KeyContext::Viewer => viewer_describe(command),
-                KeyContext::Subtasks => subtasks_describe(command),
-                _ => command.describe(),
-            };
-            lines.push(entry(&keys, what));
-            listed.push(command);
+/// Words of `text` over lines of at most `room` columns (a word longer than that is split).
+fn wrap_words(text: &str, room: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr as _;
+    let room = room.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let mut word = word.to_owned();
+        while word.width() > room {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            let cut: String = word.chars().take(room).collect();
+            word = word.chars().skip(room).collect();
+            lines.push(cut);
         }
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("Everywhere", theme.title)));
-    for (command, keys) in keymap.commands_in(context) {
-        if !listed.contains(&command) {
-            lines.push(entry(&keys, command.describe()));
+        if !line.is_empty() && line.width() + 1 + word.width() > room {
+            lines.push(std::mem::take(&mut line));
         }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
     }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("Legend", theme.title)));
-    for text in [
-        "  Task states   ✔ succeeded  ✘ failed  ◐ partial  ● running  ○ waiting  ? unknown",
-        "  Subtasks      ⊘ cancelled  – skipped",
-        "  Progress bar  █ succeeded  ▓ failed  ▒ running  ░ waiting",
-        "  ⚠ auth, throttled, network…  the last fetch failed; the data shown is older",
-        "  stale         no fresh answer for 3 poll intervals, or only a saved snapshot",
-        "  •             changed since you last looked at the task (marks clear when you leave it)",
-        "  done/10s      subtasks completed per 10 s; ETA from the rate of the last 3 minutes",
-        "  Reports and exports go to $OASWATCH_REPORT_DIR, else the current directory",
-    ] {
-        lines.push(Line::from(Span::styled(text, theme.dim)));
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
     }
     lines
 }
 
+/// Like [`wrap_words`], with a first line of `first` columns and the others of `rest`.
+fn wrap_first(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines = wrap_words(text, first);
+    if lines.len() > 1 {
+        let tail = lines.split_off(1).join(" ");
+        lines.extend(wrap_words(&tail, rest));
+    }
+    lines
+}
+
+/// The help text for `context` laid out for `width` columns: "key · action · what it does"
+/// per line, this pane's keys first, then the rest, then the legend. Nothing is cut: a
+/// description too long for the line continues below, aligned.
+pub fn help_lines(app: &App, context: KeyContext, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthStr as _;
+    let sections = keyhelp::sections(app.keymap(), context);
+    let rows = sections.iter().flat_map(|s| s.rows.iter());
+    // Most key lists are short; a long one ("PgDn Ctrl-d Ctrl-f") pushes its own line only.
+    let key_w = rows.clone().map(|r| r.keys_label().width()).max().unwrap_or(0).min(9);
+    let name_w = rows.map(|r| r.command.name().width()).max().unwrap_or(0);
+    let lead = 2 + key_w + 3 + name_w + 3;
+    // Too narrow for three columns: the description goes under its key and name.
+    let stacked = width < lead + 24;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for (i, section) in sections.iter().enumerate() {
+        if i > 0 {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::from(Span::styled(section.title.clone(), theme.title)));
+        for row in &section.rows {
+            let keys = row.keys_label();
+            let head = vec![
+                Span::styled(format!("  {keys:<key_w$}"), theme.key),
+                Span::styled(" · ", theme.dim),
+                Span::styled(format!("{:<name_w$}", row.command.name()), theme.text),
+            ];
+            let used = Line::from(head.clone()).width() + 3;
+            let (indent, room) =
+                if stacked { (6, width.saturating_sub(6)) } else { (lead, width.saturating_sub(lead)) };
+            // A long key list leaves the first line less room than the aligned ones below.
+            let first_room = if stacked { room } else { width.saturating_sub(used) };
+            let mut parts = wrap_first(row.what, first_room, room).into_iter();
+            let mut first = head;
+            if stacked {
+                lines.push(Line::from(first));
+            } else {
+                first.push(Span::styled(" · ", theme.dim));
+                first.push(Span::styled(parts.next().unwrap_or_default(), theme.text));
+                lines.push(Line::from(first));
+            }
+            for part in parts {
+                lines.push(Line::from(Span::styled(format!("{}{part}", " ".repeat(indent)), theme.text)));
+            }
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("Legend", theme.title)));
+    let term_w = keyhelp::LEGEND.iter().map(|(t, _)| t.width()).max().unwrap_or(0);
+    let lead = 2 + term_w + 2;
+    let stacked = width < lead + 24;
+    for (term, text) in keyhelp::LEGEND {
+        let (indent, room) = if stacked { (6, width.saturating_sub(6)) } else { (lead, width.saturating_sub(lead)) };
+        let mut parts = wrap_words(text, room).into_iter();
+        if stacked {
+            lines.push(Line::from(Span::styled(format!("  {term}"), theme.key)));
+        } else {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {term:<term_w$}  "), theme.key),
+                Span::styled(parts.next().unwrap_or_default(), theme.dim),
+            ]));
+        }
+        for part in parts {
+            lines.push(Line::from(Span::styled(format!("{}{part}", " ".repeat(indent)), theme.dim)));
+        }
+    }
+    lines
+}
+
+/// The help box for a terminal of `area`: nearly all of it, up to 120 columns.
+pub fn help_rect(area: Rect) -> Rect {
+    centred(area, area.width.saturating_sub(4).clamp(20, 120).min(area.width), area.height.saturating_sub(2).max(3))
+}
+
 fn render_help(app: &App, context: KeyContext, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let rect = centred(area, 84, area.height.saturating_sub(2).max(3));
+    let rect = help_rect(area);
     if !is_shown(rect) {
         return;
     }
     Clear.render(rect, buf);
-    let lines = help_lines(app, context, theme);
     let body = inner(rect);
+    let lines = help_lines(app, context, theme, usize::from(body.width.saturating_sub(1)));
     let max_scroll = lines.len().saturating_sub(usize::from(body.height));
     let scroll = scroll.min(max_scroll);
-    let more = if scroll < max_scroll { " ↓ more " } else { "" };
+    let more = if scroll < max_scroll {
+        format!(" ↓ {} more (j/k, PgDn) ", lines.len() - scroll - usize::from(body.height))
+    } else {
+        String::new()
+    };
     Block::bordered()
         .border_type(BorderType::Double)
         .border_style(theme.border_focused)
         .title(Span::styled(" Help ", theme.title))
+        .title(Line::from(" key · action (its name in [keys]) · what it does ").style(theme.dim).right_aligned())
         .title_bottom(Line::from(format!("{more} Esc closes ")).style(theme.dim).right_aligned())
         .render(rect, buf);
     for (i, line) in lines.iter().skip(scroll).take(usize::from(body.height)).enumerate() {
@@ -240,8 +220,23 @@ fn render_import_offer(offer: &ImportOffer, theme: &Theme, area: Rect, buf: &mut
     }
 }
 
-fn render_confirm(task_ref: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let rect = centred(area, 64, 6);
+fn render_confirm(app: &App, task_ref: &TaskRef, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let reference = task_ref.to_string();
+    // The whole reference: on one line when the screen allows, else over several.
+    let width =
+        u16::try_from(reference.chars().count() + 4).unwrap_or(u16::MAX).max(48).min(area.width.saturating_sub(2));
+    let w = cols(width.saturating_sub(3)).max(1);
+    let ref_lines = super::error_viewer::wrapped(&reference, w);
+    let label = app.entries().iter().find(|e| e.task_ref == *task_ref).and_then(|e| e.label.clone());
+    let mut lines: Vec<(String, ratatui::style::Style)> =
+        vec![("Stop watching and forget this task:".to_owned(), theme.text)];
+    if let Some(label) = label {
+        lines.push((clean_middle(&label, w).into_owned(), theme.title));
+    }
+    lines.extend(ref_lines.into_iter().map(|l| (l, theme.key)));
+    lines.push((String::new(), theme.text));
+    lines.push(("y remove   n / Esc keep".to_owned(), theme.dim));
+    let rect = centred(area, width, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX));
     if !is_shown(rect) {
         return;
     }
@@ -252,13 +247,6 @@ fn render_confirm(task_ref: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .title(Span::styled(" Remove task? ", theme.warn))
         .render(rect, buf);
     let body = inner(rect);
-    let w = cols(body.width.saturating_sub(1));
-    let lines = [
-        ("Stop watching and forget this task:".to_owned(), theme.text),
-        (clean(task_ref, w).into_owned(), theme.key),
-        (String::new(), theme.text),
-        ("y remove   n / Esc keep".to_owned(), theme.dim),
-    ];
     for (i, (text, style)) in lines.iter().enumerate().take(usize::from(body.height)) {
         put(buf, body.x + 1, body.y + u16::try_from(i).unwrap_or(0), text, w, *style);
     }

@@ -20,18 +20,8 @@ use super::{clean, cols, put};
 use crate::app::layout::{inner, is_shown};
 
 pub fn render(app: &App, prompt: &ReportPrompt, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let rect = centred(area, 78, 9);
-    if !is_shown(rect) {
-        return;
-    }
-    Clear.render(rect, buf);
-    Block::bordered()
-        .border_type(BorderType::Double)
-        .border_style(theme.border_focused)
-        .title(Span::styled(" Failure report ", theme.title))
-        .render(rect, buf);
-    let body = inner(rect);
-    let w = cols(body.width.saturating_sub(1));
+    let width = area.width.min(80);
+    let w = cols(width.saturating_sub(3)).max(1);
     let entry = app.entries().iter().find(|e| e.task_ref == prompt.task_ref);
     let summary = entry.map_or_else(String::new, |e| {
         format!(
@@ -51,15 +41,36 @@ pub fn render(app: &App, prompt: &ReportPrompt, theme: &Theme, area: Rect, buf: 
         key(Command::ReportJson),
         key(Command::Cancel),
     );
-    let lines = [
-        (format!("{} {}: {summary}", prompt.task_ref.provider(), prompt.task_ref.short()), theme.text),
-        (String::new(), theme.text),
-        (format!("into  {}", app.options().output_dir.display()), theme.text),
-        (format!("file  {name}"), theme.text),
-        (String::new(), theme.text),
-        (keys, theme.key),
-        ("(.csv / .json for the others) groups, then every failure in full; never overwrites".to_owned(), theme.dim),
-    ];
+    // Whole lines, wrapped: the task's name and reference, where the file goes, what it holds.
+    let wrapped = |text: &str, style| -> Vec<(String, ratatui::style::Style)> {
+        super::wrap_columns(&crate::sanitize::line(text), w).into_iter().map(|row| (row, style)).collect()
+    };
+    let mut lines = Vec::new();
+    if let Some(label) = entry.and_then(|e| e.label.as_deref()) {
+        lines.extend(wrapped(label, theme.title));
+    }
+    lines.extend(wrapped(&prompt.task_ref.to_string(), theme.text));
+    lines.extend(wrapped(&summary, theme.text));
+    lines.push((String::new(), theme.text));
+    lines.extend(wrapped(&format!("into  {}", app.options().output_dir.display()), theme.text));
+    lines.extend(wrapped(&format!("file  {name}"), theme.text));
+    lines.push((String::new(), theme.text));
+    lines.push((keys, theme.key));
+    lines.extend(wrapped(
+        "The summary, the failure groups, then every failure in full. No file is overwritten.",
+        theme.dim,
+    ));
+    let rect = centred(area, width, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX));
+    if !is_shown(rect) {
+        return;
+    }
+    Clear.render(rect, buf);
+    Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(theme.border_focused)
+        .title(Span::styled(" Failure report ", theme.title))
+        .render(rect, buf);
+    let body = inner(rect);
     for (i, (text, style)) in lines.iter().enumerate().take(usize::from(body.height)) {
         put(buf, body.x + 1, body.y + u16::try_from(i).unwrap_or(0), &clean(text, w), w, *style);
     }

@@ -215,6 +215,28 @@ fn input_feedback(app: &App, purpose: InputPurpose, theme: &Theme, area: Rect, b
             };
             put(buf, area.x + 1, area.y, &msg, w, theme.dim);
         }
+        InputPurpose::TaskFilter => {
+            let msg = format!(
+                "{} of {} tasks match — every word: provider, state, label or reference · Enter keeps it, Esc restores",
+                labels::count(app.shown_count()),
+                labels::count(app.entries().len())
+            );
+            put(buf, area.x + 1, area.y, &msg, w, theme.dim);
+        }
+        InputPurpose::Label => {
+            let msg = "a name for this task, kept in the watch list (empty takes it away) — Enter sets it, Esc cancels";
+            put(buf, area.x + 1, area.y, msg, w, theme.dim);
+        }
+        InputPurpose::Search => {
+            let msg = match app.viewer().and_then(|v| v.search()) {
+                Some(search) => format!(
+                    "{} matches — Enter keeps the search (n next, N previous), Esc restores",
+                    labels::count(search.matches.len())
+                ),
+                None => "type to search the text — Esc cancels".to_owned(),
+            };
+            put(buf, area.x + 1, area.y, &msg, w, theme.dim);
+        }
     }
 }
 

@@ -9,32 +9,21 @@
 //! filter and the sort. Reads `&App` only.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Cell, Row, StatefulWidget, Table, TableState, Widget};
 
 use crate::analysis::ChangedSet;
+use crate::app::columns::{self, Col};
 use crate::app::insight::Tab;
 use crate::app::subtask_view::{SortMode, view_offset};
 use crate::app::{App, Entry, Focus, labels};
 use crate::domain::{Subtask, SubtaskState, Task};
 
 use super::theme::Theme;
-use super::{activity, clean, cols, groups, put};
+use super::{activity, clean, clean_middle, cols, groups, put};
 use crate::app::layout::{inner, is_shown, subtask_table};
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Col {
-    /// `•` when the subtask changed since the user last looked.
-    Mark,
-    State,
-    Kind,
-    Method,
-    Path,
-    Name,
-    Error,
-}
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if !is_shown(area) {
@@ -160,9 +149,7 @@ fn title(entry: Option<&Entry>, theme: &Theme, width: usize) -> Line<'static> {
     if view.failures_only() {
         spans.push(Span::styled(" — failures only", theme.key));
     }
-    if view.sort() != SortMode::FailuresFirst {
-        spans.push(Span::styled(format!(" — sort: {}", view.sort().label()), theme.dim));
-    }
+    spans.push(Span::styled(format!(" — sort: {} ↑", view.sort().label()), theme.dim));
     spans.push(Span::raw(" "));
     fit(Line::from(spans), width, keep)
 }
@@ -211,37 +198,34 @@ fn empty_view(entry: &Entry, task: &Task, theme: &Theme, body: Rect, buf: &mut B
     put(buf, body.x + 1, body.y, &clean(&msg, w), w, theme.dim);
 }
 
-fn columns(width: u16) -> Vec<(Col, Constraint)> {
-    let mut c = vec![(Col::Mark, Constraint::Length(1)), (Col::State, Constraint::Length(11))];
-    if width >= 90 {
-        c.push((Col::Kind, Constraint::Length(5)));
-    }
-    c.push((Col::Method, Constraint::Length(7)));
-    c.push((Col::Path, Constraint::Fill(3)));
-    if width >= 70 {
-        c.push((Col::Name, Constraint::Fill(2)));
-    }
-    c.push((Col::Error, Constraint::Fill(4)));
-    c
-}
-
 fn table(entry: &Entry, task: &Task, theme: &Theme, body: Rect, focused: bool, buf: &mut Buffer) {
     let view = &entry.view;
     let height = usize::from(body.height.saturating_sub(1)).max(1);
-    // The selection marker is 1 wide; the rest is split exactly so every cell can be cut to fit.
-    let cols_spec = columns(body.width);
-    let usable = Rect { width: body.width.saturating_sub(1), ..body };
-    let widths = Layout::horizontal(cols_spec.iter().map(|(_, c)| *c)).spacing(1).split(usable);
     let offset = view_offset(view.selected(), view.offset(), height, view.len());
     let end = (offset + height).min(view.len());
-    let changed = entry.insight.changed();
-    let rows: Vec<Row<'_>> = view.index()[offset..end]
+    let visible: Vec<(u32, &Subtask)> = view.index()[offset..end]
         .iter()
         .filter_map(|&pos| task.subtasks.get(pos as usize).map(|sub| (pos, sub)))
-        .map(|(pos, sub)| row(sub, is_changed(changed, pos), &cols_spec, &widths, theme))
         .collect();
-    let header = Row::new(cols_spec.iter().map(|(col, _)| Cell::from(header_label(*col)))).style(theme.header_row);
-    let constraints: Vec<Constraint> = widths.iter().map(|r| Constraint::Length(r.width)).collect();
+    // Widths from what these rows hold; the selection marker takes one column of its own.
+    let cols_spec = columns::wanted(visible.iter().map(|(_, sub)| *sub)).split(body.width);
+    let changed = entry.insight.changed();
+    let middle = middle_cut_columns(&visible, &cols_spec);
+    let rows: Vec<Row<'_>> =
+        visible.iter().map(|&(pos, sub)| row(sub, is_changed(changed, pos), &cols_spec, middle, theme)).collect();
+    // The sort column carries the direction (every sort is ascending; failures first sorts
+    // by state, worst first).
+    let sorted = match view.sort() {
+        SortMode::FailuresFirst | SortMode::State => Col::State,
+        SortMode::Path => Col::Path,
+        SortMode::Name => Col::Name,
+        SortMode::Kind => Col::Kind,
+    };
+    let header = Row::new(cols_spec.iter().map(|(col, _)| {
+        if *col == sorted { Cell::from(format!("{}↑", col.header())) } else { Cell::from(col.header()) }
+    }))
+    .style(theme.header_row);
+    let constraints: Vec<Constraint> = cols_spec.iter().map(|(_, w)| Constraint::Length(*w)).collect();
     let highlight = if focused { theme.selected } else { Style::new().add_modifier(ratatui::style::Modifier::BOLD) };
     let table = Table::new(rows, constraints)
         .header(header)
@@ -258,21 +242,38 @@ fn is_changed(changed: &ChangedSet, pos: u32) -> bool {
     usize::try_from(pos).is_ok_and(|p| changed.contains(p))
 }
 
-fn header_label(col: Col) -> &'static str {
-    match col {
-        Col::Mark => "",
-        Col::State => "state",
-        Col::Kind => "kind",
-        Col::Method => "method",
-        Col::Path => "path",
-        Col::Name => "name",
-        Col::Error => "error",
+/// Which of the path, name and error columns are cut in the middle: those where that tells more
+/// visible rows apart than cutting the end does (six rows of `/api/v2/vehicl…` become
+/// `/api/v2/…/{vehicleId}`, `/api/v2/…/{driverId}`…); the others keep their beginning.
+fn middle_cut_columns(visible: &[(u32, &Subtask)], spec: &[(Col, u16)]) -> [bool; 3] {
+    let mut out = [false; 3];
+    for (k, col) in [Col::Path, Col::Name, Col::Error].into_iter().enumerate() {
+        let Some(&(_, w)) = spec.iter().find(|(c, _)| *c == col) else { continue };
+        let w = usize::from(w);
+        let texts: Vec<String> = visible
+            .iter()
+            .map(|(_, sub)| match col {
+                Col::Path => sub.path().to_owned(),
+                Col::Name => sub.name().to_owned(),
+                _ => columns::error_cell(sub).0,
+            })
+            .collect();
+        let distinct =
+            |cut: &dyn Fn(&str) -> String| texts.iter().map(|t| cut(t)).collect::<std::collections::HashSet<_>>().len();
+        let end = distinct(&|t| clean(t, w).into_owned());
+        if end < texts.iter().collect::<std::collections::HashSet<_>>().len() {
+            out[k] = distinct(&|t| clean_middle(t, w).into_owned()) > end;
+        }
     }
+    out
 }
 
-fn row<'a>(sub: &'a Subtask, changed: bool, spec: &[(Col, Constraint)], widths: &[Rect], theme: &Theme) -> Row<'a> {
-    let cells = spec.iter().zip(widths).map(|((col, _), rect)| {
-        let w = usize::from(rect.width);
+fn row<'a>(sub: &'a Subtask, changed: bool, spec: &[(Col, u16)], middle: [bool; 3], theme: &Theme) -> Row<'a> {
+    let cut = |text: &str, w: usize, middle: bool| {
+        if middle { clean_middle(text, w).into_owned() } else { clean(text, w).into_owned() }
+    };
+    let cells = spec.iter().map(|&(col, w)| {
+        let w = usize::from(w);
         match col {
             Col::Mark => Cell::from(if changed { Span::styled("•", theme.changed) } else { Span::raw("") }),
             Col::State => {
@@ -281,28 +282,14 @@ fn row<'a>(sub: &'a Subtask, changed: bool, spec: &[(Col, Constraint)], widths: 
             }
             Col::Kind => Cell::from(Span::styled(sub.kind.as_str(), theme.dim)),
             Col::Method => Cell::from(clean(sub.method(), w).into_owned()),
-            Col::Path => Cell::from(clean(sub.path(), w).into_owned()),
-            Col::Name => Cell::from(clean(sub.name(), w).into_owned()),
-            Col::Error if sub.has_error() => {
+            Col::Path => Cell::from(cut(sub.path(), w, middle[0])),
+            Col::Name => Cell::from(cut(sub.name(), w, middle[1])),
+            Col::Error => {
                 // The preview, not the whole message: drawing a row never decompresses a trace.
-                let (code, preview) = (sub.error_code(), sub.error_preview());
-                let text = if code.is_empty() {
-                    clean(preview.trim_end(), w).into_owned()
-                } else {
-                    let code = clean(code, w).into_owned();
-                    let rest = w.saturating_sub(code.chars().count() + 1);
-                    format!("{code} {}", clean(preview.trim_end(), rest))
-                };
-                Cell::from(Span::styled(text, theme.fail))
+                let (text, is_error) = columns::error_cell(sub);
+                let style = if is_error { theme.fail } else { theme.dim };
+                Cell::from(Span::styled(cut(&text, w, middle[2]), style))
             }
-            Col::Error if sub.state.is_problem() => Cell::from(Span::styled("(no error text)", theme.dim)),
-            Col::Error => Cell::from(Span::styled(
-                sub.action.map_or("", |a| match a {
-                    crate::domain::ChangeAction::Create => "created",
-                    crate::domain::ChangeAction::Update => "updated",
-                }),
-                theme.dim,
-            )),
         }
     });
     let row = Row::new(cells);

@@ -26,15 +26,27 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         return;
     }
     let focused = app.focus() == Focus::Tasks && app.help().is_none();
+    let view = app.task_view();
+    let shown = app.shown_count();
     let title = if app.entries().is_empty() {
         " Tasks ".to_owned()
     } else {
-        format!(" Tasks {}/{} ", app.selected_index() + 1, app.entries().len())
+        let at = app.entries()[..app.selected_index()].iter().filter(|e| !e.hidden).count() + 1;
+        format!(" Tasks {at}/{shown} ")
     };
+    // In the frame's top line: the sort column and its direction always, the filter while there
+    // is one.
+    let mut status = vec![Span::styled(format!(" sort: {} ", view.sort.label()), theme.dim)];
+    if !view.filter.trim().is_empty() {
+        let filter = clean(view.filter.trim(), 24).into_owned();
+        status
+            .insert(0, Span::styled(format!(" filter \"{filter}\" · {shown} of {} ", app.entries().len()), theme.key));
+    }
     Block::bordered()
         .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(if focused { theme.border_focused } else { theme.border })
         .title(Span::styled(title, theme.title))
+        .title(Line::from(status).right_aligned())
         .render(area, buf);
     let body = inner(area);
     if !is_shown(body) {
@@ -50,6 +62,9 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     for (i, entry) in app.entries().iter().enumerate().skip(offset) {
         if y >= bottom {
             break;
+        }
+        if entry.hidden {
+            continue;
         }
         let selected = i == app.selected_index();
         let rows = item_lines(app, entry, theme, usize::from(body.width.saturating_sub(2)));
@@ -93,27 +108,7 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
     let now = app.now();
     let times = entry.time_labels(now, app.paused());
     let stale = entry.is_stale(now, app.options().poll_interval, app.paused());
-    let reference = format!("{} {}", entry.task_ref.provider(), entry.task_ref.short());
-    let mut first: Vec<Span<'static>> = Vec::new();
-    match &entry.task {
-        Some(task) => {
-            let (glyph, word) = labels::task_state(task.state);
-            first.push(Span::styled(format!("{glyph} {word:<9} "), theme.task_state(task.state)));
-        }
-        None if entry.last_error.is_some() => first.push(Span::styled("? unknown   ", theme.unknown)),
-        None => first.push(Span::styled("… loading   ", theme.dim)),
-    }
-    first.push(Span::styled(clean(&reference, width).into_owned(), theme.text));
-    if let Some(label) = entry.progress_label(now, app.options().poll_interval, app.paused()) {
-        let used = Line::from(first.clone()).width();
-        let room = width.saturating_sub(used + 2);
-        let text = [label.full, label.short].into_iter().find(|t| t.chars().count() <= room);
-        if let Some(text) = text {
-            let pad = width.saturating_sub(used + text.chars().count());
-            first.push(Span::raw(" ".repeat(pad)));
-            first.push(Span::styled(text, theme.tone(label.tone)));
-        }
-    }
+    let first = first_line(app, entry, theme, width);
 
     let mut second: Vec<Span<'static>> = Vec::new();
     match &entry.task {
@@ -138,7 +133,9 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
         tail.push(Span::styled(why, theme.stale));
     }
     if entry.task.is_some() && entry.from_snapshot && entry.updated_at.is_none() && !stale {
-        tail.push(Span::styled("saved", theme.dim));
+        // A finished task's saved snapshot is what the cloud will keep saying: final, not old.
+        let what = if entry.is_finished() { "final (saved)" } else { "saved" };
+        tail.push(Span::styled(what, theme.dim));
     }
     for label in [times.elapsed.map(|e| format!("⏱ {e}")), times.updated, times.next].into_iter().flatten() {
         tail.push(Span::styled(label, theme.dim));
@@ -189,6 +186,48 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
         ]));
     }
     lines
+}
+
+/// State, label, reference (whole when it fits) and, on the right, the rate and ETA.
+fn first_line(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Span<'static>> {
+    let now = app.now();
+    let reference = format!("{} {}", entry.task_ref.provider(), entry.task_ref.short());
+    let mut first: Vec<Span<'static>> = Vec::new();
+    match &entry.task {
+        Some(task) => {
+            let (glyph, word) = labels::task_state(task.state);
+            first.push(Span::styled(format!("{glyph} {word:<9} "), theme.task_state(task.state)));
+        }
+        None if entry.last_error.is_some() => first.push(Span::styled("? unknown   ", theme.unknown)),
+        None => first.push(Span::styled("… loading   ", theme.dim)),
+    }
+    // The label names the task for a human; the reference follows, whole when it fits.
+    let label = entry.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+    if let Some(label) = label {
+        let used = Line::from(first.clone()).width();
+        // The short reference keeps its room: the label gives way first (cut in its middle).
+        let room = width.saturating_sub(used + 2 + reference.chars().count());
+        first.push(Span::styled(clean(label, room.max(12)).into_owned(), theme.title));
+        first.push(Span::raw("  "));
+    }
+    let used = Line::from(first.clone()).width();
+    let whole = entry.task_ref.to_string();
+    let progress = entry.progress_label(now, app.options().poll_interval, app.paused());
+    let reserve = progress.as_ref().map_or(0, |l| l.short.chars().count() + 2);
+    let reference = if whole.chars().count() + used + reserve <= width { whole } else { reference };
+    first.push(Span::styled(clean(&reference, width.saturating_sub(used)).into_owned(), theme.text));
+    if let Some(label) = progress {
+        let used = Line::from(first.clone()).width();
+        let room = width.saturating_sub(used + 2);
+        let text = [label.full, label.short].into_iter().find(|t| t.chars().count() <= room);
+        if let Some(text) = text {
+            let pad = width.saturating_sub(used + text.chars().count());
+            first.push(Span::raw(" ".repeat(pad)));
+            first.push(Span::styled(text, theme.tone(label.tone)));
+        }
+    }
+
+    first
 }
 
 /// The second line of a task without subtasks: an export, a Huawei import before it ends

@@ -265,7 +265,7 @@ fn hostile_text_in_the_compressed_rest_of_a_long_message_is_escaped_in_the_viewe
     let table = draw(&mut app, 100, 30);
     assert_no_control_chars(table.backend().buffer());
     let rows = buffer_text(table.backend().buffer());
-    assert!(rows.contains("E^[[31m  at com.example.Impor…"), "the row shows the head: {rows}");
+    assert!(rows.contains("E^[[31m  at com.example.Importer.run(Importer.ja…"), "the row shows the head: {rows}");
     app.update(Action::Command(Command::Enter));
     app.update(Action::Command(Command::Bottom));
     let viewer = draw(&mut app, 100, 30);

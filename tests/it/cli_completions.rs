@@ -61,3 +61,60 @@ fn every_shell_gets_a_script_and_the_man_page_names_every_subcommand() {
         assert!(man.contains(sub), "{sub} missing from the man page");
     }
 }
+
+/// `oaswatch console TASK` prints the task's console page and hands it to `$BROWSER`: the
+/// region and ids only, never a profile name or a credential from the environment.
+#[test]
+fn console_prints_the_page_and_opens_it_with_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let seen = dir.path().join("opened");
+    let browser = dir.path().join("browser.sh");
+    std::fs::write(&browser, format!("#!/bin/sh\nprintf '%s' \"$1\" > {}\n", seen.display())).unwrap();
+    std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_oaswatch"))
+        .args(["console", "huawei://prod@cn-north-4/p0123/i4567/t89ab"])
+        .env_clear()
+        .env("OASWATCH_CONFIG_DIR", dir.path().join("c"))
+        .env("OASWATCH_DATA_DIR", dir.path().join("d"))
+        .env("HUAWEICLOUD_SDK_SK", "secret-never-in-a-url")
+        .env("BROWSER", &browser)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        printed.starts_with("https://") && printed.contains("cn-north-4") && printed.contains("i4567"),
+        "{printed}"
+    );
+    assert!(!printed.contains('\u{1b}'), "no link escape when stdout is not a terminal: {printed:?}");
+    assert!(!printed.contains("prod") && !printed.contains("secret"), "{printed}");
+    // The command waits for the browser launcher, as `git web--browse` does.
+    let opened = std::fs::read_to_string(&seen).unwrap();
+    assert_eq!(opened, printed.trim_end());
+}
+
+/// Every file of the repository that README and docs/ name in an example (`assets/specs/…`,
+/// `assets/scenarios/…`) exists, so an example can be pasted as it is.
+#[test]
+fn the_files_the_docs_name_exist() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut docs = vec![root.join("README.md")];
+    docs.extend(std::fs::read_dir(root.join("docs")).unwrap().map(|e| e.unwrap().path()));
+    let mut named = 0;
+    for doc in docs.iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
+        let text = std::fs::read_to_string(doc).unwrap();
+        for (at, _) in text.match_indices("assets/") {
+            let path: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '_'))
+                .collect();
+            let path = path.trim_end_matches('.');
+            if path.ends_with('/') || !path.contains('.') {
+                continue; // a directory
+            }
+            named += 1;
+            assert!(root.join(path).exists(), "{} names {path}, which is not in the repository", doc.display());
+        }
+    }
+    assert!(named >= 5, "the docs name {named} files");
+}

@@ -37,19 +37,32 @@ fn the_banner_is_enough_to_use_the_simulator_and_ctrl_c_stops_it() {
             env.push((key.to_owned(), value.to_owned()));
         }
     }
-    let tasks: Vec<String> = banner
-        .iter()
-        .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("aliyun://") || w.starts_with("huawei://")))
-        .map(str::to_owned)
-        .collect();
+    let section = |title: &str| -> Vec<String> {
+        banner
+            .iter()
+            .skip_while(|l| !l.starts_with(title))
+            .skip(1)
+            .take_while(|l| !l.trim().is_empty())
+            .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("aliyun://") || w.starts_with("huawei://")))
+            .map(str::to_owned)
+            .collect()
+    };
+    let tasks = section("tasks:");
     assert!(tasks.len() >= 2, "{text}");
+    // The ids `import --to` needs: a group on Alibaba, an instance (and its groups) on Huawei.
+    let targets = section("import targets");
+    assert!(
+        targets.iter().any(|t| t.starts_with("aliyun://")) && targets.iter().any(|t| t.starts_with("huawei://")),
+        "{text}"
+    );
+    assert!(text.contains("--group "), "Huawei imports name a group: {text}");
 
     let dir = tempfile::tempdir().unwrap();
     let status = Command::new(env!("CARGO_BIN_EXE_oaswatch"))
         .arg("status")
         .args(&tasks)
         .env_clear()
-        .envs(env)
+        .envs(env.clone())
         .env("OASWATCH_CONFIG_DIR", dir.path().join("c"))
         .env("OASWATCH_DATA_DIR", dir.path().join("d"))
         .env("HOME", dir.path())
@@ -58,6 +71,33 @@ fn the_banner_is_enough_to_use_the_simulator_and_ctrl_c_stops_it() {
     let stderr = String::from_utf8_lossy(&status.stderr);
     assert!(status.status.code() == Some(0), "{stderr}\n{}", String::from_utf8_lossy(&status.stdout));
     assert!(!String::from_utf8_lossy(&status.stdout).contains("fetch failed"));
+
+    // The README's example, with the printed target: a spec file that exists, a task created,
+    // labelled with the spec and the group.
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/specs/shop-2.0.json");
+    let target = targets.iter().find(|t| t.starts_with("aliyun://")).unwrap();
+    let import = Command::new(env!("CARGO_BIN_EXE_oaswatch"))
+        .args(["import", spec.to_str().unwrap(), "--to", target, "--no-watch", "--no-check"])
+        .env_clear()
+        .envs(env.clone())
+        .env("OASWATCH_CONFIG_DIR", dir.path().join("c"))
+        .env("OASWATCH_DATA_DIR", dir.path().join("d"))
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&import.stderr);
+    assert_eq!(import.status.code(), Some(0), "{said}");
+    assert!(said.contains("labelled \"shop-2.0.json → group "), "{said}");
+    let list = Command::new(env!("CARGO_BIN_EXE_oaswatch"))
+        .arg("list")
+        .env_clear()
+        .env("OASWATCH_CONFIG_DIR", dir.path().join("c"))
+        .env("OASWATCH_DATA_DIR", dir.path().join("d"))
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(listed.contains("\"shop-2.0.json → group "), "{listed}");
 
     let killed = Command::new("kill").args(["-INT", &sim.id().to_string()]).status().unwrap();
     assert!(killed.success());

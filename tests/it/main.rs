@@ -38,6 +38,7 @@ mod rel_runtime;
 mod rel_secrets;
 mod rel_support;
 mod runtime_loop;
+mod screens;
 mod sim_auth;
 mod sim_faults;
 mod sim_import;

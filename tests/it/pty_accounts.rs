@@ -68,9 +68,12 @@ async fn one_dashboard_watches_two_accounts_of_each_cloud() {
         let mut app = PtyApp::spawn(&args, &env, 140, 40);
         let shown = app.wait_for(|screen| {
             let text = screen.contents();
-            ["aliyun dev@cn-hangzhou/", "aliyun prod@cn-hangzhou/", "huawei dev@cn-north-4/", "huawei prod@cn-north-4/"]
+            // Each row names its account, in the short form or the whole reference.
+            ["aliyun", "huawei"]
                 .iter()
-                .all(|label| text.contains(label))
+                .zip(["cn-hangzhou/", "cn-north-4/"])
+                .flat_map(|(cloud, region)| ["dev@", "prod@"].map(|p| (cloud, format!("{p}{region}"))))
+                .all(|(cloud, at)| text.contains(&format!("{cloud} {at}")) || text.contains(&format!("{cloud}://{at}")))
                 && !text.contains("… loading")
                 && !text.contains("? unknown")
         });

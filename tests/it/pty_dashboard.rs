@@ -159,6 +159,103 @@ async fn saved_snapshots_read_after_the_first_frame_show_without_a_fetch_and_unf
     sim.shutdown().await;
 }
 
+/// `r` on a finished task reopened from its saved snapshot: the row says "final (saved)", not
+/// "stale", and the refresh costs exactly one request, with no confirming poll after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_on_a_reopened_finished_task_makes_exactly_one_request() {
+    let sim = common::start("happy", 29, 50.0).await;
+    let task = sim.task_ref("aliyun-petstore").unwrap();
+    let clients = common::sim_clients(&sim, std::time::Duration::from_secs(10));
+    let finished = common::fetch_until_finished(&clients, &task).await.pop().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let mut env = pty_support::dirs(root.path());
+    env.extend(sim.client_env().into_iter().map(|(k, v)| (k.to_owned(), v)));
+    env.push(("HOME".to_owned(), root.path().display().to_string()));
+    std::fs::create_dir_all(root.path().join("config")).unwrap();
+    // Polls 200 ms apart: a confirming poll after the refresh would come within the wait below.
+    std::fs::write(root.path().join("config").join("config.toml"), "[poll]\ninterval = \"200ms\"\njitter = 0.0\n")
+        .unwrap();
+    let store = Store::new(root.path().join("data").join("watchlist.json"));
+    store.update(Change::Add(vec![task.clone()]), SystemTime::now()).unwrap();
+    store.update(Change::Snapshots(vec![(task.clone(), finished)]), SystemTime::now()).unwrap();
+    let before = sim.stats().requests_for("aliyun DescribeImportOASTask");
+
+    let (shown, refreshed) = tokio::task::spawn_blocking(move || {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut app = PtyApp::spawn(&[], &env, 200, 40);
+        assert!(app.wait_for_text("final (saved)"), "{}", app.screen_text());
+        let shown = app.screen_text();
+        app.send(b"r");
+        // The answer replaces the saved snapshot: the row loses its "saved" mark.
+        let answered = app.wait_for(|s| !s.contents().contains("saved") && s.contents().contains("✔ succeeded"));
+        // Ten poll intervals for a confirming poll to show up in the count, if one were made.
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        let refreshed = app.screen_text();
+        app.send(b"q");
+        assert_eq!(app.wait_exit(), Some(0));
+        assert!(answered, "{refreshed}");
+        (shown, refreshed)
+    })
+    .await
+    .unwrap();
+    assert!(!shown.contains("stale"), "a finished task's saved data is final: {shown}");
+    let after = sim.stats().requests_for("aliyun DescribeImportOASTask");
+    assert_eq!(after - before, 1, "one refresh, one request: {refreshed}");
+    sim.shutdown().await;
+}
+
+/// The dashboard comes back where it was left: the selected task, the pane, the task list's
+/// filter and sort (the session file in the state directory).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_start_comes_back_to_the_same_task_pane_filter_and_sort() {
+    let sim = common::start("happy", 31, 20.0).await;
+    let root = tempfile::tempdir().unwrap();
+    let mut env = pty_support::dirs(root.path());
+    env.extend(sim.client_env().into_iter().map(|(k, v)| (k.to_owned(), v)));
+    env.push(("HOME".to_owned(), root.path().display().to_string()));
+    let store = Store::new(root.path().join("data").join("watchlist.json"));
+    let region = sim.aliyun_region().to_owned();
+    let refs: Vec<TaskRef> = (0..3).map(|i| format!("aliyun://{region}/kept{i}").parse().unwrap()).collect();
+    store.update(Change::Add(refs.clone()), SystemTime::now()).unwrap();
+    let snapshots = refs.iter().map(|r| (r.clone(), finished_snapshot(r, 3))).collect();
+    store.update(Change::Snapshots(snapshots), SystemTime::now()).unwrap();
+    store.update(Change::Label(vec![(refs[2].clone(), Some("orders".into()))]), SystemTime::now()).unwrap();
+
+    let (first, second) = tokio::task::spawn_blocking(move || {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut app = PtyApp::spawn(&[], &env, 120, 30);
+        assert!(app.wait_for_text("kept2"), "{}", app.screen_text());
+        // Sort (added ↓ puts kept2 first; the selection stays on kept0, now last), filter, take
+        // the one above, open its subtasks.
+        app.send(b"s");
+        assert!(app.wait_for_text("sort: added ↓"), "{}", app.screen_text());
+        app.send(b"/kept\r");
+        app.send(b"k");
+        app.send(b"\r");
+        assert!(app.wait_for_text("Tasks 2/3"), "{}", app.screen_text());
+        let first = app.screen_text();
+        app.send(b"q");
+        assert_eq!(app.wait_exit(), Some(0));
+        let mut again = PtyApp::spawn(&[], &env, 120, 30);
+        assert!(again.wait_for_text("Tasks 2/3"), "{}", again.screen_text());
+        let second = again.screen_text();
+        again.send(b"q");
+        assert_eq!(again.wait_exit(), Some(0));
+        (first, second)
+    })
+    .await
+    .unwrap();
+    for screen in [&first, &second] {
+        assert!(screen.contains("sort: added ↓") && screen.contains("filter \"kept\""), "{screen}");
+        assert!(screen.contains("\"orders\"") || screen.contains("orders"), "the label is on its row: {screen}");
+    }
+    // The same task is selected (the marker is on its row) and the subtasks have the keys.
+    let marked = |s: &str| s.lines().find(|l| l.contains('▌') && l.contains("kept")).map(str::to_owned);
+    assert_eq!(marked(&first), marked(&second), "{first}\n{second}");
+    assert!(marked(&second).is_some_and(|l| l.contains("kept1")), "{second}");
+    sim.shutdown().await;
+}
+
 /// The fix loop as a user lives it: `R` on a task started elsewhere asks for its spec; a path
 /// that does not exist is refused as it is typed, naming the whole path, and Enter keeps the
 /// prompt; another API's spec is refused as not this task's; the right one says what the retry

@@ -283,6 +283,12 @@ fn check(
             Effect::WriteRetrySpec(request) | Effect::CheckRetrySpec { request, .. } => {
                 prop_assert_eq!(&request.dir, &app.options().output_dir);
             }
+            Effect::SaveLabel { task_ref, .. } => {
+                prop_assert!(app.task_refs().contains(task_ref), "a label for a task not in the list: {task_ref}");
+            }
+            Effect::OpenConsole { url, .. } => {
+                prop_assert!(url.starts_with("https://") && sanitize::is_clean(url), "console address {url:?}");
+            }
             Effect::Poll(_) | Effect::StartImport(_) | Effect::Suspend | Effect::ReclaimTerminal | Effect::Quit => {}
         }
     }
