@@ -464,7 +464,10 @@ pub struct ErrorBody {
 /// status second (Alibaba throttles with HTTP 400).
 pub fn error_from_response(response: &RawResponse) -> FetchError {
     if !looks_like_json(&response.body) {
-        return non_json(response);
+        // A gateway's 429 page: still a throttling answer, with its wait.
+        let error = non_json(response);
+        let wait = (error.kind == FetchErrorKind::Throttled).then(|| throttle_delay(response)).flatten();
+        return error.with_retry_after(wait);
     }
     match serde_json::from_slice::<ErrorBody>(&response.body) {
         Ok(body) => {
@@ -511,12 +514,19 @@ fn classify(status: u16, code: &str, message: &str, response: &RawResponse) -> F
     FetchError::new(kind, code, message).with_retry_after(retry_after)
 }
 
-/// The larger `TimeLeft` (ms) of `x-ratelimit-user-api` and `x-ratelimit-user`, as the SDK reads it.
+/// How long a throttling answer asks us to wait: the longest of `x-acs-retry-after` (ms, what
+/// the current SDK cores read), `Retry-After` (seconds, from a gateway in front) and the
+/// `TimeLeft` (ms) of `x-ratelimit-user-api` and `x-ratelimit-user` (what the older SDKs read).
 pub fn throttle_delay(response: &RawResponse) -> Option<Duration> {
+    let positive = |value: &str| value.trim().parse::<u64>().ok().filter(|n| *n > 0);
+    let acs = response.header("x-acs-retry-after").and_then(positive);
+    let standard = response.header("retry-after").and_then(positive).map(|s| s.saturating_mul(1000));
     ["x-ratelimit-user-api", "x-ratelimit-user"]
         .iter()
         .filter_map(|name| response.header(name))
         .filter_map(time_left_ms)
+        .chain(acs)
+        .chain(standard)
         .max()
         .map(|ms| clamp_retry_after(Duration::from_millis(ms)))
 }
