@@ -12,8 +12,9 @@
 //!   window (no signing, parsing or scheduling).
 //! - `status`: `oaswatch status` on one task against `oaswatch --version` (the process floor).
 //!
-//! `cargo bench --bench polling -- [detection] [cost] [status] [20] [200] [1000]` (all when none
-//! is named; sizes default to 20 and 200, 1000 only when named). Everything talks to 127.0.0.1.
+//! `cargo bench --bench polling -- [detection] [cost] [status] [20] [200] [1000] [adaptive]
+//! [round-robin] [sdk]` (all sections and watchers when none is named; sizes default to 20 and
+//! 200, 1000 only when named). Everything talks to 127.0.0.1.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "bench code: fail loudly")]
 #![allow(clippy::print_stdout, reason = "a bench binary reports on stdout")]
@@ -56,10 +57,21 @@ fn main() {
     if sizes.is_empty() {
         sizes = vec![20, 200];
     }
+    // Watchers to run in the detection section (all when none is named).
+    let watchers: Vec<Watcher> =
+        [("adaptive", Watcher::Adaptive), ("round-robin", Watcher::RoundRobin), ("sdk", Watcher::SdkLoop)]
+            .into_iter()
+            .filter(|(name, _)| sections.contains(name))
+            .map(|(_, w)| w)
+            .collect();
+    let sections: Vec<&str> =
+        sections.into_iter().filter(|s| !["adaptive", "round-robin", "sdk"].contains(s)).collect();
+    let watchers =
+        if watchers.is_empty() { vec![Watcher::Adaptive, Watcher::RoundRobin, Watcher::SdkLoop] } else { watchers };
     let want = |name: &str| sections.is_empty() || sections.contains(&name);
     let rt = oaswatch::cli::runtime().map_err(|f| f.message).unwrap();
     if want("detection") {
-        rt.block_on(detection(&sizes));
+        rt.block_on(detection(&sizes, &watchers));
     }
     if want("cost") {
         rt.block_on(cost());
@@ -72,23 +84,25 @@ fn main() {
 // ---------------------------------------------------------------------------------------------
 // The scenario: tasks of mixed sizes and speeds.
 
-/// `n` imports from a fixed seed: a fifth on Huawei; sizes from 5 to 300 operations and running
-/// times from 20 s to 4 min; starts spread over the first 20 s; 15 % stall once for 30–90 s; 5 %
-/// fail early.
+/// `n` imports from a fixed seed: a fifth on Huawei; sizes from 10 to 600 operations (as many
+/// small ones as large) and running times from 20 s to 4 min (0.4 to 1.2 s per operation);
+/// starts spread over the first 20 s; 15 % stall once for 30–90 s; 5 % fail early.
 fn mixed_scenario(n: usize, seed: u64) -> String {
     let huge = include_str!("../assets/scenarios/huge.toml");
     let mut text = huge[..huge.find("[[tasks]]").unwrap()].replace("name = \"huge\"", "name = \"mixed\"");
     let mut rng = StdRng::seed_from_u64(seed);
     for i in 0..n {
         let huawei = i % 5 == 4;
-        let operations = (5.0 * 60f64.powf(rng.random_range(0.0..1.0))).round() as usize;
-        let pace: f64 = rng.random_range(0.2..0.8);
+        let operations = (10.0 * 60f64.powf(rng.random_range(0.0..1.0))).round() as usize;
+        let pace: f64 = rng.random_range(0.4..1.2);
         let duration = (20.0 + operations as f64 * pace).clamp(20.0, 240.0).round();
         let queue: f64 = rng.random_range(0.0..20.0f64).round();
         let roll: f64 = rng.random();
         let mut behaviour = format!("duration_secs = {duration}, queue_secs = {queue}");
         let mut extra = String::new();
+        let mut kind = "steady";
         if roll < 0.05 {
+            kind = "fails-early";
             // Fails early: an Alibaba import whose every operation fails within seconds; a Huawei
             // import into a group that does not exist.
             if huawei {
@@ -97,6 +111,7 @@ fn mixed_scenario(n: usize, seed: u64) -> String {
                 behaviour = format!("duration_secs = {}, queue_secs = 1, internal_error_rate = 1.0", 5 + i % 8);
             }
         } else if roll < 0.20 {
+            kind = "stalls";
             let at = (duration * rng.random_range(0.2..0.7)).round();
             let secs = rng.random_range(30.0..90.0f64).round();
             let _ = write!(behaviour, ", stall_at_secs = {at}, stall_secs = {secs}");
@@ -104,13 +119,13 @@ fn mixed_scenario(n: usize, seed: u64) -> String {
         if huawei {
             let _ = write!(
                 text,
-                "\n[[tasks]]\nname = \"h{i:04}\"\nprovider = \"huawei\"\n\
+                "\n[[tasks]]\nname = \"h{i:04}-{kind}\"\nprovider = \"huawei\"\n\
                  generate = {{ operations = {operations}, title = \"bench {i}\" }}\n{extra}behaviour = {{ {behaviour} }}\n"
             );
         } else {
             let _ = write!(
                 text,
-                "\n[[tasks]]\nname = \"a{i:04}\"\nprovider = \"aliyun\"\ngenerate = {{ operations = {operations} }}\n\
+                "\n[[tasks]]\nname = \"a{i:04}-{kind}\"\nprovider = \"aliyun\"\ngenerate = {{ operations = {operations} }}\n\
                  group = \"5e1f0a2b3c4d5e6f708192a3b4c5d6e7\"\noverwrite = true\nbehaviour = {{ {behaviour} }}\n"
             );
         }
@@ -199,6 +214,8 @@ impl Watcher {
 struct Outcome {
     /// Per task: seconds from its finish to the first answer that said so.
     detection: Vec<f64>,
+    /// The same per kind of task (`aliyun steady`, `huawei stalls`, …).
+    by_kind: std::collections::BTreeMap<String, Vec<f64>>,
     missed: usize,
     requests: u64,
     /// From the last task's finish to the watcher's exit.
@@ -207,7 +224,7 @@ struct Outcome {
     cpu: Option<f64>,
 }
 
-async fn detection(sizes: &[usize]) {
+async fn detection(sizes: &[usize], watchers: &[Watcher]) {
     println!(
         "### Detection: from a task's finish to knowing (simulator, default budget of 10 requests/s per endpoint)\n"
     );
@@ -218,7 +235,7 @@ async fn detection(sizes: &[usize]) {
     let mut summary = Vec::new();
     for &n in sizes {
         let mut row = HashMap::new();
-        for watcher in [Watcher::Adaptive, Watcher::RoundRobin, Watcher::SdkLoop] {
+        for &watcher in watchers {
             let outcome = watch_once(n, watcher).await;
             let mut d = outcome.detection.clone();
             d.sort_by(f64::total_cmp);
@@ -239,16 +256,24 @@ async fn detection(sizes: &[usize]) {
                 outcome.tail,
             );
             row.insert(watcher as u8, (at(0.5), at(0.9), outcome.requests));
+            let mut kinds = String::new();
+            for (kind, mut d) in outcome.by_kind {
+                d.sort_by(f64::total_cmp);
+                let q = |p: f64| d[((d.len() - 1) as f64 * p).round() as usize];
+                let _ = write!(kinds, "{kind}: {} tasks, median {:.2} p90 {:.2}; ", d.len(), q(0.5), q(0.9));
+            }
+            println!("<!-- {n} {}: {kinds}-->", watcher.label());
         }
         summary.push((n, row));
     }
     println!();
     for (n, row) in summary {
-        let (a, r) = (row[&(Watcher::Adaptive as u8)], row[&(Watcher::RoundRobin as u8)]);
-        println!(
-            "<!-- detection {n}: adaptive median {:.2} p90 {:.2} requests {}; round robin median {:.2} p90 {:.2} requests {} -->",
-            a.0, a.1, a.2, r.0, r.1, r.2
-        );
+        if let (Some(a), Some(r)) = (row.get(&(Watcher::Adaptive as u8)), row.get(&(Watcher::RoundRobin as u8))) {
+            println!(
+                "<!-- detection {n}: adaptive median {:.2} p90 {:.2} requests {}; round robin median {:.2} p90 {:.2} requests {} -->",
+                a.0, a.1, a.2, r.0, r.1, r.2
+            );
+        }
     }
     println!();
 }
@@ -282,6 +307,23 @@ async fn watch_once(n: usize, watcher: Watcher) -> Outcome {
     };
     let records = handle.task_records();
     let stats = handle.stats();
+    // Every task's figures, for a closer look: target/bench-report/detection-N-WATCHER.csv.
+    let started = records.iter().map(|r| r.finished_at).min().unwrap();
+    let mut csv = String::from("task,finished_s,detection_s,polls\n");
+    for r in &records {
+        let detection = r.told_finished.map_or(f64::NAN, |t| t.saturating_duration_since(r.finished_at).as_secs_f64());
+        let _ = writeln!(
+            csv,
+            "{},{:.2},{detection:.3},{}",
+            r.name,
+            r.finished_at.duration_since(started).as_secs_f64(),
+            r.polls
+        );
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-report");
+    let _ = std::fs::create_dir_all(&dir);
+    let name = format!("detection-{n}-{}.csv", ["adaptive", "round-robin", "sdk"][watcher as usize]);
+    let _ = std::fs::write(dir.join(name), csv);
     handle.shutdown().await;
     summarise(
         &records,
@@ -293,15 +335,28 @@ async fn watch_once(n: usize, watcher: Watcher) -> Outcome {
 
 fn summarise(records: &[TaskRecord], requests: u64, cpu: Option<f64>, ended: Instant) -> Outcome {
     let mut detection = Vec::new();
+    let mut by_kind: std::collections::BTreeMap<String, Vec<f64>> = std::collections::BTreeMap::new();
     let mut missed = 0;
     for record in records {
         match record.told_finished {
-            Some(told) => detection.push(told.saturating_duration_since(record.finished_at).as_secs_f64()),
+            Some(told) => {
+                let seconds = told.saturating_duration_since(record.finished_at).as_secs_f64();
+                detection.push(seconds);
+                let kind = record.name.split_once('-').map_or("steady", |(_, k)| k);
+                by_kind.entry(format!("{} {kind}", record.task_ref.provider())).or_default().push(seconds);
+            }
             None => missed += 1,
         }
     }
     let last_finish = records.iter().map(|r| r.finished_at).max().unwrap();
-    Outcome { detection, missed, requests, tail: ended.saturating_duration_since(last_finish).as_secs_f64(), cpu }
+    Outcome {
+        detection,
+        by_kind,
+        missed,
+        requests,
+        tail: ended.saturating_duration_since(last_finish).as_secs_f64(),
+        cpu,
+    }
 }
 
 /// What a user writes with an official SDK instead: per endpoint, one sequential loop that asks

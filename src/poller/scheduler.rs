@@ -500,8 +500,11 @@ impl<F: Fetch> Scheduler<F> {
                     let class = likely(forecast, now, gaps) as usize;
                     let scale = self.endpoints.get(slot.endpoint).map_or(1.0, |e| e.scale[class]);
                     let mut gap = scaled_gap(forecast, now, gaps, scale);
-                    // Something happened (a first answer, a new state): more may follow soon.
-                    if change == Change::State {
+                    // Something happened (a new state, moving again after a stall): more may
+                    // follow soon. A first answer that shows subtasks already done: the next one
+                    // gives a rate, and a task that far along may be about to finish.
+                    let moving = change == Change::First && task.counts.done() > 0 && task.counts.total > 0;
+                    if change == Change::State || moving {
                         slot.prompt = true;
                         gap = gap.min(asked);
                     }
@@ -585,7 +588,7 @@ impl<F: Fetch> Scheduler<F> {
     }
 
     /// Works out each endpoint's scale: the factor that makes its tasks' forecast gaps add up
-    /// to the requests round robin would send at the asked interval, or to 90 % of the budget
+    /// to the requests round robin would send at the asked interval, or to the whole budget
     /// when that is less. The same number of requests as the old schedule, spent where news is
     /// likely; what the selected task and the rows on screen take comes first.
     fn replan(&mut self, now: Instant) {
@@ -620,7 +623,10 @@ impl<F: Fetch> Scheduler<F> {
             // after errors keep their own schedule).
             #[expect(clippy::cast_precision_loss, reason = "task counts are far below 2^52")]
             let round_robin = forecasts.iter().map(Vec::len).sum::<usize>() as f64 / secs(asked);
-            let budget = endpoint.budget.rate() * 0.9;
+            // All of the budget: the calendar spaces bookings at its pace anyway, and a tenth
+            // held back made startup (every task new, none with a rate yet) slower to catch
+            // the first finishes without sparing a request the window would have refused.
+            let budget = endpoint.budget.rate();
             // The rows on screen take up to half the budget at the asked interval.
             let focused = reserved[index];
             endpoint.focus_scale = (focused / (budget / 2.0)).max(1.0);

@@ -12,7 +12,7 @@ use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Task, TaskRef};
 use super::Fetch;
 use super::aliyun::AliyunClient;
 use super::endpoint::EndpointOverrides;
-use super::http::{HttpBuildError, HttpConfig, build_client};
+use super::http::{HttpBuildError, HttpConfig, build_client, build_plain_client};
 use super::huawei::HuaweiClient;
 
 /// One client per cloud, or the reason there is none.
@@ -35,7 +35,11 @@ impl Clients {
         discovery: Discovery,
     ) -> Result<(Clients, Vec<String>), HttpBuildError> {
         let warnings = discovery.warnings();
-        let http = build_client(config)?;
+        let http = if needs_tls(discovery.aliyun.is_ok(), discovery.huawei.is_ok(), endpoints) {
+            build_client(config)?
+        } else {
+            build_plain_client(config)?
+        };
         let aliyun = discovery.aliyun.map(|found| {
             AliyunClient::new(http.clone(), endpoints.aliyun.clone(), found.credentials).with_body_cap(config.body_cap)
         });
@@ -60,6 +64,13 @@ impl Clients {
             ProviderKind::Huawei => self.huawei.as_ref().err(),
         }
     }
+}
+
+/// Whether a cloud we can talk to (one with credentials) is reached over https, so the system's
+/// root certificates must be loaded: not for the simulator on loopback.
+fn needs_tls(aliyun_usable: bool, huawei_usable: bool, endpoints: &EndpointOverrides) -> bool {
+    let https = |usable: bool, endpoint: Option<&reqwest::Url>| usable && endpoint.is_none_or(|u| u.scheme() != "http");
+    https(aliyun_usable, endpoints.aliyun.as_ref()) || https(huawei_usable, endpoints.huawei.as_ref())
 }
 
 /// The fetch error a task gets when its cloud has no usable credentials.
@@ -214,6 +225,19 @@ mod tests {
         assert_eq!((err.kind, err.code.as_str()), (FetchErrorKind::Auth, "credentials.missing"));
         assert!(err.message.contains("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), "{}", err.message);
         assert!(!format!("{clients:?}").contains("token-value"));
+    }
+
+    #[test]
+    fn root_certificates_are_needed_only_for_a_usable_cloud_reached_over_https() {
+        let loopback = || Some(reqwest::Url::parse("http://127.0.0.1:8080").unwrap());
+        let sim = EndpointOverrides { aliyun: loopback(), huawei: loopback() };
+        assert!(!needs_tls(true, true, &sim), "the simulator: plain http only");
+        let default = EndpointOverrides::default();
+        assert!(needs_tls(true, false, &default), "Alibaba's default host is https");
+        assert!(!needs_tls(false, false, &default), "no credentials, no requests");
+        let mixed = EndpointOverrides { aliyun: loopback(), huawei: None };
+        assert!(!needs_tls(true, false, &mixed), "Huawei has no credentials: never reached");
+        assert!(needs_tls(true, true, &mixed));
     }
 
     #[test]

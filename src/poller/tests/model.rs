@@ -77,15 +77,23 @@ impl Model {
             } else {
                 format!("aliyun://cn-hangzhou/t{i:04}").parse().unwrap()
             };
+            // As the simulator benchmark's scenario (benches/polling.rs): 10 to 600 operations,
+            // as many small as large, at 0.4 to 1.2 s each (20 s to 4 min), starts spread over
+            // 20 s; 5 % fail within seconds, 15 % stall once for 30 to 90 s.
+            // Like the simulator, the queue is part of the planned duration: a task queued for
+            // 15 s of its 20 runs its subtasks in the last 5.
+            let total = (10.0 * 60f64.powf(rng.random_range(0.0..1.0))).round();
+            let duration = (20.0 + total * rng.random_range(0.4..1.2)).clamp(20.0, 240.0).round();
+            let start: f64 = rng.random_range(0.0..20.0f64).round();
+            let length = (duration - start).max(0.5);
             let roll: f64 = rng.random();
             let fails = roll < 0.05;
             let stall =
-                (0.05..0.2).contains(&roll).then(|| (rng.random_range(0.2..0.8), secs(rng.random_range(30.0..90.0))));
-            let length = if fails { secs(rng.random_range(3.0..10.0)) } else { secs(rng.random_range(20.0..240.0)) };
+                (0.05..0.2).contains(&roll).then(|| (rng.random_range(0.2..0.7), secs(rng.random_range(30.0..90.0))));
             let plan = Plan {
-                start: secs(rng.random_range(0.0..20.0)),
-                length,
-                total: rng.random_range(5..400),
+                start: secs(if fails { 1.0 } else { start }),
+                length: secs(if fails { rng.random_range(5.0..12.0) } else { length }),
+                total: total as u32,
                 stall,
                 fails,
             };
