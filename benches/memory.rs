@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use oaswatch::app::{Action, App, AppOptions, Command};
 use oaswatch::domain::{SubtaskState, TaskState};
-use oaswatch::provider::aliyun_wire;
+use oaswatch::provider::aliyun::wire as aliyun_wire;
 use oaswatch::{tui, ui};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 use oaswatch::app::Action;
-use oaswatch::provider::{aliyun_wire, huawei_wire};
+use oaswatch::provider::aliyun::wire as aliyun_wire;
+use oaswatch::provider::huawei::wire as huawei_wire;
 use serde::Deserialize;
 
 /// Every field of an item as owned strings: what "a bare typed parse" means here.

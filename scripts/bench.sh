@@ -66,6 +66,9 @@ if command -v valgrind >/dev/null; then
   } > "$out/callgrind.md"
 fi
 
+echo "== grouping: accuracy on Loghub and the scenarios, 100k timing" >&2
+cargo bench --bench grouping 2>/dev/null | grep -E '^(\||#|<!--|_|$|[A-Z])' > "$out/grouping.md"
+
 echo "== system: startup, latency, idle, memory, http" >&2
 cargo bench --bench system -- startup latency idle memory http 2>/dev/null | grep -E '^(\||#|<!--|$)' > "$out/system.md"
 git rev-parse --short HEAD > "$out/commit"
@@ -117,7 +120,13 @@ doc = report.read_text()
 start, end = "<!-- generated:start -->", "<!-- generated:end -->"
 head, rest = doc.split(start, 1)
 _, tail = rest.split(end, 1)
-report.write_text(head + start + "\n\n" + "\n".join(parts) + "\n" + end + tail)
+doc = head + start + "\n\n" + "\n".join(parts) + "\n" + end + tail
+grouping = out / "grouping.md"
+if grouping.exists() and "<!-- grouping:start -->" in doc:
+    head, rest = doc.split("<!-- grouping:start -->", 1)
+    _, tail = rest.split("<!-- grouping:end -->", 1)
+    doc = head + "<!-- grouping:start -->\n\n" + grouping.read_text().strip() + "\n\n<!-- grouping:end -->" + tail
+report.write_text(doc)
 print(f"updated {report}", file=sys.stderr)
 PY
 python3 scripts/bench_summary.py BENCHMARKS.md

@@ -8,6 +8,7 @@
 //! `Action::Tick`/`Polled.at`, and everything the outside must do leaves as an [`Effect`].
 
 pub mod action;
+mod clipboard;
 mod commands;
 pub mod effect;
 mod failures;
@@ -17,12 +18,17 @@ pub mod input;
 pub mod insight;
 pub mod keymap;
 pub mod labels;
+pub mod layout;
+mod mouse;
+mod navigation;
 pub mod outputs;
+pub mod overlay;
 mod polling;
 pub mod prepare;
 pub mod retry;
 pub mod subtask_view;
 pub mod viewer;
+mod viewing;
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
@@ -31,16 +37,15 @@ use std::time::{Duration, SystemTime};
 use ratatui::layout::Rect;
 
 use crate::analysis::ChangeTracker;
+use crate::config::ThemeName;
 use crate::domain::{FetchError, Subtask, Task, TaskRef};
 use crate::poller::{PollCmd, Share};
-pub use crate::ui::layout::Focus;
-use crate::ui::layout::{self, LayoutInput, Panes};
-use crate::ui::theme::ThemeKind;
 pub use action::{Action, Command, MouseInput, MouseKind, Signal};
 pub use effect::{Effect, ExternalOpen, ExternalProgram, FileWrite, Notification, NotifyKind, WriteKind};
-use input::InputLine;
 use insight::{Insight, Tab};
 use keymap::{KeyContext, Keymap};
+pub use layout::Focus;
+use layout::{LayoutInput, Panes};
 pub use polling::coalesce;
 use subtask_view::SubtaskView;
 use viewer::Viewer;
@@ -63,7 +68,7 @@ pub enum NotifyMode {
 /// Start-up choices, from the config file and flags.
 #[derive(Debug, Clone)]
 pub struct AppOptions {
-    pub theme: ThemeKind,
+    pub theme: ThemeName,
     /// The poller's normal interval; data older than three of these is marked stale.
     pub poll_interval: Duration,
     pub notify: NotifyMode,
@@ -78,7 +83,7 @@ pub struct AppOptions {
 impl Default for AppOptions {
     fn default() -> Self {
         AppOptions {
-            theme: ThemeKind::Dark,
+            theme: ThemeName::Dark,
             poll_interval: Duration::from_secs(5),
             notify: NotifyMode::default(),
             keymap: Keymap::default(),
@@ -213,9 +218,13 @@ impl Entry {
         self.task.as_ref().is_some_and(|t| t.export.is_some())
     }
 
-    /// Rows this entry takes in the task list: two, plus one for a fetch error's reason.
+    /// Rows this entry takes in the task list: two, plus one naming what a finished task left
+    /// unfinished, plus one for a fetch error's reason.
     pub fn height(&self) -> u16 {
-        if self.last_error.is_some() { 3 } else { 2 }
+        let task = self.task.as_ref();
+        let stragglers = task.is_some_and(|t| t.is_finished() && t.counts.running + t.counts.waiting > 0);
+        let warned = task.is_some_and(|t| !t.warnings.is_empty());
+        2 + u16::from(stragglers) + u16::from(self.last_error.is_some() || warned)
     }
 
     /// Whether the data shown is as fresh as polling allows: the last answer was good and the
@@ -332,16 +341,10 @@ pub struct App {
     task_offset: usize,
     focus: Focus,
     viewer: Option<Viewer>,
-    input: Option<InputLine>,
-    /// Live validation result of the add-task input.
-    input_error: Option<String>,
-    confirm_remove: Option<TaskRef>,
+    /// The dialogs over the panes: help, the input line, confirmations, the report prompt.
+    overlays: overlay::Overlays,
     /// The spec each task imported, when known (for `R`).
     specs: std::collections::HashMap<TaskRef, std::path::PathBuf>,
-    /// A retry spec that was just written, waiting for y/n to import it.
-    import_offer: Option<retry::ImportOffer>,
-    report_prompt: Option<ReportPrompt>,
-    help: Option<Help>,
     flash: Option<Flash>,
     paused: bool,
     viewport: (u16, u16),
@@ -380,13 +383,8 @@ impl App {
             task_offset: 0,
             focus: Focus::Tasks,
             viewer: None,
-            input: None,
-            input_error: None,
-            confirm_remove: None,
+            overlays: overlay::Overlays::default(),
             specs: std::collections::HashMap::new(),
-            import_offer: None,
-            report_prompt: None,
-            help: None,
             flash: None,
             paused: false,
             viewport: (0, 0),
@@ -454,26 +452,6 @@ impl App {
         self.viewer.as_ref()
     }
 
-    pub fn input(&self) -> Option<&InputLine> {
-        self.input.as_ref()
-    }
-
-    pub fn input_error(&self) -> Option<&str> {
-        self.input_error.as_deref()
-    }
-
-    pub fn confirm_remove(&self) -> Option<&TaskRef> {
-        self.confirm_remove.as_ref()
-    }
-
-    pub fn help(&self) -> Option<Help> {
-        self.help
-    }
-
-    pub fn report_prompt(&self) -> Option<&ReportPrompt> {
-        self.report_prompt.as_ref()
-    }
-
     pub fn flash(&self) -> Option<&Flash> {
         self.flash.as_ref()
     }
@@ -486,7 +464,7 @@ impl App {
         self.now
     }
 
-    pub fn theme(&self) -> ThemeKind {
+    pub fn theme(&self) -> ThemeName {
         self.options.theme
     }
 
@@ -598,17 +576,7 @@ impl App {
 
     /// Which key table applies right now.
     pub fn key_context(&self) -> KeyContext {
-        if self.confirm_remove.is_some() || self.import_offer.is_some() {
-            KeyContext::Confirm
-        } else if self.report_prompt.is_some() {
-            KeyContext::Report
-        } else if self.input.is_some() {
-            KeyContext::Input
-        } else if self.help.is_some() {
-            KeyContext::Help
-        } else {
-            pane_context(self.focus)
-        }
+        self.overlays.top().map_or_else(|| pane_context(self.focus), overlay::Overlay::key_context)
     }
 
     /// The layout for a frame of `area`.
@@ -619,7 +587,7 @@ impl App {
             &LayoutInput {
                 focus: self.focus,
                 viewer_open: self.viewer.is_some(),
-                input_open: self.input.is_some(),
+                input_open: self.input().is_some(),
                 task_rows: u16::try_from(rows).unwrap_or(u16::MAX),
                 has_tasks: !self.entries.is_empty(),
             },

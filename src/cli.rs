@@ -5,6 +5,8 @@
 
 pub mod analysis_cmds;
 pub mod args;
+pub mod auth_cmds;
+pub mod check_cmds;
 pub mod collect;
 pub mod dashboard;
 pub mod sim_cmds;
@@ -16,6 +18,7 @@ use std::time::SystemTime;
 
 pub use args::Cli;
 use args::Command;
+use clap::CommandFactory as _;
 
 use crate::config::{self, Config, FlagOverrides, Paths};
 use crate::report::ExitStatus;
@@ -68,6 +71,18 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
+    // Generated from the command definitions alone: no config or data directory needed.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(*shell, &mut Cli::command(), "oaswatch", out);
+            return Ok(ExitStatus::Ok.code());
+        }
+        Some(Command::Man) => {
+            clap_mangen::Man::new(Cli::command()).render(out)?;
+            return Ok(ExitStatus::Ok.code());
+        }
+        _ => {}
+    }
     let context = context(&cli)?;
     if let Err(warning) = crate::logging::init(&context.paths.log_file(), &context.env) {
         let _ = writeln!(err, "oaswatch: warning: {warning}");
@@ -77,6 +92,7 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
         Some(Command::Demo(args)) => return sim_cmds::demo(&context, &args),
         Some(Command::Sim(args)) => sim_cmds::sim(&args, out)?,
         Some(Command::Import(args)) => return transfer_cmds::import(&context, &args, out, err),
+        Some(Command::Check(args)) => return check_cmds::check(&context, &args, out),
         Some(Command::Export(args)) => return transfer_cmds::export(&context, &args, out, err),
         Some(Command::Report(args)) => return analysis_cmds::report(&context, &args, out, err),
         Some(Command::RetrySpec(args)) => return analysis_cmds::retry_spec(&context, &args, out, err),
@@ -85,6 +101,8 @@ fn run_with(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Fa
         Some(Command::List) => list(&context, out)?,
         Some(Command::Add { tasks }) => change_watchlist(&context, Change::Add(tasks), out)?,
         Some(Command::Rm { tasks }) => change_watchlist(&context, Change::Remove(tasks), out)?,
+        Some(Command::Completions { .. } | Command::Man) => ExitStatus::Ok,
+        Some(Command::Auth(args)) => auth_cmds::auth(&context, &args.accounts, args.json, out)?,
         Some(Command::Config) => {
             writeln!(out, "# config file: {}", context.paths.config_file().display())?;
             writeln!(out, "# watch list:  {}", context.paths.watchlist_file().display())?;

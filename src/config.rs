@@ -54,10 +54,11 @@ pub enum ConfigError {
     NoDirectory { what: &'static str, var: &'static str },
 }
 
-/// Colour scheme of the dashboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// Colour scheme of the dashboard (`ui::theme` has its styles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ThemeName {
+    #[default]
     Dark,
     Light,
     HighContrast,
@@ -96,12 +97,9 @@ struct FileConfig {
     defaults: DefaultsSection,
 }
 
+/// `[endpoints]`: one URL per provider name; a name no provider has is an error.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EndpointsSection {
-    aliyun: Option<Spanned<String>>,
-    huawei: Option<Spanned<String>>,
-}
+struct EndpointsSection(BTreeMap<Spanned<String>, Spanned<String>>);
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -203,7 +201,7 @@ impl Default for Config {
             total_timeout: Sourced::default(Duration::from_secs(30)),
             body_cap_mib: Sourced::default(16),
             theme: Sourced::default(ThemeName::Dark),
-            mouse: Sourced::default(true),
+            mouse: Sourced::default(false),
             notify_bell: Sourced::default(true),
             notify_desktop: Sourced::default(true),
             keys: BTreeMap::new(),
@@ -239,8 +237,6 @@ pub const DEFAULT_IMPORT_TARGET: &str = "import_target";
 pub const DEFAULT_EXPORT_SOURCE: &str = "export_source";
 
 /// The environment variables the config reads (secrets are read elsewhere).
-pub const ENV_ALIYUN_ENDPOINT: &str = "OASWATCH_ALIYUN_ENDPOINT";
-pub const ENV_HUAWEI_ENDPOINT: &str = "OASWATCH_HUAWEI_ENDPOINT";
 pub const ENV_CONFIG_DIR: &str = "OASWATCH_CONFIG_DIR";
 pub const ENV_DATA_DIR: &str = "OASWATCH_DATA_DIR";
 /// The poll policy (`adaptive`, `round-robin`): for benchmarks that compare the two.
@@ -264,9 +260,8 @@ impl Config {
         if let Some(file) = file {
             config.apply_file(file)?;
         }
-        for (provider, var) in
-            [(ProviderKind::Aliyun, ENV_ALIYUN_ENDPOINT), (ProviderKind::Huawei, ENV_HUAWEI_ENDPOINT)]
-        {
+        for provider in ProviderKind::ALL {
+            let var = provider.facts().endpoint_env;
             if let Some(value) = env(var).filter(|v| !v.trim().is_empty()) {
                 config.endpoints.insert(provider, Sourced { value: value.trim().to_owned(), source: Source::Env(var) });
             }
@@ -312,11 +307,15 @@ impl Config {
             }
             Ok::<(), ConfigError>(())
         };
-        if let Some(v) = take_string(&parsed.endpoints.aliyun) {
-            self.endpoints.insert(ProviderKind::Aliyun, v);
-        }
-        if let Some(v) = take_string(&parsed.endpoints.huawei) {
-            self.endpoints.insert(ProviderKind::Huawei, v);
+        for (name, url) in &parsed.endpoints.0 {
+            let provider: ProviderKind = name.get_ref().parse().map_err(|e: String| ConfigError::File {
+                path: file.path.clone(),
+                line: line_of(&file.text, &name.span()),
+                message: format!("endpoints: {e}"),
+            })?;
+            if let Some(v) = take_string(&Some(url.clone())) {
+                self.endpoints.insert(provider, v);
+            }
         }
         take_duration(&parsed.poll.interval, &mut self.poll_interval)?;
         take(parsed.poll.jitter.as_ref(), &mut self.poll_jitter, &at);
@@ -578,11 +577,11 @@ mod tests {
     #[test]
     fn flags_beat_env_beat_file() {
         let f = file("[endpoints]\naliyun = \"https://file.example\"\nhuawei = \"https://hw-file.example\"\n");
-        let env = |var: &str| (var == ENV_ALIYUN_ENDPOINT).then(|| "http://127.0.0.1:9".to_owned());
+        let env = |var: &str| (var == "OASWATCH_ALIYUN_ENDPOINT").then(|| "http://127.0.0.1:9".to_owned());
         let mut flags = FlagOverrides::default();
         let config = Config::resolve(Some(&f), &env, &flags).unwrap();
         assert_eq!(config.endpoints[&ProviderKind::Aliyun].value, "http://127.0.0.1:9");
-        assert_eq!(config.endpoints[&ProviderKind::Aliyun].source, Source::Env(ENV_ALIYUN_ENDPOINT));
+        assert_eq!(config.endpoints[&ProviderKind::Aliyun].source, Source::Env("OASWATCH_ALIYUN_ENDPOINT"));
         assert_eq!(
             config.endpoints[&ProviderKind::Huawei].source,
             Source::File { path: "/cfg/config.toml".into(), line: 3 }

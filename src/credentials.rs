@@ -1,31 +1,53 @@
-//! Finding credentials for each cloud, the way their own CLIs and SDKs look for them.
+//! What every cloud's credential chain shares: where a credential came from, why earlier sources
+//! were passed over, the errors that say what to set, reading the files and variables the chains
+//! read, and keeping temporary credentials fresh.
 //!
-//! Owns the discovery chains of contract.md ("Credentials"), the secret-holding types and the
-//! errors that say what to set. Secrets live in [`SecretString`] and every type here prints a
-//! redacted `Debug`. May not log, print or display a secret, and never reads the real
-//! environment or home directory except through [`discover_from_process`].
+//! Owns the plumbing; each cloud's chain is `provider/<cloud>/credentials/` (docs/credentials.md
+//! lists every chain). Secrets live in [`SecretString`], and every type that holds one prints a
+//! redacted `Debug`. May not log, print or display a secret; reads the environment only through
+//! the lookup it is given.
+//!
+//! ```text
+//! credentials.rs   sources, skip reasons, errors, env and file helpers, key-id masking
+//! ├── ini          the INI reader of both SDK credentials files
+//! ├── clock        the wall clock expiries are judged by (and a manual one for tests)
+//! └── refresh      the lease cache renewed in the background before expiry
+//! ```
 
-mod aliyun;
-mod huawei;
-mod ini;
+pub mod clock;
+pub mod ini;
+pub mod refresh;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use refresh::{CacheStatus, CredentialProvider, Lease, Refreshing, Renew};
 pub use secrecy::{ExposeSecret, SecretString};
-
-pub use aliyun::discover_aliyun;
-pub use huawei::discover_huawei;
 
 use crate::domain::ProviderKind;
 
 /// Where a credential came from, for messages ("credentials from env ALIBABA_CLOUD_ACCESS_KEY_ID").
+/// Never holds a secret: variable names, paths, profile names, role names, URLs without query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CredentialSource {
     /// Environment variables; the name of the variable that holds the key id or token.
     Env { variable: &'static str },
     /// A file, and the profile or section used in it.
     File { path: PathBuf, profile: Option<String> },
+    /// Nothing configured: a service of the machine itself (the instance metadata service).
+    Machine { service: String },
+    /// A temporary key obtained with what `source` holds; `how` says through what
+    /// ("RamRoleArn acs:ram::…:role/reader", "OIDC role …", "external process `vault-aliyun`").
+    Via { source: Box<CredentialSource>, how: String },
+}
+
+impl CredentialSource {
+    /// The same source, obtaining its key through `how`.
+    #[must_use]
+    pub fn via(self, how: impl Into<String>) -> CredentialSource {
+        CredentialSource::Via { source: Box::new(self), how: how.into() }
+    }
 }
 
 impl fmt::Display for CredentialSource {
@@ -36,73 +58,68 @@ impl fmt::Display for CredentialSource {
                 write!(f, "{} (profile {profile})", path.display())
             }
             CredentialSource::File { path, profile: None } => write!(f, "{}", path.display()),
+            CredentialSource::Machine { service } => f.write_str(service),
+            CredentialSource::Via { source, how } => write!(f, "{source}, {how}"),
         }
     }
 }
 
-/// Alibaba Cloud AccessKey, optionally an STS one (with a security token).
-#[derive(Clone)]
-pub struct AliyunCredentials {
-    pub access_key_id: String,
-    pub access_key_secret: SecretString,
-    pub security_token: Option<SecretString>,
-    pub source: CredentialSource,
+/// A source of a chain that was passed over, and why ("ALIBABA_CLOUD_ROLE_ARN is not set").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The source's name in the chain ("environment", "OIDC role", "aliyun CLI profile").
+    pub source: &'static str,
+    pub reason: String,
 }
 
-impl fmt::Debug for AliyunCredentials {
+impl Skipped {
+    pub fn new(source: &'static str, reason: impl Into<String>) -> Skipped {
+        Skipped { source, reason: reason.into() }
+    }
+}
+
+/// What a chain reads: the environment, the home directory, and the profile a task reference
+/// named (`None`: the default chain).
+#[derive(Clone, Copy)]
+pub struct ChainInput<'a> {
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    pub home: Option<&'a Path>,
+    pub profile: Option<&'a str>,
+}
+
+impl fmt::Debug for ChainInput<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AliyunCredentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("access_key_secret", &"[REDACTED]")
-            .field("security_token", &self.security_token.as_ref().map(|_| "[REDACTED]"))
-            .field("source", &self.source)
-            .finish()
+        f.debug_struct("ChainInput").field("home", &self.home).field("profile", &self.profile).finish_non_exhaustive()
     }
 }
 
-/// Huawei Cloud credentials: AK/SK (optionally temporary, with a security token) or an IAM token.
-#[derive(Clone)]
-pub enum HuaweiCredentials {
-    AkSk {
-        access_key: String,
-        secret_key: SecretString,
-        security_token: Option<SecretString>,
-        source: CredentialSource,
-    },
-    /// An IAM token sent as `X-Auth-Token`; valid for 24 h.
-    Token { token: SecretString, source: CredentialSource },
-}
+impl ChainInput<'_> {
+    /// A variable, empty or blank counting as unset.
+    pub fn var(&self, name: &str) -> Option<String> {
+        env_value(self.env, name)
+    }
 
-impl HuaweiCredentials {
-    pub fn source(&self) -> &CredentialSource {
-        match self {
-            HuaweiCredentials::AkSk { source, .. } | HuaweiCredentials::Token { source, .. } => source,
-        }
+    /// A variable set to `true` (any case), as the SDKs read their switches.
+    pub fn flag(&self, name: &str) -> bool {
+        self.var(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 }
 
-impl fmt::Debug for HuaweiCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HuaweiCredentials::AkSk { access_key, security_token, source, .. } => f
-                .debug_struct("HuaweiCredentials::AkSk")
-                .field("access_key", access_key)
-                .field("secret_key", &"[REDACTED]")
-                .field("security_token", &security_token.as_ref().map(|_| "[REDACTED]"))
-                .field("source", source)
-                .finish(),
-            HuaweiCredentials::Token { source, .. } => f
-                .debug_struct("HuaweiCredentials::Token")
-                .field("token", &"[REDACTED]")
-                .field("source", source)
-                .finish(),
-        }
+/// An access key id as `oaswatch auth` shows it: enough to tell keys apart, not to use one
+/// (`LTAI****0001`). Short ids are hidden whole.
+pub fn mask_key_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 12 {
+        return "****".to_owned();
     }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
 }
 
 /// Credentials found, plus warnings for the caller to log or print (a loose file mode, say).
 #[derive(Debug, Clone)]
-pub struct Discovered<C> {
+pub struct Found<C> {
     pub credentials: C,
     pub warnings: Vec<String>,
 }
@@ -122,6 +139,11 @@ pub enum CredentialError {
 }
 
 impl CredentialError {
+    /// The error of a source that exists but cannot be used, named by `source`.
+    pub fn invalid(provider: ProviderKind, source: &CredentialSource, reason: impl Into<String>) -> CredentialError {
+        CredentialError::Invalid { provider, source_desc: source.to_string(), reason: reason.into() }
+    }
+
     pub fn provider(&self) -> ProviderKind {
         match self {
             CredentialError::Missing { provider, .. }
@@ -131,66 +153,13 @@ impl CredentialError {
     }
 }
 
-/// What discovery found for both clouds; each side fails independently.
-#[derive(Debug, Clone)]
-pub struct Discovery {
-    pub aliyun: Result<Discovered<AliyunCredentials>, CredentialError>,
-    pub huawei: Result<Discovered<HuaweiCredentials>, CredentialError>,
-}
-
-impl Discovery {
-    /// Every warning from both sides.
-    pub fn warnings(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if let Ok(found) = &self.aliyun {
-            out.extend(found.warnings.iter().cloned());
-        }
-        if let Ok(found) = &self.huawei {
-            out.extend(found.warnings.iter().cloned());
-        }
-        out
-    }
-}
-
-/// Every environment variable a credential source reads that carries a credential (ids too:
-/// with the secret gone, an id alone is useless to a child and still names an account).
-pub const CREDENTIAL_ENV_VARS: [&str; 7] = [
-    aliyun::ID_VAR,
-    aliyun::SECRET_VAR,
-    aliyun::TOKEN_VAR,
-    huawei::AK_VAR,
-    huawei::SK_VAR,
-    huawei::TOKEN_VAR,
-    huawei::AUTH_TOKEN_VAR,
-];
-
-/// Removes the credential variables from a child's environment: a `--on-finish` hook, a pager
-/// or an editor has no business with the cloud keys oaswatch was given.
-pub fn scrub_child_env(command: &mut std::process::Command) -> &mut std::process::Command {
-    for var in CREDENTIAL_ENV_VARS {
-        command.env_remove(var);
-    }
-    command
-}
-
-/// Runs both chains with an injected environment lookup and home directory.
-pub fn discover(env: &dyn Fn(&str) -> Option<String>, home: Option<&Path>) -> Discovery {
-    Discovery { aliyun: discover_aliyun(env, home), huawei: discover_huawei(env, home) }
-}
-
-/// Runs both chains against the real process environment and the user's home directory.
-pub fn discover_from_process() -> Discovery {
-    let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
-    discover(&|name| std::env::var(name).ok(), home.as_deref())
-}
-
 /// An environment variable, with empty values treated as unset (as the SDKs do).
-fn env_value(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+pub fn env_value(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
     env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 /// A file path from an override variable, else under the home directory.
-fn file_path(
+pub fn file_path(
     env: &dyn Fn(&str) -> Option<String>,
     override_var: &str,
     home: Option<&Path>,
@@ -202,7 +171,7 @@ fn file_path(
 /// Deserialises a JSON credentials file. The error names where and which field, never a value:
 /// serde's own messages quote what they found (`invalid type: string "…"`), and in these files
 /// that may be a secret.
-fn parse_json_file<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+pub fn parse_json_file<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|error| describe_json_error(&error.path().to_string(), error.inner()))?;
@@ -226,7 +195,7 @@ fn describe_json_error(path: &str, error: &serde_json::Error) -> String {
 
 /// Reads a credentials file; `Ok(None)` when it does not exist. Also returns a warning when the
 /// file can be read by group or others.
-fn read_credentials_file(
+pub fn read_credentials_file(
     provider: ProviderKind,
     path: &Path,
 ) -> Result<Option<(String, Option<String>)>, CredentialError> {
@@ -258,59 +227,36 @@ fn loose_mode_warning(_path: &Path) -> Option<String> {
     None
 }
 
+/// Reads a file a source names for a secret it holds (an OIDC token file). The error names the
+/// file and what went wrong, never the content.
+pub fn read_secret_file(path: &Path) -> Result<SecretString, String> {
+    use std::io::Read as _;
+    // A token is a few kilobytes; a path to /dev/zero must not fill memory.
+    const CAP: u64 = 64 * 1024;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(CAP + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read {}: {}", path.display(), e.kind()))?;
+    if bytes.len() as u64 > CAP {
+        return Err(format!("{} is larger than 64 KiB; it is not a token", path.display()));
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(format!("{} is not UTF-8 text", path.display()));
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(format!("{} is empty", path.display()));
+    }
+    Ok(SecretString::from(text.to_owned()))
+}
+
 #[cfg(test)]
-mod test_support {
+pub(crate) mod test_support {
     use std::collections::HashMap;
 
     /// A fake environment for discovery tests.
     pub fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         move |name: &str| map.get(name).cloned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::test_support::env_of;
-    use super::*;
-
-    #[test]
-    fn debug_output_is_redacted() {
-        let creds = AliyunCredentials {
-            access_key_id: "LTAIexample".into(),
-            access_key_secret: SecretString::from("very-secret-value"),
-            security_token: Some(SecretString::from("sts-token-value")),
-            source: CredentialSource::Env { variable: "ALIBABA_CLOUD_ACCESS_KEY_ID" },
-        };
-        let text = format!("{creds:?}");
-        assert!(text.contains("LTAIexample"));
-        assert!(!text.contains("very-secret-value"));
-        assert!(!text.contains("sts-token-value"));
-        let hw = HuaweiCredentials::Token {
-            token: SecretString::from("MIIT-token-value"),
-            source: CredentialSource::Env { variable: "OASWATCH_HUAWEI_TOKEN" },
-        };
-        assert!(!format!("{hw:?}").contains("MIIT-token-value"));
-        let hw = HuaweiCredentials::AkSk {
-            access_key: "AK".into(),
-            secret_key: SecretString::from("sk-value-123"),
-            security_token: Some(SecretString::from("tok-value-456")),
-            source: CredentialSource::File {
-                path: "/h/.huaweicloud/credentials".into(),
-                profile: Some("basic".into()),
-            },
-        };
-        let text = format!("{hw:?}");
-        assert!(!text.contains("sk-value-123") && !text.contains("tok-value-456"));
-        assert_eq!(hw.source().to_string(), "/h/.huaweicloud/credentials (profile basic)");
-    }
-
-    #[test]
-    fn both_sides_fail_independently() {
-        let env = env_of(&[("HUAWEICLOUD_SDK_AK", "ak"), ("HUAWEICLOUD_SDK_SK", "sk")]);
-        let found = discover(&env, None);
-        assert!(found.aliyun.is_err());
-        assert!(found.huawei.is_ok());
-        assert_eq!(found.aliyun.unwrap_err().provider(), ProviderKind::Aliyun);
     }
 }

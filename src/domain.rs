@@ -1,12 +1,13 @@
 //! The provider-neutral model of an import/export task, shared by every layer.
 //!
 //! Owns: task references, task and subtask states, counts, errors and their serde shape for
-//! `--json` (contract.md). May not do I/O, use tokio/ratatui/reqwest or read the clock: time
+//! `--json` (docs/contract.md). May not do I/O, use tokio/ratatui/reqwest or read the clock: time
 //! enters as values.
 //!
 //! Text fields keep the provider's strings verbatim (the contract's `--json` promise); anything
 //! drawn for humans goes through [`crate::sanitize`] first.
 
+mod provider_kind;
 mod subtask;
 mod task_ref;
 
@@ -16,33 +17,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use provider_kind::{ProviderFacts, ProviderKind};
 pub use subtask::{ApiErrorRef, ErrorIdentity, Subtask, SubtaskText};
-pub use task_ref::{RefParseError, TARGET_FORMS, TASK_REF_FORMS, Target, TaskRef, abbreviate_id};
-
-/// Which cloud a task lives on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderKind {
-    Aliyun,
-    Huawei,
-}
-
-impl ProviderKind {
-    pub const ALL: [ProviderKind; 2] = [ProviderKind::Aliyun, ProviderKind::Huawei];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::Aliyun => "aliyun",
-            ProviderKind::Huawei => "huawei",
-        }
-    }
-}
-
-impl fmt::Display for ProviderKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use task_ref::{
+    RefParseError, Target, TaskRef, abbreviate_id, check_part, check_profile, target_forms, task_ref_forms,
+};
 
 /// Whether a task imports a spec into the gateway or exports one from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -61,7 +40,7 @@ impl TaskKind {
     }
 }
 
-/// The normalised state of a whole task (contract.md).
+/// The normalised state of a whole task (docs/contract.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskState {
@@ -135,7 +114,7 @@ impl SubtaskKind {
     }
 }
 
-/// The normalised state of one subtask (contract.md).
+/// The normalised state of one subtask (docs/contract.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SubtaskState {
@@ -204,7 +183,7 @@ impl ApiError {
         ApiError { code: code.into(), message: message.into() }
     }
 
-    /// The message without the trailing newline some providers append (cloud-apis.md quirk 3).
+    /// The message without the trailing newline some providers append (docs/protocols.md, quirk 3).
     pub fn trimmed_message(&self) -> &str {
         self.message.trim_end()
     }
@@ -262,6 +241,46 @@ impl Counts {
     pub fn done(&self) -> u32 {
         self.succeeded + self.failed + self.cancelled + self.skipped
     }
+
+    /// Subtasks that were not imported because something went wrong: failed or cancelled.
+    pub fn problems(&self) -> u32 {
+        self.failed + self.cancelled
+    }
+
+    /// Each state and its count, in [`Counts::ORDER`]: the one breakdown every surface shows
+    /// (task rows, pane titles, gauges, `status`/`wait`, reports, notifications).
+    pub fn parts(&self) -> [(SubtaskState, u32); 6] {
+        Counts::ORDER.map(|state| (state, self.get(state)))
+    }
+
+    /// `["37 succeeded", "3 failed"]`: the non-zero states, in [`Counts::ORDER`], in the words of
+    /// `--json`.
+    pub fn breakdown(&self) -> Vec<String> {
+        self.parts().iter().filter(|(_, n)| *n > 0).map(|(state, n)| format!("{n} {state}")).collect()
+    }
+
+    /// `"4 failed, 16 cancelled, 112 skipped"`: the subtasks not imported, by why; empty when
+    /// there are none. `wait`'s progress lines and the notifications say it.
+    pub fn not_imported(&self) -> String {
+        let not_imported = [SubtaskState::Failed, SubtaskState::Cancelled, SubtaskState::Skipped];
+        let parts: Vec<String> = self
+            .parts()
+            .iter()
+            .filter(|(state, n)| *n > 0 && not_imported.contains(state))
+            .map(|(state, n)| format!("{n} {state}"))
+            .collect();
+        parts.join(", ")
+    }
+
+    /// What is done first (succeeded, then the three ways of not being imported), then what is not.
+    pub const ORDER: [SubtaskState; 6] = [
+        SubtaskState::Succeeded,
+        SubtaskState::Failed,
+        SubtaskState::Cancelled,
+        SubtaskState::Skipped,
+        SubtaskState::Running,
+        SubtaskState::Waiting,
+    ];
 }
 
 /// An exported API definition (Huawei `export_api` result).
@@ -291,6 +310,10 @@ pub struct Task {
     /// The API group the task imported into, when the provider says.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub group_id: Option<String>,
+    /// What the task reports went wrong without failing it (Huawei: a swagger document whose own
+    /// import `result` is not success), already one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub warnings: Vec<String>,
     /// The response body this snapshot came from, kept so the UI can show an item's raw JSON.
     #[serde(skip)]
     pub raw_body: Option<Arc<str>>,
@@ -310,6 +333,7 @@ impl Task {
             subtasks: Vec::new(),
             export: None,
             group_id: None,
+            warnings: Vec::new(),
             raw_body: None,
         }
     }

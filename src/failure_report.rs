@@ -6,10 +6,12 @@
 //! (`generated_at` comes in).
 //!
 //! Every format holds the same three parts: the task summary (ref, provider, kind, state, raw
-//! status, counts, task-level error, generated time), the groups (number, count, APIs, models,
-//! code, signature, example) and every failed or cancelled subtask with its full error (index,
+//! status, counts, task-level error, what a finished task left unfinished, generated time), the
+//! groups (number, count, APIs, models, code, signature, example, and for a consequence the
+//! number of the group that caused it) and every grouped subtask with its full error (index,
 //! kind, state, method, path, name, id, raw status, code, message, group number). Groups are
-//! numbered from 1 in the order given; a failure's group is that number.
+//! numbered from 1 in the order given: causes biggest first, each followed by its consequences;
+//! a failure's group is that number.
 //!
 //! - **Markdown** and **CSV** are read by people: provider text goes through
 //!   [`crate::sanitize::text`] (control characters made visible, tabs expanded), trailing
@@ -25,6 +27,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::analysis::grouper::in_groups;
 use crate::analysis::{FailureGroup, membership};
 use crate::domain::{Counts, Subtask, Task};
 
@@ -75,8 +78,11 @@ struct Report<'a> {
     task: &'a Task,
     groups: &'a [FailureGroup],
     generated_at: String,
-    /// The failed and cancelled subtasks: (index into `task.subtasks`, subtask, group number from 1).
+    /// The grouped subtasks (failed, cancelled, skipped with a reason): (index into
+    /// `task.subtasks`, subtask, group number from 1).
     failures: Vec<(usize, &'a Subtask, Option<u32>)>,
+    /// For each group, the number of the group that caused it (consequences only).
+    causes: Vec<Option<usize>>,
 }
 
 impl<'a> Report<'a> {
@@ -86,10 +92,17 @@ impl<'a> Report<'a> {
             .subtasks
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.state.is_problem())
+            .filter(|(_, s)| in_groups(s))
             .map(|(i, s)| (i, s, of.get(i).copied().flatten().map(|g| g.saturating_add(1))))
             .collect();
-        Report { task, groups, generated_at: timestamp(generated_at), failures }
+        let causes = groups
+            .iter()
+            .map(|g| {
+                let cause = g.cause?;
+                groups.iter().position(|c| !c.is_consequence() && c.cluster == cause).map(|n| n + 1)
+            })
+            .collect();
+        Report { task, groups, generated_at: timestamp(generated_at), failures, causes }
     }
 }
 
@@ -105,12 +118,11 @@ fn timestamp(at: SystemTime) -> String {
         .unwrap_or_else(|| format!("unix:{secs}"))
 }
 
-/// `120 total: 100 succeeded, 17 failed, 3 cancelled, 0 running, 0 waiting, 0 skipped`.
+/// `120 total: 100 succeeded, 17 failed, 3 cancelled, 0 skipped, 0 running, 0 waiting`: every
+/// state, in [`Counts::ORDER`].
 fn counts_line(c: &Counts) -> String {
-    format!(
-        "{} total: {} succeeded, {} failed, {} cancelled, {} running, {} waiting, {} skipped",
-        c.total, c.succeeded, c.failed, c.cancelled, c.running, c.waiting, c.skipped
-    )
+    let parts: Vec<String> = c.parts().iter().map(|(state, n)| format!("{n} {state}")).collect();
+    format!("{} total: {}", c.total, parts.join(", "))
 }
 
 #[cfg(test)]

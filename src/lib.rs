@@ -1,6 +1,6 @@
 //! oaswatch: watch Alibaba Cloud and Huawei Cloud OpenAPI import/export tasks.
 //!
-//! Data flows one way (design.md §8):
+//! Data flows one way (docs/architecture.md):
 //!
 //! ```text
 //! crossterm Event → keymap → Action ─┐
@@ -13,6 +13,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod credentials;

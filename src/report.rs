@@ -1,5 +1,11 @@
 //! What `status` and `wait` print: the `--json` document, the human summary, the one-line
-//! progress updates, and the contract's exit codes. Built from domain types only; no ratatui.
+//! progress updates, and the contract's exit codes. Built from domain types and their failure
+//! groups ([`crate::analysis`]); no ratatui.
+//!
+//! The human summary says each task's failures by cause ("37 APIs: Path {path} conflicts with
+//! API {name} — e.g. GET /orders", consequences nested under their cause); every failure is
+//! listed only when asked (`--all-failures`). `--json` has every field of the contract and, per
+//! task, the same `groups`.
 //!
 //! Human text goes through [`crate::sanitize`]; `--json` keeps the provider's text exact.
 
@@ -8,6 +14,8 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
+use crate::analysis::stragglers::stragglers;
+use crate::analysis::{FailureGroup, group_failures};
 use crate::domain::{
     ApiError, ApiErrorRef, Counts, ExportFile, FetchError, ProviderKind, Subtask, SubtaskState, Task, TaskKind,
     TaskRef, TaskState,
@@ -130,6 +138,55 @@ struct JsonTask<'a> {
     /// deadline: held back by the request budget.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     never_sent: bool,
+    /// The failure groups (an extension of the contract): causes biggest first, each followed
+    /// by its consequences.
+    groups: Vec<JsonGroup>,
+    /// Task-level warnings (a Huawei swagger document that was not stored); absent when none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    warnings: &'a [String],
+}
+
+/// One failure group in `--json`.
+#[derive(Serialize)]
+struct JsonGroup {
+    /// From 1, in the order given.
+    number: usize,
+    count: usize,
+    apis: u32,
+    models: u32,
+    cancelled: u32,
+    skipped: u32,
+    code: String,
+    /// The template: what the members' messages share, the parts that vary as `{…}`.
+    signature: String,
+    /// The first member's message, verbatim.
+    example: String,
+    /// Indices into `subtasks`.
+    members: Vec<u32>,
+    /// For a consequence, the `number` of the group whose failures caused it.
+    cause: Option<usize>,
+}
+
+fn json_groups(groups: Vec<FailureGroup>) -> Vec<JsonGroup> {
+    let numbers: Vec<(u32, usize)> =
+        groups.iter().enumerate().filter(|(_, g)| !g.is_consequence()).map(|(n, g)| (g.cluster, n + 1)).collect();
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(n, g)| JsonGroup {
+            number: n + 1,
+            count: g.count(),
+            apis: g.apis,
+            models: g.models,
+            cancelled: g.cancelled,
+            skipped: g.skipped,
+            cause: g.cause.and_then(|c| numbers.iter().find(|(cluster, _)| *cluster == c).map(|(_, n)| *n)),
+            code: g.code,
+            signature: g.signature,
+            example: g.example,
+            members: g.members,
+        })
+        .collect()
 }
 
 /// The `--json` document for `status` and `wait`.
@@ -138,6 +195,7 @@ pub fn json_document(outcomes: &[TaskOutcome]) -> String {
         .iter()
         .map(|outcome| match &outcome.task {
             Some(task) => JsonTask {
+                groups: json_groups(group_failures(task)),
                 task_ref: &outcome.task_ref,
                 provider: task.provider,
                 kind: Some(task.kind),
@@ -149,11 +207,12 @@ pub fn json_document(outcomes: &[TaskOutcome]) -> String {
                 subtasks: &task.subtasks,
                 export: task.export.as_ref(),
                 never_sent: false,
+                warnings: &task.warnings,
             },
             None => JsonTask {
                 task_ref: &outcome.task_ref,
                 provider: outcome.task_ref.provider(),
-                kind: (outcome.task_ref.provider() == ProviderKind::Aliyun).then_some(TaskKind::Import),
+                kind: outcome.task_ref.provider().only_task_kind(),
                 state: TaskState::Unknown,
                 raw_status: "",
                 counts: Counts::default(),
@@ -162,6 +221,8 @@ pub fn json_document(outcomes: &[TaskOutcome]) -> String {
                 subtasks: &[],
                 export: None,
                 never_sent: outcome.never_sent,
+                groups: Vec::new(),
+                warnings: &[],
             },
         })
         .collect();
@@ -172,8 +233,8 @@ pub fn json_document(outcomes: &[TaskOutcome]) -> String {
 
 /// Longest error message printed per failed subtask in human output; `--json` has the rest.
 const MESSAGE_LIMIT: usize = 300;
-/// Failed subtasks listed per task in human output before "… and N more".
-const FAILED_LIST_LIMIT: usize = 50;
+/// Cause groups summarised per task in human output before "… and N more".
+const GROUP_LIST_LIMIT: usize = 20;
 
 /// Glyph and word for a task state: never colour alone.
 pub fn state_label(state: TaskState) -> &'static str {
@@ -187,21 +248,9 @@ pub fn state_label(state: TaskState) -> &'static str {
     }
 }
 
-/// "40 subtasks: 37 succeeded, 3 failed" — only the non-zero states.
+/// "40 subtasks: 37 succeeded, 3 failed" — only the non-zero states, in [`Counts::ORDER`].
 pub fn counts_summary(counts: &Counts) -> String {
-    let mut parts = Vec::new();
-    for (n, word) in [
-        (counts.succeeded, "succeeded"),
-        (counts.failed, "failed"),
-        (counts.cancelled, "cancelled"),
-        (counts.running, "running"),
-        (counts.waiting, "waiting"),
-        (counts.skipped, "skipped"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {word}"));
-        }
-    }
+    let parts: Vec<String> = counts.breakdown();
     let noun = if counts.total == 1 { "subtask" } else { "subtasks" };
     if parts.is_empty() {
         format!("{} {noun}", counts.total)
@@ -210,8 +259,9 @@ pub fn counts_summary(counts: &Counts) -> String {
     }
 }
 
-/// The human summary of `status` (and the end of `wait`): one block per task.
-pub fn human_summary(outcomes: &[TaskOutcome]) -> String {
+/// The human summary of `status` (and the end of `wait`): one block per task, its failures by
+/// cause; every failure too when `all_failures`.
+pub fn human_summary(outcomes: &[TaskOutcome], all_failures: bool) -> String {
     let mut out = String::new();
     for outcome in outcomes {
         let _ = writeln!(out, "{}", outcome.task_ref);
@@ -228,6 +278,9 @@ pub fn human_summary(outcomes: &[TaskOutcome]) -> String {
                 if let Some(error) = &task.error {
                     let _ = writeln!(out, "  task error: {}", error_text(&error.into()));
                 }
+                for warning in &task.warnings {
+                    let _ = writeln!(out, "  warning: {}", sanitize::line_truncated(warning, 200));
+                }
                 if let Some(export) = &task.export {
                     let _ = writeln!(
                         out,
@@ -237,7 +290,13 @@ pub fn human_summary(outcomes: &[TaskOutcome]) -> String {
                         export.content.len()
                     );
                 }
-                write_failed_subtasks(&mut out, task);
+                if let Some(left) = stragglers(task) {
+                    let _ = writeln!(out, "  ⚠ {}", sanitize::line_truncated(&left.sentence(), MESSAGE_LIMIT));
+                }
+                write_groups(&mut out, task, all_failures);
+                if all_failures {
+                    write_failed_subtasks(&mut out, task);
+                }
             }
             None if outcome.never_sent => {
                 let _ = writeln!(
@@ -258,6 +317,50 @@ pub fn human_summary(outcomes: &[TaskOutcome]) -> String {
     out
 }
 
+/// `37 APIs: Path {path} conflicts with API {name} — e.g. GET /orders`, consequences indented
+/// under their cause.
+fn write_groups(out: &mut String, task: &Task, all: bool) {
+    let groups = group_failures(task);
+    let causes = groups.iter().filter(|g| !g.is_consequence()).count();
+    if causes == 0 {
+        return;
+    }
+    let noun = if causes == 1 { "cause" } else { "causes" };
+    let _ = writeln!(out, "  failures by cause ({causes} {noun}; --all-failures lists each one):");
+    let mut shown = 0;
+    for group in &groups {
+        if !group.is_consequence() {
+            shown += 1;
+            if shown > GROUP_LIST_LIMIT && !all {
+                let _ = writeln!(out, "    … and {} more causes (see --json)", causes - GROUP_LIST_LIMIT);
+                break;
+            }
+        }
+        let example = group.members.first().and_then(|&m| task.subtasks.get(m as usize)).map(subtask_what);
+        let example = example.map(|e| format!(" — e.g. {}", sanitize::line_truncated(&e, 80))).unwrap_or_default();
+        let code = if group.code.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", sanitize::line_truncated(&group.code, 40))
+        };
+        let template = sanitize::line_truncated(&group.signature, MESSAGE_LIMIT);
+        if group.is_consequence() {
+            let _ = writeln!(out, "      └ {} {}: {template}{code}{example}", group.what(), group.outcome());
+        } else {
+            let _ = writeln!(out, "    {}: {template}{code}{example}", group.what());
+        }
+    }
+}
+
+/// `GET /orders` for an API, `model Money` for a model, else its name.
+fn subtask_what(subtask: &Subtask) -> String {
+    match (subtask.method().is_empty(), subtask.path().is_empty()) {
+        (false, false) => format!("{} {}", subtask.method(), subtask.path()),
+        _ if subtask.kind == crate::domain::SubtaskKind::Model => format!("model {}", subtask.name()),
+        _ => subtask.name().to_owned(),
+    }
+}
+
 fn write_failed_subtasks(out: &mut String, task: &Task) {
     let problems: Vec<&Subtask> = task.subtasks.iter().filter(|s| s.state.is_problem()).collect();
     if problems.is_empty() {
@@ -265,8 +368,8 @@ fn write_failed_subtasks(out: &mut String, task: &Task) {
     }
     let heading =
         if problems.iter().any(|s| s.state == SubtaskState::Cancelled) { "failed or cancelled" } else { "failed" };
-    let _ = writeln!(out, "  {heading}:");
-    for subtask in problems.iter().take(FAILED_LIST_LIMIT) {
+    let _ = writeln!(out, "  every {heading} subtask:");
+    for subtask in &problems {
         let what = match (subtask.method().is_empty(), subtask.path().is_empty()) {
             (false, false) => format!("{} {}", subtask.method(), subtask.path()),
             _ => subtask.name().to_owned(),
@@ -287,9 +390,6 @@ fn write_failed_subtasks(out: &mut String, task: &Task) {
             sanitize::line_truncated(&name, 60),
             message
         );
-    }
-    if problems.len() > FAILED_LIST_LIMIT {
-        let _ = writeln!(out, "    … and {} more (see --json)", problems.len() - FAILED_LIST_LIMIT);
     }
 }
 
@@ -321,8 +421,9 @@ pub fn progress_body(task_ref: &TaskRef, task: Option<&Task>, error: Option<&Fet
         if task.counts.total > 0 {
             let _ = write!(line, " {}/{} done", task.counts.done(), task.counts.total);
         }
-        if task.counts.failed + task.counts.cancelled > 0 {
-            let _ = write!(line, ", {} failed", task.counts.failed + task.counts.cancelled);
+        let not_imported = task.counts.not_imported();
+        if !not_imported.is_empty() {
+            let _ = write!(line, ", {not_imported}");
         }
     }
     if let Some(error) = error {
@@ -333,7 +434,7 @@ pub fn progress_body(task_ref: &TaskRef, task: Option<&Task>, error: Option<&Fet
 
 /// A progress line: the UTC time, then the body.
 pub fn progress_line(at: SystemTime, body: &str) -> String {
-    format!("{} {body}", crate::provider::sign_common::acs_date(at))
+    format!("{} {body}", crate::provider::signing::acs_date(at))
 }
 
 #[cfg(test)]
@@ -367,6 +468,19 @@ mod tests {
 
     fn outcome(task: Option<Task>, fetch_error: Option<FetchError>) -> TaskOutcome {
         TaskOutcome { task_ref: task_ref(), task, fetch_error, never_sent: false }
+    }
+
+    #[test]
+    fn task_warnings_are_in_the_summary_and_the_json_only_when_there_are_some() {
+        let mut warned = task(TaskState::Succeeded, vec![]);
+        warned.warnings.push("the swagger document de18 was not stored: result Failed".to_owned());
+        let outcomes = [outcome(Some(warned), None)];
+        assert!(human_summary(&outcomes, false).contains("  warning: the swagger document de18 was not stored"));
+        let doc: serde_json::Value = serde_json::from_str(&json_document(&outcomes)).unwrap();
+        assert_eq!(doc["tasks"][0]["warnings"][0], "the swagger document de18 was not stored: result Failed");
+        let plain = [outcome(Some(task(TaskState::Succeeded, vec![])), None)];
+        let doc: serde_json::Value = serde_json::from_str(&json_document(&plain)).unwrap();
+        assert!(doc["tasks"][0].get("warnings").is_none(), "the contract's shape is unchanged without warnings");
     }
 
     #[test]
@@ -404,7 +518,7 @@ mod tests {
         assert_eq!(doc["tasks"][0]["fetch_error"], serde_json::Value::Null);
         let sent: serde_json::Value = serde_json::from_str(&json_document(&[outcome(None, None)])).unwrap();
         assert!(sent["tasks"][0].get("never_sent").is_none(), "only present when true");
-        assert!(human_summary(&[held_back]).contains("held back by the request budget"));
+        assert!(human_summary(&[held_back], false).contains("held back by the request budget"));
     }
 
     #[test]
@@ -446,7 +560,7 @@ mod tests {
 
     #[test]
     fn human_summary_lists_failures_sanitised() {
-        let text = human_summary(&[outcome(
+        let outcomes = [outcome(
             Some(task(
                 TaskState::PartiallyFailed,
                 vec![
@@ -456,12 +570,65 @@ mod tests {
                 ],
             )),
             None,
-        )]);
+        )];
+        let text = human_summary(&outcomes, true);
         assert!(text.contains("◐ partially failed (Finished) · 3 subtasks: 1 succeeded, 2 failed"), "{text}");
         assert!(text.contains("✘ api   GET /users/{id} (GetUser) — Path conflicts^[[2J with API 8f2e\n"), "{text}");
         assert!(text.contains("no error text returned by the API"), "{text}");
         assert!(!text.contains('\u{1b}'));
         assert!(!text.contains("Internal Error"), "a message on a succeeded item is not a failure");
+        let causes = human_summary(&outcomes, false);
+        assert!(causes.contains("    1 API: Path conflicts^[[{n}J with API 8f2e — e.g. GET /users/{id}"), "{causes}");
+        assert!(!causes.contains("✘ api"), "each failure only with --all-failures: {causes}");
+    }
+
+    #[test]
+    fn human_summary_says_failures_by_cause_with_consequences_under_them() {
+        let model = |name: &str, message: &str| {
+            Subtask::new(
+                SubtaskKind::Model,
+                SubtaskState::Failed,
+                SubtaskText { name, error: Some(ApiErrorRef::new("", message)), ..SubtaskText::default() },
+            )
+        };
+        let cancelled = |path: &str, model: &str| {
+            let message =
+                format!("The import of API [GET {path}] was cancelled because model [{model}] failed to import.");
+            Subtask::new(
+                SubtaskKind::Api,
+                SubtaskState::Cancelled,
+                SubtaskText {
+                    method: "GET",
+                    path,
+                    error: Some(ApiErrorRef::new("", &message)),
+                    ..SubtaskText::default()
+                },
+            )
+        };
+        let mut subtasks = vec![model("Money", "Internal Error"), model("Address", "Internal Error")];
+        subtasks.extend((0..3).map(|i| cancelled(&format!("/orders/{i}"), if i == 0 { "Address" } else { "Money" })));
+        subtasks.push(Subtask::new(
+            SubtaskKind::Api,
+            SubtaskState::Waiting,
+            SubtaskText { method: "GET", path: "/x", raw_status: "WAIT", ..SubtaskText::default() },
+        ));
+        let text = human_summary(&[outcome(Some(task(TaskState::PartiallyFailed, subtasks)), None)], false);
+        let expected = "  ⚠ 1 still WAIT after Finished: GET /x
+  failures by cause (1 cause; --all-failures lists each one):
+    2 models: Internal Error — e.g. model Money
+      └ 3 APIs cancelled: The import of API [{method} {path}] was cancelled because model [{model}] failed to import. — e.g. GET /orders/0
+";
+        assert!(text.ends_with(expected), "{text}");
+        let doc: serde_json::Value = serde_json::from_str(&json_document(&[outcome(
+            Some(task(TaskState::PartiallyFailed, vec![model("Money", "Internal Error"), cancelled("/a", "Money")])),
+            None,
+        )]))
+        .unwrap();
+        let groups = &doc["tasks"][0]["groups"];
+        assert_eq!(groups[0]["number"], 1);
+        assert_eq!(groups[1]["cause"], 1, "{groups}");
+        assert_eq!(groups[1]["members"], serde_json::json!([1]));
+        assert_eq!(groups[1]["cancelled"], 1);
     }
 
     #[test]

@@ -3,12 +3,30 @@
 //! models that failed on their own — so a user can fix and re-import just those.
 //!
 //! Pure: takes the task snapshot and the parsed original, returns the text. Same family (2.0 →
-//! 2.0, 3.x → 3.0) and format (JSON/YAML) as the original.
+//! 2.0, 3.x → 3.0) as the original, with its servers (or host, basePath and schemes) kept; JSON
+//! or YAML as asked, else as the original.
+//!
+//! It refuses a spec that does not look like the one the task imported (fewer than half of the
+//! failed subtasks found in it), unless forced: re-importing another API's operations over a
+//! group with `--overwrite` replaces APIs that had nothing to do with the failure.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use crate::domain::{SubtaskKind, Task};
-use crate::openapi::{Document, SpecVersion, TargetVersion, WriteSpec, write};
+use crate::openapi::{Document, Format, SpecVersion, TargetVersion, WriteSpec, write};
+
+/// How to build a retry spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RetryOptions {
+    /// JSON or YAML; `None` writes the original's format.
+    pub format: Option<Format>,
+    /// Write even when most failed subtasks are not in the spec.
+    pub force: bool,
+}
+
+/// How many missing subtasks an error lists by name.
+const LISTED: usize = 10;
 
 /// The document and what went into it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +50,24 @@ pub enum RetrySpecError {
         "none of the {0} failed subtasks matches an operation or schema of the spec: is it the spec this task imported?"
     )]
     NoMatch(usize),
+    /// Most failed subtasks are not in the spec; `missing` names the first few.
+    #[error(
+        "only {matched} of the {total} failed subtasks are in the spec, so it does not look like the spec this task \
+         imported (not found: {}); pass --force to write a retry spec of the {matched} that are",
+        list(.missing, .total - .matched)
+    )]
+    TooFewMatch { matched: usize, total: usize, missing: Vec<String> },
     #[error("cannot write the retry spec: {0}")]
     Write(String),
+}
+
+fn list(missing: &[String], count: usize) -> String {
+    let mut text =
+        missing.iter().take(LISTED).map(|m| crate::sanitize::line(m).into_owned()).collect::<Vec<_>>().join(", ");
+    if count > LISTED {
+        let _ = write!(text, " and {} more", count - LISTED);
+    }
+    text
 }
 
 /// Whether a subtask path (`/v2/pets/{id}` on Huawei, which prefixes the base path) names the
@@ -47,7 +81,7 @@ fn same_route(doc: &Document, method: &str, path: &str, op_method: &str, op_path
 }
 
 /// Builds the retry spec of `task` from `doc`, the spec it imported.
-pub fn build(task: &Task, doc: &Document) -> Result<RetrySpec, RetrySpecError> {
+pub fn build(task: &Task, doc: &Document, options: RetryOptions) -> Result<RetrySpec, RetrySpecError> {
     let problems: Vec<_> = task.subtasks.iter().filter(|s| s.state.is_problem()).collect();
     if problems.is_empty() {
         return Err(RetrySpecError::NothingFailed);
@@ -78,13 +112,17 @@ pub fn build(task: &Task, doc: &Document) -> Result<RetrySpec, RetrySpecError> {
     if operation_indices.is_empty() && failed_models.is_empty() {
         return Err(RetrySpecError::NoMatch(problems.len()));
     }
+    let matched = problems.len() - unmatched.len();
+    if matched * 2 < problems.len() && !options.force {
+        return Err(RetrySpecError::TooFewMatch { matched, total: problems.len(), missing: unmatched });
+    }
     let operations: Vec<_> = operation_indices.iter().filter_map(|&i| doc.operations.get(i)).collect();
     let mut needed = doc.schema_closure(operations.iter().copied());
     needed.extend(doc.schema_closure_of(&failed_models));
     let schemas = doc.schemas.iter().filter(|s| needed.contains(&s.name)).collect();
     let spec = WriteSpec::of_document(doc, operations.clone(), schemas);
     let target = if doc.version == SpecVersion::Swagger2 { TargetVersion::Swagger2 } else { TargetVersion::OpenApi30 };
-    let written = write(&spec, target, doc.format).map_err(RetrySpecError::Write)?;
+    let written = write(&spec, target, options.format.unwrap_or(doc.format)).map_err(RetrySpecError::Write)?;
     Ok(RetrySpec {
         text: written.text,
         operations: operations.iter().map(|op| op.label()).collect(),
@@ -157,7 +195,7 @@ definitions:
             sub(SubtaskKind::Model, "", "", "Money", SubtaskState::Failed),
             sub(SubtaskKind::Api, "GET", "/nowhere", "", SubtaskState::Failed),
         ]);
-        let retry = build(&t, &doc).unwrap();
+        let retry = build(&t, &doc, RetryOptions::default()).unwrap();
         assert_eq!(retry.operations, ["GET /pets", "POST /pets"]);
         assert_eq!(retry.schemas, ["Currency", "Money", "NewPet", "Pet", "Tag"]);
         assert_eq!(retry.unmatched, ["GET /nowhere"]);
@@ -173,8 +211,38 @@ definitions:
     fn nothing_failed_or_nothing_matching_is_an_error() {
         let doc = openapi::parse(SPEC, "pets.yaml").unwrap();
         let ok = task(vec![sub(SubtaskKind::Api, "GET", "/pets", "", SubtaskState::Succeeded)]);
-        assert_eq!(build(&ok, &doc).unwrap_err(), RetrySpecError::NothingFailed);
+        assert_eq!(build(&ok, &doc, RetryOptions::default()).unwrap_err(), RetrySpecError::NothingFailed);
         let foreign = task(vec![sub(SubtaskKind::Api, "GET", "/elsewhere", "", SubtaskState::Failed)]);
-        assert_eq!(build(&foreign, &doc).unwrap_err(), RetrySpecError::NoMatch(1));
+        assert_eq!(build(&foreign, &doc, RetryOptions::default()).unwrap_err(), RetrySpecError::NoMatch(1));
+    }
+
+    #[test]
+    fn a_spec_that_holds_few_of_the_failures_is_refused_unless_forced() {
+        let doc = openapi::parse(SPEC, "pets.yaml").unwrap();
+        let t = task(vec![
+            sub(SubtaskKind::Api, "GET", "/pets", "", SubtaskState::Failed),
+            sub(SubtaskKind::Api, "GET", "/orders", "", SubtaskState::Failed),
+            sub(SubtaskKind::Api, "POST", "/orders", "", SubtaskState::Failed),
+        ]);
+        let err = build(&t, &doc, RetryOptions::default()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("only 1 of the 3") && text.contains("GET /orders, POST /orders"), "{text}");
+        assert!(text.contains("--force"), "{text}");
+        let forced = build(&t, &doc, RetryOptions { force: true, ..RetryOptions::default() }).unwrap();
+        assert_eq!(forced.operations, ["GET /pets"]);
+        assert_eq!(forced.unmatched, ["GET /orders", "POST /orders"]);
+    }
+
+    #[test]
+    fn servers_and_the_asked_format_are_kept() {
+        let v3 = "openapi: 3.0.3\ninfo: { title: Fleet, version: '1' }\nservers:\n  - url: https://fleet.example.com/api/v2\n    description: prod\n  - url: https://{region}.fleet.example.com/api/v2\n    variables: { region: { default: eu } }\npaths:\n  /cars:\n    get: { responses: { '200': { description: ok } } }\n";
+        let doc = openapi::parse(v3, "fleet.yaml").unwrap();
+        let t = task(vec![sub(SubtaskKind::Api, "GET", "/api/v2/cars", "", SubtaskState::Failed)]);
+        let retry = build(&t, &doc, RetryOptions { format: Some(Format::Json), ..RetryOptions::default() }).unwrap();
+        let back = openapi::parse(&retry.text, "retry.json").unwrap();
+        assert_eq!(back.format, Format::Json, "the format asked for");
+        assert_eq!(back.raw["servers"], doc.raw["servers"], "every server, host and variables included");
+        let same = build(&t, &doc, RetryOptions::default()).unwrap();
+        assert_eq!(openapi::parse(&same.text, "r").unwrap().format, Format::Yaml, "else the original's");
     }
 }

@@ -9,10 +9,13 @@
 //! for the effects that belong to other modules, so tests drive it with a `TestBackend` under a
 //! paused clock. May not contain business rules: those are in `app`.
 
+pub mod files;
+mod host;
+mod terminal_host;
+
 use std::collections::VecDeque;
 use std::io;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crossterm::event::Event;
 use futures::{Stream, StreamExt};
@@ -22,10 +25,11 @@ use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use crate::app::effect::{ImportRequest, RetrySpecRequest};
+pub use host::{EffectError, Host};
+pub use terminal_host::{Importer, TerminalHost};
+
 use crate::app::keymap::action_for_event;
-use crate::app::{Action, App, Effect, ExternalProgram, Notification, Signal, coalesce};
-use crate::domain::TaskRef;
+use crate::app::{Action, App, Effect, Signal, coalesce};
 use crate::poller::{PollCmd, Polled};
 use crate::ui;
 
@@ -36,46 +40,6 @@ const DRAIN_LIMIT: usize = 4096;
 /// at once. 100 running tasks polled every 5 s answer 20 times a second, each answer changing
 /// an "updated 0s ago" label: drawing each one cost ~2 % of a core (benches/system.rs idle).
 const PASSIVE_FRAME: Duration = Duration::from_millis(250);
-
-/// Side effects that belong to other modules, implemented by the caller (`tui::TerminalHost` for
-/// the real terminal, a recorder in tests).
-pub trait Host {
-    /// Persist the watch list (store module). The error text is shown to the user.
-    fn save_watchlist(&mut self, refs: &[TaskRef]) -> Result<(), String>;
-    /// Give the terminal back, stop the process, and take the terminal again once continued.
-    fn suspend(&mut self) -> io::Result<()>;
-    /// Put the terminal back in the dashboard's modes (raw, alternate screen, cursor hidden)
-    /// after an outside stop; nothing to do where there is no terminal.
-    fn reclaim_terminal(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-    /// Put text on the clipboard (OSC 52).
-    fn copy_to_clipboard(&mut self, text: &str) -> io::Result<()>;
-    /// Ring the bell and maybe raise a desktop notification.
-    fn notify(&mut self, notification: &Notification) -> io::Result<()>;
-    /// Create `name` in `dir` (mode 0600) without ever replacing a file: a taken name gets
-    /// ` (1)`, ` (2)`… Returns the path written. The error text is shown to the user.
-    fn write_file(&mut self, dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, String>;
-    /// Show `text` in the user's pager or editor from a private temporary file named `*suffix`,
-    /// with the terminal handed back to it meanwhile. The error text (a missing program names
-    /// the variable to set) is shown to the user.
-    fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), String>;
-    /// Read the spec, build the retry spec of the task and write it (never over a file). Returns
-    /// the path and the number of operations in it; the error text is shown to the user.
-    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), String> {
-        let _ = request;
-        Err("retry specs cannot be written from here".to_owned())
-    }
-    /// Start an import in the background; its outcome arrives on [`Inputs::background`].
-    fn start_import(&mut self, request: ImportRequest) -> Result<(), String> {
-        let _ = request;
-        Err("imports cannot be started from here".to_owned())
-    }
-    /// The wall clock for `Action::Tick`; tests return a fixed or virtual time.
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-}
 
 /// Everything the loop listens to or sends on.
 pub struct Inputs<E, S> {
@@ -256,7 +220,7 @@ impl Loop {
                     Effect::Poll(cmd) => self.send(cmd),
                     Effect::SaveWatchlist(refs) => {
                         if let Err(error) = host.save_watchlist(&refs) {
-                            actions.push_back(Action::EffectFailed { what: "save the watch list", error });
+                            actions.push_back(failed("save the watch list", &error));
                         }
                     }
                     Effect::CopyToClipboard(text) => {
@@ -282,14 +246,14 @@ impl Loop {
                     }
                     Effect::WriteFile(file) => match host.write_file(&file.dir, &file.name, file.contents.as_bytes()) {
                         Ok(path) => actions.push_back(Action::FileWritten { what: file.what, path }),
-                        Err(error) => actions.push_back(Action::EffectFailed { what: file.what.failure(), error }),
+                        Err(error) => actions.push_back(failed(file.what.failure(), &error)),
                     },
                     Effect::OpenExternal(open) => {
                         let result = host.open_external(open.program, &open.text, &open.suffix);
                         repaint_all(terminal, &mut actions)?;
                         actions.push_back(Action::Tick(host.now()));
                         if let Err(error) = result {
-                            actions.push_back(Action::EffectFailed { what: open.program.failure(), error });
+                            actions.push_back(failed(open.program.failure(), &error));
                         }
                     }
                     Effect::WriteRetrySpec(request) => match host.write_retry_spec(&request) {
@@ -297,11 +261,11 @@ impl Loop {
                             let task_ref = request.task.task_ref.clone();
                             actions.push_back(Action::RetrySpecWritten { task_ref, path, operations });
                         }
-                        Err(error) => actions.push_back(Action::EffectFailed { what: "write the retry spec", error }),
+                        Err(error) => actions.push_back(failed("write the retry spec", &error)),
                     },
                     Effect::StartImport(request) => {
                         if let Err(error) = host.start_import(request) {
-                            actions.push_back(Action::EffectFailed { what: "start the import", error });
+                            actions.push_back(failed("start the import", &error));
                         }
                     }
                     Effect::Quit => {}
@@ -330,6 +294,11 @@ impl Loop {
             Err(TrySendError::Closed(cmd)) => tracing::warn!(?cmd, "poller is gone; command dropped"),
         }
     }
+}
+
+/// The app hears of a failed effect as text: what it was doing, and why it did not happen.
+fn failed(what: &'static str, error: &EffectError) -> Action {
+    Action::EffectFailed { what, error: error.to_string() }
 }
 
 /// After the terminal was handed over, the screen is whatever the other program left: forget

@@ -1,6 +1,6 @@
 //! The one place that turns server text into text that is safe to show on a terminal.
 //!
-//! Owns the escaping rules of reliability.md §1.2: control characters (C0, DEL, C1), bidi
+//! Owns the escaping rules of RELIABILITY.md §1: control characters (C0, DEL, C1), bidi
 //! controls, zero-width characters and line/paragraph separators are made *visible* (`^[`,
 //! `\u{202e}`), never passed through and never silently dropped, so an operator sees that a
 //! server sent junk. Everything else, CJK and emoji included, is kept unchanged.

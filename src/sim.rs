@@ -3,7 +3,7 @@
 //!
 //! What `oaswatch demo` runs, what `oaswatch sim` runs in the foreground, and what end-to-end
 //! tests talk to over real HTTP. It verifies signatures and tokens as the real services do,
-//! answers in their exact shapes with their quirks (cloud-apis.md), processes real OpenAPI
+//! answers in their exact shapes with their quirks (docs/protocols.md), processes real OpenAPI
 //! imports with a real gateway's rules, moves tasks forward over simulated time, and injects
 //! the faults of a scenario.
 //!
@@ -18,7 +18,8 @@
 //! ├── auth        ACS3 / SDK-HMAC / tokens    ├── errors   the clouds' error bodies
 //! ├── import      gateway rules → plan        ├── export   group → Swagger/OAS document
 //! ├── engine      plan + time → state         ├── faults   fault selection and injection
-//! └── state, ids, stats, hostile, specgen, http
+//! ├── creds       issued keys, injected faults ├── sts, imds, iam   the credential services
+//! └── state, ids, stats, hostile, specgen, http; truth (grouping scored against injected causes)
 //! ```
 //!
 //! Determinism: ids, outcomes and timelines derive from `seed`; the state of a task is a pure
@@ -27,6 +28,7 @@
 
 mod aliyun;
 mod auth;
+pub mod creds;
 mod engine;
 mod errors;
 mod export;
@@ -34,14 +36,18 @@ mod faults;
 mod hostile;
 mod http;
 mod huawei;
+mod iam;
 mod ids;
+mod imds;
 mod import;
 mod server;
 mod specgen;
 mod state;
 mod stats;
+mod sts;
 
 pub mod scenario;
+pub mod truth;
 
 use std::future::Future;
 use std::io::Write;
@@ -70,7 +76,7 @@ pub struct TaskRecord {
 }
 pub use stats::SimStats;
 
-use crate::domain::{ProviderKind, Target, TaskKind, TaskRef};
+use crate::domain::{ProviderKind, SubtaskKind, Target, TaskKind, TaskRef};
 use crate::openapi::{self, OpenApiError, TargetVersion};
 use export::ExportRequest;
 use ids::Ids;
@@ -137,6 +143,21 @@ pub struct HuaweiCredentials {
     pub secret_key: SecretString,
     /// Set for a temporary key: send it as `X-Security-Token`.
     pub security_token: Option<SecretString>,
+}
+
+/// Why the simulator failed, cancelled or skipped one item: the rule that did it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InjectedCause {
+    pub kind: SubtaskKind,
+    pub name: String,
+    pub method: String,
+    pub path: String,
+    /// `route-exists`, `model-exists`, `internal-error`, `dependency-failed`…
+    pub rule: String,
+    /// For `dependency-failed`, the model whose failure cancelled the item.
+    pub because: Option<String>,
+    /// The hostile sample appended to the rule's message, if any.
+    pub decoration: Option<String>,
 }
 
 /// A running simulator. Dropping it stops the listeners too; [`SimHandle::shutdown`] also
@@ -214,6 +235,36 @@ impl SimHandle {
         })
     }
 
+    /// Why each item of a start or API-created task failed, was cancelled or skipped, in the
+    /// task's own order: the ground truth that failure grouping is checked against. Nothing
+    /// the clouds answer carries it. `None` for an unknown task.
+    pub fn injected_causes(&self, task: &TaskRef) -> Option<Vec<InjectedCause>> {
+        let id = match task {
+            TaskRef::Aliyun { operation_id, .. } => operation_id,
+            TaskRef::Huawei { task_id, .. } => task_id,
+        };
+        let inner = self.shared.lock();
+        let task = inner.tasks.get(id)?;
+        let causes = task
+            .plan
+            .items
+            .iter()
+            .filter_map(|item| {
+                let cause = item.cause.as_ref()?;
+                Some(InjectedCause {
+                    kind: item.kind,
+                    name: item.name.clone(),
+                    method: item.method.clone(),
+                    path: item.path.clone(),
+                    rule: cause.rule.to_owned(),
+                    because: cause.because.clone(),
+                    decoration: cause.decoration.map(str::to_owned),
+                })
+            })
+            .collect();
+        Some(causes)
+    }
+
     /// The scenario's first long-term Alibaba AccessKey.
     pub fn aliyun_credentials(&self) -> Option<AliyunCredentials> {
         self.aliyun_key(false)
@@ -271,13 +322,14 @@ impl SimHandle {
     /// An import target on Alibaba: the scenario's first group.
     pub fn aliyun_target(&self) -> Option<Target> {
         let group = self.shared.scenario.aliyun.groups.first()?;
-        Some(Target::Aliyun { region: self.aliyun_region().to_owned(), group_id: group.id.clone() })
+        Some(Target::Aliyun { profile: None, region: self.aliyun_region().to_owned(), group_id: group.id.clone() })
     }
 
     /// An import/export target on Huawei: the scenario's first instance.
     pub fn huawei_target(&self) -> Option<Target> {
         let instance = self.shared.scenario.huawei.instances.first()?;
         Some(Target::Huawei {
+            profile: None,
             region: self.huawei_region().to_owned(),
             project_id: self.huawei_project_id().to_owned(),
             instance_id: instance.id.clone(),
@@ -393,7 +445,8 @@ fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, 
     for task in &scenario.tasks {
         let fail = |message: String| SimError::Task { task: task.name.clone(), message };
         let behaviour = resolve(&task.behaviour, &scenario.defaults);
-        let origin = Origin { name: Some(task.name.clone()), behaviour, created: started };
+        let messages = (!task.failure_messages.is_empty()).then(|| task.failure_messages.clone().into());
+        let origin = Origin { name: Some(task.name.clone()), behaviour, created: started, messages };
         let spec_text = || -> Result<(String, String), SimError> {
             match (&task.spec, &task.generate) {
                 (Some(name), _) => Ok((scenario.spec_text(name)?, name.clone())),
@@ -415,7 +468,7 @@ fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, 
                 let group = task.group.clone().unwrap_or_default();
                 let (id, _) = import::create_aliyun_import(shared, &mut inner, &group, &doc, task.overwrite, &origin)
                     .ok_or_else(|| fail(format!("no Alibaba group `{group}`")))?;
-                TaskRef::Aliyun { region: scenario.aliyun.region.clone(), operation_id: id }
+                TaskRef::Aliyun { profile: None, region: scenario.aliyun.region.clone(), operation_id: id }
             }
             (ProviderKind::Huawei, TaskKind::Import) => {
                 let (text, name) = spec_text()?;
@@ -475,6 +528,7 @@ fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, 
 
 fn huawei_ref(scenario: &Scenario, instance_id: &str, task_id: String) -> TaskRef {
     TaskRef::Huawei {
+        profile: None,
         region: scenario.huawei.region.clone(),
         project_id: scenario.huawei.project_id.clone(),
         instance_id: instance_id.to_owned(),
@@ -536,6 +590,7 @@ fn print_banner<W: Write>(handle: &SimHandle, out: &mut W) -> std::io::Result<()
         writeln!(out, "# or, for Huawei token auth: export OASWATCH_HUAWEI_TOKEN={}", token.expose_secret())?;
     }
     writeln!(out, "# or per command: --endpoint aliyun={url} --endpoint huawei={url}")?;
+    creds::banner(&url, out)?;
     writeln!(out)?;
     let refs = handle.named_task_refs();
     if refs.is_empty() {

@@ -5,23 +5,21 @@
 //! `write(2)`; one idempotent [`restore`] (mouse off → show cursor → leave the alternate screen
 //! → raw mode off, each step best-effort); the panic hook; termination signals as a stream;
 //! Ctrl-Z (restore, `SIGTSTP`, re-enter); handing the terminal to a pager or editor and taking
-//! it back ([`open_external`], with [`external`] choosing the program); writing report and
-//! export files ([`files`]); terminal input that is free to poll ([`input`]); and the OSC 52
-//! clipboard, OSC 777/9 notification and bell helpers. May not know the app's rules.
+//! it back ([`open_external`], with [`external`] choosing the program); terminal input that is
+//! free to poll ([`input`]); and the OSC 52 clipboard, OSC 777/9 notification and bell sequences.
+//! May not know the app's rules or run effects: `runtime::TerminalHost` does, through these.
 
 pub mod external;
-pub mod files;
 pub mod input;
 
 use std::fmt::Write as _;
 use std::io::{self, BufWriter, Stdout, Write};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use base64::Engine as _;
 use crossterm::cursor::{Hide, Show};
-use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::DisableBracketedPaste;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use crossterm::{execute, queue};
 use futures::Stream;
@@ -30,12 +28,8 @@ use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 
-use crate::app::effect::{ImportRequest, RetrySpecRequest};
-use crate::app::outputs::{safe_component, utc_stamp};
-use crate::app::{ExternalProgram, Notification, Signal};
-use crate::domain::TaskRef;
-use crate::runtime::Host;
-use external::{Choice, Programs};
+use crate::app::{ExternalProgram, Signal};
+use external::Choice;
 
 /// One frame fits; ratatui flushes once per draw, so this is one write per frame.
 const FRAME_BUFFER: usize = 64 * 1024;
@@ -44,15 +38,25 @@ const FRAME_BUFFER: usize = 64 * 1024;
 pub type Tui = Terminal<FrameBackend<BufWriter<Stdout>>>;
 
 /// What the dashboard turns on, so [`restore`] turns off exactly that.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TuiOptions {
-    /// Capture the mouse (wheel and clicks). Off keeps the terminal's own text selection.
+    /// Capture the mouse (wheel, clicks and drags; never bare motion). Off, the default, keeps the
+    /// terminal's own text selection (`[ui] mouse = true` turns it on).
     pub mouse: bool,
 }
 
-impl Default for TuiOptions {
-    fn default() -> Self {
-        TuiOptions { mouse: true }
+/// Mouse reporting for buttons only: presses, releases, the wheel and drags (1000, 1002), in
+/// SGR encoding (1006). crossterm's `EnableMouseCapture` also asks for every motion (1003),
+/// which floods the input with events and is what makes selecting text need Shift everywhere.
+struct ButtonMouse(bool);
+
+impl crossterm::Command for ButtonMouse {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        if self.0 {
+            f.write_str("\x1b[?1000h\x1b[?1002h\x1b[?1006h")
+        } else {
+            f.write_str("\x1b[?1006l\x1b[?1002l\x1b[?1000l")
+        }
     }
 }
 
@@ -71,8 +75,18 @@ pub fn init(options: TuiOptions) -> io::Result<Tui> {
 /// `write(2)`: no cell-by-cell drawing visible under load (dua-cli #361); and a frame in which
 /// no cell changed writes nothing at all.
 pub fn frame_backend<W: Write>(out: W) -> FrameBackend<BufWriter<W>> {
-    FrameBackend { inner: CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, out)), cursor_hidden: None }
+    FrameBackend {
+        inner: CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, out)),
+        cursor_hidden: None,
+        in_update: false,
+    }
 }
+
+/// Begins a synchronized update (DEC private mode 2026): the terminal shows nothing of the frame
+/// until the matching end, so a frame never tears halfway. Terminals without the mode ignore it,
+/// as they must any unknown private mode.
+const BEGIN_UPDATE: &[u8] = b"\x1b[?2026h";
+const END_UPDATE: &[u8] = b"\x1b[?2026l";
 
 /// crossterm's backend minus the bytes of frames that change nothing.
 ///
@@ -86,6 +100,8 @@ pub struct FrameBackend<W: Write> {
     /// `None` until one is sent. Handing the terminal over and back (`enter`) hides the cursor
     /// outside the backend, which leaves this true.
     cursor_hidden: Option<bool>,
+    /// A synchronized update was begun by this frame's cells and ends at the flush.
+    in_update: bool,
 }
 
 impl<W: Write> Backend for FrameBackend<W> {
@@ -99,6 +115,10 @@ impl<W: Write> Backend for FrameBackend<W> {
         if content.peek().is_none() {
             return Ok(());
         }
+        if !self.in_update {
+            self.inner.write_all(BEGIN_UPDATE)?;
+            self.in_update = true;
+        }
         self.inner.draw(content)
     }
 
@@ -111,12 +131,14 @@ impl<W: Write> Backend for FrameBackend<W> {
             return Ok(());
         }
         self.cursor_hidden = Some(true);
-        self.inner.hide_cursor()
+        // Queued, not executed: crossterm's backend flushes here, which would cut the frame's
+        // synchronized update in two writes.
+        queue!(self.inner, Hide)
     }
 
     fn show_cursor(&mut self) -> io::Result<()> {
         self.cursor_hidden = Some(false);
-        self.inner.show_cursor()
+        queue!(self.inner, Show)
     }
 
     fn get_cursor_position(&mut self) -> io::Result<Position> {
@@ -124,7 +146,8 @@ impl<W: Write> Backend for FrameBackend<W> {
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.inner.set_cursor_position(position)
+        let Position { x, y } = position.into();
+        queue!(self.inner, crossterm::cursor::MoveTo(x, y))
     }
 
     fn clear(&mut self) -> io::Result<()> {
@@ -144,6 +167,9 @@ impl<W: Write> Backend for FrameBackend<W> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        if std::mem::take(&mut self.in_update) {
+            self.inner.write_all(END_UPDATE)?;
+        }
         Backend::flush(&mut self.inner)
     }
 }
@@ -157,7 +183,7 @@ fn enter(options: TuiOptions) -> io::Result<()> {
     // Pasted text then arrives as keys, which the input line handles; no paste mode to undo.
     execute!(out, DisableBracketedPaste)?;
     if options.mouse {
-        execute!(out, EnableMouseCapture)?;
+        execute!(out, ButtonMouse(true))?;
         MOUSE.store(true, Ordering::SeqCst);
     }
     execute!(out, Hide)?;
@@ -177,7 +203,7 @@ pub fn restore() -> io::Result<()> {
     };
     // Mouse reporting off while still raw, so no report lands in the shell's input.
     if MOUSE.swap(false, Ordering::SeqCst) {
-        note(queue!(out, DisableMouseCapture));
+        note(queue!(out, ButtonMouse(false)));
     }
     if CURSOR_HIDDEN.swap(false, Ordering::SeqCst) {
         note(queue!(out, Show));
@@ -196,12 +222,14 @@ pub fn restore() -> io::Result<()> {
 /// then exits with 101. Install after any other hook (color-eyre), before [`init`].
 ///
 /// Every panic is fatal, wherever it happens: a panic in a background task would otherwise
-/// restore the terminal while the dashboard keeps drawing into the shell (reliability.md §2.2).
-pub fn install_panic_hook() {
+/// restore the terminal while the dashboard keeps drawing into the shell. `before_exit` runs
+/// last (the dashboard lets a save already asked for reach the disk, for a bounded time).
+pub fn install_panic_hook(before_exit: fn()) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = restore();
         previous(info);
+        before_exit();
         std::process::exit(101);
     }));
 }
@@ -397,110 +425,12 @@ pub fn notification_sequence(title: &str, body: &str, desktop: bool, protocol: N
     out
 }
 
-/// The [`Host`] for the real terminal: OSC sequences to stdout, suspend via [`suspend`], the
-/// watch list saved through the closure the caller provides (the store module's save), files
-/// written by [`files::write_new`], and the pager and editor run by [`open_external`].
-pub struct TerminalHost<F> {
-    options: TuiOptions,
-    protocol: NotifyProtocol,
-    save: F,
-    programs: Programs,
-    importer: Option<Importer>,
-}
-
-/// Starts an import in the background (the caller owns the clients and the runtime); its
-/// outcome is sent to the event loop as an action.
-pub type Importer = Box<dyn FnMut(ImportRequest) -> Result<(), String> + Send>;
-
-impl<F> TerminalHost<F>
-where
-    F: FnMut(&[TaskRef]) -> Result<(), String>,
-{
-    pub fn new(options: TuiOptions, protocol: NotifyProtocol, save: F) -> TerminalHost<F> {
-        let missing = |m: &str| Choice::Missing(m.to_owned());
-        let programs = Programs { pager: missing("no pager configured"), editor: missing("no editor configured") };
-        TerminalHost { options, protocol, save, programs, importer: None }
-    }
-
-    /// How to start an import from the dashboard (`R`, then `y`).
-    #[must_use]
-    pub fn with_importer(mut self, importer: Importer) -> TerminalHost<F> {
-        self.importer = Some(importer);
-        self
-    }
-
-    /// The pager and editor, resolved by the caller from the environment ([`Programs::resolve`]).
-    #[must_use]
-    pub fn with_programs(mut self, programs: Programs) -> TerminalHost<F> {
-        self.programs = programs;
-        self
-    }
-
-    /// Writes an escape sequence between frames (ratatui's buffer is flushed after each draw).
-    fn write_osc(sequence: &str) -> io::Result<()> {
-        let mut out = io::stdout();
-        out.write_all(sequence.as_bytes())?;
-        out.flush()
-    }
-}
-
-impl<F> Host for TerminalHost<F>
-where
-    F: FnMut(&[TaskRef]) -> Result<(), String>,
-{
-    fn save_watchlist(&mut self, refs: &[TaskRef]) -> Result<(), String> {
-        (self.save)(refs)
-    }
-
-    fn reclaim_terminal(&mut self) -> io::Result<()> {
-        reclaim(self.options)
-    }
-
-    fn suspend(&mut self) -> io::Result<()> {
-        suspend(self.options)
-    }
-
-    fn copy_to_clipboard(&mut self, text: &str) -> io::Result<()> {
-        Self::write_osc(&osc52_copy(text))
-    }
-
-    fn notify(&mut self, n: &Notification) -> io::Result<()> {
-        Self::write_osc(&notification_sequence(&n.title, &n.body, n.desktop, self.protocol))
-    }
-
-    fn write_file(&mut self, dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, String> {
-        files::write_new(dir, name, contents).map_err(|e| format!("{}: {e}", dir.join(name).display()))
-    }
-
-    fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), String> {
-        open_external(self.options, self.programs.get(program), program, text, suffix)
-    }
-
-    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), String> {
-        let document = crate::openapi::load(&request.spec).map_err(|e| e.to_string())?;
-        let retry = crate::retry_spec::build(&request.task, &document).map_err(|e| e.to_string())?;
-        let extension = request
-            .spec
-            .extension()
-            .and_then(|e| e.to_str())
-            .filter(|e| matches!(e.to_ascii_lowercase().as_str(), "json" | "yaml" | "yml"));
-        let name = format!(
-            "retry-{}-{}.{}",
-            safe_component(request.task.task_ref.task_id(), "task"),
-            utc_stamp(std::time::SystemTime::now()),
-            extension.unwrap_or("json")
-        );
-        let path = files::write_new(&request.dir, &name, retry.text.as_bytes())
-            .map_err(|e| format!("{}: {e}", request.dir.join(&name).display()))?;
-        Ok((path, retry.operations.len()))
-    }
-
-    fn start_import(&mut self, request: ImportRequest) -> Result<(), String> {
-        match self.importer.as_mut() {
-            Some(importer) => importer(request),
-            None => Err("imports cannot be started from this dashboard".to_owned()),
-        }
-    }
+/// Writes an escape sequence between frames (ratatui's buffer is flushed after each draw): the
+/// clipboard and notification sequences the effects host sends.
+pub fn write_sequence(sequence: &str) -> io::Result<()> {
+    let mut out = io::stdout();
+    out.write_all(sequence.as_bytes())?;
+    out.flush()
 }
 
 #[cfg(test)]
@@ -527,14 +457,15 @@ mod tests {
         assert_eq!(NotifyProtocol::detect(None, Some("foot")), NotifyProtocol::Osc777);
     }
 
-    /// Counts `write` calls and bytes reaching the "terminal".
+    /// Counts `write` calls and bytes reaching the "terminal", and keeps the bytes.
     #[derive(Clone, Default)]
-    struct Counting(std::rc::Rc<std::cell::Cell<(usize, usize)>>);
+    struct Counting(std::rc::Rc<std::cell::Cell<(usize, usize)>>, std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
 
     impl Write for Counting {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
             let (writes, bytes) = self.0.get();
             self.0.set((writes + 1, bytes + buf.len()));
+            self.1.borrow_mut().extend_from_slice(buf);
             Ok(buf.len())
         }
         fn flush(&mut self) -> io::Result<()> {
@@ -567,8 +498,10 @@ mod tests {
             (after.0 - before.0, after.1 - before.1)
         };
         let (writes, bytes) = frame(&app);
-        assert_eq!(writes, 1, "a full 200x60 frame in one write");
+        assert_eq!(writes, 1, "a full 200x60 frame in one write ({bytes} bytes)");
         assert!(bytes > 5_000 && bytes < FRAME_BUFFER, "{bytes} bytes");
+        let written = out.1.borrow().clone();
+        assert!(written.starts_with(BEGIN_UPDATE) && written.ends_with(END_UPDATE), "one synchronized update");
         let (writes, bytes) = frame(&app);
         assert_eq!((writes, bytes), (0, 0), "an unchanged frame writes nothing");
         app.update(Action::Command(Command::Down));

@@ -26,7 +26,6 @@ pub mod activity;
 pub mod error_viewer;
 pub mod groups;
 pub mod help;
-pub mod layout;
 pub mod report_prompt;
 pub mod status_bar;
 pub mod subtask_detail;
@@ -46,8 +45,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use crate::app::App;
+use crate::app::layout::Mode;
 use crate::sanitize;
-use layout::Mode;
 use theme::Theme;
 
 /// Draws the whole dashboard for `app` into `frame`.

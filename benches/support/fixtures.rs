@@ -9,12 +9,11 @@ use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
 use oaswatch::app::{Action, App, AppOptions, Command};
-use oaswatch::credentials::{AliyunCredentials, CredentialSource, HuaweiCredentials};
 use oaswatch::domain::{
     ApiError, ApiErrorRef, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
 };
 use oaswatch::poller::Polled;
-use oaswatch::provider::{AliyunClient, Clients, HttpConfig, HuaweiClient, build_client};
+use oaswatch::provider::{Clients, EndpointOverrides, HttpConfig};
 use oaswatch::sim::SimHandle;
 
 /// The terminal size every target is stated for.
@@ -139,7 +138,7 @@ fn json_str(s: &str) -> String {
 }
 
 /// A `DescribeImportOASTask` answer with `n` API results: the fields the real API sends
-/// (cloud-apis.md A.4), every fifth item failed with a 0.2–1.7 KB escaped trace, like the
+/// (docs/protocols.md, "DescribeImportOASTask answer"), every fifth item failed with a 0.2–1.7 KB escaped trace, like the
 /// performance note's 6.28 MB document. About 6 MB at n = 10,000.
 pub fn aliyun_body(n: usize) -> String {
     let mut out = String::with_capacity(n * 640);
@@ -200,27 +199,15 @@ pub fn huawei_body(n: usize) -> String {
     .to_string()
 }
 
-/// Clients for the simulator, signed with its scenario's first keys.
+/// Clients for the simulator, signed with its scenario's first keys (every cloud's credential
+/// chain run over the environment the simulator hands out).
 pub fn sim_clients(handle: &SimHandle) -> Clients {
     let base = reqwest::Url::parse(&handle.base_url()).unwrap();
-    let http = build_client(&HttpConfig::default()).unwrap();
-    let source = CredentialSource::Env { variable: "the simulator scenario" };
-    let ali = handle.aliyun_credentials().unwrap();
-    let hw = handle.huawei_credentials().unwrap();
-    let aliyun = AliyunCredentials {
-        access_key_id: ali.access_key_id,
-        access_key_secret: ali.access_key_secret,
-        security_token: ali.security_token,
-        source: source.clone(),
-    };
-    let huawei = HuaweiCredentials::AkSk {
-        access_key: hw.access_key,
-        secret_key: hw.secret_key,
-        security_token: hw.security_token,
-        source,
-    };
-    Clients::new(
-        Ok(AliyunClient::new(http.clone(), Some(base.clone()), aliyun)),
-        Ok(HuaweiClient::new(http, Some(base), huawei)),
-    )
+    let env: std::collections::HashMap<&str, String> = handle.client_env().into_iter().collect();
+    let discovery = oaswatch::provider::discover(&|name| env.get(name).cloned(), None);
+    let mut overrides = EndpointOverrides::default();
+    for provider in oaswatch::domain::ProviderKind::ALL {
+        overrides.set(provider, base.clone());
+    }
+    Clients::build(&HttpConfig::default(), &overrides, discovery).unwrap().0
 }

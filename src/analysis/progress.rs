@@ -32,14 +32,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::domain::{Counts, ProviderKind, Task};
 
-/// Whether a provider's task reports per-subtask progress while it runs.
-///
-/// Huawei's `task_result` stays `""` until the task ends, so its counts jump from nothing to final.
+/// Whether a provider's task reports per-subtask progress while it runs
+/// ([`crate::domain::ProviderFacts::lists_items_while_running`]).
 pub fn reports_subtask_progress(provider: ProviderKind) -> bool {
-    match provider {
-        ProviderKind::Aliyun => true,
-        ProviderKind::Huawei => false,
-    }
+    provider.facts().lists_items_while_running
 }
 
 /// The tunables of a [`ProgressTracker`]; [`Default`] holds the documented values.

@@ -115,6 +115,8 @@ pub enum Command {
     Deny,
     /// The failure groups tab of the subtask pane (`F`), from anywhere.
     Groups,
+    /// In the groups tab: the values the selected group's variables took (`v`).
+    Values,
     /// Ask for a failure report of the selected task (`x`).
     Report,
     ChangesOnly,
@@ -127,7 +129,7 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 54] = [
+    pub const ALL: [Command; 55] = [
         Command::Quit,
         Command::Interrupt,
         Command::RetrySpec,
@@ -174,6 +176,7 @@ impl Command {
         Command::Confirm,
         Command::Deny,
         Command::Groups,
+        Command::Values,
         Command::Report,
         Command::ChangesOnly,
         Command::OpenPager,
@@ -233,6 +236,7 @@ impl Command {
             Command::Confirm => "confirm",
             Command::Deny => "deny",
             Command::Groups => "groups",
+            Command::Values => "values",
             Command::Report => "report",
             Command::ChangesOnly => "changes-only",
             Command::OpenPager => "pager",
@@ -297,6 +301,7 @@ impl Command {
             Command::Confirm => "yes",
             Command::Deny => "no",
             Command::Groups => "failure groups (biggest cause first)",
+            Command::Values => "the values of the group's variables on/off",
             Command::Report => "write a failure report to a file",
             Command::ChangesOnly => "changed subtasks only on/off",
             Command::OpenPager => "open the text in $PAGER",

@@ -502,3 +502,32 @@ fn update_save_export_writes_the_document_under_a_safe_name() {
     assert!(cmd(&mut other, Command::SaveExport).is_empty());
     assert!(other.flash().unwrap().text.contains("no exported file"));
 }
+
+#[test]
+fn update_groups_tab_reopens_on_the_biggest_cause_whatever_was_selected() {
+    let (mut app, _) = grouped_app();
+    cmd(&mut app, Command::Groups);
+    cmd(&mut app, Command::Bottom);
+    assert_eq!(entry(&app).insight.group_selected(), 2);
+    cmd(&mut app, Command::Groups);
+    cmd(&mut app, Command::Back);
+    assert_eq!(app.focus(), Focus::Tasks);
+    cmd(&mut app, Command::Groups);
+    assert_eq!(entry(&app).insight.group_selected(), 0, "the biggest cause, not the last one looked at");
+}
+
+#[test]
+fn update_values_shows_the_selected_groups_variables_and_hides_them_again() {
+    let (mut app, _) = grouped_app();
+    cmd(&mut app, Command::Values);
+    assert!(app.flash().unwrap().text.contains("open the groups with F"), "{:?}", app.flash());
+    cmd(&mut app, Command::Groups);
+    cmd(&mut app, Command::Values);
+    let values = entry(&app).insight.values().unwrap();
+    assert!(values.iter().any(|v| v.name == "{path}" && v.distinct == 5), "{values:?}");
+    cmd(&mut app, Command::Down);
+    assert!(entry(&app).insight.values().is_none(), "another group: its example again until asked");
+    cmd(&mut app, Command::Up);
+    cmd(&mut app, Command::Values);
+    assert!(entry(&app).insight.values().is_none(), "v again hides them");
+}

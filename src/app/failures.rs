@@ -13,6 +13,7 @@ use super::action::Command;
 use super::effect::{Effect, ExternalOpen, ExternalProgram, FileWrite, WriteKind};
 use super::insight::Tab;
 use super::outputs::{export_file_name, report_file_name};
+use super::overlay::Overlay;
 use super::viewer::ViewerTarget;
 use super::{App, Focus, ReportPrompt, labels};
 
@@ -39,9 +40,12 @@ impl App {
             self.viewer = None;
         }
         self.focus = Focus::Subtasks;
+        let rows = self.subtask_page();
         if let Some(e) = self.entries.get_mut(self.selected) {
             e.insight.clear_group();
             e.insight.set_tab(Tab::Groups);
+            // The tab opens on the biggest cause, whichever group was selected while it ran.
+            e.insight.select_group(0, rows);
         }
         self.rescope();
         if failures == 0 {
@@ -53,6 +57,22 @@ impl App {
     pub(super) fn show_subtask_tab(&mut self) {
         if let Some(e) = self.entries.get_mut(self.selected) {
             e.insight.set_tab(Tab::Subtasks);
+        }
+    }
+
+    /// `v` in the groups tab: the selected group's variables and the values they took, or back
+    /// to its example.
+    pub(super) fn toggle_values(&mut self) {
+        if !self.in_groups_tab() || self.focus != Focus::Subtasks {
+            self.flash_info("v shows the values of a failure group's variables: open the groups with F");
+            return;
+        }
+        let Some(e) = self.entries.get_mut(self.selected) else { return };
+        let Some(task) = e.task.as_ref() else { return };
+        let shown = e.insight.toggle_values(task);
+        let none = shown && e.insight.values().is_some_and(<[_]>::is_empty);
+        if none {
+            self.flash_info("this group's text has no variable part");
         }
     }
 
@@ -181,7 +201,8 @@ impl App {
     pub(super) fn open_report_prompt(&mut self) {
         match self.selected_entry() {
             Some(e) if e.task.is_some() => {
-                self.report_prompt = Some(ReportPrompt { task_ref: e.task_ref.clone(), at: self.now });
+                let prompt = ReportPrompt { task_ref: e.task_ref.clone(), at: self.now };
+                self.overlays.open(Overlay::ReportPrompt(prompt));
             }
             Some(_) => self.flash_info("no data yet: nothing to report"),
             None => self.flash_info("no task selected"),
@@ -194,12 +215,12 @@ impl App {
             Command::ReportCsv => Format::Csv,
             Command::ReportJson => Format::Json,
             Command::Cancel | Command::Back | Command::Deny | Command::Report => {
-                self.report_prompt = None;
+                self.overlays.close_top();
                 return Vec::new();
             }
             _ => return Vec::new(),
         };
-        let Some(prompt) = self.report_prompt.take() else { return Vec::new() };
+        let Some(Overlay::ReportPrompt(prompt)) = self.overlays.close_top() else { return Vec::new() };
         let Some(task) = self
             .entries
             .iter()

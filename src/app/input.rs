@@ -1,7 +1,16 @@
-//! The one-line text input used by `a` (add a task) and `/` (filter subtasks).
+//! The one-line text input used by `a` (add a task), `/` (filter subtasks) and `R` (a spec's
+//! path), and what its keys do.
 //!
-//! Owns the text, the cursor (in characters) and the editing operations. Validation belongs to
-//! the app, which knows what the text is for. May not draw.
+//! Owns the text, the cursor (in characters), the editing operations, and the input line's
+//! dialog: opening it on the overlay stack, live checks as the text changes, and what Enter and
+//! Esc do. May not draw.
+
+use crate::domain::TaskRef;
+use crate::poller::PollCmd;
+
+use super::effect::Effect;
+use super::overlay::Overlay;
+use super::{App, Command, Entry};
 
 /// What the input line is collecting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +120,132 @@ impl InputLine {
         let (from, to) = (self.byte_at(start), self.byte_at(self.cursor));
         self.text.replace_range(from..to, "");
         self.cursor = start;
+    }
+}
+
+impl App {
+    /// Opens the input line for `purpose`, holding `text`.
+    pub(super) fn open_input(&mut self, purpose: InputPurpose, text: &str) {
+        self.overlays.open(Overlay::Input { line: InputLine::new(purpose, text), error: None });
+    }
+
+    /// The open input line, to edit.
+    fn input_mut(&mut self) -> Option<(&mut InputLine, &mut Option<String>)> {
+        match self.overlays.top_mut() {
+            Some(Overlay::Input { line, error }) => Some((line, error)),
+            _ => None,
+        }
+    }
+
+    /// Closes the input line (it is on top whenever it has the keys).
+    pub(super) fn close_input(&mut self) {
+        self.overlays.close_where(|o| matches!(o, Overlay::Input { .. }));
+    }
+
+    pub(super) fn on_input_command(&mut self, command: Command) -> Vec<Effect> {
+        let Some((line, _)) = self.input_mut() else { return Vec::new() };
+        match command {
+            Command::Submit => return self.submit_input(),
+            Command::Cancel | Command::Back => {
+                let purpose = line.purpose;
+                let previous = line.previous.clone();
+                self.close_input();
+                if purpose == InputPurpose::Filter {
+                    self.apply_filter(&previous);
+                }
+                return Vec::new();
+            }
+            Command::Backspace => line.backspace(),
+            Command::DeleteForward => line.delete(),
+            Command::CursorLeft => line.left(),
+            Command::CursorRight => line.right(),
+            Command::CursorHome => line.home(),
+            Command::CursorEnd => line.end(),
+            Command::ClearInput => line.clear(),
+            Command::DeleteWord => line.delete_word(),
+            Command::Quit => return self.quit(),
+            _ => return Vec::new(),
+        }
+        self.input_changed();
+        Vec::new()
+    }
+
+    pub(super) fn on_insert(&mut self, c: char) {
+        if let Some((line, _)) = self.input_mut() {
+            line.insert(c);
+            self.input_changed();
+        }
+    }
+
+    /// Live feedback: validate a task reference, or apply the filter as it is typed.
+    fn input_changed(&mut self) {
+        let Some((line, error)) = self.input_mut() else { return };
+        let text = line.text().to_owned();
+        match line.purpose {
+            InputPurpose::AddTask => {
+                *error = if text.trim().is_empty() {
+                    None
+                } else {
+                    text.trim().parse::<TaskRef>().err().map(|e| format!("{}; expected {}", e.reason, e.expected))
+                };
+            }
+            InputPurpose::Filter => self.apply_filter(&text),
+            // Whether the file exists is the host's to find out; nothing to check while typing.
+            InputPurpose::SpecPath => {}
+        }
+    }
+
+    pub(super) fn apply_filter(&mut self, filter: &str) {
+        let rows = self.subtask_page();
+        if let Some(e) = self.entries.get_mut(self.selected)
+            && let Some(task) = &e.task
+        {
+            e.view.set_filter(&task.subtasks, filter);
+            e.view.fit(rows);
+        }
+        self.follow_selection();
+    }
+
+    fn submit_input(&mut self) -> Vec<Effect> {
+        let Some((line, _)) = self.input_mut() else { return Vec::new() };
+        match line.purpose {
+            InputPurpose::Filter => {
+                self.close_input();
+                Vec::new()
+            }
+            InputPurpose::SpecPath => {
+                let text = line.text().to_owned();
+                self.submit_spec_path(&text)
+            }
+            InputPurpose::AddTask => {
+                let text = line.text().trim().to_owned();
+                if text.is_empty() {
+                    self.close_input();
+                    return Vec::new();
+                }
+                match text.parse::<TaskRef>() {
+                    Err(e) => {
+                        // Stay open so the user can fix the reference; the reason is shown inline.
+                        if let Some((_, error)) = self.input_mut() {
+                            *error = Some(format!("{}; expected {}", e.reason, e.expected));
+                        }
+                        Vec::new()
+                    }
+                    Ok(task_ref) => {
+                        self.close_input();
+                        if let Some(i) = self.entries.iter().position(|e| e.task_ref == task_ref) {
+                            self.select_task(i);
+                            self.flash_info(format!("already watching {}", task_ref.short()));
+                            return Vec::new();
+                        }
+                        self.entries.push(Entry::new(task_ref.clone(), None, true));
+                        self.select_task(self.entries.len() - 1);
+                        self.flash_info(format!("watching {}", task_ref.short()));
+                        vec![Effect::Poll(PollCmd::Watch(task_ref)), Effect::SaveWatchlist(self.task_refs())]
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -9,7 +9,8 @@
 
 use std::time::SystemTime;
 
-use crate::analysis::{ChangedSet, FailureGroup, ProgressTracker, group_failures, regroup_subtasks};
+use crate::analysis::values::{VariableValues, variable_values};
+use crate::analysis::{ChangedSet, FailureGroup, Grouper, ProgressTracker};
 use crate::domain::{ProviderKind, Task};
 
 use super::subtask_view::view_offset;
@@ -23,28 +24,51 @@ pub enum Tab {
     Groups,
 }
 
-/// What makes a group "the same one" in the next snapshot: its code and signature (its rank and
-/// size move as failures come and go).
+/// What makes a group "the same one" in the next snapshot (its rank and size move as failures
+/// come and go): its cluster, and for a consequence its cause's, in the engine that made both;
+/// its code and template text when the next groups come from another engine (the app's own
+/// after the preparation worker's, say).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupKey {
+    engine: u64,
+    cluster: u32,
+    cause: Option<u32>,
     code: String,
     signature: String,
 }
 
 impl GroupKey {
     fn of(group: &FailureGroup) -> GroupKey {
-        GroupKey { code: group.code.clone(), signature: group.signature.clone() }
+        GroupKey {
+            engine: group.engine,
+            cluster: group.cluster,
+            cause: group.cause,
+            code: group.code.clone(),
+            signature: group.signature.clone(),
+        }
     }
 
     fn matches(&self, group: &FailureGroup) -> bool {
-        self.code == group.code && self.signature == group.signature
+        if self.engine == group.engine {
+            self.cluster == group.cluster && self.cause == group.cause
+        } else {
+            self.code == group.code
+                && self.signature == group.signature
+                && self.cause.is_some() == group.cause.is_some()
+        }
     }
 }
+
+/// Values shown per variable; the rest are counted ("… 4 more").
+const VALUES_SHOWN: usize = 6;
 
 /// The analysis of one watched task.
 #[derive(Debug, Clone)]
 pub struct Insight {
     groups: Vec<FailureGroup>,
+    /// Groups snapshots that arrive without groups (saved ones, tests); live answers come
+    /// grouped by the preparation worker's engine for the task.
+    grouper: Grouper,
     changed: ChangedSet,
     progress: ProgressTracker,
     tab: Tab,
@@ -54,12 +78,16 @@ pub struct Insight {
     /// The group whose members the subtask table lists.
     active: Option<GroupKey>,
     changes_only: bool,
+    /// The values of the selected group's variables, while shown (`v`).
+    values: Option<(GroupKey, Vec<VariableValues>)>,
 }
 
 impl Insight {
     pub fn new(provider: ProviderKind, task: Option<&Task>) -> Insight {
+        let mut grouper = Grouper::new();
         Insight {
-            groups: task.map(group_failures).unwrap_or_default(),
+            groups: task.map(|t| grouper.group(&t.subtasks)).unwrap_or_default(),
+            grouper,
             changed: ChangedSet::default(),
             progress: ProgressTracker::new(provider),
             tab: Tab::Subtasks,
@@ -67,6 +95,7 @@ impl Insight {
             group_offset: 0,
             active: None,
             changes_only: false,
+            values: None,
         }
     }
 
@@ -110,28 +139,39 @@ impl Insight {
         self.changes_only
     }
 
+    /// The values of the selected group's variables, if the user asked for them.
+    pub fn values(&self) -> Option<&[VariableValues]> {
+        let (key, values) = self.values.as_ref()?;
+        self.selected_group().filter(|g| key.matches(g)).map(|_| values.as_slice())
+    }
+
+    /// `v`: shows the selected group's values (worked out now, from `task`), or hides them.
+    /// Returns whether they are shown.
+    pub(super) fn toggle_values(&mut self, task: &Task) -> bool {
+        if self.values().is_some() {
+            self.values = None;
+            return false;
+        }
+        let Some(group) = self.selected_group() else { return false };
+        let values = variable_values(group, &task.subtasks, VALUES_SHOWN);
+        self.values = Some((GroupKey::of(group), values));
+        true
+    }
+
     /// Records a successful poll, whether or not the snapshot changed.
     pub(super) fn observe(&mut self, at: SystemTime, task: &Task) {
         self.progress.observe_task(at, task);
     }
 
     /// A new snapshot: regroup (unless its `groups` came with it) and take its changed set. The
-    /// selected group and the listed one are found again by code and signature. Returns false
+    /// selected group and the listed one are found again by their [`GroupKey`]. Returns false
     /// when the listed group is gone.
-    pub(super) fn on_snapshot(
-        &mut self,
-        task: &Task,
-        previous: Option<&Task>,
-        changed: ChangedSet,
-        groups: Option<Vec<FailureGroup>>,
-    ) -> bool {
+    pub(super) fn on_snapshot(&mut self, task: &Task, changed: ChangedSet, groups: Option<Vec<FailureGroup>>) -> bool {
         let selected = self.selected_group().map(GroupKey::of);
-        self.groups = groups.unwrap_or_else(|| {
-            // The groups were computed from `previous`, so its signatures can be reused.
-            let before = previous.map(|p| (p.subtasks.as_slice(), self.groups.as_slice()));
-            regroup_subtasks(&task.subtasks, before)
-        });
+        self.groups = groups.unwrap_or_else(|| self.grouper.group(&task.subtasks));
         self.changed = changed;
+        // Values were read from the snapshot before; the next `v` reads them again.
+        self.values = None;
         if let Some(at) = selected.and_then(|key| self.groups.iter().position(|g| key.matches(g))) {
             self.group_selected = at;
         }

@@ -268,6 +268,7 @@ const DEFAULT_TABLE: &[(KeyContext, &str, Command)] = &[
     (KeyContext::Global, "R", Command::RetrySpec),
     (KeyContext::Global, "p", Command::Pause),
     (KeyContext::Global, "F", Command::Groups),
+    (KeyContext::Global, "v", Command::Values),
     (KeyContext::Global, "x", Command::Report),
     (KeyContext::Global, "c", Command::ChangesOnly),
     (KeyContext::Global, "S", Command::SaveExport),

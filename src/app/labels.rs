@@ -119,10 +119,7 @@ pub fn progress(eta: Eta, provider: ProviderKind, now: SystemTime) -> Option<Pro
         }
         Eta::NotEnoughData { .. } => ("ETA: not enough data yet".to_owned(), "ETA …".to_owned(), Tone::Quiet),
         Eta::NoSubtaskProgress => {
-            let who = match provider {
-                ProviderKind::Huawei => "Huawei",
-                ProviderKind::Aliyun => "Alibaba Cloud",
-            };
+            let who = provider.facts().display_name;
             (format!("no per-subtask progress ({who})"), "no progress data".to_owned(), Tone::Quiet)
         }
         Eta::Stalled { since: at } => {

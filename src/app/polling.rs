@@ -92,7 +92,7 @@ impl App {
                 } else {
                     let keep = entry.task.as_ref().and_then(|old| entry.view.selected_key(&old.subtasks));
                     let since_looked = changes.changed(&entry.task_ref, &task);
-                    group_gone = !entry.insight.on_snapshot(&task, entry.task.as_ref(), since_looked, groups);
+                    group_gone = !entry.insight.on_snapshot(&task, since_looked, groups);
                     entry.view.set_scope_only(entry.insight.scope());
                     entry.view.rebuild(&task.subtasks, keep.as_ref());
                     entry.view.fit(rows);
@@ -243,20 +243,18 @@ fn notification(previous: Option<&Task>, task: &Task, entry: &super::Entry, mode
     let failed = problems(task);
     let short = entry.task_ref.short();
     let provider = entry.task_ref.provider();
+    let not_imported = task.counts.not_imported();
     let (kind, title, body) = if task.is_finished() && !entry.announced.finish {
         let (_, word) = labels::task_state(task.state);
-        let body = if failed > 0 {
-            format!(
-                "{provider} {short}: {word}, {} of {} subtasks failed",
-                labels::count(failed as usize),
-                labels::count(task.counts.total as usize)
-            )
+        let total = labels::count(task.counts.total as usize);
+        let body = if not_imported.is_empty() {
+            format!("{provider} {short}: {word}, {total} subtasks")
         } else {
-            format!("{provider} {short}: {word}, {} subtasks", labels::count(task.counts.total as usize))
+            format!("{provider} {short}: {word} · {total} subtasks: {not_imported}")
         };
         (NotifyKind::Finished(task.state), format!("oaswatch: task {word}"), body)
     } else if !task.is_finished() && failed > 0 && !entry.announced.failure {
-        let body = format!("{provider} {short}: first failure ({} failed so far)", labels::count(failed as usize));
+        let body = format!("{provider} {short}: first failure ({not_imported} so far)");
         (NotifyKind::FirstFailure, "oaswatch: a subtask failed".to_owned(), body)
     } else {
         return None;

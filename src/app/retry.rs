@@ -11,7 +11,8 @@ use crate::domain::{Target, TaskRef};
 use crate::poller::PollCmd;
 
 use super::effect::{Effect, ImportRequest, RetrySpecRequest};
-use super::input::{InputLine, InputPurpose};
+use super::input::InputPurpose;
+use super::overlay::Overlay;
 use super::{App, Entry};
 
 /// A written retry spec the user may import with one key.
@@ -30,10 +31,6 @@ impl App {
         self.specs.insert(task_ref, spec);
     }
 
-    pub fn import_offer(&self) -> Option<&ImportOffer> {
-        self.import_offer.as_ref()
-    }
-
     /// `R` on the selected task.
     pub(super) fn start_retry_spec(&mut self) -> Vec<Effect> {
         let Some(entry) = self.entries.get(self.selected) else { return Vec::new() };
@@ -49,15 +46,13 @@ impl App {
             return self.retry_spec_request(spec);
         }
         // A task started elsewhere: ask which spec it imported.
-        self.input = Some(InputLine::new(InputPurpose::SpecPath, ""));
-        self.input_error = None;
+        self.open_input(InputPurpose::SpecPath, "");
         Vec::new()
     }
 
     /// The path typed at the prompt of [`App::start_retry_spec`].
     pub(super) fn submit_spec_path(&mut self, text: &str) -> Vec<Effect> {
-        self.input = None;
-        self.input_error = None;
+        self.close_input();
         let text = text.trim();
         if text.is_empty() {
             return Vec::new();
@@ -88,21 +83,12 @@ impl App {
     ) -> Vec<Effect> {
         let group =
             self.entries.iter().find(|e| e.task_ref == *task_ref).and_then(|e| e.task.as_ref()?.group_id.clone());
-        let target = match (task_ref, &group) {
-            (TaskRef::Aliyun { region, .. }, Some(group_id)) => {
-                Some(Target::Aliyun { region: region.clone(), group_id: group_id.clone() })
-            }
-            (TaskRef::Huawei { region, project_id, instance_id, .. }, Some(_)) => Some(Target::Huawei {
-                region: region.clone(),
-                project_id: project_id.clone(),
-                instance_id: instance_id.clone(),
-            }),
-            _ => None,
-        };
+        let target = group.as_deref().map(|group| task_ref.import_target(group));
         match target {
             Some(target) => {
-                let group = if matches!(target, Target::Huawei { .. }) { group } else { None };
-                self.import_offer = Some(ImportOffer { path, target, group, operations });
+                // Where the target names the group, the import needs no group option.
+                let group = group.filter(|_| !task_ref.provider().facts().group_in_target);
+                self.overlays.open(Overlay::ImportOffer(ImportOffer { path, target, group, operations }));
             }
             None => self.flash_info(format!(
                 "retry spec ({operations} operations) written to {} — import it with `oaswatch import`",
@@ -114,7 +100,8 @@ impl App {
 
     /// `y` on the offer.
     pub(super) fn accept_import_offer(&mut self) -> Vec<Effect> {
-        let Some(offer) = self.import_offer.take() else { return Vec::new() };
+        // Only the dialog on top gets keys, so the offer is the top one here.
+        let Some(Overlay::ImportOffer(offer)) = self.overlays.close_top() else { return Vec::new() };
         self.flash_info(format!("importing {} into {}", offer.path.display(), offer.target));
         vec![Effect::StartImport(ImportRequest { spec: offer.path, target: offer.target, group: offer.group })]
     }
@@ -209,5 +196,22 @@ mod tests {
         a.update(Action::RetrySpecWritten { task_ref: r, path: "/out/retry.json".into(), operations: 5 });
         assert!(a.import_offer().is_none());
         assert!(a.flash().is_some_and(|f| f.text.contains("/out/retry.json")));
+    }
+
+    #[test]
+    fn an_offer_that_arrives_over_the_report_prompt_takes_the_keys_and_is_drawn_on_top() {
+        let r = huawei("hhhh");
+        let mut a = app(vec![(r.clone(), Some(failed_task(&r, Some("g9"))))]);
+        cmd(&mut a, Command::Report);
+        assert!(a.report_prompt().is_some());
+        a.update(Action::RetrySpecWritten { task_ref: r, path: "/out/retry.yaml".into(), operations: 2 });
+        assert_eq!(a.key_context(), crate::app::keymap::KeyContext::Confirm, "the offer has the keys");
+        let order: Vec<bool> =
+            a.overlays().bottom_to_top().map(|o| matches!(o, crate::app::overlay::Overlay::ImportOffer(_))).collect();
+        assert_eq!(order, [false, true], "and is drawn over the prompt");
+        // y answers the offer, not the prompt; the prompt is still there after it.
+        let effects = cmd(&mut a, Command::Confirm);
+        assert!(matches!(effects.as_slice(), [Effect::StartImport(_)]), "{effects:?}");
+        assert!(a.report_prompt().is_some() && a.import_offer().is_none());
     }
 }

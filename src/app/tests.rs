@@ -544,7 +544,7 @@ fn update_finish_with_failures_in_one_step_is_one_notification() {
     match &effects[0] {
         Effect::Notify(n) => {
             assert_eq!(n.title, "oaswatch: task failed");
-            assert!(n.body.contains("3 of 3 subtasks failed"), "{}", n.body);
+            assert!(n.body.ends_with("failed · 3 subtasks: 3 failed"), "{}", n.body);
             assert!(n.desktop);
         }
         other => panic!("{other:?}"),

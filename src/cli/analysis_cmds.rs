@@ -97,9 +97,10 @@ pub fn retry_spec(
     let document = crate::openapi::load(&args.spec)
         .map_err(|e| Failure::usage(format!("the original spec is not a valid OpenAPI document: {e}")))?;
     let task = snapshot(context, &args.task, err)?;
-    let retry = retry_spec::build(&task, &document).map_err(|e| Failure::usage(e.to_string()))?;
+    let options = retry_spec::RetryOptions { format: args.output.as_deref().and_then(format_of), force: args.force };
+    let retry = retry_spec::build(&task, &document, options).map_err(|e| Failure::usage(e.to_string()))?;
     emit(args.output.as_deref(), &retry.text, args.force, out)?;
-    for route in &retry.unmatched {
+    for route in retry.unmatched.iter().take(10) {
         writeln!(err, "warning: failed {} is not in {}", sanitize::line(route), args.spec.display())?;
     }
     for loss in &retry.lossy {
@@ -112,20 +113,38 @@ pub fn retry_spec(
         retry.operations.len(),
         retry.schemas.len()
     )?;
+    if !retry.unmatched.is_empty() {
+        writeln!(
+            err,
+            "{} failed subtasks are not in {} and are not in the retry spec; fix them by hand",
+            retry.unmatched.len(),
+            args.spec.display()
+        )?;
+    }
     if let Some(path) = &args.output {
         writeln!(err, "re-import it with: oaswatch import {} {}", path.display(), reimport_hint(&task))?;
     }
-    Ok(ExitStatus::Ok.code())
+    // Something the user asked to retry is not in it: a script must not take this for success.
+    Ok(if retry.unmatched.is_empty() { ExitStatus::Ok } else { ExitStatus::Failures }.code())
+}
+
+/// The format a file name asks for (`.yaml`, `.yml`, `.json`); `None` keeps the original's.
+fn format_of(path: &Path) -> Option<crate::openapi::Format> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "yaml" | "yml" => Some(crate::openapi::Format::Yaml),
+        "json" => Some(crate::openapi::Format::Json),
+        _ => None,
+    }
 }
 
 /// `--to …` for importing into the same place the task imported into.
 fn reimport_hint(task: &Task) -> String {
-    match (&task.task_ref, &task.group_id) {
-        (TaskRef::Aliyun { region, .. }, Some(group)) => format!("--to aliyun://{region}/{group} --overwrite"),
-        (TaskRef::Aliyun { region, .. }, None) => format!("--to aliyun://{region}/GROUP_ID --overwrite"),
-        (TaskRef::Huawei { region, project_id, instance_id, .. }, group) => format!(
-            "--to huawei://{region}/{project_id}/{instance_id} --group {} --api-mode override",
-            group.as_deref().unwrap_or("GROUP_ID")
-        ),
+    let group = task.group_id.as_deref().unwrap_or("GROUP_ID");
+    let facts = task.task_ref.provider().facts();
+    let target = task.task_ref.import_target(group);
+    if facts.group_in_target {
+        format!("--to {target} {}", facts.replace_flags)
+    } else {
+        format!("--to {target} --group {group} {}", facts.replace_flags)
     }
 }

@@ -62,6 +62,12 @@ pub enum Command {
     /// reaches the cloud. The new task is added to the watch list and the dashboard opens on it
     /// (--wait behaves like `wait` instead; --no-watch only prints its reference).
     Import(ImportArgs),
+    /// Check what a gateway would reject before importing: the spec against the gateway's
+    /// documented rules and the group's existing APIs and models.
+    ///
+    /// Exit status 0 when nothing would be rejected, 1 when something would, 2 for a spec or
+    /// target that cannot be read.
+    Check(CheckArgs),
     /// Create an export task (Huawei), watch it, and save the exported document to a file.
     Export(ExportArgs),
     /// Write a failure report of a task: summary, failures grouped by cause, every failed subtask.
@@ -86,6 +92,30 @@ pub enum Command {
     },
     /// Print the effective configuration and where each value came from.
     Config,
+    /// Print a shell completion script: `source <(oaswatch completions bash)`, or save it where
+    /// your shell loads completions from.
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `oaswatch man | man -l -`.
+    Man,
+    /// Show which credentials each cloud and profile uses: the source, the key (id masked), when
+    /// it expires, and why each earlier source of the chain was passed over. Never a secret.
+    ///
+    /// Exit status 0 when every account has working credentials, 2 otherwise.
+    Auth(AuthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuthArgs {
+    /// Accounts to show: `aliyun`, `huawei`, `aliyun:PROFILE`, or a task reference (default:
+    /// every cloud's default chain and every account of the saved watch list).
+    #[arg(value_name = "ACCOUNT")]
+    pub accounts: Vec<String>,
+    /// Print one JSON document instead of the text report.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -118,7 +148,6 @@ pub struct SimArgs {
 }
 
 #[derive(Debug, Args)]
-#[expect(clippy::struct_excessive_bools, reason = "each bool is one of the cloud's own on/off import flags")]
 pub struct ImportArgs {
     /// The OpenAPI 2.0 / 3.x document to import (JSON or YAML).
     #[arg(value_name = "SPEC")]
@@ -127,7 +156,25 @@ pub struct ImportArgs {
     /// (default: `defaults.import_target` in the config).
     #[arg(long = "to", value_name = "TARGET", value_parser = parse_target)]
     pub to: Option<Target>,
+    /// Import without checking first what the gateway would reject (see `oaswatch check`).
+    #[arg(long)]
+    pub no_check: bool,
+    /// Import even though the check finds items the gateway would reject (they are printed as
+    /// warnings).
+    #[arg(long, conflicts_with = "no_check")]
+    pub force: bool,
 
+    #[command(flatten)]
+    pub flags: ImportFlags,
+
+    #[command(flatten)]
+    pub after: AfterCreate,
+}
+
+/// The clouds' own import flags; `check` takes them too, as they change what is rejected.
+#[derive(Debug, Args, Clone, Default)]
+#[expect(clippy::struct_excessive_bools, reason = "each bool is one of the cloud's own on/off import flags")]
+pub struct ImportFlags {
     /// [aliyun] Overwrite existing APIs with the same method and path.
     #[arg(long, help_heading = "Alibaba Cloud")]
     pub overwrite: bool,
@@ -162,9 +209,26 @@ pub struct ImportArgs {
     /// [huawei] Use mock backends.
     #[arg(long, help_heading = "Huawei Cloud")]
     pub mock_mode: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The OpenAPI 2.0 / 3.x document to check (JSON or YAML).
+    #[arg(value_name = "SPEC")]
+    pub spec: PathBuf,
+    /// The import target, as `import --to` takes it (default: `defaults.import_target`).
+    #[arg(long = "for", value_name = "TARGET", value_parser = parse_target)]
+    pub target: Option<Target>,
+    /// Check the spec alone: do not read the group (its routes, names and models are not
+    /// compared, nor is its base path).
+    #[arg(long)]
+    pub offline: bool,
+    /// Print one JSON document instead of the text report.
+    #[arg(long)]
+    pub json: bool,
 
     #[command(flatten)]
-    pub after: AfterCreate,
+    pub flags: ImportFlags,
 }
 
 /// What to do once a task was created.
@@ -241,10 +305,12 @@ pub struct RetrySpecArgs {
     /// The spec the task imported.
     #[arg(long, value_name = "ORIGINAL")]
     pub spec: PathBuf,
-    /// Write to FILE instead of stdout (same OpenAPI family and format as the original).
+    /// Write to FILE instead of stdout: the original's OpenAPI family, in the format FILE's
+    /// extension names (.yaml, .yml, .json), else the original's.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Overwrite FILE if it exists.
+    /// Overwrite FILE if it exists, and write a retry spec even when most failed subtasks are not
+    /// in ORIGINAL (refused otherwise: it is likely not the spec the task imported).
     #[arg(long)]
     pub force: bool,
 }
@@ -257,6 +323,9 @@ pub struct StatusArgs {
     /// Print one JSON document instead of the human summary.
     #[arg(long)]
     pub json: bool,
+    /// List every failed or cancelled subtask, not only the failures' causes.
+    #[arg(long)]
+    pub all_failures: bool,
     /// How long to keep retrying transient errors (throttling, 5xx, network) before giving up.
     #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
     pub timeout: Duration,
@@ -276,6 +345,9 @@ pub struct WaitArgs {
     /// Print one JSON document at the end instead of the human summary.
     #[arg(long)]
     pub json: bool,
+    /// List every failed or cancelled subtask at the end, not only the failures' causes.
+    #[arg(long)]
+    pub all_failures: bool,
     /// Run this command (through `sh -c`) when waiting ends, with the outcome in its environment:
     /// OASWATCH_EXIT_CODE, OASWATCH_RESULT (ok|failures|timed_out|fetch_failed|usage) and
     /// OASWATCH_TASKS (the references, space-separated).
@@ -297,11 +369,7 @@ pub fn parse_target(text: &str) -> Result<Target, String> {
 pub fn parse_endpoint(text: &str) -> Result<(ProviderKind, String), String> {
     let (provider, url) =
         text.split_once('=').ok_or_else(|| format!("expected aliyun=URL or huawei=URL, got {text:?}"))?;
-    let provider = match provider.trim() {
-        "aliyun" => ProviderKind::Aliyun,
-        "huawei" => ProviderKind::Huawei,
-        other => return Err(format!("unknown provider {other:?}: expected aliyun=URL or huawei=URL")),
-    };
+    let provider: ProviderKind = provider.trim().parse()?;
     if url.trim().is_empty() {
         return Err(format!("missing URL after {}=", provider.as_str()));
     }

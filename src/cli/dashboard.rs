@@ -15,15 +15,14 @@ use crate::app::effect::ImportRequest;
 use crate::app::keymap::Keymap;
 use crate::app::prepare::Preparer;
 use crate::app::{Action, App, AppOptions, NotifyMode};
-use crate::config::ThemeName;
 use crate::domain::{Task, TaskRef};
 use crate::poller::{self, PollCmd, Polled};
 use crate::provider::{Fetch, LazyClients};
 use crate::runtime::{self, Inputs};
+use crate::runtime::{Importer, TerminalHost};
 use crate::store::{Change, SavedSnapshots, Store};
 use crate::tui::external::Programs;
-use crate::tui::{self, Importer, NotifyProtocol, TerminalHost, TuiOptions};
-use crate::ui::theme::ThemeKind;
+use crate::tui::{self, NotifyProtocol, TuiOptions};
 
 /// What the dashboard opens on.
 pub struct Setup<F> {
@@ -84,12 +83,7 @@ pub fn output_dir(env: impl Fn(&str) -> Option<String>) -> PathBuf {
 /// report directory from the environment.
 pub fn app_options(context: &Context) -> Result<AppOptions, Failure> {
     let config = &context.config;
-    let theme = match config.theme.value {
-        ThemeName::Dark => ThemeKind::Dark,
-        ThemeName::Light => ThemeKind::Light,
-        ThemeName::HighContrast => ThemeKind::HighContrast,
-        ThemeName::Mono => ThemeKind::Mono,
-    };
+    let theme = config.theme.value;
     let notify = match (config.notify_bell.value, config.notify_desktop.value) {
         (_, true) => NotifyMode::Desktop,
         (true, false) => NotifyMode::Bell,
@@ -180,7 +174,11 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     let saver = Saver::spawn(store.clone(), saved_refs, background_tx.clone());
     let save_requests = saver.requests.clone();
     let mut host = TerminalHost::new(tui_options, protocol, move |refs: &[TaskRef]| {
-        save_requests.send(refs.to_vec()).map_err(|_| "the watch list saver has stopped".to_owned())
+        PENDING_SAVES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        save_requests.send(refs.to_vec()).map_err(|_| {
+            PENDING_SAVES.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            "the watch list saver has stopped".to_owned()
+        })
     })
     .with_programs(Programs::resolve(env));
     if !snapshots.is_empty() {
@@ -191,7 +189,7 @@ pub async fn run_async<F: Fetch>(context: &Context, setup: Setup<F>, options: Ap
     }
     let signals = tui::signal_stream().map_err(|e| Failure::usage(format!("cannot listen for signals: {e}")))?;
 
-    tui::install_panic_hook();
+    tui::install_panic_hook(Saver::wait_for_pending);
     let mut terminal = tui::init(tui_options).map_err(|e| {
         let _ = tui::restore();
         Failure::usage(format!("cannot open the dashboard on this terminal: {e}"))
@@ -345,17 +343,33 @@ struct Saver {
     thread: std::thread::JoinHandle<()>,
 }
 
+/// Saves asked for and not yet written, so a panic can let them land before the process exits.
+static PENDING_SAVES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 impl Saver {
+    /// Waits, at most 2 s, for the saves already asked for (the panic path: a task added just
+    /// before must survive, and a save stuck on another process's lock must not hold the exit).
+    fn wait_for_pending() {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        while PENDING_SAVES.load(std::sync::atomic::Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
     fn spawn(store: Option<Store>, mut saved: Vec<TaskRef>, report: mpsc::Sender<Action>) -> Saver {
         let (requests, incoming) = std::sync::mpsc::channel::<Vec<TaskRef>>();
         // Nothing may print while the dashboard has the screen.
         let store = store.map(Store::quiet);
         let thread = std::thread::spawn(move || {
             while let Ok(mut refs) = incoming.recv() {
+                let mut taken = 1;
                 while let Ok(newer) = incoming.try_recv() {
                     refs = newer;
+                    taken += 1;
                 }
-                if let Err(error) = save_changes(store.as_ref(), &mut saved, &refs) {
+                let saved_now = save_changes(store.as_ref(), &mut saved, &refs);
+                PENDING_SAVES.fetch_sub(taken, std::sync::atomic::Ordering::SeqCst);
+                if let Err(error) = saved_now {
                     let _ = report.blocking_send(Action::EffectFailed { what: "save the watch list", error });
                 }
             }

@@ -9,8 +9,7 @@ use reqwest::Url;
 
 use super::args::{DemoArgs, SimArgs};
 use super::{Context, Failure, dashboard, watch_cmds};
-use crate::credentials::{self, CredentialSource};
-use crate::provider::{AliyunClient, Clients, HuaweiClient, LazyClients, build_client};
+use crate::provider::{Clients, LazyClients};
 use crate::report::ExitStatus;
 use crate::sim::{self, SimConfig, SimHandle, scenario};
 
@@ -75,39 +74,17 @@ fn demo_specs(handle: &SimHandle, dir: &std::path::Path) -> Vec<(crate::domain::
     specs
 }
 
-/// Clients that talk to the simulator with its (fake) credentials.
+/// Clients that talk to the simulator with its (fake) credentials: every cloud's chain, run over
+/// the environment the simulator hands out ([`SimHandle::client_env`]) instead of the real one.
 pub fn clients_for_simulator(context: &Context, handle: &SimHandle) -> Result<Clients, Failure> {
     let base = Url::parse(&handle.base_url()).map_err(|e| Failure::usage(format!("simulator address: {e}")))?;
-    let http_config = watch_cmds::http_config(context);
-    let http = build_client(&http_config).map_err(|e| Failure::usage(format!("cannot set up HTTP: {e}")))?;
-    let source = CredentialSource::Env { variable: "the simulator scenario" };
-    let missing = |provider| credentials::CredentialError::Missing {
-        provider,
-        hint: "this simulator scenario declares no credentials for it".to_owned(),
-    };
-    let aliyun = handle
-        .aliyun_credentials()
-        .map(|key| {
-            let creds = credentials::AliyunCredentials {
-                access_key_id: key.access_key_id,
-                access_key_secret: key.access_key_secret,
-                security_token: key.security_token,
-                source: source.clone(),
-            };
-            AliyunClient::new(http.clone(), Some(base.clone()), creds).with_body_cap(http_config.body_cap)
-        })
-        .ok_or_else(|| missing(crate::domain::ProviderKind::Aliyun));
-    let huawei = handle
-        .huawei_credentials()
-        .map(|key| {
-            let creds = credentials::HuaweiCredentials::AkSk {
-                access_key: key.access_key,
-                secret_key: key.secret_key,
-                security_token: key.security_token,
-                source: source.clone(),
-            };
-            HuaweiClient::new(http.clone(), Some(base.clone()), creds).with_body_cap(http_config.body_cap)
-        })
-        .ok_or_else(|| missing(crate::domain::ProviderKind::Huawei));
-    Ok(Clients::new(aliyun, huawei))
+    let env: std::collections::HashMap<&str, String> = handle.client_env().into_iter().collect();
+    let discovery = crate::provider::discover(&|name| env.get(name).cloned(), None);
+    let mut overrides = crate::provider::EndpointOverrides::default();
+    for provider in crate::domain::ProviderKind::ALL {
+        overrides.set(provider, base.clone());
+    }
+    let (clients, _) = Clients::build(&watch_cmds::http_config(context), &overrides, discovery)
+        .map_err(|e| Failure::usage(format!("cannot set up HTTP: {e}")))?;
+    Ok(clients)
 }

@@ -9,24 +9,16 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::args::{ExportArgs, ImportArgs, WaitArgs};
+use super::args::{ExportArgs, ImportArgs, ImportFlags, WaitArgs};
 use super::collect::{self, Progress, Until};
 use super::{Context, Failure, dashboard, watch_cmds};
 use crate::app::effect::ImportRequest;
-use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, TaskRef};
-use crate::openapi::{self, Document, SpecVersion};
-use crate::provider::{Clients, HuaweiExportOptions, HuaweiImportOptions, ImportOasOptions, LazyClients};
+use crate::domain::{FetchError, FetchErrorKind, Target, TaskRef};
+use crate::openapi::{self, Document};
+use crate::provider::{self, Clients, ExportRequest, ImportOptions, LazyClients};
 use crate::report::{self, ExitStatus, Mode};
 use crate::sanitize;
 use crate::store::Change;
-
-/// The Alibaba console's documented import limits (cloud-apis.md A.6); the API may accept more,
-/// so crossing them is a warning, not an error.
-const ALIYUN_MAX_APIS: usize = 100;
-const ALIYUN_MAX_BYTES: usize = 256 * 1024;
-
-/// Huawei's well-known id of the RELEASE environment.
-const HUAWEI_RELEASE_ENV: &str = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 /// What a failed create call means for the exit code: the cloud said no (1), or we could not
 /// reach or authenticate to it (4).
@@ -41,7 +33,7 @@ fn create_failure(action: &str, error: &FetchError) -> Failure {
 }
 
 /// Reads and parses the spec, so errors name the file and line before anything is sent.
-fn load_spec(path: &Path) -> Result<(String, Document), Failure> {
+pub(super) fn load_spec(path: &Path) -> Result<(String, Document), Failure> {
     let text = openapi::limits::read_bounded(path).map_err(|e| Failure::usage(format!("cannot read the spec: {e}")))?;
     let document = openapi::parse(&text, &path.display().to_string())
         .map_err(|e| Failure::usage(format!("the spec is not a valid OpenAPI document: {e}")))?;
@@ -54,9 +46,9 @@ fn load_spec(path: &Path) -> Result<(String, Document), Failure> {
     Ok((text, document))
 }
 
-fn clients(context: &Context, provider: crate::domain::ProviderKind) -> Result<Clients, Failure> {
+pub(super) fn clients(context: &Context, target: &Target) -> Result<Clients, Failure> {
     let (clients, notes) = watch_cmds::clients_for(context, &[])?;
-    if let Some(error) = clients.credential_error(provider) {
+    if let Some(error) = clients.account_error(&provider::Account::of_target(target)) {
         return Err(Failure::usage(error.to_string()));
     }
     for note in notes {
@@ -65,42 +57,48 @@ fn clients(context: &Context, provider: crate::domain::ProviderKind) -> Result<C
     Ok(clients)
 }
 
-/// Flags that only make sense for the other cloud are mistakes worth stopping for.
-fn reject_foreign_flags(target: &Target, args: &ImportArgs) -> Result<(), Failure> {
-    let aliyun_only = [
-        ("--overwrite", args.overwrite),
-        ("--request-mode", args.request_mode.is_some()),
-        ("--auth-type", args.auth_type.is_some()),
-        ("--backend-name", args.backend_name.is_some()),
-        ("--skip-dry-run", args.skip_dry_run),
-        ("--ignore-warning", args.ignore_warning),
-    ];
-    let huawei_only = [
-        ("--group", args.group.is_some()),
-        ("--extend-mode", args.extend_mode.is_some()),
-        ("--api-mode", args.api_mode.is_some()),
-        ("--simple-mode", args.simple_mode),
-        ("--mock-mode", args.mock_mode),
-    ];
-    let (foreign, cloud) = match target {
-        Target::Aliyun { .. } => (&huawei_only[..], "huawei"),
-        Target::Huawei { .. } => (&aliyun_only[..], "aliyun"),
+/// Flags that only make sense for another cloud are mistakes worth stopping for.
+pub(super) fn reject_foreign_flags(target: &Target, options: &ImportOptions) -> Result<(), Failure> {
+    let accepted = provider::registration(target.provider()).import_flags;
+    let Some(flag) = options.used_flags().into_iter().find(|flag| !accepted.contains(flag)) else {
+        return Ok(());
     };
-    if let Some((flag, _)) = foreign.iter().find(|(_, used)| *used) {
-        return Err(Failure::usage(format!("{flag} applies to {cloud} targets only (the target is {target})")));
+    let owners: Vec<&str> =
+        provider::CLOUDS.iter().filter(|c| c.import_flags.contains(&flag)).map(|c| c.kind.as_str()).collect();
+    Err(Failure::usage(format!("{flag} applies to {} targets only (the target is {target})", owners.join(" and "))))
+}
+
+/// The import options the flags ask for.
+pub(super) fn import_options(args: &ImportFlags) -> ImportOptions {
+    ImportOptions {
+        overwrite: args.overwrite,
+        request_mode: args.request_mode.clone(),
+        auth_type: args.auth_type.clone(),
+        backend_name: args.backend_name.clone(),
+        skip_dry_run: args.skip_dry_run,
+        ignore_warning: args.ignore_warning,
+        group: args.group.clone(),
+        extend_mode: args.extend_mode.clone(),
+        api_mode: args.api_mode.clone(),
+        simple_mode: args.simple_mode,
+        mock_mode: args.mock_mode,
     }
-    Ok(())
 }
 
 /// `--to`/`--from`, else the config's default, else a usage error saying how to give one.
-fn target_or_default(given: Option<&Target>, context: &Context, key: &str, flag: &str) -> Result<Target, Failure> {
+pub(super) fn target_or_default(
+    given: Option<&Target>,
+    context: &Context,
+    key: &str,
+    flag: &str,
+) -> Result<Target, Failure> {
     if let Some(target) = given {
         return Ok(target.clone());
     }
     let configured = context.config.defaults.get(key).ok_or_else(|| {
         Failure::usage(format!(
             "pass {flag} TARGET ({}), or set defaults.{key} in the config",
-            crate::domain::TARGET_FORMS
+            crate::domain::target_forms()
         ))
     })?;
     configured
@@ -111,7 +109,8 @@ fn target_or_default(given: Option<&Target>, context: &Context, key: &str, flag:
 
 pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
     let target = target_or_default(args.to.as_ref(), context, crate::config::DEFAULT_IMPORT_TARGET, "--to")?;
-    reject_foreign_flags(&target, args)?;
+    let options = import_options(&args.flags);
+    reject_foreign_flags(&target, &options)?;
     let (text, document) = load_spec(&args.spec)?;
     let schemas = document.schemas.len();
     writeln!(
@@ -123,9 +122,13 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
         document.operations.len(),
         schemas
     )?;
-    let clients = clients(context, target.provider())?;
+    if !args.no_check {
+        preflight(context, args, &target, &options, &document, err)?;
+    }
+    let clients = clients(context, &target)?;
     let mut notes = Vec::new();
-    let created = super::runtime()?.block_on(create_import(&clients, &target, args, &text, &document, &mut notes));
+    let created = super::runtime()?
+        .block_on(create_import(&clients, &target, &args.spec, &options, &text, &document, &mut notes));
     for note in &notes {
         writeln!(err, "{note}")?;
     }
@@ -140,83 +143,67 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
     after_create(context, task_ref, &args.after, out, err)
 }
 
+/// The check before an import: what the gateway would reject stops the import, unless
+/// `--force` (then it is printed as warnings).
+fn preflight(
+    context: &Context,
+    args: &ImportArgs,
+    target: &Target,
+    options: &ImportOptions,
+    document: &Document,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let group = super::check_cmds::read_group(context, target, options)?;
+    let check = super::check_cmds::run(document, target, options, group);
+    if !check.rejects_anything() {
+        for advisory in &check.advisories {
+            writeln!(err, "note: {}", sanitize::line_truncated(advisory, 300))?;
+        }
+        return Ok(());
+    }
+    let report = check.human(&args.spec.display().to_string(), &target.to_string());
+    if args.force {
+        for line in report.lines() {
+            writeln!(err, "warning: {line}")?;
+        }
+        writeln!(err, "warning: {}; importing anyway (--force)", check.verdict_line())?;
+        return Ok(());
+    }
+    write!(err, "{report}")?;
+    Err(Failure {
+        status: ExitStatus::Failures,
+        message: format!(
+            "{}, so nothing was imported: fix the spec (see `oaswatch check`), or import anyway with --force \
+             (--no-check skips the check)",
+            check.verdict_line()
+        ),
+    })
+}
+
 async fn create_import(
     clients: &Clients,
     target: &Target,
-    args: &ImportArgs,
+    spec: &Path,
+    options: &ImportOptions,
     text: &str,
     document: &Document,
     notes: &mut Vec<String>,
 ) -> Result<TaskRef, Failure> {
-    match target {
-        Target::Aliyun { region, group_id } => {
-            if document.operations.len() > ALIYUN_MAX_APIS {
-                notes.push(format!(
-                    "warning: {} operations; the Alibaba console imports at most {ALIYUN_MAX_APIS} at a time",
-                    document.operations.len()
-                ));
-            }
-            if text.len() > ALIYUN_MAX_BYTES {
-                notes.push(format!(
-                    "warning: the spec is {} KiB; the Alibaba console accepts at most 256 KiB",
-                    text.len() / 1024
-                ));
-            }
-            let options = ImportOasOptions {
-                overwrite: args.overwrite,
-                oas_version: Some(if document.version == SpecVersion::Swagger2 { "OAS2" } else { "OAS3" }.to_owned()),
-                request_mode: args.request_mode.clone(),
-                auth_type: args.auth_type.clone(),
-                backend_name: args.backend_name.clone(),
-                skip_dry_run: args.skip_dry_run,
-                ignore_warning: args.ignore_warning,
-            };
-            let client = clients.aliyun().map_err(|e| Failure::usage(e.to_string()))?;
-            let outcome = client
-                .import_oas(region, group_id, text, &options)
-                .await
-                .map_err(|e| create_failure("ImportOAS", &e))?;
-            for warning in &outcome.warning_messages {
-                notes.push(format!("warning from Alibaba Cloud: {}", sanitize::line(warning)));
-            }
-            for error in &outcome.error_messages {
-                notes.push(format!("error from Alibaba Cloud: {}", sanitize::line(error)));
-            }
-            for failed in &outcome.failed_apis {
-                let line = format!("rejected API {} {}: {}", failed.method, failed.path, failed.error);
-                notes.push(sanitize::line(&line).into_owned());
-            }
-            let operation_id = outcome.operation_id.ok_or_else(|| Failure {
-                status: ExitStatus::Failures,
-                message: "ImportOAS returned no OperationId: the import did not start (see the errors above)"
-                    .to_owned(),
-            })?;
-            server_reference(ProviderKind::Aliyun, &[region, &operation_id])
-        }
-        Target::Huawei { region, project_id, instance_id } => {
-            let options = HuaweiImportOptions {
-                group_id: args.group.clone(),
-                extend_mode: args.extend_mode.clone(),
-                api_mode: args.api_mode.clone(),
-                simple_mode: args.simple_mode,
-                mock_mode: args.mock_mode,
-            };
-            let file_name = args.spec.file_name().map_or_else(|| "spec".into(), |n| n.to_string_lossy().into_owned());
-            let client = clients.huawei().map_err(|e| Failure::usage(e.to_string()))?;
-            let task_id = client
-                .async_import(region, project_id, instance_id, &file_name, text.as_bytes().to_vec(), &options)
-                .await
-                .map_err(|e| create_failure("async-import", &e))?;
-            server_reference(ProviderKind::Huawei, &[region, project_id, instance_id, &task_id])
-        }
-    }
-}
-
-/// The reference of a task a server says it created, checked like a typed one.
-fn server_reference(provider: ProviderKind, parts: &[&str]) -> Result<TaskRef, Failure> {
-    TaskRef::from_parts(provider, parts).map_err(|e| Failure {
-        status: ExitStatus::FetchFailed,
-        message: format!("the cloud answered with a task id that is not usable: {}", sanitize::line(&e.reason)),
+    let client = clients.for_target(target).map_err(|e| Failure::usage(e.to_string()))?;
+    let file_name = spec.file_name().map_or_else(|| "spec".into(), |n| n.to_string_lossy().into_owned());
+    let request = provider::ImportRequest {
+        target,
+        spec_text: text,
+        file_name: &file_name,
+        version: document.version,
+        operations: document.operations.len(),
+        options,
+    };
+    let imported = client.import(&request).await.map_err(|e| create_failure("the import request", &e))?;
+    notes.extend(imported.notes);
+    imported.task_ref.ok_or_else(|| Failure {
+        status: ExitStatus::Failures,
+        message: "the cloud started no import task (see the errors above)".to_owned(),
     })
 }
 
@@ -238,6 +225,7 @@ fn after_create(
             timeout: after.timeout,
             interval: None,
             json: after.json,
+            all_failures: false,
             on_finish: None,
         };
         return watch_cmds::wait(context, args, out, err).map(ExitStatus::code);
@@ -266,54 +254,40 @@ fn after_create(
 /// task imported into, overwriting (Alibaba) or overriding (Huawei) what is there.
 pub async fn import_for_retry(clients: &Clients, request: &ImportRequest) -> Result<TaskRef, String> {
     let (text, document) = load_spec(&request.spec).map_err(|f| f.message)?;
-    let huawei = matches!(request.target, Target::Huawei { .. });
-    let args = ImportArgs {
-        spec: request.spec.clone(),
-        to: Some(request.target.clone()),
-        overwrite: !huawei,
-        request_mode: None,
-        auth_type: None,
-        backend_name: None,
-        skip_dry_run: false,
-        ignore_warning: false,
-        group: request.group.clone().filter(|_| huawei),
-        extend_mode: None,
-        api_mode: huawei.then(|| "override".to_owned()),
-        simple_mode: false,
-        mock_mode: false,
-        after: super::args::AfterCreate::default(),
-    };
+    let options = (provider::registration(request.target.provider()).replacing_import)(request.group.clone());
     // The cloud's warnings have no terminal to go to here; the new task shows the outcome.
     let mut notes = Vec::new();
-    create_import(clients, &request.target, &args, &text, &document, &mut notes).await.map_err(|f| f.message)
+    create_import(clients, &request.target, &request.spec, &options, &text, &document, &mut notes)
+        .await
+        .map_err(|f| f.message)
 }
 
 pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
     let source = target_or_default(args.from.as_ref(), context, crate::config::DEFAULT_EXPORT_SOURCE, "--from")?;
-    let Target::Huawei { region, project_id, instance_id } = &source else {
+    if let Some(why) = source.provider().facts().no_export {
+        let exporting: Vec<String> = crate::domain::ProviderKind::ALL
+            .iter()
+            .filter(|k| k.facts().no_export.is_none())
+            .map(|k| format!("{} ({})", k.facts().display_name, k.facts().target_form))
+            .collect();
         return Err(Failure::usage(format!(
-            "export works with Huawei targets (huawei://REGION/PROJECT_ID/INSTANCE_ID); Alibaba's ExportOAS is \
-             synchronous and has no task to watch (got {source})"
+            "export works with {} targets; {why} (got {source})",
+            exporting.join(" or ")
         )));
-    };
+    }
     super::check_output_target(args.output.as_deref(), args.force)?;
-    let clients = Arc::new(clients(context, crate::domain::ProviderKind::Huawei)?);
-    let env_id =
-        if args.env.eq_ignore_ascii_case("RELEASE") { HUAWEI_RELEASE_ENV.to_owned() } else { args.env.clone() };
-    let options = HuaweiExportOptions {
-        group_id: args.group.clone(),
-        env_id,
-        oas_version: Some(args.oas.clone()),
-        define: args.define.clone(),
-        file_type: Some(args.format.clone()),
-        apis: Vec::new(),
+    let clients = Arc::new(clients(context, &source)?);
+    let request = ExportRequest {
+        source: &source,
+        group: &args.group,
+        env: &args.env,
+        oas_version: &args.oas,
+        format: &args.format,
+        define: args.define.as_deref(),
     };
     let runtime = super::runtime()?;
-    let client = clients.huawei().map_err(|e| Failure::usage(e.to_string()))?;
-    let task_id = runtime
-        .block_on(client.async_export(region, project_id, instance_id, &options))
-        .map_err(|e| create_failure("async-export", &e))?;
-    let task_ref = server_reference(ProviderKind::Huawei, &[region, project_id, instance_id, &task_id])?;
+    let client = clients.for_target(&source).map_err(|e| Failure::usage(e.to_string()))?;
+    let task_ref = runtime.block_on(client.export(&request)).map_err(|e| create_failure("the export request", &e))?;
     writeln!(err, "created export task {task_ref}")?;
     if let Err(error) = context.store.update(Change::Add(vec![task_ref.clone()]), SystemTime::now()) {
         writeln!(err, "warning: the task was created but could not be added to the watch list: {error}")?;
@@ -333,7 +307,7 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
     ))?;
     let status = report::exit_status(&collected.outcomes, Mode::Wait { timed_out: collected.timed_out });
     let Some(export) = collected.outcomes.first().and_then(|o| o.task.as_ref()).and_then(|t| t.export.clone()) else {
-        out.write_all(report::human_summary(&collected.outcomes).as_bytes())?;
+        out.write_all(report::human_summary(&collected.outcomes, false).as_bytes())?;
         return Ok(status.max(ExitStatus::Failures).code());
     };
     // With -o the user named the file; without, the name comes from the server and a taken one
@@ -343,7 +317,7 @@ pub fn export(context: &Context, args: &ExportArgs, out: &mut dyn Write, err: &m
         path.clone()
     } else {
         let name = crate::app::outputs::export_file_name(&export);
-        crate::tui::files::write_new(Path::new("."), &name, export.content.as_bytes())
+        crate::runtime::files::write_new(Path::new("."), &name, export.content.as_bytes())
             .map_err(|e| Failure::usage(format!("cannot write {name}: {e}")))?
     };
     match openapi::parse(&export.content, &path.display().to_string()) {

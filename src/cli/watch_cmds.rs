@@ -9,7 +9,7 @@ use super::args::{StatusArgs, WaitArgs};
 use super::collect::{self, Progress, Until};
 use super::{Context, Failure};
 use crate::domain::{ProviderKind, TaskRef};
-use crate::provider::{Clients, EndpointOverrides, HttpConfig, LazyClients, validate_endpoint};
+use crate::provider::{Account, Clients, EndpointOverrides, HttpConfig, LazyClients, Resolver, validate_endpoint};
 use crate::report::{self, ExitStatus, Mode, TaskOutcome};
 use crate::sanitize;
 use crate::store::Change;
@@ -49,25 +49,29 @@ pub fn endpoint_overrides(context: &Context) -> Result<EndpointOverrides, Failur
     for (provider, value) in &context.config.endpoints {
         let url = validate_endpoint(&value.value)
             .map_err(|e| Failure::usage(format!("{e} (endpoints.{provider}, from {})", value.source)))?;
-        match provider {
-            ProviderKind::Aliyun => overrides.aliyun = Some(url),
-            ProviderKind::Huawei => overrides.huawei = Some(url),
-        }
+        overrides.set(*provider, url);
     }
     Ok(overrides)
 }
 
-/// Builds both clients from the config and the credential chain. Also returns what the user
-/// must hear about: credential warnings (a world-readable file) and, for the providers that
-/// `refs` need, a missing credential with the variables to set.
+/// Builds the clients of every account the references name (and every cloud's default account)
+/// from the config and the credential chains; accounts met later are resolved when first
+/// needed. Also returns what the user must hear about: credential warnings (a world-readable
+/// file) and, for the accounts that `refs` need, a missing credential with what to set.
 pub fn clients_for(context: &Context, refs: &[TaskRef]) -> Result<(Clients, Vec<String>), Failure> {
     let overrides = endpoint_overrides(context)?;
-    let (clients, mut notes) = Clients::build(&http_config(context), &overrides, discover_credentials(context))
-        .map_err(|e| Failure::usage(format!("cannot set up HTTPS: {e}")))?;
-    for provider in ProviderKind::ALL {
-        if refs.iter().any(|r| r.provider() == provider)
-            && let Some(error) = clients.credential_error(provider)
-        {
+    let resolver = resolver(context);
+    let discovery = resolver.discover_all(accounts_of(refs));
+    let (clients, mut notes) = Clients::build_with(
+        &http_config(context),
+        &overrides,
+        discovery,
+        Some(resolver),
+        crate::credentials::clock::system(),
+    )
+    .map_err(|e| Failure::usage(format!("cannot set up HTTPS: {e}")))?;
+    for account in needed_accounts(refs) {
+        if let Some(error) = clients.account_error(&account) {
             notes.push(error.to_string());
         }
     }
@@ -79,35 +83,68 @@ pub fn clients_for(context: &Context, refs: &[TaskRef]) -> Result<(Clients, Vec<
 /// notices from the start.
 pub fn lazy_clients_for(context: &Context, refs: &[TaskRef]) -> Result<(LazyClients, Vec<String>), Failure> {
     let overrides = endpoint_overrides(context)?;
-    let discovery = discover_credentials(context);
+    let resolver = resolver(context);
+    let discovery = resolver.discover_all(accounts_of(refs));
     let mut notes = discovery.warnings();
-    for provider in ProviderKind::ALL {
-        let error = match provider {
-            ProviderKind::Aliyun => discovery.aliyun.as_ref().err(),
-            ProviderKind::Huawei => discovery.huawei.as_ref().err(),
-        };
-        if refs.iter().any(|r| r.provider() == provider)
-            && let Some(error) = error
-        {
+    for account in needed_accounts(refs) {
+        if let Some(error) = discovery.error_for(&account) {
             notes.push(error.to_string());
         }
     }
     let http = http_config(context);
-    let lazy = LazyClients::new(move || Clients::build(&http, &overrides, discovery).map(|(clients, _)| clients));
+    let lazy = LazyClients::new(move || {
+        Clients::build_with(&http, &overrides, discovery, Some(resolver), crate::credentials::clock::system())
+            .map(|(clients, _)| clients)
+    });
     Ok((lazy, notes))
+}
+
+/// Every cloud's default account, and the account of every reference.
+fn accounts_of(refs: &[TaskRef]) -> Vec<Account> {
+    let mut accounts: Vec<Account> = ProviderKind::ALL.iter().map(|p| Account::default_of(*p)).collect();
+    for account in needed_accounts(refs) {
+        if !accounts.contains(&account) {
+            accounts.push(account);
+        }
+    }
+    accounts
+}
+
+/// The accounts the references are watched with, once each, in order.
+pub fn needed_accounts(refs: &[TaskRef]) -> Vec<Account> {
+    let mut accounts: Vec<Account> = Vec::new();
+    for account in refs.iter().map(Account::of) {
+        if !accounts.contains(&account) {
+            accounts.push(account);
+        }
+    }
+    accounts
 }
 
 /// The credential chains over the real environment, with the config's `defaults.aliyun_profile`
 /// standing in for `ALIBABA_CLOUD_PROFILE` when that is unset.
-fn discover_credentials(context: &Context) -> crate::credentials::Discovery {
+pub fn resolver(context: &Context) -> Resolver {
     let env = context.env;
     let profile = context.config.defaults.get(crate::config::DEFAULT_ALIYUN_PROFILE).map(|v| v.value.clone());
-    let lookup = |name: &str| match (name, env(name)) {
+    let lookup = move |name: &str| match (name, env(name)) {
         ("ALIBABA_CLOUD_PROFILE", None) => profile.clone(),
         (_, value) => value,
     };
     let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
-    crate::credentials::discover(&lookup, home.as_deref())
+    Resolver::new(Arc::new(lookup), home)
+}
+
+/// Obtains the credentials of every account the references need, before polling: a source that
+/// needs the network (a role to assume, the metadata service) says what is wrong once, up front.
+async fn check_credentials(clients: &Clients, refs: &[TaskRef]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for account in needed_accounts(refs) {
+        let Ok(client) = clients.account(&account) else { continue };
+        if let Err(error) = client.identity().await {
+            notes.push(format!("{account}: {}", error.message));
+        }
+    }
+    notes
 }
 
 /// The tasks to watch and the clients for them; what the user must hear about the
@@ -132,7 +169,11 @@ pub fn status(
     err: &mut dyn Write,
 ) -> Result<ExitStatus, Failure> {
     let (refs, clients) = tasks_and_clients(context, args.tasks, err)?;
-    let collected = super::runtime()?.block_on(collect::collect(
+    let runtime = super::runtime()?;
+    for note in runtime.block_on(check_credentials(&clients, &refs)) {
+        let _ = writeln!(err, "oaswatch: {}", sanitize::line(&note));
+    }
+    let collected = runtime.block_on(collect::collect(
         clients,
         &refs,
         context.config.poller(),
@@ -140,7 +181,7 @@ pub fn status(
         Some(args.timeout),
         Progress { out: None },
     ))?;
-    print_outcomes(&collected.outcomes, args.json, out)?;
+    print_outcomes(&collected.outcomes, args.json, args.all_failures, out)?;
     Ok(report::exit_status(&collected.outcomes, Mode::Status))
 }
 
@@ -155,9 +196,13 @@ pub fn wait(
     if let Some(interval) = args.interval {
         poller.interval = interval;
     }
+    let runtime = super::runtime()?;
+    for note in runtime.block_on(check_credentials(&clients, &refs)) {
+        let _ = writeln!(err, "oaswatch: {}", sanitize::line(&note));
+    }
     // Progress lines go where they don't spoil the JSON document.
     let progress: Option<&mut dyn Write> = if args.json { Some(err) } else { Some(&mut *out) };
-    let collected = super::runtime()?.block_on(collect::collect(
+    let collected = runtime.block_on(collect::collect(
         clients,
         &refs,
         poller,
@@ -169,7 +214,7 @@ pub fn wait(
     if !args.json && std::io::stdout().is_terminal() {
         writeln!(out)?;
     }
-    print_outcomes(&collected.outcomes, args.json, out)?;
+    print_outcomes(&collected.outcomes, args.json, args.all_failures, out)?;
     let status = report::exit_status(&collected.outcomes, Mode::Wait { timed_out: collected.timed_out });
     if let Some(command) = &args.on_finish {
         run_on_finish(command, status, &refs, out)?;
@@ -177,11 +222,16 @@ pub fn wait(
     Ok(status)
 }
 
-fn print_outcomes(outcomes: &[TaskOutcome], json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+fn print_outcomes(
+    outcomes: &[TaskOutcome],
+    json: bool,
+    all_failures: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if json {
         out.write_all(report::json_document(outcomes).as_bytes())?;
     } else {
-        out.write_all(report::human_summary(outcomes).as_bytes())?;
+        out.write_all(report::human_summary(outcomes, all_failures).as_bytes())?;
     }
     out.flush()
 }
@@ -216,7 +266,7 @@ fn run_on_finish(command: &str, status: ExitStatus, refs: &[TaskRef], out: &mut 
     out.flush()?;
     let tasks = refs.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
     let mut process = Process::new("sh");
-    let outcome = crate::credentials::scrub_child_env(&mut process)
+    let outcome = crate::provider::scrub_child_env(&mut process)
         .arg("-c")
         .arg(command)
         .env("OASWATCH_EXIT_CODE", status.code().to_string())

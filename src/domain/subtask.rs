@@ -29,7 +29,7 @@ impl<'a> ApiErrorRef<'a> {
         ApiErrorRef { code, message: Cow::Borrowed(message) }
     }
 
-    /// The message without the trailing newline some providers append (cloud-apis.md quirk 3).
+    /// The message without the trailing newline some providers append (docs/protocols.md, quirk 3).
     pub fn trimmed_message(&self) -> &str {
         self.message.trim_end()
     }

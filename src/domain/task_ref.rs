@@ -1,6 +1,6 @@
 //! Task references: the `aliyun://…` and `huawei://…` strings users type, parsed and printed.
 //!
-//! Owns the grammar of contract.md's "Task references" and of the import/export targets. Pure.
+//! Owns the grammar of docs/contract.md's "Task references and targets" and of the import/export targets. Pure.
 
 use std::fmt;
 use std::str::FromStr;
@@ -10,15 +10,26 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::ProviderKind;
 
 /// The forms accepted for a task reference, shown in every parse error.
-pub const TASK_REF_FORMS: &str = "aliyun://REGION/OPERATION_ID  or  huawei://REGION/PROJECT_ID/INSTANCE_ID/TASK_ID";
+pub fn task_ref_forms() -> String {
+    ProviderKind::ALL.iter().map(|k| k.facts().reference_form).collect::<Vec<_>>().join("  or  ")
+}
+
+/// The forms accepted for an import/export target.
+pub fn target_forms() -> String {
+    ProviderKind::ALL.iter().map(|k| k.facts().target_form).collect::<Vec<_>>().join("  or  ")
+}
 
 /// One asynchronous import/export task on one cloud.
+///
+/// `profile` names the account: the credentials profile to sign with (`aliyun://prod@REGION/…`,
+/// docs/credentials.md "Several accounts"). `None` is the default credential chain, and such a
+/// reference prints exactly as before profiles existed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TaskRef {
     /// Alibaba Cloud API Gateway task, polled with `DescribeImportOASTask`.
-    Aliyun { region: String, operation_id: String },
+    Aliyun { profile: Option<String>, region: String, operation_id: String },
     /// Huawei Cloud APIG task, polled with `GET .../async-tasks/{task_id}`.
-    Huawei { region: String, project_id: String, instance_id: String, task_id: String },
+    Huawei { profile: Option<String>, region: String, project_id: String, instance_id: String, task_id: String },
 }
 
 /// Why a task reference or target could not be parsed. The message always shows the expected form.
@@ -30,7 +41,7 @@ pub struct RefParseError {
     /// The offending input, as typed (shown through `{:?}` so control characters stay visible).
     pub input: String,
     pub reason: String,
-    pub expected: &'static str,
+    pub expected: String,
 }
 
 impl TaskRef {
@@ -45,6 +56,22 @@ impl TaskRef {
         match self {
             TaskRef::Aliyun { region, .. } | TaskRef::Huawei { region, .. } => region,
         }
+    }
+
+    /// The credentials profile the reference names, if any.
+    pub fn profile(&self) -> Option<&str> {
+        match self {
+            TaskRef::Aliyun { profile, .. } | TaskRef::Huawei { profile, .. } => profile.as_deref(),
+        }
+    }
+
+    /// The same task, watched with another account's credentials.
+    #[must_use]
+    pub fn with_profile(mut self, name: Option<String>) -> TaskRef {
+        match &mut self {
+            TaskRef::Aliyun { profile, .. } | TaskRef::Huawei { profile, .. } => *profile = name,
+        }
+        self
     }
 
     /// The provider's own task id (`OperationId` or `task_id`).
@@ -66,9 +93,27 @@ impl TaskRef {
         text.parse()
     }
 
-    /// A compact label for narrow columns: region and an abbreviated id (`cn-hangzhou/4c53…44a7f`).
+    /// Where a retry of this task imports to: the same place, in `group` (a placeholder such as
+    /// `GROUP_ID` when it is not known). A cloud whose target does not name the group takes it
+    /// as an option of the import instead ([`super::ProviderFacts::group_in_target`]).
+    pub fn import_target(&self, group: &str) -> Target {
+        match self {
+            TaskRef::Aliyun { profile, region, .. } => {
+                Target::Aliyun { profile: profile.clone(), region: region.clone(), group_id: group.to_owned() }
+            }
+            TaskRef::Huawei { profile, region, project_id, instance_id, .. } => Target::Huawei {
+                profile: profile.clone(),
+                region: region.clone(),
+                project_id: project_id.clone(),
+                instance_id: instance_id.clone(),
+            },
+        }
+    }
+
+    /// A compact label for narrow columns: the profile if any, the region and an abbreviated id
+    /// (`prod@cn-hangzhou/4c53…44a7f`).
     pub fn short(&self) -> String {
-        format!("{}/{}", self.region(), abbreviate_id(self.task_id(), 12))
+        format!("{}{}/{}", profile_prefix(self.profile()), self.region(), abbreviate_id(self.task_id(), 12))
     }
 }
 
@@ -82,12 +127,20 @@ pub fn abbreviate_id(id: &str, max: usize) -> String {
     format!("{}…{}", &id[..head], &id[id.len() - tail..])
 }
 
+/// `prod@`, or nothing for the default chain.
+fn profile_prefix(profile: Option<&str>) -> String {
+    profile.map(|p| format!("{p}@")).unwrap_or_default()
+}
+
 impl fmt::Display for TaskRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TaskRef::Aliyun { region, operation_id } => write!(f, "aliyun://{region}/{operation_id}"),
-            TaskRef::Huawei { region, project_id, instance_id, task_id } => {
-                write!(f, "huawei://{region}/{project_id}/{instance_id}/{task_id}")
+            TaskRef::Aliyun { profile, region, operation_id } => {
+                write!(f, "aliyun://{}{region}/{operation_id}", profile_prefix(profile.as_deref()))
+            }
+            TaskRef::Huawei { profile, region, project_id, instance_id, task_id } => {
+                let at = profile_prefix(profile.as_deref());
+                write!(f, "huawei://{at}{region}/{project_id}/{instance_id}/{task_id}")
             }
         }
     }
@@ -101,14 +154,15 @@ impl FromStr for TaskRef {
             what: "task reference",
             input: input.to_owned(),
             reason,
-            expected: TASK_REF_FORMS,
+            expected: task_ref_forms(),
         };
-        let (provider, parts) = split_uri(input).map_err(fail)?;
+        let (provider, profile, parts) = split_uri(input).map_err(fail)?;
         match (provider, parts.as_slice()) {
             (ProviderKind::Aliyun, [region, operation_id]) => {
-                Ok(TaskRef::Aliyun { region: region.clone(), operation_id: operation_id.clone() })
+                Ok(TaskRef::Aliyun { profile, region: region.clone(), operation_id: operation_id.clone() })
             }
             (ProviderKind::Huawei, [region, project_id, instance_id, task_id]) => Ok(TaskRef::Huawei {
+                profile,
                 region: region.clone(),
                 project_id: project_id.clone(),
                 instance_id: instance_id.clone(),
@@ -128,12 +182,9 @@ impl FromStr for TaskRef {
 /// Where an import goes or an export comes from: a group on Alibaba, an instance on Huawei.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
-    Aliyun { region: String, group_id: String },
-    Huawei { region: String, project_id: String, instance_id: String },
+    Aliyun { profile: Option<String>, region: String, group_id: String },
+    Huawei { profile: Option<String>, region: String, project_id: String, instance_id: String },
 }
-
-/// The forms accepted for an import/export target.
-pub const TARGET_FORMS: &str = "aliyun://REGION/GROUP_ID  or  huawei://REGION/PROJECT_ID/INSTANCE_ID";
 
 impl Target {
     pub fn provider(&self) -> ProviderKind {
@@ -148,14 +199,23 @@ impl Target {
             Target::Aliyun { region, .. } | Target::Huawei { region, .. } => region,
         }
     }
+
+    /// The credentials profile the target names, if any.
+    pub fn profile(&self) -> Option<&str> {
+        match self {
+            Target::Aliyun { profile, .. } | Target::Huawei { profile, .. } => profile.as_deref(),
+        }
+    }
 }
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Target::Aliyun { region, group_id } => write!(f, "aliyun://{region}/{group_id}"),
-            Target::Huawei { region, project_id, instance_id } => {
-                write!(f, "huawei://{region}/{project_id}/{instance_id}")
+            Target::Aliyun { profile, region, group_id } => {
+                write!(f, "aliyun://{}{region}/{group_id}", profile_prefix(profile.as_deref()))
+            }
+            Target::Huawei { profile, region, project_id, instance_id } => {
+                write!(f, "huawei://{}{region}/{project_id}/{instance_id}", profile_prefix(profile.as_deref()))
             }
         }
     }
@@ -169,14 +229,15 @@ impl FromStr for Target {
             what: "import/export target",
             input: input.to_owned(),
             reason,
-            expected: TARGET_FORMS,
+            expected: target_forms(),
         };
-        let (provider, parts) = split_uri(input).map_err(fail)?;
+        let (provider, profile, parts) = split_uri(input).map_err(fail)?;
         match (provider, parts.as_slice()) {
             (ProviderKind::Aliyun, [region, group_id]) => {
-                Ok(Target::Aliyun { region: region.clone(), group_id: group_id.clone() })
+                Ok(Target::Aliyun { profile, region: region.clone(), group_id: group_id.clone() })
             }
             (ProviderKind::Huawei, [region, project_id, instance_id]) => Ok(Target::Huawei {
+                profile,
                 region: region.clone(),
                 project_id: project_id.clone(),
                 instance_id: instance_id.clone(),
@@ -191,18 +252,22 @@ impl FromStr for Target {
     }
 }
 
-/// Splits `scheme://a/b/c` into the provider and validated path parts.
+/// Splits `scheme://[PROFILE@]a/b/c` into the provider, the profile and validated path parts.
 ///
 /// Parts become URL path segments and query values, so only characters that never need escaping
 /// are accepted: that keeps a typo or a pasted control character out of every request we sign.
-fn split_uri(input: &str) -> Result<(ProviderKind, Vec<String>), String> {
+fn split_uri(input: &str) -> Result<(ProviderKind, Option<String>, Vec<String>), String> {
     let Some((scheme, rest)) = input.split_once("://") else {
-        return Err("missing the `aliyun://` or `huawei://` prefix".to_owned());
+        let schemes: Vec<String> = ProviderKind::ALL.iter().map(|k| format!("`{k}://`")).collect();
+        return Err(format!("missing the {} prefix", schemes.join(" or ")));
     };
-    let provider = match scheme {
-        "aliyun" => ProviderKind::Aliyun,
-        "huawei" => ProviderKind::Huawei,
-        other => return Err(format!("unknown provider {other:?} (use aliyun or huawei)")),
+    let provider: ProviderKind = scheme.parse()?;
+    let (profile, rest) = match rest.split_once('/').map_or(rest, |(first, _)| first).split_once('@') {
+        Some((profile, _)) => {
+            check_profile(profile)?;
+            (Some(profile.to_owned()), &rest[profile.len() + 1..])
+        }
+        None => (None, rest),
     };
     let parts: Vec<String> = rest.split('/').map(str::to_owned).collect();
     for (position, part) in parts.iter().enumerate() {
@@ -211,7 +276,13 @@ fn split_uri(input: &str) -> Result<(ProviderKind, Vec<String>), String> {
     if let Some(region) = parts.first() {
         check_region(region)?;
     }
-    Ok((provider, parts))
+    Ok((provider, profile, parts))
+}
+
+/// Checks a profile name: the same safe characters as the other parts, since it is shown in
+/// every message and written to the watch list.
+pub fn check_profile(profile: &str) -> Result<(), String> {
+    check_part(profile).map_err(|reason| format!("the profile before '@' {reason}"))
 }
 
 /// Checks one part of a reference or target: it becomes a URL path segment or a query value.
@@ -267,7 +338,11 @@ mod tests {
         let parsed: TaskRef = ali.parse().unwrap();
         assert_eq!(
             parsed,
-            TaskRef::Aliyun { region: "cn-hangzhou".into(), operation_id: "4c53ccf1d40c489686d1adf5c2644a7f".into() }
+            TaskRef::Aliyun {
+                profile: None,
+                region: "cn-hangzhou".into(),
+                operation_id: "4c53ccf1d40c489686d1adf5c2644a7f".into()
+            }
         );
         assert_eq!(parsed.to_string(), ali);
 
@@ -302,7 +377,7 @@ mod tests {
         ] {
             let err = bad.parse::<TaskRef>().unwrap_err();
             let text = err.to_string();
-            assert!(text.contains(TASK_REF_FORMS), "{text}");
+            assert!(text.contains(&task_ref_forms()), "{text}");
             assert!(!text.contains('\u{1b}'), "raw escape echoed back: {text:?}");
         }
     }
@@ -315,6 +390,43 @@ mod tests {
         assert!(TaskRef::from_parts(ProviderKind::Aliyun, &["cn-hangzhou", "../x"]).is_err());
         let ok = TaskRef::from_parts(ProviderKind::Aliyun, &["cn-hangzhou", "v1.2-x"]).unwrap();
         assert_eq!(ok.to_string(), "aliyun://cn-hangzhou/v1.2-x");
+    }
+
+    #[test]
+    fn a_profile_names_the_account_and_old_references_print_as_before() {
+        let plain: TaskRef = "aliyun://cn-hangzhou/op1".parse().unwrap();
+        assert_eq!(plain.profile(), None);
+        assert_eq!(plain.to_string(), "aliyun://cn-hangzhou/op1");
+        assert_eq!(serde_json::to_string(&plain).unwrap(), "\"aliyun://cn-hangzhou/op1\"");
+
+        let prod: TaskRef = "aliyun://prod@cn-hangzhou/op1".parse().unwrap();
+        assert_eq!(prod.profile(), Some("prod"));
+        assert_eq!(prod.region(), "cn-hangzhou");
+        assert_eq!(prod.to_string(), "aliyun://prod@cn-hangzhou/op1");
+        assert_ne!(prod, plain, "two accounts, two entries");
+        assert_eq!(prod.clone().with_profile(None), plain);
+        assert_eq!(prod.short(), "prod@cn-hangzhou/op1");
+
+        let hw: TaskRef = "huawei://dev.team_1@cn-north-4/p/i/t".parse().unwrap();
+        assert_eq!(hw.profile(), Some("dev.team_1"));
+        assert_eq!(hw.to_string(), "huawei://dev.team_1@cn-north-4/p/i/t");
+        assert_eq!(hw.import_target("g").to_string(), "huawei://dev.team_1@cn-north-4/p/i");
+
+        let target: Target = "aliyun://staging@cn-shanghai/g1".parse().unwrap();
+        assert_eq!(target.profile(), Some("staging"));
+        assert_eq!(target.to_string(), "aliyun://staging@cn-shanghai/g1");
+
+        for bad in [
+            "aliyun://@cn-hangzhou/op",
+            "aliyun://a b@cn-hangzhou/op",
+            "aliyun://..@cn-hangzhou/op",
+            "aliyun://p@q@cn-hangzhou/op",
+        ] {
+            let err = bad.parse::<TaskRef>().unwrap_err().to_string();
+            assert!(err.contains(&task_ref_forms()), "{bad}: {err}");
+        }
+        // An '@' after the first part is not a profile.
+        assert!("aliyun://cn-hangzhou/op@x".parse::<TaskRef>().is_err());
     }
 
     #[test]

@@ -20,7 +20,7 @@ use super::Report;
 use crate::sanitize;
 
 /// The header row, in order.
-pub(super) const COLUMNS: [&str; 14] = [
+pub(super) const COLUMNS: [&str; 15] = [
     "task",
     "subtask_index",
     "kind",
@@ -35,6 +35,7 @@ pub(super) const COLUMNS: [&str; 14] = [
     "group",
     "group_count",
     "group_signature",
+    "group_caused_by",
 ];
 
 const BOM: &str = "\u{feff}";
@@ -74,6 +75,12 @@ fn rows(report: &Report<'_>) -> csv::Result<Vec<u8>> {
             Cow::Owned(group.map(|g| g.to_string()).unwrap_or_default()),
             Cow::Owned(of_group.map(|g| g.count().to_string()).unwrap_or_default()),
             of_group.map_or(Cow::Borrowed(""), |g| guard(&g.signature)),
+            Cow::Owned(
+                group
+                    .and_then(|g| report.causes.get(usize::try_from(g).ok()?.checked_sub(1)?).copied().flatten())
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+            ),
         ];
         writer.write_record(record.iter().map(|c| c.as_bytes()))?;
     }

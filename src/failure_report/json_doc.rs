@@ -5,13 +5,15 @@
 //!   "generated_at": "2024-05-01T12:00:00Z",
 //!   "task": { "ref", "provider", "kind", "state", "raw_status",
 //!             "counts": { total, succeeded, failed, running, waiting, cancelled, skipped },
-//!             "error": null | { "code", "message" }, "group_id": null | "…" },
-//!   "groups": [ { "number": 1, "count", "apis", "models", "code", "signature", "example",
-//!                 "members": [subtask indices] } ],
+//!             "error": null | { "code", "message" }, "group_id": null | "…",
+//!             "unfinished": null | "1 still WAIT after Finished: GET /x" },
+//!   "groups": [ { "number": 1, "count", "apis", "models", "cancelled", "skipped", "code",
+//!                 "signature", "example", "members": [subtask indices],
+//!                 "cause": null | number } ],
 //!   "failures": [ { "index", "kind", "state", "method", "path", "name", "id", "raw_status",
 //!                   "error": null | { "code", "message" }, "group": null | number } ] }
 //! ```
-//! Field names and enum spellings are those of `--json` (contract.md). `index` and `members`
+//! Field names and enum spellings are those of `--json` (docs/contract.md). `index` and `members`
 //! index the task's subtasks in the provider's order; `group` is a group's `number`. New keys
 //! may be added; existing ones keep their meaning while `schema` is 1.
 
@@ -40,6 +42,8 @@ struct TaskPart<'a> {
     counts: Counts,
     error: Option<&'a ApiError>,
     group_id: Option<&'a str>,
+    /// What a finished task left unfinished, in one sentence.
+    unfinished: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -48,6 +52,10 @@ struct GroupPart<'a> {
     count: usize,
     apis: u32,
     models: u32,
+    cancelled: u32,
+    skipped: u32,
+    /// For a consequence, the number of the group whose failures caused it.
+    cause: Option<usize>,
     code: &'a str,
     signature: &'a str,
     example: &'a str,
@@ -82,6 +90,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
             counts: task.counts,
             error: task.error.as_ref(),
             group_id: task.group_id.as_deref(),
+            unfinished: crate::analysis::stragglers::stragglers(task).map(|s| s.sentence()),
         },
         groups: report
             .groups
@@ -92,6 +101,9 @@ pub(super) fn render(report: &Report<'_>) -> String {
                 count: g.count(),
                 apis: g.apis,
                 models: g.models,
+                cancelled: g.cancelled,
+                skipped: g.skipped,
+                cause: report.causes.get(n).copied().flatten(),
                 code: &g.code,
                 signature: &g.signature,
                 example: &g.example,

@@ -24,6 +24,9 @@ pub(super) fn render(report: &Report<'_>) -> String {
     field("State", task.state.as_str());
     field("Raw status", &task.raw_status);
     field("Subtasks", &counts_line(&task.counts));
+    if let Some(left) = crate::analysis::stragglers::stragglers(task) {
+        field("Unfinished", &left.sentence());
+    }
     let error = task.error.as_ref().map_or_else(
         || "none".to_owned(),
         |e| if e.code.is_empty() { e.message.clone() } else { format!("{}: {}", e.code, e.message) },
@@ -38,13 +41,22 @@ pub(super) fn render(report: &Report<'_>) -> String {
     if report.groups.is_empty() {
         out.push_str("No failed or cancelled subtasks.\n");
     } else {
-        out.push_str("| # | Count | APIs | Models | Code | Signature | Example |\n");
-        out.push_str("|---:|---:|---:|---:|---|---|---|\n");
+        out.push_str("| # | Caused by | Count | APIs | Models | Code | Signature | Example |\n");
+        out.push_str("|---:|---|---:|---:|---:|---|---|---|\n");
         for (n, group) in report.groups.iter().enumerate() {
+            // A consequence follows its cause and says what happened to it: "↳ #1, cancelled".
+            let caused_by = report
+                .causes
+                .get(n)
+                .copied()
+                .flatten()
+                .map(|c| format!("↳ #{c}, {}", group.outcome()))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 n + 1,
+                cell(&caused_by),
                 group.count(),
                 group.apis,
                 group.models,

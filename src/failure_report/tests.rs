@@ -158,12 +158,12 @@ fn markdown_summarises_the_task_and_its_groups() {
     assert_eq!(value("Task"), "aliyun://cn-hangzhou/4c53ccf1d40c489686d1adf5c2644a7f");
     assert_eq!(value("State"), "partially\\_failed");
     assert_eq!(value("Raw status"), "Finished");
-    assert_eq!(value("Subtasks"), "7 total: 1 succeeded, 5 failed, 1 cancelled, 0 running, 0 waiting, 0 skipped");
+    assert_eq!(value("Subtasks"), "7 total: 1 succeeded, 5 failed, 1 cancelled, 0 skipped, 0 running, 0 waiting");
     assert_eq!(value("Task error"), "none");
     assert_eq!(value("Generated"), "2024-05-01T12:00:00Z");
     let first_group = &tables[1][2];
-    assert_eq!(first_group[..4], ["1", "2", "2", "0"]);
-    assert_eq!(first_group[5], "Path {path} conflicts with existing API {id}");
+    assert_eq!(first_group[..5], ["1", "", "2", "2", "0"], "number, caused by, count, APIs, models");
+    assert_eq!(first_group[6], "Path {path} conflicts with existing API {id}");
     // Each failure names its group number.
     let failures = &tables[2][2..];
     let group_of = |index: &str| failures.iter().find(|r| r[0] == index).map(|r| r[10].clone()).unwrap();

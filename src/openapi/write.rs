@@ -35,6 +35,10 @@ pub struct WriteSpec<'a> {
     /// Written as 2.0 `host`, or into the 3.0 server URL.
     pub host: Option<&'a str>,
     pub base_path: &'a str,
+    /// The original's 3.x `servers` or 2.0 `schemes`, as written: a document written back in
+    /// its own family keeps them whole (every server, its variables), not only host and path.
+    pub servers: Option<&'a Value>,
+    pub schemes: Option<&'a Value>,
     pub operations: Vec<&'a Operation>,
     pub schemas: Vec<&'a Schema>,
 }
@@ -49,6 +53,8 @@ impl<'a> WriteSpec<'a> {
             description: doc.description.as_deref(),
             host: doc.host.as_deref(),
             base_path: &doc.base_path,
+            servers: doc.raw.get("servers").filter(|_| doc.version.is_v3()),
+            schemes: doc.raw.get("schemes").filter(|_| !doc.version.is_v3()),
             operations,
             schemas,
         }
@@ -116,6 +122,9 @@ fn build(spec: &WriteSpec<'_>, target: TargetVersion) -> (Value, Vec<String>) {
             if !spec.base_path.is_empty() {
                 doc.insert("basePath".into(), Value::from(spec.base_path));
             }
+            if let Some(schemes) = spec.schemes {
+                doc.insert("schemes".into(), schemes.clone());
+            }
         }
         TargetVersion::OpenApi30 => {
             doc.insert("openapi".into(), Value::from("3.0.3"));
@@ -125,7 +134,9 @@ fn build(spec: &WriteSpec<'_>, target: TargetVersion) -> (Value, Vec<String>) {
                 None if !spec.base_path.is_empty() => Some(spec.base_path.to_owned()),
                 None => None,
             };
-            if let Some(url) = url {
+            if let Some(servers) = spec.servers {
+                doc.insert("servers".into(), servers.clone());
+            } else if let Some(url) = url {
                 doc.insert("servers".into(), json!([{ "url": url }]));
             }
         }

@@ -1,28 +1,27 @@
 //! Where requests go: the default host per cloud and region, and the validation of overrides.
 //!
-//! Owns the base-URL rules of contract.md ("Endpoints"): https anywhere, plain http only to
+//! Owns the base-URL rules of docs/contract.md ("Endpoints"): https anywhere, plain http only to
 //! loopback, no credentials or query in the URL. Pure; must not read env or config (the CLI
 //! merges flags, env and config file and hands the result in).
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use reqwest::Url;
 
 use crate::domain::ProviderKind;
 
-/// Endpoint overrides per provider; `None` means the cloud's default host for each region.
+/// Endpoint overrides per provider; a provider without one uses its cloud's host per region.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EndpointOverrides {
-    pub aliyun: Option<Url>,
-    pub huawei: Option<Url>,
-}
+pub struct EndpointOverrides(pub BTreeMap<ProviderKind, Url>);
 
 impl EndpointOverrides {
     pub fn get(&self, provider: ProviderKind) -> Option<&Url> {
-        match provider {
-            ProviderKind::Aliyun => self.aliyun.as_ref(),
-            ProviderKind::Huawei => self.huawei.as_ref(),
-        }
+        self.0.get(&provider)
+    }
+
+    pub fn set(&mut self, provider: ProviderKind, url: Url) {
+        self.0.insert(provider, url);
     }
 }
 
@@ -108,7 +107,7 @@ pub fn is_loopback(host: &str) -> bool {
     bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-fn check_region(region: &str) -> Result<(), EndpointError> {
+pub(super) fn check_region(region: &str) -> Result<(), EndpointError> {
     let ok = !region.is_empty()
         && region.len() <= 64
         && region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
@@ -116,28 +115,7 @@ fn check_region(region: &str) -> Result<(), EndpointError> {
     if ok { Ok(()) } else { Err(EndpointError::BadRegion { region: region.to_owned() }) }
 }
 
-/// The base URL for Alibaba CloudAPI in a region: the override if given, else
-/// `https://apigateway.{region}.aliyuncs.com`.
-pub fn aliyun_base(region: &str, override_url: Option<&Url>) -> Result<Url, EndpointError> {
-    check_region(region)?;
-    if let Some(url) = override_url {
-        return Ok(url.clone());
-    }
-    default_url(&format!("https://apigateway.{region}.aliyuncs.com/"))
-}
-
-/// The base URL for Huawei APIG in a region: the override if given, else
-/// `https://apig.{region}.myhuaweicloud.com` (`.eu` for `eu-west-101`, as in the SDK's region table).
-pub fn huawei_base(region: &str, override_url: Option<&Url>) -> Result<Url, EndpointError> {
-    check_region(region)?;
-    if let Some(url) = override_url {
-        return Ok(url.clone());
-    }
-    let domain = if region == "eu-west-101" { "myhuaweicloud.eu" } else { "myhuaweicloud.com" };
-    default_url(&format!("https://apig.{region}.{domain}/"))
-}
-
-fn default_url(text: &str) -> Result<Url, EndpointError> {
+pub(super) fn default_url(text: &str) -> Result<Url, EndpointError> {
     Url::parse(text).map_err(|e| EndpointError::NotAUrl { input: text.to_owned(), reason: e.to_string() })
 }
 
@@ -164,22 +142,34 @@ mod tests {
 
     #[test]
     fn default_hosts_follow_the_region() {
-        assert_eq!(aliyun_base("cn-hangzhou", None).unwrap().as_str(), "https://apigateway.cn-hangzhou.aliyuncs.com/");
-        assert_eq!(huawei_base("cn-north-4", None).unwrap().as_str(), "https://apig.cn-north-4.myhuaweicloud.com/");
-        assert_eq!(huawei_base("eu-west-101", None).unwrap().as_str(), "https://apig.eu-west-101.myhuaweicloud.eu/");
+        assert_eq!(
+            crate::provider::aliyun::base_url("cn-hangzhou", None).unwrap().as_str(),
+            "https://apigateway.cn-hangzhou.aliyuncs.com/"
+        );
+        assert_eq!(
+            crate::provider::huawei::base_url("cn-north-4", None).unwrap().as_str(),
+            "https://apig.cn-north-4.myhuaweicloud.com/"
+        );
+        assert_eq!(
+            crate::provider::huawei::base_url("eu-west-101", None).unwrap().as_str(),
+            "https://apig.eu-west-101.myhuaweicloud.eu/"
+        );
     }
 
     #[test]
     fn an_override_serves_every_region() {
         let url = validate_endpoint("http://127.0.0.1:8080").unwrap();
-        assert_eq!(aliyun_base("cn-hangzhou", Some(&url)).unwrap(), url);
-        assert_eq!(huawei_base("ap-southeast-1", Some(&url)).unwrap(), url);
+        assert_eq!(crate::provider::aliyun::base_url("cn-hangzhou", Some(&url)).unwrap(), url);
+        assert_eq!(crate::provider::huawei::base_url("ap-southeast-1", Some(&url)).unwrap(), url);
     }
 
     #[test]
     fn bad_regions_are_refused() {
-        assert!(matches!(aliyun_base("cn-hangzhou.evil.com/x", None), Err(EndpointError::BadRegion { .. })));
-        assert!(matches!(huawei_base("", None), Err(EndpointError::BadRegion { .. })));
+        assert!(matches!(
+            crate::provider::aliyun::base_url("cn-hangzhou.evil.com/x", None),
+            Err(EndpointError::BadRegion { .. })
+        ));
+        assert!(matches!(crate::provider::huawei::base_url("", None), Err(EndpointError::BadRegion { .. })));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use reqwest::{RequestBuilder, StatusCode, redirect};
 use crate::domain::{FetchError, FetchErrorKind};
 
 /// Limits for every request. The defaults follow the Alibaba SDK's documented 5 s / 10 s
-/// (reliability.md §3.2) plus a 30 s ceiling for the whole exchange.
+/// (RELIABILITY.md §2) plus a 30 s ceiling for the whole exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HttpConfig {
     pub connect_timeout: Duration,
@@ -344,8 +344,26 @@ fn human_size_limit(cap: usize) -> String {
     }
 }
 
+/// A response as a client would have read it, for the wire tests of every cloud.
+#[cfg(test)]
+pub fn test_response(status: u16, headers: &[(&str, &str)], body: &str) -> RawResponse {
+    use reqwest::header::HeaderName;
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) else {
+            continue;
+        };
+        map.insert(name, value);
+    }
+    RawResponse {
+        status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+        headers: map,
+        body: body.as_bytes().to_vec(),
+    }
+}
+
 /// Turns a delay the server asked for into something sane: at least 1 s, at most 10 min
-/// (reliability.md §3.3), so a typo on the server cannot park a task for a day.
+/// (RELIABILITY.md §2), so a typo on the server cannot park a task for a day.
 pub fn clamp_retry_after(delay: Duration) -> Duration {
     delay.clamp(Duration::from_secs(1), Duration::from_secs(600))
 }

@@ -1,303 +1,86 @@
-//! The Huawei APIG client: poll an async task, start an async import or export.
+//! Huawei Cloud APIG: `GET …/async-tasks/{task_id}` to poll, async-import and async-export to start.
 //!
-//! Owns building requests and signing them with SDK-HMAC-SHA256 (signed headers
-//! `host;x-project-id;x-sdk-date`, plus the security token for temporary keys and
-//! `x-sdk-content-sha256` for the unsigned multipart upload), or sending an IAM token unsigned.
-//! Answers go through [`super::huawei_wire`]. No retries, no redirects.
+//! ```text
+//! huawei.rs        registration, the default endpoint of a region
+//! ├── client       requests, signed with SDK-HMAC-SHA256 or sent with an IAM token; the Cloud
+//! ├── wire         answers → domain types; error rules
+//! ├── sign         SDK-HMAC-SHA256 on the shared signing scheme
+//! ├── credentials  the SDK's credential chain, KooCLI profiles, federation, metadata
+//! ├── group        what a group holds (for check)
+//! ├── rules        what the gateway does with an imported spec
+//! └── raw          the provider's own JSON of an item
+//! ```
+//!
+//! Protocol notes: docs/protocols.md, "Huawei Cloud".
 
-use std::time::SystemTime;
+pub mod client;
+pub mod credentials;
+pub mod group;
+pub mod raw;
+pub mod rules;
+pub mod sign;
+pub mod wire;
 
-use reqwest::multipart::{Form, Part};
-use reqwest::{Method, RequestBuilder, Url};
-use secrecy::ExposeSecret as _;
-use serde::Serialize;
+use std::sync::Arc;
 
-use super::Fetch;
-use super::clients::with_credential_source;
-use super::endpoint::{host_header, huawei_base, join_path};
-use super::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
-use super::huawei_wire;
-use super::sign_common::{percent_encode, sdk_date, sha256_hex};
-use super::sign_huawei::{self, HuaweiRequest, UNSIGNED_PAYLOAD};
-use crate::credentials::HuaweiCredentials;
-use crate::domain::{FetchError, FetchErrorKind, Task, TaskRef};
+use reqwest::Url;
 
-/// Options of async-import (cloud-apis.md B.4).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HuaweiImportOptions {
-    /// Import into this group; `None` creates a new group (`is_create_group=true`).
-    pub group_id: Option<String>,
-    /// `merge` or `override`.
-    pub extend_mode: Option<String>,
-    /// `merge` or `override`.
-    pub api_mode: Option<String>,
-    pub simple_mode: bool,
-    pub mock_mode: bool,
+pub use client::{HuaweiClient, HuaweiExportOptions, HuaweiImportOptions};
+pub use credentials::HuaweiCredentials;
+
+use super::endpoint::{EndpointError, check_region, default_url};
+use super::{Discovered, ImportOptions, Registration};
+use crate::credentials::{ChainInput, CredentialError};
+use crate::domain::ProviderKind;
+
+pub static REGISTRATION: Registration = Registration {
+    kind: ProviderKind::Huawei,
+    discover,
+    raw_item_json: raw::item_json,
+    raw_task_json: raw::task_json,
+    credential_env_vars: &credentials::ENV_VARS,
+    import_flags: &["--group", "--extend-mode", "--api-mode", "--simple-mode", "--mock-mode"],
+    // Into the same group, with `api_mode=override` replacing the APIs that are there.
+    replacing_import: |group| ImportOptions {
+        group,
+        api_mode: Some("override".to_owned()),
+        ..ImportOptions::default()
+    },
+    rules: &rules::RULES,
+    replaces: |options| options.api_mode.as_deref() == Some("override"),
+};
+
+fn discover(input: &ChainInput<'_>) -> Result<Discovered, CredentialError> {
+    let chosen = credentials::discover(input)?;
+    let source = chosen.recipe.source();
+    let recipe = chosen.recipe;
+    let client_source = source.clone();
+    Ok(Discovered {
+        source,
+        skipped: chosen.skipped,
+        warnings: chosen.warnings,
+        connect: Box::new(move |connection| {
+            let provider = recipe.build(connection.http, connection.clock);
+            Arc::new(
+                HuaweiClient::with_provider(
+                    connection.http.clone(),
+                    connection.endpoint.cloned(),
+                    provider,
+                    client_source,
+                )
+                .with_body_cap(connection.body_cap),
+            )
+        }),
+    })
 }
 
-/// Options of async-export (cloud-apis.md B.4).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HuaweiExportOptions {
-    pub group_id: String,
-    pub env_id: String,
-    /// `2.0` or `3.0` (the `oas_version` query parameter).
-    pub oas_version: Option<String>,
-    /// `spec`, `proxy`, `all` or `dev`.
-    pub define: Option<String>,
-    /// `json` or `yaml`.
-    pub file_type: Option<String>,
-    /// Only these API ids; empty means all.
-    pub apis: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct ExportBody<'a> {
-    env_id: &'a str,
-    group_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    define: Option<&'a str>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    file_type: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    apis: &'a [String],
-}
-
-/// What a request carries, which decides how its payload is signed.
-enum Payload {
-    Empty,
-    Json(Vec<u8>),
-    /// Multipart: signed as `UNSIGNED-PAYLOAD`, as the Go SDK does for non-JSON bodies.
-    Multipart(Form),
-}
-
-/// Talks to Huawei APIG with one set of credentials.
-#[derive(Debug, Clone)]
-pub struct HuaweiClient {
-    http: reqwest::Client,
-    endpoint: Option<Url>,
-    creds: HuaweiCredentials,
-    body_cap: usize,
-}
-
-impl HuaweiClient {
-    /// `endpoint` overrides the regional default host for every region.
-    pub fn new(http: reqwest::Client, endpoint: Option<Url>, creds: HuaweiCredentials) -> Self {
-        HuaweiClient { http, endpoint, creds, body_cap: DEFAULT_BODY_CAP }
+/// The base URL for APIG in a region: the override if given, else
+/// `https://apig.{region}.myhuaweicloud.com` (`.eu` for `eu-west-101`, as in the SDK's region table).
+pub fn base_url(region: &str, override_url: Option<&Url>) -> Result<Url, EndpointError> {
+    check_region(region)?;
+    if let Some(url) = override_url {
+        return Ok(url.clone());
     }
-
-    #[must_use]
-    pub fn with_body_cap(mut self, body_cap: usize) -> Self {
-        self.body_cap = body_cap;
-        self
-    }
-
-    pub fn credentials(&self) -> &HuaweiCredentials {
-        &self.creds
-    }
-
-    /// `GET /v2/{project_id}/apigw/instances/{instance_id}/async-tasks/{task_id}`.
-    pub async fn show_async_task_result(
-        &self,
-        region: &str,
-        project_id: &str,
-        instance_id: &str,
-        task_id: &str,
-    ) -> Result<Task, FetchError> {
-        let task_ref = TaskRef::Huawei {
-            region: region.to_owned(),
-            project_id: project_id.to_owned(),
-            instance_id: instance_id.to_owned(),
-            task_id: task_id.to_owned(),
-        };
-        let path = format!(
-            "/v2/{}/apigw/instances/{}/async-tasks/{}",
-            percent_encode(project_id),
-            percent_encode(instance_id),
-            percent_encode(task_id)
-        );
-        let response = self.call(region, project_id, Method::GET, &path, &[], Payload::Empty).await?;
-        let body = utf8_body(&response)?;
-        huawei_wire::async_task(&task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response)))
-    }
-
-    /// `POST .../openapi/async-import` (multipart); returns the new task id.
-    pub async fn async_import(
-        &self,
-        region: &str,
-        project_id: &str,
-        instance_id: &str,
-        file_name: &str,
-        spec_bytes: Vec<u8>,
-        options: &HuaweiImportOptions,
-    ) -> Result<String, FetchError> {
-        let lower = file_name.to_ascii_lowercase();
-        let mime = if std::path::Path::new(&lower).extension().is_some_and(|ext| ext == "yaml" || ext == "yml") {
-            "application/x-yaml"
-        } else {
-            "application/json"
-        };
-        let part = Part::bytes(spec_bytes).file_name(file_name.to_owned()).mime_str(mime).map_err(|_| {
-            FetchError::new(FetchErrorKind::Protocol, "request.invalid", "could not build the multipart upload")
-        })?;
-        let flag = |b: bool| if b { "true" } else { "false" };
-        let mut form = Form::new().part("file_name", part).text("is_create_group", flag(options.group_id.is_none()));
-        if let Some(group_id) = &options.group_id {
-            form = form.text("group_id", group_id.clone());
-        }
-        if let Some(mode) = &options.extend_mode {
-            form = form.text("extend_mode", mode.clone());
-        }
-        if let Some(mode) = &options.api_mode {
-            form = form.text("api_mode", mode.clone());
-        }
-        form = form.text("simple_mode", flag(options.simple_mode)).text("mock_mode", flag(options.mock_mode));
-        let path = format!(
-            "/v2/{}/apigw/instances/{}/openapi/async-import",
-            percent_encode(project_id),
-            percent_encode(instance_id)
-        );
-        let response = self.call(region, project_id, Method::POST, &path, &[], Payload::Multipart(form)).await?;
-        self.created(&response)
-    }
-
-    /// `POST .../openapi/async-export?oas_version=…` (JSON); returns the new task id.
-    pub async fn async_export(
-        &self,
-        region: &str,
-        project_id: &str,
-        instance_id: &str,
-        options: &HuaweiExportOptions,
-    ) -> Result<String, FetchError> {
-        let body = ExportBody {
-            env_id: &options.env_id,
-            group_id: &options.group_id,
-            define: options.define.as_deref(),
-            file_type: options.file_type.as_deref(),
-            apis: &options.apis,
-        };
-        let json = serde_json::to_vec(&body)
-            .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "request.invalid", e.to_string()))?;
-        let path = format!(
-            "/v2/{}/apigw/instances/{}/openapi/async-export",
-            percent_encode(project_id),
-            percent_encode(instance_id)
-        );
-        let query: Vec<(&str, &str)> = options.oas_version.as_deref().map(|v| ("oas_version", v)).into_iter().collect();
-        let response = self.call(region, project_id, Method::POST, &path, &query, Payload::Json(json)).await?;
-        self.created(&response)
-    }
-
-    fn created(&self, response: &RawResponse) -> Result<String, FetchError> {
-        let body = utf8_body(response)?;
-        huawei_wire::created_task_id(&body).map_err(|e| self.context(e.into_fetch_error(response)))
-    }
-
-    /// Authenticates and sends one request, returning a 2xx answer.
-    async fn call(
-        &self,
-        region: &str,
-        project_id: &str,
-        method: Method,
-        path: &str,
-        query: &[(&str, &str)],
-        payload: Payload,
-    ) -> Result<RawResponse, FetchError> {
-        // References are checked when parsed; this is the last line before a signature: a `..`
-        // segment would make the URL resolve to another API's path.
-        if path.split('/').skip(1).any(|segment| segment.is_empty() || segment.chars().all(|c| c == '.')) {
-            return Err(FetchError::new(
-                FetchErrorKind::Protocol,
-                "request.invalid",
-                "refusing a request path with an empty or relative segment",
-            ));
-        }
-        let base = huawei_base(region, self.endpoint.as_ref())
-            .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
-        let mut url = join_path(&base, path);
-        let encoded: Vec<String> =
-            query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
-        let joined = encoded.join("&");
-        url.set_query((!joined.is_empty()).then_some(joined.as_str()));
-
-        let mut request =
-            self.http.request(method.clone(), url.clone()).header("x-project-id", plain_header(project_id)?);
-        request = match &self.creds {
-            HuaweiCredentials::Token { token, .. } => {
-                request.header("x-auth-token", sensitive_header(token.expose_secret())?)
-            }
-            HuaweiCredentials::AkSk { access_key, secret_key, security_token, .. } => {
-                let host = host_header(&url);
-                let date = sdk_date(SystemTime::now());
-                let payload_hash = match &payload {
-                    Payload::Empty => sha256_hex(b""),
-                    Payload::Json(bytes) => sha256_hex(bytes),
-                    Payload::Multipart(_) => UNSIGNED_PAYLOAD.to_owned(),
-                };
-                let token = security_token.as_ref().map(|t| t.expose_secret().to_owned());
-                let mut signed: Vec<(&str, &str)> =
-                    vec![("host", &host), ("x-project-id", project_id), ("x-sdk-date", &date)];
-                if let Some(token) = &token {
-                    signed.push(("x-security-token", token));
-                }
-                if matches!(payload, Payload::Multipart(_)) {
-                    signed.push(("x-sdk-content-sha256", UNSIGNED_PAYLOAD));
-                }
-                let authorization = sign_huawei::authorization(
-                    access_key,
-                    secret_key.expose_secret().as_bytes(),
-                    &HuaweiRequest {
-                        method: method.as_str(),
-                        path: url.path(),
-                        query,
-                        signed_headers: &signed,
-                        hashed_payload: &payload_hash,
-                        sdk_date: &date,
-                    },
-                );
-                let mut request =
-                    request.header("host", plain_header(&host)?).header("x-sdk-date", plain_header(&date)?);
-                if let Some(token) = &token {
-                    request = request.header("x-security-token", sensitive_header(token)?);
-                }
-                if matches!(payload, Payload::Multipart(_)) {
-                    request = request.header("x-sdk-content-sha256", UNSIGNED_PAYLOAD);
-                }
-                request.header("authorization", sensitive_header(&authorization)?)
-            }
-        };
-        let request = attach(request, payload);
-        let response = execute(request, self.body_cap).await.map_err(|e| self.context(e))?;
-        if response.status.is_success() {
-            Ok(response)
-        } else {
-            Err(self.context(huawei_wire::error_from_response(&response)))
-        }
-    }
-
-    fn context(&self, error: FetchError) -> FetchError {
-        with_credential_source(error, self.creds.source())
-    }
-}
-
-fn attach(request: RequestBuilder, payload: Payload) -> RequestBuilder {
-    match payload {
-        Payload::Empty => request,
-        Payload::Json(bytes) => request.header("content-type", "application/json;charset=UTF-8").body(bytes),
-        Payload::Multipart(form) => request.multipart(form),
-    }
-}
-
-impl Fetch for HuaweiClient {
-    async fn fetch(&self, task: &TaskRef) -> Result<Task, FetchError> {
-        match task {
-            TaskRef::Huawei { region, project_id, instance_id, task_id } => {
-                self.show_async_task_result(region, project_id, instance_id, task_id).await
-            }
-            TaskRef::Aliyun { .. } => Err(FetchError::new(
-                FetchErrorKind::Protocol,
-                "provider.mismatch",
-                "an aliyun:// task cannot be fetched with the Huawei client",
-            )),
-        }
-    }
+    let domain = if region == "eu-west-101" { "myhuaweicloud.eu" } else { "myhuaweicloud.com" };
+    default_url(&format!("https://apig.{region}.{domain}/"))
 }

@@ -1,65 +1,19 @@
 //! The provider's own JSON for one subtask or a whole task, found again on demand in
 //! [`Task::raw_body`] so the fetch path never keeps a JSON tree per subtask.
 //!
-//! Pure and off the hot path: this is the one place in `provider` where `serde_json::Value` is
-//! fine (performance.md §4). The result is the provider's text, so the UI must sanitise it.
+//! Dispatches to the task's cloud (`<cloud>::raw`), which knows where its items sit in its
+//! answer. Pure and off the hot path. The result is the provider's text, so the UI must sanitise it.
 
-use serde_json::Value;
-
-use crate::domain::{ProviderKind, Subtask, SubtaskKind, SubtaskState, Task};
+use crate::domain::{Subtask, Task};
 
 /// The JSON of one subtask as the provider sent it, pretty-printed.
-///
-/// Alibaba: `ApiResults`/`ModelResults` by kind, then `raw_index` (wrapped, bare or single).
-/// Huawei: `success`/`failure`/`ignore` of the decoded `task_result` by state, then `raw_index`.
 pub fn raw_item_json(task: &Task, subtask: &Subtask) -> Option<String> {
-    let body: Value = serde_json::from_str(task.raw_body.as_deref()?).ok()?;
-    let index = usize::try_from(subtask.raw_index).ok()?;
-    let item = match task.provider {
-        ProviderKind::Aliyun => {
-            let (outer, inner) = match subtask.kind {
-                SubtaskKind::Api => ("ApiResults", "ApiResult"),
-                SubtaskKind::Model => ("ModelResults", "ModelResult"),
-            };
-            aliyun_item(body.get(outer)?, inner, index)?
-        }
-        ProviderKind::Huawei => {
-            let result: Value = serde_json::from_str(body.get("task_result")?.as_str()?).ok()?;
-            let key = match subtask.state {
-                SubtaskState::Succeeded => "success",
-                SubtaskState::Failed => "failure",
-                SubtaskState::Skipped => "ignore",
-                SubtaskState::Waiting | SubtaskState::Running | SubtaskState::Cancelled => return None,
-            };
-            result.get(key)?.as_array()?.get(index)?.clone()
-        }
-    };
-    serde_json::to_string_pretty(&item).ok()
+    (super::registration(task.provider).raw_item_json)(task, subtask)
 }
 
-fn aliyun_item(list: &Value, inner: &str, index: usize) -> Option<Value> {
-    let list = match list {
-        Value::Object(map) => map.get(inner)?,
-        other => other,
-    };
-    match list {
-        Value::Array(items) => items.get(index).cloned(),
-        Value::Object(_) if index == 0 => Some(list.clone()),
-        _ => None,
-    }
-}
-
-/// The whole response, pretty-printed. Huawei's `task_result` string is decoded in place when it
-/// holds JSON, because the escaped string is unreadable.
+/// The whole response, pretty-printed, with nested JSON documents decoded in place.
 pub fn raw_task_json(task: &Task) -> Option<String> {
-    let mut body: Value = serde_json::from_str(task.raw_body.as_deref()?).ok()?;
-    if task.provider == ProviderKind::Huawei
-        && let Some(slot) = body.get_mut("task_result")
-        && let Some(decoded) = slot.as_str().and_then(|text| serde_json::from_str::<Value>(text).ok())
-    {
-        *slot = decoded;
-    }
-    serde_json::to_string_pretty(&body).ok()
+    (super::registration(task.provider).raw_task_json)(task)
 }
 
 #[cfg(test)]
@@ -68,16 +22,18 @@ mod tests {
 
     use super::*;
     use crate::domain::TaskRef;
-    use crate::provider::{aliyun_wire, huawei_wire};
+    use crate::provider::{aliyun, huawei};
 
     fn aliyun(body: &str) -> Task {
         let r: TaskRef = "aliyun://cn-hangzhou/op".parse().unwrap();
-        aliyun_wire::describe_task(&r, Arc::from(body)).unwrap()
+        aliyun::wire::describe_task(&r, Arc::from(body)).unwrap()
     }
 
     fn huawei(body: &str) -> Task {
-        let r: TaskRef = "huawei://cn-north-4/p/i/t".parse().unwrap();
-        huawei_wire::async_task(&r, Arc::from(body)).unwrap()
+        // The task the answer is about: an answer for another task is refused.
+        let id = serde_json::from_str::<serde_json::Value>(body).unwrap()["task_id"].as_str().unwrap_or("t").to_owned();
+        let r: TaskRef = format!("huawei://cn-north-4/p/i/{id}").parse().unwrap();
+        huawei::wire::async_task(&r, Arc::from(body)).unwrap()
     }
 
     #[test]

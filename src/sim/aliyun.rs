@@ -1,5 +1,6 @@
 //! Alibaba Cloud API Gateway (CloudAPI 2016-07-14) RPC endpoint at `/`: `DescribeImportOASTask`
-//! and `ImportOAS`, V3-signed, answers in the official shapes (cloud-apis.md A.1, A.5, A.6).
+//! and `ImportOAS`, and the group reads `check` makes (`DescribeApiGroup`, `DescribeApis`,
+//! `DescribeModels`, in `group`), V3-signed, answers in the official shapes (docs/protocols.md, Alibaba Cloud).
 //!
 //! Synchronous `ImportOAS` errors (our choices where the docs are silent): `MissingParameter`
 //! 400 for `GroupId`/`Overwrite`/`Data`; `InvalidParameter` 400 for bad values, an OSS URL in
@@ -27,6 +28,8 @@ use super::state::{Shared, SimTask};
 use crate::domain::{ProviderKind, SubtaskKind};
 use crate::openapi::{self, SpecVersion};
 
+mod group;
+
 pub(crate) const API_VERSION: &str = "2016-07-14";
 
 /// Decoded `name=value` parameters.
@@ -35,6 +38,7 @@ type Pairs = [(String, String)];
 enum Action {
     Describe,
     Import,
+    Read(group::Read),
 }
 
 /// Everything decided under the lock before any waiting.
@@ -78,6 +82,7 @@ pub(crate) async fn handle(shared: &Shared, method: &Method, uri: &Uri, headers:
     let normal = match prepared.action {
         Action::Describe => describe(shared, &params, &prepared.request_id, &host, now),
         Action::Import => import(shared, &params, &prepared.request_id, &host, now),
+        Action::Read(read) => group::answer(shared, read, &params, &prepared.request_id, &host),
     };
     match &prepared.fault {
         Some(fault) => faults::after(shared, fault, normal).await,
@@ -124,6 +129,9 @@ fn prepare(
     let (action, endpoint) = match action.as_str() {
         "DescribeImportOASTask" => (Action::Describe, EndpointSelector::Poll),
         "ImportOAS" => (Action::Import, EndpointSelector::Import),
+        "DescribeApiGroup" => (Action::Read(group::Read::Group), EndpointSelector::Group),
+        "DescribeApis" => (Action::Read(group::Read::Apis), EndpointSelector::Group),
+        "DescribeModels" => (Action::Read(group::Read::Models), EndpointSelector::Group),
         _ => {
             return Err(error(
                 StatusCode::NOT_FOUND,
@@ -295,7 +303,7 @@ fn import(shared: &Shared, params: &[(String, String)], request_id: &str, host: 
         );
     }
     let behaviour = resolve(&shared.scenario.defaults, &super::scenario::Behaviour::default());
-    let origin = Origin { name: None, behaviour, created: now };
+    let origin = Origin { name: None, behaviour, created: now, messages: None };
     let Some((operation_id, warnings)) = create_aliyun_import(shared, &mut inner, group_id, &doc, overwrite, &origin)
     else {
         return error(StatusCode::NOT_FOUND, "NotFoundApiGroup", "The specified API group does not exist.");
@@ -328,6 +336,7 @@ mod tests {
             group_id: "736508d885074167ba8fbce3bc95ea0b".into(),
             outcome,
             timeline: Timeline { start: 1.0, end: 2.0, transient: None },
+            cause: None,
         }
     }
 

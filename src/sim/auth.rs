@@ -2,7 +2,7 @@
 //! SDK-HMAC-SHA256 recomputed from the received request (honouring the client's own
 //! `SignedHeaders`), dates, nonces, STS / temporary tokens, IAM tokens, and the AK lockout.
 //!
-//! Error codes and statuses (cloud-apis.md A.5, B.2, B.3; where the docs disagree, the choice
+//! Error codes and statuses (docs/protocols.md, both clouds' "Errors"; where the docs disagree, the choice
 //! is ours and written here):
 //!
 //! | Alibaba code | HTTP | when |
@@ -30,9 +30,9 @@ use axum::http::{HeaderMap, StatusCode};
 
 use super::http::header_str;
 use super::state::{Inner, Shared};
-use crate::provider::sign_acs3::{self, Acs3Request};
-use crate::provider::sign_common::{parse_acs_date, parse_sdk_date, sha256_hex};
-use crate::provider::sign_huawei::{self, HuaweiRequest, UNSIGNED_PAYLOAD};
+use crate::provider::aliyun::sign::ACS3;
+use crate::provider::huawei::sign::{SDK_HMAC, UNSIGNED_PAYLOAD};
+use crate::provider::signing::{ParsedAuthorization, SignedRequest, parse_acs_date, parse_sdk_date, sha256_hex};
 
 /// What a verifier needs from a request.
 pub(crate) struct RequestView<'a> {
@@ -89,7 +89,7 @@ pub(crate) fn verify_aliyun(
         };
         return Err(refuse(bad, "IncompleteSignature", format!("{INCOMPLETE}{hint}")));
     };
-    let auth = sign_acs3::parse_authorization(header).ok_or_else(|| {
+    let auth = ACS3.parse_authorization(header).ok_or_else(|| {
         refuse(bad, "IncompleteSignature", format!("{INCOMPLETE} The Authorization header is malformed."))
     })?;
     let signed: Vec<String> = auth.signed_headers.iter().map(|h| h.to_ascii_lowercase()).collect();
@@ -109,7 +109,7 @@ pub(crate) fn verify_aliyun(
         refuse(bad, "IncompleteSignature", format!("{INCOMPLETE} The signed header {name} is not in the request."))
     })?;
 
-    let key = setup.credentials.iter().find(|k| k.access_key_id == auth.access_key_id).ok_or_else(|| {
+    let key = aliyun_key(shared, inner, &auth.key_id, now).ok_or_else(|| {
         refuse(
             StatusCode::NOT_FOUND,
             "InvalidAccessKeyId.NotFound",
@@ -128,22 +128,23 @@ pub(crate) fn verify_aliyun(
     let claimed_hash = header_str(req.headers, "x-acs-content-sha256").unwrap_or_default();
     let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (n.as_str(), *v)).collect();
     let query: Vec<(&str, &str)> = req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let request = Acs3Request {
+    let request = SignedRequest {
         method: req.method,
         path: req.path,
         query: &query,
         signed_headers: &pairs,
         hashed_payload: claimed_hash,
+        date: date_text,
     };
-    if !sign_acs3::verify(key.access_key_secret.as_bytes(), &request, &auth.signature) {
-        let (canonical, _) = sign_acs3::canonical_request(&request);
+    if !ACS3.verify(key.secret.as_bytes(), &request, &auth.signature) {
+        let (canonical, _) = ACS3.canonical_request(&request);
         return Err(refuse(
             bad,
             "SignatureDoesNotMatch",
             format!(
                 "The signature we calculated does not match the one you provided. Please refer to the API reference \
                  about authentication for details. server string to sign is:{}",
-                sign_acs3::string_to_sign(&canonical)
+                ACS3.string_to_sign(date_text, &canonical)
             ),
         ));
     }
@@ -155,7 +156,7 @@ pub(crate) fn verify_aliyun(
         ));
     }
 
-    if let Some(expected) = &key.security_token {
+    if let Some(expected) = &key.token {
         let sent = header_str(req.headers, "x-acs-security-token")
             .or_else(|| req.query.iter().find(|(k, _)| k == "SecurityToken").map(|(_, v)| v.as_str()));
         if sent != Some(expected.as_str()) {
@@ -165,7 +166,7 @@ pub(crate) fn verify_aliyun(
                 "Specified SecurityToken is missing or does not match the AccessKey.",
             ));
         }
-        if key.expires_in_secs.is_some_and(|limit| shared.wall_elapsed(now) >= limit) {
+        if key.expired {
             return Err(refuse(bad, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired."));
         }
     }
@@ -179,7 +180,31 @@ pub(crate) fn verify_aliyun(
         return Err(refuse(bad, "SignatureNonceUsed", "Specified signature nonce was used already."));
     }
     inner.nonces.insert(nonce, now);
+    *inner.creds.signed_by.entry(auth.key_id.clone()).or_default() += 1;
     Ok(())
+}
+
+/// An Alibaba key: a scenario key, or a temporary one the credential services issued (`creds`).
+fn aliyun_key(shared: &Shared, inner: &Inner, key_id: &str, now: Instant) -> Option<KeyView> {
+    match shared.scenario.aliyun.credentials.iter().find(|k| k.access_key_id == key_id) {
+        Some(key) => Some(KeyView {
+            secret: key.access_key_secret.clone(),
+            token: key.security_token.clone(),
+            expired: key.expires_in_secs.is_some_and(|limit| shared.wall_elapsed(now) >= limit),
+        }),
+        None => inner.creds.aliyun.get(key_id).map(|issued| KeyView {
+            secret: issued.secret.clone(),
+            token: Some(issued.token.clone()),
+            expired: inner.creds.now() >= issued.expires,
+        }),
+    }
+}
+
+/// A key as a verifier needs it, wherever it came from.
+struct KeyView {
+    secret: String,
+    token: Option<String>,
+    expired: bool,
 }
 
 fn iam(message: &str) -> Refusal {
@@ -213,24 +238,35 @@ pub(crate) fn verify_huawei(
         if project_in_path != setup.project_id {
             return Err(no_permission());
         }
+        *inner.creds.signed_by.entry("token".to_owned()).or_default() += 1;
         return Ok(());
     }
     let Some(header) = header_str(req.headers, "authorization") else {
         return Err(refuse(unauthorized, "APIG.1000", "The token must be provided"));
     };
-    let auth = sign_huawei::parse_authorization(header).ok_or_else(|| iam("the Authorization header is malformed"))?;
-    let key = setup
-        .credentials
-        .iter()
-        .find(|k| k.access_key == auth.access_key)
-        .ok_or_else(|| iam("verify aksk signature fail, the access key does not exist"))?;
-    let lock = inner.lockouts.entry(key.access_key.clone()).or_default();
+    let auth = SDK_HMAC.parse_authorization(header).ok_or_else(|| iam("the Authorization header is malformed"))?;
+    let key = match setup.credentials.iter().find(|k| k.access_key == auth.key_id) {
+        Some(key) => KeyView {
+            secret: key.secret_key.clone(),
+            token: key.security_token.clone(),
+            expired: key.expires_in_secs.is_some_and(|limit| shared.wall_elapsed(now) >= limit),
+        },
+        None => match inner.creds.huawei.get(&auth.key_id) {
+            Some(issued) => KeyView {
+                secret: issued.secret.clone(),
+                token: Some(issued.token.clone()),
+                expired: inner.creds.now() >= issued.expires,
+            },
+            None => return Err(iam("verify aksk signature fail, the access key does not exist")),
+        },
+    };
+    let lock = inner.lockouts.entry(auth.key_id.clone()).or_default();
     if lock.until.is_some_and(|until| now < until) {
         return Err(iam("AK access failed to reach the limit,forbidden"));
     }
 
-    let verdict = check_aksk(shared, req, &auth, key, now, now_wall);
-    let lock = inner.lockouts.entry(key.access_key.clone()).or_default();
+    let verdict = check_aksk(shared, req, &auth, &key, now_wall);
+    let lock = inner.lockouts.entry(auth.key_id.clone()).or_default();
     match verdict {
         Ok(()) => {
             *lock = super::state::Lockout::default();
@@ -251,15 +287,15 @@ pub(crate) fn verify_huawei(
     {
         return Err(no_permission());
     }
+    *inner.creds.signed_by.entry(auth.key_id.clone()).or_default() += 1;
     Ok(())
 }
 
 fn check_aksk(
     shared: &Shared,
     req: &RequestView<'_>,
-    auth: &sign_huawei::HuaweiAuthorization,
-    key: &super::scenario::HuaweiKey,
-    now: Instant,
+    auth: &ParsedAuthorization,
+    key: &KeyView,
     now_wall: SystemTime,
 ) -> Result<(), Refusal> {
     let signed: Vec<String> = auth.signed_headers.iter().map(|h| h.to_ascii_lowercase()).collect();
@@ -284,24 +320,24 @@ fn check_aksk(
     };
     let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (n.as_str(), *v)).collect();
     let query: Vec<(&str, &str)> = req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let request = HuaweiRequest {
+    let request = SignedRequest {
         method: req.method,
         path: req.path,
         query: &query,
         signed_headers: &pairs,
         hashed_payload: &payload,
-        sdk_date: date_text,
+        date: date_text,
     };
-    if !sign_huawei::verify(key.secret_key.as_bytes(), &request, &auth.signature) {
+    if !SDK_HMAC.verify(key.secret.as_bytes(), &request, &auth.signature) {
         return Err(iam("verify aksk signature fail"));
     }
-    if let Some(expected) = &key.security_token {
+    if let Some(expected) = &key.token {
         match header_str(req.headers, "x-security-token") {
             None => return Err(iam("X-Security-Token is required for temporary credentials")),
             Some(sent) if sent != expected => return Err(iam("the security token does not match the access key")),
             Some(_) => {}
         }
-        if key.expires_in_secs.is_some_and(|limit| shared.wall_elapsed(now) >= limit) {
+        if key.expired {
             return Err(refuse(StatusCode::UNAUTHORIZED, "APIG.1001", "The security token has expired"));
         }
     }
@@ -376,7 +412,7 @@ secret_key = "SecretKey"
             ("x-acs-version", "2014-05-26"),
             ("x-acs-date", date),
             ("x-acs-signature-nonce", nonce),
-            ("x-acs-content-sha256", crate::provider::sign_common::EMPTY_SHA256),
+            ("x-acs-content-sha256", crate::provider::signing::EMPTY_SHA256),
             ("authorization", &auth),
         ])
     }

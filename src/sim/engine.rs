@@ -46,6 +46,25 @@ pub(crate) struct Item {
     pub group_id: String,
     pub outcome: Final,
     pub timeline: Timeline,
+    /// Why it failed, was cancelled or skipped, for tests to check grouping against; never sent.
+    pub cause: Option<Cause>,
+}
+
+/// The rule that failed an item: the ground truth of failure grouping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Cause {
+    /// The rule, e.g. `route-exists`, `model-exists`, `internal-error`, `dependency-failed`.
+    pub rule: &'static str,
+    /// For a dependency failure, the name of the model whose failure cancelled the item.
+    pub because: Option<String>,
+    /// The hostile sample appended to the message, if any (the text differs from the rule's).
+    pub decoration: Option<&'static str>,
+}
+
+impl Cause {
+    pub(crate) fn rule(rule: &'static str) -> Cause {
+        Cause { rule, because: None, decoration: None }
+    }
 }
 
 /// Where a subtask is at a given moment.
@@ -156,6 +175,7 @@ mod tests {
             path: "/".into(),
             description: String::new(),
             group_id: String::new(),
+            cause: None,
             outcome,
             timeline: Timeline::default(),
         }

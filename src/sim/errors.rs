@@ -1,7 +1,7 @@
 //! The two clouds' error bodies.
 //!
 //! Alibaba: `{RequestId, HostId, Code, Message, Recommend}` plus `x-acs-request-id`
-//! (cloud-apis.md A.5). Huawei: `{error_code, error_msg, request_id}` plus `X-Request-Id`
+//! (docs/protocols.md, Alibaba Cloud "Errors"). Huawei: `{error_code, error_msg, request_id}` plus `X-Request-Id`
 //! (B.3). Message texts are the published ones where one exists.
 
 use axum::http::StatusCode;

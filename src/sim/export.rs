@@ -81,6 +81,8 @@ pub(crate) fn export(group: &Group, region: &str, req: &ExportRequest) -> Result
         description: None,
         host: Some(&host),
         base_path: "",
+        servers: None,
+        schemes: None,
         operations: stubs.iter().collect(),
         schemas: schemas.iter().collect(),
     };

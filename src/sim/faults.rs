@@ -1,6 +1,6 @@
 //! Fault injection over real HTTP: throttling, 5xx bursts, HTML pages, truncated, empty,
 //! oversized and deeply nested bodies, slow, hanging and dripping answers, cross-host
-//! redirects, and hostile error text (reliability.md, final table).
+//! redirects, and hostile error text (RELIABILITY.md §2).
 //!
 //! A fault fires for the requests its selector matches inside its window (see
 //! [`FaultSpec`]). "Before" faults replace the answer and skip the endpoint's side effects (no

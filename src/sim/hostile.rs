@@ -1,5 +1,5 @@
 //! Hostile text the simulator can put into names and error messages, so the sanitiser and the
-//! renderer are exercised over real HTTP (reliability.md §1 and its test table rows 1–4).
+//! renderer are exercised over real HTTP (RELIABILITY.md §1).
 
 /// Named samples; scenarios pick one by name, or `all` for every sample joined.
 pub(crate) const SAMPLES: &[(&str, &str)] = &[
@@ -24,9 +24,9 @@ pub(crate) fn sample(name: &str) -> Option<String> {
     }
 }
 
-/// The sample used for the `i`-th hostile item.
-pub(crate) fn nth(i: usize) -> &'static str {
-    SAMPLES[i % SAMPLES.len()].1
+/// The `i`-th hostile sample with its name.
+pub(crate) fn nth_named(i: usize) -> (&'static str, &'static str) {
+    SAMPLES[i % SAMPLES.len()]
 }
 
 /// A message of just over 1 MiB that mixes CJK, colour escapes and plain text.
@@ -49,6 +49,6 @@ mod tests {
         assert!(sample("all").unwrap().contains("\u{202e}"));
         assert!(sample("huge").unwrap().len() >= 1 << 20);
         assert_eq!(sample("nope"), None);
-        assert_eq!(nth(SAMPLES.len()), SAMPLES[0].1);
+        assert_eq!(nth_named(SAMPLES.len()), SAMPLES[0]);
     }
 }

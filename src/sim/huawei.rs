@@ -1,6 +1,6 @@
 //! Huawei Cloud APIG under `/v2/{project_id}/apigw/instances/{instance_id}/`: `GET
 //! async-tasks/{task_id}`, `POST openapi/async-import` (multipart) and `POST
-//! openapi/async-export` (cloud-apis.md B.1–B.4, quirks 11–19).
+//! openapi/async-export` (docs/protocols.md, Huawei Cloud, quirks 11–19).
 //!
 //! Subtasks stay hidden until the task ends (`task_result` is `""` while waiting/processing).
 //! Synchronous errors: `APIG.2001` 400 for a missing parameter, `APIG.2012` 400 for a bad value,
@@ -33,7 +33,10 @@ enum Route {
     Poll(String),
     Import,
     Export,
+    ListApis,
 }
+
+mod group;
 
 struct Prepared {
     route: Route,
@@ -67,6 +70,7 @@ pub(crate) async fn handle(shared: &Shared, method: &Method, uri: &Uri, headers:
         Route::Poll(task_id) => poll(shared, &prepared.instance_id, task_id, rid, now),
         Route::Import => import(shared, &prepared.instance_id, headers, body.clone(), rid, now).await,
         Route::Export => export_task(shared, &prepared.instance_id, uri, body, rid, now),
+        Route::ListApis => group::list_apis(shared, &prepared.instance_id, uri, rid),
     };
     match &prepared.fault {
         Some(fault) => faults::after(shared, fault, normal).await,
@@ -102,12 +106,14 @@ fn prepare(
         }
         (&Method::POST, ["openapi", "async-import"]) => Some(Route::Import),
         (&Method::POST, ["openapi", "async-export"]) => Some(Route::Export),
+        (&Method::GET, ["apis"]) => Some(Route::ListApis),
         _ => None,
     };
     let key = match &route {
         Some(Route::Poll(_)) => "huawei GET async-tasks",
         Some(Route::Import) => "huawei POST async-import",
         Some(Route::Export) => "huawei POST async-export",
+        Some(Route::ListApis) => "huawei GET apis",
         None => "huawei (unknown route)",
     };
     inner.stats.count_request(key);
@@ -132,6 +138,7 @@ fn prepare(
         Route::Poll(id) => (EndpointSelector::Poll, Some(id.as_str())),
         Route::Import => (EndpointSelector::Import, None),
         Route::Export => (EndpointSelector::Export, None),
+        Route::ListApis => (EndpointSelector::Group, None),
     };
     let ctx = FaultContext { provider: ProviderKind::Huawei, endpoint, task_id };
     let fault = faults::select(shared, &mut inner, &ctx, now);
@@ -296,7 +303,7 @@ async fn import(
         }),
     };
     let behaviour = resolve(&shared.scenario.defaults, &Behaviour::default());
-    let origin = Origin { name: None, behaviour, created: now };
+    let origin = Origin { name: None, behaviour, created: now, messages: None };
     let mut inner = shared.lock();
     let task_id = create_huawei_import(shared, &mut inner, instance_id, parsed, &options, &origin);
     accepted(&task_id, request_id)
@@ -360,7 +367,7 @@ fn export_task(
         return huawei_error(StatusCode::INTERNAL_SERVER_ERROR, "APIG.9999", "System error", request_id);
     };
     let behaviour = resolve(&shared.scenario.defaults, &Behaviour::default());
-    let origin = Origin { name: None, behaviour, created: now };
+    let origin = Origin { name: None, behaviour, created: now, messages: None };
     let task_id = create_huawei_export(shared, &mut inner, instance_id, result, &origin);
     accepted(&task_id, request_id)
 }

@@ -1,31 +1,29 @@
-//! Import processing: a parsed spec against a group, through the rules a real gateway applies,
-//! into a planned task.
+//! Import processing: a parsed spec against a group, into a planned task.
 //!
-//! Rules, in order, per operation: the spec's base path must match the Alibaba group's; `cookie`
-//! parameters and `formData` files cannot be mapped; a route may appear once per spec (templates
-//! and trailing slashes do not distinguish routes, see [`crate::openapi::route_key`]); an API
-//! name once per spec; a route already in the group fails (Alibaba, unless `Overwrite`) or is
-//! skipped (Huawei `api_mode=merge`, reported in `ignore`) or updated (overwrite/override); a
-//! name already used by another API in the group fails; then a configurable share of internal
-//! errors. Alibaba models: a name already in the group fails unless `Overwrite`; an API whose
-//! `$ref` closure includes a failed model is cancelled (`CANCEL`).
+//! The gateway's verdict on each item comes from [`crate::provider::rules`], the rule set
+//! `oaswatch check` applies too (docs/check.md). On top of it the simulator adds what no spec
+//! predicts: internal errors at a scenario's rate, scripted failure messages, items stuck in
+//! `Waiting`, hostile text; and it cancels an Alibaba API whose `$ref` closure includes a model
+//! that failed.
 //!
 //! The group is updated when the task is created (the gateway reserves the routes at once), so a
 //! second import of the same spec sees the first one's APIs.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-use super::engine::{self, Final, Item, Timeline, Timing};
+use super::engine::{self, Cause, Final, Item, Timeline, Timing};
 use super::hostile;
 use super::ids::Ids;
 use super::scenario::Behaviour;
 use super::state::{Group, GroupApi, GroupModel, Inner, Plan, PlanResult, Shared, SimTask};
 use crate::domain::{ChangeAction, ProviderKind, SubtaskKind, TaskKind};
-use crate::openapi::{Document, OpenApiError, Operation, ParamLocation, Parameter, route_key};
+use crate::openapi::{Document, OpenApiError, route_key};
+use crate::provider::rules::{ExistingItem, GatewayRules, GroupState, ImportPlan, Refusal, Rule, Verdict};
+use crate::provider::{self, rules};
 
 /// Behaviour with every default filled in.
 #[derive(Clone, Copy, Debug)]
@@ -53,52 +51,6 @@ pub(crate) fn resolve(behaviour: &Behaviour, defaults: &Behaviour) -> Resolved {
     }
 }
 
-/// The name Alibaba gives an API whose operation has no `operationId`, in the springfox style
-/// of its own example (`GetByCreatorIdUsingGET`).
-pub(crate) fn generated_name(method: &str, path: &str) -> String {
-    let mut name = String::new();
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
-        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(template) => {
-                name.push_str("By");
-                push_camel(&mut name, template);
-            }
-            None => push_camel(&mut name, segment),
-        }
-    }
-    if name.is_empty() {
-        name.push_str("Root");
-    }
-    format!("{name}Using{}", method.to_ascii_uppercase())
-}
-
-fn push_camel(out: &mut String, text: &str) {
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            out.extend(first.to_uppercase());
-            out.push_str(chars.as_str());
-        }
-    }
-}
-
-/// `base` + `path` with exactly one slash between them.
-pub(crate) fn join_path(base: &str, path: &str) -> String {
-    let base = base.trim_end_matches('/');
-    if path.starts_with('/') { format!("{base}{path}") } else { format!("{base}/{path}") }
-}
-
-/// The first parameter a gateway cannot map, if any.
-fn unsupported_parameter(op: &Operation) -> Option<&Parameter> {
-    op.parameters
-        .iter()
-        .find(|p| p.location == ParamLocation::Cookie || (p.location == ParamLocation::FormData && p.is_file))
-}
-
-fn location_label(p: &Parameter) -> &'static str {
-    if p.is_file { "formData (file)" } else { p.location.as_str() }
-}
-
 /// Everything the rules need to know about one import.
 pub(crate) struct ImportRules<'a> {
     pub provider: ProviderKind,
@@ -106,6 +58,8 @@ pub(crate) struct ImportRules<'a> {
     pub overwrite: bool,
     pub behaviour: Resolved,
     pub task_id: &'a str,
+    /// Messages to fail the first operations with, in order, whatever the rules say.
+    pub messages: Option<&'a [String]>,
 }
 
 /// The planned items (not yet scheduled) and Alibaba's `WarningMessages`.
@@ -118,176 +72,89 @@ fn fail(code: &str, message: String) -> Final {
     Final::Fail { code: code.to_owned(), message }
 }
 
-#[expect(clippy::too_many_lines, reason = "the rules read best as one ordered list")]
+/// What the gateway's rules leave of `group`, as [`rules::plan`] reads it.
+fn group_state(group: &Group) -> GroupState<'_> {
+    GroupState {
+        id: &group.id,
+        name: &group.name,
+        base_path: &group.base_path,
+        apis: group
+            .apis
+            .iter()
+            .map(|a| ExistingItem { id: &a.id, name: &a.name, method: &a.method, path: &a.path })
+            .collect(),
+        models: group.models.iter().map(|m| ExistingItem { id: &m.id, name: &m.name, method: "", path: "" }).collect(),
+    }
+}
+
+/// The ground-truth label of a refusal: the rule, or the one the cloud answers alike.
+fn cause_of(gateway: &GatewayRules, rule: Rule) -> Cause {
+    let shown = gateway.same_answer.iter().find(|(from, _)| *from == rule).map_or(rule, |(_, to)| *to);
+    Cause::rule(shown.id())
+}
+
+/// The gateway's verdicts ([`rules::plan`], shared with `oaswatch check`), then what only the
+/// simulator does: internal errors at the scenario's rate, scripted messages, models' failures
+/// cancelling the APIs that need them, stuck and hostile items.
 pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, seed: u64) -> Planned {
     let mut rng = StdRng::seed_from_u64(seed);
     let aliyun = rules.provider == ProviderKind::Aliyun;
+    let gateway = provider::registration(rules.provider).rules;
     let doc = rules.doc;
     let rate = rules.behaviour.internal_error_rate;
     let new_id = |label: &str, n: usize| ids.hex32(&format!("{label}/{}", rules.task_id), n as u64);
-    let mut warnings = Vec::new();
+    let plan = rules::plan(gateway, doc, &group_state(group), rules.overwrite);
+    let internal_error =
+        || if aliyun { fail("", "Internal Error".to_owned()) } else { fail("APIG.9999", "System error".to_owned()) };
 
-    // Models first: Alibaba imports them before the APIs that use them.
-    let mut model_items = Vec::new();
-    let mut failed_models: BTreeSet<String> = BTreeSet::new();
-    if aliyun {
-        for (n, schema) in doc.schemas.iter().enumerate() {
-            let roll: f64 = rng.random();
-            let existing = group.models.iter().find(|m| m.name == schema.name);
-            let outcome = match existing {
-                Some(model) if !rules.overwrite => fail(
-                    "",
-                    format!("The model [{}] already exists in group {} (model {}).\n", schema.name, group.id, model.id),
-                ),
-                Some(_) => Final::Over(ChangeAction::Update),
-                None if roll < rate => fail("", "Internal Error\n".to_owned()),
-                None => Final::Over(ChangeAction::Create),
-            };
-            if matches!(outcome, Final::Fail { .. }) {
-                failed_models.insert(schema.name.clone());
-            }
-            model_items.push(Item {
-                kind: SubtaskKind::Model,
-                id: existing.map_or_else(|| new_id("model", n), |m| m.id.clone()),
-                name: schema.name.clone(),
-                method: String::new(),
-                path: String::new(),
-                description: schema.value.get("description").and_then(|d| d.as_str()).unwrap_or_default().to_owned(),
-                group_id: group.id.clone(),
-                outcome,
-                timeline: Timeline::default(),
-            });
-        }
-    }
-
-    let group_base = group.base_path.trim_end_matches('/');
-    let base_mismatch = aliyun && !group_base.is_empty() && group_base != doc.base_path;
-    let mut first_of_route: HashMap<String, (String, String)> = HashMap::new();
-    let mut names_in_spec: HashSet<String> = HashSet::new();
+    let (mut model_items, failed_models) = model_items(gateway, &plan, doc, group, &mut rng, rate, &new_id);
     let mut api_items = Vec::new();
-    for (n, op) in doc.operations.iter().enumerate() {
+    for planned in &plan.apis {
+        let n = planned.index;
+        let op = &doc.operations[n];
         let roll: f64 = rng.random();
-        let path = if aliyun { op.path.clone() } else { join_path(&doc.base_path, &op.path) };
-        let method = op.method.clone();
-        let name = op.operation_id.clone().unwrap_or_else(|| generated_name(&method, &op.path));
-        if aliyun && op.operation_id.is_none() {
-            warnings.push(format!(
-                "The operationId of API [{method} {path}] is empty; the API name [{name}] is generated."
-            ));
-        }
-        let key = route_key(&method, &path);
-        let existing = group.apis.iter().find(|a| route_key(&a.method, &a.path) == key);
-        let id = existing.map_or_else(|| new_id("api", n), |a| a.id.clone());
-        let mut outcome = if base_mismatch {
-            fail(
-                "",
-                format!(
-                    "The basePath [{}] of the OAS data does not match the basePath [{group_base}] of API group {} ({}).",
-                    if doc.base_path.is_empty() { "/" } else { &doc.base_path },
-                    group.name,
-                    group.id
-                ),
-            )
-        } else if let Some(p) = unsupported_parameter(op) {
-            if aliyun {
-                fail(
-                    "",
-                    format!(
-                        "The parameter [{}] in [{}] of API [{method} {path}] is not supported. Parameters can be in \
-                         path, query, header, formData (no files) or body.",
-                        p.name,
-                        location_label(p)
-                    ),
-                )
-            } else {
-                fail(
-                    "APIG.2012",
-                    format!(
-                        "Invalid parameter value,parameterName:{}.location,value:{}. Please refer to the support \
-                         documentation",
-                        p.name,
-                        location_label(p).to_ascii_uppercase()
-                    ),
-                )
-            }
-        } else if let Some((first_name, first_id)) = first_of_route.get(&key) {
-            if aliyun {
-                fail(
-                    "",
-                    format!(
-                        "Duplicate API definition [{method} {path}] in the OAS data: the route is already defined by \
-                         API [{first_name}]."
-                    ),
-                )
-            } else {
-                fail(
-                    "APIG.3302",
-                    format!(
-                        "The API definition already exists,method:{method},path:{path},api_id:{first_id}. Please \
-                         refer to the support documentation"
-                    ),
-                )
-            }
-        } else if names_in_spec.contains(&name) {
-            if aliyun {
-                fail("", format!("Duplicate API name [{name}] in the OAS data, API [{method} {path}]."))
-            } else {
-                fail(
-                    "APIG.3301",
-                    format!("The API name already exists,name:{name}. Please refer to the support documentation"),
-                )
-            }
-        } else if let Some(existing) = existing {
-            if rules.overwrite {
-                Final::Over(ChangeAction::Update)
-            } else if aliyun {
-                fail(
-                    "",
-                    format!(
-                        "An API with the same method and path already exists in group {}: [{method} {}] is API {} \
-                         ({}). Set Overwrite to true to replace it.",
-                        group.id, existing.path, existing.name, existing.id
-                    ),
-                )
-            } else {
-                Final::Ignore
-            }
-        } else if let Some(other) = group.apis.iter().find(|a| a.name == name) {
-            if aliyun {
-                fail("", format!("The API name [{name}] already exists in group {} (API {}).", group.id, other.id))
-            } else {
-                fail(
-                    "APIG.3301",
-                    format!("The API name already exists,name:{name}. Please refer to the support documentation"),
-                )
-            }
-        } else if roll < rate {
-            if aliyun { fail("", "Internal Error".to_owned()) } else { fail("APIG.9999", "System error".to_owned()) }
-        } else {
-            Final::Over(ChangeAction::Create)
+        let (mut outcome, mut cause) = match &planned.verdict {
+            Verdict::Refused { rule: Rule::DependencyFailed, message, .. } => (
+                Final::Cancel { message: message.clone() },
+                Some(Cause { rule: Rule::DependencyFailed.id(), because: planned.because.clone(), decoration: None }),
+            ),
+            Verdict::Refused { rule, code, message } => (fail(code, message.clone()), Some(cause_of(gateway, *rule))),
+            Verdict::Create if roll < rate => (internal_error(), Some(Cause::rule("internal-error"))),
+            Verdict::Create => (Final::Over(ChangeAction::Create), None),
+            Verdict::Update => (Final::Over(ChangeAction::Update), None),
+            Verdict::Skip => (Final::Ignore, Some(Cause::rule("route-exists-merged"))),
         };
-        first_of_route.entry(key).or_insert_with(|| (name.clone(), id.clone()));
-        names_in_spec.insert(name.clone());
-        if aliyun && matches!(outcome, Final::Over(_)) && !failed_models.is_empty() {
-            let needs = doc.operation_schemas(n);
-            if let Some(model) = needs.iter().find(|m| failed_models.contains(*m)) {
-                outcome = Final::Cancel {
-                    message: format!(
-                        "The import of API [{method} {path}] was cancelled because model [{model}] failed to import."
-                    ),
-                };
-            }
+        if let Some(message) = rules.messages.and_then(|m| m.get(n)) {
+            outcome = Final::Fail { code: String::new(), message: message.clone() };
+            cause = Some(Cause::rule("scripted"));
+        }
+        // Models the gateway refused are in the plan; those that failed for other reasons
+        // (internal errors) cancel the APIs that need them here.
+        if matches!(outcome, Final::Over(_))
+            && let Some(model) = rules::failed_dependency(doc, n, &failed_models)
+        {
+            let no_group = GroupState::default();
+            let refusal = Refusal {
+                method: &planned.method,
+                path: &planned.path,
+                name: &planned.name,
+                other: Some(ExistingItem { id: "", name: model, method: "", path: "" }),
+                ..Refusal::new(Rule::DependencyFailed, &no_group, &doc.base_path)
+            };
+            outcome = Final::Cancel { message: (gateway.refusal_text)(&refusal).1 };
+            cause = Some(Cause { rule: Rule::DependencyFailed.id(), because: Some(model.clone()), decoration: None });
         }
         api_items.push(Item {
             kind: SubtaskKind::Api,
-            id,
-            name,
-            method,
-            path,
+            id: planned.existing_id.clone().unwrap_or_else(|| new_id("api", n)),
+            name: planned.name.clone(),
+            method: planned.method.clone(),
+            path: planned.path.clone(),
             description: op.description.clone().or_else(|| op.summary.clone()).unwrap_or_default(),
             group_id: group.id.clone(),
             outcome,
             timeline: Timeline::default(),
+            cause,
         });
     }
 
@@ -309,30 +176,78 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
 
     apply_to_group(group, doc, &api_items, &model_items, aliyun);
     model_items.extend(api_items);
-    Planned { items: model_items, warnings }
+    Planned { items: model_items, warnings: plan.warnings }
+}
+
+/// The models' items, and the names of those that failed.
+fn model_items(
+    gateway: &GatewayRules,
+    plan: &ImportPlan,
+    doc: &Document,
+    group: &Group,
+    rng: &mut StdRng,
+    rate: f64,
+    new_id: &dyn Fn(&str, usize) -> String,
+) -> (Vec<Item>, BTreeSet<String>) {
+    let mut items = Vec::new();
+    let mut failed_models: BTreeSet<String> = BTreeSet::new();
+    for planned in &plan.models {
+        let roll: f64 = rng.random();
+        let schema = &doc.schemas[planned.index];
+        let (outcome, cause) = match &planned.verdict {
+            Verdict::Refused { rule, code, message } => (fail(code, message.clone()), Some(cause_of(gateway, *rule))),
+            Verdict::Create if roll < rate => {
+                (fail("", "Internal Error\n".to_owned()), Some(Cause::rule("internal-error")))
+            }
+            Verdict::Create => (Final::Over(ChangeAction::Create), None),
+            Verdict::Update | Verdict::Skip => (Final::Over(ChangeAction::Update), None),
+        };
+        if matches!(outcome, Final::Fail { .. }) {
+            failed_models.insert(planned.name.clone());
+        }
+        items.push(Item {
+            kind: SubtaskKind::Model,
+            id: planned.existing_id.clone().unwrap_or_else(|| new_id("model", planned.index)),
+            name: planned.name.clone(),
+            method: String::new(),
+            path: String::new(),
+            description: schema.value.get("description").and_then(|d| d.as_str()).unwrap_or_default().to_owned(),
+            group_id: group.id.clone(),
+            outcome,
+            timeline: Timeline::default(),
+            cause,
+        });
+    }
+    (items, failed_models)
 }
 
 /// Hostile text in descriptions and failure messages; a share of items is forced to fail so
-/// the hostile messages are seen, and one message is 1 MiB.
+/// the hostile messages are seen, and one message is 1 MiB. A gateway's own refusals keep its
+/// words: their hostile text is what they echo from the spec.
 fn decorate_hostile(items: &mut [Item], aliyun: bool) {
     for (k, item) in items.iter_mut().enumerate() {
-        let sample = hostile::nth(k);
+        let (sample_name, sample) = hostile::nth_named(k);
         if k % 3 == 0 {
             item.description = format!("{} {sample}", item.description);
         }
-        if k % 4 == 1 && item.outcome == Final::Over(ChangeAction::Create) {
+        if k % 4 == 1 && item.outcome != Final::Ignore {
             item.outcome = if aliyun {
                 fail("", format!("Internal Error: {sample}"))
             } else {
                 fail("APIG.9999", format!("System error: {sample}"))
             };
-        } else if let Final::Fail { message, .. } | Final::Cancel { message } = &mut item.outcome {
+            item.cause = Some(Cause { rule: "internal-error", because: None, decoration: Some(sample_name) });
+        } else if let Final::Cancel { message } = &mut item.outcome {
             message.push(' ');
             message.push_str(sample);
+            if let Some(cause) = &mut item.cause {
+                cause.decoration = Some(sample_name);
+            }
         }
         if k == 2 {
             let code = if aliyun { "" } else { "APIG.9999" };
             item.outcome = fail(code, hostile::huge_message());
+            item.cause = Some(Cause::rule("huge-message"));
         }
     }
 }
@@ -399,6 +314,8 @@ pub(crate) struct Origin {
     pub name: Option<String>,
     pub behaviour: Resolved,
     pub created: Instant,
+    /// The scenario's `failure_messages`: operation n fails with message n.
+    pub messages: Option<std::sync::Arc<[String]>>,
 }
 
 /// Schedules items and stores the task.
@@ -448,8 +365,14 @@ pub(crate) fn create_aliyun_import(
     let id = next_task_id(shared, inner);
     let seed = shared.ids.rng_seed(&format!("plan/{id}"));
     let group = inner.aliyun_group_mut(group_id)?;
-    let rules =
-        ImportRules { provider: ProviderKind::Aliyun, doc, overwrite, behaviour: origin.behaviour, task_id: &id };
+    let rules = ImportRules {
+        provider: ProviderKind::Aliyun,
+        doc,
+        overwrite,
+        behaviour: origin.behaviour,
+        task_id: &id,
+        messages: origin.messages.as_deref(),
+    };
     let planned = plan_items(&rules, group, shared.ids, seed);
     let result = PlanResult::Import { group_id: group_id.to_owned(), swagger_id: String::new() };
     store_task(
@@ -522,6 +445,7 @@ pub(crate) fn create_huawei_import(
                         overwrite: options.api_mode_override,
                         behaviour: origin.behaviour,
                         task_id: &id,
+                        messages: origin.messages.as_deref(),
                     };
                     let planned = plan_items(&rules, group, shared.ids, seed);
                     (planned.items, PlanResult::Import { group_id: group.id.clone(), swagger_id })

@@ -468,6 +468,10 @@ pub struct TaskSpec {
     /// The state this task must end in (checked by the scenario tests).
     #[serde(default)]
     pub expect: Option<TaskState>,
+    /// Operation n fails with message n, whatever the gateway's rules say: real-world error
+    /// text (log lines, a support ticket's messages) through the whole path, for benchmarks.
+    #[serde(default)]
+    pub failure_messages: Vec<String>,
 }
 
 fn default_kind() -> TaskKind {
@@ -536,6 +540,9 @@ pub enum EndpointSelector {
     Import,
     /// `POST async-export`.
     Export,
+    /// The group reads of `check`: `DescribeApiGroup`/`DescribeApis`/`DescribeModels`,
+    /// `GET …/apis`.
+    Group,
 }
 
 /// One fault: what, for which requests, and when.

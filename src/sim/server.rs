@@ -1,6 +1,8 @@
-//! The listeners: the main one serving both clouds (Alibaba RPC at `/`, Huawei under `/v2/`),
+//! The listeners: the main one serving both clouds (Alibaba RPC at `/`, Huawei under `/v2/`,
+//! and their credential services: STS at `/` by its `Action`, the metadata services and IAM
+//! federation at their own paths),
 //! and the redirect target, a second listener on another loopback address that only counts
-//! what reaches it (reliability.md row 18).
+//! what reaches it (RELIABILITY.md §2).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -19,7 +21,7 @@ use tokio::task::JoinHandle;
 
 use super::http::json_response;
 use super::state::Shared;
-use super::{aliyun, huawei};
+use super::{aliyun, huawei, iam, imds, sts};
 
 /// Largest request body read (a 10,000-operation spec is a few MiB).
 const MAX_BODY: usize = 64 << 20;
@@ -56,7 +58,13 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
         return response;
     };
     let path = parts.uri.path();
-    if path == "/" {
+    if path == "/" && sts::is_sts(&parts.uri, &parts.headers) {
+        sts::handle(&shared, &parts.method, &parts.uri, &parts.headers, &bytes)
+    } else if imds::serves(path) {
+        imds::handle(&shared, &parts.method, &parts.uri, &parts.headers)
+    } else if iam::serves(path) {
+        iam::handle(&shared, &parts.method, &parts.uri, &parts.headers, &bytes)
+    } else if path == "/" {
         aliyun::handle(&shared, &parts.method, &parts.uri, &parts.headers, &bytes).await
     } else if path.starts_with("/v2/") {
         huawei::handle(&shared, &parts.method, &parts.uri, &parts.headers, &bytes).await

@@ -65,7 +65,7 @@ impl Group {
     ) -> Group {
         let mut group = Group::new(id.to_owned(), name.to_owned(), base_path.to_owned());
         for (n, api) in apis.iter().enumerate() {
-            let generated = super::import::generated_name(&api.method, &api.path);
+            let generated = crate::provider::rules::generated_name(&api.method, &api.path);
             group.apis.push(GroupApi {
                 id: api.id.clone().unwrap_or_else(|| ids.hex32(&format!("existing-api/{id}"), n as u64)),
                 name: api.name.clone().unwrap_or(generated),
@@ -159,6 +159,8 @@ pub(crate) struct Inner {
     pub stats: SimStats,
     /// Per task id, what its watchers saw.
     pub watched: HashMap<String, Watched>,
+    /// What the credential services issued and were asked to do (`creds`).
+    pub creds: super::creds::Issued,
 }
 
 impl Inner {

@@ -82,7 +82,7 @@ pub fn on_path(name: &str, path: Option<&str>) -> bool {
 /// shell's own 127 (not found) and 126 (not executable).
 pub fn run(program: ExternalProgram, command: &str, var: Option<&str>, file: &Path) -> Result<(), String> {
     let mut shell = Command::new("sh");
-    let status = crate::credentials::scrub_child_env(&mut shell)
+    let status = crate::provider::scrub_child_env(&mut shell)
         .arg("-c")
         .arg(format!("{command} \"$1\""))
         .arg("oaswatch")

@@ -17,9 +17,9 @@ use crate::app::{App, Command, Entry, Focus, header_rows, labels};
 use crate::domain::Subtask;
 use crate::sanitize;
 
-use super::layout::{inner, is_shown, viewer_body};
 use super::theme::Theme;
 use super::{clean, cols, put};
+use crate::app::layout::{inner, is_shown, viewer_body};
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if !is_shown(area) {

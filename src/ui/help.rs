@@ -11,25 +11,25 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Widget};
 
 use crate::app::keymap::KeyContext;
+use crate::app::overlay::Overlay;
 use crate::app::retry::ImportOffer;
 use crate::app::{App, Command};
 
-use super::layout::{inner, is_shown};
 use super::theme::Theme;
 use super::{clean, cols, put, report_prompt};
+use crate::app::layout::{inner, is_shown};
 
+/// The dialogs in the app's stack order, bottom first, so the one on top (the one that has the
+/// keys) is drawn last, over the others. The input line has its own row in the layout.
 pub fn render_overlays(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    if let Some(help) = app.help() {
-        render_help(app, help.context, help.scroll, theme, area, buf);
-    }
-    if let Some(task_ref) = app.confirm_remove() {
-        render_confirm(&task_ref.to_string(), theme, area, buf);
-    }
-    if let Some(offer) = app.import_offer() {
-        render_import_offer(offer, theme, area, buf);
-    }
-    if let Some(prompt) = app.report_prompt() {
-        report_prompt::render(app, prompt, theme, area, buf);
+    for overlay in app.overlays().bottom_to_top() {
+        match overlay {
+            Overlay::Help(help) => render_help(app, help.context, help.scroll, theme, area, buf),
+            Overlay::ConfirmRemove(task_ref) => render_confirm(&task_ref.to_string(), theme, area, buf),
+            Overlay::ImportOffer(offer) => render_import_offer(offer, theme, area, buf),
+            Overlay::ReportPrompt(prompt) => report_prompt::render(app, prompt, theme, area, buf),
+            Overlay::Input { .. } => {}
+        }
     }
 }
 
@@ -65,6 +65,7 @@ fn pane_commands(context: KeyContext) -> &'static [Command] {
             Command::NextFailure,
             Command::PrevFailure,
             Command::Groups,
+            Command::Values,
             Command::Report,
             Command::ChangesOnly,
             Command::Filter,
@@ -122,6 +123,7 @@ fn subtasks_describe(command: Command) -> &'static str {
         Command::Enter => "error details; in Groups: list the group's failures",
         Command::Back => "clear the filter / back to the groups / back to the tasks",
         Command::Groups => "Groups tab: failures by cause, biggest first",
+        Command::Values => "in Groups: the values each variable took ({model}: Money ×7)",
         Command::NextFailure => "next failure (in a group: within it)",
         Command::ChangesOnly => "only subtasks changed since you last looked (•)",
         other => other.describe(),

@@ -15,9 +15,9 @@ use crate::app::{App, Command, ReportPrompt, labels};
 use crate::failure_report::Format;
 
 use super::help::centred;
-use super::layout::{inner, is_shown};
 use super::theme::Theme;
 use super::{clean, cols, put};
+use crate::app::layout::{inner, is_shown};
 
 pub fn render(app: &App, prompt: &ReportPrompt, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let rect = centred(area, 78, 9);

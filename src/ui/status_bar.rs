@@ -18,9 +18,9 @@ use crate::app::{App, Command, FlashLevel, labels};
 use crate::domain::TaskState;
 use crate::sanitize;
 
-use super::layout::is_shown;
 use super::theme::Theme;
 use super::{clean, cols, put};
+use crate::app::layout::is_shown;
 
 pub fn render_header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if !is_shown(area) {

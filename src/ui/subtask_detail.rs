@@ -18,11 +18,11 @@ use crate::analysis::ChangedSet;
 use crate::app::insight::Tab;
 use crate::app::subtask_view::{SortMode, view_offset};
 use crate::app::{App, Entry, Focus, labels};
-use crate::domain::{Subtask, Task};
+use crate::domain::{Subtask, SubtaskState, Task};
 
-use super::layout::{inner, is_shown, subtask_table};
 use super::theme::Theme;
 use super::{activity, clean, cols, groups, put};
+use crate::app::layout::{inner, is_shown, subtask_table};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Col {
@@ -109,12 +109,21 @@ fn title(entry: Option<&Entry>, theme: &Theme, width: usize) -> Line<'static> {
     };
     spans.push(Span::styled(" │ ", theme.dim));
     let tabs = spans.len();
-    let failed = task.counts.failed + task.counts.cancelled;
+    let c = task.counts;
+    // The states that were not imported, each with its glyph, as the task row counts them.
     let counted = |spans: &mut Vec<Span<'static>>| {
-        spans.push(Span::styled(
-            format!("✘ {} failed", labels::count(failed as usize)),
-            if failed > 0 { theme.fail } else { theme.dim },
-        ));
+        for (state, n) in c.parts() {
+            let always = state == SubtaskState::Failed;
+            if !always && (n == 0 || !matches!(state, SubtaskState::Cancelled | SubtaskState::Skipped)) {
+                continue;
+            }
+            if !always {
+                spans.push(Span::styled(" · ", theme.dim));
+            }
+            let (glyph, word) = labels::subtask_state(state);
+            let style = if n == 0 || state == SubtaskState::Skipped { theme.dim } else { theme.fail };
+            spans.push(Span::styled(format!("{glyph} {} {word}", labels::count(n as usize)), style));
+        }
         spans.push(Span::styled(format!(" / {}", labels::count(task.subtasks.len())), theme.text));
     };
     if insight.tab() == Tab::Groups {

@@ -2,21 +2,24 @@
 //!
 //! Row 1: state glyph and word, provider, short reference, and on the right the rate and ETA
 //! ("12/min · ETA 3m", "stalled 2m", shortened when narrow). Row 2: kind, a segmented progress
-//! bar with succeeded/failed/running/waiting counts, elapsed time, freshness. Row 3 (only when
-//! fetching fails): a badge with the reason. Draws only what is visible; reads `&App` only.
+//! bar and the counts of every state (the one breakdown, [`Counts::parts`]), elapsed time,
+//! freshness. Then, only when there is something to say: the subtasks a finished task left
+//! unfinished ("⚠ 1 still WAIT after Finished: GET /x"), and a badge with the reason fetching
+//! fails. Draws only what is visible; reads `&App` only.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
+use crate::analysis::stragglers::stragglers;
 use crate::app::{App, Entry, Focus, labels};
-use crate::domain::{Counts, ProviderKind, Task, TaskKind};
+use crate::domain::{Counts, SubtaskState, Task, TaskKind};
 
-use super::layout::{inner, is_shown};
 use super::theme::Theme;
 use super::{clean, cols, put};
+use crate::app::layout::{inner, is_shown};
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if !is_shown(area) {
@@ -155,6 +158,12 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
     }
 
     let mut lines = vec![Line::from(first), Line::from(second)];
+    if let Some(left) = entry.task.as_ref().and_then(stragglers) {
+        lines.push(Line::from(vec![
+            Span::styled("⚠ ", theme.warn),
+            Span::styled(clean(&left.sentence(), width.saturating_sub(2)).into_owned(), theme.warn),
+        ]));
+    }
     if let Some(err) = &entry.last_error {
         let mut reason = String::new();
         if !err.code.is_empty() {
@@ -170,6 +179,13 @@ fn item_lines(app: &App, entry: &Entry, theme: &Theme, width: usize) -> Vec<Line
             Span::styled(": ", theme.warn),
             Span::styled(clean(&reason, room).into_owned(), theme.text),
             Span::styled(since, theme.dim),
+        ]));
+    } else if let Some(warning) = entry.task.as_ref().and_then(|t| t.warnings.first()) {
+        // A task-level warning (a Huawei swagger that was not stored) takes the third row.
+        let room = width.saturating_sub(2);
+        lines.push(Line::from(vec![
+            Span::styled("⚠ ", theme.warn),
+            Span::styled(clean(warning, room).into_owned(), theme.text),
         ]));
     }
     lines
@@ -191,8 +207,8 @@ fn no_subtasks(task: &Task, theme: &Theme, room: usize) -> Span<'static> {
             format!("document ready, {} (Enter shows it)", labels::bytes(export.content.len()))
         }
         (TaskKind::Export, None, false) => "preparing the document".to_owned(),
-        (TaskKind::Import, _, false) if task.provider == ProviderKind::Huawei => {
-            "subtasks are listed when the task ends (Huawei)".to_owned()
+        (TaskKind::Import, _, false) if !task.provider.facts().lists_items_while_running => {
+            format!("subtasks are listed when the task ends ({})", task.provider.facts().display_name)
         }
         (_, _, false) => "no subtasks reported yet".to_owned(),
         (_, _, true) => "no subtasks reported".to_owned(),
@@ -200,49 +216,84 @@ fn no_subtasks(task: &Task, theme: &Theme, room: usize) -> Span<'static> {
     Span::styled(clean(&text, room).into_owned(), theme.dim)
 }
 
-/// A bar whose segments show succeeded, failed, running and waiting subtasks in proportion;
-/// each segment has its own glyph so the bar reads without colour.
+/// A bar whose segments show the subtasks of each state in proportion, in [`Counts::ORDER`];
+/// each segment has its own glyph so the bar reads without colour (waiting is the empty rest).
 fn gauge(c: &Counts, width: usize, theme: &Theme) -> Vec<Span<'static>> {
     let total = c.total.max(1) as usize;
-    let parts = [
-        (c.succeeded + c.skipped, '█', theme.ok),
-        (c.failed + c.cancelled, '▓', theme.fail),
-        (c.running, '▒', theme.running),
-    ];
+    let parts = c.parts().map(|(state, n)| {
+        let (glyph, style) = match state {
+            SubtaskState::Succeeded => ('█', theme.ok),
+            SubtaskState::Failed => ('▓', theme.fail),
+            SubtaskState::Cancelled => ('╳', theme.fail),
+            SubtaskState::Skipped => ('▁', theme.dim),
+            SubtaskState::Running => ('▒', theme.running),
+            SubtaskState::Waiting => ('░', theme.gauge_empty),
+        };
+        (n, glyph, style)
+    });
     let mut spans = vec![Span::styled("▕", theme.dim)];
-    let mut used = 0;
-    for (n, glyph, style) in parts {
-        // Any non-zero count gets at least one cell: a single failure must be visible.
-        let mut cells = (n as usize * width) / total;
-        if n > 0 && cells == 0 {
-            cells = 1;
-        }
-        let cells = cells.min(width - used);
-        used += cells;
+    for ((_, glyph, style), cells) in parts.iter().zip(cells(&parts.map(|(n, ..)| n as usize), total, width)) {
         if cells > 0 {
-            spans.push(Span::styled(glyph.to_string().repeat(cells), style));
+            spans.push(Span::styled(glyph.to_string().repeat(cells), *style));
         }
-    }
-    if used < width {
-        spans.push(Span::styled("░".repeat(width - used), theme.gauge_empty));
     }
     spans.push(Span::styled("▏", theme.dim));
     spans
 }
 
+/// Cells per segment of a `width`-cell bar for `counts` out of `total`: every non-zero count
+/// gets one (a single failure must be visible), the rest goes by share, largest remainders
+/// first, so the cells always add up to the bar.
+fn cells(counts: &[usize; 6], total: usize, width: usize) -> [usize; 6] {
+    let mut out = [0; 6];
+    let nonzero = counts.iter().filter(|n| **n > 0).count();
+    let mut left = width;
+    for (cell, n) in out.iter_mut().zip(counts) {
+        if *n > 0 && left > 0 {
+            *cell = 1;
+            left -= 1;
+        }
+    }
+    if nonzero == 0 || left == 0 {
+        return out;
+    }
+    let share = |n: usize| (n * left, total.max(1));
+    let mut given = 0;
+    let mut remainders: Vec<(usize, usize)> = Vec::with_capacity(6);
+    for (k, n) in counts.iter().enumerate() {
+        let (num, den) = share(*n);
+        out[k] += num / den;
+        given += num / den;
+        remainders.push((num % den, k));
+    }
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, k) in remainders.into_iter().filter(|(_, k)| counts[*k] > 0).cycle().take(left.saturating_sub(given)) {
+        out[k] += 1;
+    }
+    out
+}
+
+/// `12/40 ✔5 ✘4 ⊘3 ●2 ○26`: each state with its own glyph, in [`Counts::ORDER`]; cancelled and
+/// skipped only when there are some, the others always, so rows line up.
 fn counts(task: &Task, theme: &Theme) -> Vec<Span<'static>> {
     let c = &task.counts;
     let done = labels::count(c.done() as usize);
     let total = labels::count(c.total as usize);
-    let dim_if_zero = |n: u32, style: Style| if n == 0 { theme.dim } else { style };
-    vec![
-        Span::styled(format!("{done}/{total} "), theme.text),
-        Span::styled(format!("✔{} ", labels::count(c.succeeded as usize)), dim_if_zero(c.succeeded, theme.ok)),
-        Span::styled(
-            format!("✘{} ", labels::count((c.failed + c.cancelled) as usize)),
-            dim_if_zero(c.failed + c.cancelled, theme.fail),
-        ),
-        Span::styled(format!("●{} ", labels::count(c.running as usize)), dim_if_zero(c.running, theme.running)),
-        Span::styled(format!("○{}", labels::count(c.waiting as usize)), theme.dim),
-    ]
+    let mut spans = vec![Span::styled(format!("{done}/{total}"), theme.text)];
+    for (state, n) in c.parts() {
+        let optional = matches!(state, SubtaskState::Cancelled | SubtaskState::Skipped);
+        if optional && n == 0 {
+            continue;
+        }
+        let (glyph, _) = labels::subtask_state(state);
+        let style = match state {
+            _ if n == 0 => theme.dim,
+            SubtaskState::Succeeded => theme.ok,
+            SubtaskState::Failed | SubtaskState::Cancelled => theme.fail,
+            SubtaskState::Running => theme.running,
+            SubtaskState::Skipped | SubtaskState::Waiting => theme.dim,
+        };
+        spans.push(Span::styled(format!(" {glyph}{}", labels::count(n as usize)), style));
+    }
+    spans
 }

@@ -12,8 +12,8 @@ use ratatui::style::Color;
 
 use crate::app::fixtures::*;
 use crate::app::{Action, App, AppOptions, Command};
+use crate::config::ThemeName;
 use crate::domain::{FetchErrorKind, SubtaskState, TaskState};
-use crate::ui::theme::ThemeKind;
 
 fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     app.update(Action::Resize { w, h });
@@ -91,7 +91,7 @@ fn failed_rows_are_red_and_not_only_red() {
     let x = line.chars().position(|c| c == '✘').unwrap();
     assert_eq!(buf[(u16::try_from(x).unwrap(), u16::try_from(y).unwrap())].fg, Color::Red);
     // In monochrome the word and glyph carry the meaning.
-    let mut mono = App::new(vec![], AppOptions { theme: ThemeKind::Mono, ..AppOptions::default() });
+    let mut mono = App::new(vec![], AppOptions { theme: ThemeName::Mono, ..AppOptions::default() });
     mono.update(Action::Tick(t0()));
     let term = draw(&mut mono, 60, 15);
     assert!(term.backend().buffer().content().iter().all(|c| c.fg == Color::Reset && c.bg == Color::Reset));

@@ -7,29 +7,8 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::app::labels::Tone;
+use crate::config::ThemeName;
 use crate::domain::{SubtaskState, TaskState};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ThemeKind {
-    #[default]
-    Dark,
-    Light,
-    HighContrast,
-    /// No colour at all (`NO_COLOR`).
-    Mono,
-}
-
-impl ThemeKind {
-    pub fn from_name(name: &str) -> Option<ThemeKind> {
-        match name {
-            "dark" => Some(ThemeKind::Dark),
-            "light" => Some(ThemeKind::Light),
-            "high-contrast" => Some(ThemeKind::HighContrast),
-            "mono" | "monochrome" | "none" => Some(ThemeKind::Mono),
-            _ => None,
-        }
-    }
-}
 
 /// Styles by role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,14 +37,16 @@ pub struct Theme {
     pub gauge_empty: Style,
     /// The `•` of a subtask that changed since the user last looked.
     pub changed: Style,
+    /// The variable parts of a failure group's template (`{path}`): set apart from its wording.
+    pub variable: Style,
     /// The rest of that row: emphasis, not colour, so the mark reads in monochrome too.
     pub changed_row: Style,
 }
 
 impl Theme {
-    pub fn of(kind: ThemeKind) -> Theme {
+    pub fn of(kind: ThemeName) -> Theme {
         match kind {
-            ThemeKind::Dark => Theme::coloured(
+            ThemeName::Dark => Theme::coloured(
                 Color::Gray,
                 Color::DarkGray,
                 Color::Cyan,
@@ -74,7 +55,7 @@ impl Theme {
                 Color::Yellow,
                 Color::Blue,
             ),
-            ThemeKind::Light => Theme::coloured(
+            ThemeName::Light => Theme::coloured(
                 Color::Black,
                 Color::DarkGray,
                 Color::Blue,
@@ -83,7 +64,7 @@ impl Theme {
                 Color::Magenta,
                 Color::Blue,
             ),
-            ThemeKind::HighContrast => {
+            ThemeName::HighContrast => {
                 let mut t = Theme::coloured(
                     Color::White,
                     Color::Gray,
@@ -98,7 +79,7 @@ impl Theme {
                 t.border_focused = Style::new().fg(Color::LightYellow).add_modifier(Modifier::BOLD);
                 t
             }
-            ThemeKind::Mono => Theme::mono(),
+            ThemeName::Mono => Theme::mono(),
         }
     }
 
@@ -127,6 +108,7 @@ impl Theme {
             input_error: Style::new().fg(fail),
             gauge_empty: Style::new().fg(dim),
             changed: Style::new().fg(accent).add_modifier(Modifier::BOLD),
+            variable: Style::new().fg(accent).add_modifier(Modifier::ITALIC),
             changed_row: Style::new().add_modifier(Modifier::BOLD),
         }
     }
@@ -159,6 +141,7 @@ impl Theme {
             input_error: bold,
             gauge_empty: dim,
             changed: bold,
+            variable: Style::new().add_modifier(Modifier::UNDERLINED),
             changed_row: bold,
         }
     }
@@ -199,18 +182,10 @@ mod tests {
 
     #[test]
     fn mono_has_no_colour_anywhere() {
-        let t = Theme::of(ThemeKind::Mono);
+        let t = Theme::of(ThemeName::Mono);
         let all =
             [t.text, t.dim, t.title, t.border, t.selected, t.ok, t.fail, t.partial, t.running, t.warn, t.paused, t.key];
         assert!(all.iter().all(|s| s.fg.is_none() && s.bg.is_none()));
         assert_ne!(t.fail, t.ok, "failure still stands out by emphasis");
-    }
-
-    #[test]
-    fn names_parse() {
-        assert_eq!(ThemeKind::from_name("light"), Some(ThemeKind::Light));
-        assert_eq!(ThemeKind::from_name("high-contrast"), Some(ThemeKind::HighContrast));
-        assert_eq!(ThemeKind::from_name("mono"), Some(ThemeKind::Mono));
-        assert_eq!(ThemeKind::from_name("neon"), None);
     }
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::openapi;
+use crate::provider::rules::{generated_name, join_path};
 
 const SPEC: &str = r##"{
   "swagger": "2.0",
@@ -43,7 +44,7 @@ fn behaviour() -> Resolved {
 
 fn plan(provider: ProviderKind, group: &mut Group, overwrite: bool, b: Resolved) -> Planned {
     let doc = openapi::parse(SPEC, "spec.json").unwrap();
-    let rules = ImportRules { provider, doc: &doc, overwrite, behaviour: b, task_id: "t1" };
+    let rules = ImportRules { provider, doc: &doc, overwrite, behaviour: b, task_id: "t1", messages: None };
     plan_items(&rules, group, Ids::new(1), 42)
 }
 
@@ -142,7 +143,7 @@ fn huawei_reports_apis_only_with_codes_and_merge_mode_ignores() {
         other => panic!("{other:?}"),
     }
     let Final::Fail { code, .. } = outcome(&planned, "getPetAgain") else { panic!() };
-    assert_eq!(code, "APIG.3302");
+    assert_eq!(code, "APIG.3301", "Huawei answers a route twice in a file like a route the group has");
     let planned = plan(ProviderKind::Huawei, &mut group, true, behaviour());
     assert_eq!(*outcome(&planned, "listPets"), Final::Over(ChangeAction::Update));
     assert_eq!(group.models.len(), 2, "Huawei keeps the schemas for export");

@@ -1,0 +1,344 @@
+//! The Alibaba CloudAPI client: `DescribeImportOASTask` and `ImportOAS`, signed with ACS3.
+//!
+//! Owns building and signing requests the way the official SDK does (docs/protocols.md) and
+//! mapping answers through [`super::wire`]. No retries (the poller owns backoff), no redirects;
+//! secrets only ever reach a header marked sensitive. Credentials come from a
+//! [`CredentialProvider`]: temporary ones are renewed by their cache, off this path.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use reqwest::{Method, Url};
+use secrecy::ExposeSecret as _;
+
+use super::credentials::AliyunCredentials;
+use super::sign::{ACS3, headers_to_sign};
+use super::wire::{self, ImportOasOutcome};
+use crate::credentials::{CredentialProvider, CredentialSource, mask_key_id};
+use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, TaskRef};
+use crate::openapi::SpecVersion;
+use crate::provider::clients::with_credential_source;
+use crate::provider::endpoint::host_header;
+use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
+use crate::provider::signing::{SignedRequest, acs_date, percent_encode, sha256_hex};
+use crate::provider::{
+    Cloud, CloudFuture, ExportRequest, Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported,
+};
+
+/// The Alibaba console's documented import limits (docs/protocols.md); the API may accept more,
+/// so crossing them is a note, not an error.
+const MAX_APIS: usize = 100;
+const MAX_BYTES: usize = 256 * 1024;
+
+/// The API version every CloudAPI call names.
+pub const API_VERSION: &str = "2016-07-14";
+
+/// Options of `ImportOAS` (docs/protocols.md, "ImportOAS"). Unset options are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOasOptions {
+    /// Overwrite an existing API with the same method and path (required by the API).
+    pub overwrite: bool,
+    /// `OAS2` or `OAS3`.
+    pub oas_version: Option<String>,
+    /// `MAPPING` or `PASSTHROUGH`.
+    pub request_mode: Option<String>,
+    /// `APP` or `ANONYMOUS`.
+    pub auth_type: Option<String>,
+    pub backend_name: Option<String>,
+    pub skip_dry_run: bool,
+    pub ignore_warning: bool,
+}
+
+/// Talks to Alibaba CloudAPI with one account's credentials.
+#[derive(Debug, Clone)]
+pub struct AliyunClient {
+    http: reqwest::Client,
+    endpoint: Option<Url>,
+    creds: CredentialProvider<AliyunCredentials>,
+    source: CredentialSource,
+    /// `x-acs-credentials-provider`, as the SDK names the source (`default/env`…).
+    provider_name: Option<String>,
+    body_cap: usize,
+}
+
+/// A request body and its content type.
+pub(super) struct Body {
+    content_type: &'static str,
+    bytes: Vec<u8>,
+}
+
+impl AliyunClient {
+    /// `endpoint` overrides the regional default host for every region.
+    pub fn new(http: reqwest::Client, endpoint: Option<Url>, creds: AliyunCredentials) -> Self {
+        let source = creds.source.clone();
+        AliyunClient::with_provider(http, endpoint, CredentialProvider::Static(Arc::new(creds)), source)
+    }
+
+    /// A client whose credentials come from `creds` (temporary ones, renewed as they expire).
+    pub fn with_provider(
+        http: reqwest::Client,
+        endpoint: Option<Url>,
+        creds: CredentialProvider<AliyunCredentials>,
+        source: CredentialSource,
+    ) -> Self {
+        AliyunClient { http, endpoint, creds, source, provider_name: None, body_cap: DEFAULT_BODY_CAP }
+    }
+
+    /// Sends `x-acs-credentials-provider: name`, as the SDK does for the source it used.
+    #[must_use]
+    pub fn with_provider_name(mut self, name: String) -> Self {
+        self.provider_name = Some(name).filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_graphic()));
+        self
+    }
+
+    #[must_use]
+    pub fn with_body_cap(mut self, body_cap: usize) -> Self {
+        self.body_cap = body_cap;
+        self
+    }
+
+    /// The credentials requests are signed with now (obtained or renewed first if need be).
+    pub async fn credentials(&self) -> Result<Arc<AliyunCredentials>, FetchError> {
+        self.creds.get().await
+    }
+
+    /// Fetches one snapshot of an import task.
+    pub async fn describe_import_oas_task(&self, region: &str, operation_id: &str) -> Result<Task, FetchError> {
+        let task_ref =
+            TaskRef::Aliyun { profile: None, region: region.to_owned(), operation_id: operation_id.to_owned() };
+        self.describe(&task_ref, region, operation_id).await
+    }
+
+    async fn describe(&self, task_ref: &TaskRef, region: &str, operation_id: &str) -> Result<Task, FetchError> {
+        let response = self.call(region, "DescribeImportOASTask", &[("OperationId", operation_id)], None).await?;
+        let body = utf8_body(&response)?;
+        wire::describe_task(task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))
+    }
+
+    /// Starts an import of an OpenAPI document into an API group.
+    pub async fn import_oas(
+        &self,
+        region: &str,
+        group_id: &str,
+        spec_text: &str,
+        options: &ImportOasOptions,
+    ) -> Result<ImportOasOutcome, FetchError> {
+        let flag = |b: bool| if b { "true" } else { "false" };
+        let mut query: Vec<(&str, &str)> = vec![("GroupId", group_id), ("Overwrite", flag(options.overwrite))];
+        for (name, value) in [
+            ("OASVersion", &options.oas_version),
+            ("RequestMode", &options.request_mode),
+            ("AuthType", &options.auth_type),
+            ("BackendName", &options.backend_name),
+        ] {
+            if let Some(value) = value {
+                query.push((name, value));
+            }
+        }
+        if options.skip_dry_run {
+            query.push(("SkipDryRun", "true"));
+        }
+        if options.ignore_warning {
+            query.push(("IgnoreWarning", "true"));
+        }
+        let body = Body {
+            content_type: "application/x-www-form-urlencoded",
+            bytes: format!("Data={}", percent_encode(spec_text)).into_bytes(),
+        };
+        let response = self.call(region, "ImportOAS", &query, Some(body)).await?;
+        let text = utf8_body(&response)?;
+        wire::import_outcome(&text).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))
+    }
+
+    /// Signs and sends one RPC call (POST `/`, parameters in the query), returning a 2xx answer.
+    pub(super) async fn call(
+        &self,
+        region: &str,
+        action: &str,
+        query: &[(&str, &str)],
+        body: Option<Body>,
+    ) -> Result<RawResponse, FetchError> {
+        let base = super::base_url(region, self.endpoint.as_ref())
+            .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
+        let mut url = base;
+        let encoded: Vec<String> =
+            query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
+        let joined = encoded.join("&");
+        url.set_query((!joined.is_empty()).then_some(joined.as_str()));
+
+        let creds = self.creds.get().await?;
+        let host = host_header(&url);
+        let date = acs_date(SystemTime::now());
+        let nonce = hex::encode(rand::random::<[u8; 16]>());
+        let payload_hash = sha256_hex(body.as_ref().map_or(&[][..], |b| &b.bytes));
+        let token = creds.security_token.as_ref().map(|t| t.expose_secret().to_owned());
+
+        let mut headers: Vec<(&str, &str)> = vec![
+            ("host", &host),
+            ("x-acs-action", action),
+            ("x-acs-version", API_VERSION),
+            ("x-acs-date", &date),
+            ("x-acs-signature-nonce", &nonce),
+            ("x-acs-content-sha256", &payload_hash),
+            ("accept", "application/json"),
+        ];
+        if let Some(body) = &body {
+            headers.push(("content-type", body.content_type));
+        }
+        if let Some(token) = &token {
+            headers.push(("x-acs-security-token", token));
+        }
+        if let Some(name) = &self.provider_name {
+            headers.push(("x-acs-credentials-provider", name));
+        }
+        // Unsigned, as in the SDK: it asks for no compression.
+        headers.push(("accept-encoding", "identity"));
+        let signed = headers_to_sign(&headers);
+        let authorization = ACS3.authorization(
+            &creds.access_key_id,
+            creds.access_key_secret.expose_secret().as_bytes(),
+            &SignedRequest {
+                method: "POST",
+                path: url.path(),
+                query,
+                signed_headers: &signed,
+                hashed_payload: &payload_hash,
+                date: &date,
+            },
+        );
+
+        let mut request = self.http.request(Method::POST, url.clone());
+        for (name, value) in &headers {
+            let value = if *name == "x-acs-security-token" { sensitive_header(value)? } else { plain_header(value)? };
+            request = request.header(*name, value);
+        }
+        request = request.header("authorization", sensitive_header(&authorization)?);
+        request = match body {
+            Some(body) => request.body(body.bytes),
+            // The SDKs send `Content-Length: 0` with a bodiless POST; some front ends answer 411
+            // without it (docs/protocols.md, "Wire parity").
+            None => request.header(reqwest::header::CONTENT_LENGTH, "0").body(Vec::new()),
+        };
+        let response = execute(request, self.body_cap).await.map_err(|e| self.context(e))?;
+        if response.status.is_success() {
+            Ok(response)
+        } else {
+            let error = wire::ERRORS.error_from_response(&response);
+            if error.code.starts_with("InvalidSecurityToken.Expired") {
+                // Expired early (a clock off, a revoked session): the next request renews first.
+                self.creds.invalidate();
+            }
+            Err(self.context(error))
+        }
+    }
+
+    pub(super) fn context(&self, error: FetchError) -> FetchError {
+        with_credential_source(error, &self.source)
+    }
+
+    async fn who(&self) -> Result<Identity, FetchError> {
+        let creds = self.creds.get().await?;
+        let cache = self.creds.status();
+        Ok(Identity {
+            key_id: Some(mask_key_id(&creds.access_key_id)),
+            kind: if creds.security_token.is_some() { "STS token" } else { "access key" },
+            expires: cache.as_ref().and_then(|c| c.expires),
+            cache,
+        })
+    }
+}
+
+impl AliyunClient {
+    async fn fetch_task(&self, task: &TaskRef) -> Result<Task, FetchError> {
+        let TaskRef::Aliyun { region, operation_id, .. } = task else { return Err(mismatch(task.provider())) };
+        self.describe(task, region, operation_id).await
+    }
+
+    async fn start_import(&self, request: &ImportRequest<'_>) -> Result<Imported, FetchError> {
+        let Target::Aliyun { region, group_id, .. } = request.target else {
+            return Err(mismatch(request.target.provider()));
+        };
+        let mut notes = Vec::new();
+        if request.operations > MAX_APIS {
+            notes.push(format!(
+                "warning: {} operations; the Alibaba console imports at most {MAX_APIS} at a time",
+                request.operations
+            ));
+        }
+        if request.spec_text.len() > MAX_BYTES {
+            notes.push(format!(
+                "warning: the spec is {} KiB; the Alibaba console accepts at most 256 KiB",
+                request.spec_text.len() / 1024
+            ));
+        }
+        let given = request.options;
+        let options = ImportOasOptions {
+            overwrite: given.overwrite,
+            oas_version: Some(if request.version == SpecVersion::Swagger2 { "OAS2" } else { "OAS3" }.to_owned()),
+            request_mode: given.request_mode.clone(),
+            auth_type: given.auth_type.clone(),
+            backend_name: given.backend_name.clone(),
+            skip_dry_run: given.skip_dry_run,
+            ignore_warning: given.ignore_warning,
+        };
+        let outcome = self.import_oas(region, group_id, request.spec_text, &options).await?;
+        let line = |prefix: &str, text: &str| crate::sanitize::line(&format!("{prefix}{text}")).into_owned();
+        notes.extend(outcome.warning_messages.iter().map(|w| line("warning from Alibaba Cloud: ", w)));
+        notes.extend(outcome.error_messages.iter().map(|e| line("error from Alibaba Cloud: ", e)));
+        for failed in &outcome.failed_apis {
+            notes.push(line("rejected API ", &format!("{} {}: {}", failed.method, failed.path, failed.error)));
+        }
+        let task_ref = match outcome.operation_id {
+            Some(operation_id) => Some(
+                crate::provider::server_task_ref(ProviderKind::Aliyun, &[region, &operation_id])?
+                    .with_profile(request.target.profile().map(str::to_owned)),
+            ),
+            None => None,
+        };
+        Ok(Imported { task_ref, notes })
+    }
+}
+
+fn mismatch(other: ProviderKind) -> FetchError {
+    FetchError::new(
+        FetchErrorKind::Protocol,
+        "provider.mismatch",
+        format!("a {other}:// task or target cannot be used with the Alibaba client"),
+    )
+}
+
+impl Cloud for AliyunClient {
+    fn fetch<'a>(&'a self, task: &'a TaskRef) -> CloudFuture<'a, Task> {
+        Box::pin(self.fetch_task(task))
+    }
+
+    fn import<'a>(&'a self, request: &'a ImportRequest<'a>) -> CloudFuture<'a, Imported> {
+        Box::pin(self.start_import(request))
+    }
+
+    fn export<'a>(&'a self, _request: &'a ExportRequest<'a>) -> CloudFuture<'a, TaskRef> {
+        let why = ProviderKind::Aliyun.facts().no_export.unwrap_or("export is not supported");
+        Box::pin(std::future::ready(Err(FetchError::new(FetchErrorKind::Protocol, "export.unsupported", why))))
+    }
+
+    fn group_contents<'a>(&'a self, target: &'a Target, _options: &'a ImportOptions) -> CloudFuture<'a, GroupContents> {
+        Box::pin(async move {
+            let Target::Aliyun { region, group_id, .. } = target else { return Err(mismatch(target.provider())) };
+            self.group_contents_of(region, group_id).await
+        })
+    }
+
+    fn credential_source(&self) -> &CredentialSource {
+        &self.source
+    }
+
+    fn identity(&self) -> CloudFuture<'_, Identity> {
+        Box::pin(self.who())
+    }
+}
+
+impl Fetch for AliyunClient {
+    async fn fetch(&self, task: &TaskRef) -> Result<Task, FetchError> {
+        self.fetch_task(task).await
+    }
+}

@@ -1,0 +1,139 @@
+//! What an API group holds: `DescribeApiGroup` for its base path, `DescribeApis` and
+//! `DescribeModels` page by page for its APIs and models (for `oaswatch check`).
+//!
+//! Field names are the SDK's (`ApiSummarys.ApiSummary[].ApiMethod/ApiPath`,
+//! `ModelDetails.ModelDetail[]`); docs/protocols.md, "Reading a group".
+
+use serde::Deserialize;
+
+use super::client::AliyunClient;
+use super::wire;
+use crate::domain::FetchError;
+use crate::provider::classify::WireError;
+use crate::provider::http::utf8_body;
+use crate::provider::{GroupContents, GroupItem, MAX_LISTING_PAGES};
+
+/// The largest page both listings accept.
+const PAGE_SIZE: usize = 100;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ApiGroup {
+    group_id: Option<String>,
+    #[serde(default)]
+    group_name: String,
+    #[serde(default)]
+    base_path: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ApisPage {
+    #[serde(default)]
+    total_count: usize,
+    api_summarys: Option<ApiSummarys>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ApiSummarys {
+    #[serde(default)]
+    api_summary: Vec<ApiSummary>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ApiSummary {
+    #[serde(default, rename = "ApiId")]
+    id: String,
+    #[serde(default, rename = "ApiName")]
+    name: String,
+    #[serde(default, rename = "ApiMethod")]
+    method: String,
+    #[serde(default, rename = "ApiPath")]
+    path: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ModelsPage {
+    #[serde(default)]
+    total_count: usize,
+    model_details: Option<ModelDetails>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ModelDetails {
+    #[serde(default)]
+    model_detail: Vec<ModelDetail>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ModelDetail {
+    #[serde(default)]
+    model_id: String,
+    #[serde(default)]
+    model_name: String,
+}
+
+impl AliyunClient {
+    /// The group's base path, APIs and models.
+    pub async fn group_contents_of(&self, region: &str, group_id: &str) -> Result<GroupContents, FetchError> {
+        let group: ApiGroup = self.read(region, "DescribeApiGroup", &[("GroupId", group_id)]).await?;
+        let mut contents = GroupContents {
+            id: group.group_id.unwrap_or_else(|| group_id.to_owned()),
+            name: group.group_name,
+            base_path: group.base_path,
+            ..GroupContents::default()
+        };
+        for page in 1..=MAX_LISTING_PAGES {
+            let number = page.to_string();
+            let size = PAGE_SIZE.to_string();
+            let query = [("GroupId", group_id), ("PageSize", &size), ("PageNumber", &number)];
+            let answer: ApisPage = self.read(region, "DescribeApis", &query).await?;
+            let apis = answer.api_summarys.map(|s| s.api_summary).unwrap_or_default();
+            let last = apis.len() < PAGE_SIZE;
+            contents.apis.extend(apis.into_iter().map(|a| GroupItem {
+                id: a.id,
+                name: a.name,
+                method: a.method.to_ascii_uppercase(),
+                path: a.path,
+            }));
+            if last || contents.apis.len() >= answer.total_count {
+                break;
+            }
+        }
+        for page in 1..=MAX_LISTING_PAGES {
+            let number = page.to_string();
+            let size = PAGE_SIZE.to_string();
+            let query = [("GroupId", group_id), ("PageSize", &size), ("PageNumber", &number)];
+            let answer: ModelsPage = self.read(region, "DescribeModels", &query).await?;
+            let models = answer.model_details.map(|d| d.model_detail).unwrap_or_default();
+            let last = models.len() < PAGE_SIZE;
+            contents.models.extend(models.into_iter().map(|m| GroupItem {
+                id: m.model_id,
+                name: m.model_name,
+                ..GroupItem::default()
+            }));
+            if last || contents.models.len() >= answer.total_count {
+                break;
+            }
+        }
+        Ok(contents)
+    }
+
+    /// One read-only call, its answer decoded.
+    async fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        region: &str,
+        action: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T, FetchError> {
+        let response = self.call(region, action, query, None).await?;
+        let body = utf8_body(&response)?;
+        serde_json::from_str(&body)
+            .map_err(|e| self.context(WireError::Json(e).into_fetch_error(&response, &wire::ERRORS)))
+    }
+}

@@ -1,0 +1,427 @@
+//! The Huawei APIG client: poll an async task, start an async import or export.
+//!
+//! Owns building requests and signing them with SDK-HMAC-SHA256 (signed headers
+//! `host;x-project-id;x-sdk-date`, plus the security token for temporary keys and
+//! `x-sdk-content-sha256` for the unsigned multipart upload), or sending an IAM token unsigned.
+//! Answers go through [`super::wire`]. No retries, no redirects.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, RequestBuilder, Url};
+use secrecy::ExposeSecret as _;
+use serde::Serialize;
+
+use super::credentials::HuaweiCredentials;
+use super::sign::{SDK_HMAC, UNSIGNED_PAYLOAD};
+use super::wire;
+use crate::credentials::{CredentialProvider, CredentialSource, mask_key_id};
+use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, TaskRef};
+use crate::provider::clients::with_credential_source;
+use crate::provider::endpoint::{host_header, join_path};
+use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
+use crate::provider::signing::{SignedRequest, percent_encode, sdk_date, sha256_hex};
+use crate::provider::{
+    Cloud, CloudFuture, ExportRequest, Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported,
+    server_task_ref,
+};
+
+/// Huawei's well-known id of the RELEASE environment.
+const RELEASE_ENV: &str = "DEFAULT_ENVIRONMENT_RELEASE_ID";
+
+/// Options of async-import (docs/protocols.md, "Async import and export").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HuaweiImportOptions {
+    /// Import into this group; `None` creates a new group (`is_create_group=true`).
+    pub group_id: Option<String>,
+    /// `merge` or `override`.
+    pub extend_mode: Option<String>,
+    /// `merge` or `override`.
+    pub api_mode: Option<String>,
+    pub simple_mode: bool,
+    pub mock_mode: bool,
+}
+
+/// Options of async-export (docs/protocols.md, "Async import and export").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HuaweiExportOptions {
+    pub group_id: String,
+    pub env_id: String,
+    /// `2.0` or `3.0` (the `oas_version` query parameter).
+    pub oas_version: Option<String>,
+    /// `spec`, `proxy`, `all` or `dev`.
+    pub define: Option<String>,
+    /// `json` or `yaml`.
+    pub file_type: Option<String>,
+    /// Only these API ids; empty means all.
+    pub apis: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ExportBody<'a> {
+    env_id: &'a str,
+    group_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    define: Option<&'a str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    file_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    apis: &'a [String],
+}
+
+/// What a request carries, which decides how its payload is signed.
+pub(super) enum Payload {
+    Empty,
+    Json(Vec<u8>),
+    /// Multipart: signed as `UNSIGNED-PAYLOAD`, as the Go SDK does for non-JSON bodies.
+    Multipart(Form),
+}
+
+/// Talks to Huawei APIG with one account's credentials.
+#[derive(Debug, Clone)]
+pub struct HuaweiClient {
+    http: reqwest::Client,
+    endpoint: Option<Url>,
+    creds: CredentialProvider<HuaweiCredentials>,
+    source: CredentialSource,
+    body_cap: usize,
+}
+
+impl HuaweiClient {
+    /// `endpoint` overrides the regional default host for every region.
+    pub fn new(http: reqwest::Client, endpoint: Option<Url>, creds: HuaweiCredentials) -> Self {
+        let source = creds.source().clone();
+        HuaweiClient::with_provider(http, endpoint, CredentialProvider::Static(Arc::new(creds)), source)
+    }
+
+    /// A client whose credentials come from `creds` (temporary ones, renewed as they expire).
+    pub fn with_provider(
+        http: reqwest::Client,
+        endpoint: Option<Url>,
+        creds: CredentialProvider<HuaweiCredentials>,
+        source: CredentialSource,
+    ) -> Self {
+        HuaweiClient { http, endpoint, creds, source, body_cap: DEFAULT_BODY_CAP }
+    }
+
+    #[must_use]
+    pub fn with_body_cap(mut self, body_cap: usize) -> Self {
+        self.body_cap = body_cap;
+        self
+    }
+
+    /// The credentials requests are authenticated with now (obtained or renewed first if need be).
+    pub async fn credentials(&self) -> Result<Arc<HuaweiCredentials>, FetchError> {
+        self.creds.get().await
+    }
+
+    /// `GET /v2/{project_id}/apigw/instances/{instance_id}/async-tasks/{task_id}`.
+    pub async fn show_async_task_result(
+        &self,
+        region: &str,
+        project_id: &str,
+        instance_id: &str,
+        task_id: &str,
+    ) -> Result<Task, FetchError> {
+        let task_ref = TaskRef::Huawei {
+            profile: None,
+            region: region.to_owned(),
+            project_id: project_id.to_owned(),
+            instance_id: instance_id.to_owned(),
+            task_id: task_id.to_owned(),
+        };
+        self.show(&task_ref).await
+    }
+
+    async fn show(&self, task_ref: &TaskRef) -> Result<Task, FetchError> {
+        let TaskRef::Huawei { region, project_id, instance_id, task_id, .. } = task_ref else {
+            return Err(mismatch(task_ref.provider()));
+        };
+        let path = format!(
+            "/v2/{}/apigw/instances/{}/async-tasks/{}",
+            percent_encode(project_id),
+            percent_encode(instance_id),
+            percent_encode(task_id)
+        );
+        let response = self.call(region, project_id, Method::GET, &path, &[], Payload::Empty).await?;
+        let body = utf8_body(&response)?;
+        wire::async_task(task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))
+    }
+
+    /// `POST .../openapi/async-import` (multipart); returns the new task id.
+    pub async fn async_import(
+        &self,
+        region: &str,
+        project_id: &str,
+        instance_id: &str,
+        file_name: &str,
+        spec_bytes: Vec<u8>,
+        options: &HuaweiImportOptions,
+    ) -> Result<String, FetchError> {
+        let lower = file_name.to_ascii_lowercase();
+        let mime = if std::path::Path::new(&lower).extension().is_some_and(|ext| ext == "yaml" || ext == "yml") {
+            "application/x-yaml"
+        } else {
+            "application/json"
+        };
+        let part = Part::bytes(spec_bytes).file_name(file_name.to_owned()).mime_str(mime).map_err(|_| {
+            FetchError::new(FetchErrorKind::Protocol, "request.invalid", "could not build the multipart upload")
+        })?;
+        let flag = |b: bool| if b { "true" } else { "false" };
+        let mut form = Form::new().part("file_name", part).text("is_create_group", flag(options.group_id.is_none()));
+        if let Some(group_id) = &options.group_id {
+            form = form.text("group_id", group_id.clone());
+        }
+        if let Some(mode) = &options.extend_mode {
+            form = form.text("extend_mode", mode.clone());
+        }
+        if let Some(mode) = &options.api_mode {
+            form = form.text("api_mode", mode.clone());
+        }
+        form = form.text("simple_mode", flag(options.simple_mode)).text("mock_mode", flag(options.mock_mode));
+        let path = format!(
+            "/v2/{}/apigw/instances/{}/openapi/async-import",
+            percent_encode(project_id),
+            percent_encode(instance_id)
+        );
+        let response = self.call(region, project_id, Method::POST, &path, &[], Payload::Multipart(form)).await?;
+        self.created(&response)
+    }
+
+    /// `POST .../openapi/async-export?oas_version=…` (JSON); returns the new task id.
+    pub async fn async_export(
+        &self,
+        region: &str,
+        project_id: &str,
+        instance_id: &str,
+        options: &HuaweiExportOptions,
+    ) -> Result<String, FetchError> {
+        let body = ExportBody {
+            env_id: &options.env_id,
+            group_id: &options.group_id,
+            define: options.define.as_deref(),
+            file_type: options.file_type.as_deref(),
+            apis: &options.apis,
+        };
+        let json = serde_json::to_vec(&body)
+            .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "request.invalid", e.to_string()))?;
+        let path = format!(
+            "/v2/{}/apigw/instances/{}/openapi/async-export",
+            percent_encode(project_id),
+            percent_encode(instance_id)
+        );
+        let query: Vec<(&str, &str)> = options.oas_version.as_deref().map(|v| ("oas_version", v)).into_iter().collect();
+        let response = self.call(region, project_id, Method::POST, &path, &query, Payload::Json(json)).await?;
+        self.created(&response)
+    }
+
+    fn created(&self, response: &RawResponse) -> Result<String, FetchError> {
+        let body = utf8_body(response)?;
+        wire::created_task_id(&body).map_err(|e| self.context(e.into_fetch_error(response, &wire::ERRORS)))
+    }
+
+    /// Authenticates and sends one request, returning a 2xx answer.
+    pub(super) async fn call(
+        &self,
+        region: &str,
+        project_id: &str,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        payload: Payload,
+    ) -> Result<RawResponse, FetchError> {
+        // References are checked when parsed; this is the last line before a signature: a `..`
+        // segment would make the URL resolve to another API's path.
+        if path.split('/').skip(1).any(|segment| segment.is_empty() || segment.chars().all(|c| c == '.')) {
+            return Err(FetchError::new(
+                FetchErrorKind::Protocol,
+                "request.invalid",
+                "refusing a request path with an empty or relative segment",
+            ));
+        }
+        let base = super::base_url(region, self.endpoint.as_ref())
+            .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
+        let mut url = join_path(&base, path);
+        let encoded: Vec<String> =
+            query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
+        let joined = encoded.join("&");
+        url.set_query((!joined.is_empty()).then_some(joined.as_str()));
+
+        let creds = self.creds.get().await?;
+        let mut request =
+            self.http.request(method.clone(), url.clone()).header("x-project-id", plain_header(project_id)?);
+        request = match &*creds {
+            HuaweiCredentials::Token { token, .. } => {
+                request.header("x-auth-token", sensitive_header(token.expose_secret())?)
+            }
+            HuaweiCredentials::AkSk { access_key, secret_key, security_token, .. } => {
+                let host = host_header(&url);
+                let date = sdk_date(SystemTime::now());
+                let payload_hash = match &payload {
+                    Payload::Empty => sha256_hex(b""),
+                    Payload::Json(bytes) => sha256_hex(bytes),
+                    Payload::Multipart(_) => UNSIGNED_PAYLOAD.to_owned(),
+                };
+                let token = security_token.as_ref().map(|t| t.expose_secret().to_owned());
+                let mut signed: Vec<(&str, &str)> =
+                    vec![("host", &host), ("x-project-id", project_id), ("x-sdk-date", &date)];
+                if let Some(token) = &token {
+                    signed.push(("x-security-token", token));
+                }
+                if matches!(payload, Payload::Multipart(_)) {
+                    signed.push(("x-sdk-content-sha256", UNSIGNED_PAYLOAD));
+                }
+                let authorization = SDK_HMAC.authorization(
+                    access_key,
+                    secret_key.expose_secret().as_bytes(),
+                    &SignedRequest {
+                        method: method.as_str(),
+                        path: url.path(),
+                        query,
+                        signed_headers: &signed,
+                        hashed_payload: &payload_hash,
+                        date: &date,
+                    },
+                );
+                let mut request =
+                    request.header("host", plain_header(&host)?).header("x-sdk-date", plain_header(&date)?);
+                if let Some(token) = &token {
+                    request = request.header("x-security-token", sensitive_header(token)?);
+                }
+                if matches!(payload, Payload::Multipart(_)) {
+                    request = request.header("x-sdk-content-sha256", UNSIGNED_PAYLOAD);
+                }
+                request.header("authorization", sensitive_header(&authorization)?)
+            }
+        };
+        let request = attach(request, payload);
+        let response = execute(request, self.body_cap).await.map_err(|e| self.context(e))?;
+        if response.status.is_success() {
+            Ok(response)
+        } else {
+            let error = wire::ERRORS.error_from_response(&response);
+            if error.code == "APIG.1001" {
+                // The temporary key or token expired early: the next request renews first.
+                self.creds.invalidate();
+            }
+            Err(self.context(error))
+        }
+    }
+
+    pub(super) fn context(&self, error: FetchError) -> FetchError {
+        with_credential_source(error, &self.source)
+    }
+
+    async fn who(&self) -> Result<Identity, FetchError> {
+        let creds = self.creds.get().await?;
+        let cache = self.creds.status();
+        let (key_id, kind) = match &*creds {
+            HuaweiCredentials::AkSk { access_key, security_token, .. } => {
+                (Some(mask_key_id(access_key)), if security_token.is_some() { "temporary AK/SK" } else { "AK/SK" })
+            }
+            HuaweiCredentials::Token { .. } => (None, "IAM token"),
+        };
+        Ok(Identity { key_id, kind, expires: cache.as_ref().and_then(|c| c.expires), cache })
+    }
+}
+
+fn attach(request: RequestBuilder, payload: Payload) -> RequestBuilder {
+    match payload {
+        Payload::Empty => request,
+        Payload::Json(bytes) => request.header("content-type", "application/json;charset=UTF-8").body(bytes),
+        Payload::Multipart(form) => request.multipart(form),
+    }
+}
+
+impl HuaweiClient {
+    async fn fetch_task(&self, task: &TaskRef) -> Result<Task, FetchError> {
+        self.show(task).await
+    }
+
+    async fn start_import(&self, request: &ImportRequest<'_>) -> Result<Imported, FetchError> {
+        let Target::Huawei { region, project_id, instance_id, .. } = request.target else {
+            return Err(mismatch(request.target.provider()));
+        };
+        let given = request.options;
+        let options = HuaweiImportOptions {
+            group_id: given.group.clone(),
+            extend_mode: given.extend_mode.clone(),
+            api_mode: given.api_mode.clone(),
+            simple_mode: given.simple_mode,
+            mock_mode: given.mock_mode,
+        };
+        let bytes = request.spec_text.as_bytes().to_vec();
+        let task_id = self.async_import(region, project_id, instance_id, request.file_name, bytes, &options).await?;
+        let task_ref = server_task_ref(ProviderKind::Huawei, &[region, project_id, instance_id, &task_id])?
+            .with_profile(request.target.profile().map(str::to_owned));
+        Ok(Imported { task_ref: Some(task_ref), notes: Vec::new() })
+    }
+
+    async fn start_export(&self, request: &ExportRequest<'_>) -> Result<TaskRef, FetchError> {
+        let Target::Huawei { region, project_id, instance_id, .. } = request.source else {
+            return Err(mismatch(request.source.provider()));
+        };
+        let env_id = if request.env.eq_ignore_ascii_case("RELEASE") { RELEASE_ENV } else { request.env };
+        let options = HuaweiExportOptions {
+            group_id: request.group.to_owned(),
+            env_id: env_id.to_owned(),
+            oas_version: Some(request.oas_version.to_owned()),
+            define: request.define.map(str::to_owned),
+            file_type: Some(request.format.to_owned()),
+            apis: Vec::new(),
+        };
+        let task_id = self.async_export(region, project_id, instance_id, &options).await?;
+        Ok(server_task_ref(ProviderKind::Huawei, &[region, project_id, instance_id, &task_id])?
+            .with_profile(request.source.profile().map(str::to_owned)))
+    }
+}
+
+fn mismatch(other: ProviderKind) -> FetchError {
+    FetchError::new(
+        FetchErrorKind::Protocol,
+        "provider.mismatch",
+        format!("a {other}:// task or target cannot be used with the Huawei client"),
+    )
+}
+
+impl Cloud for HuaweiClient {
+    fn fetch<'a>(&'a self, task: &'a TaskRef) -> CloudFuture<'a, Task> {
+        Box::pin(self.fetch_task(task))
+    }
+
+    fn import<'a>(&'a self, request: &'a ImportRequest<'a>) -> CloudFuture<'a, Imported> {
+        Box::pin(self.start_import(request))
+    }
+
+    fn export<'a>(&'a self, request: &'a ExportRequest<'a>) -> CloudFuture<'a, TaskRef> {
+        Box::pin(self.start_export(request))
+    }
+
+    fn group_contents<'a>(&'a self, target: &'a Target, options: &'a ImportOptions) -> CloudFuture<'a, GroupContents> {
+        Box::pin(async move {
+            let Target::Huawei { region, project_id, instance_id, .. } = target else {
+                return Err(mismatch(target.provider()));
+            };
+            match &options.group {
+                Some(group_id) => self.group_contents_of(region, project_id, instance_id, group_id).await,
+                // A new group: nothing in it yet.
+                None => Ok(GroupContents::default()),
+            }
+        })
+    }
+
+    fn credential_source(&self) -> &CredentialSource {
+        &self.source
+    }
+
+    fn identity(&self) -> CloudFuture<'_, Identity> {
+        Box::pin(self.who())
+    }
+}
+
+impl Fetch for HuaweiClient {
+    async fn fetch(&self, task: &TaskRef) -> Result<Task, FetchError> {
+        self.fetch_task(task).await
+    }
+}

@@ -1,0 +1,80 @@
+//! What an API group holds: `GET …/apis?group_id=` page by page (for `oaswatch check`). APIG
+//! keeps no models, and an import without `group_id` makes a new, empty group.
+//!
+//! Field names are the SDK's (`apis[].req_method/req_uri`, `total`); docs/protocols.md,
+//! "Reading a group".
+
+use reqwest::Method;
+use serde::Deserialize;
+
+use super::client::{HuaweiClient, Payload};
+use super::wire;
+use crate::domain::FetchError;
+use crate::provider::classify::WireError;
+use crate::provider::http::utf8_body;
+use crate::provider::signing::percent_encode;
+use crate::provider::{GroupContents, GroupItem, MAX_LISTING_PAGES};
+
+/// The largest page the listing accepts.
+const PAGE_SIZE: usize = 500;
+
+#[derive(Deserialize)]
+struct ApisPage {
+    #[serde(default)]
+    total: usize,
+    #[serde(default)]
+    apis: Vec<ApiInfo>,
+}
+
+#[derive(Deserialize)]
+struct ApiInfo {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    req_method: String,
+    #[serde(default)]
+    req_uri: String,
+    #[serde(default)]
+    group_name: String,
+}
+
+impl HuaweiClient {
+    /// The APIs of a group of an instance.
+    pub async fn group_contents_of(
+        &self,
+        region: &str,
+        project_id: &str,
+        instance_id: &str,
+        group_id: &str,
+    ) -> Result<GroupContents, FetchError> {
+        let path = format!("/v2/{}/apigw/instances/{}/apis", percent_encode(project_id), percent_encode(instance_id));
+        let mut contents = GroupContents { id: group_id.to_owned(), ..GroupContents::default() };
+        for page in 0..MAX_LISTING_PAGES {
+            let offset = (page * PAGE_SIZE).to_string();
+            let limit = PAGE_SIZE.to_string();
+            let query = [("group_id", group_id), ("offset", offset.as_str()), ("limit", limit.as_str())];
+            let response = self.call(region, project_id, Method::GET, &path, &query, Payload::Empty).await?;
+            let body = utf8_body(&response)?;
+            let answer: ApisPage = serde_json::from_str(&body)
+                .map_err(|e| self.context(WireError::Json(e).into_fetch_error(&response, &wire::ERRORS)))?;
+            let last = answer.apis.len() < PAGE_SIZE;
+            for api in answer.apis {
+                if contents.name.is_empty() {
+                    contents.name = api.group_name;
+                }
+                contents.apis.push(GroupItem {
+                    id: api.id,
+                    name: api.name,
+                    method: api.req_method.to_ascii_uppercase(),
+                    path: api.req_uri,
+                });
+            }
+            if last || contents.apis.len() >= answer.total {
+                break;
+            }
+        }
+        Ok(contents)
+    }
+}

@@ -1,0 +1,160 @@
+//! The dashboard end to end, as a user sees it: the real binary in a pseudo-terminal, polling
+//! the simulator over HTTP. It waits for the task to finish, presses `n`, and must find the
+//! failed subtask's full error text on screen; `q` must hand the terminal back restored. And a
+//! saved watch list: final snapshots shown without a fetch, unfinished ones watched.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test setup fails loudly")]
+
+use crate::common;
+use crate::pty_support;
+
+use std::time::SystemTime;
+
+use oaswatch::domain::{
+    ProviderKind, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
+};
+use oaswatch::provider::huawei::HuaweiClient;
+use oaswatch::provider::{Fetch as _, build_client};
+use oaswatch::store::{Change, Store};
+use pty_support::PtyApp;
+use secrecy::ExposeSecret as _;
+
+/// Screen text without whitespace and box-drawing borders, so a message wrapped over several
+/// rows of a bordered pane can be found as one string.
+fn squeeze(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !('\u{2500}'..='\u{257f}').contains(c) && *c != '▌' && *c != '▐')
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn n_on_a_finished_task_shows_the_full_error_of_its_failed_subtask_and_q_restores() {
+    let sim = common::start("partial-fail", 17, 20.0).await;
+    let task = sim.task_ref("huawei-petstore2").unwrap();
+    let url = sim.base_url();
+    let creds = sim.huawei_credentials().unwrap();
+
+    // What the cloud will say about the failure, fetched independently with the library client.
+    let http = build_client(&oaswatch::provider::HttpConfig::default()).unwrap();
+    let client = HuaweiClient::new(
+        http,
+        Some(url.parse().unwrap()),
+        oaswatch::provider::huawei::HuaweiCredentials::AkSk {
+            access_key: creds.access_key.clone(),
+            secret_key: creds.secret_key.clone(),
+            security_token: None,
+            source: oaswatch::credentials::CredentialSource::Env { variable: "test" },
+        },
+    );
+    let finished = loop {
+        let fetched = client.fetch(&task).await.unwrap();
+        if fetched.is_finished() {
+            break fetched;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(finished.provider, ProviderKind::Huawei);
+    let failures: Vec<_> = finished.subtasks.iter().filter(|s| s.state.is_problem()).collect();
+    assert_eq!(failures.len(), 1, "this scenario task has exactly one failure");
+    let message = failures[0].error().unwrap().trimmed_message().to_owned();
+    assert!(message.len() > 60, "a message long enough to wrap: {message}");
+
+    let root = tempfile::tempdir().unwrap();
+    let env: Vec<(String, String)> = vec![
+        ("OASWATCH_CONFIG_DIR".into(), root.path().join("config").display().to_string()),
+        ("OASWATCH_DATA_DIR".into(), root.path().join("data").display().to_string()),
+        ("OASWATCH_HUAWEI_ENDPOINT".into(), url),
+        ("HUAWEICLOUD_SDK_AK".into(), creds.access_key),
+        ("HUAWEICLOUD_SDK_SK".into(), creds.secret_key.expose_secret().to_owned()),
+        ("HOME".into(), root.path().display().to_string()),
+    ];
+    let task_arg = task.to_string();
+    tokio::task::spawn_blocking(move || {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut app = PtyApp::spawn(&[&task_arg], &env, 100, 30);
+        assert!(app.wait_for_text("◐ partial"), "the task finishes as partially failed: {}", app.screen_text());
+        // The footer tells a new user how to get to the failure.
+        assert!(app.screen_text().contains("n next failure"), "{}", app.screen_text());
+
+        app.send(b"n");
+        let wanted = squeeze(&message);
+        assert!(
+            app.wait_for(|screen| squeeze(&screen.contents()).contains(&wanted)),
+            "the full error text is on screen.\nwanted: {message}\nscreen:\n{}",
+            app.screen_text()
+        );
+
+        app.send(b"q");
+        assert_eq!(app.wait_exit(), Some(0));
+        assert!(app.terminal_state().is_restored(), "{:?}", app.terminal_state());
+    })
+    .await
+    .unwrap();
+}
+
+/// A finished task of `n` succeeded APIs, saved as its final snapshot.
+fn finished_snapshot(task_ref: &TaskRef, n: usize) -> Task {
+    let subtasks = (0..n)
+        .map(|i| {
+            Subtask::new(
+                SubtaskKind::Api,
+                SubtaskState::Succeeded,
+                SubtaskText {
+                    id: &format!("{i:032x}"),
+                    name: &format!("operation{i}"),
+                    method: "GET",
+                    path: &format!("/saved/{i}"),
+                    raw_status: "OVER",
+                    ..SubtaskText::default()
+                },
+            )
+            .at_index(u32::try_from(i).unwrap())
+        })
+        .collect();
+    Task::new(task_ref.clone(), TaskKind::Import, TaskState::Succeeded, "Finished").with_subtasks(subtasks)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_snapshots_read_after_the_first_frame_show_without_a_fetch_and_unfinished_ones_are_watched() {
+    let sim = common::start("partial-fail", 23, 20.0).await;
+    let live = sim.task_ref("huawei-petstore2").unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let mut env = pty_support::dirs(root.path());
+    env.extend(sim.client_env().into_iter().map(|(k, v)| (k.to_owned(), v)));
+    env.push(("HOME".to_owned(), root.path().display().to_string()));
+
+    // Eight finished tasks (made-up ids the simulator does not know: a fetch would show "not
+    // found") of 3,000 subtasks each, then the live task saved while it was still running.
+    let store = Store::new(root.path().join("data").join("watchlist.json"));
+    let region = sim.aliyun_region().to_owned();
+    let saved: Vec<TaskRef> = (0..8).map(|i| format!("aliyun://{region}/saved{i}").parse().unwrap()).collect();
+    let mut refs = saved.clone();
+    refs.push(live.clone());
+    store.update(Change::Add(refs), SystemTime::now()).unwrap();
+    let mut snapshots: Vec<(TaskRef, Task)> = saved.iter().map(|r| (r.clone(), finished_snapshot(r, 3_000))).collect();
+    snapshots.push((live.clone(), Task::new(live.clone(), TaskKind::Import, TaskState::Running, "processing")));
+    store.update(Change::Snapshots(snapshots), SystemTime::now()).unwrap();
+
+    let screen = tokio::task::spawn_blocking(move || {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut app = PtyApp::spawn(&[], &env, 120, 30);
+        // Every saved task shows its snapshot, and the live one, watched once its snapshot was
+        // read, reaches its real end.
+        let all_there = app.wait_for(|screen| {
+            let header = screen.contents().lines().next().unwrap_or_default().to_owned();
+            header.contains("◐ 1 partial") && header.contains("✔ 8 succeeded")
+        });
+        let screen = app.screen_text();
+        app.send(b"q");
+        assert_eq!(app.wait_exit(), Some(0));
+        assert!(all_there, "{screen}");
+        screen
+    })
+    .await
+    .unwrap();
+    assert!(!screen.contains("not found") && !screen.contains("reading the saved"), "{screen}");
+    let stats = sim.stats();
+    assert_eq!(stats.requests.get("aliyun DescribeImportOASTask"), None, "final snapshots are not fetched: {stats:?}");
+    assert!(stats.requests.get("huawei GET async-tasks").is_some_and(|n| *n > 0), "{stats:?}");
+    sim.shutdown().await;
+}
