@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::domain::{FetchError, FetchErrorKind, Task, TaskRef};
+use crate::domain::{Counts, FetchError, FetchErrorKind, Task, TaskRef, TaskState};
 use crate::poller::{self, PollCmd, Polled, PollerConfig, Share};
 use crate::provider::Fetch;
 use crate::report::{self, TaskOutcome};
@@ -85,7 +85,7 @@ pub async fn collect<F: Fetch>(
     let handle = poller::spawn(fetcher, config, rand::random(), tx);
     let commands = handle.commands();
     let mut outcomes: HashMap<TaskRef, TaskOutcome> = HashMap::new();
-    let mut last_printed: HashMap<TaskRef, String> = HashMap::new();
+    let mut last_printed: HashMap<TaskRef, Printed> = HashMap::new();
     let mut streaks: HashMap<TaskRef, Option<FailureStreak>> = HashMap::new();
     let mut pending: Vec<TaskRef> = Vec::new();
     for task_ref in refs {
@@ -139,11 +139,12 @@ pub async fn collect<F: Fetch>(
             }
         };
         if let Some(out) = progress.out.as_deref_mut() {
-            let body = report::progress_body(&polled.task_ref, outcome.task.as_ref(), outcome.fetch_error.as_ref());
-            if last_printed.get(&polled.task_ref) != Some(&body) {
+            let key = Printed::of(outcome);
+            if last_printed.get(&polled.task_ref) != Some(&key) {
+                let body = report::progress_body(&polled.task_ref, outcome.task.as_ref(), outcome.fetch_error.as_ref());
                 writeln!(out, "{}", report::progress_line(polled.at, &body))?;
                 out.flush()?;
-                last_printed.insert(polled.task_ref.clone(), body);
+                last_printed.insert(polled.task_ref.clone(), key);
             }
         }
         if settled {
@@ -177,6 +178,24 @@ pub async fn collect<F: Fetch>(
         }
     }
     Ok(Collected { outcomes: ordered, timed_out })
+}
+
+/// What a progress line says of a task: a line is written only when this changes. Compared
+/// instead of the formatted line, because most answers of a running task are the same as the
+/// one before and formatting each was a measurable share of `wait`'s CPU per request.
+#[derive(PartialEq)]
+struct Printed {
+    task: Option<(TaskState, String, Counts)>,
+    error: Option<(FetchErrorKind, String, String)>,
+}
+
+impl Printed {
+    fn of(outcome: &TaskOutcome) -> Printed {
+        Printed {
+            task: outcome.task.as_ref().map(|t| (t.state, t.raw_status.clone(), t.counts)),
+            error: outcome.fetch_error.as_ref().map(|e| (e.kind, e.code.clone(), e.message.clone())),
+        }
+    }
 }
 
 /// What `wait` last said about each endpoint's budget, so that it speaks again only when that

@@ -90,6 +90,12 @@ struct Endpoint {
     /// they ask for what the budget (or round robin at the asked interval, when that is less)
     /// would send.
     scale: [f64; 3],
+    /// No task of this endpoint that is not in flight is due before this (a lower bound, exact
+    /// after each scan of the slots): the wake-up time is worked out per endpoint instead of
+    /// per task, and an endpoint with nothing due costs no scan when it may send.
+    earliest_due: Option<Instant>,
+    /// The same for the due time or the longest-gap deadline, whichever comes first.
+    earliest_any: Option<Instant>,
 }
 
 struct Completion {
@@ -276,6 +282,8 @@ impl<F: Fetch> Scheduler<F> {
             focus_share: 0.0,
             active: 0,
             scale: [1.0; 3],
+            earliest_due: None,
+            earliest_any: None,
         });
         self.endpoint_index.insert(key, index);
         index
@@ -339,6 +347,11 @@ impl<F: Fetch> Scheduler<F> {
             }
             at => at,
         };
+        if let Some(due) = slot.due {
+            endpoint.earliest_due = Some(endpoint.earliest_due.map_or(due, |e| e.min(due)));
+            let any = slot.deadline.map_or(due, |d| d.min(due));
+            endpoint.earliest_any = Some(endpoint.earliest_any.map_or(any, |e| e.min(any)));
+        }
         slot.due
     }
 
@@ -369,20 +382,36 @@ impl<F: Fetch> Scheduler<F> {
         loop {
             let max_in_flight = self.config.max_in_flight;
             self.gates.clear();
+            let mut worth_a_scan = false;
             for endpoint in &mut self.endpoints {
                 let open = endpoint.budget.may_start_one(max_in_flight) && endpoint.budget.ready_at(now) <= now;
+                worth_a_scan |= open && endpoint.earliest_any.is_some_and(|at| at <= now);
                 self.gates.push(open.then_some(now));
             }
-            if self.gates.iter().all(Option::is_none) {
+            // Requests go out 1/budget apart, so most wakes (an answer, a command) find every
+            // endpoint either closed or with nothing due: no need to look at every task.
+            if !worth_a_scan {
                 return;
             }
             let adaptive = self.adaptive();
             let mut best: Option<(Rank, &TaskRef)> = None;
+            for endpoint in &mut self.endpoints {
+                endpoint.earliest_due = None;
+                endpoint.earliest_any = None;
+            }
             for (task_ref, slot) in &self.slots {
-                if slot.in_flight || self.gates.get(slot.endpoint).copied().flatten().is_none() {
+                if slot.in_flight {
                     continue;
                 }
                 let Some(due) = slot.due else { continue };
+                if let Some(endpoint) = self.endpoints.get_mut(slot.endpoint) {
+                    let any = slot.deadline.map_or(due, |d| d.min(due));
+                    endpoint.earliest_due = Some(endpoint.earliest_due.map_or(due, |e| e.min(due)));
+                    endpoint.earliest_any = Some(endpoint.earliest_any.map_or(any, |e| e.min(any)));
+                }
+                if self.gates.get(slot.endpoint).copied().flatten().is_none() {
+                    continue;
+                }
                 let starving = slot.deadline.is_some_and(|deadline| deadline <= now);
                 if due > now && !starving {
                     continue;
@@ -435,15 +464,14 @@ impl<F: Fetch> Scheduler<F> {
         let max_in_flight = self.config.max_in_flight;
         // When each endpoint may start its next fetch (`None`: at its in-flight cap, a
         // completion will wake us).
-        self.gates.clear();
-        for endpoint in &mut self.endpoints {
-            let gate = endpoint.budget.may_start_one(max_in_flight).then(|| endpoint.budget.ready_at(now));
-            self.gates.push(gate);
-        }
-        self.slots
-            .values()
-            .filter(|slot| !slot.in_flight)
-            .filter_map(|slot| Some(slot.due?.max(self.gates.get(slot.endpoint).copied().flatten()?)))
+        // Per endpoint, not per task: its earliest due time is kept as a lower bound (waking a
+        // little early costs one scan, which makes it exact again).
+        self.endpoints
+            .iter_mut()
+            .filter_map(|endpoint| {
+                let gate = endpoint.budget.may_start_one(max_in_flight).then(|| endpoint.budget.ready_at(now))?;
+                Some(endpoint.earliest_due?.max(gate))
+            })
             .min()
     }
 
