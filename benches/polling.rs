@@ -133,6 +133,12 @@ fn mixed_scenario(n: usize, seed: u64) -> String {
     text
 }
 
+/// The binary under test: the one cargo built beside this bench, or `OASWATCH_BENCH_BIN` (a copy
+/// of it, so that long detection runs keep measuring one build while the tree is rebuilt).
+fn oaswatch_bin() -> String {
+    std::env::var("OASWATCH_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_oaswatch").to_owned())
+}
+
 fn sim_env(handle: &SimHandle) -> Vec<(String, String)> {
     handle.client_env().into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
@@ -177,7 +183,7 @@ fn run_timed(args: &[String], env: &[(String, String)], dir: &std::path::Path) -
         .arg("%e %U %S")
         .arg("-o")
         .arg(&report)
-        .arg(env!("CARGO_BIN_EXE_oaswatch"))
+        .arg(oaswatch_bin())
         .args(args)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))
@@ -429,7 +435,7 @@ async fn cost() {
     env.extend(sim_env(&handle));
     // 200 tasks every 2 s ask for 100 requests a second; two endpoints of 50 allow it.
     let rate = 100.0;
-    let mut wait = Command::new(env!("CARGO_BIN_EXE_oaswatch"));
+    let mut wait = Command::new(oaswatch_bin());
     wait.args(["wait", "--timeout", "10m"])
         .args(handle.task_refs().iter().map(ToString::to_string))
         .env_clear()
@@ -512,7 +518,7 @@ async fn status() {
     for _ in 0..runs {
         for (args, into) in [(vec!["--version"], &mut version), (vec!["status", task.as_str()], &mut status)] {
             let t = Instant::now();
-            let out = Command::new(env!("CARGO_BIN_EXE_oaswatch"))
+            let out = Command::new(oaswatch_bin())
                 .args(&args)
                 .env_clear()
                 .envs(env.iter().map(|(k, v)| (k, v)))
