@@ -85,7 +85,7 @@ pub async fn collect<F: Fetch>(
     let handle = poller::spawn(fetcher, config, rand::random(), tx);
     let commands = handle.commands();
     let mut outcomes: HashMap<TaskRef, TaskOutcome> = HashMap::new();
-    let mut last_printed: HashMap<TaskRef, Printed> = HashMap::new();
+    let mut last_printed: HashMap<TaskRef, (Printed, String)> = HashMap::new();
     let mut streaks: HashMap<TaskRef, Option<FailureStreak>> = HashMap::new();
     let mut pending: Vec<TaskRef> = Vec::new();
     for task_ref in refs {
@@ -139,12 +139,17 @@ pub async fn collect<F: Fetch>(
             }
         };
         if let Some(out) = progress.out.as_deref_mut() {
+            // The line is formatted only when what it shows may have changed, and printed only
+            // when its text did (a message that differs past its truncation prints nothing new).
             let key = Printed::of(outcome);
-            if last_printed.get(&polled.task_ref) != Some(&key) {
+            let last = last_printed.get(&polled.task_ref);
+            if last.is_none_or(|(said, _)| *said != key) {
                 let body = report::progress_body(&polled.task_ref, outcome.task.as_ref(), outcome.fetch_error.as_ref());
-                writeln!(out, "{}", report::progress_line(polled.at, &body))?;
-                out.flush()?;
-                last_printed.insert(polled.task_ref.clone(), key);
+                if last.is_none_or(|(_, text)| *text != body) {
+                    writeln!(out, "{}", report::progress_line(polled.at, &body))?;
+                    out.flush()?;
+                }
+                last_printed.insert(polled.task_ref.clone(), (key, body));
             }
         }
         if settled {
@@ -180,19 +185,21 @@ pub async fn collect<F: Fetch>(
     Ok(Collected { outcomes: ordered, timed_out })
 }
 
-/// What a progress line says of a task: a line is written only when this changes. Compared
-/// instead of the formatted line, because most answers of a running task are the same as the
-/// one before and formatting each was a measurable share of `wait`'s CPU per request.
+/// What a progress line is made from: the line is formatted again only when this changes,
+/// because most answers of a running task are the same as the one before and formatting each
+/// was a measurable share of `wait`'s CPU per request. Only the counts the line prints (done,
+/// total, failed, cancelled, skipped): running and waiting move without changing it.
 #[derive(PartialEq)]
 struct Printed {
-    task: Option<(TaskState, String, Counts)>,
+    task: Option<(TaskState, String, [u32; 5])>,
     error: Option<(FetchErrorKind, String, String)>,
 }
 
 impl Printed {
     fn of(outcome: &TaskOutcome) -> Printed {
+        let shown = |c: &Counts| [c.done(), c.total, c.failed, c.cancelled, c.skipped];
         Printed {
-            task: outcome.task.as_ref().map(|t| (t.state, t.raw_status.clone(), t.counts)),
+            task: outcome.task.as_ref().map(|t| (t.state, t.raw_status.clone(), shown(&t.counts))),
             error: outcome.fetch_error.as_ref().map(|e| (e.kind, e.code.clone(), e.message.clone())),
         }
     }
