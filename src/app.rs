@@ -345,6 +345,9 @@ pub struct App {
     overlays: overlay::Overlays,
     /// The spec each task imported, when known (for `R`).
     specs: std::collections::HashMap<TaskRef, std::path::PathBuf>,
+    /// The spec path last typed at `R`'s prompt, remembered in `specs` only once a retry spec
+    /// was written from it.
+    typed_spec: Option<(TaskRef, std::path::PathBuf)>,
     flash: Option<Flash>,
     paused: bool,
     viewport: (u16, u16),
@@ -385,6 +388,7 @@ impl App {
             viewer: None,
             overlays: overlay::Overlays::default(),
             specs: std::collections::HashMap::new(),
+            typed_spec: None,
             flash: None,
             paused: false,
             viewport: (0, 0),
@@ -610,14 +614,14 @@ impl App {
             Action::Insert(c) => {
                 self.dirty = true;
                 self.on_insert(c);
-                Vec::new()
+                self.input_changed()
             }
             Action::Paste(text) => {
                 self.dirty = true;
                 for c in text.chars().filter(|c| !c.is_control()) {
                     self.on_insert(c);
                 }
-                Vec::new()
+                self.input_changed()
             }
             Action::Polled(polled) => self.on_polled(polled),
             Action::Tick(now) => {
@@ -654,9 +658,19 @@ impl App {
                 self.flash_error(format!("could not {what}: {error}"));
                 Vec::new()
             }
-            Action::RetrySpecWritten { task_ref, path, operations } => {
+            Action::RetrySpecWritten { task_ref, path, operations, precheck } => {
                 self.dirty = true;
-                self.on_retry_spec_written(&task_ref, path, operations)
+                self.on_retry_spec_written(&task_ref, path, operations, precheck)
+            }
+            Action::SpecPathChecked { text, verdict } => {
+                self.dirty = true;
+                self.on_spec_path_checked(&text, verdict);
+                Vec::new()
+            }
+            Action::RetrySpecRefused { task_ref, spec, problem } => {
+                self.dirty = true;
+                self.on_retry_spec_refused(&task_ref, &spec, problem);
+                Vec::new()
             }
             Action::ImportStarted { task_ref } => {
                 self.dirty = true;

@@ -103,7 +103,7 @@ fn advisories(rules: &GatewayRules, doc: &Document, group: &GroupKnowledge, plan
             "{} operations: the gateway's default quota is {limit} APIs per import (import in batches, or ask for \
              a higher quota): {}",
             doc.operations.len(),
-            (rules.source)(Rule::DuplicateRoute)
+            rules.quota.source
         ));
     }
     let existing = match group {
@@ -113,9 +113,10 @@ fn advisories(rules: &GatewayRules, doc: &Document, group: &GroupKnowledge, plan
     let created = plan.apis.iter().filter(|a| a.verdict == Verdict::Create).count();
     if existing + created > rules.quota.apis_per_group {
         out.push(format!(
-            "the group would hold {} APIs; the gateway's default quota is {} per group",
+            "the group would hold {} APIs; the gateway's default quota is {} per group: {}",
             existing + created,
-            rules.quota.apis_per_group
+            rules.quota.apis_per_group,
+            rules.quota.source
         ));
     }
     out.extend(plan.warnings.iter().map(|w| sanitize::line(w).into_owned()));

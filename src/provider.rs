@@ -300,6 +300,16 @@ pub fn registration(kind: ProviderKind) -> &'static Registration {
     CLOUDS.iter().copied().find(|r| r.kind == kind).unwrap_or(CLOUDS[0])
 }
 
+/// A task or target of another cloud handed to `client`'s client: a caller's mistake, reported
+/// instead of sent.
+pub(crate) fn wrong_cloud(other: ProviderKind, client: ProviderKind) -> FetchError {
+    FetchError::new(
+        crate::domain::FetchErrorKind::Protocol,
+        "provider.mismatch",
+        format!("a {other}:// task or target cannot be used with the {} client", client.facts().display_name),
+    )
+}
+
 /// The reference of a task a server says it created, checked like a typed one: a server must not
 /// be able to steer later requests to other paths.
 pub fn server_task_ref(provider: ProviderKind, parts: &[&str]) -> Result<TaskRef, FetchError> {

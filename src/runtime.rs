@@ -28,6 +28,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 pub use host::{EffectError, Host};
 pub use terminal_host::{Importer, TerminalHost};
 
+use crate::app::effect::WrittenRetrySpec;
 use crate::app::keymap::action_for_event;
 use crate::app::{Action, App, Effect, Signal, coalesce};
 use crate::poller::{PollCmd, Polled};
@@ -256,12 +257,28 @@ impl Loop {
                             actions.push_back(failed(open.program.failure(), &error));
                         }
                     }
-                    Effect::WriteRetrySpec(request) => match host.write_retry_spec(&request) {
-                        Ok((path, operations)) => {
-                            let task_ref = request.task.task_ref.clone();
-                            actions.push_back(Action::RetrySpecWritten { task_ref, path, operations });
+                    Effect::CheckRetrySpec { text, request } => match host.check_retry_spec(&request) {
+                        Ok(fit) => actions.push_back(Action::SpecPathChecked { text, verdict: Ok(fit) }),
+                        // A host that cannot check leaves the verdict to the write.
+                        Err(EffectError::Unavailable(_)) => {}
+                        Err(error) => {
+                            let problem = error.spec_problem().unwrap_or_else(|| error.to_string());
+                            actions.push_back(Action::SpecPathChecked { text, verdict: Err(problem) });
                         }
-                        Err(error) => actions.push_back(failed("write the retry spec", &error)),
+                    },
+                    Effect::WriteRetrySpec(request) => match host.write_retry_spec(&request) {
+                        Ok(WrittenRetrySpec { path, operations, precheck }) => {
+                            let task_ref = request.task.task_ref.clone();
+                            actions.push_back(Action::RetrySpecWritten { task_ref, path, operations, precheck });
+                        }
+                        Err(error) => match error.spec_problem() {
+                            Some(problem) => actions.push_back(Action::RetrySpecRefused {
+                                task_ref: request.task.task_ref.clone(),
+                                spec: request.spec,
+                                problem,
+                            }),
+                            None => actions.push_back(failed("write the retry spec", &error)),
+                        },
                     },
                     Effect::StartImport(request) => {
                         if let Err(error) = host.start_import(request) {

@@ -14,11 +14,13 @@
 //! sim.rs          SimConfig, start → SimHandle, run_foreground
 //! ├── scenario    TOML schema, built-in scenarios and specs
 //! ├── server      listeners (main + redirect target), dispatch by path
-//! ├── aliyun      RPC endpoint `/`            ├── huawei   `/v2/{project}/apigw/instances/{id}/…`
+//! ├── aliyun      RPC endpoint `/`; aliyun/group (group reads), aliyun/sts (STS)
+//! ├── huawei      `/v2/{project}/apigw/instances/{id}/…`; huawei/group, huawei/export (group →
+//! │               Swagger/OAS document), huawei/iam (IAM federation)
 //! ├── auth        ACS3 / SDK-HMAC / tokens    ├── errors   the clouds' error bodies
-//! ├── import      gateway rules → plan        ├── export   group → Swagger/OAS document
-//! ├── engine      plan + time → state         ├── faults   fault selection and injection
-//! ├── creds       issued keys, injected faults ├── sts, imds, iam   the credential services
+//! ├── import      gateway rules → plan        ├── faults   fault selection and injection
+//! ├── engine      plan + time → state         ├── imds     both metadata services, credentials URI
+//! ├── creds       issued keys, injected faults
 //! └── state, ids, stats, hostile, specgen, http; truth (grouping scored against injected causes)
 //! ```
 //!
@@ -31,12 +33,10 @@ mod auth;
 pub mod creds;
 mod engine;
 mod errors;
-mod export;
 mod faults;
 mod hostile;
 mod http;
 mod huawei;
-mod iam;
 mod ids;
 mod imds;
 mod import;
@@ -44,7 +44,6 @@ mod server;
 mod specgen;
 mod state;
 mod stats;
-mod sts;
 
 pub mod scenario;
 pub mod truth;
@@ -78,7 +77,7 @@ pub use stats::SimStats;
 
 use crate::domain::{ProviderKind, SubtaskKind, Target, TaskKind, TaskRef};
 use crate::openapi::{self, OpenApiError, TargetVersion};
-use export::ExportRequest;
+use huawei::export::{self, ExportRequest};
 use ids::Ids;
 use import::{HuaweiImportOptions, Origin, resolve};
 use state::{Group, Inner, Instance, Shared};

@@ -43,6 +43,7 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::app::App;
 use crate::app::layout::Mode;
@@ -71,6 +72,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     status_bar::render_input(app, &theme, panes.input, buf);
     status_bar::render_footer(app, &theme, panes.footer, buf);
     help::render_overlays(app, &theme, area, buf);
+    status_bar::render_input_problem(app, &theme, panes.input, buf);
 }
 
 fn too_small(area: Rect, theme: &Theme, buf: &mut Buffer) {
@@ -99,6 +101,32 @@ pub(crate) fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, width: usize, st
     }
     let (end, _) = buf.set_stringn(x, y, text, width, style);
     end
+}
+
+/// `text` cut into rows of at most `width` columns, at spaces where a row can end at one and
+/// anywhere in a word (a path) too long for a row.
+pub(crate) fn wrap_columns(text: &str, width: usize) -> Vec<String> {
+    let mut rows = vec![String::new()];
+    let mut used = 0;
+    for word in text.split_inclusive(' ') {
+        let word_width = word.trim_end().width();
+        if used > 0 && used + word_width > width && word_width <= width {
+            rows.push(String::new());
+            used = 0;
+        }
+        for c in word.chars() {
+            let c_width = c.width().unwrap_or(0);
+            if used + c_width > width {
+                rows.push(String::new());
+                used = 0;
+            }
+            if let Some(row) = rows.last_mut() {
+                row.push(c);
+            }
+            used += c_width;
+        }
+    }
+    rows.iter().map(|row| row.trim_end().to_owned()).filter(|row| !row.is_empty()).collect()
 }
 
 /// The smaller of a `u16` extent and a `usize`, as `usize`.

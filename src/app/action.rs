@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use super::effect::WriteKind;
+use super::effect::{SpecFit, WriteKind};
 use crate::domain::{Task, TaskRef};
 use crate::poller::Polled;
 
@@ -51,6 +51,20 @@ pub enum Action {
         task_ref: TaskRef,
         path: PathBuf,
         operations: usize,
+        /// What would still be rejected, by the rules alone (see `WrittenRetrySpec`).
+        precheck: Option<String>,
+    },
+    /// The host's verdict on a spec path as typed at `R`'s prompt (`text` is what was checked).
+    SpecPathChecked {
+        text: String,
+        verdict: Result<SpecFit, String>,
+    },
+    /// The retry spec of `task_ref` could not be made from `spec` (unreadable, not OpenAPI, not
+    /// this task's spec); `problem` says why, naming the whole path.
+    RetrySpecRefused {
+        task_ref: TaskRef,
+        spec: PathBuf,
+        problem: String,
     },
     /// A background import started: watch the new task.
     ImportStarted {

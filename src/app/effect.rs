@@ -33,6 +33,12 @@ pub enum Effect {
     /// Write the retry spec of a task (only its failed operations) next to the reports; the
     /// runtime answers with `Action::RetrySpecWritten` or `Action::EffectFailed`.
     WriteRetrySpec(RetrySpecRequest),
+    /// Check that a spec path typed at `R`'s prompt can be read and matches the task, without
+    /// writing anything; the runtime answers with `Action::SpecPathChecked`.
+    CheckRetrySpec {
+        text: String,
+        request: RetrySpecRequest,
+    },
     /// Start importing a spec in the background; the outcome comes back as
     /// `Action::ImportStarted` or `Action::EffectFailed`.
     StartImport(ImportRequest),
@@ -83,6 +89,25 @@ pub struct RetrySpecRequest {
     pub task: Box<Task>,
     pub spec: PathBuf,
     pub dir: PathBuf,
+}
+
+/// A retry spec the host wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenRetrySpec {
+    pub path: PathBuf,
+    pub operations: usize,
+    /// What the gateway's documented rules say of it, checked without reading the group, when
+    /// something would still be rejected ("2 of 47 items would not be imported; …").
+    pub precheck: Option<String>,
+}
+
+/// How a spec fits a task's failures: what a retry spec made from it would hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecFit {
+    /// Operations the retry spec would hold.
+    pub operations: usize,
+    /// Failed subtasks of the task that the spec does not have.
+    pub missing: usize,
 }
 
 /// Import `spec` into `target` (and `group` on Huawei), overwriting what exists: a retry.

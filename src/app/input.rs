@@ -9,7 +9,7 @@ use crate::domain::TaskRef;
 use crate::poller::PollCmd;
 
 use super::effect::Effect;
-use super::overlay::Overlay;
+use super::overlay::{Checked, Overlay};
 use super::{App, Command, Entry};
 
 /// What the input line is collecting.
@@ -126,13 +126,19 @@ impl InputLine {
 impl App {
     /// Opens the input line for `purpose`, holding `text`.
     pub(super) fn open_input(&mut self, purpose: InputPurpose, text: &str) {
-        self.overlays.open(Overlay::Input { line: InputLine::new(purpose, text), error: None });
+        self.overlays.open(Overlay::Input { line: InputLine::new(purpose, text), check: None });
+    }
+
+    /// Opens the input line holding `text`, with `problem` already shown: asking again after
+    /// what was typed before did not work.
+    pub(super) fn reopen_input(&mut self, purpose: InputPurpose, text: &str, problem: String) {
+        self.overlays.open(Overlay::Input { line: InputLine::new(purpose, text), check: Some(Checked::Bad(problem)) });
     }
 
     /// The open input line, to edit.
-    fn input_mut(&mut self) -> Option<(&mut InputLine, &mut Option<String>)> {
+    fn input_mut(&mut self) -> Option<(&mut InputLine, &mut Option<Checked>)> {
         match self.overlays.top_mut() {
-            Some(Overlay::Input { line, error }) => Some((line, error)),
+            Some(Overlay::Input { line, check }) => Some((line, check)),
             _ => None,
         }
     }
@@ -166,32 +172,43 @@ impl App {
             Command::Quit => return self.quit(),
             _ => return Vec::new(),
         }
-        self.input_changed();
-        Vec::new()
+        self.input_changed()
     }
 
+    /// Types `c` into the open input line; the caller runs [`App::input_changed`] once the
+    /// typing (one key, or a whole paste) is in.
     pub(super) fn on_insert(&mut self, c: char) {
         if let Some((line, _)) = self.input_mut() {
             line.insert(c);
-            self.input_changed();
         }
     }
 
-    /// Live feedback: validate a task reference, or apply the filter as it is typed.
-    fn input_changed(&mut self) {
-        let Some((line, error)) = self.input_mut() else { return };
+    /// Live feedback: validate a task reference, apply the filter, or have the host check that
+    /// a spec path can be read and matches the task, as it is typed.
+    pub(super) fn input_changed(&mut self) -> Vec<Effect> {
+        let Some((line, check)) = self.input_mut() else { return Vec::new() };
         let text = line.text().to_owned();
         match line.purpose {
             InputPurpose::AddTask => {
-                *error = if text.trim().is_empty() {
+                *check = if text.trim().is_empty() {
                     None
                 } else {
-                    text.trim().parse::<TaskRef>().err().map(|e| format!("{}; expected {}", e.reason, e.expected))
+                    text.trim()
+                        .parse::<TaskRef>()
+                        .err()
+                        .map(|e| Checked::Bad(format!("{}; expected {}", e.reason, e.expected)))
                 };
+                Vec::new()
             }
-            InputPurpose::Filter => self.apply_filter(&text),
-            // Whether the file exists is the host's to find out; nothing to check while typing.
-            InputPurpose::SpecPath => {}
+            InputPurpose::Filter => {
+                self.apply_filter(&text);
+                Vec::new()
+            }
+            InputPurpose::SpecPath => {
+                // The verdict on the old text no longer holds; the host's answer replaces it.
+                *check = None;
+                self.check_spec_path(&text)
+            }
         }
     }
 
@@ -226,8 +243,8 @@ impl App {
                 match text.parse::<TaskRef>() {
                     Err(e) => {
                         // Stay open so the user can fix the reference; the reason is shown inline.
-                        if let Some((_, error)) = self.input_mut() {
-                            *error = Some(format!("{}; expected {}", e.reason, e.expected));
+                        if let Some((_, check)) = self.input_mut() {
+                            *check = Some(Checked::Bad(format!("{}; expected {}", e.reason, e.expected)));
                         }
                         Vec::new()
                     }

@@ -24,7 +24,7 @@ pub enum Overlay {
     /// verdict on what is typed.
     Input {
         line: InputLine,
-        error: Option<String>,
+        check: Option<Checked>,
     },
     /// "Remove this task?"
     ConfirmRemove(TaskRef),
@@ -32,6 +32,13 @@ pub enum Overlay {
     ImportOffer(ImportOffer),
     /// Which format the report is written in.
     ReportPrompt(ReportPrompt),
+}
+
+/// The live check's verdict on the text of the input line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checked {
+    Good(String),
+    Bad(String),
 }
 
 impl Overlay {
@@ -170,7 +177,18 @@ impl App {
 
     /// What the live check says about the typed text.
     pub fn input_error(&self) -> Option<&str> {
-        self.overlays.find(|o| if let Overlay::Input { error, .. } = o { error.as_deref() } else { None })
+        self.overlays.find(|o| match o {
+            Overlay::Input { check: Some(Checked::Bad(error)), .. } => Some(error.as_str()),
+            _ => None,
+        })
+    }
+
+    /// What the live check found good about the typed text (a spec path that matches the task).
+    pub fn input_note(&self) -> Option<&str> {
+        self.overlays.find(|o| match o {
+            Overlay::Input { check: Some(Checked::Good(note)), .. } => Some(note.as_str()),
+            _ => None,
+        })
     }
 
     pub fn confirm_remove(&self) -> Option<&TaskRef> {
@@ -204,7 +222,7 @@ mod tests {
     fn the_last_opened_is_on_top_and_a_kind_is_never_open_twice() {
         let mut stack = Overlays::default();
         stack.open(help());
-        stack.open(Overlay::Input { line: InputLine::new(InputPurpose::Filter, ""), error: None });
+        stack.open(Overlay::Input { line: InputLine::new(InputPurpose::Filter, ""), check: None });
         assert_eq!(stack.top().map(Overlay::key_context), Some(KeyContext::Input));
         stack.open(help());
         let kinds: Vec<KeyContext> = stack.bottom_to_top().map(Overlay::key_context).collect();

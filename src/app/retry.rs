@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use crate::domain::{Target, TaskRef};
 use crate::poller::PollCmd;
 
-use super::effect::{Effect, ImportRequest, RetrySpecRequest};
+use super::effect::{Effect, ImportRequest, RetrySpecRequest, SpecFit};
 use super::input::InputPurpose;
-use super::overlay::Overlay;
+use super::overlay::{Checked, Overlay};
 use super::{App, Entry};
 
 /// A written retry spec the user may import with one key.
@@ -23,6 +23,8 @@ pub struct ImportOffer {
     /// The Huawei API group to import into (the one the failed task imported into).
     pub group: Option<String>,
     pub operations: usize,
+    /// What the gateway's rules would still reject, shown before `y`.
+    pub precheck: Option<String>,
 }
 
 impl App {
@@ -50,28 +52,72 @@ impl App {
         Vec::new()
     }
 
-    /// The path typed at the prompt of [`App::start_retry_spec`].
-    pub(super) fn submit_spec_path(&mut self, text: &str) -> Vec<Effect> {
-        self.close_input();
-        let text = text.trim();
-        if text.is_empty() {
+    /// The host checks the path as it is typed: can it be read, is it OpenAPI, is it this task's.
+    pub(super) fn check_spec_path(&self, text: &str) -> Vec<Effect> {
+        let spec = text.trim();
+        if spec.is_empty() {
             return Vec::new();
         }
+        self.retry_request(PathBuf::from(spec))
+            .map(|request| Effect::CheckRetrySpec { text: text.to_owned(), request })
+            .into_iter()
+            .collect()
+    }
+
+    /// The host's verdict, shown while the text it was given is still what the prompt holds.
+    pub(super) fn on_spec_path_checked(&mut self, text: &str, verdict: Result<SpecFit, String>) {
+        let Some(Overlay::Input { line, check }) = self.overlays.top_mut() else { return };
+        if line.purpose != InputPurpose::SpecPath || line.text() != text {
+            return;
+        }
+        *check = Some(match verdict {
+            Ok(fit) => Checked::Good(fit_note(fit)),
+            Err(problem) => Checked::Bad(problem),
+        });
+    }
+
+    /// Enter at the prompt of [`App::start_retry_spec`]: a path the check refused asks again.
+    pub(super) fn submit_spec_path(&mut self, text: &str) -> Vec<Effect> {
+        let text = text.trim();
+        if text.is_empty() {
+            self.close_input();
+            return Vec::new();
+        }
+        if self.input_error().is_some() {
+            // The problem is on screen under the path; the prompt stays for a better one.
+            return Vec::new();
+        }
+        self.close_input();
         let spec = PathBuf::from(text);
         if let Some(entry) = self.entries.get(self.selected) {
-            self.specs.insert(entry.task_ref.clone(), spec.clone());
+            self.typed_spec = Some((entry.task_ref.clone(), spec.clone()));
         }
         self.retry_spec_request(spec)
     }
 
+    fn retry_request(&self, spec: PathBuf) -> Option<RetrySpecRequest> {
+        let task = self.entries.get(self.selected).and_then(|e| e.task.clone())?;
+        Some(RetrySpecRequest { task: Box::new(task), spec, dir: self.options.output_dir.clone() })
+    }
+
     fn retry_spec_request(&mut self, spec: PathBuf) -> Vec<Effect> {
-        let Some(task) = self.entries.get(self.selected).and_then(|e| e.task.clone()) else { return Vec::new() };
         self.flash_info(format!("writing the retry spec from {}", spec.display()));
-        vec![Effect::WriteRetrySpec(RetrySpecRequest {
-            task: Box::new(task),
-            spec,
-            dir: self.options.output_dir.clone(),
-        })]
+        self.retry_request(spec).map(Effect::WriteRetrySpec).into_iter().collect()
+    }
+
+    /// The spec could not give a retry spec: forget it if it was remembered, and ask again with
+    /// the problem shown, while that task is still the selected one.
+    pub(super) fn on_retry_spec_refused(&mut self, task_ref: &TaskRef, spec: &std::path::Path, problem: String) {
+        if self.specs.get(task_ref).is_some_and(|known| known == spec) {
+            self.specs.remove(task_ref);
+        }
+        self.typed_spec = None;
+        let selected = self.entries.get(self.selected).is_some_and(|e| e.task_ref == *task_ref);
+        if selected && self.input().is_none() {
+            self.reopen_input(InputPurpose::SpecPath, &spec.display().to_string(), problem);
+        } else {
+            self.flash_error(format!("no retry spec for {}: {problem}", task_ref.short()));
+        }
     }
 
     /// The host wrote it: offer the import when we know where the task imported into.
@@ -80,7 +126,12 @@ impl App {
         task_ref: &TaskRef,
         path: PathBuf,
         operations: usize,
+        precheck: Option<String>,
     ) -> Vec<Effect> {
+        // A typed path worked: `R` on this task uses it from now on without asking.
+        if let Some((typed_for, spec)) = self.typed_spec.take_if(|(typed_for, _)| typed_for == task_ref) {
+            self.specs.insert(typed_for, spec);
+        }
         let group =
             self.entries.iter().find(|e| e.task_ref == *task_ref).and_then(|e| e.task.as_ref()?.group_id.clone());
         let target = group.as_deref().map(|group| task_ref.import_target(group));
@@ -88,11 +139,12 @@ impl App {
             Some(target) => {
                 // Where the target names the group, the import needs no group option.
                 let group = group.filter(|_| !task_ref.provider().facts().group_in_target);
-                self.overlays.open(Overlay::ImportOffer(ImportOffer { path, target, group, operations }));
+                self.overlays.open(Overlay::ImportOffer(ImportOffer { path, target, group, operations, precheck }));
             }
             None => self.flash_info(format!(
-                "retry spec ({operations} operations) written to {} — import it with `oaswatch import`",
-                path.display()
+                "retry spec ({operations} operations) written to {} — import it with `oaswatch import`{}",
+                path.display(),
+                precheck.map(|p| format!(" (check it first: {p})")).unwrap_or_default()
             )),
         }
         Vec::new()
@@ -119,14 +171,25 @@ impl App {
     }
 }
 
+/// "✔ 12 failed operations to retry" (and what the spec lacks), for the prompt.
+fn fit_note(fit: SpecFit) -> String {
+    let operations =
+        if fit.operations == 1 { "1 operation".to_owned() } else { format!("{} operations", fit.operations) };
+    match fit.missing {
+        0 => format!("{operations} to retry — Enter writes the retry spec"),
+        missing => format!("{operations} to retry, {missing} failed subtasks not in it — Enter writes the retry spec"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
 
     use crate::app::Action;
     use crate::app::action::Command;
-    use crate::app::effect::Effect;
+    use crate::app::effect::{Effect, SpecFit};
     use crate::app::fixtures::{aliyun, app, cmd, huawei, mixed, task, type_text};
+    use crate::app::input::InputLine;
     use crate::domain::{TaskRef, TaskState};
 
     fn failed_task(task_ref: &TaskRef, group: Option<&str>) -> crate::domain::Task {
@@ -156,8 +219,60 @@ mod tests {
         let effects = cmd(&mut a, Command::Submit);
         let [Effect::WriteRetrySpec(request)] = effects.as_slice() else { panic!("{effects:?}") };
         assert_eq!(request.spec, PathBuf::from("/tmp/fleet.yaml"));
-        // The path is remembered for the next R.
+        a.update(Action::RetrySpecWritten {
+            task_ref: r,
+            path: "/out/retry.yaml".into(),
+            operations: 2,
+            precheck: None,
+        });
+        // The path worked, so it is remembered for the next R.
+        a.update(Action::Command(Command::Back));
         assert!(matches!(cmd(&mut a, Command::RetrySpec).as_slice(), [Effect::WriteRetrySpec(_)]));
+    }
+
+    #[test]
+    fn update_the_spec_path_is_checked_as_it_is_typed_and_a_refused_one_keeps_the_prompt() {
+        let r = huawei("hhhh");
+        let mut a = app(vec![(r.clone(), Some(failed_task(&r, Some("g9"))))]);
+        cmd(&mut a, Command::RetrySpec);
+        let effects = a.update(Action::Insert('/'));
+        let [Effect::CheckRetrySpec { text, request }] = effects.as_slice() else { panic!("{effects:?}") };
+        assert_eq!((text.as_str(), request.spec.as_path()), ("/", std::path::Path::new("/")));
+        assert!(a.input().is_some_and(|i| i.text() == "/"), "a leading / is typed, not the filter key");
+        type_text(&mut a, "tmp/fleet.yml");
+        let problem = "cannot read /tmp/fleet.yml: No such file or directory (os error 2)";
+        // An answer about older text is stale and ignored.
+        a.update(Action::SpecPathChecked { text: "/tmp/fleet.ym".into(), verdict: Err("old".into()) });
+        assert_eq!(a.input_error(), None);
+        a.update(Action::SpecPathChecked { text: "/tmp/fleet.yml".into(), verdict: Err(problem.into()) });
+        assert_eq!(a.input_error(), Some(problem));
+        assert!(cmd(&mut a, Command::Submit).is_empty(), "Enter on a refused path writes nothing");
+        assert!(a.input().is_some(), "and the prompt stays for a better path");
+        // Typing clears the old verdict until the host answers about the new text.
+        a.update(Action::Command(Command::Backspace));
+        a.update(Action::Command(Command::Backspace));
+        type_text(&mut a, "aml");
+        assert_eq!(a.input_error(), None);
+        let fit = SpecFit { operations: 12, missing: 0 };
+        a.update(Action::SpecPathChecked { text: "/tmp/fleet.yaml".into(), verdict: Ok(fit) });
+        assert_eq!(a.input_note(), Some("12 operations to retry — Enter writes the retry spec"));
+        assert!(matches!(cmd(&mut a, Command::Submit).as_slice(), [Effect::WriteRetrySpec(_)]));
+    }
+
+    #[test]
+    fn update_a_spec_that_cannot_give_a_retry_spec_is_forgotten_and_the_prompt_asks_again_with_the_reason() {
+        let r = huawei("hhhh");
+        let mut a = app(vec![(r.clone(), Some(failed_task(&r, Some("g9"))))]);
+        a.set_spec(r.clone(), PathBuf::from("/gone/fleet.yaml"));
+        assert!(matches!(cmd(&mut a, Command::RetrySpec).as_slice(), [Effect::WriteRetrySpec(_)]));
+        let problem = "cannot read /gone/fleet.yaml: No such file or directory (os error 2)".to_owned();
+        a.update(Action::RetrySpecRefused { task_ref: r, spec: "/gone/fleet.yaml".into(), problem: problem.clone() });
+        assert_eq!(a.input().map(InputLine::text), Some("/gone/fleet.yaml"), "the path to correct");
+        assert_eq!(a.input_error(), Some(problem.as_str()));
+        a.update(Action::Command(Command::Cancel));
+        // The remembered spec is gone: R asks for the path rather than failing the same way.
+        assert!(cmd(&mut a, Command::RetrySpec).is_empty());
+        assert!(a.input().is_some_and(|i| i.text().is_empty()));
     }
 
     #[test]
@@ -173,7 +288,12 @@ mod tests {
     fn update_retry_spec_written_offers_the_import_and_n_declines_it() {
         let r = huawei("hhhh");
         let mut a = app(vec![(r.clone(), Some(failed_task(&r, Some("g9"))))]);
-        a.update(Action::RetrySpecWritten { task_ref: r.clone(), path: "/out/retry.yaml".into(), operations: 2 });
+        a.update(Action::RetrySpecWritten {
+            task_ref: r.clone(),
+            path: "/out/retry.yaml".into(),
+            operations: 2,
+            precheck: None,
+        });
         let offer = a.import_offer().expect("an offer");
         assert_eq!(
             offer.target.to_string(),
@@ -183,7 +303,12 @@ mod tests {
         assert!(cmd(&mut a, Command::Deny).is_empty());
         assert!(a.import_offer().is_none());
 
-        a.update(Action::RetrySpecWritten { task_ref: r, path: "/out/retry.yaml".into(), operations: 2 });
+        a.update(Action::RetrySpecWritten {
+            task_ref: r,
+            path: "/out/retry.yaml".into(),
+            operations: 2,
+            precheck: None,
+        });
         let effects = cmd(&mut a, Command::Confirm);
         let [Effect::StartImport(request)] = effects.as_slice() else { panic!("{effects:?}") };
         assert_eq!(request.group.as_deref(), Some("g9"));
@@ -193,7 +318,12 @@ mod tests {
     fn update_retry_spec_written_without_a_known_group_only_says_where_it_is() {
         let r = aliyun("aaaa");
         let mut a = app(vec![(r.clone(), Some(failed_task(&r, None)))]);
-        a.update(Action::RetrySpecWritten { task_ref: r, path: "/out/retry.json".into(), operations: 5 });
+        a.update(Action::RetrySpecWritten {
+            task_ref: r,
+            path: "/out/retry.json".into(),
+            operations: 5,
+            precheck: None,
+        });
         assert!(a.import_offer().is_none());
         assert!(a.flash().is_some_and(|f| f.text.contains("/out/retry.json")));
     }
@@ -204,7 +334,12 @@ mod tests {
         let mut a = app(vec![(r.clone(), Some(failed_task(&r, Some("g9"))))]);
         cmd(&mut a, Command::Report);
         assert!(a.report_prompt().is_some());
-        a.update(Action::RetrySpecWritten { task_ref: r, path: "/out/retry.yaml".into(), operations: 2 });
+        a.update(Action::RetrySpecWritten {
+            task_ref: r,
+            path: "/out/retry.yaml".into(),
+            operations: 2,
+            precheck: None,
+        });
         assert_eq!(a.key_context(), crate::app::keymap::KeyContext::Confirm, "the offer has the keys");
         let order: Vec<bool> =
             a.overlays().bottom_to_top().map(|o| matches!(o, crate::app::overlay::Overlay::ImportOffer(_))).collect();

@@ -53,6 +53,25 @@ pub enum EndpointError {
     BadRegion { region: String },
 }
 
+/// A credential service's endpoint from a variable, checked like `--endpoint` (https, or http
+/// to a loopback address), else `default`; an error names the variable.
+pub fn endpoint_var(
+    input: &crate::credentials::ChainInput<'_>,
+    provider: ProviderKind,
+    var: &'static str,
+    default: &str,
+) -> Result<Url, crate::credentials::CredentialError> {
+    let invalid = |reason: String| crate::credentials::CredentialError::Invalid {
+        provider,
+        source_desc: format!("env {var}"),
+        reason,
+    };
+    match input.var(var) {
+        Some(text) => validate_endpoint(&text).map_err(|e| invalid(e.to_string())),
+        None => Url::parse(default).map_err(|e| invalid(e.to_string())),
+    }
+}
+
 /// Checks an override URL: https anywhere, http only for loopback hosts, no userinfo, no query
 /// or fragment.
 pub fn validate_endpoint(input: &str) -> Result<Url, EndpointError> {

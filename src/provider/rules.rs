@@ -164,6 +164,8 @@ pub struct PathRule {
 pub struct Quota {
     pub apis_per_import: Option<usize>,
     pub apis_per_group: usize,
+    /// Where the cloud documents these limits.
+    pub source: &'static str,
 }
 
 impl<'a> Refusal<'a> {

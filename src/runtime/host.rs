@@ -8,10 +8,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::app::effect::{ImportRequest, RetrySpecRequest};
+use crate::app::effect::{ImportRequest, RetrySpecRequest, SpecFit, WrittenRetrySpec};
 use crate::app::{ExternalProgram, Notification};
 use crate::domain::TaskRef;
-use crate::openapi::OpenApiError;
+use crate::openapi::{ErrorKind, OpenApiError};
 use crate::retry_spec::RetrySpecError;
 
 /// Why an effect did not happen. Its text is shown to the user as is.
@@ -40,6 +40,29 @@ pub enum EffectError {
     Unavailable(&'static str),
 }
 
+impl EffectError {
+    /// Why a spec cannot give the task's retry spec, in the words `R`'s prompt shows, naming the
+    /// whole path; `None` when the spec is not the problem (a write failed, say).
+    pub fn spec_problem(&self) -> Option<String> {
+        match self {
+            EffectError::Spec(e) if e.kind == ErrorKind::Io => {
+                let reason = e.message.strip_prefix("cannot read the file: ").unwrap_or(&e.message);
+                Some(format!("cannot read {}: {reason}", e.source_name))
+            }
+            EffectError::Spec(e) => Some(format!("not an OpenAPI spec oaswatch can use: {e}")),
+            EffectError::RetrySpec(RetrySpecError::TooFewMatch { matched, total, .. }) => Some(format!(
+                "only {matched} of the task's {total} failed subtasks are in it: it does not look like the spec this \
+                 task imported"
+            )),
+            EffectError::RetrySpec(RetrySpecError::NoMatch(total)) => Some(format!(
+                "none of the task's {total} failed subtasks is in it: it is not the spec this task imported"
+            )),
+            EffectError::RetrySpec(e @ RetrySpecError::NothingFailed) => Some(e.to_string()),
+            _ => None,
+        }
+    }
+}
+
 /// Side effects that belong to other modules, implemented by the caller ([`super::TerminalHost`]
 /// for the real terminal, a recorder in tests).
 pub trait Host {
@@ -63,10 +86,17 @@ pub trait Host {
     /// with the terminal handed back to it meanwhile. A missing program names the variable to set.
     fn open_external(&mut self, program: ExternalProgram, text: &str, suffix: &str) -> Result<(), EffectError>;
     /// Read the spec, build the retry spec of the task and write it (never over a file). Returns
-    /// the path and the number of operations in it.
-    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), EffectError> {
+    /// where it went, how many operations it holds, and what the gateway's rules would still
+    /// reject of it.
+    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<WrittenRetrySpec, EffectError> {
         let _ = request;
         Err(EffectError::Unavailable("retry specs cannot be written from here"))
+    }
+    /// What [`Host::write_retry_spec`] would write, without writing it: the check of `R`'s
+    /// prompt as the path is typed.
+    fn check_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<SpecFit, EffectError> {
+        let _ = request;
+        Err(EffectError::Unavailable("retry specs cannot be checked from here"))
     }
     /// Start an import in the background; its outcome arrives on [`super::Inputs::background`].
     fn start_import(&mut self, request: ImportRequest) -> Result<(), EffectError> {

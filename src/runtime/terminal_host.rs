@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::files;
 use super::host::{EffectError, Host};
-use crate::app::effect::{ImportRequest, RetrySpecRequest};
+use crate::app::effect::{ImportRequest, RetrySpecRequest, SpecFit, WrittenRetrySpec};
 use crate::app::outputs::{safe_component, utc_stamp};
 use crate::app::{ExternalProgram, Notification};
 use crate::domain::TaskRef;
@@ -93,9 +93,13 @@ where
             .map_err(EffectError::External)
     }
 
-    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), EffectError> {
-        let document = crate::openapi::load(&request.spec)?;
-        let retry = crate::retry_spec::build(&request.task, &document, crate::retry_spec::RetryOptions::default())?;
+    fn check_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<SpecFit, EffectError> {
+        let retry = retry_spec_of(request)?;
+        Ok(SpecFit { operations: retry.operations.len(), missing: retry.unmatched.len() })
+    }
+
+    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<WrittenRetrySpec, EffectError> {
+        let retry = retry_spec_of(request)?;
         let extension = request
             .spec
             .extension()
@@ -109,7 +113,8 @@ where
         );
         let path = files::write_new(&request.dir, &name, retry.text.as_bytes())
             .map_err(|source| EffectError::Write { path: request.dir.join(&name), source })?;
-        Ok((path, retry.operations.len()))
+        let precheck = precheck(request, &retry.text, &name);
+        Ok(WrittenRetrySpec { path, operations: retry.operations.len(), precheck })
     }
 
     fn start_import(&mut self, request: ImportRequest) -> Result<(), EffectError> {
@@ -118,4 +123,34 @@ where
             None => Err(EffectError::Unavailable("imports cannot be started from this dashboard")),
         }
     }
+}
+
+/// The retry spec `request` asks for, from the spec at its path (`~/` is the home directory, as
+/// a shell would read it).
+fn retry_spec_of(request: &RetrySpecRequest) -> Result<crate::retry_spec::RetrySpec, EffectError> {
+    let document = crate::openapi::load(&home_expanded(&request.spec))?;
+    Ok(crate::retry_spec::build(&request.task, &document, crate::retry_spec::RetryOptions::default())?)
+}
+
+fn home_expanded(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), directories::BaseDirs::new()) {
+        (Ok(rest), Some(dirs)) => dirs.home_dir().join(rest),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// What the gateway's documented rules would still reject of a retry spec imported the way the
+/// offer imports it (replacing what the group has), without reading the group: a retry that
+/// repeats a failure the spec itself causes (a duplicate name, a cookie parameter) is said
+/// before `y`, not found ten minutes later.
+fn precheck(request: &RetrySpecRequest, text: &str, name: &str) -> Option<String> {
+    let document = crate::openapi::parse(text, name).ok()?;
+    let unread = crate::check::GroupKnowledge::Unread("the dashboard does not read the group".to_owned());
+    let check = crate::check::check(&document, request.task.task_ref.provider(), unread, true);
+    let summary = check.summary();
+    if summary.rejected + summary.cancelled == 0 {
+        return None;
+    }
+    let cause = check.groups.first().map(|g| format!("; biggest cause: {} — e.g. {}", g.signature, g.example));
+    Some(crate::sanitize::line(&format!("{}{}", check.verdict_line(), cause.unwrap_or_default())).into_owned())
 }

@@ -29,6 +29,7 @@ use crate::domain::{ProviderKind, SubtaskKind};
 use crate::openapi::{self, SpecVersion};
 
 mod group;
+pub(super) mod sts;
 
 pub(crate) const API_VERSION: &str = "2016-07-14";
 

@@ -1,7 +1,7 @@
 //! The simulated clouds' credential services' shared state: the temporary keys and tokens they
 //! issued (with expiries on a clock tests can move), the faults a test asked for, and which key
-//! signed how many API requests. Served by `sts` (Alibaba STS), `imds` (both metadata services and
-//! a credentials URI) and `iam` (Huawei federation); verified by `auth`.
+//! signed how many API requests. Served by `aliyun::sts` (Alibaba STS), `imds` (both metadata services
+//! and a credentials URI) and `huawei::iam` (Huawei federation); verified by `auth`.
 //!
 //! The fixed identities the services accept (the OIDC tokens, the IdP, the instance roles) are
 //! constants here, fake by construction, and [`SimHandle`] hands them to tests

@@ -20,7 +20,6 @@ use serde_json::{Map, Value, json};
 use super::auth::{RequestView, verify_huawei};
 use super::engine::Final;
 use super::errors::{huawei_error, huawei_invalid, huawei_missing};
-use super::export::{self, ExportRequest};
 use super::faults::{self, Answering, FaultContext, Stage};
 use super::http::{header_str, json_response, parse_query, percent_decode, query_get};
 use super::import::{HuaweiImportOptions, Origin, create_huawei_export, create_huawei_import, resolve};
@@ -28,6 +27,7 @@ use super::scenario::{Behaviour, EndpointSelector, FaultSpec};
 use super::state::{PlanResult, Shared, SimTask};
 use crate::domain::{ChangeAction, ProviderKind, TaskKind};
 use crate::openapi::{self, ErrorKind, OpenApiError, TargetVersion};
+use export::ExportRequest;
 
 enum Route {
     Poll(String),
@@ -36,7 +36,9 @@ enum Route {
     ListApis,
 }
 
+pub(super) mod export;
 mod group;
+pub(super) mod iam;
 
 struct Prepared {
     route: Route,

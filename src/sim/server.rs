@@ -19,9 +19,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::aliyun::sts;
 use super::http::json_response;
+use super::huawei::iam;
 use super::state::Shared;
-use super::{aliyun, huawei, iam, imds, sts};
+use super::{aliyun, huawei, imds};
 
 /// Largest request body read (a 10,000-operation spec is a few MiB).
 const MAX_BODY: usize = 64 << 20;

@@ -202,8 +202,29 @@ fn render_help(app: &App, context: KeyContext, scroll: usize, theme: &Theme, are
     }
 }
 
+/// The offer after `R`: where the retry spec went and where `y` imports it (both whole, wrapped
+/// when long), and what the gateway's rules would still reject of it.
 fn render_import_offer(offer: &ImportOffer, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let rect = centred(area, 76, 8);
+    let width = area.width.min(80);
+    let w = cols(width.saturating_sub(4)).max(1);
+    let into = match &offer.group {
+        Some(group) => format!("{} group {group}", offer.target),
+        None => offer.target.to_string(),
+    };
+    let wrapped = |text: &str, style| -> Vec<(String, ratatui::style::Style)> {
+        super::wrap_columns(&crate::sanitize::line(text), w).into_iter().map(|row| (row, style)).collect()
+    };
+    let mut lines = vec![(format!("Wrote {} failed operations to", offer.operations), theme.text)];
+    lines.extend(wrapped(&offer.path.display().to_string(), theme.key));
+    lines.push(("Import them again, replacing what exists, into".to_owned(), theme.text));
+    lines.extend(wrapped(&into, theme.key));
+    if let Some(precheck) = &offer.precheck {
+        lines.push((String::new(), theme.text));
+        lines.extend(wrapped(&format!("⚠ by the gateway's rules, {precheck} (oaswatch check shows each)"), theme.warn));
+    }
+    lines.push((String::new(), theme.text));
+    lines.push(("y import now   n / Esc not now (the file stays)".to_owned(), theme.dim));
+    let rect = centred(area, width, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX));
     if !is_shown(rect) {
         return;
     }
@@ -214,19 +235,6 @@ fn render_import_offer(offer: &ImportOffer, theme: &Theme, area: Rect, buf: &mut
         .title(Span::styled(" Import the retry spec? ", theme.key))
         .render(rect, buf);
     let body = inner(rect);
-    let w = cols(body.width.saturating_sub(1));
-    let into = match &offer.group {
-        Some(group) => format!("{} group {group}", offer.target),
-        None => offer.target.to_string(),
-    };
-    let lines = [
-        (format!("Wrote {} failed operations to", offer.operations), theme.text),
-        (clean(&offer.path.display().to_string(), w).into_owned(), theme.key),
-        ("Import them again, replacing what exists, into".to_owned(), theme.text),
-        (clean(&into, w).into_owned(), theme.key),
-        (String::new(), theme.text),
-        ("y import now   n / Esc not now (the file stays)".to_owned(), theme.dim),
-    ];
     for (i, (text, style)) in lines.iter().enumerate().take(usize::from(body.height)) {
         put(buf, body.x + 1, body.y + u16::try_from(i).unwrap_or(0), text, w, *style);
     }

@@ -8,8 +8,10 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Widget};
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::input::InputPurpose;
 use crate::app::insight::Tab;
@@ -203,16 +205,29 @@ fn input_feedback(app: &App, purpose: InputPurpose, theme: &Theme, area: Rect, b
                 );
             }
         },
-        InputPurpose::SpecPath => {
-            put(
+        InputPurpose::SpecPath => match (app.input_error(), app.input_note()) {
+            // Too long for this line, it is shown whole above the input (`render_input_problem`).
+            (Some(problem), _) if problem.width() + 2 > w => {
+                put(
+                    buf,
+                    area.x + 1,
+                    area.y,
+                    "✘ this path cannot be used (why: above) — Esc cancels",
+                    w,
+                    theme.input_error,
+                );
+            }
+            (Some(problem), _) => {
+                put(buf, area.x + 1, area.y, &clean(&format!("✘ {problem}"), w), w, theme.input_error);
+            }
+            (None, Some(note)) => put_then(buf, area, &clean(&format!("✔ {note}"), w), theme.ok),
+            (None, None) => put_then(
                 buf,
-                area.x + 1,
-                area.y,
-                "the OpenAPI file this task imported — Enter writes the retry spec, Esc cancels",
-                w,
+                area,
+                "the OpenAPI file this task imported (~/ for home) — Enter writes the retry spec, Esc cancels",
                 theme.dim,
-            );
-        }
+            ),
+        },
         InputPurpose::Filter => {
             let msg = match app.selected_entry().and_then(|e| e.task.as_ref().map(|t| (e, t))) {
                 Some((e, t)) => format!(
@@ -224,6 +239,39 @@ fn input_feedback(app: &App, purpose: InputPurpose, theme: &Theme, area: Rect, b
             };
             put(buf, area.x + 1, area.y, &msg, w, theme.dim);
         }
+    }
+}
+
+fn put_then(buf: &mut Buffer, area: Rect, text: &str, style: Style) {
+    let w = cols(area.width.saturating_sub(1));
+    put(buf, area.x + 1, area.y, text, w, style);
+}
+
+/// A problem with the typed spec path that the footer's one line cannot hold whole (a long
+/// path and its reason): shown wrapped in a box above the input line, so no part of the path
+/// is cut.
+pub fn render_input_problem(app: &App, theme: &Theme, input: Rect, buf: &mut Buffer) {
+    let (Some(line), Some(problem)) = (app.input(), app.input_error()) else { return };
+    if line.purpose != InputPurpose::SpecPath || !is_shown(input) {
+        return;
+    }
+    let text = format!("✘ {}", sanitize::line(problem));
+    let width = input.width;
+    if text.width() <= cols(width.saturating_sub(1)) {
+        return;
+    }
+    let inner = cols(width.saturating_sub(4)).max(1);
+    let rows = super::wrap_columns(&text, inner);
+    let height = u16::try_from(rows.len() + 2).unwrap_or(u16::MAX).min(input.y);
+    if height < 3 {
+        return;
+    }
+    let area = Rect { x: input.x, y: input.y - height, width, height };
+    Clear.render(area, buf);
+    Block::bordered().border_type(BorderType::Rounded).border_style(theme.input_error).render(area, buf);
+    for (i, row) in rows.iter().take(usize::from(height - 2)).enumerate() {
+        let y = area.y + 1 + u16::try_from(i).unwrap_or(0);
+        put(buf, area.x + 2, y, row, inner, theme.input_error);
     }
 }
 

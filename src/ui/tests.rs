@@ -355,9 +355,37 @@ fn retry_spec_import_offer() {
     failed.group_id = Some("736508d885074167ba8fbce3bc95ea0b".into());
     let mut app = app(vec![(r.clone(), None)]);
     app.update(Action::Polled(ok(failed, 0)));
-    app.update(Action::RetrySpecWritten { task_ref: r, path: "/home/me/retry-shop.yaml".into(), operations: 3 });
+    app.update(Action::RetrySpecWritten {
+        task_ref: r,
+        path: "/home/me/retry-shop.yaml".into(),
+        operations: 3,
+        precheck: None,
+    });
     assert!(app.import_offer().is_some());
     insta::assert_snapshot!("retry_import_offer_100x30", screen(&mut app, 100, 30));
+}
+
+#[test]
+fn retry_spec_import_offer_shows_a_long_path_whole_and_what_would_still_be_rejected() {
+    let r = aliyun("4c53ccf1d40c489686d1adf5c2644a7f");
+    let mut failed = task(&r, TaskState::PartiallyFailed, mixed(17, 3, 0));
+    failed.group_id = Some("736508d885074167ba8fbce3bc95ea0b".into());
+    let mut app = app(vec![(r.clone(), None)]);
+    app.update(Action::Polled(ok(failed, 0)));
+    let path = "/home/someone/projects/platform/api-specs/generated/retry-4c53ccf1d40c489686d1adf5c2644a7f-20261207T080148.yaml";
+    let precheck = "1 of 47 items would not be imported; biggest cause: Duplicate API name [listOrders] in the OAS \
+                    data, API [{method} {path}]. — e.g. GET /reports/sales";
+    app.update(Action::RetrySpecWritten {
+        task_ref: r,
+        path: path.into(),
+        operations: 28,
+        precheck: Some(precheck.to_owned()),
+    });
+    let text = screen(&mut app, 80, 24);
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace() && !['║', '"'].contains(c)).collect();
+    assert!(squeezed.contains(&path.replace(' ', "")), "the whole path:\n{text}");
+    assert!(squeezed.contains("GET/reports/sales"), "what would still fail:\n{text}");
+    insta::assert_snapshot!("retry_import_offer_precheck_80x24", text);
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! `common`, `cli_support`, `creds_support`, `pty_support` and `rel_support` are the shared harness.
 
 mod architecture;
+mod check_vs_sim;
 mod cli_budget;
 mod cli_completions;
 mod cli_e2e;

@@ -158,3 +158,64 @@ async fn saved_snapshots_read_after_the_first_frame_show_without_a_fetch_and_unf
     assert!(stats.requests.get("huawei GET async-tasks").is_some_and(|n| *n > 0), "{stats:?}");
     sim.shutdown().await;
 }
+
+/// The fix loop as a user lives it: `R` on a task started elsewhere asks for its spec; a path
+/// that does not exist is refused as it is typed, naming the whole path, and Enter keeps the
+/// prompt; another API's spec is refused as not this task's; the right one says what the retry
+/// spec will hold, Enter writes it, and `y` imports it into the same group, watched as a new row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_refuses_a_wrong_path_and_a_wrong_spec_as_they_are_typed_then_the_right_one_imports_with_y() {
+    let sim = common::start("partial-fail", 17, 20.0).await;
+    let task = sim.task_ref("aliyun-shop").unwrap().to_string();
+    let creds = sim.aliyun_credentials().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let reports = root.path().join("reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    let env: Vec<(String, String)> = vec![
+        ("OASWATCH_CONFIG_DIR".into(), root.path().join("config").display().to_string()),
+        ("OASWATCH_DATA_DIR".into(), root.path().join("data").display().to_string()),
+        ("OASWATCH_REPORT_DIR".into(), reports.display().to_string()),
+        ("OASWATCH_ALIYUN_ENDPOINT".into(), sim.base_url()),
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID".into(), creds.access_key_id.clone()),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET".into(), creds.access_key_secret.expose_secret().to_owned()),
+        ("HOME".into(), root.path().display().to_string()),
+    ];
+    let missing = root.path().join("no-such-directory").join("shop-2.0.json").display().to_string();
+    tokio::task::spawn_blocking(move || {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut app = PtyApp::spawn(&[&task], &env, 120, 40);
+        assert!(app.wait_for_text("◐ partial"), "the task finishes with failures: {}", app.screen_text());
+
+        app.send(b"R");
+        assert!(app.wait_for_text("Spec this task imported"), "{}", app.screen_text());
+        app.send(missing.as_bytes());
+        let refused = format!("cannot read {missing}");
+        assert!(
+            app.wait_for(|screen| squeeze(&screen.contents()).contains(&squeeze(&refused))),
+            "the whole path and why, as it is typed:\n{}",
+            app.screen_text()
+        );
+        assert!(!app.screen_text().contains("Filter:"), "the leading / was typed, not the filter key");
+        app.send(b"\r");
+        assert!(app.wait_for_text("Spec this task imported"), "Enter keeps the prompt: {}", app.screen_text());
+
+        app.send(b"\x15assets/specs/fleet-3.0.yaml");
+        assert!(app.wait_for_text("not look like the spec this task imported"), "{}", app.screen_text());
+
+        app.send(b"\x15assets/specs/shop-2.0.json");
+        assert!(app.wait_for_text("to retry — Enter writes the retry spec"), "{}", app.screen_text());
+        app.send(b"\r");
+        assert!(app.wait_for_text("Import the retry spec?"), "{}", app.screen_text());
+        // The spec repeats an operationId (listOrders): the offer says so before y, by the rules.
+        assert!(app.screen_text().contains("by the gateway's rules"), "{}", app.screen_text());
+        app.send(b"y");
+        assert!(app.wait_for_text("import started: watching"), "{}", app.screen_text());
+        let written: Vec<_> = std::fs::read_dir(&reports).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(written.len(), 1, "one retry spec written: {written:?}");
+
+        app.send(b"q");
+        assert_eq!(app.wait_exit(), Some(0));
+    })
+    .await
+    .unwrap();
+}

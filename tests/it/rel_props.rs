@@ -281,7 +281,9 @@ fn check(
                 prop_assert!(sanitize::is_clean(&open.text), "unsanitised text for the pager");
                 prop_assert!(!open.suffix.contains('/') && sanitize::is_clean(&open.suffix));
             }
-            Effect::WriteRetrySpec(request) => prop_assert_eq!(&request.dir, &app.options().output_dir),
+            Effect::WriteRetrySpec(request) | Effect::CheckRetrySpec { request, .. } => {
+                prop_assert_eq!(&request.dir, &app.options().output_dir);
+            }
             Effect::Poll(_) | Effect::StartImport(_) | Effect::Suspend | Effect::ReclaimTerminal | Effect::Quit => {}
         }
     }

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use futures::stream::{self, BoxStream, StreamExt};
-use oaswatch::app::effect::{ImportRequest, RetrySpecRequest};
+use oaswatch::app::effect::{ImportRequest, RetrySpecRequest, WrittenRetrySpec};
 use oaswatch::app::{Action, App, AppOptions, ExternalProgram, Notification, Signal};
 use oaswatch::domain::{
     ApiErrorRef, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
@@ -159,9 +159,9 @@ impl Host for Recorder {
         }
         self.open_result.clone().map_err(EffectError::External)
     }
-    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<(PathBuf, usize), EffectError> {
+    fn write_retry_spec(&mut self, request: &RetrySpecRequest) -> Result<WrittenRetrySpec, EffectError> {
         self.retry_specs.push(request.clone());
-        Ok((request.dir.join("retry.yaml"), 3))
+        Ok(WrittenRetrySpec { path: request.dir.join("retry.yaml"), operations: 3, precheck: None })
     }
     fn start_import(&mut self, request: ImportRequest) -> Result<(), EffectError> {
         self.imports.push(request);

@@ -317,11 +317,7 @@ impl AliyunClient {
 }
 
 fn mismatch(other: ProviderKind) -> FetchError {
-    FetchError::new(
-        FetchErrorKind::Protocol,
-        "provider.mismatch",
-        format!("a {other}:// task or target cannot be used with the Alibaba client"),
-    )
+    crate::provider::wrong_cloud(other, ProviderKind::Aliyun)
 }
 
 impl Cloud for AliyunClient {

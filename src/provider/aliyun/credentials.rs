@@ -36,7 +36,6 @@ use secrecy::SecretString;
 
 use crate::credentials::{ChainInput, CredentialError, CredentialSource, Skipped, file_path};
 use crate::domain::ProviderKind;
-use crate::provider::validate_endpoint;
 pub use recipe::Recipe;
 
 pub const ID_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
@@ -160,18 +159,9 @@ impl Context<'_> {
     }
 }
 
-/// An endpoint override from a variable, checked like `--endpoint` (https, or http to a
-/// loopback address), else `default`.
+/// A credential service's endpoint from a variable, else `default`.
 fn endpoint_var(input: &ChainInput<'_>, var: &'static str, default: &str) -> Result<Url, CredentialError> {
-    let invalid = |reason: String| CredentialError::Invalid {
-        provider: ProviderKind::Aliyun,
-        source_desc: format!("env {var}"),
-        reason,
-    };
-    match input.var(var) {
-        Some(text) => validate_endpoint(&text).map_err(|e| invalid(e.to_string())),
-        None => Url::parse(default).map_err(|e| invalid(e.to_string())),
-    }
+    crate::provider::endpoint::endpoint_var(input, ProviderKind::Aliyun, var, default)
 }
 
 /// Runs the chain for an account: the default chain, or the profile `input.profile` names.

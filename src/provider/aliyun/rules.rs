@@ -23,7 +23,8 @@ pub static RULES: GatewayRules = GatewayRules {
         text: "4 to 50 characters, starting with a letter, with only letters, digits and underscores",
     },
     warns_generated_names: true,
-    quota: Quota { apis_per_import: None, apis_per_group: 1000 },
+    // No per-import limit is documented for ImportOAS; 1,000 APIs per group is (Limits page).
+    quota: Quota { apis_per_import: None, apis_per_group: 1000, source: LIMITS },
     same_answer: &[],
     refusal_text,
     source,
@@ -77,6 +78,7 @@ fn refusal_text(r: &Refusal<'_>) -> (String, String) {
 
 const CREATE_API: &str = "https://www.alibabacloud.com/help/en/api-gateway/latest/api-cloudapi-2016-07-14-createapi";
 const IMPORT_GUIDE: &str = "https://www.alibabacloud.com/help/en/api-gateway/user-guide/use-the-standard-oas-to-import-multiple-apis-at-a-time";
+const LIMITS: &str = "https://www.alibabacloud.com/help/doc-detail/29484.htm";
 const IMPORT_OAS: &str = "https://www.alibabacloud.com/help/en/api-gateway/traditional-api-gateway/developer-reference/api-cloudapi-2016-07-14-importoas";
 const API_PARAMETERS: &str = "https://www.alibabacloud.com/help/en/api-gateway/traditional-api-gateway/developer-reference/api-cloudapi-2016-07-14-describeapi";
 const CREATE_MODEL: &str = "https://www.alibabacloud.com/help/en/api-gateway/traditional-api-gateway/developer-reference/api-cloudapi-2016-07-14-createmodel";

@@ -378,11 +378,7 @@ impl HuaweiClient {
 }
 
 fn mismatch(other: ProviderKind) -> FetchError {
-    FetchError::new(
-        FetchErrorKind::Protocol,
-        "provider.mismatch",
-        format!("a {other}:// task or target cannot be used with the Huawei client"),
-    )
+    crate::provider::wrong_cloud(other, ProviderKind::Huawei)
 }
 
 impl Cloud for HuaweiClient {

@@ -27,7 +27,6 @@ use secrecy::SecretString;
 
 use crate::credentials::{ChainInput, CredentialError, CredentialSource, Skipped, file_path};
 use crate::domain::ProviderKind;
-use crate::provider::validate_endpoint;
 pub use recipe::Recipe;
 
 pub const AK_VAR: &str = "HUAWEICLOUD_SDK_AK";
@@ -103,16 +102,9 @@ pub struct Context<'a> {
     pub metadata: Url,
 }
 
+/// A credential service's endpoint from a variable, else `default`.
 fn endpoint_var(input: &ChainInput<'_>, var: &'static str, default: &str) -> Result<Url, CredentialError> {
-    let invalid = |reason: String| CredentialError::Invalid {
-        provider: ProviderKind::Huawei,
-        source_desc: format!("env {var}"),
-        reason,
-    };
-    match input.var(var) {
-        Some(text) => validate_endpoint(&text).map_err(|e| invalid(e.to_string())),
-        None => Url::parse(default).map_err(|e| invalid(e.to_string())),
-    }
+    crate::provider::endpoint::endpoint_var(input, ProviderKind::Huawei, var, default)
 }
 
 pub fn discover(input: &ChainInput<'_>) -> Result<Chosen, CredentialError> {

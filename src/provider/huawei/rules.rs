@@ -24,7 +24,7 @@ pub static RULES: GatewayRules = GatewayRules {
                - _ . / ( ) :",
     },
     warns_generated_names: false,
-    quota: Quota { apis_per_import: Some(300), apis_per_group: 1000 },
+    quota: Quota { apis_per_import: Some(300), apis_per_group: 1000, source: QUOTAS },
     same_answer: &[(Rule::DuplicateName, Rule::NameExists), (Rule::RouteExists, Rule::DuplicateRoute)],
     refusal_text,
     source,
@@ -82,6 +82,9 @@ fn refusal_text(r: &Refusal<'_>) -> (String, String) {
 const ERROR_CODES: &str = "https://support.huaweicloud.com/intl/en-us/api-apig/ErrorCode.html";
 const CREATE_API: &str = "https://support.huaweicloud.com/intl/en-us/api-apig/CreateApiV2.html";
 const RESTRICTIONS: &str = "https://support.huaweicloud.com/intl/en-us/usermanual-apig/apig_03_0083.html";
+/// The FAQ on import failures ("For more APIs (300), import them in batches"); the 1,000 APIs
+/// per group are in the product's notes and constraints, APIG.3127 and APIG.3125 in the codes.
+const QUOTAS: &str = "https://support.huaweicloud.com/intl/en-us/apig_faq/apig-faq-2005024.html";
 const IMPORTING: &str = "https://support.huaweicloud.com/intl/en-us/usermanual-apig/apig_03_0067.html";
 
 fn source(rule: Rule) -> &'static str {

@@ -7,8 +7,8 @@ use serde_json::json;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use super::state::{Group, PlanResult};
 use crate::openapi::{self, Format, Operation, Response, Schema, TargetVersion, WriteSpec};
+use crate::sim::state::{Group, PlanResult};
 
 /// The body of an export request, validated.
 #[derive(Clone, Debug)]

@@ -19,9 +19,9 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::creds::{HUAWEI_EXPIRED_ID_TOKEN, HUAWEI_ID_TOKEN, HUAWEI_IDP, Service, fault_status, huawei_time};
-use super::http::{header_str, json_response};
-use super::state::Shared;
+use crate::sim::creds::{HUAWEI_EXPIRED_ID_TOKEN, HUAWEI_ID_TOKEN, HUAWEI_IDP, Service, fault_status, huawei_time};
+use crate::sim::http::{header_str, json_response};
+use crate::sim::state::Shared;
 
 pub(crate) const ID_TOKEN_PATH: &str = "/v3.0/OS-AUTH/id-token/tokens";
 pub(crate) const SECURITY_TOKENS_PATH: &str = "/v3.0/OS-CREDENTIAL/securitytokens";

@@ -29,11 +29,11 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::json;
 
-use super::creds::{ALIYUN_EXPIRED_OIDC_TOKEN, ALIYUN_OIDC_TOKEN, Fault, Service, aliyun_error, iso8601};
-use super::http::{header_str, json_response, parse_query, query_get};
-use super::state::{Inner, Shared};
 use crate::provider::aliyun::sign::rpc_v1_signature;
 use crate::provider::signing::constant_time_eq;
+use crate::sim::creds::{ALIYUN_EXPIRED_OIDC_TOKEN, ALIYUN_OIDC_TOKEN, Fault, Service, aliyun_error, iso8601};
+use crate::sim::http::{header_str, json_response, parse_query, query_get};
+use crate::sim::state::{Inner, Shared};
 
 /// Whether a request at `/` is for STS rather than CloudAPI.
 pub(crate) fn is_sts(uri: &Uri, headers: &HeaderMap) -> bool {
