@@ -43,6 +43,7 @@ use ratatui::layout::Rect;
 use crate::analysis::ChangeTracker;
 use crate::config::ThemeName;
 use crate::domain::{FetchError, Subtask, Task, TaskRef};
+use crate::poller::{PollCmd, Share};
 pub use action::{Action, Command, MouseInput, MouseKind, Signal};
 pub use effect::{Effect, ExternalOpen, ExternalProgram, FileWrite, Notification, NotifyKind, WriteKind};
 use insight::{Insight, Tab};
@@ -437,6 +438,11 @@ pub struct App {
     task_view: task_filter::TaskView,
     /// The next entry's `added` number.
     next_added: u64,
+    /// How each endpoint's request budget is shared, from its latest answer: the header says
+    /// so when the budget cannot poll every task at the asked interval.
+    shares: Vec<Share>,
+    /// What the poller was last told is on screen (the selected task, the visible rows).
+    focus_sent: Option<(Option<TaskRef>, Vec<TaskRef>)>,
 }
 
 impl App {
@@ -473,6 +479,8 @@ impl App {
             garbage: Vec::new(),
             task_view: task_filter::TaskView::default(),
             next_added,
+            shares: Vec::new(),
+            focus_sent: None,
         }
     }
 
@@ -606,6 +614,58 @@ impl App {
             || self
                 .selected_entry()
                 .is_some_and(|e| e.shows_activity() && e.insight.progress().sparkline(self.now).iter().any(|&n| n > 0))
+    }
+
+    /// The endpoint whose request budget falls shortest of the asked interval (or was lowered by
+    /// throttling), for the header; `None` when every budget keeps up.
+    pub fn budget_note(&self) -> Option<&Share> {
+        self.shares.iter().filter(|s| s.is_stretched()).max_by(|a, b| a.every.cmp(&b.every))
+    }
+
+    /// Records an endpoint's budget share from an answer; redraws when what the header says
+    /// about it changes.
+    fn note_share(&mut self, share: Share) {
+        let before = self.budget_note().map(ToString::to_string);
+        match self.shares.iter_mut().find(|s| s.endpoint == share.endpoint) {
+            Some(slot) => *slot = share,
+            None => self.shares.push(share),
+        }
+        if self.budget_note().map(ToString::to_string) != before {
+            self.dirty = true;
+        }
+    }
+
+    /// What the poller must be told about the screen, once after it changed: the selected task
+    /// and the rows on screen are polled first. `None` while nothing changed, or before the
+    /// first frame's size is known.
+    pub fn take_poll_focus(&mut self) -> Option<PollCmd> {
+        if self.viewport == (0, 0) {
+            return None;
+        }
+        let selected = self.selected_entry().map(|e| e.task_ref.clone());
+        let visible = self.visible_tasks();
+        let now = (selected, visible);
+        if self.focus_sent.as_ref() == Some(&now) {
+            return None;
+        }
+        self.focus_sent = Some(now.clone());
+        Some(PollCmd::Focus { selected: now.0, visible: now.1 })
+    }
+
+    /// The tasks whose rows the task list shows, first to last.
+    fn visible_tasks(&self) -> Vec<TaskRef> {
+        let rows = u32::from(layout::inner(self.current_panes().tasks).height);
+        let offset = self.task_offset(u16::try_from(rows).unwrap_or(u16::MAX));
+        let mut used = 0;
+        let mut visible = Vec::new();
+        for entry in self.entries.iter().skip(offset) {
+            used += u32::from(entry.height());
+            if used > rows {
+                break;
+            }
+            visible.push(entry.task_ref.clone());
+        }
+        visible
     }
 
     /// Snapshots the app no longer needs. Freeing a large one takes milliseconds, so the runtime

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::domain::ProviderKind;
-use crate::poller::PollerConfig;
+use crate::poller::{Policy, PollerConfig};
 
 /// Where a setting's effective value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +107,8 @@ struct PollSection {
     interval: Option<Spanned<String>>,
     jitter: Option<Spanned<f64>>,
     backoff_max: Option<Spanned<String>>,
+    max_interval: Option<Spanned<String>>,
+    policy: Option<Spanned<String>>,
     requests_per_second: Option<Spanned<u32>>,
     max_in_flight: Option<Spanned<u32>>,
 }
@@ -163,6 +165,10 @@ pub struct Config {
     pub poll_interval: Sourced<Duration>,
     pub poll_jitter: Sourced<f64>,
     pub backoff_max: Sourced<Duration>,
+    /// Longest time an unfinished task goes unpolled (while the budget allows).
+    pub poll_max_interval: Sourced<Duration>,
+    /// `adaptive`, or `round-robin` (the schedule before issue 21, for comparisons).
+    pub poll_policy: Sourced<Policy>,
     pub requests_per_second: Sourced<u32>,
     pub max_in_flight: Sourced<u32>,
     pub connect_timeout: Sourced<Duration>,
@@ -186,6 +192,8 @@ impl Default for Config {
             poll_interval: Sourced::default(poll.interval),
             poll_jitter: Sourced::default(poll.jitter),
             backoff_max: Sourced::default(poll.backoff_max),
+            poll_max_interval: Sourced::default(poll.max_interval),
+            poll_policy: Sourced::default(poll.policy),
             requests_per_second: Sourced::default(poll.requests_per_second),
             max_in_flight: Sourced::default(u32::try_from(poll.max_in_flight).unwrap_or(4)),
             connect_timeout: Sourced::default(Duration::from_secs(5)),
@@ -231,6 +239,8 @@ pub const DEFAULT_EXPORT_SOURCE: &str = "export_source";
 /// The environment variables the config reads (secrets are read elsewhere).
 pub const ENV_CONFIG_DIR: &str = "OASWATCH_CONFIG_DIR";
 pub const ENV_DATA_DIR: &str = "OASWATCH_DATA_DIR";
+/// The poll policy (`adaptive`, `round-robin`): for benchmarks that compare the two.
+pub const ENV_POLL_POLICY: &str = "OASWATCH_POLL_POLICY";
 
 /// The config file as read from disk: its path and text.
 #[derive(Debug, Clone)]
@@ -261,6 +271,13 @@ impl Config {
         }
         for (provider, value) in &flags.endpoints {
             config.endpoints.insert(*provider, Sourced { value: value.clone(), source: Source::Flag("--endpoint") });
+        }
+        if let Some(value) = env(ENV_POLL_POLICY).filter(|v| !v.trim().is_empty()) {
+            let value = value
+                .trim()
+                .parse()
+                .map_err(|message| ConfigError::Value { origin: Source::Env(ENV_POLL_POLICY).to_string(), message })?;
+            config.poll_policy = Sourced { value, source: Source::Env(ENV_POLL_POLICY) };
         }
         if let Some(interval) = flags.poll_interval {
             config.poll_interval = Sourced { value: interval, source: Source::Flag("--interval") };
@@ -303,6 +320,14 @@ impl Config {
         take_duration(&parsed.poll.interval, &mut self.poll_interval)?;
         take(parsed.poll.jitter.as_ref(), &mut self.poll_jitter, &at);
         take_duration(&parsed.poll.backoff_max, &mut self.backoff_max)?;
+        take_duration(&parsed.poll.max_interval, &mut self.poll_max_interval)?;
+        if let Some(policy) = take_string(&parsed.poll.policy) {
+            let value = policy
+                .value
+                .parse()
+                .map_err(|message| ConfigError::Value { origin: policy.source.to_string(), message })?;
+            self.poll_policy = Sourced { value, source: policy.source };
+        }
         take(parsed.poll.requests_per_second.as_ref(), &mut self.requests_per_second, &at);
         take(parsed.poll.max_in_flight.as_ref(), &mut self.max_in_flight, &at);
         take_duration(&parsed.http.connect_timeout, &mut self.connect_timeout)?;
@@ -360,6 +385,15 @@ impl Config {
         if self.poll_interval.value < Duration::from_millis(200) {
             return Err(bad(&self.poll_interval.source, "poll interval must be at least 200ms".into()));
         }
+        if self.poll_max_interval.value < self.poll_interval.value {
+            return Err(bad(
+                &self.poll_max_interval.source,
+                format!(
+                    "poll max_interval must be at least the poll interval ({})",
+                    humantime::format_duration(self.poll_interval.value)
+                ),
+            ));
+        }
         if !(0.0..=0.9).contains(&self.poll_jitter.value) {
             return Err(bad(&self.poll_jitter.source, "poll jitter must be between 0.0 and 0.9".into()));
         }
@@ -386,6 +420,8 @@ impl Config {
             interval: self.poll_interval.value,
             jitter: self.poll_jitter.value,
             backoff_max: self.backoff_max.value,
+            max_interval: self.poll_max_interval.value,
+            policy: self.poll_policy.value,
             requests_per_second: self.requests_per_second.value,
             max_in_flight: self.max_in_flight.value as usize,
             ..PollerConfig::default()
@@ -421,6 +457,12 @@ impl Config {
             quote(&humantime::format_duration(self.backoff_max.value).to_string()),
             &self.backoff_max.source,
         );
+        row(
+            "poll.max_interval",
+            quote(&humantime::format_duration(self.poll_max_interval.value).to_string()),
+            &self.poll_max_interval.source,
+        );
+        row("poll.policy", quote(self.poll_policy.value.as_str()), &self.poll_policy.source);
         row("poll.requests_per_second", self.requests_per_second.value.to_string(), &self.requests_per_second.source);
         row("poll.max_in_flight", self.max_in_flight.value.to_string(), &self.max_in_flight.source);
         for (key, value) in [

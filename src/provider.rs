@@ -14,12 +14,14 @@
 //! ├── http         the reqwest client, body cap, transport errors
 //! ├── endpoint     override URLs and their rules
 //! ├── machine      the no-proxy client of the instance metadata services
+//! ├── answers      each task's last answer, so the same answer again is not parsed again
 //! └── raw_item, same_answer
 //! ```
 //!
 //! Adding a cloud: docs/adding-a-provider.md.
 
 pub mod aliyun;
+pub mod answers;
 pub mod classify;
 pub mod clients;
 pub mod endpoint;

@@ -53,6 +53,9 @@ pub struct TaskOutcome {
     pub task: Option<Task>,
     /// The last fetch error, if the last fetch failed.
     pub fetch_error: Option<FetchError>,
+    /// No request for it had gone out when the deadline passed: our own request budget held it
+    /// back, so it timed out rather than failed to fetch.
+    pub never_sent: bool,
 }
 
 impl TaskOutcome {
@@ -95,6 +98,11 @@ pub fn exit_status(outcomes: &[TaskOutcome], mode: Mode) -> ExitStatus {
             {
                 status = status.max(ExitStatus::TimedOut);
             }
+            // Never asked, because the budget held it back until the deadline: it ran out of time
+            // like a task still running, whatever the command.
+            if outcome.never_sent {
+                return status.max(ExitStatus::TimedOut);
+            }
             // A fetch error matters when it left us without an answer: the last poll failed
             // and the task is not known to be finished. No answer at all is a fetch failure too.
             let never_answered = outcome.task.is_none() && outcome.fetch_error.is_none();
@@ -130,6 +138,10 @@ struct JsonTask<'a> {
     fetch_error: Option<&'a FetchError>,
     subtasks: &'a [Subtask],
     export: Option<&'a ExportFile>,
+    /// Present (and `true`) only for a task whose first request never went out before the
+    /// deadline: held back by the request budget.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    never_sent: bool,
     /// The failure groups (an extension of the contract): causes biggest first, each followed
     /// by its consequences.
     groups: Vec<JsonGroup>,
@@ -199,6 +211,7 @@ pub fn json_document(outcomes: &[TaskOutcome]) -> String {
                 fetch_error: outcome.fetch_error.as_ref(),
                 subtasks: &task.subtasks,
                 export: task.export.as_ref(),
+                never_sent: false,
                 warnings: &task.warnings,
             },
             None => JsonTask {
@@ -213,6 +226,7 @@ pub fn json_document(outcomes: &[TaskOutcome]) -> String {
                 fetch_error: outcome.fetch_error.as_ref(),
                 subtasks: &[],
                 export: None,
+                never_sent: outcome.never_sent,
                 groups: Vec::new(),
                 warnings: &[],
             },
@@ -296,6 +310,13 @@ pub fn human_summary(outcomes: &[TaskOutcome], all_failures: bool) -> String {
                 if all_failures {
                     write_failed_subtasks(&mut out, task);
                 }
+            }
+            None if outcome.never_sent => {
+                let _ = writeln!(
+                    out,
+                    "  {} · not asked before the deadline: held back by the request budget",
+                    state_label(TaskState::Unknown)
+                );
             }
             None => {
                 let _ = writeln!(out, "  {} · not fetched", state_label(TaskState::Unknown));
@@ -459,7 +480,7 @@ mod tests {
     }
 
     fn outcome(task: Option<Task>, fetch_error: Option<FetchError>) -> TaskOutcome {
-        TaskOutcome { task_ref: task_ref(), label: None, task, fetch_error }
+        TaskOutcome { task_ref: task_ref(), label: None, task, fetch_error, never_sent: false }
     }
 
     #[test]
@@ -500,6 +521,20 @@ mod tests {
     }
 
     #[test]
+    fn a_task_our_budget_never_sent_times_out_rather_than_failing_to_fetch() {
+        let held_back = TaskOutcome { never_sent: true, ..outcome(None, None) };
+        let running = outcome(Some(task(TaskState::Running, vec![])), None);
+        assert_eq!(exit_status(&[running, held_back.clone()], Mode::Wait { timed_out: true }), ExitStatus::TimedOut);
+        assert_eq!(exit_status(std::slice::from_ref(&held_back), Mode::Status), ExitStatus::TimedOut);
+        let doc: serde_json::Value = serde_json::from_str(&json_document(std::slice::from_ref(&held_back))).unwrap();
+        assert_eq!(doc["tasks"][0]["never_sent"], true);
+        assert_eq!(doc["tasks"][0]["fetch_error"], serde_json::Value::Null);
+        let sent: serde_json::Value = serde_json::from_str(&json_document(&[outcome(None, None)])).unwrap();
+        assert!(sent["tasks"][0].get("never_sent").is_none(), "only present when true");
+        assert!(human_summary(&[held_back], false).contains("held back by the request budget"));
+    }
+
+    #[test]
     fn a_failed_refetch_of_a_finished_task_does_not_change_its_verdict() {
         let stale = outcome(
             Some(task(TaskState::Succeeded, vec![])),
@@ -518,6 +553,7 @@ mod tests {
                 label: Some("fleet-3.0.yaml → group fleet".into()),
                 task: None,
                 fetch_error: Some(FetchError::new(FetchErrorKind::NotFound, "APIG.3093", "gone")),
+                never_sent: false,
             },
         ]);
         let value: serde_json::Value = serde_json::from_str(&doc).unwrap();

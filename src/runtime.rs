@@ -309,6 +309,10 @@ impl Loop {
         if !garbage.is_empty() {
             tokio::task::spawn_blocking(move || drop(garbage));
         }
+        // The selected task and the rows on screen are polled first.
+        if let Some(cmd) = app.take_poll_focus() {
+            self.send(cmd);
+        }
         Ok(())
     }
 

@@ -61,6 +61,18 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use scenario::{Scenario, ScenarioError};
+
+/// One start task as the simulator saw it: when it finished by its plan, how many polls asked
+/// about it, and when an answer first said it had finished. What benchmarks measure "how soon
+/// does a watcher know" against. (An answer a fault replaced still counts as told.)
+#[derive(Clone, Debug)]
+pub struct TaskRecord {
+    pub name: String,
+    pub task_ref: TaskRef,
+    pub finished_at: Instant,
+    pub polls: u64,
+    pub told_finished: Option<Instant>,
+}
 pub use stats::SimStats;
 
 use crate::domain::{ProviderKind, SubtaskKind, Target, TaskKind, TaskRef};
@@ -339,6 +351,25 @@ impl SimHandle {
                 let spec = task.spec.as_deref().unwrap_or(&name);
                 let group = task.group.as_deref().map(group_name);
                 Some((task_ref, crate::app::labels::import_label(std::path::Path::new(spec), group.as_deref())))
+            })
+            .collect()
+    }
+
+    /// The start tasks' records, in scenario order.
+    pub fn task_records(&self) -> Vec<TaskRecord> {
+        let inner = self.shared.lock();
+        self.task_refs
+            .iter()
+            .filter_map(|(name, task_ref)| {
+                let task = inner.tasks.get(task_ref.task_id())?;
+                let watched = inner.watched.get(task_ref.task_id()).copied().unwrap_or_default();
+                Some(TaskRecord {
+                    name: name.clone(),
+                    task_ref: task_ref.clone(),
+                    finished_at: task.created + Duration::from_secs_f64(task.plan.end / self.shared.speed),
+                    polls: watched.polls,
+                    told_finished: watched.told_finished,
+                })
             })
             .collect()
     }

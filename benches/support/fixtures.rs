@@ -117,6 +117,7 @@ pub fn polled(task: Task, secs: u64) -> Polled {
         result: Ok(task),
         next_poll_in: Some(Duration::from_secs(5)),
         groups: None,
+        share: None,
     }
 }
 

@@ -133,7 +133,7 @@ pub fn task(task_ref: &TaskRef, state: TaskState, subtasks: Vec<Subtask>) -> Tas
 /// A successful poll; like the poller, no next poll once the task finished.
 pub fn ok(task: Task, secs: u64) -> Polled {
     let next_poll_in = (!task.is_finished()).then_some(Duration::from_secs(5));
-    Polled { task_ref: task.task_ref.clone(), at: at(secs), result: Ok(task), next_poll_in, groups: None }
+    Polled { task_ref: task.task_ref.clone(), at: at(secs), result: Ok(task), next_poll_in, groups: None, share: None }
 }
 
 pub fn err(task_ref: &TaskRef, kind: FetchErrorKind, secs: u64) -> Polled {
@@ -151,6 +151,7 @@ pub fn err(task_ref: &TaskRef, kind: FetchErrorKind, secs: u64) -> Polled {
         result: Err(FetchError::new(kind, code, message)),
         next_poll_in: Some(Duration::from_secs(10)),
         groups: None,
+        share: None,
     }
 }
 
@@ -173,5 +174,20 @@ pub fn cmd(app: &mut App, command: Command) -> Vec<Effect> {
 pub fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         app.update(Action::Insert(c));
+    }
+}
+
+/// An endpoint's budget share as the poller reports it: `tasks` sharing `rate` requests/s of a
+/// ceiling of 10, with the asked interval of 2 s.
+pub fn share(endpoint: &str, tasks: usize, rate: f64) -> crate::poller::Share {
+    #[expect(clippy::cast_precision_loss, reason = "test task counts")]
+    let every = Duration::from_secs_f64(tasks as f64 / rate).max(Duration::from_secs(2));
+    crate::poller::Share {
+        endpoint: std::sync::Arc::from(endpoint),
+        tasks,
+        rate,
+        ceiling: 10,
+        asked: Duration::from_secs(2),
+        every,
     }
 }

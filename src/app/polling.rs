@@ -66,6 +66,7 @@ impl App {
         let mut effects = Vec::new();
         let mut viewer_stale = false;
         let groups = polled.groups;
+        let share = polled.share;
         match polled.result {
             Ok(task) => {
                 let viewer_on_task_error = entry.last_error.is_some();
@@ -120,6 +121,9 @@ impl App {
                 self.labels_moved |= labels != moving_labels(&self.entries[i], now, paused);
             }
             _ => self.dirty = true,
+        }
+        if let Some(share) = share {
+            self.note_share(share);
         }
         if group_gone && i == self.selected {
             self.flash_info("the listed failure group is gone from the latest snapshot: showing all subtasks");

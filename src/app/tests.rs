@@ -929,3 +929,49 @@ fn update_console_opens_the_task_page_and_says_whose() {
     let flash = &app.flash().unwrap().text;
     assert!(flash.contains("\"shop\"") && flash.contains(url.as_str()) && flash.contains("$BROWSER"), "{flash}");
 }
+
+#[test]
+fn update_polled_keeps_the_most_stretched_budget_share_for_the_header() {
+    let (a, h) = (aliyun("aaaa"), huawei("hhhh"));
+    let mut app = app(vec![(a.clone(), None), (h.clone(), None)]);
+    let mut polled = ok(task(&a, TaskState::Running, mixed(4, 0, 2)), 1);
+    polled.share = Some(share("aliyun/cn-hangzhou", 2, 10.0));
+    app.update(Action::Polled(polled));
+    assert!(app.budget_note().is_none(), "two tasks at 10 requests/s: polled as asked");
+
+    let mut polled = ok(task(&h, TaskState::Running, Vec::new()), 2);
+    polled.share = Some(share("huawei/cn-north-4", 200, 10.0));
+    app.take_dirty();
+    app.update(Action::Polled(polled));
+    assert!(app.take_dirty(), "the header changes");
+    let note = app.budget_note().unwrap().to_string();
+    assert_eq!(note, "200 tasks share 10 requests/s: each polled about every 20 s");
+
+    // Throttling halves Alibaba's budget: the longer wait is shown.
+    let mut polled = ok(task(&a, TaskState::Running, mixed(4, 0, 2)), 3);
+    polled.share = Some(share("aliyun/cn-hangzhou", 300, 5.0));
+    app.update(Action::Polled(polled));
+    assert_eq!(
+        app.budget_note().unwrap().to_string(),
+        "300 tasks share 5 requests/s (lowered from 10 after throttling): each polled about every 60 s"
+    );
+}
+
+#[test]
+fn the_poller_is_told_what_is_on_screen_once_per_change() {
+    let refs: Vec<TaskRef> = (0..30).map(|i| aliyun(&format!("t{i:02}"))).collect();
+    let mut app = app(refs.iter().map(|r| (r.clone(), None)).collect());
+    let Some(PollCmd::Focus { selected, visible }) = app.take_poll_focus() else { panic!("a focus command") };
+    assert_eq!(selected.as_ref(), Some(&refs[0]));
+    assert!(visible.len() > 3 && visible.len() < 30, "the rows that fit: {}", visible.len());
+    assert_eq!(visible[..], refs[..visible.len()]);
+    assert_eq!(app.take_poll_focus(), None, "nothing changed");
+
+    cmd(&mut app, Command::Down);
+    let Some(PollCmd::Focus { selected, visible: same }) = app.take_poll_focus() else { panic!("the selection moved") };
+    assert_eq!((selected.as_ref(), &same), (Some(&refs[1]), &visible));
+    cmd(&mut app, Command::Bottom);
+    let Some(PollCmd::Focus { selected, visible }) = app.take_poll_focus() else { panic!("scrolled") };
+    assert_eq!(selected.as_ref(), Some(&refs[29]));
+    assert_eq!(visible.last(), Some(&refs[29]), "the list scrolled to the end");
+}

@@ -1,8 +1,11 @@
 //! The polling core of `status` and `wait`: watch a set of tasks through the poller until each
-//! one has an answer, printing progress as it changes.
+//! one has an answer, printing progress as it changes, and saying so when the request budget
+//! cannot poll every task at the asked interval.
 //!
 //! Shared by both commands (they differ only in what counts as an answer), and generic over
-//! [`Fetch`] so it runs against the real clients, the simulator, or anything else.
+//! [`Fetch`] so it runs against the real clients, the simulator, or anything else. A task the
+//! budget never sent before the deadline is reported as such (it timed out), not as a fetch
+//! error.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -12,8 +15,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::domain::{FetchError, FetchErrorKind, Task, TaskRef};
-use crate::poller::{self, PollCmd, Polled, PollerConfig};
+use crate::domain::{Counts, FetchError, FetchErrorKind, Task, TaskRef, TaskState};
+use crate::poller::{self, PollCmd, Polled, PollerConfig, Share};
 use crate::provider::Fetch;
 use crate::report::{self, TaskOutcome};
 
@@ -82,14 +85,20 @@ pub async fn collect<F: Fetch>(
     let handle = poller::spawn(fetcher, config, rand::random(), tx);
     let commands = handle.commands();
     let mut outcomes: HashMap<TaskRef, TaskOutcome> = HashMap::new();
-    let mut last_printed: HashMap<TaskRef, String> = HashMap::new();
+    let mut last_printed: HashMap<TaskRef, (Printed, String)> = HashMap::new();
     let mut streaks: HashMap<TaskRef, Option<FailureStreak>> = HashMap::new();
     let mut pending: Vec<TaskRef> = Vec::new();
     for task_ref in refs {
         if !outcomes.contains_key(task_ref) {
             outcomes.insert(
                 task_ref.clone(),
-                TaskOutcome { task_ref: task_ref.clone(), label: None, task: None, fetch_error: None },
+                TaskOutcome {
+                    task_ref: task_ref.clone(),
+                    label: None,
+                    task: None,
+                    fetch_error: None,
+                    never_sent: false,
+                },
             );
             pending.push(task_ref.clone());
             let _ = commands.send(PollCmd::Watch(task_ref.clone())).await;
@@ -97,6 +106,7 @@ pub async fn collect<F: Fetch>(
     }
     let deadline = timeout.map(|t| Instant::now() + t);
     let mut timed_out = false;
+    let mut shares = ShareNotes::default();
     while !pending.is_empty() {
         let polled = match deadline {
             Some(deadline) => {
@@ -109,6 +119,12 @@ pub async fn collect<F: Fetch>(
             None => rx.recv().await,
         };
         let Some(polled) = polled else { break };
+        if let (Some(out), Some(share)) = (progress.out.as_deref_mut(), &polled.share)
+            && let Some(note) = shares.note(share)
+        {
+            writeln!(out, "{}", report::progress_line(polled.at, &note))?;
+            out.flush()?;
+        }
         let Some(outcome) = outcomes.get_mut(&polled.task_ref) else { continue };
         let settled = match polled.result {
             Ok(task) => {
@@ -129,11 +145,17 @@ pub async fn collect<F: Fetch>(
             }
         };
         if let Some(out) = progress.out.as_deref_mut() {
-            let body = report::progress_body(&polled.task_ref, outcome.task.as_ref(), outcome.fetch_error.as_ref());
-            if last_printed.get(&polled.task_ref) != Some(&body) {
-                writeln!(out, "{}", report::progress_line(polled.at, &body))?;
-                out.flush()?;
-                last_printed.insert(polled.task_ref.clone(), body);
+            // The line is formatted only when what it shows may have changed, and printed only
+            // when its text did (a message that differs past its truncation prints nothing new).
+            let key = Printed::of(outcome);
+            let last = last_printed.get(&polled.task_ref);
+            if last.is_none_or(|(said, _)| *said != key) {
+                let body = report::progress_body(&polled.task_ref, outcome.task.as_ref(), outcome.fetch_error.as_ref());
+                if last.is_none_or(|(_, text)| *text != body) {
+                    writeln!(out, "{}", report::progress_line(polled.at, &body))?;
+                    out.flush()?;
+                }
+                last_printed.insert(polled.task_ref.clone(), (key, body));
             }
         }
         if settled {
@@ -142,16 +164,22 @@ pub async fn collect<F: Fetch>(
             let _ = commands.send(PollCmd::Unwatch(polled.task_ref.clone())).await;
         }
     }
+    let unsent = if timed_out { handle.unsent().await } else { Vec::new() };
     drop(handle);
     if timed_out {
-        // Say why a task has no answer rather than leaving it blank in the output.
+        // Say why a task has no answer rather than leaving it blank in the output: either our
+        // own budget never sent its request, or the server has not answered it yet.
         let waited = timeout.map(|t| humantime::format_duration(t).to_string()).unwrap_or_default();
         for outcome in outcomes.values_mut().filter(|o| o.task.is_none() && o.fetch_error.is_none()) {
-            outcome.fetch_error = Some(FetchError::new(
-                FetchErrorKind::Network,
-                "deadline",
-                format!("no answer within {waited} (the request is still waiting for the server)"),
-            ));
+            if unsent.contains(&outcome.task_ref) {
+                outcome.never_sent = true;
+            } else {
+                outcome.fetch_error = Some(FetchError::new(
+                    FetchErrorKind::Network,
+                    "deadline",
+                    format!("no answer within {waited} (the request is still waiting for the server)"),
+                ));
+            }
         }
     }
     let mut ordered = Vec::with_capacity(outcomes.len());
@@ -161,6 +189,59 @@ pub async fn collect<F: Fetch>(
         }
     }
     Ok(Collected { outcomes: ordered, timed_out })
+}
+
+/// What a progress line is made from: the line is formatted again only when this changes,
+/// because most answers of a running task are the same as the one before and formatting each
+/// was a measurable share of `wait`'s CPU per request. Only the counts the line prints (done,
+/// total, failed, cancelled, skipped): running and waiting move without changing it.
+#[derive(PartialEq)]
+struct Printed {
+    task: Option<(TaskState, String, [u32; 5])>,
+    error: Option<(FetchErrorKind, String, String)>,
+}
+
+impl Printed {
+    fn of(outcome: &TaskOutcome) -> Printed {
+        let shown = |c: &Counts| [c.done(), c.total, c.failed, c.cancelled, c.skipped];
+        Printed {
+            task: outcome.task.as_ref().map(|t| (t.state, t.raw_status.clone(), shown(&t.counts))),
+            error: outcome.fetch_error.as_ref().map(|e| (e.kind, e.code.clone(), e.message.clone())),
+        }
+    }
+}
+
+/// What `wait` last said about each endpoint's budget, so that it speaks again only when that
+/// changes enough to matter: the budget starts or stops falling short of the asked interval,
+/// throttling moves it, or the interval it can give each task moves by a quarter.
+#[derive(Default)]
+struct ShareNotes {
+    said: HashMap<Arc<str>, Share>,
+}
+
+impl ShareNotes {
+    fn note(&mut self, share: &Share) -> Option<String> {
+        let last = self.said.get(&share.endpoint);
+        let worth = match last {
+            None => share.is_stretched(),
+            Some(last) => {
+                last.is_stretched() != share.is_stretched()
+                    || (last.rate - share.rate).abs() > 1e-9
+                    || (share.is_stretched()
+                        && (share.every.as_secs_f64() - last.every.as_secs_f64()).abs()
+                            > last.every.as_secs_f64() / 4.0)
+            }
+        };
+        if !worth {
+            return None;
+        }
+        self.said.insert(Arc::clone(&share.endpoint), share.clone());
+        Some(if share.is_stretched() {
+            format!("{}: {share} (interval asked: {})", share.endpoint, humantime::format_duration(share.asked))
+        } else {
+            format!("{}: every task is polled at the interval asked again", share.endpoint)
+        })
+    }
 }
 
 /// The snapshot of a task, if it settled with one (used to save final snapshots).

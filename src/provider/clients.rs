@@ -15,7 +15,7 @@ use crate::credentials::{ChainInput, Clock, CredentialError, CredentialSource, S
 use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, TaskRef};
 
 use super::endpoint::EndpointOverrides;
-use super::http::{HttpBuildError, HttpConfig, build_client};
+use super::http::{HttpBuildError, HttpConfig, build_client, build_plain_client};
 use super::{CLOUDS, Cloud, Connection, Discovered, EnvLookup, Fetch, registration};
 
 /// One account of one cloud: the provider, and the credentials profile a reference names
@@ -155,6 +155,11 @@ type Made = Result<(Arc<dyn Cloud>, Provenance), CredentialError>;
 struct Maker {
     resolver: Resolver,
     http: reqwest::Client,
+    /// Whether `http` is the plain client (no root certificates): an account met later that
+    /// needs https gets a full client, built then.
+    plain: bool,
+    config: HttpConfig,
+    full: OnceLock<reqwest::Client>,
     endpoints: EndpointOverrides,
     body_cap: usize,
     clock: Arc<dyn Clock>,
@@ -162,8 +167,23 @@ struct Maker {
 
 impl Maker {
     fn connect(&self, found: Discovered, provider: ProviderKind) -> (Arc<dyn Cloud>, Provenance) {
-        connect(found, &self.http, &self.endpoints, provider, self.body_cap, &self.clock)
+        let http = if self.plain && needs_tls(&found, self.endpoints.get(provider)) {
+            // Were the build to fail, the plain client fails closed: it trusts no certificate.
+            self.full.get_or_init(|| build_client(&self.config).unwrap_or_else(|_| self.http.clone()))
+        } else {
+            &self.http
+        };
+        connect(found, http, &self.endpoints, provider, self.body_cap, &self.clock)
     }
+}
+
+/// Whether an account may reach anything over https, so the system's root certificates must be
+/// loaded: its cloud's endpoint is not a plain `http://` override (the simulator on loopback), or
+/// its key comes from a service (STS, OIDC, instance metadata, a process) rather than being the
+/// static key of the environment or a file.
+fn needs_tls(found: &Discovered, endpoint: Option<&reqwest::Url>) -> bool {
+    let static_key = matches!(found.source, CredentialSource::Env { .. } | CredentialSource::File { .. });
+    !static_key || endpoint.is_none_or(|url| url.scheme() != "http")
 }
 
 fn connect(
@@ -237,7 +257,13 @@ impl Clients {
         clock: Arc<dyn Clock>,
     ) -> Result<(Clients, Vec<String>), HttpBuildError> {
         let warnings = discovery.warnings();
-        let http = build_client(config)?;
+        // Loading the system's root certificates (reading and decoding a few hundred files) was
+        // most of a one-task `status`'s time against the simulator: only when https may be used.
+        let plain = !discovery
+            .0
+            .iter()
+            .any(|(account, found)| found.as_ref().is_ok_and(|f| needs_tls(f, endpoints.get(account.provider))));
+        let http = if plain { build_plain_client(config)? } else { build_client(config)? };
         let made = discovery
             .0
             .into_iter()
@@ -248,7 +274,16 @@ impl Clients {
             })
             .collect();
         let maker = resolver.map(|resolver| {
-            Arc::new(Maker { resolver, http, endpoints: endpoints.clone(), body_cap: config.body_cap, clock })
+            Arc::new(Maker {
+                resolver,
+                http,
+                plain,
+                config: *config,
+                full: OnceLock::new(),
+                endpoints: endpoints.clone(),
+                body_cap: config.body_cap,
+                clock,
+            })
         });
         Ok((Clients { made: Arc::new(Mutex::new(made)), maker }, warnings))
     }
@@ -406,6 +441,29 @@ mod tests {
     fn quiet(name: &str) -> Option<String> {
         matches!(name, "ALIBABA_CLOUD_ECS_METADATA_DISABLED" | "OASWATCH_HUAWEI_METADATA_DISABLED")
             .then(|| "true".to_owned())
+    }
+
+    #[test]
+    fn root_certificates_are_needed_unless_a_static_key_goes_to_a_plain_http_endpoint() {
+        let found = |source: CredentialSource| Discovered {
+            source,
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+            connect: Box::new(|_| unreachable!("never connected here")),
+        };
+        let sim = reqwest::Url::parse("http://127.0.0.1:8080").unwrap();
+        let https = reqwest::Url::parse("https://apig.example.com").unwrap();
+        let env = found(CredentialSource::Env { variable: "ALIBABA_CLOUD_ACCESS_KEY_ID" });
+        assert!(!needs_tls(&env, Some(&sim)), "the simulator with a key from the environment: plain http");
+        assert!(needs_tls(&env, None), "the cloud's own host is https");
+        assert!(needs_tls(&env, Some(&https)));
+        let file = found(CredentialSource::File { path: "credentials".into(), profile: None });
+        assert!(!needs_tls(&file, Some(&sim)));
+        // A key from a service may be fetched over https whatever the cloud's endpoint is.
+        let machine = found(CredentialSource::Machine { service: "ECS metadata".to_owned() });
+        assert!(needs_tls(&machine, Some(&sim)));
+        let sts = found(CredentialSource::Env { variable: "ALIBABA_CLOUD_ACCESS_KEY_ID" }.via("RamRoleArn r"));
+        assert!(needs_tls(&sts, Some(&sim)));
     }
 
     #[tokio::test]

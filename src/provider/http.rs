@@ -59,6 +59,21 @@ impl HttpBuildError {
 
 /// Builds the shared client: explicit timeouts, no redirects, rustls, an HTTP/1.1 keep-alive pool.
 pub fn build_client(config: &HttpConfig) -> Result<reqwest::Client, HttpBuildError> {
+    builder(config).build().map_err(|e| HttpBuildError(error_chain(&e.without_url())))
+}
+
+/// [`build_client`] for endpoints that are all plain `http://` (the simulator on loopback):
+/// the same client, but without the system's root certificates, whose loading (reading and
+/// decoding a few hundred files) was most of `oaswatch status`'s time. It cannot verify any
+/// server certificate, so it must never be used for an `https://` endpoint.
+pub fn build_plain_client(config: &HttpConfig) -> Result<reqwest::Client, HttpBuildError> {
+    builder(config)
+        .tls_certs_only(std::iter::empty())
+        .build()
+        .map_err(|e| HttpBuildError(error_chain(&e.without_url())))
+}
+
+fn builder(config: &HttpConfig) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(config.connect_timeout)
         .read_timeout(config.read_timeout)
@@ -68,8 +83,6 @@ pub fn build_client(config: &HttpConfig) -> Result<reqwest::Client, HttpBuildErr
         .pool_idle_timeout(Duration::from_secs(90))
         .tcp_keepalive(Duration::from_secs(15))
         .user_agent(USER_AGENT)
-        .build()
-        .map_err(|e| HttpBuildError(error_chain(&e.without_url())))
 }
 
 /// A header value that prints as `Sensitive` in `Debug`, for anything that authenticates.
@@ -428,6 +441,7 @@ mod tests {
             (Duration::from_secs(5), Duration::from_secs(10), Duration::from_secs(30), 16 * 1024 * 1024)
         );
         assert!(build_client(&c).is_ok());
+        assert!(build_plain_client(&c).is_ok());
         assert!(USER_AGENT.starts_with("oaswatch/"));
     }
 }

@@ -148,7 +148,7 @@ fn prepare(
 }
 
 fn describe(shared: &Shared, params: &[(String, String)], request_id: &str, host: &str, now: Instant) -> Response {
-    let inner = shared.lock();
+    let mut inner = shared.lock();
     let Some(operation_id) = query_get(params, "OperationId").filter(|id| !id.is_empty()) else {
         return aliyun_error(StatusCode::BAD_REQUEST, "MissingParameter", &missing("OperationId"), request_id, host);
     };
@@ -157,7 +157,10 @@ fn describe(shared: &Shared, params: &[(String, String)], request_id: &str, host
         let status = StatusCode::from_u16(unknown.status).unwrap_or(StatusCode::NOT_FOUND);
         return aliyun_error(status, &unknown.code, &unknown.message, request_id, host);
     };
-    let body = describe_body(task, shared.task_elapsed(task, now), request_id, shared.scenario.aliyun.empty_results);
+    let t = shared.task_elapsed(task, now);
+    let body = describe_body(task, t, request_id, shared.scenario.aliyun.empty_results);
+    let finished = t >= task.plan.end;
+    inner.note_poll(operation_id, finished, now);
     json_response(StatusCode::OK, &body, &[("x-acs-request-id", request_id.to_owned())])
 }
 

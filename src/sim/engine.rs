@@ -148,6 +148,20 @@ pub(crate) fn schedule(items: &mut [Item], timing: Timing, seed: u64) -> f64 {
     finish
 }
 
+/// Stalls a planned task at `at` for `secs` (simulated seconds): everything planned from `at`
+/// on happens `secs` later, so subtasks running at `at` stay running through the stall. Returns
+/// the new end.
+pub(crate) fn stall(items: &mut [Item], end: f64, at: f64, secs: f64) -> f64 {
+    let later = |t: f64| if t >= at { t + secs } else { t };
+    for item in items.iter_mut() {
+        let tl = &mut item.timeline;
+        tl.start = later(tl.start);
+        tl.end = later(tl.end);
+        tl.transient = tl.transient.map(|(fail, resume)| (later(fail), later(resume)));
+    }
+    later(end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +213,23 @@ mod tests {
         assert_eq!(cancelled.phase(3.0), Phase::Waiting { after_transient: false });
         assert_eq!(cancelled.phase(6.0), Phase::Done { after_transient: false });
         assert_eq!(item(Final::StuckWait).phase(1e9), Phase::Waiting { after_transient: false });
+    }
+
+    #[test]
+    fn a_stall_holds_everything_planned_after_it() {
+        let timing = Timing { queue: 0.0, duration: 24.0, transient_rate: 0.0 };
+        let mut items: Vec<Item> = (0..12).map(|_| item(Final::Over(ChangeAction::Create))).collect();
+        let end = schedule(&mut items, timing, 3);
+        let before = items.clone();
+        let stalled_end = stall(&mut items, end, 10.0, 30.0);
+        assert!((stalled_end - (end + 30.0)).abs() < 1e-9);
+        let done = |items: &[Item], t: f64| items.iter().filter(|i| matches!(i.phase(t), Phase::Done { .. })).count();
+        assert_eq!(done(&items, 10.0), done(&before, 10.0));
+        assert_eq!(done(&items, 39.9), done(&before, 10.0), "nothing finishes during the stall");
+        assert_eq!(done(&items, 60.0), 12);
+        for (a, b) in items.iter().zip(&before) {
+            assert!(a.timeline.end >= b.timeline.end);
+        }
     }
 
     #[test]

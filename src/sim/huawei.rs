@@ -148,7 +148,7 @@ fn prepare(
 }
 
 fn poll(shared: &Shared, instance_id: &str, task_id: &str, request_id: &str, now: Instant) -> Response {
-    let inner = shared.lock();
+    let mut inner = shared.lock();
     let task = inner
         .tasks
         .get(task_id)
@@ -161,7 +161,10 @@ fn poll(shared: &Shared, instance_id: &str, task_id: &str, request_id: &str, now
             request_id,
         );
     };
-    let body = task_body(task, shared.task_elapsed(task, now));
+    let t = shared.task_elapsed(task, now);
+    let body = task_body(task, t);
+    let finished = t >= task.plan.end;
+    inner.note_poll(task_id, finished, now);
     json_response(StatusCode::OK, &body, &[("x-request-id", request_id.to_owned())])
 }
 

@@ -34,6 +34,8 @@ pub(crate) struct Resolved {
     pub transient_error_rate: f64,
     pub stuck_waiting: u32,
     pub hostile: bool,
+    /// When the task stalls and for how long (simulated seconds).
+    pub stall: Option<(f64, f64)>,
 }
 
 pub(crate) fn resolve(behaviour: &Behaviour, defaults: &Behaviour) -> Resolved {
@@ -45,6 +47,7 @@ pub(crate) fn resolve(behaviour: &Behaviour, defaults: &Behaviour) -> Resolved {
         transient_error_rate: b.transient_error_rate.unwrap_or(0.0),
         stuck_waiting: b.stuck_waiting.unwrap_or(0),
         hostile: b.hostile_text.unwrap_or(false),
+        stall: b.stall_at_secs.zip(b.stall_secs).filter(|(at, secs)| *at >= 0.0 && *secs > 0.0),
     }
 }
 
@@ -339,6 +342,10 @@ fn store_task(
         (true, TaskKind::Export) => duration.max(queue + 0.5),
         // A failed or empty import still takes a while: validation, group checks, the file itself.
         (true, TaskKind::Import) => queue + (duration - queue).max(0.5) * 0.3,
+    };
+    let end = match behaviour.stall {
+        Some((at, secs)) => engine::stall(&mut items, end, at, secs),
+        None => end,
     };
     tracing::debug!(task = %id, name = origin.name.as_deref().unwrap_or("(api)"), %provider, items = items.len(), end, "simulated task created");
     let plan = Plan { queue, end, items, result };

@@ -134,6 +134,10 @@ pub struct Behaviour {
     pub stuck_waiting: Option<u32>,
     /// Put hostile text into failure messages and force some failures to carry it.
     pub hostile_text: Option<bool>,
+    /// The task stalls at this many simulated seconds after creation: nothing moves for
+    /// `stall_secs`, then it carries on where it stopped.
+    pub stall_at_secs: Option<f64>,
+    pub stall_secs: Option<f64>,
 }
 
 impl Behaviour {
@@ -146,6 +150,8 @@ impl Behaviour {
             transient_error_rate: self.transient_error_rate.or(fallback.transient_error_rate),
             stuck_waiting: self.stuck_waiting.or(fallback.stuck_waiting),
             hostile_text: self.hostile_text.or(fallback.hostile_text),
+            stall_at_secs: self.stall_at_secs.or(fallback.stall_at_secs),
+            stall_secs: self.stall_secs.or(fallback.stall_secs),
         }
     }
 }

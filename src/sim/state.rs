@@ -133,6 +133,14 @@ pub(crate) struct Lockout {
     pub until: Option<Instant>,
 }
 
+/// What the watchers of one task saw: how many polls asked about it, and when an answer first
+/// said it had finished (the simulator's own record, for benchmarks of how soon a watcher knows).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Watched {
+    pub polls: u64,
+    pub told_finished: Option<Instant>,
+}
+
 /// The mutable state.
 #[derive(Debug, Default)]
 pub(crate) struct Inner {
@@ -149,6 +157,8 @@ pub(crate) struct Inner {
     pub fault_tasks: Vec<Option<String>>,
     pub lockouts: HashMap<String, Lockout>,
     pub stats: SimStats,
+    /// Per task id, what its watchers saw.
+    pub watched: HashMap<String, Watched>,
     /// What the credential services issued and were asked to do (`creds`).
     pub creds: super::creds::Issued,
 }
@@ -164,6 +174,15 @@ impl Inner {
 
     pub(crate) fn instance_mut(&mut self, id: &str) -> Option<&mut Instance> {
         self.instances.iter_mut().find(|i| i.id == id)
+    }
+
+    /// Counts a poll of a task answered at `now`, and the first answer that said it finished.
+    pub(crate) fn note_poll(&mut self, task_id: &str, finished: bool, now: Instant) {
+        let watched = self.watched.entry(task_id.to_owned()).or_default();
+        watched.polls += 1;
+        if finished {
+            watched.told_finished.get_or_insert(now);
+        }
     }
 
     pub(crate) fn next_request(&mut self) -> u64 {

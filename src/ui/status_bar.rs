@@ -1,4 +1,5 @@
-//! The header (summary, PAUSED, flash messages), the input line and the footer of key hints.
+//! The header (summary, PAUSED, how the request budget is shared when it falls short, flash
+//! messages), the input line and the footer of key hints.
 //!
 //! The footer always shows the keys that work where the user is, read from the keymap so that
 //! remapped keys show as remapped, and only where they apply (`F groups` and `x report` for a
@@ -56,8 +57,13 @@ pub fn render_header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if failing > 0 {
         spans.push(Span::styled(format!("  ⚠ {failing} not updating"), theme.warn));
     }
-    let mut left = Line::from(spans);
     let flash = app.flash();
+    if flash.is_none()
+        && let Some(note) = budget_note(app, theme, cols(area.width).saturating_sub(Line::from(spans.clone()).width()))
+    {
+        spans.push(note);
+    }
+    let mut left = Line::from(spans);
     // A message that does not fit beside the summary (a written file's full path) takes the
     // line: the summary is in the panes anyway, the path is nowhere else.
     if let Some(f) = flash
@@ -79,6 +85,24 @@ pub fn render_header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
             put(buf, x, area.y, &text, room, style);
         }
     }
+}
+
+/// When the request budget cannot poll every task at the asked interval (or throttling lowered
+/// it), say so in the `room` columns left: "⏱ 200 tasks share 10 requests/s: each polled about
+/// every 20 s", or only its end when that is all that fits.
+fn budget_note(app: &App, theme: &Theme, room: usize) -> Option<Span<'static>> {
+    let share = app.budget_note()?;
+    let style = if share.is_lowered() { theme.warn } else { theme.dim };
+    let every = labels::duration(share.every);
+    let rate = if share.is_lowered() { format!("{:.1}", share.rate) } else { share.ceiling.to_string() };
+    [
+        format!("  ⏱ {share}"),
+        format!("  ⏱ {} tasks share {rate} req/s: each every ~{every}", share.tasks),
+        format!("  ⏱ each polled ~every {every}"),
+    ]
+    .into_iter()
+    .find(|text| text.chars().count() < room)
+    .map(|text| Span::styled(text, style))
 }
 
 /// Sanitised `text` in `width` columns, cut in the middle when too long, so both the start

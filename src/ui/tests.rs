@@ -405,3 +405,18 @@ fn a_saved_snapshot_still_being_read_says_so_and_then_shows() {
     assert!(!after.contains("eading the saved snapshot"), "{after}");
     assert!(after.contains("2 failed"), "{after}");
 }
+
+#[test]
+fn the_header_says_when_the_request_budget_falls_short() {
+    let mut app = dashboard();
+    let r = app.entries()[0].task_ref.clone();
+    let mut polled = ok(task(&r, TaskState::Running, mixed(12, 2, 6)), 12);
+    polled.share = Some(share("aliyun/cn-hangzhou", 200, 10.0));
+    app.update(Action::Polled(polled));
+    // Wide enough for the tasks, the budget and the interval; then only the interval; then
+    // nothing (the summary comes first).
+    let wide = screen(&mut app, 120, 40);
+    assert!(wide.lines().next().unwrap().contains("⏱ 200 tasks share 10 req/s: each every ~20s"), "{wide}");
+    insta::assert_snapshot!("budget_share_100x30", screen(&mut app, 100, 30));
+    insta::assert_snapshot!("budget_share_60x15", screen(&mut app, 60, 15));
+}

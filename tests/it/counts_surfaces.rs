@@ -108,6 +108,7 @@ fn check_notification(name: &str, running: &Task, last: &Task, c: &Counts) {
         result: Ok(task.clone()),
         next_poll_in: Some(Duration::from_secs(1)),
         groups: None,
+        share: None,
     };
     app.update(Action::Polled(polled(running, 1)));
     let effects = app.update(Action::Polled(polled(last, 2)));
@@ -129,8 +130,13 @@ fn check_notification(name: &str, running: &Task, last: &Task, c: &Counts) {
 fn check(name: &str, task: &Task) {
     let c = Counts::of(&task.subtasks);
     assert_eq!(task.counts, c, "{name}: the provider layer's counts");
-    let outcome =
-        TaskOutcome { task_ref: task.task_ref.clone(), label: None, task: Some(task.clone()), fetch_error: None };
+    let outcome = TaskOutcome {
+        task_ref: task.task_ref.clone(),
+        label: None,
+        task: Some(task.clone()),
+        fetch_error: None,
+        never_sent: false,
+    };
 
     // status --json
     let doc: serde_json::Value = serde_json::from_str(&report::json_document(std::slice::from_ref(&outcome))).unwrap();

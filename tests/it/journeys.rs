@@ -126,6 +126,7 @@ fn from_a_running_import_to_the_first_failure() {
         result: Ok(import(&r, TaskState::Running, [S, S, R, R, W, W, W, W])),
         next_poll_in: Some(Duration::from_secs(5)),
         groups: None,
+        share: None,
     }));
     j.apply(Action::Tick(t(4)));
     insta::assert_snapshot!("journey_2_running", j.screen());
@@ -136,6 +137,7 @@ fn from_a_running_import_to_the_first_failure() {
         result: Ok(import(&r, TaskState::PartiallyFailed, [S, F, S, S, F, S, S, F])),
         next_poll_in: None,
         groups: None,
+        share: None,
     }));
     assert!(j.effects.iter().any(|e| matches!(e, Effect::Notify(n) if n.title == "oaswatch: task partial")));
     insta::assert_snapshot!("journey_3_partially_failed", j.screen());
@@ -178,6 +180,7 @@ fn adding_a_task_by_hand_with_a_typo_then_a_fetch_error() {
         )),
         next_poll_in: None,
         groups: None,
+        share: None,
     }));
     j.apply(Action::Tick(t(33)));
     insta::assert_snapshot!("journey_add_3_auth_error", j.screen());
@@ -239,6 +242,7 @@ fn new_user_finds_the_biggest_failure_cause_and_exports_a_report() {
         result: Ok(conflicted_import(&r, TaskState::Running, 5)),
         next_poll_in: Some(Duration::from_secs(5)),
         groups: None,
+        share: None,
     }));
     j.apply(Action::Polled(Polled {
         task_ref: r.clone(),
@@ -246,6 +250,7 @@ fn new_user_finds_the_biggest_failure_cause_and_exports_a_report() {
         result: Ok(conflicted_import(&r, TaskState::PartiallyFailed, 12)),
         next_poll_in: None,
         groups: None,
+        share: None,
     }));
     j.apply(Action::Tick(t(10)));
     let screen = j.screen();

@@ -6,6 +6,7 @@
 
 mod architecture;
 mod check_vs_sim;
+mod cli_budget;
 mod cli_completions;
 mod cli_e2e;
 mod cli_sim;

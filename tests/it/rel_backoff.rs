@@ -146,11 +146,19 @@ async fn throttling_with_retry_after_7s_pauses_the_whole_endpoint_and_resumes_af
         for task in &tasks {
             let ok: Vec<Duration> = log.iter().filter(|(_, r, f)| r == task && !*f).map(|(at, _, _)| *at).collect();
             // Requests to one endpoint are paced 1/budget apart, so a poll may wait for its
-            // neighbours' slots on top of its jittered interval.
+            // neighbours' slots on top of its jittered interval. The adaptive schedule spends
+            // what round robin would on these three tasks, so they are back at about their
+            // interval; a task whose answers stay the same is asked a little less often for a
+            // moment before the budget's share is worked out again (never over four intervals,
+            // the longest gap of three tasks).
             let pacing = Duration::from_secs(1) / config.requests_per_second * u32::try_from(tasks.len()).unwrap();
-            let longest = config.interval.mul_f64(1.0 + config.jitter) + pacing;
-            let gaps_ok = ok.windows(2).all(|p| p[1].saturating_sub(p[0]) <= longest);
-            assert!(gaps_ok && ok.len() > 20, "seed {seed}: {task} back at its interval: {ok:?}");
+            let usual = config.interval.mul_f64(1.0 + config.jitter) + pacing;
+            let gaps: Vec<Duration> = ok.windows(2).map(|p| p[1].saturating_sub(p[0])).collect();
+            let at_interval = gaps.iter().filter(|g| **g <= usual).count();
+            assert!(
+                gaps.iter().all(|g| *g <= config.interval * 4) && at_interval * 5 >= gaps.len() * 4 && ok.len() > 20,
+                "seed {seed}: {task} back at its interval: {ok:?}"
+            );
         }
     }
     let max = per_endpoint.iter().max().copied().unwrap_or(0);

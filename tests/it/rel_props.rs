@@ -170,6 +170,7 @@ fn polled() -> impl Strategy<Value = Action> {
                 result,
                 next_poll_in: next.map(Duration::from_secs),
                 groups: None,
+                share: None,
             })
         })
     })

@@ -66,6 +66,7 @@ fn polled(task: Task, secs: u64) -> Polled {
         result: Ok(task),
         next_poll_in,
         groups: None,
+        share: None,
     }
 }
 
@@ -194,6 +195,8 @@ struct Harness {
     cmd_tx: mpsc::Sender<PollCmd>,
     cmd_rx: mpsc::Receiver<PollCmd>,
     background_rx: Option<mpsc::Receiver<Action>>,
+    /// What the app told the poller is on screen, in order.
+    focus: Vec<PollCmd>,
 }
 
 impl Harness {
@@ -209,6 +212,7 @@ impl Harness {
             cmd_tx,
             cmd_rx,
             background_rx: None,
+            focus: Vec::new(),
         }
     }
 
@@ -231,10 +235,15 @@ impl Harness {
         run(&mut self.terminal, &mut self.app, inputs, &mut self.host).await
     }
 
+    /// The commands sent to the poller, apart from what is on screen (`PollCmd::Focus`, which
+    /// goes to `self.focus`).
     fn cmds(&mut self) -> Vec<PollCmd> {
         let mut out = Vec::new();
         while let Ok(c) = self.cmd_rx.try_recv() {
-            out.push(c);
+            match c {
+                PollCmd::Focus { .. } => self.focus.push(c),
+                c => out.push(c),
+            }
         }
         out
     }
@@ -339,6 +348,16 @@ async fn keys_send_poll_commands_and_save_the_watch_list() {
             PollCmd::Unwatch(r.clone()),
         ]
     );
+    // The poller heard what was on screen each time it changed: the first task, then the one
+    // just added (selected), `g` back to the first, and after `d` the one left.
+    let focus = |selected: &TaskRef, visible: &[&TaskRef]| PollCmd::Focus {
+        selected: Some(selected.clone()),
+        visible: visible.iter().map(|r| (*r).clone()).collect(),
+    };
+    assert_eq!(
+        h.focus,
+        vec![focus(&r, &[&r]), focus(&added, &[&r, &added]), focus(&r, &[&r, &added]), focus(&added, &[&added]),]
+    );
     assert_eq!(h.host.saves, vec![vec![r.clone(), added.clone()], vec![added.clone()]]);
     assert_eq!(h.host.copies, vec![added.to_string()], "y on the task list copies its reference");
 }
@@ -367,8 +386,11 @@ async fn commands_wait_while_the_poller_channel_is_full() {
         events_tx.start_send(key_code(KeyCode::Char('r'), KeyModifiers::CONTROL)).unwrap();
         events_tx.start_send(key('p')).unwrap();
         let mut got = Vec::new();
-        for _ in 0..3 {
-            got.push(cmd_rx.recv().await.unwrap());
+        while got.len() < 3 {
+            match cmd_rx.recv().await.unwrap() {
+                PollCmd::Focus { .. } => {}
+                cmd => got.push(cmd),
+            }
         }
         events_tx.start_send(key('q')).unwrap();
         got

@@ -17,6 +17,7 @@ use super::wire::{self, ImportOasOutcome};
 use crate::credentials::{CredentialProvider, CredentialSource, mask_key_id};
 use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, TaskRef};
 use crate::openapi::SpecVersion;
+use crate::provider::answers::Answers;
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::host_header;
 use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
@@ -59,6 +60,8 @@ pub struct AliyunClient {
     /// `x-acs-credentials-provider`, as the SDK names the source (`default/env`…).
     provider_name: Option<String>,
     body_cap: usize,
+    /// Each task's last answer: the same answer again is not parsed again.
+    answers: Arc<Answers>,
 }
 
 /// A request body and its content type.
@@ -81,7 +84,15 @@ impl AliyunClient {
         creds: CredentialProvider<AliyunCredentials>,
         source: CredentialSource,
     ) -> Self {
-        AliyunClient { http, endpoint, creds, source, provider_name: None, body_cap: DEFAULT_BODY_CAP }
+        AliyunClient {
+            http,
+            endpoint,
+            creds,
+            source,
+            provider_name: None,
+            body_cap: DEFAULT_BODY_CAP,
+            answers: Arc::default(),
+        }
     }
 
     /// Sends `x-acs-credentials-provider: name`, as the SDK does for the source it used.
@@ -112,7 +123,13 @@ impl AliyunClient {
     async fn describe(&self, task_ref: &TaskRef, region: &str, operation_id: &str) -> Result<Task, FetchError> {
         let response = self.call(region, "DescribeImportOASTask", &[("OperationId", operation_id)], None).await?;
         let body = utf8_body(&response)?;
-        wire::describe_task(task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))
+        if let Some(task) = self.answers.same(task_ref, &body) {
+            return Ok(task);
+        }
+        let task = wire::describe_task(task_ref, body)
+            .map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))?;
+        self.answers.keep(task_ref, &task);
+        Ok(task)
     }
 
     /// Starts an import of an OpenAPI document into an API group.

@@ -475,11 +475,13 @@ pub fn error_kind(status: u16, code: &str) -> FetchErrorKind {
 
 /// How long a throttled answer asks us to wait: `x-acs-retry-after` (milliseconds, a positive
 /// integer) as current SDK cores read it, else the larger `TimeLeft` (ms) of
-/// `x-ratelimit-user-api` and `x-ratelimit-user`, as older ones did.
+/// `x-ratelimit-user-api` and `x-ratelimit-user`, as older ones did, else `Retry-After`
+/// (seconds), which a gateway or proxy in front of the API sends with its 429.
 pub fn throttle_delay(response: &RawResponse) -> Option<Duration> {
-    let retry_after =
-        response.header("x-acs-retry-after").and_then(|v| v.trim().parse::<u64>().ok()).filter(|ms| *ms > 0);
-    retry_after
+    let positive = |value: &str| value.trim().parse::<u64>().ok().filter(|n| *n > 0);
+    response
+        .header("x-acs-retry-after")
+        .and_then(positive)
         .or_else(|| {
             ["x-ratelimit-user-api", "x-ratelimit-user"]
                 .iter()
@@ -487,6 +489,7 @@ pub fn throttle_delay(response: &RawResponse) -> Option<Duration> {
                 .filter_map(time_left_ms)
                 .max()
         })
+        .or_else(|| response.header("retry-after").and_then(positive).map(|s| s.saturating_mul(1000)))
         .map(|ms| clamp_retry_after(Duration::from_millis(ms)))
 }
 

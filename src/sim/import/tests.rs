@@ -38,6 +38,7 @@ fn behaviour() -> Resolved {
         transient_error_rate: 0.0,
         stuck_waiting: 0,
         hostile: false,
+        stall: None,
     }
 }
 

@@ -198,6 +198,13 @@ fn throttling_is_classified_by_code_even_with_http_400() {
     assert_eq!(e.code, "Throttling.User");
     assert_eq!(e.message, "Request was denied due to user flow control.");
     assert_eq!(e.retry_after, Some(Duration::from_secs(7)));
+    let sdk_core =
+        ERRORS.error_from_response(&response(400, &[("x-acs-retry-after", "2500")], r#"{"Code":"Throttling"}"#));
+    assert_eq!(sdk_core.retry_after, Some(Duration::from_millis(2500)), "x-acs-retry-after is in milliseconds");
+    let gateway = ERRORS.error_from_response(&response(429, &[("retry-after", "4"), ("x-acs-retry-after", "0")], "{}"));
+    assert_eq!((gateway.kind, gateway.retry_after), (FetchErrorKind::Throttled, Some(Duration::from_secs(4))));
+    let page = ERRORS.error_from_response(&response(429, &[("retry-after", "3")], "<html>Too Many Requests</html>"));
+    assert_eq!((page.kind, page.retry_after), (FetchErrorKind::Throttled, Some(Duration::from_secs(3))));
     let no_header = ERRORS.error_from_response(&response(400, &[], r#"{"Code":"Throttling"}"#));
     assert_eq!((no_header.kind, no_header.retry_after), (FetchErrorKind::Throttled, None));
     assert_eq!(error_kind(503, "Throttling.Api"), FetchErrorKind::Throttled);

@@ -1,0 +1,228 @@
+//! One endpoint's request budget: how many requests may start, and when.
+//!
+//! Owns the sliding window (never more requests than the budget in any 1 s), the pacing of
+//! requests 1/rate apart, the cap on requests in flight, the pause a throttling answer imposes
+//! (with its one-probe rule), and the rate itself, which listens to the cloud: each throttling
+//! answer halves it, each calm period raises it by a tenth of the configured ceiling, and it never
+//! goes above that ceiling (additive increase, multiplicative decrease, as TCP does with its
+//! congestion window). Knows nothing about tasks and never reads the clock: time comes in as
+//! arguments.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// The budget's window, with a 5 % guard: the provider counts requests when they arrive, and a
+/// request can leave a few ms after its dispatch (task scheduling on a busy machine), so the
+/// budget is kept over 1.05 s to stay within it over any 1 s the server sees.
+pub(super) const WINDOW: Duration = Duration::from_millis(1050);
+
+/// How long the cloud must stay quiet (no throttling answer) before the rate goes up a step.
+pub(super) const CALM: Duration = Duration::from_secs(5);
+
+/// The lowest rate throttling can push an endpoint to: one request every four seconds still
+/// learns when the cloud is ready again, without hammering it.
+const FLOOR: f64 = 0.25;
+
+#[derive(Debug)]
+pub(super) struct Budget {
+    /// The configured requests per second: the rate is never above it.
+    ceiling: f64,
+    /// Requests per second allowed now.
+    rate: f64,
+    /// Dispatch times within the last window.
+    recent: VecDeque<Instant>,
+    in_flight: usize,
+    /// Requests started while the endpoint was throttled (probes), of those in flight. Only
+    /// these count against the one-probe rule: a request that was already hanging when the
+    /// throttling answer came must not hold back the probe that ends the pause.
+    probes_in_flight: usize,
+    /// A throttling answer pauses every task of the endpoint until then.
+    blocked_until: Option<Instant>,
+    consecutive_throttles: u32,
+    /// When the rate was last halved: answers to requests sent before that were sent at the
+    /// old rate, so they do not halve it again.
+    last_cut: Option<Instant>,
+    /// Since when no throttling answer came (or the rate last went up).
+    calm_since: Instant,
+}
+
+impl Budget {
+    pub(super) fn new(requests_per_second: u32, now: Instant) -> Budget {
+        let ceiling = f64::from(requests_per_second.max(1));
+        Budget {
+            ceiling,
+            rate: ceiling,
+            recent: VecDeque::with_capacity(requests_per_second.clamp(1, 64) as usize),
+            in_flight: 0,
+            probes_in_flight: 0,
+            blocked_until: None,
+            consecutive_throttles: 0,
+            last_cut: None,
+            calm_since: now,
+        }
+    }
+
+    /// Requests per second allowed now.
+    pub(super) fn rate(&self) -> f64 {
+        self.rate
+    }
+
+    /// The configured ceiling.
+    pub(super) fn ceiling(&self) -> f64 {
+        self.ceiling
+    }
+
+    /// Whether another request may start as far as requests in flight go: one probe at a time
+    /// while the endpoint is throttled (each pause ends with a single request, not a burst),
+    /// counting only probes; the configured cap otherwise.
+    pub(super) fn may_start_one(&self, max_in_flight: usize) -> bool {
+        if self.consecutive_throttles > 0 { self.probes_in_flight == 0 } else { self.in_flight < max_in_flight.max(1) }
+    }
+
+    /// When the next request may start: after any throttling pause, once the oldest of the
+    /// last `rate` requests has left the window, and 1/`rate` after the previous one.
+    pub(super) fn ready_at(&mut self, now: Instant) -> Instant {
+        while self.recent.front().is_some_and(|t| now.saturating_duration_since(*t) >= WINDOW) {
+            self.recent.pop_front();
+        }
+        let mut ready = now;
+        if let Some(blocked) = self.blocked_until {
+            if blocked > now {
+                ready = blocked;
+            } else {
+                self.blocked_until = None;
+            }
+        }
+        let allowed = self.allowed_in_window();
+        if self.recent.len() >= allowed
+            && let Some(oldest) = self.recent.get(self.recent.len() - allowed)
+        {
+            ready = ready.max(*oldest + WINDOW);
+        }
+        // Paced 1/rate apart: without it a saturated window refills all at once, and 500 tasks
+        // go out in bursts of `rate` every second instead of a steady stream.
+        if let Some(last) = self.recent.back() {
+            ready = ready.max(*last + self.spacing());
+        }
+        ready
+    }
+
+    /// Requests allowed in one window: the whole part of the rate, at least one.
+    fn allowed_in_window(&self) -> usize {
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a rate between 0.25 and u32::MAX")]
+        let whole = self.rate.floor() as usize;
+        whole.max(1)
+    }
+
+    /// The time between two requests at the current rate.
+    pub(super) fn spacing(&self) -> Duration {
+        WINDOW.div_f64(self.rate.max(FLOOR))
+    }
+
+    /// Counts a request that starts now; returns whether it is a probe of a throttled endpoint.
+    pub(super) fn start(&mut self, now: Instant) -> bool {
+        self.recent.push_back(now);
+        self.in_flight += 1;
+        let probe = self.consecutive_throttles > 0;
+        self.probes_in_flight += usize::from(probe);
+        probe
+    }
+
+    /// A request of this endpoint answered (or failed).
+    pub(super) fn finish(&mut self, probe: bool) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        self.probes_in_flight = self.probes_in_flight.saturating_sub(usize::from(probe));
+    }
+
+    /// An answer that was not a throttling one: the throttling is over, and after a calm
+    /// period the rate goes up a step, back toward the ceiling.
+    pub(super) fn calm(&mut self, now: Instant) {
+        self.consecutive_throttles = 0;
+        if self.rate < self.ceiling && now.saturating_duration_since(self.calm_since) >= CALM {
+            self.rate = (self.rate + self.step()).min(self.ceiling);
+            self.calm_since = now;
+        }
+    }
+
+    /// A throttling answer to a request sent at `sent`: every task of the endpoint waits
+    /// `pause`, and the rate is halved once per throttling episode.
+    pub(super) fn throttled(&mut self, now: Instant, sent: Instant, pause: Duration) {
+        self.consecutive_throttles += 1;
+        let until = now + pause;
+        self.blocked_until = Some(self.blocked_until.map_or(until, |b| b.max(until)));
+        if self.last_cut.is_none_or(|cut| sent >= cut) {
+            self.rate = (self.rate / 2.0).max(FLOOR.min(self.ceiling));
+            self.last_cut = Some(now);
+        }
+        self.calm_since = now;
+    }
+
+    pub(super) fn consecutive_throttles(&self) -> u32 {
+        self.consecutive_throttles
+    }
+
+    /// A tenth of the ceiling, at least one request a second.
+    fn step(&self) -> f64 {
+        (self.ceiling / 10.0).max(1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: f64) -> Duration {
+        Duration::from_secs_f64(s)
+    }
+
+    #[test]
+    fn throttling_halves_the_rate_once_per_episode_and_calm_raises_it_back_to_the_ceiling_only() {
+        let t0 = Instant::now();
+        let mut budget = Budget::new(10, t0);
+        budget.throttled(t0 + secs(1.0), t0 + secs(0.9), secs(2.0));
+        assert!((budget.rate() - 5.0).abs() < 1e-9);
+        // Another answer to a request sent before the cut belongs to the same episode.
+        budget.throttled(t0 + secs(1.1), t0 + secs(0.95), secs(2.0));
+        assert!((budget.rate() - 5.0).abs() < 1e-9, "one cut per episode");
+        // A request sent after the cut and throttled again: a new episode.
+        budget.throttled(t0 + secs(4.0), t0 + secs(3.5), secs(2.0));
+        assert!((budget.rate() - 2.5).abs() < 1e-9);
+        // Calm answers raise it one step per calm period.
+        budget.calm(t0 + secs(6.0));
+        assert!((budget.rate() - 2.5).abs() < 1e-9, "not calm long enough");
+        budget.calm(t0 + secs(9.0));
+        assert!((budget.rate() - 3.5).abs() < 1e-9);
+        budget.calm(t0 + secs(10.0));
+        assert!((budget.rate() - 3.5).abs() < 1e-9, "one step per calm period");
+        let mut at = 10.0;
+        for _ in 0..20 {
+            at += 5.0;
+            budget.calm(t0 + secs(at));
+        }
+        assert!((budget.rate() - 10.0).abs() < 1e-9, "back at the ceiling, never above: {}", budget.rate());
+    }
+
+    #[test]
+    fn the_rate_never_drops_below_the_floor() {
+        let t0 = Instant::now();
+        let mut budget = Budget::new(10, t0);
+        for i in 0..20 {
+            let at = t0 + secs(f64::from(i));
+            budget.throttled(at, at, secs(0.5));
+        }
+        assert!((budget.rate() - FLOOR).abs() < 1e-9);
+        assert_eq!(budget.spacing(), WINDOW.div_f64(FLOOR));
+    }
+
+    #[test]
+    fn a_lowered_rate_spaces_requests_further_apart() {
+        let t0 = Instant::now();
+        let mut budget = Budget::new(4, t0);
+        budget.start(t0);
+        assert_eq!(budget.ready_at(t0), t0 + WINDOW / 4);
+        budget.throttled(t0, t0, Duration::ZERO);
+        assert_eq!(budget.ready_at(t0 + secs(0.01)), t0 + WINDOW / 2, "two a second now");
+    }
+}
