@@ -59,6 +59,11 @@ pub struct TaskOutcome {
 }
 
 impl TaskOutcome {
+    /// A task asked about and not answered yet.
+    pub fn unanswered(task_ref: TaskRef) -> TaskOutcome {
+        TaskOutcome { task_ref, label: None, task: None, fetch_error: None, never_sent: false }
+    }
+
     pub fn is_finished(&self) -> bool {
         self.task.as_ref().is_some_and(Task::is_finished)
     }

@@ -90,16 +90,7 @@ pub async fn collect<F: Fetch>(
     let mut pending: Vec<TaskRef> = Vec::new();
     for task_ref in refs {
         if !outcomes.contains_key(task_ref) {
-            outcomes.insert(
-                task_ref.clone(),
-                TaskOutcome {
-                    task_ref: task_ref.clone(),
-                    label: None,
-                    task: None,
-                    fetch_error: None,
-                    never_sent: false,
-                },
-            );
+            outcomes.insert(task_ref.clone(), TaskOutcome::unanswered(task_ref.clone()));
             pending.push(task_ref.clone());
             let _ = commands.send(PollCmd::Watch(task_ref.clone())).await;
         }
