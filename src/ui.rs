@@ -137,6 +137,12 @@ pub(crate) fn wrap_columns(text: &str, width: usize) -> Vec<String> {
     rows.iter().map(|row| row.trim_end().to_owned()).filter(|row| !row.is_empty()).collect()
 }
 
+/// Server or user text, made safe and wrapped to `width` columns, each row in `style`: a dialog's
+/// lines.
+pub(crate) fn wrapped_lines(text: &str, width: usize, style: Style) -> Vec<(String, Style)> {
+    wrap_columns(&sanitize::line(text), width).into_iter().map(|row| (row, style)).collect()
+}
+
 /// The smaller of a `u16` extent and a `usize`, as `usize`.
 pub(crate) fn cols(w: u16) -> usize {
     usize::from(w)

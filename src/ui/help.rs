@@ -7,6 +7,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Widget};
 
@@ -18,7 +19,7 @@ use crate::app::retry::ImportOffer;
 use crate::domain::TaskRef;
 
 use super::theme::Theme;
-use super::{clean_middle, cols, put, report_prompt};
+use super::{clean, clean_middle, cols, put, report_prompt};
 use crate::app::layout::{inner, is_shown};
 
 /// The dialogs in the app's stack order, bottom first, so the one on top (the one that has the
@@ -191,9 +192,7 @@ fn render_import_offer(offer: &ImportOffer, theme: &Theme, area: Rect, buf: &mut
         Some(group) => format!("{} group {group}", offer.target),
         None => offer.target.to_string(),
     };
-    let wrapped = |text: &str, style| -> Vec<(String, ratatui::style::Style)> {
-        super::wrap_columns(&crate::sanitize::line(text), w).into_iter().map(|row| (row, style)).collect()
-    };
+    let wrapped = |text: &str, style| super::wrapped_lines(text, w, style);
     let mut lines = vec![(format!("Wrote {} failed operations to", offer.operations), theme.text)];
     lines.extend(wrapped(&offer.path.display().to_string(), theme.key));
     lines.push(("Import them again, replacing what exists, into".to_owned(), theme.text));
@@ -204,6 +203,19 @@ fn render_import_offer(offer: &ImportOffer, theme: &Theme, area: Rect, buf: &mut
     }
     lines.push((String::new(), theme.text));
     lines.push(("y import now   n / Esc not now (the file stays)".to_owned(), theme.dim));
+    render_dialog(area, width, (" Import the retry spec? ", theme.key), theme.key, &lines, buf);
+}
+
+/// A dialog: `lines` (each already within `width - 3` columns) in a double border of `border`
+/// with its title, centred over `area` and as tall as its lines.
+pub(super) fn render_dialog(
+    area: Rect,
+    width: u16,
+    title: (&str, Style),
+    border: Style,
+    lines: &[(String, Style)],
+    buf: &mut Buffer,
+) {
     let rect = centred(area, width, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX));
     if !is_shown(rect) {
         return;
@@ -211,12 +223,13 @@ fn render_import_offer(offer: &ImportOffer, theme: &Theme, area: Rect, buf: &mut
     Clear.render(rect, buf);
     Block::bordered()
         .border_type(BorderType::Double)
-        .border_style(theme.key)
-        .title(Span::styled(" Import the retry spec? ", theme.key))
+        .border_style(border)
+        .title(Span::styled(title.0, title.1))
         .render(rect, buf);
     let body = inner(rect);
+    let w = cols(width.saturating_sub(3));
     for (i, (text, style)) in lines.iter().enumerate().take(usize::from(body.height)) {
-        put(buf, body.x + 1, body.y + u16::try_from(i).unwrap_or(0), text, w, *style);
+        put(buf, body.x + 1, body.y + u16::try_from(i).unwrap_or(0), &clean(text, w), w, *style);
     }
 }
 
@@ -236,18 +249,5 @@ fn render_confirm(app: &App, task_ref: &TaskRef, theme: &Theme, area: Rect, buf:
     lines.extend(ref_lines.into_iter().map(|l| (l, theme.key)));
     lines.push((String::new(), theme.text));
     lines.push(("y remove   n / Esc keep".to_owned(), theme.dim));
-    let rect = centred(area, width, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX));
-    if !is_shown(rect) {
-        return;
-    }
-    Clear.render(rect, buf);
-    Block::bordered()
-        .border_type(BorderType::Double)
-        .border_style(theme.warn)
-        .title(Span::styled(" Remove task? ", theme.warn))
-        .render(rect, buf);
-    let body = inner(rect);
-    for (i, (text, style)) in lines.iter().enumerate().take(usize::from(body.height)) {
-        put(buf, body.x + 1, body.y + u16::try_from(i).unwrap_or(0), text, w, *style);
-    }
+    render_dialog(area, width, (" Remove task? ", theme.warn), theme.warn, &lines, buf);
 }

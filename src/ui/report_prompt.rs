@@ -6,18 +6,15 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Span;
-use ratatui::widgets::{Block, BorderType, Clear, Widget};
 
 use crate::app::keymap::KeyContext;
 use crate::app::outputs::report_file_name;
 use crate::app::{App, Command, ReportPrompt, labels};
 use crate::failure_report::Format;
 
-use super::help::centred;
+use super::cols;
+use super::help::render_dialog;
 use super::theme::Theme;
-use super::{clean, cols, put};
-use crate::app::layout::{inner, is_shown};
 
 pub fn render(app: &App, prompt: &ReportPrompt, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let width = area.width.min(80);
@@ -42,9 +39,7 @@ pub fn render(app: &App, prompt: &ReportPrompt, theme: &Theme, area: Rect, buf: 
         key(Command::Cancel),
     );
     // Whole lines, wrapped: the task's name and reference, where the file goes, what it holds.
-    let wrapped = |text: &str, style| -> Vec<(String, ratatui::style::Style)> {
-        super::wrap_columns(&crate::sanitize::line(text), w).into_iter().map(|row| (row, style)).collect()
-    };
+    let wrapped = |text: &str, style| super::wrapped_lines(text, w, style);
     let mut lines = Vec::new();
     if let Some(label) = entry.and_then(|e| e.label.as_deref()) {
         lines.extend(wrapped(label, theme.title));
@@ -60,18 +55,5 @@ pub fn render(app: &App, prompt: &ReportPrompt, theme: &Theme, area: Rect, buf: 
         "The summary, the failure groups, then every failure in full. No file is overwritten.",
         theme.dim,
     ));
-    let rect = centred(area, width, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX));
-    if !is_shown(rect) {
-        return;
-    }
-    Clear.render(rect, buf);
-    Block::bordered()
-        .border_type(BorderType::Double)
-        .border_style(theme.border_focused)
-        .title(Span::styled(" Failure report ", theme.title))
-        .render(rect, buf);
-    let body = inner(rect);
-    for (i, (text, style)) in lines.iter().enumerate().take(usize::from(body.height)) {
-        put(buf, body.x + 1, body.y + u16::try_from(i).unwrap_or(0), &clean(text, w), w, *style);
-    }
+    render_dialog(area, width, (" Failure report ", theme.title), theme.border_focused, &lines, buf);
 }
