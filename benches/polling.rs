@@ -48,7 +48,7 @@ fn main() {
     if let [_, mode, url, rate, secs] = args.as_slice()
         && mode == BARE_HTTP_CHILD
     {
-        bare_http_child(url, rate.parse().unwrap(), Duration::from_secs(secs.parse().unwrap()));
+        support::bare_http_child(url, rate.parse().unwrap(), Duration::from_secs(secs.parse().unwrap()));
         return;
     }
     let names: Vec<&str> = args.iter().skip(1).map(String::as_str).filter(|a| !a.starts_with('-')).collect();
@@ -482,26 +482,6 @@ async fn cost() {
         r1 - r0
     );
     println!("<!-- cost: window {elapsed:.1} s -->\n");
-}
-
-/// The bare-HTTP reference: `rate` GETs a second to `url`, each spawned on oaswatch's own
-/// runtime and sent through a client built by oaswatch's own builder, for `run`.
-fn bare_http_child(url: &str, rate: f64, run: Duration) {
-    let rt = oaswatch::cli::runtime().map_err(|f| f.message).unwrap();
-    rt.block_on(async {
-        let client = oaswatch::provider::build_client(&oaswatch::provider::HttpConfig::default()).unwrap();
-        let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
-        let started = Instant::now();
-        while started.elapsed() < run {
-            tick.tick().await;
-            let (client, url) = (client.clone(), url.to_owned());
-            tokio::spawn(async move {
-                if let Ok(response) = client.get(url).send().await {
-                    let _ = response.bytes().await;
-                }
-            });
-        }
-    });
 }
 
 // ---------------------------------------------------------------------------------------------

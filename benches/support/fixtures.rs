@@ -211,3 +211,24 @@ pub fn sim_clients(handle: &SimHandle) -> Clients {
     }
     Clients::build(&HttpConfig::default(), &overrides, discovery).unwrap().0
 }
+
+/// The bare-HTTP reference: `rate` GETs a second to `url`, each spawned on oaswatch's own
+/// runtime and sent through a client built by oaswatch's own builder, for `run`. What one
+/// request costs on this machine with this stack, before anything oaswatch does with it.
+pub fn bare_http_child(url: &str, rate: f64, run: Duration) {
+    let rt = oaswatch::cli::runtime().map_err(|f| f.message).unwrap();
+    rt.block_on(async {
+        let client = oaswatch::provider::build_client(&oaswatch::provider::HttpConfig::default()).unwrap();
+        let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+        let started = std::time::Instant::now();
+        while started.elapsed() < run {
+            tick.tick().await;
+            let (client, url) = (client.clone(), url.to_owned());
+            tokio::spawn(async move {
+                if let Ok(response) = client.get(url).send().await {
+                    let _ = response.bytes().await;
+                }
+            });
+        }
+    });
+}
