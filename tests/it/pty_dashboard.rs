@@ -119,9 +119,7 @@ async fn saved_snapshots_read_after_the_first_frame_show_without_a_fetch_and_unf
     let sim = common::start("partial-fail", 23, 20.0).await;
     let live = sim.task_ref("huawei-petstore2").unwrap();
     let root = tempfile::tempdir().unwrap();
-    let mut env = pty_support::dirs(root.path());
-    env.extend(sim.client_env().into_iter().map(|(k, v)| (k.to_owned(), v)));
-    env.push(("HOME".to_owned(), root.path().display().to_string()));
+    let env = pty_support::sim_env(&sim, root.path());
 
     // Eight finished tasks (made-up ids the simulator does not know: a fetch would show "not
     // found") of 3,000 subtasks each, then the live task saved while it was still running.
@@ -168,9 +166,7 @@ async fn r_on_a_reopened_finished_task_makes_exactly_one_request() {
     let clients = common::sim_clients(&sim, std::time::Duration::from_secs(10));
     let finished = common::fetch_until_finished(&clients, &task).await.pop().unwrap();
     let root = tempfile::tempdir().unwrap();
-    let mut env = pty_support::dirs(root.path());
-    env.extend(sim.client_env().into_iter().map(|(k, v)| (k.to_owned(), v)));
-    env.push(("HOME".to_owned(), root.path().display().to_string()));
+    let env = pty_support::sim_env(&sim, root.path());
     std::fs::create_dir_all(root.path().join("config")).unwrap();
     // Polls 200 ms apart: a confirming poll after the refresh would come within the wait below.
     std::fs::write(root.path().join("config").join("config.toml"), "[poll]\ninterval = \"200ms\"\njitter = 0.0\n")
@@ -210,9 +206,7 @@ async fn r_on_a_reopened_finished_task_makes_exactly_one_request() {
 async fn the_next_start_comes_back_to_the_same_task_pane_filter_and_sort() {
     let sim = common::start("happy", 31, 20.0).await;
     let root = tempfile::tempdir().unwrap();
-    let mut env = pty_support::dirs(root.path());
-    env.extend(sim.client_env().into_iter().map(|(k, v)| (k.to_owned(), v)));
-    env.push(("HOME".to_owned(), root.path().display().to_string()));
+    let env = pty_support::sim_env(&sim, root.path());
     let store = Store::new(root.path().join("data").join("watchlist.json"));
     let region = sim.aliyun_region().to_owned();
     let refs: Vec<TaskRef> = (0..3).map(|i| format!("aliyun://{region}/kept{i}").parse().unwrap()).collect();

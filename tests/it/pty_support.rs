@@ -224,6 +224,14 @@ pub fn wait_for_process_state(pid: u32, check: impl Fn(Option<char>) -> bool) ->
 }
 
 /// A private config/data directory pair for one test run.
+/// The directories under `root` (HOME too), and the simulator's endpoints and credentials.
+pub fn sim_env(sim: &oaswatch::sim::SimHandle, root: &Path) -> Vec<(String, String)> {
+    let mut env = dirs(root);
+    env.extend(sim.client_env().into_iter().map(|(k, v)| (k.to_owned(), v)));
+    env.push(("HOME".to_owned(), root.display().to_string()));
+    env
+}
+
 pub fn dirs(root: &Path) -> Vec<(String, String)> {
     vec![
         ("OASWATCH_CONFIG_DIR".to_owned(), root.join("config").display().to_string()),
