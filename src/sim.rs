@@ -14,10 +14,11 @@
 //! sim.rs          SimConfig, start → SimHandle, run_foreground
 //! ├── scenario    TOML schema, built-in scenarios and specs
 //! ├── server      listeners (main + redirect target), dispatch by path
-//! ├── aliyun      RPC endpoint `/`; aliyun/group (group reads), aliyun/sts (STS)
-//! ├── huawei      `/v2/{project}/apigw/instances/{id}/…`; huawei/group, huawei/export (group →
-//! │               Swagger/OAS document), huawei/iam (IAM federation)
-//! ├── auth        ACS3 / SDK-HMAC / tokens    ├── errors   the clouds' error bodies
+//! ├── aliyun      RPC endpoint `/`; aliyun/auth (ACS3 verifier), aliyun/group (group reads),
+//! │               aliyun/sts (STS)
+//! ├── huawei      `/v2/{project}/apigw/instances/{id}/…`; huawei/auth (SDK-HMAC, tokens),
+//! │               huawei/group, huawei/export (group → Swagger/OAS document), huawei/iam
+//! ├── auth        what the verifiers share        ├── errors   the clouds' error bodies
 //! ├── import      gateway rules → plan        ├── faults   fault selection and injection
 //! ├── engine      plan + time → state         ├── imds     both metadata services, credentials URI
 //! ├── creds       issued keys, injected faults

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::auth::{RequestView, verify_aliyun};
+use super::auth::RequestView;
 use super::engine::{Final, Item, Phase};
 use super::errors::aliyun_error;
 use super::faults::{self, Answering, FaultContext, Stage};
@@ -27,7 +27,9 @@ use super::scenario::{EmptyResults, EndpointSelector, FaultSpec};
 use super::state::{Shared, SimTask};
 use crate::domain::{ProviderKind, SubtaskKind};
 use crate::openapi::{self, SpecVersion};
+use auth::verify_aliyun;
 
+mod auth;
 mod group;
 pub(super) mod sts;
 

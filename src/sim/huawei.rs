@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::auth::{RequestView, verify_huawei};
+use super::auth::RequestView;
 use super::engine::Final;
 use super::errors::{huawei_error, huawei_invalid, huawei_missing};
 use super::faults::{self, Answering, FaultContext, Stage};
@@ -27,6 +27,7 @@ use super::scenario::{Behaviour, EndpointSelector, FaultSpec};
 use super::state::{PlanResult, Shared, SimTask};
 use crate::domain::{ChangeAction, ProviderKind, TaskKind};
 use crate::openapi::{self, ErrorKind, OpenApiError, TargetVersion};
+use auth::verify_huawei;
 use export::ExportRequest;
 
 enum Route {
@@ -36,6 +37,7 @@ enum Route {
     ListApis,
 }
 
+mod auth;
 pub(super) mod export;
 mod group;
 pub(super) mod iam;
