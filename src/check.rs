@@ -89,7 +89,8 @@ fn advisories(rules: &GatewayRules, doc: &Document, group: &GroupKnowledge, plan
     match group {
         GroupKnowledge::Unread(why) => out.push(format!(
             "the group was not read ({}): its base path, routes, API names and models were not compared",
-            sanitize::line_truncated(why, 200)
+            // Whole: the reason says what to do (which variables to set); bounded for a server's text.
+            sanitize::line_truncated(why, 2000)
         )),
         GroupKnowledge::Read(contents) if contents.id.is_empty() => {
             out.push("the import creates a new group: only the spec itself was checked".to_owned());

@@ -58,6 +58,7 @@ pub fn read_group(context: &Context, target: &Target, options: &ImportOptions) -
             "{target}: the group does not exist ({}); check the target",
             sanitize::line(&error.to_string())
         ))),
-        Err(error) => Ok(GroupKnowledge::Unread(format!("{}: {}", error.kind, sanitize::line(&error.to_string())))),
+        // The error's text starts with its kind ("auth: …").
+        Err(error) => Ok(GroupKnowledge::Unread(sanitize::line(&error.to_string()).into_owned())),
     }
 }
