@@ -15,12 +15,13 @@
 //! ├── scenario    TOML schema, built-in scenarios and specs
 //! ├── server      listeners (main + redirect target), dispatch by path
 //! ├── aliyun      RPC endpoint `/`; aliyun/auth (ACS3 verifier), aliyun/group (group reads),
-//! │               aliyun/sts (STS)
+//! │               aliyun/sts (STS), aliyun/imds (ECS RAM role, credentials URI)
 //! ├── huawei      `/v2/{project}/apigw/instances/{id}/…`; huawei/auth (SDK-HMAC, tokens),
-//! │               huawei/group, huawei/export (group → Swagger/OAS document), huawei/iam
+//! │               huawei/group, huawei/export (group → Swagger/OAS document), huawei/iam,
+//! │               huawei/metadata (ECS temporary keys)
 //! ├── auth        what the verifiers share        ├── errors   the clouds' error bodies
 //! ├── import      gateway rules → plan        ├── faults   fault selection and injection
-//! ├── engine      plan + time → state         ├── imds     both metadata services, credentials URI
+//! ├── engine      plan + time → state         ├── imds     metadata paths, session tokens
 //! ├── creds       issued keys, injected faults
 //! └── state, ids, stats, hostile, specgen, http; truth (grouping scored against injected causes)
 //! ```

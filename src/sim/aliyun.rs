@@ -31,6 +31,7 @@ use auth::verify_aliyun;
 
 mod auth;
 mod group;
+pub(super) mod imds;
 pub(super) mod sts;
 
 pub(crate) const API_VERSION: &str = "2016-07-14";

@@ -41,6 +41,7 @@ mod auth;
 pub(super) mod export;
 mod group;
 pub(super) mod iam;
+pub(super) mod metadata;
 
 struct Prepared {
     route: Route,
