@@ -40,15 +40,9 @@ use oaswatch::sim::{self, SimConfig, SimHandle, TaskRecord};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-/// First argument of this binary run as the bare-HTTP reference of the cost run.
-const BARE_HTTP_CHILD: &str = "bare-http-child";
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let [_, mode, url, rate, secs] = args.as_slice()
-        && mode == BARE_HTTP_CHILD
-    {
-        support::bare_http_child(url, rate.parse().unwrap(), Duration::from_secs(secs.parse().unwrap()));
+    if support::run_as_bare_http_child(&args) {
         return;
     }
     let names: Vec<&str> = args.iter().skip(1).map(String::as_str).filter(|a| !a.starts_with('-')).collect();
@@ -445,7 +439,12 @@ async fn cost() {
     let wait = KilledOnDrop(wait.spawn().unwrap());
     let bare = KilledOnDrop(
         Command::new(std::env::current_exe().unwrap())
-            .args([BARE_HTTP_CHILD, &format!("{}/v2/bare-http-reference", handle.base_url()), &rate.to_string(), "600"])
+            .args([
+                support::BARE_HTTP_CHILD,
+                &format!("{}/v2/bare-http-reference", handle.base_url()),
+                &rate.to_string(),
+                "600",
+            ])
             .spawn()
             .unwrap(),
     );

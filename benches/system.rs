@@ -44,15 +44,9 @@ fn ends_frame(chunk: &[u8]) -> bool {
     chunk.ends_with(FRAME_END) || chunk.ends_with(FIRST_FRAME_END)
 }
 
-/// First argument of this binary run as the bare-HTTP reference of the idle bench.
-const BARE_HTTP_CHILD: &str = "bare-http-child";
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let [_, mode, url, rate, secs] = args.as_slice()
-        && mode == BARE_HTTP_CHILD
-    {
-        support::bare_http_child(url, rate.parse().unwrap(), Duration::from_secs(secs.parse().unwrap()));
+    if support::run_as_bare_http_child(&args) {
         return;
     }
     let names: Vec<&str> = args.iter().skip(1).map(String::as_str).filter(|a| !a.starts_with('-')).collect();
@@ -581,7 +575,7 @@ async fn idle() {
         let bare = KilledOnDrop(
             std::process::Command::new(std::env::current_exe().unwrap())
                 .args([
-                    BARE_HTTP_CHILD,
+                    support::BARE_HTTP_CHILD,
                     &format!("{}/v2/bare-http-reference", handle.base_url()),
                     &rate.to_string(),
                     "600",

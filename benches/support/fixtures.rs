@@ -212,6 +212,19 @@ pub fn sim_clients(handle: &SimHandle) -> Clients {
     Clients::build(&HttpConfig::default(), &overrides, discovery).unwrap().0
 }
 
+/// First argument of a bench binary run as the bare-HTTP reference (`ARG URL RATE SECS`).
+pub const BARE_HTTP_CHILD: &str = "bare-http-child";
+
+/// Runs [`bare_http_child`] when the process was started as one; whether it was.
+pub fn run_as_bare_http_child(args: &[String]) -> bool {
+    let [_, mode, url, rate, secs] = args else { return false };
+    if mode != BARE_HTTP_CHILD {
+        return false;
+    }
+    bare_http_child(url, rate.parse().unwrap(), Duration::from_secs(secs.parse().unwrap()));
+    true
+}
+
 /// The bare-HTTP reference: `rate` GETs a second to `url`, each spawned on oaswatch's own
 /// runtime and sent through a client built by oaswatch's own builder, for `run`. What one
 /// request costs on this machine with this stack, before anything oaswatch does with it.
