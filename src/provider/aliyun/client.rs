@@ -21,7 +21,7 @@ use crate::provider::answers::Answers;
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::host_header;
 use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
-use crate::provider::signing::{SignedRequest, acs_date, percent_encode, sha256_hex};
+use crate::provider::signing::{SignedRequest, acs_date, canonical_query, percent_encode, sha256_hex};
 use crate::provider::{
     Cloud, CloudFuture, ExportRequest, Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported,
 };
@@ -178,9 +178,9 @@ impl AliyunClient {
         let base = super::base_url(region, self.endpoint.as_ref())
             .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
         let mut url = base;
-        let encoded: Vec<String> =
-            query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
-        let joined = encoded.join("&");
+        // In the canonical (sorted) order the signature uses, which is also the order the SDK
+        // sends: its request models serialise their fields alphabetically.
+        let joined = canonical_query(query);
         url.set_query((!joined.is_empty()).then_some(joined.as_str()));
 
         let creds = self.creds.get().await?;
