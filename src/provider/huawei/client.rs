@@ -21,7 +21,7 @@ use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, Task
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::{host_header, join_path};
 use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
-use crate::provider::signing::{SignedRequest, percent_encode, sdk_date, sha256_hex};
+use crate::provider::signing::{SignedRequest, canonical_query, percent_encode, sdk_date, sha256_hex};
 use crate::provider::{
     Cloud, CloudFuture, ExportRequest, Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported,
     server_task_ref,
@@ -243,9 +243,8 @@ impl HuaweiClient {
         let base = super::base_url(region, self.endpoint.as_ref())
             .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
         let mut url = join_path(&base, path);
-        let encoded: Vec<String> =
-            query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
-        let joined = encoded.join("&");
+        // In the canonical (sorted) order the signature uses, as the SDK sends it.
+        let joined = canonical_query(query);
         url.set_query((!joined.is_empty()).then_some(joined.as_str()));
 
         let creds = self.creds.get().await?;
