@@ -86,7 +86,8 @@ async fn n_on_a_finished_task_shows_the_full_error_of_its_failed_subtask_and_q_r
 
         app.send(b"q");
         assert_eq!(app.wait_exit(), Some(0));
-        assert!(app.terminal_state().is_restored(), "{:?}", app.terminal_state());
+        let restored = app.wait_restored();
+        assert!(restored.is_restored(), "{restored:?}");
     })
     .await
     .unwrap();

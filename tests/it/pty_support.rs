@@ -152,6 +152,25 @@ impl PtyApp {
         }
     }
 
+    /// The terminal state once `check` holds, or the last state seen after [`PATIENCE`]. The
+    /// program may write its restore sequence and stop before our reader thread has fed those
+    /// bytes to the parser, so a state read once can be stale.
+    pub fn wait_for_terminal_state(&self, check: impl Fn(&TerminalState) -> bool) -> TerminalState {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let state = self.terminal_state();
+            if check(&state) || Instant::now() >= deadline {
+                return state;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The terminal state once it is restored (or the last one seen, for the failure message).
+    pub fn wait_restored(&self) -> TerminalState {
+        self.wait_for_terminal_state(TerminalState::is_restored)
+    }
+
     /// The mouse reporting the program asked for.
     pub fn mouse_mode(&self) -> vt100::MouseProtocolMode {
         self.parser.lock().unwrap().screen().mouse_protocol_mode()

@@ -54,7 +54,8 @@ fn mouse_reporting_is_off_by_default_and_buttons_only_when_configured() {
     assert!(!raw.contains("\x1b[?1003h"), "any-motion tracking was asked for");
     app.send(b"q");
     assert_eq!(app.wait_exit(), Some(0));
-    assert!(app.terminal_state().is_restored(), "{:?}", app.terminal_state());
+    let restored = app.wait_restored();
+    assert!(restored.is_restored(), "{restored:?}");
 }
 
 #[test]
@@ -62,7 +63,7 @@ fn q_quits_with_0_and_restores_the_terminal() {
     let (_root, mut app) = start(&[]);
     app.send(b"q");
     assert_eq!(app.wait_exit(), Some(0));
-    let state = app.terminal_state();
+    let state = app.wait_restored();
     assert!(state.is_restored(), "{state:?}");
 }
 
@@ -71,7 +72,8 @@ fn ctrl_c_quits_with_130_and_restores_the_terminal() {
     let (_root, mut app) = start(&[]);
     app.send(b"\x03");
     assert_eq!(app.wait_exit(), Some(130));
-    assert!(app.terminal_state().is_restored(), "{:?}", app.terminal_state());
+    let restored = app.wait_restored();
+    assert!(restored.is_restored(), "{restored:?}");
 }
 
 #[test]
@@ -80,7 +82,8 @@ fn sigterm_and_sighup_quit_through_the_normal_path() {
         let (_root, mut app) = start(&[]);
         signal(app.pid(), name);
         assert_eq!(app.wait_exit(), Some(code), "SIG{name}");
-        assert!(app.terminal_state().is_restored(), "SIG{name}: {:?}", app.terminal_state());
+        let restored = app.wait_restored();
+        assert!(restored.is_restored(), "SIG{name}: {restored:?}");
     }
 }
 
@@ -89,7 +92,8 @@ fn a_panic_anywhere_restores_the_terminal_and_exits_101_with_a_readable_message(
     for place in ["ui", "background"] {
         let (_root, mut app) = start(&[("OASWATCH_DEBUG_PANIC", place)]);
         assert_eq!(app.wait_exit(), Some(101), "panic in {place}");
-        assert!(app.terminal_state().is_restored(), "panic in {place}: {:?}", app.terminal_state());
+        let restored = app.wait_restored();
+        assert!(restored.is_restored(), "panic in {place}: {restored:?}");
         assert!(app.screen_text().contains("deliberate panic"), "message visible: {}", app.screen_text());
     }
 }
@@ -100,7 +104,7 @@ fn ctrl_z_stops_with_the_terminal_restored_and_fg_repaints() {
     let pid = app.pid();
     app.send(b"\x1a");
     assert!(wait_for_process_state(pid, |s| s == Some('T')), "stopped after Ctrl-Z");
-    let stopped = app.terminal_state();
+    let stopped = app.wait_restored();
     assert!(stopped.is_restored(), "the shell gets a normal terminal while we are stopped: {stopped:?}");
 
     signal(pid, "CONT");
@@ -114,7 +118,7 @@ fn ctrl_z_stops_with_the_terminal_restored_and_fg_repaints() {
     );
     app.send(b"q");
     assert_eq!(app.wait_exit(), Some(0));
-    assert!(app.terminal_state().is_restored());
+    assert!(app.wait_restored().is_restored());
 }
 
 #[test]
@@ -123,7 +127,7 @@ fn sigtstp_from_outside_suspends_like_ctrl_z_and_sigcont_takes_the_terminal_back
     let pid = app.pid();
     signal(pid, "TSTP");
     assert!(wait_for_process_state(pid, |s| s == Some('T')), "stopped after SIGTSTP");
-    let stopped = app.terminal_state();
+    let stopped = app.wait_restored();
     assert!(stopped.is_restored(), "the shell gets a normal terminal while we are stopped: {stopped:?}");
 
     signal(pid, "CONT");
@@ -136,7 +140,7 @@ fn sigtstp_from_outside_suspends_like_ctrl_z_and_sigcont_takes_the_terminal_back
     assert_eq!(app.terminal_state().canonical_input, Some(false), "raw mode again");
     app.send(b"q");
     assert_eq!(app.wait_exit(), Some(0), "keys are read raw again: q quits");
-    assert!(app.terminal_state().is_restored());
+    assert!(app.wait_restored().is_restored());
 }
 
 #[test]
@@ -156,14 +160,11 @@ fn after_sigstop_and_sigcont_the_dashboard_takes_raw_mode_back_and_repaints() {
         app.terminal_state(),
         app.screen_text()
     );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while app.terminal_state().canonical_input != Some(false) && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    assert_eq!(app.terminal_state().canonical_input, Some(false), "raw mode again");
+    let state = app.wait_for_terminal_state(|s| s.canonical_input == Some(false));
+    assert_eq!(state.canonical_input, Some(false), "raw mode again");
     app.send(b"q");
     assert_eq!(app.wait_exit(), Some(0), "a single q quits: input is raw");
-    assert!(app.terminal_state().is_restored());
+    assert!(app.wait_restored().is_restored());
 }
 
 #[test]
@@ -172,7 +173,8 @@ fn other_signals_that_end_a_process_restore_the_terminal_first() {
         let (_root, mut app) = start(&[]);
         signal(app.pid(), name);
         assert_eq!(app.wait_exit(), Some(code), "SIG{name}");
-        assert!(app.terminal_state().is_restored(), "SIG{name}: {:?}", app.terminal_state());
+        let restored = app.wait_restored();
+        assert!(restored.is_restored(), "SIG{name}: {restored:?}");
     }
 }
 
@@ -210,5 +212,5 @@ fn the_pager_gets_the_viewers_text_and_its_ctrl_c_does_not_end_the_dashboard() {
     assert_eq!(state.canonical_input, Some(false), "raw mode again: {state:?}");
     app.send(b"q");
     assert_eq!(app.wait_exit(), Some(0), "the pager's SIGINT was not taken as ours");
-    assert!(app.terminal_state().is_restored());
+    assert!(app.wait_restored().is_restored());
 }

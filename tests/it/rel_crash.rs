@@ -49,7 +49,7 @@ fn mode(path: &Path) -> u32 {
 /// The end state every way of stopping must leave.
 fn assert_ended(root: &Path, app: &mut PtyApp, expected_code: u32, how: &str) {
     assert_eq!(app.wait_exit(), Some(expected_code), "{how}: exit code");
-    let state = app.terminal_state();
+    let state = app.wait_restored();
     assert!(state.is_restored(), "{how}: terminal not restored: {state:?}");
     let data = root.join("data");
     let list = std::fs::read_to_string(data.join("watchlist.json")).unwrap_or_default();

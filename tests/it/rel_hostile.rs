@@ -262,7 +262,8 @@ async fn dashboard_shows_hostile_text_visibly_and_lays_out_like_its_benign_twin(
         std::thread::sleep(Duration::from_millis(300));
         hostile.send(b"q");
         assert_eq!(hostile.wait_exit(), Some(0));
-        assert!(hostile.terminal_state().is_restored(), "{:?}", hostile.terminal_state());
+        let restored = hostile.wait_restored();
+        assert!(restored.is_restored(), "{restored:?}");
         assert_terminal_untouched(&hostile);
         benign.send(b"q");
         std::thread::sleep(Duration::from_millis(300));
@@ -365,7 +366,7 @@ async fn dashboard_fetch_errors_with_hostile_and_huge_text_stay_visible_and_cont
         }
         app.send(b"q");
         assert_eq!(app.wait_exit(), Some(0));
-        assert!(app.terminal_state().is_restored());
+        assert!(app.wait_restored().is_restored());
         assert_terminal_untouched(&app);
     })
     .await
