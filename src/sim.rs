@@ -11,20 +11,23 @@
 //! `openapi` parser, but no client code, and never touches the app, the UI or the terminal.
 //!
 //! ```text
-//! sim.rs          SimConfig, start → SimHandle, run_foreground
+//! sim.rs          SimConfig, start → SimHandle, run_foreground; CLOUDS, the simulated clouds
+//! ├── cloud       SimCloud: what the shared files ask of a cloud; its section and state holders
+//! ├── aliyun      RPC endpoint `/`; aliyun/scenario (`[aliyun]`), aliyun/tasks (groups, task
+//! │               creation), aliyun/handle (handle accessors, banner), aliyun/auth (ACS3
+//! │               verifier), aliyun/errors, aliyun/group (group reads), aliyun/sts (STS),
+//! │               aliyun/imds (ECS RAM role, credentials URI)
+//! ├── huawei      `/v2/{project}/apigw/instances/{id}/…`; the same parts, plus huawei/export
+//! │               (group → Swagger/OAS document), huawei/iam, huawei/metadata (ECS keys)
 //! ├── scenario    TOML schema, built-in scenarios and specs
-//! ├── server      listeners (main + redirect target), dispatch by path
-//! ├── aliyun      RPC endpoint `/`; aliyun/auth (ACS3 verifier), aliyun/group (group reads),
-//! │               aliyun/sts (STS), aliyun/imds (ECS RAM role, credentials URI)
-//! ├── huawei      `/v2/{project}/apigw/instances/{id}/…`; huawei/auth (SDK-HMAC, tokens),
-//! │               huawei/group, huawei/export (group → Swagger/OAS document), huawei/iam,
-//! │               huawei/metadata (ECS temporary keys)
-//! ├── auth        what the verifiers share        ├── errors   the clouds' error bodies
-//! ├── import      gateway rules → plan        ├── faults   fault selection and injection
-//! ├── engine      plan + time → state         ├── imds     metadata paths, session tokens
-//! ├── creds       issued keys, injected faults
+//! ├── server      listeners (main + redirect target), dispatch to the cloud that claims a request
+//! ├── auth        what the verifiers share        ├── faults   fault selection and injection
+//! ├── import      gateway rules → plan        ├── imds     metadata session tokens, faults
+//! ├── engine      plan + time → state         ├── creds    issued keys, injected faults
 //! └── state, ids, stats, hostile, specgen, http; truth (grouping scored against injected causes)
 //! ```
+//!
+//! Adding a cloud: its folder, and one line in [`CLOUDS`] (docs/adding-a-provider.md).
 //!
 //! Determinism: ids, outcomes and timelines derive from `seed`; the state of a task is a pure
 //! function of its plan and the simulated time since it was created (wall time × `speed`), so
@@ -32,9 +35,9 @@
 
 mod aliyun;
 mod auth;
+mod cloud;
 pub mod creds;
 mod engine;
-mod errors;
 mod faults;
 mod hostile;
 mod http;
@@ -57,7 +60,6 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
-use secrecy::SecretString;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -77,12 +79,26 @@ pub struct TaskRecord {
 }
 pub use stats::SimStats;
 
-use crate::domain::{ProviderKind, SubtaskKind, Target, TaskKind, TaskRef};
-use crate::openapi::{self, OpenApiError, TargetVersion};
-use huawei::export::{self, ExportRequest};
+pub use aliyun::AliyunCredentials;
+pub use huawei::HuaweiCredentials;
+
+use crate::domain::{ProviderKind, SubtaskKind, TaskRef};
+use crate::openapi::OpenApiError;
+use cloud::{CloudStates, SimCloud, StartTask};
 use ids::Ids;
-use import::{HuaweiImportOptions, Origin, resolve};
-use state::{Group, Inner, Instance, Shared};
+use import::{Origin, resolve};
+use state::{Inner, Shared};
+
+/// The simulated clouds, in `ProviderKind::ALL` order: the one table a cloud registers in.
+const CLOUDS: &[&dyn SimCloud] = &[&aliyun::Aliyun, &huawei::Huawei];
+
+/// The simulated cloud of a kind.
+fn cloud(kind: ProviderKind) -> &'static dyn SimCloud {
+    match CLOUDS.iter().find(|cloud| cloud.kind() == kind) {
+        Some(cloud) => *cloud,
+        None => unreachable!("every ProviderKind is registered in CLOUDS (tested)"),
+    }
+}
 
 /// How to run the simulator.
 #[derive(Clone, Debug)]
@@ -126,24 +142,6 @@ pub enum SimError {
     Task { task: String, message: String },
     #[error(transparent)]
     Io(#[from] std::io::Error),
-}
-
-/// An Alibaba AccessKey of the scenario (secrets redacted in `Debug`).
-#[derive(Clone, Debug)]
-pub struct AliyunCredentials {
-    pub access_key_id: String,
-    pub access_key_secret: SecretString,
-    /// Set for an STS key: send it as `x-acs-security-token`.
-    pub security_token: Option<SecretString>,
-}
-
-/// A Huawei AK/SK of the scenario (secrets redacted in `Debug`).
-#[derive(Clone, Debug)]
-pub struct HuaweiCredentials {
-    pub access_key: String,
-    pub secret_key: SecretString,
-    /// Set for a temporary key: send it as `X-Security-Token`.
-    pub security_token: Option<SecretString>,
 }
 
 /// Why the simulator failed, cancelled or skipped one item: the rule that did it.
@@ -215,37 +213,12 @@ impl SimHandle {
         &self.shared.scenario
     }
 
-    pub fn aliyun_region(&self) -> &str {
-        &self.shared.scenario.aliyun.region
-    }
-
-    pub fn huawei_region(&self) -> &str {
-        &self.shared.scenario.huawei.region
-    }
-
-    pub fn huawei_project_id(&self) -> &str {
-        &self.shared.scenario.huawei.project_id
-    }
-
-    fn aliyun_key(&self, sts: bool) -> Option<AliyunCredentials> {
-        let key = self.shared.scenario.aliyun.credentials.iter().find(|k| k.security_token.is_some() == sts)?;
-        Some(AliyunCredentials {
-            access_key_id: key.access_key_id.clone(),
-            access_key_secret: SecretString::from(key.access_key_secret.clone()),
-            security_token: key.security_token.clone().map(SecretString::from),
-        })
-    }
-
     /// Why each item of a start or API-created task failed, was cancelled or skipped, in the
     /// task's own order: the ground truth that failure grouping is checked against. Nothing
     /// the clouds answer carries it. `None` for an unknown task.
     pub fn injected_causes(&self, task: &TaskRef) -> Option<Vec<InjectedCause>> {
-        let id = match task {
-            TaskRef::Aliyun { operation_id, .. } => operation_id,
-            TaskRef::Huawei { task_id, .. } => task_id,
-        };
         let inner = self.shared.lock();
-        let task = inner.tasks.get(id)?;
+        let task = inner.tasks.get(task.task_id())?;
         let causes = task
             .plan
             .items
@@ -266,86 +239,25 @@ impl SimHandle {
         Some(causes)
     }
 
-    /// The scenario's first long-term Alibaba AccessKey.
-    pub fn aliyun_credentials(&self) -> Option<AliyunCredentials> {
-        self.aliyun_key(false)
-    }
-
-    /// The scenario's first Alibaba STS key, with its token.
-    pub fn aliyun_sts_credentials(&self) -> Option<AliyunCredentials> {
-        self.aliyun_key(true)
-    }
-
-    fn huawei_key(&self, temporary: bool) -> Option<HuaweiCredentials> {
-        let key = self.shared.scenario.huawei.credentials.iter().find(|k| k.security_token.is_some() == temporary)?;
-        Some(HuaweiCredentials {
-            access_key: key.access_key.clone(),
-            secret_key: SecretString::from(key.secret_key.clone()),
-            security_token: key.security_token.clone().map(SecretString::from),
-        })
-    }
-
-    /// The scenario's first permanent Huawei AK/SK.
-    pub fn huawei_credentials(&self) -> Option<HuaweiCredentials> {
-        self.huawei_key(false)
-    }
-
-    /// The scenario's first temporary Huawei AK/SK, with its security token.
-    pub fn huawei_temporary_credentials(&self) -> Option<HuaweiCredentials> {
-        self.huawei_key(true)
-    }
-
-    /// The environment that points an `oaswatch` process at this simulator: both endpoints and
-    /// the scenario's first long-term (made-up) Alibaba and Huawei keys. For the tests, benches
+    /// The environment that points an `oaswatch` process at this simulator: every cloud's
+    /// endpoint and the scenario's first long-term (made-up) key of each. For the tests, benches
     /// and soak runs that start the real binary.
     pub fn client_env(&self) -> Vec<(&'static str, String)> {
-        use secrecy::ExposeSecret as _;
-        let mut env =
-            vec![("OASWATCH_ALIYUN_ENDPOINT", self.base_url()), ("OASWATCH_HUAWEI_ENDPOINT", self.base_url())];
-        if let Some(key) = self.aliyun_credentials() {
-            env.push(("ALIBABA_CLOUD_ACCESS_KEY_ID", key.access_key_id));
-            env.push(("ALIBABA_CLOUD_ACCESS_KEY_SECRET", key.access_key_secret.expose_secret().to_owned()));
-        }
-        if let Some(key) = self.huawei_credentials() {
-            env.push(("HUAWEICLOUD_SDK_AK", key.access_key));
-            env.push(("HUAWEICLOUD_SDK_SK", key.secret_key.expose_secret().to_owned()));
+        let mut env: Vec<(&'static str, String)> =
+            CLOUDS.iter().map(|cloud| (cloud.kind().facts().endpoint_env, self.base_url())).collect();
+        for cloud in CLOUDS {
+            env.extend(cloud.client_key_env(self));
         }
         env
-    }
-
-    /// The scenario's first IAM token that does not expire (else the first one).
-    pub fn huawei_token(&self) -> Option<SecretString> {
-        let tokens = &self.shared.scenario.huawei.tokens;
-        let token = tokens.iter().find(|t| t.expires_in_secs.is_none()).or_else(|| tokens.first())?;
-        Some(SecretString::from(token.token.clone()))
-    }
-
-    /// An import target on Alibaba: the scenario's first group.
-    pub fn aliyun_target(&self) -> Option<Target> {
-        let group = self.shared.scenario.aliyun.groups.first()?;
-        Some(Target::Aliyun { profile: None, region: self.aliyun_region().to_owned(), group_id: group.id.clone() })
-    }
-
-    /// An import/export target on Huawei: the scenario's first instance.
-    pub fn huawei_target(&self) -> Option<Target> {
-        let instance = self.shared.scenario.huawei.instances.first()?;
-        Some(Target::Huawei {
-            profile: None,
-            region: self.huawei_region().to_owned(),
-            project_id: self.huawei_project_id().to_owned(),
-            instance_id: instance.id.clone(),
-        })
     }
 
     /// What `oaswatch import` would have labelled each task created at start: its spec's file
     /// name and its group's name (or id).
     pub fn task_labels(&self) -> Vec<(TaskRef, String)> {
         let scenario = &self.shared.scenario;
-        let group_name = |id: &str| {
-            let aliyun = scenario.aliyun.groups.iter().map(|g| (&g.id, &g.name));
-            let huawei = scenario.huawei.instances.iter().flat_map(|i| i.groups.iter().map(|g| (&g.id, &g.name)));
-            aliyun.chain(huawei).find(|(gid, _)| *gid == id).map_or_else(|| id.to_owned(), |(_, name)| name.clone())
-        };
+        let groups: Vec<(String, String)> = CLOUDS.iter().flat_map(|cloud| cloud.group_names(scenario)).collect();
+        let group_name =
+            |id: &str| groups.iter().find(|(gid, _)| gid == id).map_or_else(|| id.to_owned(), |(_, name)| name.clone());
         self.named_task_refs()
             .into_iter()
             .filter_map(|(name, task_ref)| {
@@ -436,101 +348,20 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
 }
 
 fn initial_state(scenario: &Scenario, ids: Ids) -> Inner {
-    let aliyun_groups = scenario
-        .aliyun
-        .groups
-        .iter()
-        .map(|g| Group::from_scenario(ids, &g.id, &g.name, &g.base_path, &g.apis, &g.models))
-        .collect();
-    let instances = scenario
-        .huawei
-        .instances
-        .iter()
-        .map(|i| Instance {
-            id: i.id.clone(),
-            environments: i.environments.clone(),
-            groups: i.groups.iter().map(|g| Group::from_scenario(ids, &g.id, &g.name, "", &g.apis, &[])).collect(),
-        })
-        .collect();
-    Inner { aliyun_groups, instances, fault_counters: vec![0; scenario.faults.len()], ..Inner::default() }
+    let clouds = CloudStates(CLOUDS.iter().map(|cloud| cloud.initial_state(scenario, ids)).collect());
+    Inner { clouds, fault_counters: vec![0; scenario.faults.len()], ..Inner::default() }
 }
-
-/// Export versions of scenario tasks default to a fixed date, so the same seed gives the same
-/// file; the API default (the current time) is what the real service uses.
-const SCENARIO_EXPORT_VERSION: &str = "2024-01-01-00:00:00";
 
 fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, TaskRef)>, SimError> {
     let scenario = &shared.scenario;
     let mut inner = shared.lock();
     let mut refs = Vec::new();
     for task in &scenario.tasks {
-        let fail = |message: String| SimError::Task { task: task.name.clone(), message };
         let behaviour = resolve(&task.behaviour, &scenario.defaults);
         let messages = (!task.failure_messages.is_empty()).then(|| task.failure_messages.clone().into());
         let origin = Origin { name: Some(task.name.clone()), behaviour, created: started, messages };
-        let spec_text = || -> Result<(String, String), SimError> {
-            match (&task.spec, &task.generate) {
-                (Some(name), _) => Ok((scenario.spec_text(name)?, name.clone())),
-                (None, Some(generate)) => Ok((specgen::generate(generate), "generated".to_owned())),
-                (None, None) => Err(fail("an import needs `spec` or `generate`".to_owned())),
-            }
-        };
-        let instance_id = || {
-            task.instance
-                .clone()
-                .or_else(|| scenario.huawei.instances.first().map(|i| i.id.clone()))
-                .unwrap_or_default()
-        };
-        let task_ref = match (task.provider, task.kind) {
-            (ProviderKind::Aliyun, TaskKind::Import) => {
-                let (text, name) = spec_text()?;
-                let doc = openapi::parse(&text, &name)
-                    .map_err(|source| SimError::Spec { task: task.name.clone(), source })?;
-                let group = task.group.clone().unwrap_or_default();
-                let (id, _) = import::create_aliyun_import(shared, &mut inner, &group, &doc, task.overwrite, &origin)
-                    .ok_or_else(|| fail(format!("no Alibaba group `{group}`")))?;
-                TaskRef::Aliyun { profile: None, region: scenario.aliyun.region.clone(), operation_id: id }
-            }
-            (ProviderKind::Huawei, TaskKind::Import) => {
-                let (text, name) = spec_text()?;
-                let instance = instance_id();
-                let options = HuaweiImportOptions {
-                    is_create_group: task.is_create_group.unwrap_or(task.group.is_none()),
-                    group_id: task.group.clone(),
-                    api_mode_override: task.api_mode.as_deref() == Some("override"),
-                };
-                let parsed = openapi::parse(&text, &name);
-                let id = import::create_huawei_import(shared, &mut inner, &instance, parsed, &options, &origin);
-                huawei_ref(scenario, &instance, id)
-            }
-            (ProviderKind::Huawei, TaskKind::Export) => {
-                let instance_id = instance_id();
-                let instance = inner.instance(&instance_id).ok_or_else(|| fail("no such instance".to_owned()))?;
-                let group_id = task.group.clone().unwrap_or_default();
-                let group =
-                    instance.groups.iter().find(|g| g.id == group_id).ok_or_else(|| fail("no such group".into()))?;
-                let env = match &task.env {
-                    Some(id) => instance.environments.iter().find(|e| e.id == *id),
-                    None => instance.environments.first(),
-                }
-                .ok_or_else(|| fail("no such environment".to_owned()))?;
-                let request = ExportRequest {
-                    env_name: env.name.clone(),
-                    define: task.define.clone().unwrap_or_else(|| "spec".to_owned()),
-                    file_type: task.format.clone().unwrap_or_else(|| "json".to_owned()),
-                    target: match task.oas_version.as_deref() {
-                        Some("3.0") => TargetVersion::OpenApi30,
-                        _ => TargetVersion::Swagger2,
-                    },
-                    version: task.version.clone().unwrap_or_else(|| SCENARIO_EXPORT_VERSION.to_owned()),
-                    apis: None,
-                };
-                let result = export::export(group, &scenario.huawei.region, &request).map_err(fail)?;
-                let id = import::create_huawei_export(shared, &mut inner, &instance_id, result, &origin);
-                huawei_ref(scenario, &instance_id, id)
-            }
-            (ProviderKind::Aliyun, TaskKind::Export) => return Err(fail("Alibaba has no asynchronous export".into())),
-        };
+        let start = StartTask { scenario, task, origin };
+        let task_ref = cloud(task.provider).create_start_task(shared, &mut inner, &start)?;
         refs.push((task.name.clone(), task_ref));
     }
     inner.fault_tasks = scenario
@@ -545,16 +376,6 @@ fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, 
         })
         .collect();
     Ok(refs)
-}
-
-fn huawei_ref(scenario: &Scenario, instance_id: &str, task_id: String) -> TaskRef {
-    TaskRef::Huawei {
-        profile: None,
-        region: scenario.huawei.region.clone(),
-        project_id: scenario.huawei.project_id.clone(),
-        instance_id: instance_id.to_owned(),
-        task_id,
-    }
 }
 
 /// Runs the simulator in the foreground: prints how to point oaswatch (or an official SDK) at
@@ -581,51 +402,28 @@ pub async fn run_until<W: Write, F: Future<Output = ()>>(
     Ok(())
 }
 
-fn print_banner<W: Write>(handle: &SimHandle, out: &mut W) -> std::io::Result<()> {
-    use secrecy::ExposeSecret;
+fn print_banner(handle: &SimHandle, out: &mut dyn Write) -> std::io::Result<()> {
     let url = handle.base_url();
     let scenario = handle.scenario();
     writeln!(out, "oaswatch simulator: scenario {} (seed {}, speed {})", scenario.name, handle.seed(), handle.speed())?;
-    writeln!(out, "listening on {url}  (Alibaba CloudAPI at /, Huawei APIG under /v2/)")?;
+    let served: Vec<&str> = CLOUDS.iter().map(|cloud| cloud.served_at()).collect();
+    writeln!(out, "listening on {url}  ({})", served.join(", "))?;
     writeln!(out)?;
     writeln!(out, "# point oaswatch at it:")?;
-    writeln!(out, "export OASWATCH_ALIYUN_ENDPOINT={url} OASWATCH_HUAWEI_ENDPOINT={url}")?;
-    if let Some(key) = handle.aliyun_credentials() {
-        writeln!(
-            out,
-            "export ALIBABA_CLOUD_ACCESS_KEY_ID={} ALIBABA_CLOUD_ACCESS_KEY_SECRET={}",
-            key.access_key_id,
-            key.access_key_secret.expose_secret()
-        )?;
+    let endpoints: Vec<String> =
+        CLOUDS.iter().map(|cloud| format!("{}={url}", cloud.kind().facts().endpoint_env)).collect();
+    writeln!(out, "export {}", endpoints.join(" "))?;
+    for cloud in CLOUDS {
+        cloud.banner_keys(handle, out)?;
     }
-    if let Some(key) = handle.huawei_credentials() {
-        writeln!(
-            out,
-            "export HUAWEICLOUD_SDK_AK={} HUAWEICLOUD_SDK_SK={} HUAWEICLOUD_SDK_PROJECT_ID={}",
-            key.access_key,
-            key.secret_key.expose_secret(),
-            handle.huawei_project_id()
-        )?;
-    }
-    if let Some(token) = handle.huawei_token() {
-        writeln!(out, "# or, for Huawei token auth: export OASWATCH_HUAWEI_TOKEN={}", token.expose_secret())?;
-    }
-    writeln!(out, "# or per command: --endpoint aliyun={url} --endpoint huawei={url}")?;
+    let per_command: Vec<String> = CLOUDS.iter().map(|cloud| format!("--endpoint {}={url}", cloud.kind())).collect();
+    writeln!(out, "# or per command: {}", per_command.join(" "))?;
     creds::banner(&url, out)?;
     writeln!(out)?;
-    // Where `oaswatch import --to` can send a spec: every group (Alibaba) and instance (Huawei).
+    // Where `oaswatch import --to` can send a spec: every cloud's groups or instances.
     writeln!(out, "import targets (oaswatch import SPEC --to TARGET):")?;
-    for group in &scenario.aliyun.groups {
-        writeln!(out, "  aliyun://{}/{}  (group {})", handle.aliyun_region(), group.id, group.name)?;
-    }
-    for instance in &scenario.huawei.instances {
-        let target = format!("huawei://{}/{}/{}", handle.huawei_region(), handle.huawei_project_id(), instance.id);
-        let groups: Vec<String> = instance.groups.iter().map(|g| format!("--group {} ({})", g.id, g.name)).collect();
-        if groups.is_empty() {
-            writeln!(out, "  {target}")?;
-        } else {
-            writeln!(out, "  {target}  {}", groups.join(", "))?;
-        }
+    for cloud in CLOUDS {
+        cloud.banner_targets(handle, out)?;
     }
     writeln!(out, "  e.g. oaswatch import assets/specs/shop-2.0.json --to <a target above>")?;
     writeln!(out)?;
@@ -697,6 +495,12 @@ mod tests {
         let err = start(SimConfig { listen: first.addr(), ..SimConfig::new(scenario) }).await.unwrap_err();
         assert!(err.to_string().contains(&first.addr().to_string()), "{err}");
         first.shutdown().await;
+    }
+
+    #[test]
+    fn every_cloud_is_simulated_once_in_order() {
+        let kinds: Vec<ProviderKind> = CLOUDS.iter().map(|cloud| cloud.kind()).collect();
+        assert_eq!(kinds, ProviderKind::ALL);
     }
 
     #[tokio::test]

@@ -1,6 +1,8 @@
 //! Alibaba Cloud API Gateway (CloudAPI 2016-07-14) RPC endpoint at `/`: `DescribeImportOASTask`
 //! and `ImportOAS`, and the group reads `check` makes (`DescribeApiGroup`, `DescribeApis`,
-//! `DescribeModels`, in `group`), V3-signed, answers in the official shapes (docs/protocols.md, Alibaba Cloud).
+//! `DescribeModels`, in `group`), V3-signed, answers in the official shapes (docs/protocols.md,
+//! Alibaba Cloud); and [`Aliyun`], its registration: everything the shared simulator asks of
+//! this cloud (`SimCloud`, in `sim/cloud.rs`), delegated to this folder.
 //!
 //! Synchronous `ImportOAS` errors (our choices where the docs are silent): `MissingParameter`
 //! 400 for `GroupId`/`Overwrite`/`Data`; `InvalidParameter` 400 for bad values, an OSS URL in
@@ -18,21 +20,159 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::auth::RequestView;
+use super::cloud::{Answer, CloudState, Request, Section, SimCloud, StartTask, parse_section};
 use super::engine::{Final, Item, Phase};
-use super::errors::aliyun_error;
-use super::faults::{self, Answering, FaultContext, Stage};
+use super::faults::{self, Answering, FaultContext};
 use super::http::{header_str, json_response, parse_query, percent_decode, query_get};
-use super::import::{Origin, create_aliyun_import, resolve};
-use super::scenario::{EmptyResults, EndpointSelector, FaultSpec};
-use super::state::{Shared, SimTask};
-use crate::domain::{ProviderKind, SubtaskKind};
+use super::ids::Ids;
+use super::import::{ImportQuirks, Origin, resolve};
+use super::scenario::{EndpointSelector, FaultSpec, Scenario, TaskSpec};
+use super::state::{Inner, Shared, SimTask};
+use super::{SimError, SimHandle};
+use crate::domain::{ProviderKind, SubtaskKind, TaskKind, TaskRef};
 use crate::openapi::{self, SpecVersion};
 use auth::verify_aliyun;
+use errors::aliyun_error;
+use scenario::{AliyunSetup, EmptyResults};
+use tasks::{Groups, create_import};
 
 mod auth;
+mod errors;
 mod group;
-pub(super) mod imds;
-pub(super) mod sts;
+mod handle;
+mod imds;
+mod scenario;
+mod sts;
+mod tasks;
+
+pub use handle::AliyunCredentials;
+
+/// The simulated Alibaba Cloud, as the registration table (`CLOUDS` in `sim.rs`) holds it.
+pub(crate) struct Aliyun;
+
+/// The scenario's `[aliyun]` section (all defaults when the scenario has none).
+fn setup(scenario: &Scenario) -> &AliyunSetup {
+    static DEFAULT: std::sync::LazyLock<AliyunSetup> = std::sync::LazyLock::new(AliyunSetup::default);
+    scenario.section().unwrap_or(&DEFAULT)
+}
+
+impl SimCloud for Aliyun {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Aliyun
+    }
+
+    fn parse_section(&self, section: Option<toml::Value>) -> Result<Box<dyn Section>, String> {
+        parse_section::<AliyunSetup>(section)
+    }
+
+    fn validate_task(&self, scenario: &Scenario, task: &TaskSpec) -> Result<(), String> {
+        if task.kind == TaskKind::Export {
+            return Err("Alibaba has no asynchronous export".to_owned());
+        }
+        let group = task.group.as_deref().ok_or("an Alibaba import needs `group`")?;
+        if !setup(scenario).groups.iter().any(|g| g.id == group) {
+            return Err(format!("no Alibaba group `{group}`"));
+        }
+        Ok(())
+    }
+
+    fn group_names(&self, scenario: &Scenario) -> Vec<(String, String)> {
+        setup(scenario).groups.iter().map(|g| (g.id.clone(), g.name.clone())).collect()
+    }
+
+    fn initial_state(&self, scenario: &Scenario, ids: Ids) -> Box<dyn CloudState> {
+        tasks::initial_state(scenario, ids)
+    }
+
+    fn create_start_task(
+        &self,
+        shared: &Shared,
+        inner: &mut Inner,
+        start: &StartTask<'_>,
+    ) -> Result<TaskRef, SimError> {
+        tasks::create_start_task(shared, inner, start)
+    }
+
+    fn serves_credentials(&self, request: &Request<'_>) -> bool {
+        let path = request.uri.path();
+        (path == "/" && sts::is_sts(request.uri, request.headers)) || imds::serves(path)
+    }
+
+    fn handle_credentials(&self, shared: &Shared, request: &Request<'_>) -> Response {
+        if request.uri.path() == "/" {
+            sts::handle(shared, request.method, request.uri, request.headers, request.body)
+        } else {
+            imds::handle(shared, request)
+        }
+    }
+
+    fn serves_api(&self, path: &str) -> bool {
+        path == "/"
+    }
+
+    fn handle_api<'a>(&'a self, shared: &'a Shared, request: Request<'a>) -> Answer<'a> {
+        Box::pin(handle(shared, request.method, request.uri, request.headers, request.body))
+    }
+
+    fn import_quirks(&self) -> ImportQuirks {
+        ImportQuirks { internal_error: ("", "Internal Error"), reports_models: true, stuck_waiting: true }
+    }
+
+    fn throttled(&self, fault: &FaultSpec, request: &Answering<'_>) -> Response {
+        let left = fault.time_left_ms.unwrap_or(5000);
+        errors::aliyun_error_with(
+            StatusCode::BAD_REQUEST,
+            "Throttling.User",
+            "Request was denied due to user flow control.",
+            request.request_id,
+            request.host,
+            &[("x-ratelimit-user-api", format!("Limit:20,Remain:0,TimeLeft:{left}"))],
+        )
+    }
+
+    fn server_error(&self, fault: &FaultSpec, request: &Answering<'_>) -> Response {
+        let status = faults::status_or(fault, StatusCode::SERVICE_UNAVAILABLE);
+        let (code, message) = if status == StatusCode::SERVICE_UNAVAILABLE {
+            ("ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+        } else {
+            ("InternalError", "The request processing has failed due to some unknown error, exception or failure.")
+        };
+        let code = fault.code.as_deref().unwrap_or(code);
+        aliyun_error(status, code, message, request.request_id, request.host)
+    }
+
+    fn hostile_error(&self, text: &str, request: &Answering<'_>) -> Response {
+        aliyun_error(StatusCode::BAD_REQUEST, "InvalidParameter", text, request.request_id, request.host)
+    }
+
+    fn deep_json_field(&self) -> &'static str {
+        "ApiResults"
+    }
+
+    fn served_at(&self) -> &'static str {
+        "Alibaba CloudAPI at /"
+    }
+
+    fn client_key_env(&self, handle: &SimHandle) -> Vec<(&'static str, String)> {
+        handle::client_key_env(handle)
+    }
+
+    fn banner_keys(&self, handle: &SimHandle, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        handle::banner_keys(handle, out)
+    }
+
+    fn credential_endpoint_env(&self) -> &'static [&'static str] {
+        &["OASWATCH_ALIYUN_STS_ENDPOINT", "OASWATCH_ALIYUN_IMDS_ENDPOINT"]
+    }
+
+    fn banner_credentials(&self, url: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        handle::banner_credentials(url, out)
+    }
+
+    fn banner_targets(&self, handle: &SimHandle, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        handle::banner_targets(handle, out)
+    }
+}
 
 pub(crate) const API_VERSION: &str = "2016-07-14";
 
@@ -60,7 +200,7 @@ fn invalid(name: &str) -> String {
     format!("The specified parameter \"{name}\" is not valid.")
 }
 
-pub(crate) async fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Response {
+async fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Response {
     let now = Instant::now();
     let host = header_str(headers, "host").unwrap_or("apigateway.aliyuncs.com").to_owned();
     let query = parse_query(uri.query().unwrap_or(""));
@@ -74,24 +214,16 @@ pub(crate) async fn handle(shared: &Shared, method: &Method, uri: &Uri, headers:
         Ok(prepared) => prepared,
         Err(response) => return *response,
     };
-    let answering = Answering {
-        provider: ProviderKind::Aliyun,
-        request_id: &prepared.request_id,
-        host: &host,
-        path_and_query: uri.path_and_query().map_or("/", |pq| pq.as_str()),
+    let rid = prepared.request_id.as_str();
+    let normal = async {
+        match prepared.action {
+            Action::Describe => describe(shared, &params, rid, &host, now),
+            Action::Import => import(shared, &params, rid, &host, now),
+            Action::Read(read) => group::answer(shared, read, &params, rid, &host),
+        }
     };
-    if let Some(fault) = prepared.fault.as_ref().filter(|f| faults::stage(f.kind) == Stage::Before) {
-        return faults::before(shared, fault, &answering).await;
-    }
-    let normal = match prepared.action {
-        Action::Describe => describe(shared, &params, &prepared.request_id, &host, now),
-        Action::Import => import(shared, &params, &prepared.request_id, &host, now),
-        Action::Read(read) => group::answer(shared, read, &params, &prepared.request_id, &host),
-    };
-    match &prepared.fault {
-        Some(fault) => faults::after(shared, fault, normal).await,
-        None => normal,
-    }
+    let answering = Answering::of(ProviderKind::Aliyun, rid, &host, uri);
+    faults::respond(shared, prepared.fault.as_ref(), &answering, normal).await
 }
 
 #[expect(clippy::too_many_arguments, reason = "the parts of one request, borrowed")]
@@ -156,12 +288,12 @@ fn describe(shared: &Shared, params: &[(String, String)], request_id: &str, host
         return aliyun_error(StatusCode::BAD_REQUEST, "MissingParameter", &missing("OperationId"), request_id, host);
     };
     let Some(task) = inner.tasks.get(operation_id).filter(|t| t.provider == ProviderKind::Aliyun) else {
-        let unknown = &shared.scenario.aliyun.unknown_operation;
+        let unknown = &setup(&shared.scenario).unknown_operation;
         let status = StatusCode::from_u16(unknown.status).unwrap_or(StatusCode::NOT_FOUND);
         return aliyun_error(status, &unknown.code, &unknown.message, request_id, host);
     };
     let t = shared.task_elapsed(task, now);
-    let body = describe_body(task, t, request_id, shared.scenario.aliyun.empty_results);
+    let body = describe_body(task, t, request_id, setup(&shared.scenario).empty_results);
     let finished = t >= task.plan.end;
     inner.note_poll(operation_id, finished, now);
     json_response(StatusCode::OK, &body, &[("x-acs-request-id", request_id.to_owned())])
@@ -276,7 +408,7 @@ fn import(shared: &Shared, params: &[(String, String)], request_id: &str, host: 
     }
 
     let mut inner = shared.lock();
-    if inner.aliyun_group_mut(group_id).is_none() {
+    if inner.cloud::<Groups>().and_then(|groups| groups.get(group_id)).is_none() {
         return error(StatusCode::NOT_FOUND, "NotFoundApiGroup", "The specified API group does not exist.");
     }
     let doc = match openapi::parse(data, "Data") {
@@ -308,8 +440,7 @@ fn import(shared: &Shared, params: &[(String, String)], request_id: &str, host: 
     }
     let behaviour = resolve(&shared.scenario.defaults, &super::scenario::Behaviour::default());
     let origin = Origin { name: None, behaviour, created: now, messages: None };
-    let Some((operation_id, warnings)) = create_aliyun_import(shared, &mut inner, group_id, &doc, overwrite, &origin)
-    else {
+    let Some((operation_id, warnings)) = create_import(shared, &mut inner, group_id, &doc, overwrite, &origin) else {
         return error(StatusCode::NOT_FOUND, "NotFoundApiGroup", "The specified API group does not exist.");
     };
     let body = json!({
@@ -349,7 +480,7 @@ mod tests {
             id: "t".into(),
             provider: ProviderKind::Aliyun,
             kind: TaskKind::Import,
-            instance_id: None,
+            scope: None,
             created: Instant::now(),
             plan: Plan {
                 queue: 0.0,

@@ -1,7 +1,8 @@
 //! The simulated clouds' credential services' shared state: the temporary keys and tokens they
 //! issued (with expiries on a clock tests can move), the faults a test asked for, and which key
-//! signed how many API requests. Served by `aliyun::sts` (Alibaba STS), `imds` (both metadata services
-//! and a credentials URI) and `huawei::iam` (Huawei federation); verified by `auth`.
+//! signed how many API requests. Served from each cloud's folder (`aliyun/sts.rs`,
+//! `aliyun/imds.rs`, `huawei/iam.rs`, `huawei/metadata.rs`, on the shared `imds.rs`); verified
+//! by each cloud's `auth.rs`.
 //!
 //! The fixed identities the services accept (the OIDC tokens, the IdP, the instance roles) are
 //! constants here, fake by construction, and [`SimHandle`] hands them to tests
@@ -148,17 +149,6 @@ pub(crate) fn huawei_time(at: SystemTime) -> String {
     format!("{}.{:06}Z", whole.unwrap_or_default(), at.microsecond())
 }
 
-/// An Alibaba-style error body: `{RequestId, HostId, Code, Message, Recommend}`.
-pub(crate) fn aliyun_error(request_id: &str, code: &str, message: &str) -> serde_json::Value {
-    serde_json::json!({
-        "RequestId": request_id,
-        "HostId": "sts.aliyuncs.com",
-        "Code": code,
-        "Message": message,
-        "Recommend": format!("https://api.aliyun.com/troubleshoot?q={code}"),
-    })
-}
-
 /// The status and body of a fault.
 pub(crate) fn fault_status(fault: Fault) -> StatusCode {
     match fault {
@@ -169,20 +159,19 @@ pub(crate) fn fault_status(fault: Fault) -> StatusCode {
 
 /// The lines of `oaswatch sim`'s banner that say how to reach the credential services. The
 /// tokens are the simulator's own, fake by construction; printing them is the point.
-pub(crate) fn banner<W: std::io::Write>(url: &str, out: &mut W) -> std::io::Result<()> {
+pub(crate) fn banner(url: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     writeln!(out, "# its credential services (STS, metadata, IAM federation; docs/credentials.md):")?;
     // One line, like the banner's other `export` lines (scripts apply them as they are).
-    writeln!(
-        out,
-        "export OASWATCH_ALIYUN_STS_ENDPOINT={url} OASWATCH_ALIYUN_IMDS_ENDPOINT={url} \
-         HUAWEICLOUD_SDK_IAM_ENDPOINT={url} OASWATCH_HUAWEI_METADATA_ENDPOINT={url}"
-    )?;
-    writeln!(out, "#   OIDC token for AssumeRoleWithOIDC: {ALIYUN_OIDC_TOKEN}")?;
-    writeln!(
-        out,
-        "#   ECS RAM role: {ECS_ROLE}; credentials URI: {url}{CREDENTIALS_URI_PATH}?token={CREDENTIALS_URI_TOKEN}"
-    )?;
-    writeln!(out, "#   Huawei identity provider {HUAWEI_IDP}, ID token: {HUAWEI_ID_TOKEN}")
+    let endpoints: Vec<String> = super::CLOUDS
+        .iter()
+        .flat_map(|cloud| cloud.credential_endpoint_env())
+        .map(|name| format!("{name}={url}"))
+        .collect();
+    writeln!(out, "export {}", endpoints.join(" "))?;
+    for cloud in super::CLOUDS {
+        cloud.banner_credentials(url, out)?;
+    }
+    Ok(())
 }
 
 /// What tests ask of the credential services.

@@ -4,18 +4,20 @@
 //!
 //! A fault fires for the requests its selector matches inside its window (see
 //! [`FaultSpec`]). "Before" faults replace the answer and skip the endpoint's side effects (no
-//! task is created); "after" faults reshape the real answer.
+//! task is created); "after" faults reshape the real answer. The faults that answer with an
+//! error (throttling, server errors, hostile text) answer in the cloud's own shape, from its
+//! folder (`SimCloud::throttled` and the like).
 
+use std::future::Future;
 use std::io;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 use futures::stream::{self, StreamExt};
 use tokio::sync::watch;
 
-use super::errors::{aliyun_error_with, huawei_error_with};
 use super::hostile;
 use super::scenario::{EndpointSelector, FaultKind, FaultSpec};
 use super::state::{Inner, Shared};
@@ -85,7 +87,29 @@ pub(crate) struct Answering<'a> {
     pub path_and_query: &'a str,
 }
 
-fn status_or(fault: &FaultSpec, default: StatusCode) -> StatusCode {
+impl<'a> Answering<'a> {
+    pub(crate) fn of(provider: ProviderKind, request_id: &'a str, host: &'a str, uri: &'a Uri) -> Answering<'a> {
+        Answering { provider, request_id, host, path_and_query: uri.path_and_query().map_or("/", |pq| pq.as_str()) }
+    }
+}
+
+/// A gateway API's answer under the fault that fired for it, if any: a "before" fault's answer
+/// instead of `normal` (which then never runs, so no task is created), an "after" fault
+/// reshaping it.
+pub(crate) async fn respond(
+    shared: &Shared,
+    fault: Option<&FaultSpec>,
+    request: &Answering<'_>,
+    normal: impl Future<Output = Response>,
+) -> Response {
+    match fault {
+        Some(fault) if stage(fault.kind) == Stage::Before => before(shared, fault, request).await,
+        Some(fault) => after(shared, fault, normal.await).await,
+        None => normal.await,
+    }
+}
+
+pub(crate) fn status_or(fault: &FaultSpec, default: StatusCode) -> StatusCode {
     fault.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(default)
 }
 
@@ -107,49 +131,10 @@ async fn until_shutdown(mut rx: watch::Receiver<bool>) {
 
 /// The answer of a "before" fault.
 pub(crate) async fn before(shared: &Shared, fault: &FaultSpec, req: &Answering<'_>) -> Response {
-    let aliyun = req.provider == ProviderKind::Aliyun;
+    let cloud = super::cloud(req.provider);
     match fault.kind {
-        FaultKind::Throttle => {
-            if aliyun {
-                let left = fault.time_left_ms.unwrap_or(5000);
-                aliyun_error_with(
-                    StatusCode::BAD_REQUEST,
-                    "Throttling.User",
-                    "Request was denied due to user flow control.",
-                    req.request_id,
-                    req.host,
-                    &[("x-ratelimit-user-api", format!("Limit:20,Remain:0,TimeLeft:{left}"))],
-                )
-            } else {
-                let after = fault.retry_after_secs.unwrap_or(7);
-                huawei_error_with(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "APIG.0308",
-                    "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second",
-                    req.request_id,
-                    &[("retry-after", after.to_string())],
-                )
-            }
-        }
-        FaultKind::ServerError => {
-            if aliyun {
-                let status = status_or(fault, StatusCode::SERVICE_UNAVAILABLE);
-                let (code, message) = if status == StatusCode::SERVICE_UNAVAILABLE {
-                    ("ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
-                } else {
-                    (
-                        "InternalError",
-                        "The request processing has failed due to some unknown error, exception or failure.",
-                    )
-                };
-                aliyun_error_with(status, fault.code.as_deref().unwrap_or(code), message, req.request_id, req.host, &[])
-            } else {
-                let status = status_or(fault, StatusCode::INTERNAL_SERVER_ERROR);
-                let code = fault.code.as_deref().unwrap_or("APIG.9999");
-                let message = if code == "APIG.9008" { "Too many requests. Try again later." } else { "System error" };
-                huawei_error_with(status, code, message, req.request_id, &[])
-            }
-        }
+        FaultKind::Throttle => cloud.throttled(fault, req),
+        FaultKind::ServerError => cloud.server_error(fault, req),
         FaultKind::Html => {
             let status = status_or(fault, StatusCode::BAD_GATEWAY);
             let reason = status.canonical_reason().unwrap_or("Error");
@@ -164,7 +149,7 @@ pub(crate) async fn before(shared: &Shared, fault: &FaultSpec, req: &Answering<'
         FaultKind::Oversize => oversize(shared, fault.size_bytes.unwrap_or(50 << 20), req.request_id),
         FaultKind::DeepJson => {
             let depth = fault.depth.unwrap_or(10_000);
-            let field = if aliyun { "ApiResults" } else { "task_result" };
+            let field = cloud.deep_json_field();
             let body = format!(
                 "{{\"RequestId\":\"{}\",\"{field}\":{}{}}}",
                 req.request_id,
@@ -187,11 +172,7 @@ pub(crate) async fn before(shared: &Shared, fault: &FaultSpec, req: &Answering<'
         }
         FaultKind::HostileError => {
             let text = hostile::sample(fault.hostile.as_deref().unwrap_or("all")).unwrap_or_default();
-            if aliyun {
-                aliyun_error_with(StatusCode::BAD_REQUEST, "InvalidParameter", &text, req.request_id, req.host, &[])
-            } else {
-                huawei_error_with(StatusCode::BAD_REQUEST, "APIG.2012", &text, req.request_id, &[])
-            }
+            cloud.hostile_error(&text, req)
         }
         FaultKind::Truncated | FaultKind::Slow | FaultKind::Drip => {
             with_body(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", Body::from("misrouted fault"))

@@ -9,6 +9,9 @@
 //! a route that does not exist. An import whose file does not parse is accepted (202) and the
 //! task then fails with `APIG.2012`; a taken group name fails it with `APIG.3201`; a missing
 //! group with `APIG.3001`.
+//!
+//! [`Huawei`] is its registration: everything the shared simulator asks of this cloud
+//! (`SimCloud`, in `sim/cloud.rs`), delegated to this folder.
 
 use std::time::{Instant, SystemTime};
 
@@ -18,17 +21,22 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::auth::RequestView;
+use super::cloud::{Answer, CloudState, Request, Section, SimCloud, StartTask, parse_section};
 use super::engine::Final;
-use super::errors::{huawei_error, huawei_invalid, huawei_missing};
-use super::faults::{self, Answering, FaultContext, Stage};
+use super::faults::{self, Answering, FaultContext};
 use super::http::{header_str, json_response, parse_query, percent_decode, query_get};
-use super::import::{HuaweiImportOptions, Origin, create_huawei_export, create_huawei_import, resolve};
-use super::scenario::{Behaviour, EndpointSelector, FaultSpec};
-use super::state::{PlanResult, Shared, SimTask};
-use crate::domain::{ChangeAction, ProviderKind, TaskKind};
+use super::ids::Ids;
+use super::import::{ImportQuirks, Origin, resolve};
+use super::scenario::{Behaviour, EndpointSelector, FaultSpec, Scenario, TaskSpec};
+use super::state::{Inner, PlanResult, Shared, SimTask};
+use super::{SimError, SimHandle};
+use crate::domain::{ChangeAction, ProviderKind, TaskKind, TaskRef};
 use crate::openapi::{self, ErrorKind, OpenApiError, TargetVersion};
 use auth::verify_huawei;
+use errors::{huawei_error, huawei_error_with, huawei_invalid, huawei_missing};
 use export::ExportRequest;
+use scenario::HuaweiSetup;
+use tasks::{HuaweiImportOptions, create_export, create_import, instance};
 
 enum Route {
     Poll(String),
@@ -38,10 +46,153 @@ enum Route {
 }
 
 mod auth;
-pub(super) mod export;
+mod errors;
+mod export;
 mod group;
-pub(super) mod iam;
-pub(super) mod metadata;
+mod handle;
+mod iam;
+mod metadata;
+mod scenario;
+mod tasks;
+
+pub use handle::HuaweiCredentials;
+
+/// The simulated Huawei Cloud, as the registration table (`CLOUDS` in `sim.rs`) holds it.
+pub(crate) struct Huawei;
+
+/// The scenario's `[huawei]` section (all defaults when the scenario has none).
+fn setup(scenario: &Scenario) -> &HuaweiSetup {
+    static DEFAULT: std::sync::LazyLock<HuaweiSetup> = std::sync::LazyLock::new(HuaweiSetup::default);
+    scenario.section().unwrap_or(&DEFAULT)
+}
+
+impl SimCloud for Huawei {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Huawei
+    }
+
+    fn parse_section(&self, section: Option<toml::Value>) -> Result<Box<dyn Section>, String> {
+        parse_section::<HuaweiSetup>(section)
+    }
+
+    fn validate_task(&self, scenario: &Scenario, task: &TaskSpec) -> Result<(), String> {
+        let instances = &setup(scenario).instances;
+        let instance = match &task.instance {
+            Some(id) => instances.iter().find(|i| i.id == *id),
+            None => instances.first(),
+        }
+        .ok_or("no such Huawei instance (declare one under [[huawei.instances]])")?;
+        if let Some(mode) = &task.api_mode
+            && !matches!(mode.as_str(), "merge" | "override")
+        {
+            return Err(format!("api_mode is merge or override, found `{mode}`"));
+        }
+        let export = task.kind == TaskKind::Export;
+        let group_required = export || task.is_create_group == Some(false);
+        match &task.group {
+            // A group that does not exist is allowed for imports: the task fails the way the
+            // real service fails it (APIG.3001).
+            Some(group) if export && !instance.groups.iter().any(|g| g.id == *group) => {
+                Err(format!("no group `{group}` in instance `{}`", instance.id))
+            }
+            None if group_required => Err("needs `group`".to_owned()),
+            _ => Ok(()),
+        }
+    }
+
+    fn group_names(&self, scenario: &Scenario) -> Vec<(String, String)> {
+        let groups = setup(scenario).instances.iter().flat_map(|i| &i.groups);
+        groups.map(|g| (g.id.clone(), g.name.clone())).collect()
+    }
+
+    fn initial_state(&self, scenario: &Scenario, ids: Ids) -> Box<dyn CloudState> {
+        tasks::initial_state(scenario, ids)
+    }
+
+    fn create_start_task(
+        &self,
+        shared: &Shared,
+        inner: &mut Inner,
+        start: &StartTask<'_>,
+    ) -> Result<TaskRef, SimError> {
+        tasks::create_start_task(shared, inner, start)
+    }
+
+    fn serves_credentials(&self, request: &Request<'_>) -> bool {
+        let path = request.uri.path();
+        iam::serves(path) || metadata::serves(path)
+    }
+
+    fn handle_credentials(&self, shared: &Shared, request: &Request<'_>) -> Response {
+        if iam::serves(request.uri.path()) {
+            iam::handle(shared, request.method, request.uri, request.headers, request.body)
+        } else {
+            metadata::handle(shared, request)
+        }
+    }
+
+    fn serves_api(&self, path: &str) -> bool {
+        path.starts_with("/v2/")
+    }
+
+    fn handle_api<'a>(&'a self, shared: &'a Shared, request: Request<'a>) -> Answer<'a> {
+        Box::pin(handle(shared, request.method, request.uri, request.headers, request.body))
+    }
+
+    fn import_quirks(&self) -> ImportQuirks {
+        ImportQuirks { internal_error: ("APIG.9999", "System error"), reports_models: false, stuck_waiting: false }
+    }
+
+    fn throttled(&self, fault: &FaultSpec, request: &Answering<'_>) -> Response {
+        let after = fault.retry_after_secs.unwrap_or(7);
+        huawei_error_with(
+            StatusCode::TOO_MANY_REQUESTS,
+            "APIG.0308",
+            "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second",
+            request.request_id,
+            &[("retry-after", after.to_string())],
+        )
+    }
+
+    fn server_error(&self, fault: &FaultSpec, request: &Answering<'_>) -> Response {
+        let status = faults::status_or(fault, StatusCode::INTERNAL_SERVER_ERROR);
+        let code = fault.code.as_deref().unwrap_or("APIG.9999");
+        let message = if code == "APIG.9008" { "Too many requests. Try again later." } else { "System error" };
+        huawei_error(status, code, message, request.request_id)
+    }
+
+    fn hostile_error(&self, text: &str, request: &Answering<'_>) -> Response {
+        huawei_error(StatusCode::BAD_REQUEST, "APIG.2012", text, request.request_id)
+    }
+
+    fn deep_json_field(&self) -> &'static str {
+        "task_result"
+    }
+
+    fn served_at(&self) -> &'static str {
+        "Huawei APIG under /v2/"
+    }
+
+    fn client_key_env(&self, handle: &SimHandle) -> Vec<(&'static str, String)> {
+        handle::client_key_env(handle)
+    }
+
+    fn banner_keys(&self, handle: &SimHandle, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        handle::banner_keys(handle, out)
+    }
+
+    fn credential_endpoint_env(&self) -> &'static [&'static str] {
+        &["HUAWEICLOUD_SDK_IAM_ENDPOINT", "OASWATCH_HUAWEI_METADATA_ENDPOINT"]
+    }
+
+    fn banner_credentials(&self, _url: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        handle::banner_credentials(out)
+    }
+
+    fn banner_targets(&self, handle: &SimHandle, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        handle::banner_targets(handle, out)
+    }
+}
 
 struct Prepared {
     route: Route,
@@ -54,33 +205,24 @@ fn accepted(task_id: &str, request_id: &str) -> Response {
     json_response(StatusCode::ACCEPTED, &json!({ "task_id": task_id }), &[("x-request-id", request_id.to_owned())])
 }
 
-pub(crate) async fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Response {
+async fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Response {
     let now = Instant::now();
     let prepared = match prepare(shared, method, uri, headers, body, now) {
         Ok(prepared) => prepared,
         Err(response) => return *response,
     };
     let host = header_str(headers, "host").unwrap_or_default().to_owned();
-    let answering = Answering {
-        provider: ProviderKind::Huawei,
-        request_id: &prepared.request_id,
-        host: &host,
-        path_and_query: uri.path_and_query().map_or("/", |pq| pq.as_str()),
-    };
-    if let Some(fault) = prepared.fault.as_ref().filter(|f| faults::stage(f.kind) == Stage::Before) {
-        return faults::before(shared, fault, &answering).await;
-    }
     let rid = prepared.request_id.as_str();
-    let normal = match &prepared.route {
-        Route::Poll(task_id) => poll(shared, &prepared.instance_id, task_id, rid, now),
-        Route::Import => import(shared, &prepared.instance_id, headers, body.clone(), rid, now).await,
-        Route::Export => export_task(shared, &prepared.instance_id, uri, body, rid, now),
-        Route::ListApis => group::list_apis(shared, &prepared.instance_id, uri, rid),
+    let normal = async {
+        match &prepared.route {
+            Route::Poll(task_id) => poll(shared, &prepared.instance_id, task_id, rid, now),
+            Route::Import => import(shared, &prepared.instance_id, headers, body.clone(), rid, now).await,
+            Route::Export => export_task(shared, &prepared.instance_id, uri, body, rid, now),
+            Route::ListApis => group::list_apis(shared, &prepared.instance_id, uri, rid),
+        }
     };
-    match &prepared.fault {
-        Some(fault) => faults::after(shared, fault, normal).await,
-        None => normal,
-    }
+    let answering = Answering::of(ProviderKind::Huawei, rid, &host, uri);
+    faults::respond(shared, prepared.fault.as_ref(), &answering, normal).await
 }
 
 fn prepare(
@@ -99,7 +241,7 @@ fn prepare(
     // A trailing slash names the same resource (the signer adds one for signing anyway).
     let route_path = if path.len() > 1 && path.ends_with('/') { &path[..path.len() - 1] } else { path.as_str() };
     let segments: Vec<&str> = route_path.trim_start_matches('/').split('/').collect();
-    let (project, instance, rest) = match segments.as_slice() {
+    let (project, instance_id, rest) = match segments.as_slice() {
         ["v2", project, "apigw", "instances", instance, rest @ ..] => (*project, *instance, rest),
         _ => ("", "", &[][..]),
     };
@@ -136,7 +278,7 @@ fn prepare(
         inner.stats.count_auth_error(&refusal.code);
         return Err(reject(refusal.status, &refusal.code, &refusal.message));
     }
-    if inner.instance(instance).is_none() {
+    if instance(&inner, instance_id).is_none() {
         return Err(reject(StatusCode::NOT_FOUND, "APIG.3030", "The instance does not exist."));
     }
     let (endpoint, task_id) = match &route {
@@ -147,7 +289,7 @@ fn prepare(
     };
     let ctx = FaultContext { provider: ProviderKind::Huawei, endpoint, task_id };
     let fault = faults::select(shared, &mut inner, &ctx, now);
-    Ok(Prepared { route, instance_id: instance.to_owned(), request_id, fault })
+    Ok(Prepared { route, instance_id: instance_id.to_owned(), request_id, fault })
 }
 
 fn poll(shared: &Shared, instance_id: &str, task_id: &str, request_id: &str, now: Instant) -> Response {
@@ -155,7 +297,7 @@ fn poll(shared: &Shared, instance_id: &str, task_id: &str, request_id: &str, now
     let task = inner
         .tasks
         .get(task_id)
-        .filter(|t| t.provider == ProviderKind::Huawei && t.instance_id.as_deref() == Some(instance_id));
+        .filter(|t| t.provider == ProviderKind::Huawei && t.scope.as_deref() == Some(instance_id));
     let Some(task) = task else {
         return huawei_error(
             StatusCode::NOT_FOUND,
@@ -310,7 +452,7 @@ async fn import(
     let behaviour = resolve(&shared.scenario.defaults, &Behaviour::default());
     let origin = Origin { name: None, behaviour, created: now, messages: None };
     let mut inner = shared.lock();
-    let task_id = create_huawei_import(shared, &mut inner, instance_id, parsed, &options, &origin);
+    let task_id = create_import(shared, &mut inner, instance_id, parsed, &options, &origin);
     accepted(&task_id, request_id)
 }
 
@@ -351,7 +493,7 @@ fn export_task(
     let version = text("version").map_or_else(|| export::default_version(SystemTime::now()), str::to_owned);
 
     let mut inner = shared.lock();
-    let Some(instance) = inner.instance(instance_id) else {
+    let Some(instance) = instance(&inner, instance_id) else {
         return huawei_error(StatusCode::NOT_FOUND, "APIG.3030", "The instance does not exist.", request_id);
     };
     let Some(group) = instance.groups.iter().find(|g| g.id == group_id) else {
@@ -368,11 +510,11 @@ fn export_task(
         version,
         apis,
     };
-    let Ok(result) = export::export(group, &shared.scenario.huawei.region, &req) else {
+    let Ok(result) = export::export(group, &setup(&shared.scenario).region, &req) else {
         return huawei_error(StatusCode::INTERNAL_SERVER_ERROR, "APIG.9999", "System error", request_id);
     };
     let behaviour = resolve(&shared.scenario.defaults, &Behaviour::default());
     let origin = Origin { name: None, behaviour, created: now, messages: None };
-    let task_id = create_huawei_export(shared, &mut inner, instance_id, result, &origin);
+    let task_id = create_export(shared, &mut inner, instance_id, result, &origin);
     accepted(&task_id, request_id)
 }

@@ -1,32 +1,31 @@
-//! The instance metadata services of both clouds, and Alibaba's credentials URI, on the main
-//! listener: which path goes to which, the session tokens both metadata services issue (`PUT
-//! …/api/token` with a TTL header, 1–21600 s) and check, and the faults a test injects. What
-//! each answers is in its cloud's folder: `aliyun/imds.rs` (ECS RAM role, credentials URI) and
-//! `huawei/metadata.rs` (ECS temporary keys).
-//!
-//! Faults a test injects answer 429 (throttled) or 503.
+//! What the clouds' instance metadata services share, on the main listener: the session tokens
+//! both issue (`PUT …/api/token` with a TTL header, 1–21600 s) and check, the count of each
+//! request, and the faults a test injects (429 when throttled, or 503). Which paths are a
+//! cloud's metadata service, and what each answers, is in its folder: `aliyun/imds.rs` (ECS RAM
+//! role, credentials URI) and `huawei/metadata.rs` (ECS temporary keys), routed from the cloud's
+//! `SimCloud::handle_credentials`.
 
 use std::time::Duration;
 
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 
-use super::aliyun::imds::{ROLE_PATH, aliyun_role, credentials_uri};
-use super::creds::{CREDENTIALS_URI_PATH, Fault, Service, fault_status};
+use super::cloud::Request;
+use super::creds::{Service, fault_status};
 use super::http::header_str;
-use super::huawei::metadata::huawei_key;
 use super::state::{Inner, Shared};
 
 /// How long the metadata services' temporary keys last.
 pub(crate) const SIX_HOURS: Duration = Duration::from_secs(6 * 3600);
 
-/// Whether a path belongs to one of these services.
-pub(crate) fn serves(path: &str) -> bool {
-    path == "/latest/api/token"
-        || path.starts_with(ROLE_PATH)
-        || path == "/meta-data/latest/api/token"
-        || path == "/openstack/latest/securitykey"
-        || path == CREDENTIALS_URI_PATH
+/// Where a metadata service issues its session tokens, and how.
+pub(crate) struct SessionTokens {
+    /// `PUT` here issues one.
+    pub path: &'static str,
+    /// The header that carries the token's lifetime in seconds.
+    pub ttl_header: &'static str,
+    /// The prefix of the tokens it issues.
+    pub label: &'static str,
 }
 
 pub(crate) fn text(status: StatusCode, body: &str) -> Response {
@@ -35,47 +34,37 @@ pub(crate) fn text(status: StatusCode, body: &str) -> Response {
     response
 }
 
-fn fault_answer(fault: Fault) -> Response {
-    text(fault_status(fault), "")
-}
-
-pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Response {
-    let path = uri.path();
+/// Serves one request to a metadata service: counts it, answers an injected fault, issues
+/// session tokens at `session.path`, and otherwise asks `answer` (`None`: 405).
+pub(crate) fn serve(
+    shared: &Shared,
+    request: &Request<'_>,
+    service: Service,
+    session: Option<&SessionTokens>,
+    answer: impl FnOnce(&mut Inner) -> Option<Response>,
+) -> Response {
+    let (method, path) = (request.method, request.uri.path());
     let mut inner = shared.lock();
     inner.stats.count_request(&format!("metadata {method} {path}"));
-    let service = if path == CREDENTIALS_URI_PATH {
-        Service::CredentialsUri
-    } else if path.starts_with("/meta-data/") || path.starts_with("/openstack/") {
-        Service::HuaweiMetadata
-    } else {
-        Service::AliyunImds
-    };
     if let Some(fault) = inner.creds.take_fault(service) {
-        return fault_answer(fault);
+        return text(fault_status(fault), "");
     }
-    match (method, path) {
-        (&Method::PUT, "/latest/api/token") => {
-            session_token(shared, &mut inner, headers, "x-aliyun-ecs-metadata-token-ttl-seconds", "aliyun-imds-")
+    let answer = match session {
+        Some(session) if method == Method::PUT && path == session.path => {
+            Some(session_token(shared, &mut inner, request.headers, session))
         }
-        (&Method::PUT, "/meta-data/latest/api/token") => {
-            session_token(shared, &mut inner, headers, "x-metadata-token-ttl-seconds", "huawei-md-")
-        }
-        (&Method::GET, CREDENTIALS_URI_PATH) => credentials_uri(shared, &mut inner, uri),
-        (&Method::GET, "/openstack/latest/securitykey") => huawei_key(shared, &mut inner, headers),
-        (&Method::GET, _) if path.starts_with(ROLE_PATH) => {
-            aliyun_role(shared, &mut inner, headers, &path[ROLE_PATH.len()..])
-        }
-        _ => text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
-    }
+        _ => answer(&mut inner),
+    };
+    answer.unwrap_or_else(|| text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"))
 }
 
-fn session_token(shared: &Shared, inner: &mut Inner, headers: &HeaderMap, ttl_header: &str, label: &str) -> Response {
+fn session_token(shared: &Shared, inner: &mut Inner, headers: &HeaderMap, session: &SessionTokens) -> Response {
     let Some(ttl) =
-        header_str(headers, ttl_header).and_then(|v| v.parse::<u64>().ok()).filter(|s| (1..=21600).contains(s))
+        header_str(headers, session.ttl_header).and_then(|v| v.parse::<u64>().ok()).filter(|s| (1..=21600).contains(s))
     else {
         return text(StatusCode::BAD_REQUEST, "the token TTL header is missing or out of range (1-21600)");
     };
-    let token = inner.creds.issue_token(shared.ids, label, Duration::from_secs(ttl));
+    let token = inner.creds.issue_token(shared.ids, session.label, Duration::from_secs(ttl));
     text(StatusCode::OK, &token)
 }
 

@@ -3,8 +3,10 @@
 //! The gateway's verdict on each item comes from [`crate::provider::rules`], the rule set
 //! `oaswatch check` applies too (docs/check.md). On top of it the simulator adds what no spec
 //! predicts: internal errors at a scenario's rate, scripted failure messages, items stuck in
-//! `Waiting`, hostile text; and it cancels an Alibaba API whose `$ref` closure includes a model
-//! that failed.
+//! `Waiting`, hostile text; and it cancels an API whose `$ref` closure includes a model that
+//! failed. What differs between gateways here is each cloud's [`ImportQuirks`]; creating a task
+//! from a request (and its synchronous checks) is in the cloud's folder, on [`plan_items`] and
+//! [`store_task`].
 //!
 //! The group is updated when the task is created (the gateway reserves the routes at once), so a
 //! second import of the same spec sees the first one's APIs.
@@ -21,7 +23,7 @@ use super::ids::Ids;
 use super::scenario::Behaviour;
 use super::state::{Group, GroupApi, GroupModel, Inner, Plan, PlanResult, Shared, SimTask};
 use crate::domain::{ChangeAction, ProviderKind, SubtaskKind, TaskKind};
-use crate::openapi::{Document, OpenApiError, route_key};
+use crate::openapi::{Document, route_key};
 use crate::provider::rules::{ExistingItem, GatewayRules, GroupState, ImportPlan, Refusal, Rule, Verdict};
 use crate::provider::{self, rules};
 
@@ -98,14 +100,13 @@ fn cause_of(gateway: &GatewayRules, rule: Rule) -> Cause {
 /// cancelling the APIs that need them, stuck and hostile items.
 pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, seed: u64) -> Planned {
     let mut rng = StdRng::seed_from_u64(seed);
-    let aliyun = rules.provider == ProviderKind::Aliyun;
+    let quirks = super::cloud(rules.provider).import_quirks();
     let gateway = provider::registration(rules.provider).rules;
     let doc = rules.doc;
     let rate = rules.behaviour.internal_error_rate;
     let new_id = |label: &str, n: usize| ids.hex32(&format!("{label}/{}", rules.task_id), n as u64);
     let plan = rules::plan(gateway, doc, &group_state(group), rules.overwrite);
-    let internal_error =
-        || if aliyun { fail("", "Internal Error".to_owned()) } else { fail("APIG.9999", "System error".to_owned()) };
+    let internal_error = || fail(quirks.internal_error.0, quirks.internal_error.1.to_owned());
 
     let (mut model_items, failed_models) = model_items(gateway, &plan, doc, group, &mut rng, rate, &new_id);
     let mut api_items = Vec::new();
@@ -158,7 +159,7 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
         });
     }
 
-    if aliyun && rules.behaviour.stuck_waiting > 0 {
+    if quirks.stuck_waiting && rules.behaviour.stuck_waiting > 0 {
         let mut left = rules.behaviour.stuck_waiting;
         for item in api_items.iter_mut().rev() {
             if left == 0 {
@@ -171,10 +172,10 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
         }
     }
     if rules.behaviour.hostile {
-        decorate_hostile(&mut api_items, aliyun);
+        decorate_hostile(&mut api_items, quirks.internal_error);
     }
 
-    apply_to_group(group, doc, &api_items, &model_items, aliyun);
+    apply_to_group(group, doc, &api_items, &model_items, quirks.reports_models);
     model_items.extend(api_items);
     Planned { items: model_items, warnings: plan.warnings }
 }
@@ -224,18 +225,14 @@ fn model_items(
 /// Hostile text in descriptions and failure messages; a share of items is forced to fail so
 /// the hostile messages are seen, and one message is 1 MiB. A gateway's own refusals keep its
 /// words: their hostile text is what they echo from the spec.
-fn decorate_hostile(items: &mut [Item], aliyun: bool) {
+fn decorate_hostile(items: &mut [Item], (code, internal_error): (&str, &str)) {
     for (k, item) in items.iter_mut().enumerate() {
         let (sample_name, sample) = hostile::nth_named(k);
         if k % 3 == 0 {
             item.description = format!("{} {sample}", item.description);
         }
         if k % 4 == 1 && item.outcome != Final::Ignore {
-            item.outcome = if aliyun {
-                fail("", format!("Internal Error: {sample}"))
-            } else {
-                fail("APIG.9999", format!("System error: {sample}"))
-            };
+            item.outcome = fail(code, format!("{internal_error}: {sample}"));
             item.cause = Some(Cause { rule: "internal-error", because: None, decoration: Some(sample_name) });
         } else if let Final::Cancel { message } = &mut item.outcome {
             message.push(' ');
@@ -245,7 +242,6 @@ fn decorate_hostile(items: &mut [Item], aliyun: bool) {
             }
         }
         if k == 2 {
-            let code = if aliyun { "" } else { "APIG.9999" };
             item.outcome = fail(code, hostile::huge_message());
             item.cause = Some(Cause::rule("huge-message"));
         }
@@ -253,7 +249,7 @@ fn decorate_hostile(items: &mut [Item], aliyun: bool) {
 }
 
 /// Records what the import created or replaced in the group.
-fn apply_to_group(group: &mut Group, doc: &Document, apis: &[Item], models: &[Item], aliyun: bool) {
+fn apply_to_group(group: &mut Group, doc: &Document, apis: &[Item], models: &[Item], reports_models: bool) {
     for (item, op) in apis.iter().zip(&doc.operations) {
         let Final::Over(action) = item.outcome else { continue };
         let mut operation = op.clone();
@@ -282,7 +278,7 @@ fn apply_to_group(group: &mut Group, doc: &Document, apis: &[Item], models: &[It
             None => group.apis.push(entry),
         }
     }
-    let imported: HashMap<&str, &Item> = if aliyun {
+    let imported: HashMap<&str, &Item> = if reports_models {
         models.iter().filter(|m| matches!(m.outcome, Final::Over(_))).map(|m| (m.name.as_str(), m)).collect()
     } else {
         HashMap::new()
@@ -290,8 +286,8 @@ fn apply_to_group(group: &mut Group, doc: &Document, apis: &[Item], models: &[It
     for schema in &doc.schemas {
         let id = match imported.get(schema.name.as_str()) {
             Some(item) => item.id.clone(),
-            None if aliyun => continue,
-            // Huawei does not report models; it keeps the definitions for export.
+            None if reports_models => continue,
+            // A cloud that does not report models (Huawei) keeps the definitions for export.
             None => format!("model-{}", schema.name),
         };
         let entry = GroupModel { id, name: schema.name.clone(), schema: Some(schema.value.clone()) };
@@ -302,7 +298,7 @@ fn apply_to_group(group: &mut Group, doc: &Document, apis: &[Item], models: &[It
     }
 }
 
-fn next_task_id(shared: &Shared, inner: &mut Inner) -> String {
+pub(crate) fn next_task_id(shared: &Shared, inner: &mut Inner) -> String {
     inner.created += 1;
     inner.stats.tasks_created += 1;
     shared.ids.hex32("task", inner.created)
@@ -319,11 +315,11 @@ pub(crate) struct Origin {
 }
 
 /// Schedules items and stores the task.
-fn store_task(
+pub(crate) fn store_task(
     shared: &Shared,
     inner: &mut Inner,
     id: String,
-    (provider, kind, instance_id): (ProviderKind, TaskKind, Option<String>),
+    (provider, kind, scope): (ProviderKind, TaskKind, Option<String>),
     mut items: Vec<Item>,
     result: PlanResult,
     origin: &Origin,
@@ -349,127 +345,21 @@ fn store_task(
     };
     tracing::debug!(task = %id, name = origin.name.as_deref().unwrap_or("(api)"), %provider, items = items.len(), end, "simulated task created");
     let plan = Plan { queue, end, items, result };
-    let task = SimTask { id: id.clone(), provider, kind, instance_id, created: origin.created, plan };
+    let task = SimTask { id: id.clone(), provider, kind, scope, created: origin.created, plan };
     inner.tasks.insert(id, task);
 }
 
-/// `ImportOAS` after its synchronous checks: the group exists and the spec parsed.
-pub(crate) fn create_aliyun_import(
-    shared: &Shared,
-    inner: &mut Inner,
-    group_id: &str,
-    doc: &Document,
-    overwrite: bool,
-    origin: &Origin,
-) -> Option<(String, Vec<String>)> {
-    let id = next_task_id(shared, inner);
-    let seed = shared.ids.rng_seed(&format!("plan/{id}"));
-    let group = inner.aliyun_group_mut(group_id)?;
-    let rules = ImportRules {
-        provider: ProviderKind::Aliyun,
-        doc,
-        overwrite,
-        behaviour: origin.behaviour,
-        task_id: &id,
-        messages: origin.messages.as_deref(),
-    };
-    let planned = plan_items(&rules, group, shared.ids, seed);
-    let result = PlanResult::Import { group_id: group_id.to_owned(), swagger_id: String::new() };
-    store_task(
-        shared,
-        inner,
-        id.clone(),
-        (ProviderKind::Aliyun, TaskKind::Import, None),
-        planned.items,
-        result,
-        origin,
-    );
-    Some((id, planned.warnings))
-}
-
-/// The multipart fields of `async-import` that shape the result.
-#[derive(Clone, Debug)]
-pub(crate) struct HuaweiImportOptions {
-    pub is_create_group: bool,
-    pub group_id: Option<String>,
-    pub api_mode_override: bool,
-}
-
-/// `async-import` after its synchronous checks: the instance exists. A spec that does not parse,
-/// a group name that is taken, or a group that does not exist fail the task, not the request.
-pub(crate) fn create_huawei_import(
-    shared: &Shared,
-    inner: &mut Inner,
-    instance_id: &str,
-    parsed: Result<Document, OpenApiError>,
-    options: &HuaweiImportOptions,
-    origin: &Origin,
-) -> String {
-    let id = next_task_id(shared, inner);
-    let seed = shared.ids.rng_seed(&format!("plan/{id}"));
-    let new_group_id = shared.ids.hex32("group", inner.created);
-    let swagger_id = shared.ids.hex32("swagger", inner.created);
-    let failed = |code: &str, message: String| (Vec::new(), PlanResult::Failed { code: code.to_owned(), message });
-    let (items, result) = match (parsed, inner.instance_mut(instance_id)) {
-        (_, None) => failed("APIG.3030", "The instance does not exist".to_owned()),
-        (Err(err), Some(_)) => failed(
-            "APIG.2012",
-            format!(
-                "Invalid parameter value,parameterName:file_name,reason:{err}. Please refer to the support \
-                 documentation"
-            ),
-        ),
-        (Ok(doc), Some(instance)) => {
-            let group = if options.is_create_group {
-                if instance.groups.iter().any(|g| g.name == doc.title) {
-                    Err(("APIG.3201", "The API group name already exists".to_owned()))
-                } else {
-                    instance.groups.push(Group::new(new_group_id, doc.title.clone(), String::new()));
-                    Ok(instance.groups.len() - 1)
-                }
-            } else {
-                let wanted = options.group_id.clone().unwrap_or_default();
-                instance
-                    .groups
-                    .iter()
-                    .position(|g| g.id == wanted)
-                    .ok_or(("APIG.3001", format!("The API group does not exist,id:{wanted}")))
-            };
-            match group {
-                Err((code, message)) => failed(code, message),
-                Ok(index) => {
-                    let group = &mut instance.groups[index];
-                    let rules = ImportRules {
-                        provider: ProviderKind::Huawei,
-                        doc: &doc,
-                        overwrite: options.api_mode_override,
-                        behaviour: origin.behaviour,
-                        task_id: &id,
-                        messages: origin.messages.as_deref(),
-                    };
-                    let planned = plan_items(&rules, group, shared.ids, seed);
-                    (planned.items, PlanResult::Import { group_id: group.id.clone(), swagger_id })
-                }
-            }
-        }
-    };
-    let meta = (ProviderKind::Huawei, TaskKind::Import, Some(instance_id.to_owned()));
-    store_task(shared, inner, id.clone(), meta, items, result, origin);
-    id
-}
-
-/// An export task whose document is already written.
-pub(crate) fn create_huawei_export(
-    shared: &Shared,
-    inner: &mut Inner,
-    instance_id: &str,
-    result: PlanResult,
-    origin: &Origin,
-) -> String {
-    let id = next_task_id(shared, inner);
-    let meta = (ProviderKind::Huawei, TaskKind::Export, Some(instance_id.to_owned()));
-    store_task(shared, inner, id.clone(), meta, Vec::new(), result, origin);
-    id
+/// What a cloud's gateway does on import that its rules do not say
+/// ([`super::cloud::SimCloud::import_quirks`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ImportQuirks {
+    /// The code and message of an item's internal error (`("", "Internal Error")`).
+    pub internal_error: (&'static str, &'static str),
+    /// Whether task results list models as items (Alibaba's `ModelResults`).
+    pub reports_models: bool,
+    /// Whether a behaviour's `stuck_waiting` leaves APIs in `WAIT` after the task finished
+    /// (Alibaba, quirk 4).
+    pub stuck_waiting: bool,
 }
 
 #[cfg(test)]

@@ -9,11 +9,11 @@
 //! credential expires regardless of how fast tasks move.
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::cloud::{Section, Sections};
 use crate::domain::{ProviderKind, TaskKind, TaskState};
 
 /// Built-in scenarios, by name.
@@ -94,8 +94,11 @@ pub fn parse(text: &str, source_name: &str, base_dir: Option<PathBuf>) -> Result
 }
 
 /// A whole scenario file.
+///
+/// Each registered cloud's section (`[aliyun]`, `[huawei]`) is parsed by the cloud
+/// (`SimCloud::parse_section`, in its folder) into `clouds`; a key that is neither a field here
+/// nor a cloud's name is refused (what `deny_unknown_fields` does, which `flatten` rules out).
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
     #[serde(default)]
@@ -104,10 +107,6 @@ pub struct Scenario {
     #[serde(default)]
     pub defaults: Behaviour,
     #[serde(default)]
-    pub aliyun: AliyunSetup,
-    #[serde(default)]
-    pub huawei: HuaweiSetup,
-    #[serde(default)]
     pub tasks: Vec<TaskSpec>,
     #[serde(default)]
     pub faults: Vec<FaultSpec>,
@@ -115,6 +114,8 @@ pub struct Scenario {
     pub base_dir: Option<PathBuf>,
     #[serde(skip)]
     pub source_name: String,
+    #[serde(flatten)]
+    clouds: Sections,
 }
 
 /// How a task moves and fails.
@@ -156,107 +157,13 @@ impl Behaviour {
     }
 }
 
-/// What `DescribeImportOASTask` answers for an unknown `OperationId` (undocumented: quirk 10).
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct UnknownOperation {
-    pub status: u16,
-    pub code: String,
-    pub message: String,
-}
-
-impl Default for UnknownOperation {
-    fn default() -> Self {
-        UnknownOperation {
-            status: 404,
-            code: "NotFound.OperationId".to_owned(),
-            message: "The specified OperationId does not exist.".to_owned(),
-        }
-    }
-}
-
-/// Whether an empty `ApiResults`/`ModelResults` is sent as `{"ApiResult": []}` or left out
-/// (quirk 1: both are seen).
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum EmptyResults {
-    #[default]
-    Wrapper,
-    Omit,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AliyunSetup {
-    #[serde(default = "default_aliyun_region")]
-    pub region: String,
-    #[serde(default)]
-    pub credentials: Vec<AliyunKey>,
-    #[serde(default)]
-    pub groups: Vec<AliyunGroup>,
-    #[serde(default)]
-    pub unknown_operation: UnknownOperation,
-    #[serde(default)]
-    pub empty_results: EmptyResults,
-    /// Largest accepted `x-acs-date` skew, seconds.
-    #[serde(default = "default_window")]
-    pub max_skew_secs: u64,
-    /// How long a signature nonce is remembered, seconds.
-    #[serde(default = "default_window")]
-    pub nonce_window_secs: u64,
-}
-
-impl Default for AliyunSetup {
-    fn default() -> Self {
-        AliyunSetup {
-            region: default_aliyun_region(),
-            credentials: Vec::new(),
-            groups: Vec::new(),
-            unknown_operation: UnknownOperation::default(),
-            empty_results: EmptyResults::default(),
-            max_skew_secs: default_window(),
-            nonce_window_secs: default_window(),
-        }
-    }
-}
-
-fn default_aliyun_region() -> String {
-    "cn-hangzhou".to_owned()
-}
-
-fn default_huawei_region() -> String {
-    "cn-north-4".to_owned()
-}
-
-fn default_window() -> u64 {
+/// The time windows of the signature checks (date skew, nonces), seconds: 15 minutes.
+pub(crate) fn default_window() -> u64 {
     900
 }
 
-/// An AccessKey pair; with `security_token` it is an STS key. `Debug` shows no secret.
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AliyunKey {
-    pub access_key_id: String,
-    pub access_key_secret: String,
-    #[serde(default)]
-    pub security_token: Option<String>,
-    /// Wall-clock seconds after start when the STS token expires.
-    #[serde(default)]
-    pub expires_in_secs: Option<f64>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AliyunGroup {
-    pub id: String,
-    pub name: String,
-    #[serde(default)]
-    pub base_path: String,
-    #[serde(default)]
-    pub apis: Vec<ExistingApi>,
-    #[serde(default)]
-    pub models: Vec<String>,
-}
+/// What `Debug` shows instead of a secret.
+pub(crate) const REDACTED: &str = "<redacted>";
 
 /// An API that exists in a group before any import.
 #[derive(Clone, Debug, Deserialize)]
@@ -270,138 +177,6 @@ pub struct ExistingApi {
     pub id: Option<String>,
     #[serde(default)]
     pub description: String,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HuaweiSetup {
-    #[serde(default = "default_huawei_region")]
-    pub region: String,
-    #[serde(default = "default_project")]
-    pub project_id: String,
-    #[serde(default)]
-    pub credentials: Vec<HuaweiKey>,
-    #[serde(default)]
-    pub tokens: Vec<HuaweiToken>,
-    #[serde(default)]
-    pub instances: Vec<HuaweiInstance>,
-    /// Consecutive AK/SK failures that lock an access key (`APIG.0301` "…reach the limit").
-    #[serde(default = "default_lockout_after")]
-    pub lockout_after: u32,
-    #[serde(default = "default_lockout_secs")]
-    pub lockout_secs: u64,
-    #[serde(default = "default_window")]
-    pub max_skew_secs: u64,
-}
-
-impl Default for HuaweiSetup {
-    fn default() -> Self {
-        HuaweiSetup {
-            region: default_huawei_region(),
-            project_id: default_project(),
-            credentials: Vec::new(),
-            tokens: Vec::new(),
-            instances: Vec::new(),
-            lockout_after: default_lockout_after(),
-            lockout_secs: default_lockout_secs(),
-            max_skew_secs: default_window(),
-        }
-    }
-}
-
-fn default_project() -> String {
-    "0123456789abcdef0123456789abcdef".to_owned()
-}
-
-fn default_lockout_after() -> u32 {
-    5
-}
-
-fn default_lockout_secs() -> u64 {
-    300
-}
-
-/// An AK/SK pair; with `security_token` it is a temporary key. `Debug` shows no secret.
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HuaweiKey {
-    pub access_key: String,
-    pub secret_key: String,
-    #[serde(default)]
-    pub security_token: Option<String>,
-    #[serde(default)]
-    pub expires_in_secs: Option<f64>,
-}
-
-/// An IAM token accepted in `X-Auth-Token`. `Debug` shows no token.
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HuaweiToken {
-    pub token: String,
-    #[serde(default)]
-    pub expires_in_secs: Option<f64>,
-}
-
-const REDACTED: &str = "<redacted>";
-
-impl fmt::Debug for AliyunKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AliyunKey")
-            .field("access_key_id", &self.access_key_id)
-            .field("access_key_secret", &REDACTED)
-            .field("security_token", &self.security_token.as_ref().map(|_| REDACTED))
-            .field("expires_in_secs", &self.expires_in_secs)
-            .finish()
-    }
-}
-
-impl fmt::Debug for HuaweiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HuaweiKey")
-            .field("access_key", &self.access_key)
-            .field("secret_key", &REDACTED)
-            .field("security_token", &self.security_token.as_ref().map(|_| REDACTED))
-            .field("expires_in_secs", &self.expires_in_secs)
-            .finish()
-    }
-}
-
-impl fmt::Debug for HuaweiToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HuaweiToken").field("token", &REDACTED).field("expires_in_secs", &self.expires_in_secs).finish()
-    }
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HuaweiInstance {
-    pub id: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default = "default_environments")]
-    pub environments: Vec<Environment>,
-    #[serde(default)]
-    pub groups: Vec<HuaweiGroup>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Environment {
-    pub id: String,
-    pub name: String,
-}
-
-fn default_environments() -> Vec<Environment> {
-    vec![Environment { id: "DEFAULT_ENVIRONMENT_RELEASE_ID".to_owned(), name: "RELEASE".to_owned() }]
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HuaweiGroup {
-    pub id: String,
-    pub name: String,
-    #[serde(default)]
-    pub apis: Vec<ExistingApi>,
 }
 
 /// A synthetic spec of any size (for the 10,000-subtask scenario).
@@ -612,6 +387,11 @@ impl Scenario {
         std::fs::read_to_string(&path).map_err(|source| ScenarioError::Io { path: path.display().to_string(), source })
     }
 
+    /// A cloud's section, by its type (`AliyunSetup`); every registered cloud has one.
+    pub(crate) fn section<T: Section>(&self) -> Option<&T> {
+        self.clouds.get()
+    }
+
     pub fn task(&self, name: &str) -> Option<&TaskSpec> {
         self.tasks.iter().find(|t| t.name == name)
     }
@@ -652,41 +432,10 @@ impl Scenario {
                 return Err(format!("error rates are between 0 and 1, found {rate}"));
             }
         }
-        match (task.provider, task.kind) {
-            (ProviderKind::Aliyun, TaskKind::Export) => Err("Alibaba has no asynchronous export".to_owned()),
-            (_, TaskKind::Import) if task.spec.is_none() && task.generate.is_none() => {
-                Err("an import needs `spec` or `generate`".to_owned())
-            }
-            (ProviderKind::Aliyun, TaskKind::Import) => {
-                let group = task.group.as_deref().ok_or("an Alibaba import needs `group`")?;
-                if !self.aliyun.groups.iter().any(|g| g.id == group) {
-                    return Err(format!("no Alibaba group `{group}`"));
-                }
-                Ok(())
-            }
-            (ProviderKind::Huawei, kind) => {
-                let instance = match &task.instance {
-                    Some(id) => self.huawei.instances.iter().find(|i| i.id == *id),
-                    None => self.huawei.instances.first(),
-                }
-                .ok_or("no such Huawei instance (declare one under [[huawei.instances]])")?;
-                if let Some(mode) = &task.api_mode
-                    && !matches!(mode.as_str(), "merge" | "override")
-                {
-                    return Err(format!("api_mode is merge or override, found `{mode}`"));
-                }
-                let group_required = kind == TaskKind::Export || task.is_create_group == Some(false);
-                match &task.group {
-                    // A group that does not exist is allowed for imports: the task fails the way
-                    // the real service fails it (APIG.3001).
-                    Some(group) if kind == TaskKind::Export && !instance.groups.iter().any(|g| g.id == *group) => {
-                        Err(format!("no group `{group}` in instance `{}`", instance.id))
-                    }
-                    None if group_required => Err("needs `group`".to_owned()),
-                    _ => Ok(()),
-                }
-            }
+        if task.kind == TaskKind::Import && task.spec.is_none() && task.generate.is_none() {
+            return Err("an import needs `spec` or `generate`".to_owned());
         }
+        super::cloud(task.provider).validate_task(self, task)
     }
 }
 
@@ -706,23 +455,6 @@ mod tests {
             }
         }
         assert!(load("demo.toml").is_ok());
-    }
-
-    #[test]
-    fn debug_output_shows_no_secret() {
-        let scenario = load("happy").unwrap();
-        let shown = format!("{scenario:?}");
-        for key in &scenario.aliyun.credentials {
-            assert!(!shown.contains(&key.access_key_secret));
-            assert!(key.security_token.as_ref().is_none_or(|t| !shown.contains(t.as_str())));
-        }
-        for key in &scenario.huawei.credentials {
-            assert!(!shown.contains(&key.secret_key));
-        }
-        for token in &scenario.huawei.tokens {
-            assert!(!shown.contains(&token.token));
-        }
-        assert!(shown.contains("LTAI5tSimulatorKey0000001"), "key ids are not secret");
     }
 
     #[test]

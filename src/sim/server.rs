@@ -1,6 +1,5 @@
-//! The listeners: the main one serving both clouds (Alibaba RPC at `/`, Huawei under `/v2/`,
-//! and their credential services: STS at `/` by its `Action`, the metadata services and IAM
-//! federation at their own paths),
+//! The listeners: the main one serving every registered cloud (each cloud says which requests
+//! are its own: its credential services first, then its gateway API; `SimCloud` in `cloud.rs`),
 //! and the redirect target, a second listener on another loopback address that only counts
 //! what reaches it (RELIABILITY.md §2).
 
@@ -19,11 +18,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::aliyun::sts;
+use super::cloud::Request as CloudRequest;
 use super::http::json_response;
-use super::huawei::iam;
 use super::state::Shared;
-use super::{aliyun, huawei, imds};
 
 /// Largest request body read (a 10,000-operation spec is a few MiB).
 const MAX_BODY: usize = 64 << 20;
@@ -36,7 +33,7 @@ async fn until_shutdown(mut rx: watch::Receiver<bool>) {
     let _ = rx.wait_for(|down| *down).await;
 }
 
-/// Serves both clouds until shutdown.
+/// Serves every registered cloud until shutdown.
 pub(crate) fn spawn_main(shared: Arc<Shared>, listener: TcpListener) -> JoinHandle<()> {
     let connections = Arc::clone(&shared.connections);
     let shutdown = shared.shutdown.clone();
@@ -59,21 +56,17 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
         *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
         return response;
     };
-    let path = parts.uri.path();
-    if path == "/" && sts::is_sts(&parts.uri, &parts.headers) {
-        sts::handle(&shared, &parts.method, &parts.uri, &parts.headers, &bytes)
-    } else if imds::serves(path) {
-        imds::handle(&shared, &parts.method, &parts.uri, &parts.headers)
-    } else if iam::serves(path) {
-        iam::handle(&shared, &parts.method, &parts.uri, &parts.headers, &bytes)
-    } else if path == "/" {
-        aliyun::handle(&shared, &parts.method, &parts.uri, &parts.headers, &bytes).await
-    } else if path.starts_with("/v2/") {
-        huawei::handle(&shared, &parts.method, &parts.uri, &parts.headers, &bytes).await
-    } else {
-        shared.lock().stats.count_request("unknown path");
-        json_response(StatusCode::NOT_FOUND, &json!({ "error": "not found", "path": path }), &[])
+    let request = CloudRequest { method: &parts.method, uri: &parts.uri, headers: &parts.headers, body: &bytes };
+    // Credential services first: one may share a path with a gateway API (Alibaba STS at `/`).
+    if let Some(cloud) = super::CLOUDS.iter().find(|cloud| cloud.serves_credentials(&request)) {
+        return cloud.handle_credentials(&shared, &request);
     }
+    let path = parts.uri.path();
+    if let Some(cloud) = super::CLOUDS.iter().find(|cloud| cloud.serves_api(path)) {
+        return cloud.handle_api(&shared, request).await;
+    }
+    shared.lock().stats.count_request("unknown path");
+    json_response(StatusCode::NOT_FOUND, &json!({ "error": "not found", "path": path }), &[])
 }
 
 /// Binds the redirect target: `127.0.0.2` when serving on IPv4 loopback (another host as far

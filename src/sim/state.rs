@@ -1,5 +1,7 @@
-//! The simulated clouds' state: groups with their APIs and models, Huawei instances, tasks and
-//! their plans, seen nonces, fault counters, lockouts and statistics.
+//! The simulator's state: tasks and their plans, seen nonces, fault counters, lockouts and
+//! statistics, and each cloud's own part (its groups; Huawei's instances) in
+//! [`Inner::clouds`], typed by the cloud's folder. Groups with their APIs and models are the
+//! shape every gateway shares.
 //!
 //! One `std::sync::Mutex` guards it; no lock is held across an `.await`. Time enters as
 //! `Instant`s taken by the handlers.
@@ -12,9 +14,10 @@ use std::time::Instant;
 use serde_json::Value;
 use tokio::sync::watch;
 
+use super::cloud::{CloudState, CloudStates};
 use super::engine::Item;
 use super::ids::Ids;
-use super::scenario::{Environment, ExistingApi, Scenario};
+use super::scenario::{ExistingApi, Scenario};
 use super::stats::SimStats;
 use crate::domain::{ProviderKind, TaskKind};
 use crate::openapi::Operation;
@@ -86,13 +89,6 @@ impl Group {
     }
 }
 
-#[derive(Clone, Debug)]
-pub(crate) struct Instance {
-    pub id: String,
-    pub environments: Vec<Environment>,
-    pub groups: Vec<Group>,
-}
-
 /// How a task ends, beyond its items.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum PlanResult {
@@ -120,8 +116,9 @@ pub(crate) struct SimTask {
     pub id: String,
     pub provider: ProviderKind,
     pub kind: TaskKind,
-    /// Huawei: the instance the task belongs to.
-    pub instance_id: Option<String>,
+    /// Where the task lives inside its cloud, for clouds whose polls name it (Huawei: the
+    /// instance); a poll that names another does not see the task.
+    pub scope: Option<String>,
     pub created: Instant,
     pub plan: Plan,
 }
@@ -144,8 +141,8 @@ pub(crate) struct Watched {
 /// The mutable state.
 #[derive(Debug, Default)]
 pub(crate) struct Inner {
-    pub aliyun_groups: Vec<Group>,
-    pub instances: Vec<Instance>,
+    /// Each cloud's own state (`SimCloud::initial_state`).
+    pub clouds: CloudStates,
     pub tasks: HashMap<String, SimTask>,
     /// Tasks created so far (the counter behind their ids).
     pub created: u64,
@@ -164,16 +161,13 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    pub(crate) fn aliyun_group_mut(&mut self, id: &str) -> Option<&mut Group> {
-        self.aliyun_groups.iter_mut().find(|g| g.id == id)
+    /// A cloud's state, by its type.
+    pub(crate) fn cloud<T: CloudState>(&self) -> Option<&T> {
+        self.clouds.get()
     }
 
-    pub(crate) fn instance(&self, id: &str) -> Option<&Instance> {
-        self.instances.iter().find(|i| i.id == id)
-    }
-
-    pub(crate) fn instance_mut(&mut self, id: &str) -> Option<&mut Instance> {
-        self.instances.iter_mut().find(|i| i.id == id)
+    pub(crate) fn cloud_mut<T: CloudState + Default>(&mut self) -> &mut T {
+        self.clouds.get_mut()
     }
 
     /// Counts a poll of a task answered at `now`, and the first answer that said it finished.

@@ -235,7 +235,7 @@ async fn huawei_rejects_each_credential_fault_with_its_code() {
 
     check(401, "APIG.1000")(huawei_answer(&sim, &HuaweiAuth::None, &call).await);
     check(401, "APIG.1002")(huawei_answer(&sim, &HuaweiAuth::Token("MIIforged".into()), &call).await);
-    let expired = sim.scenario().huawei.tokens.iter().find(|t| t.expires_in_secs == Some(0.0)).unwrap().token.clone();
+    let expired = secrecy::ExposeSecret::expose_secret(&sim.huawei_token_expiring_after(0.0).unwrap()).to_owned();
     check(401, "APIG.1001")(huawei_answer(&sim, &HuaweiAuth::Token(expired), &call).await);
     let other_project = HuaweiSigner { project_header: Some("f".repeat(32)), ..good.clone() };
     let body = check(403, "APIG.1005")(huawei_answer(&sim, &HuaweiAuth::AkSk(other_project), &call).await);

@@ -32,7 +32,7 @@ pub(crate) fn verify_aliyun(
     now: Instant,
     now_wall: SystemTime,
 ) -> Result<(), Refusal> {
-    let setup = &shared.scenario.aliyun;
+    let setup = super::setup(&shared.scenario);
     let bad = StatusCode::BAD_REQUEST;
     let Some(header) = header_str(req.headers, "authorization") else {
         let hint = if req.query.iter().any(|(k, _)| k == "Signature") {
@@ -139,7 +139,7 @@ pub(crate) fn verify_aliyun(
 
 /// An Alibaba key: a scenario key, or a temporary one the credential services issued (`creds`).
 fn aliyun_key(shared: &Shared, inner: &Inner, key_id: &str, now: Instant) -> Option<KeyView> {
-    match shared.scenario.aliyun.credentials.iter().find(|k| k.access_key_id == key_id) {
+    match super::setup(&shared.scenario).credentials.iter().find(|k| k.access_key_id == key_id) {
         Some(key) => Some(KeyView {
             secret: key.access_key_secret.clone(),
             token: key.security_token.clone(),

@@ -5,9 +5,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::super::errors::aliyun_error;
 use super::super::http::{json_response, query_get};
 use super::super::state::{Group, Shared};
+use super::errors::aliyun_error;
+use super::tasks::Groups;
 
 /// Which listing.
 #[derive(Clone, Copy, Debug)]
@@ -52,8 +53,8 @@ pub(crate) fn answer(
         );
     }
     let inner = shared.lock();
-    let region = &shared.scenario.aliyun.region;
-    let Some(group) = inner.aliyun_groups.iter().find(|g| g.id == group_id) else {
+    let region = &super::setup(&shared.scenario).region;
+    let Some(group) = inner.cloud::<Groups>().and_then(|groups| groups.get(group_id)) else {
         return error(StatusCode::NOT_FOUND, "NotFoundApiGroup", "The specified API group does not exist.");
     };
     let body = match read {

@@ -9,18 +9,44 @@
 
 use std::time::Duration;
 
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::json;
 
-use crate::sim::creds::{CREDENTIALS_URI_TOKEN, ECS_ROLE, iso8601};
+use crate::sim::cloud::Request;
+use crate::sim::creds::{CREDENTIALS_URI_PATH, CREDENTIALS_URI_TOKEN, ECS_ROLE, Service, iso8601};
 use crate::sim::http::{json_response, parse_query, query_get};
-use crate::sim::imds::{SIX_HOURS, text, token_ok};
+use crate::sim::imds::{SIX_HOURS, SessionTokens, serve, text, token_ok};
 use crate::sim::state::{Inner, Shared};
 
-pub(crate) const ROLE_PATH: &str = "/latest/meta-data/ram/security-credentials/";
+const ROLE_PATH: &str = "/latest/meta-data/ram/security-credentials/";
 
-pub(crate) fn aliyun_role(shared: &Shared, inner: &mut Inner, headers: &HeaderMap, role: &str) -> Response {
+const SESSION: SessionTokens = SessionTokens {
+    path: "/latest/api/token",
+    ttl_header: "x-aliyun-ecs-metadata-token-ttl-seconds",
+    label: "aliyun-imds-",
+};
+
+/// Whether a path is the metadata service's or the credentials URI's.
+pub(super) fn serves(path: &str) -> bool {
+    path == SESSION.path || path.starts_with(ROLE_PATH) || path == CREDENTIALS_URI_PATH
+}
+
+pub(super) fn handle(shared: &Shared, request: &Request<'_>) -> Response {
+    let path = request.uri.path();
+    let get = request.method == Method::GET;
+    if path == CREDENTIALS_URI_PATH {
+        return serve(shared, request, Service::CredentialsUri, None, |inner| {
+            get.then(|| credentials_uri(shared, inner, request.uri))
+        });
+    }
+    serve(shared, request, Service::AliyunImds, Some(&SESSION), |inner| {
+        let role = path.strip_prefix(ROLE_PATH).filter(|_| get)?;
+        Some(aliyun_role(shared, inner, request.headers, role))
+    })
+}
+
+fn aliyun_role(shared: &Shared, inner: &mut Inner, headers: &HeaderMap, role: &str) -> Response {
     if !token_ok(inner, headers, "x-aliyun-ecs-metadata-token") {
         return text(StatusCode::UNAUTHORIZED, "");
     }
@@ -43,7 +69,7 @@ pub(crate) fn aliyun_role(shared: &Shared, inner: &mut Inner, headers: &HeaderMa
     json_response(StatusCode::OK, &body, &[])
 }
 
-pub(crate) fn credentials_uri(shared: &Shared, inner: &mut Inner, uri: &Uri) -> Response {
+fn credentials_uri(shared: &Shared, inner: &mut Inner, uri: &Uri) -> Response {
     let query = parse_query(uri.query().unwrap_or(""));
     if query_get(&query, "token") != Some(CREDENTIALS_URI_TOKEN) {
         return json_response(

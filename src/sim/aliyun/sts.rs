@@ -31,7 +31,7 @@ use serde_json::json;
 
 use crate::provider::aliyun::sign::rpc_v1_signature;
 use crate::provider::signing::constant_time_eq;
-use crate::sim::creds::{ALIYUN_EXPIRED_OIDC_TOKEN, ALIYUN_OIDC_TOKEN, Fault, Service, aliyun_error, iso8601};
+use crate::sim::creds::{ALIYUN_EXPIRED_OIDC_TOKEN, ALIYUN_OIDC_TOKEN, Fault, Service, iso8601};
 use crate::sim::http::{header_str, json_response, parse_query, query_get};
 use crate::sim::state::{Inner, Shared};
 
@@ -42,6 +42,17 @@ pub(crate) fn is_sts(uri: &Uri, headers: &HeaderMap) -> bool {
     }
     let query = parse_query(uri.query().unwrap_or(""));
     matches!(query_get(&query, "Action"), Some("AssumeRole" | "AssumeRoleWithOIDC"))
+}
+
+/// STS's error body: `{RequestId, HostId, Code, Message, Recommend}`.
+pub(crate) fn aliyun_error(request_id: &str, code: &str, message: &str) -> serde_json::Value {
+    serde_json::json!({
+        "RequestId": request_id,
+        "HostId": "sts.aliyuncs.com",
+        "Code": code,
+        "Message": message,
+        "Recommend": format!("https://api.aliyun.com/troubleshoot?q={code}"),
+    })
 }
 
 type Answer = Result<serde_json::Value, (StatusCode, &'static str, String)>;
@@ -172,7 +183,7 @@ fn assume_role(shared: &Shared, inner: &mut Inner, method: &Method, params: &[(S
         );
     };
     // The caller: a scenario key, or one STS issued before (a chained role).
-    let scenario = shared.scenario.aliyun.credentials.iter().find(|k| k.access_key_id == key_id);
+    let scenario = super::setup(&shared.scenario).credentials.iter().find(|k| k.access_key_id == key_id);
     let (secret, token, expires) = match (scenario, inner.creds.aliyun.get(key_id)) {
         (Some(key), _) => (key.access_key_secret.clone(), key.security_token.clone(), None),
         (None, Some(issued)) => (issued.secret.clone(), Some(issued.token.clone()), Some(issued.expires)),
@@ -191,7 +202,7 @@ fn assume_role(shared: &Shared, inner: &mut Inner, method: &Method, params: &[(S
         Ok(ahead) => ahead,
         Err(behind) => behind.duration(),
     });
-    if skew.is_none_or(|s| s > Duration::from_secs(shared.scenario.aliyun.max_skew_secs)) {
+    if skew.is_none_or(|s| s > Duration::from_secs(super::setup(&shared.scenario).max_skew_secs)) {
         return fail(bad, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");
     }
     let nonce = format!("sts:{}", query_get(params, "SignatureNonce").unwrap_or_default());

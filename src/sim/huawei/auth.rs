@@ -36,7 +36,7 @@ pub(crate) fn verify_huawei(
     now: Instant,
     now_wall: SystemTime,
 ) -> Result<(), Refusal> {
-    let setup = &shared.scenario.huawei;
+    let setup = super::setup(&shared.scenario);
     let unauthorized = StatusCode::UNAUTHORIZED;
     if let Some(token) = header_str(req.headers, "x-auth-token") {
         let known = setup
@@ -118,7 +118,7 @@ fn check_aksk(
         signed_values(req.headers, &signed).map_err(|name| iam(&format!("signed header {name} is missing")))?;
     let date_text = header_str(req.headers, "x-sdk-date").unwrap_or_default();
     let date = parse_sdk_date(date_text).ok_or_else(|| iam("x-sdk-date is not in the format YYYYMMDDTHHMMSSZ"))?;
-    if seconds_between(date, now_wall) > shared.scenario.huawei.max_skew_secs {
+    if seconds_between(date, now_wall) > super::setup(&shared.scenario).max_skew_secs {
         return Err(iam(
             "verify aksk signature fail, the request has expired (x-sdk-date is more than 15 minutes off)",
         ));

@@ -5,9 +5,9 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use serde_json::json;
 
-use super::super::errors::{huawei_error, huawei_invalid};
 use super::super::http::{json_response, parse_query, query_get};
 use super::super::state::Shared;
+use super::errors::{huawei_error, huawei_invalid};
 
 /// The page size when none is asked for, and the largest one accepted.
 const DEFAULT_LIMIT: usize = 20;
@@ -24,7 +24,7 @@ pub(crate) fn list_apis(shared: &Shared, instance_id: &str, uri: &Uri, request_i
     };
     let wanted = query_get(&query, "group_id");
     let inner = shared.lock();
-    let Some(instance) = inner.instance(instance_id) else {
+    let Some(instance) = super::tasks::instance(&inner, instance_id) else {
         return huawei_error(StatusCode::NOT_FOUND, "APIG.3030", "The instance does not exist.", request_id);
     };
     let apis: Vec<_> = instance

@@ -3,16 +3,36 @@
 //! `{"credential":{access, secret, securitytoken, expires_at}}`, six hours. The session token is
 //! `PUT /meta-data/latest/api/token` with `X-Metadata-Token-Ttl-Seconds` (`sim/imds.rs`).
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use serde_json::json;
 
-use crate::sim::creds::huawei_time;
+use crate::sim::cloud::Request;
+use crate::sim::creds::{Service, huawei_time};
 use crate::sim::http::json_response;
-use crate::sim::imds::{SIX_HOURS, token_ok};
+use crate::sim::imds::{SIX_HOURS, SessionTokens, serve, token_ok};
 use crate::sim::state::{Inner, Shared};
 
-pub(crate) fn huawei_key(shared: &Shared, inner: &mut Inner, headers: &HeaderMap) -> Response {
+const KEY_PATH: &str = "/openstack/latest/securitykey";
+
+const SESSION: SessionTokens = SessionTokens {
+    path: "/meta-data/latest/api/token",
+    ttl_header: "x-metadata-token-ttl-seconds",
+    label: "huawei-md-",
+};
+
+pub(super) fn serves(path: &str) -> bool {
+    path == SESSION.path || path == KEY_PATH
+}
+
+pub(super) fn handle(shared: &Shared, request: &Request<'_>) -> Response {
+    serve(shared, request, Service::HuaweiMetadata, Some(&SESSION), |inner| {
+        (request.method == Method::GET && request.uri.path() == KEY_PATH)
+            .then(|| huawei_key(shared, inner, request.headers))
+    })
+}
+
+fn huawei_key(shared: &Shared, inner: &mut Inner, headers: &HeaderMap) -> Response {
     if !token_ok(inner, headers, "x-metadata-token") {
         return json_response(
             StatusCode::UNAUTHORIZED,

@@ -1,0 +1,133 @@
+//! Alibaba's `[aliyun]` section of a scenario file: the region, the keys CloudAPI and STS accept,
+//! the groups that exist at start, and the quirks a scenario can choose (what an unknown
+//! `OperationId` answers, how empty results are sent, the signature's time windows).
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::sim::scenario::{ExistingApi, REDACTED, default_window};
+
+/// What `DescribeImportOASTask` answers for an unknown `OperationId` (undocumented: quirk 10).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct UnknownOperation {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+impl Default for UnknownOperation {
+    fn default() -> Self {
+        UnknownOperation {
+            status: 404,
+            code: "NotFound.OperationId".to_owned(),
+            message: "The specified OperationId does not exist.".to_owned(),
+        }
+    }
+}
+
+/// Whether an empty `ApiResults`/`ModelResults` is sent as `{"ApiResult": []}` or left out
+/// (quirk 1: both are seen).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum EmptyResults {
+    #[default]
+    Wrapper,
+    Omit,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AliyunSetup {
+    #[serde(default = "default_aliyun_region")]
+    pub region: String,
+    #[serde(default)]
+    pub credentials: Vec<AliyunKey>,
+    #[serde(default)]
+    pub groups: Vec<AliyunGroup>,
+    #[serde(default)]
+    pub unknown_operation: UnknownOperation,
+    #[serde(default)]
+    pub empty_results: EmptyResults,
+    /// Largest accepted `x-acs-date` skew, seconds.
+    #[serde(default = "default_window")]
+    pub max_skew_secs: u64,
+    /// How long a signature nonce is remembered, seconds.
+    #[serde(default = "default_window")]
+    pub nonce_window_secs: u64,
+}
+
+impl Default for AliyunSetup {
+    fn default() -> Self {
+        AliyunSetup {
+            region: default_aliyun_region(),
+            credentials: Vec::new(),
+            groups: Vec::new(),
+            unknown_operation: UnknownOperation::default(),
+            empty_results: EmptyResults::default(),
+            max_skew_secs: default_window(),
+            nonce_window_secs: default_window(),
+        }
+    }
+}
+
+fn default_aliyun_region() -> String {
+    "cn-hangzhou".to_owned()
+}
+
+/// An AccessKey pair; with `security_token` it is an STS key. `Debug` shows no secret.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AliyunKey {
+    pub access_key_id: String,
+    pub access_key_secret: String,
+    #[serde(default)]
+    pub security_token: Option<String>,
+    /// Wall-clock seconds after start when the STS token expires.
+    #[serde(default)]
+    pub expires_in_secs: Option<f64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AliyunGroup {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub base_path: String,
+    #[serde(default)]
+    pub apis: Vec<ExistingApi>,
+    #[serde(default)]
+    pub models: Vec<String>,
+}
+
+impl fmt::Debug for AliyunKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AliyunKey")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &REDACTED)
+            .field("security_token", &self.security_token.as_ref().map(|_| REDACTED))
+            .field("expires_in_secs", &self.expires_in_secs)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AliyunSetup;
+    use crate::sim::scenario;
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let scenario = scenario::load("happy").unwrap();
+        let shown = format!("{scenario:?}");
+        let setup: &AliyunSetup = scenario.section().unwrap();
+        assert!(!setup.credentials.is_empty());
+        for key in &setup.credentials {
+            assert!(!shown.contains(&key.access_key_secret));
+            assert!(key.security_token.as_ref().is_none_or(|t| !shown.contains(t.as_str())));
+        }
+        assert!(shown.contains("LTAI5tSimulatorKey0000001"), "key ids are not secret");
+    }
+}

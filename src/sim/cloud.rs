@@ -1,0 +1,263 @@
+//! What the simulator asks of one simulated cloud: the [`SimCloud`] trait, and the type-keyed
+//! holders of each cloud's scenario section ([`Sections`]) and state ([`CloudStates`]).
+//!
+//! The shared files (`server.rs`, `scenario.rs`, `state.rs`, `import.rs`, `imds.rs`, `faults.rs`,
+//! the handle in `sim.rs`) never name a cloud: they iterate over the table of registered clouds,
+//! `CLOUDS` in `sim.rs`, and call these methods. A cloud implements them in its own folder
+//! (`sim/aliyun.rs` + `sim/aliyun/`, `sim/huawei.rs` + `sim/huawei/`); adding one is
+//! docs/adding-a-provider.md, "The simulator side".
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::Response;
+
+use super::faults::Answering;
+use super::ids::Ids;
+use super::import::{ImportQuirks, Origin};
+use super::scenario::{FaultSpec, Scenario, TaskSpec};
+use super::state::{Inner, Shared};
+use super::{SimError, SimHandle, specgen};
+use crate::domain::{ProviderKind, TaskRef};
+use crate::openapi::{self, Document};
+
+/// One request as the main listener read it (body whole).
+#[derive(Clone, Copy)]
+pub(crate) struct Request<'a> {
+    pub method: &'a Method,
+    pub uri: &'a Uri,
+    pub headers: &'a HeaderMap,
+    pub body: &'a Bytes,
+}
+
+/// A cloud's answer to a request, boxed so that every cloud's handler fits one table.
+pub(crate) type Answer<'a> = Pin<Box<dyn Future<Output = Response> + Send + 'a>>;
+
+/// A task of the scenario to create at start, with what every cloud needs to create it.
+pub(crate) struct StartTask<'a> {
+    pub scenario: &'a Scenario,
+    pub task: &'a TaskSpec,
+    pub origin: Origin,
+}
+
+impl StartTask<'_> {
+    /// The error of this task.
+    pub(crate) fn fail(&self, message: impl Into<String>) -> SimError {
+        SimError::Task { task: self.task.name.clone(), message: message.into() }
+    }
+
+    /// The spec's text and the name it is parsed under: a file, or a generated spec.
+    pub(crate) fn spec_text(&self) -> Result<(String, String), SimError> {
+        match (&self.task.spec, &self.task.generate) {
+            (Some(name), _) => Ok((self.scenario.spec_text(name)?, name.clone())),
+            (None, Some(generate)) => Ok((specgen::generate(generate), "generated".to_owned())),
+            (None, None) => Err(self.fail("an import needs `spec` or `generate`")),
+        }
+    }
+
+    /// The spec, parsed; a spec that does not parse is the scenario's error.
+    pub(crate) fn spec(&self) -> Result<Document, SimError> {
+        let (text, name) = self.spec_text()?;
+        openapi::parse(&text, &name).map_err(|source| SimError::Spec { task: self.task.name.clone(), source })
+    }
+}
+
+/// One simulated cloud. Object-safe: the registration table holds `&dyn SimCloud`.
+pub(crate) trait SimCloud: Sync {
+    fn kind(&self) -> ProviderKind;
+
+    // --- the scenario ---
+
+    /// Its `[<name>]` section of a scenario file (`None`: absent, all defaults).
+    fn parse_section(&self, section: Option<toml::Value>) -> Result<Box<dyn Section>, String>;
+
+    /// Checks a `[[tasks]]` entry for this cloud against its section.
+    fn validate_task(&self, scenario: &Scenario, task: &TaskSpec) -> Result<(), String>;
+
+    /// Every group of the scenario, `(id, name)`, for the labels of start tasks.
+    fn group_names(&self, scenario: &Scenario) -> Vec<(String, String)>;
+
+    // --- the state ---
+
+    /// Its state at start (groups, instances) as the scenario declares it.
+    fn initial_state(&self, scenario: &Scenario, ids: Ids) -> Box<dyn CloudState>;
+
+    /// Creates one of the scenario's start tasks; its reference.
+    fn create_start_task(&self, shared: &Shared, inner: &mut Inner, start: &StartTask<'_>)
+    -> Result<TaskRef, SimError>;
+
+    // --- HTTP ---
+
+    /// Whether a request is for one of its credential services (STS, metadata, IAM). Asked of
+    /// every cloud before any is asked [`SimCloud::serves_api`], so that a credential service
+    /// sharing a path with an API (Alibaba STS at `/`) is found.
+    fn serves_credentials(&self, request: &Request<'_>) -> bool;
+
+    fn handle_credentials(&self, shared: &Shared, request: &Request<'_>) -> Response;
+
+    /// Whether a path is its gateway API's.
+    fn serves_api(&self, path: &str) -> bool;
+
+    fn handle_api<'a>(&'a self, shared: &'a Shared, request: Request<'a>) -> Answer<'a>;
+
+    // --- import ---
+
+    /// What its gateway does on import beyond the shared rules (its internal error's words,
+    /// whether models are items).
+    fn import_quirks(&self) -> ImportQuirks;
+
+    // --- faults, in its error shapes ---
+
+    /// The answer of a `throttle` fault.
+    fn throttled(&self, fault: &FaultSpec, request: &Answering<'_>) -> Response;
+
+    /// The answer of a `server_error` fault.
+    fn server_error(&self, fault: &FaultSpec, request: &Answering<'_>) -> Response;
+
+    /// An error answer whose message is `text` (the `hostile_error` fault).
+    fn hostile_error(&self, text: &str, request: &Answering<'_>) -> Response;
+
+    /// The field of its poll answer a `deep_json` fault nests.
+    fn deep_json_field(&self) -> &'static str;
+
+    // --- the handle and the banner of `oaswatch sim` ---
+
+    /// Where its API is served, for the banner (`Alibaba CloudAPI at /`).
+    fn served_at(&self) -> &'static str;
+
+    /// The variables that give `oaswatch` the scenario's first long-term key.
+    fn client_key_env(&self, handle: &SimHandle) -> Vec<(&'static str, String)>;
+
+    /// The banner's lines for its keys and tokens (fake by construction; printing them is the
+    /// point of `oaswatch sim`).
+    fn banner_keys(&self, handle: &SimHandle, out: &mut dyn io::Write) -> io::Result<()>;
+
+    /// The variables that point the credential chains at its credential services.
+    fn credential_endpoint_env(&self) -> &'static [&'static str];
+
+    /// The banner's lines saying what its credential services accept.
+    fn banner_credentials(&self, url: &str, out: &mut dyn io::Write) -> io::Result<()>;
+
+    /// The banner's lines listing where `oaswatch import --to` can send a spec.
+    fn banner_targets(&self, handle: &SimHandle, out: &mut dyn io::Write) -> io::Result<()>;
+}
+
+/// A cloud's scenario section, whatever its type.
+pub trait Section: Any + Send + Sync + fmt::Debug {
+    fn clone_box(&self) -> Box<dyn Section>;
+}
+
+impl<T: Any + Send + Sync + fmt::Debug + Clone> Section for T {
+    fn clone_box(&self) -> Box<dyn Section> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parses a section of type `T` (all defaults when absent): what [`SimCloud::parse_section`]
+/// does for a serde type.
+pub(crate) fn parse_section<T>(section: Option<toml::Value>) -> Result<Box<dyn Section>, String>
+where
+    T: Section + Default + serde::de::DeserializeOwned,
+{
+    let parsed: T = match section {
+        Some(value) => value.try_into().map_err(|err: toml::de::Error| err.message().to_owned())?,
+        None => T::default(),
+    };
+    Ok(Box::new(parsed))
+}
+
+/// The sections of every registered cloud, one per cloud, found by type.
+pub struct Sections(Vec<Box<dyn Section>>);
+
+impl Sections {
+    pub(crate) fn get<T: Section>(&self) -> Option<&T> {
+        self.0.iter().find_map(|section| (section.as_ref() as &dyn Any).downcast_ref())
+    }
+}
+
+impl Clone for Sections {
+    fn clone(&self) -> Self {
+        Sections(self.0.iter().map(|section| section.as_ref().clone_box()).collect())
+    }
+}
+
+impl fmt::Debug for Sections {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.0).finish()
+    }
+}
+
+/// The registered clouds' sections, taken from the keys of a scenario file that are not its own
+/// fields (`#[serde(flatten)]`); a key that is no cloud's name is refused, as
+/// `deny_unknown_fields` would.
+impl<'de> serde::Deserialize<'de> for Sections {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Sections;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("the clouds' sections")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Sections, A::Error> {
+                use serde::de::Error as _;
+                let mut given: Vec<(ProviderKind, toml::Value)> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let Some(cloud) = super::CLOUDS.iter().find(|c| c.kind().as_str() == key) else {
+                        let names: Vec<String> = super::CLOUDS.iter().map(|c| format!("`{}`", c.kind())).collect();
+                        return Err(A::Error::custom(format!(
+                            "unknown field `{key}`, expected a scenario field or a cloud's section ({})",
+                            names.join(", ")
+                        )));
+                    };
+                    given.push((cloud.kind(), map.next_value()?));
+                }
+                let mut sections = Vec::new();
+                for cloud in super::CLOUDS {
+                    let value = given.iter().position(|(kind, _)| *kind == cloud.kind()).map(|at| given.remove(at).1);
+                    let section = cloud
+                        .parse_section(value)
+                        .map_err(|err| A::Error::custom(format!("[{}]: {err}", cloud.kind())))?;
+                    sections.push(section);
+                }
+                Ok(Sections(sections))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A cloud's part of the simulator's state, whatever its type.
+pub(crate) trait CloudState: Any + Send + fmt::Debug {}
+
+impl<T: Any + Send + fmt::Debug> CloudState for T {}
+
+/// The state of every registered cloud, found by type.
+#[derive(Debug, Default)]
+pub(crate) struct CloudStates(pub(crate) Vec<Box<dyn CloudState>>);
+
+impl CloudStates {
+    pub(crate) fn get<T: CloudState>(&self) -> Option<&T> {
+        self.0.iter().find_map(|state| (state.as_ref() as &dyn Any).downcast_ref())
+    }
+
+    /// A cloud's state; created empty when absent (a state built without a scenario, in tests).
+    pub(crate) fn get_mut<T: CloudState + Default>(&mut self) -> &mut T {
+        let found = self.0.iter().position(|state| (state.as_ref() as &dyn Any).is::<T>());
+        let at = found.unwrap_or_else(|| {
+            self.0.push(Box::new(T::default()));
+            self.0.len() - 1
+        });
+        let state: &mut dyn Any = self.0[at].as_mut();
+        match state.downcast_mut() {
+            Some(state) => state,
+            None => unreachable!("the state at {at} is a {}", std::any::type_name::<T>()),
+        }
+    }
+}

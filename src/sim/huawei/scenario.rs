@@ -1,0 +1,153 @@
+//! Huawei's `[huawei]` section of a scenario file: the region and project, the AK/SKs and IAM
+//! tokens APIG accepts, the AK lockout, and the instances (with their environments and groups)
+//! that exist at start.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::sim::scenario::{ExistingApi, REDACTED, default_window};
+
+fn default_huawei_region() -> String {
+    "cn-north-4".to_owned()
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HuaweiSetup {
+    #[serde(default = "default_huawei_region")]
+    pub region: String,
+    #[serde(default = "default_project")]
+    pub project_id: String,
+    #[serde(default)]
+    pub credentials: Vec<HuaweiKey>,
+    #[serde(default)]
+    pub tokens: Vec<HuaweiToken>,
+    #[serde(default)]
+    pub instances: Vec<HuaweiInstance>,
+    /// Consecutive AK/SK failures that lock an access key (`APIG.0301` "…reach the limit").
+    #[serde(default = "default_lockout_after")]
+    pub lockout_after: u32,
+    #[serde(default = "default_lockout_secs")]
+    pub lockout_secs: u64,
+    #[serde(default = "default_window")]
+    pub max_skew_secs: u64,
+}
+
+impl Default for HuaweiSetup {
+    fn default() -> Self {
+        HuaweiSetup {
+            region: default_huawei_region(),
+            project_id: default_project(),
+            credentials: Vec::new(),
+            tokens: Vec::new(),
+            instances: Vec::new(),
+            lockout_after: default_lockout_after(),
+            lockout_secs: default_lockout_secs(),
+            max_skew_secs: default_window(),
+        }
+    }
+}
+
+fn default_project() -> String {
+    "0123456789abcdef0123456789abcdef".to_owned()
+}
+
+fn default_lockout_after() -> u32 {
+    5
+}
+
+fn default_lockout_secs() -> u64 {
+    300
+}
+
+/// An AK/SK pair; with `security_token` it is a temporary key. `Debug` shows no secret.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HuaweiKey {
+    pub access_key: String,
+    pub secret_key: String,
+    #[serde(default)]
+    pub security_token: Option<String>,
+    #[serde(default)]
+    pub expires_in_secs: Option<f64>,
+}
+
+/// An IAM token accepted in `X-Auth-Token`. `Debug` shows no token.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HuaweiToken {
+    pub token: String,
+    #[serde(default)]
+    pub expires_in_secs: Option<f64>,
+}
+impl fmt::Debug for HuaweiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HuaweiKey")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &REDACTED)
+            .field("security_token", &self.security_token.as_ref().map(|_| REDACTED))
+            .field("expires_in_secs", &self.expires_in_secs)
+            .finish()
+    }
+}
+
+impl fmt::Debug for HuaweiToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HuaweiToken").field("token", &REDACTED).field("expires_in_secs", &self.expires_in_secs).finish()
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HuaweiInstance {
+    pub id: String,
+    /// For the people reading the scenario; the simulated API never shows it.
+    #[serde(default)]
+    #[expect(dead_code, reason = "read by people, not by the simulator")]
+    pub name: String,
+    #[serde(default = "default_environments")]
+    pub environments: Vec<Environment>,
+    #[serde(default)]
+    pub groups: Vec<HuaweiGroup>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    pub id: String,
+    pub name: String,
+}
+
+fn default_environments() -> Vec<Environment> {
+    vec![Environment { id: "DEFAULT_ENVIRONMENT_RELEASE_ID".to_owned(), name: "RELEASE".to_owned() }]
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HuaweiGroup {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub apis: Vec<ExistingApi>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HuaweiSetup;
+    use crate::sim::scenario;
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let scenario = scenario::load("happy").unwrap();
+        let shown = format!("{scenario:?}");
+        let setup: &HuaweiSetup = scenario.section().unwrap();
+        assert!(!setup.credentials.is_empty() && !setup.tokens.is_empty());
+        for key in &setup.credentials {
+            assert!(!shown.contains(&key.secret_key));
+        }
+        for token in &setup.tokens {
+            assert!(!shown.contains(&token.token));
+        }
+    }
+}
