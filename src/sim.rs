@@ -90,12 +90,12 @@ use import::{Origin, resolve};
 use state::{Inner, Shared};
 
 /// The simulated clouds, in `ProviderKind::ALL` order: the one table a cloud registers in.
-const CLOUDS: &[&dyn SimCloud] = &[&aliyun::Aliyun, &huawei::Huawei];
+const CLOUDS: &[&SimCloud] = &[&aliyun::CLOUD, &huawei::CLOUD];
 
 /// The simulated cloud of a kind.
-fn cloud(kind: ProviderKind) -> &'static dyn SimCloud {
-    match CLOUDS.iter().find(|cloud| cloud.kind() == kind) {
-        Some(cloud) => *cloud,
+fn cloud(kind: ProviderKind) -> &'static SimCloud {
+    match CLOUDS.iter().find(|cloud| cloud.kind == kind) {
+        Some(cloud) => cloud,
         None => unreachable!("every ProviderKind is registered in CLOUDS (tested)"),
     }
 }
@@ -244,9 +244,9 @@ impl SimHandle {
     /// and soak runs that start the real binary.
     pub fn client_env(&self) -> Vec<(&'static str, String)> {
         let mut env: Vec<(&'static str, String)> =
-            CLOUDS.iter().map(|cloud| (cloud.kind().facts().endpoint_env, self.base_url())).collect();
+            CLOUDS.iter().map(|cloud| (cloud.kind.facts().endpoint_env, self.base_url())).collect();
         for cloud in CLOUDS {
-            env.extend(cloud.client_key_env(self));
+            env.extend((cloud.client_key_env)(self));
         }
         env
     }
@@ -255,7 +255,7 @@ impl SimHandle {
     /// name and its group's name (or id).
     pub fn task_labels(&self) -> Vec<(TaskRef, String)> {
         let scenario = &self.shared.scenario;
-        let groups: Vec<(String, String)> = CLOUDS.iter().flat_map(|cloud| cloud.group_names(scenario)).collect();
+        let groups: Vec<(String, String)> = CLOUDS.iter().flat_map(|cloud| (cloud.group_names)(scenario)).collect();
         let group_name =
             |id: &str| groups.iter().find(|(gid, _)| gid == id).map_or_else(|| id.to_owned(), |(_, name)| name.clone());
         self.named_task_refs()
@@ -348,7 +348,7 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
 }
 
 fn initial_state(scenario: &Scenario, ids: Ids) -> Inner {
-    let clouds = CloudStates(CLOUDS.iter().map(|cloud| cloud.initial_state(scenario, ids)).collect());
+    let clouds = CloudStates(CLOUDS.iter().map(|cloud| (cloud.initial_state)(scenario, ids)).collect());
     Inner { clouds, fault_counters: vec![0; scenario.faults.len()], ..Inner::default() }
 }
 
@@ -361,7 +361,7 @@ fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, 
         let messages = (!task.failure_messages.is_empty()).then(|| task.failure_messages.clone().into());
         let origin = Origin { name: Some(task.name.clone()), behaviour, created: started, messages };
         let start = StartTask { scenario, task, origin };
-        let task_ref = cloud(task.provider).create_start_task(shared, &mut inner, &start)?;
+        let task_ref = (cloud(task.provider).create_start_task)(shared, &mut inner, &start)?;
         refs.push((task.name.clone(), task_ref));
     }
     inner.fault_tasks = scenario
@@ -406,24 +406,24 @@ fn print_banner(handle: &SimHandle, out: &mut dyn Write) -> std::io::Result<()> 
     let url = handle.base_url();
     let scenario = handle.scenario();
     writeln!(out, "oaswatch simulator: scenario {} (seed {}, speed {})", scenario.name, handle.seed(), handle.speed())?;
-    let served: Vec<&str> = CLOUDS.iter().map(|cloud| cloud.served_at()).collect();
+    let served: Vec<&str> = CLOUDS.iter().map(|cloud| cloud.served_at).collect();
     writeln!(out, "listening on {url}  ({})", served.join(", "))?;
     writeln!(out)?;
     writeln!(out, "# point oaswatch at it:")?;
     let endpoints: Vec<String> =
-        CLOUDS.iter().map(|cloud| format!("{}={url}", cloud.kind().facts().endpoint_env)).collect();
+        CLOUDS.iter().map(|cloud| format!("{}={url}", cloud.kind.facts().endpoint_env)).collect();
     writeln!(out, "export {}", endpoints.join(" "))?;
     for cloud in CLOUDS {
-        cloud.banner_keys(handle, out)?;
+        (cloud.banner_keys)(handle, out)?;
     }
-    let per_command: Vec<String> = CLOUDS.iter().map(|cloud| format!("--endpoint {}={url}", cloud.kind())).collect();
+    let per_command: Vec<String> = CLOUDS.iter().map(|cloud| format!("--endpoint {}={url}", cloud.kind)).collect();
     writeln!(out, "# or per command: {}", per_command.join(" "))?;
     creds::banner(&url, out)?;
     writeln!(out)?;
     // Where `oaswatch import --to` can send a spec: every cloud's groups or instances.
     writeln!(out, "import targets (oaswatch import SPEC --to TARGET):")?;
     for cloud in CLOUDS {
-        cloud.banner_targets(handle, out)?;
+        (cloud.banner_targets)(handle, out)?;
     }
     writeln!(out, "  e.g. oaswatch import assets/specs/shop-2.0.json --to <a target above>")?;
     writeln!(out)?;
@@ -499,7 +499,7 @@ mod tests {
 
     #[test]
     fn every_cloud_is_simulated_once_in_order() {
-        let kinds: Vec<ProviderKind> = CLOUDS.iter().map(|cloud| cloud.kind()).collect();
+        let kinds: Vec<ProviderKind> = CLOUDS.iter().map(|cloud| cloud.kind).collect();
         assert_eq!(kinds, ProviderKind::ALL);
     }
 

@@ -1,8 +1,8 @@
 //! Alibaba Cloud API Gateway (CloudAPI 2016-07-14) RPC endpoint at `/`: `DescribeImportOASTask`
 //! and `ImportOAS`, and the group reads `check` makes (`DescribeApiGroup`, `DescribeApis`,
 //! `DescribeModels`, in `group`), V3-signed, answers in the official shapes (docs/protocols.md,
-//! Alibaba Cloud); and [`Aliyun`], its registration: everything the shared simulator asks of
-//! this cloud (`SimCloud`, in `sim/cloud.rs`), delegated to this folder.
+//! Alibaba Cloud); and [`CLOUD`], its registration: everything the shared simulator asks of
+//! this cloud (`SimCloud`, in `sim/cloud.rs`), as functions of this folder.
 //!
 //! Synchronous `ImportOAS` errors (our choices where the docs are silent): `MissingParameter`
 //! 400 for `GroupId`/`Overwrite`/`Data`; `InvalidParameter` 400 for bad values, an OSS URL in
@@ -20,16 +20,14 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::auth::RequestView;
-use super::cloud::{Answer, CloudState, Request, Section, SimCloud, StartTask, parse_section};
+use super::cloud::{Request, SimCloud, parse_section};
 use super::engine::{Final, Item, Phase};
 use super::faults::{self, Answering, FaultContext};
 use super::http::{header_str, json_response, parse_query, percent_decode, query_get};
-use super::ids::Ids;
 use super::import::{ImportQuirks, Origin, resolve};
-use super::scenario::{EndpointSelector, FaultSpec, Scenario, TaskSpec};
-use super::state::{Inner, Shared, SimTask};
-use super::{SimError, SimHandle};
-use crate::domain::{ProviderKind, SubtaskKind, TaskKind, TaskRef};
+use super::scenario::{EndpointSelector, FaultSpec, Scenario};
+use super::state::{Shared, SimTask};
+use crate::domain::{ProviderKind, SubtaskKind};
 use crate::openapi::{self, SpecVersion};
 use auth::verify_aliyun;
 use errors::aliyun_error;
@@ -48,7 +46,26 @@ mod tasks;
 pub use handle::AliyunCredentials;
 
 /// The simulated Alibaba Cloud, as the registration table (`CLOUDS` in `sim.rs`) holds it.
-pub(crate) struct Aliyun;
+pub(crate) const CLOUD: SimCloud = SimCloud {
+    kind: ProviderKind::Aliyun,
+    parse_section: parse_section::<AliyunSetup>,
+    validate_task: scenario::validate_task,
+    group_names: scenario::group_names,
+    initial_state: tasks::initial_state,
+    create_start_task: tasks::create_start_task,
+    serves_credentials,
+    handle_credentials,
+    serves_api: |path| path == "/",
+    handle_api: |shared, request| Box::pin(handle(shared, request)),
+    served_at: "Alibaba CloudAPI at /",
+    import_quirks: ImportQuirks { internal_error: ("", "Internal Error"), reports_models: true, stuck_waiting: true },
+    fault_answers: errors::FAULT_ANSWERS,
+    client_key_env: handle::client_key_env,
+    banner_keys: handle::banner_keys,
+    credential_endpoint_env: &["OASWATCH_ALIYUN_STS_ENDPOINT", "OASWATCH_ALIYUN_IMDS_ENDPOINT"],
+    banner_credentials: handle::banner_credentials,
+    banner_targets: handle::banner_targets,
+};
 
 /// The scenario's `[aliyun]` section (all defaults when the scenario has none).
 fn setup(scenario: &Scenario) -> &AliyunSetup {
@@ -56,121 +73,18 @@ fn setup(scenario: &Scenario) -> &AliyunSetup {
     scenario.section().unwrap_or(&DEFAULT)
 }
 
-impl SimCloud for Aliyun {
-    fn kind(&self) -> ProviderKind {
-        ProviderKind::Aliyun
-    }
+/// STS at `/` (told apart from CloudAPI by its `Action`), the metadata service, the
+/// credentials URI.
+fn serves_credentials(request: &Request<'_>) -> bool {
+    let path = request.uri.path();
+    (path == "/" && sts::is_sts(request.uri, request.headers)) || imds::serves(path)
+}
 
-    fn parse_section(&self, section: Option<toml::Value>) -> Result<Box<dyn Section>, String> {
-        parse_section::<AliyunSetup>(section)
-    }
-
-    fn validate_task(&self, scenario: &Scenario, task: &TaskSpec) -> Result<(), String> {
-        if task.kind == TaskKind::Export {
-            return Err("Alibaba has no asynchronous export".to_owned());
-        }
-        let group = task.group.as_deref().ok_or("an Alibaba import needs `group`")?;
-        if !setup(scenario).groups.iter().any(|g| g.id == group) {
-            return Err(format!("no Alibaba group `{group}`"));
-        }
-        Ok(())
-    }
-
-    fn group_names(&self, scenario: &Scenario) -> Vec<(String, String)> {
-        setup(scenario).groups.iter().map(|g| (g.id.clone(), g.name.clone())).collect()
-    }
-
-    fn initial_state(&self, scenario: &Scenario, ids: Ids) -> Box<dyn CloudState> {
-        tasks::initial_state(scenario, ids)
-    }
-
-    fn create_start_task(
-        &self,
-        shared: &Shared,
-        inner: &mut Inner,
-        start: &StartTask<'_>,
-    ) -> Result<TaskRef, SimError> {
-        tasks::create_start_task(shared, inner, start)
-    }
-
-    fn serves_credentials(&self, request: &Request<'_>) -> bool {
-        let path = request.uri.path();
-        (path == "/" && sts::is_sts(request.uri, request.headers)) || imds::serves(path)
-    }
-
-    fn handle_credentials(&self, shared: &Shared, request: &Request<'_>) -> Response {
-        if request.uri.path() == "/" {
-            sts::handle(shared, request.method, request.uri, request.headers, request.body)
-        } else {
-            imds::handle(shared, request)
-        }
-    }
-
-    fn serves_api(&self, path: &str) -> bool {
-        path == "/"
-    }
-
-    fn handle_api<'a>(&'a self, shared: &'a Shared, request: Request<'a>) -> Answer<'a> {
-        Box::pin(handle(shared, request.method, request.uri, request.headers, request.body))
-    }
-
-    fn import_quirks(&self) -> ImportQuirks {
-        ImportQuirks { internal_error: ("", "Internal Error"), reports_models: true, stuck_waiting: true }
-    }
-
-    fn throttled(&self, fault: &FaultSpec, request: &Answering<'_>) -> Response {
-        let left = fault.time_left_ms.unwrap_or(5000);
-        errors::aliyun_error_with(
-            StatusCode::BAD_REQUEST,
-            "Throttling.User",
-            "Request was denied due to user flow control.",
-            request.request_id,
-            request.host,
-            &[("x-ratelimit-user-api", format!("Limit:20,Remain:0,TimeLeft:{left}"))],
-        )
-    }
-
-    fn server_error(&self, fault: &FaultSpec, request: &Answering<'_>) -> Response {
-        let status = faults::status_or(fault, StatusCode::SERVICE_UNAVAILABLE);
-        let (code, message) = if status == StatusCode::SERVICE_UNAVAILABLE {
-            ("ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
-        } else {
-            ("InternalError", "The request processing has failed due to some unknown error, exception or failure.")
-        };
-        let code = fault.code.as_deref().unwrap_or(code);
-        aliyun_error(status, code, message, request.request_id, request.host)
-    }
-
-    fn hostile_error(&self, text: &str, request: &Answering<'_>) -> Response {
-        aliyun_error(StatusCode::BAD_REQUEST, "InvalidParameter", text, request.request_id, request.host)
-    }
-
-    fn deep_json_field(&self) -> &'static str {
-        "ApiResults"
-    }
-
-    fn served_at(&self) -> &'static str {
-        "Alibaba CloudAPI at /"
-    }
-
-    fn client_key_env(&self, handle: &SimHandle) -> Vec<(&'static str, String)> {
-        handle::client_key_env(handle)
-    }
-
-    fn banner_keys(&self, handle: &SimHandle, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        handle::banner_keys(handle, out)
-    }
-
-    fn credential_endpoint_env(&self) -> &'static [&'static str] {
-        &["OASWATCH_ALIYUN_STS_ENDPOINT", "OASWATCH_ALIYUN_IMDS_ENDPOINT"]
-    }
-
-    fn banner_credentials(&self, url: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        handle::banner_credentials(url, out)
-    }
-
-    fn banner_targets(&self, handle: &SimHandle, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        handle::banner_targets(handle, out)
+fn handle_credentials(shared: &Shared, request: &Request<'_>) -> Response {
+    if request.uri.path() == "/" {
+        sts::handle(shared, request.method, request.uri, request.headers, request.body)
+    } else {
+        imds::handle(shared, request)
     }
 }
 
@@ -200,7 +114,8 @@ fn invalid(name: &str) -> String {
     format!("The specified parameter \"{name}\" is not valid.")
 }
 
-async fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Response {
+async fn handle(shared: &Shared, request: Request<'_>) -> Response {
+    let Request { method, uri, headers, body } = request;
     let now = Instant::now();
     let host = header_str(headers, "host").unwrap_or("apigateway.aliyuncs.com").to_owned();
     let query = parse_query(uri.query().unwrap_or(""));

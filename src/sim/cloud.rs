@@ -1,9 +1,9 @@
-//! What the simulator asks of one simulated cloud: the [`SimCloud`] trait, and the type-keyed
+//! What the simulator asks of one simulated cloud: its registration [`SimCloud`], and the type-keyed
 //! holders of each cloud's scenario section ([`Sections`]) and state ([`CloudStates`]).
 //!
 //! The shared files (`server.rs`, `scenario.rs`, `state.rs`, `import.rs`, `imds.rs`, `faults.rs`,
 //! the handle in `sim.rs`) never name a cloud: they iterate over the table of registered clouds,
-//! `CLOUDS` in `sim.rs`, and call these methods. A cloud implements them in its own folder
+//! `CLOUDS` in `sim.rs`, and call these functions. A cloud defines them in its own folder
 //! (`sim/aliyun.rs` + `sim/aliyun/`, `sim/huawei.rs` + `sim/huawei/`); adding one is
 //! docs/adding-a-provider.md, "The simulator side".
 
@@ -67,85 +67,71 @@ impl StartTask<'_> {
     }
 }
 
-/// One simulated cloud. Object-safe: the registration table holds `&dyn SimCloud`.
-pub(crate) trait SimCloud: Sync {
-    fn kind(&self) -> ProviderKind;
+/// One simulated cloud: what the shared files ask of it, as functions of its folder (the way
+/// `provider::Registration` registers a cloud's client side).
+pub(crate) struct SimCloud {
+    pub kind: ProviderKind,
 
     // --- the scenario ---
-
-    /// Its `[<name>]` section of a scenario file (`None`: absent, all defaults).
-    fn parse_section(&self, section: Option<toml::Value>) -> Result<Box<dyn Section>, String>;
-
+    /// Parses its `[<name>]` section of a scenario file (`None`: absent, all defaults);
+    /// [`parse_section`] for a serde type.
+    pub parse_section: fn(Option<toml::Value>) -> ParsedSection,
     /// Checks a `[[tasks]]` entry for this cloud against its section.
-    fn validate_task(&self, scenario: &Scenario, task: &TaskSpec) -> Result<(), String>;
-
+    pub validate_task: fn(&Scenario, &TaskSpec) -> Result<(), String>,
     /// Every group of the scenario, `(id, name)`, for the labels of start tasks.
-    fn group_names(&self, scenario: &Scenario) -> Vec<(String, String)>;
+    pub group_names: fn(&Scenario) -> Vec<(String, String)>,
 
     // --- the state ---
-
     /// Its state at start (groups, instances) as the scenario declares it.
-    fn initial_state(&self, scenario: &Scenario, ids: Ids) -> Box<dyn CloudState>;
-
+    pub initial_state: fn(&Scenario, Ids) -> Box<dyn CloudState>,
     /// Creates one of the scenario's start tasks; its reference.
-    fn create_start_task(&self, shared: &Shared, inner: &mut Inner, start: &StartTask<'_>)
-    -> Result<TaskRef, SimError>;
+    pub create_start_task: fn(&Shared, &mut Inner, &StartTask<'_>) -> Result<TaskRef, SimError>,
 
     // --- HTTP ---
-
     /// Whether a request is for one of its credential services (STS, metadata, IAM). Asked of
-    /// every cloud before any is asked [`SimCloud::serves_api`], so that a credential service
-    /// sharing a path with an API (Alibaba STS at `/`) is found.
-    fn serves_credentials(&self, request: &Request<'_>) -> bool;
-
-    fn handle_credentials(&self, shared: &Shared, request: &Request<'_>) -> Response;
-
+    /// every cloud before any is asked `serves_api`, so that a credential service sharing a
+    /// path with an API (Alibaba STS at `/`) is found.
+    pub serves_credentials: fn(&Request<'_>) -> bool,
+    pub handle_credentials: fn(&Shared, &Request<'_>) -> Response,
     /// Whether a path is its gateway API's.
-    fn serves_api(&self, path: &str) -> bool;
+    pub serves_api: fn(&str) -> bool,
+    pub handle_api: for<'a> fn(&'a Shared, Request<'a>) -> Answer<'a>,
+    /// Where its API is served, for the banner (`Alibaba CloudAPI at /`).
+    pub served_at: &'static str,
 
-    fn handle_api<'a>(&'a self, shared: &'a Shared, request: Request<'a>) -> Answer<'a>;
-
-    // --- import ---
-
-    /// What its gateway does on import beyond the shared rules (its internal error's words,
-    /// whether models are items).
-    fn import_quirks(&self) -> ImportQuirks;
-
-    // --- faults, in its error shapes ---
-
-    /// The answer of a `throttle` fault.
-    fn throttled(&self, fault: &FaultSpec, request: &Answering<'_>) -> Response;
-
-    /// The answer of a `server_error` fault.
-    fn server_error(&self, fault: &FaultSpec, request: &Answering<'_>) -> Response;
-
-    /// An error answer whose message is `text` (the `hostile_error` fault).
-    fn hostile_error(&self, text: &str, request: &Answering<'_>) -> Response;
-
-    /// The field of its poll answer a `deep_json` fault nests.
-    fn deep_json_field(&self) -> &'static str;
+    // --- import and faults, in its words and shapes ---
+    /// What its gateway does on import beyond the shared rules.
+    pub import_quirks: ImportQuirks,
+    pub fault_answers: FaultAnswers,
 
     // --- the handle and the banner of `oaswatch sim` ---
-
-    /// Where its API is served, for the banner (`Alibaba CloudAPI at /`).
-    fn served_at(&self) -> &'static str;
-
     /// The variables that give `oaswatch` the scenario's first long-term key.
-    fn client_key_env(&self, handle: &SimHandle) -> Vec<(&'static str, String)>;
-
+    pub client_key_env: fn(&SimHandle) -> Vec<(&'static str, String)>,
     /// The banner's lines for its keys and tokens (fake by construction; printing them is the
     /// point of `oaswatch sim`).
-    fn banner_keys(&self, handle: &SimHandle, out: &mut dyn io::Write) -> io::Result<()>;
-
+    pub banner_keys: fn(&SimHandle, &mut dyn io::Write) -> io::Result<()>,
     /// The variables that point the credential chains at its credential services.
-    fn credential_endpoint_env(&self) -> &'static [&'static str];
-
-    /// The banner's lines saying what its credential services accept.
-    fn banner_credentials(&self, url: &str, out: &mut dyn io::Write) -> io::Result<()>;
-
+    pub credential_endpoint_env: &'static [&'static str],
+    /// The banner's lines saying what its credential services accept (`url`: the simulator's).
+    pub banner_credentials: fn(&str, &mut dyn io::Write) -> io::Result<()>,
     /// The banner's lines listing where `oaswatch import --to` can send a spec.
-    fn banner_targets(&self, handle: &SimHandle, out: &mut dyn io::Write) -> io::Result<()>;
+    pub banner_targets: fn(&SimHandle, &mut dyn io::Write) -> io::Result<()>,
 }
+
+/// A cloud's answers to the faults that answer with an error (`sim/faults.rs`).
+pub(crate) struct FaultAnswers {
+    /// `throttle`.
+    pub throttled: fn(&FaultSpec, &Answering<'_>) -> Response,
+    /// `server_error`.
+    pub server_error: fn(&FaultSpec, &Answering<'_>) -> Response,
+    /// `hostile_error`: an error whose message is the given text.
+    pub hostile_error: fn(&str, &Answering<'_>) -> Response,
+    /// The field of its poll answer a `deep_json` fault nests.
+    pub deep_json_field: &'static str,
+}
+
+/// A cloud's section, parsed, or why not.
+pub(crate) type ParsedSection = Result<Box<dyn Section>, String>;
 
 /// A cloud's scenario section, whatever its type.
 pub trait Section: Any + Send + Sync + fmt::Debug {
@@ -160,7 +146,7 @@ impl<T: Any + Send + Sync + fmt::Debug + Clone> Section for T {
 
 /// Parses a section of type `T` (all defaults when absent): what [`SimCloud::parse_section`]
 /// does for a serde type.
-pub(crate) fn parse_section<T>(section: Option<toml::Value>) -> Result<Box<dyn Section>, String>
+pub(crate) fn parse_section<T>(section: Option<toml::Value>) -> ParsedSection
 where
     T: Section + Default + serde::de::DeserializeOwned,
 {
@@ -209,21 +195,20 @@ impl<'de> serde::Deserialize<'de> for Sections {
                 use serde::de::Error as _;
                 let mut given: Vec<(ProviderKind, toml::Value)> = Vec::new();
                 while let Some(key) = map.next_key::<String>()? {
-                    let Some(cloud) = super::CLOUDS.iter().find(|c| c.kind().as_str() == key) else {
-                        let names: Vec<String> = super::CLOUDS.iter().map(|c| format!("`{}`", c.kind())).collect();
+                    let Some(cloud) = super::CLOUDS.iter().find(|c| c.kind.as_str() == key) else {
+                        let names: Vec<String> = super::CLOUDS.iter().map(|c| format!("`{}`", c.kind)).collect();
                         return Err(A::Error::custom(format!(
                             "unknown field `{key}`, expected a scenario field or a cloud's section ({})",
                             names.join(", ")
                         )));
                     };
-                    given.push((cloud.kind(), map.next_value()?));
+                    given.push((cloud.kind, map.next_value()?));
                 }
                 let mut sections = Vec::new();
                 for cloud in super::CLOUDS {
-                    let value = given.iter().position(|(kind, _)| *kind == cloud.kind()).map(|at| given.remove(at).1);
-                    let section = cloud
-                        .parse_section(value)
-                        .map_err(|err| A::Error::custom(format!("[{}]: {err}", cloud.kind())))?;
+                    let value = given.iter().position(|(kind, _)| *kind == cloud.kind).map(|at| given.remove(at).1);
+                    let section = (cloud.parse_section)(value)
+                        .map_err(|err| A::Error::custom(format!("[{}]: {err}", cloud.kind)))?;
                     sections.push(section);
                 }
                 Ok(Sections(sections))

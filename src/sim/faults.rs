@@ -6,7 +6,7 @@
 //! [`FaultSpec`]). "Before" faults replace the answer and skip the endpoint's side effects (no
 //! task is created); "after" faults reshape the real answer. The faults that answer with an
 //! error (throttling, server errors, hostile text) answer in the cloud's own shape, from its
-//! folder (`SimCloud::throttled` and the like).
+//! folder (`SimCloud::fault_answers`).
 
 use std::future::Future;
 use std::io;
@@ -131,10 +131,10 @@ async fn until_shutdown(mut rx: watch::Receiver<bool>) {
 
 /// The answer of a "before" fault.
 pub(crate) async fn before(shared: &Shared, fault: &FaultSpec, req: &Answering<'_>) -> Response {
-    let cloud = super::cloud(req.provider);
+    let cloud = &super::cloud(req.provider).fault_answers;
     match fault.kind {
-        FaultKind::Throttle => cloud.throttled(fault, req),
-        FaultKind::ServerError => cloud.server_error(fault, req),
+        FaultKind::Throttle => (cloud.throttled)(fault, req),
+        FaultKind::ServerError => (cloud.server_error)(fault, req),
         FaultKind::Html => {
             let status = status_or(fault, StatusCode::BAD_GATEWAY);
             let reason = status.canonical_reason().unwrap_or("Error");
@@ -149,7 +149,7 @@ pub(crate) async fn before(shared: &Shared, fault: &FaultSpec, req: &Answering<'
         FaultKind::Oversize => oversize(shared, fault.size_bytes.unwrap_or(50 << 20), req.request_id),
         FaultKind::DeepJson => {
             let depth = fault.depth.unwrap_or(10_000);
-            let field = cloud.deep_json_field();
+            let field = cloud.deep_json_field;
             let body = format!(
                 "{{\"RequestId\":\"{}\",\"{field}\":{}{}}}",
                 req.request_id,
@@ -172,7 +172,7 @@ pub(crate) async fn before(shared: &Shared, fault: &FaultSpec, req: &Answering<'
         }
         FaultKind::HostileError => {
             let text = hostile::sample(fault.hostile.as_deref().unwrap_or("all")).unwrap_or_default();
-            cloud.hostile_error(&text, req)
+            (cloud.hostile_error)(&text, req)
         }
         FaultKind::Truncated | FaultKind::Slow | FaultKind::Drip => {
             with_body(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", Body::from("misrouted fault"))

@@ -10,8 +10,8 @@
 //! task then fails with `APIG.2012`; a taken group name fails it with `APIG.3201`; a missing
 //! group with `APIG.3001`.
 //!
-//! [`Huawei`] is its registration: everything the shared simulator asks of this cloud
-//! (`SimCloud`, in `sim/cloud.rs`), delegated to this folder.
+//! [`CLOUD`] is its registration: everything the shared simulator asks of this cloud
+//! (`SimCloud`, in `sim/cloud.rs`), as functions of this folder.
 
 use std::time::{Instant, SystemTime};
 
@@ -21,19 +21,17 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::auth::RequestView;
-use super::cloud::{Answer, CloudState, Request, Section, SimCloud, StartTask, parse_section};
+use super::cloud::{Request, SimCloud, parse_section};
 use super::engine::Final;
 use super::faults::{self, Answering, FaultContext};
 use super::http::{header_str, json_response, parse_query, percent_decode, query_get};
-use super::ids::Ids;
 use super::import::{ImportQuirks, Origin, resolve};
-use super::scenario::{Behaviour, EndpointSelector, FaultSpec, Scenario, TaskSpec};
-use super::state::{Inner, PlanResult, Shared, SimTask};
-use super::{SimError, SimHandle};
-use crate::domain::{ChangeAction, ProviderKind, TaskKind, TaskRef};
+use super::scenario::{Behaviour, EndpointSelector, FaultSpec, Scenario};
+use super::state::{PlanResult, Shared, SimTask};
+use crate::domain::{ChangeAction, ProviderKind, TaskKind};
 use crate::openapi::{self, ErrorKind, OpenApiError, TargetVersion};
 use auth::verify_huawei;
-use errors::{huawei_error, huawei_error_with, huawei_invalid, huawei_missing};
+use errors::{huawei_error, huawei_invalid, huawei_missing};
 use export::ExportRequest;
 use scenario::HuaweiSetup;
 use tasks::{HuaweiImportOptions, create_export, create_import, instance};
@@ -58,7 +56,30 @@ mod tasks;
 pub use handle::HuaweiCredentials;
 
 /// The simulated Huawei Cloud, as the registration table (`CLOUDS` in `sim.rs`) holds it.
-pub(crate) struct Huawei;
+pub(crate) const CLOUD: SimCloud = SimCloud {
+    kind: ProviderKind::Huawei,
+    parse_section: parse_section::<HuaweiSetup>,
+    validate_task: scenario::validate_task,
+    group_names: scenario::group_names,
+    initial_state: tasks::initial_state,
+    create_start_task: tasks::create_start_task,
+    serves_credentials: |request| iam::serves(request.uri.path()) || metadata::serves(request.uri.path()),
+    handle_credentials,
+    serves_api: |path| path.starts_with("/v2/"),
+    handle_api: |shared, request| Box::pin(handle(shared, request)),
+    served_at: "Huawei APIG under /v2/",
+    import_quirks: ImportQuirks {
+        internal_error: ("APIG.9999", "System error"),
+        reports_models: false,
+        stuck_waiting: false,
+    },
+    fault_answers: errors::FAULT_ANSWERS,
+    client_key_env: handle::client_key_env,
+    banner_keys: handle::banner_keys,
+    credential_endpoint_env: &["HUAWEICLOUD_SDK_IAM_ENDPOINT", "OASWATCH_HUAWEI_METADATA_ENDPOINT"],
+    banner_credentials: handle::banner_credentials,
+    banner_targets: handle::banner_targets,
+};
 
 /// The scenario's `[huawei]` section (all defaults when the scenario has none).
 fn setup(scenario: &Scenario) -> &HuaweiSetup {
@@ -66,131 +87,12 @@ fn setup(scenario: &Scenario) -> &HuaweiSetup {
     scenario.section().unwrap_or(&DEFAULT)
 }
 
-impl SimCloud for Huawei {
-    fn kind(&self) -> ProviderKind {
-        ProviderKind::Huawei
-    }
-
-    fn parse_section(&self, section: Option<toml::Value>) -> Result<Box<dyn Section>, String> {
-        parse_section::<HuaweiSetup>(section)
-    }
-
-    fn validate_task(&self, scenario: &Scenario, task: &TaskSpec) -> Result<(), String> {
-        let instances = &setup(scenario).instances;
-        let instance = match &task.instance {
-            Some(id) => instances.iter().find(|i| i.id == *id),
-            None => instances.first(),
-        }
-        .ok_or("no such Huawei instance (declare one under [[huawei.instances]])")?;
-        if let Some(mode) = &task.api_mode
-            && !matches!(mode.as_str(), "merge" | "override")
-        {
-            return Err(format!("api_mode is merge or override, found `{mode}`"));
-        }
-        let export = task.kind == TaskKind::Export;
-        let group_required = export || task.is_create_group == Some(false);
-        match &task.group {
-            // A group that does not exist is allowed for imports: the task fails the way the
-            // real service fails it (APIG.3001).
-            Some(group) if export && !instance.groups.iter().any(|g| g.id == *group) => {
-                Err(format!("no group `{group}` in instance `{}`", instance.id))
-            }
-            None if group_required => Err("needs `group`".to_owned()),
-            _ => Ok(()),
-        }
-    }
-
-    fn group_names(&self, scenario: &Scenario) -> Vec<(String, String)> {
-        let groups = setup(scenario).instances.iter().flat_map(|i| &i.groups);
-        groups.map(|g| (g.id.clone(), g.name.clone())).collect()
-    }
-
-    fn initial_state(&self, scenario: &Scenario, ids: Ids) -> Box<dyn CloudState> {
-        tasks::initial_state(scenario, ids)
-    }
-
-    fn create_start_task(
-        &self,
-        shared: &Shared,
-        inner: &mut Inner,
-        start: &StartTask<'_>,
-    ) -> Result<TaskRef, SimError> {
-        tasks::create_start_task(shared, inner, start)
-    }
-
-    fn serves_credentials(&self, request: &Request<'_>) -> bool {
-        let path = request.uri.path();
-        iam::serves(path) || metadata::serves(path)
-    }
-
-    fn handle_credentials(&self, shared: &Shared, request: &Request<'_>) -> Response {
-        if iam::serves(request.uri.path()) {
-            iam::handle(shared, request.method, request.uri, request.headers, request.body)
-        } else {
-            metadata::handle(shared, request)
-        }
-    }
-
-    fn serves_api(&self, path: &str) -> bool {
-        path.starts_with("/v2/")
-    }
-
-    fn handle_api<'a>(&'a self, shared: &'a Shared, request: Request<'a>) -> Answer<'a> {
-        Box::pin(handle(shared, request.method, request.uri, request.headers, request.body))
-    }
-
-    fn import_quirks(&self) -> ImportQuirks {
-        ImportQuirks { internal_error: ("APIG.9999", "System error"), reports_models: false, stuck_waiting: false }
-    }
-
-    fn throttled(&self, fault: &FaultSpec, request: &Answering<'_>) -> Response {
-        let after = fault.retry_after_secs.unwrap_or(7);
-        huawei_error_with(
-            StatusCode::TOO_MANY_REQUESTS,
-            "APIG.0308",
-            "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second",
-            request.request_id,
-            &[("retry-after", after.to_string())],
-        )
-    }
-
-    fn server_error(&self, fault: &FaultSpec, request: &Answering<'_>) -> Response {
-        let status = faults::status_or(fault, StatusCode::INTERNAL_SERVER_ERROR);
-        let code = fault.code.as_deref().unwrap_or("APIG.9999");
-        let message = if code == "APIG.9008" { "Too many requests. Try again later." } else { "System error" };
-        huawei_error(status, code, message, request.request_id)
-    }
-
-    fn hostile_error(&self, text: &str, request: &Answering<'_>) -> Response {
-        huawei_error(StatusCode::BAD_REQUEST, "APIG.2012", text, request.request_id)
-    }
-
-    fn deep_json_field(&self) -> &'static str {
-        "task_result"
-    }
-
-    fn served_at(&self) -> &'static str {
-        "Huawei APIG under /v2/"
-    }
-
-    fn client_key_env(&self, handle: &SimHandle) -> Vec<(&'static str, String)> {
-        handle::client_key_env(handle)
-    }
-
-    fn banner_keys(&self, handle: &SimHandle, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        handle::banner_keys(handle, out)
-    }
-
-    fn credential_endpoint_env(&self) -> &'static [&'static str] {
-        &["HUAWEICLOUD_SDK_IAM_ENDPOINT", "OASWATCH_HUAWEI_METADATA_ENDPOINT"]
-    }
-
-    fn banner_credentials(&self, _url: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        handle::banner_credentials(out)
-    }
-
-    fn banner_targets(&self, handle: &SimHandle, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        handle::banner_targets(handle, out)
+/// IAM federation, or the metadata service.
+fn handle_credentials(shared: &Shared, request: &Request<'_>) -> Response {
+    if iam::serves(request.uri.path()) {
+        iam::handle(shared, request.method, request.uri, request.headers, request.body)
+    } else {
+        metadata::handle(shared, request)
     }
 }
 
@@ -205,7 +107,8 @@ fn accepted(task_id: &str, request_id: &str) -> Response {
     json_response(StatusCode::ACCEPTED, &json!({ "task_id": task_id }), &[("x-request-id", request_id.to_owned())])
 }
 
-async fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Response {
+async fn handle(shared: &Shared, request: Request<'_>) -> Response {
+    let Request { method, uri, headers, body } = request;
     let now = Instant::now();
     let prepared = match prepare(shared, method, uri, headers, body, now) {
         Ok(prepared) => prepared,

@@ -435,7 +435,7 @@ impl Scenario {
         if task.kind == TaskKind::Import && task.spec.is_none() && task.generate.is_none() {
             return Err("an import needs `spec` or `generate`".to_owned());
         }
-        super::cloud(task.provider).validate_task(self, task)
+        (super::cloud(task.provider).validate_task)(self, task)
     }
 }
 

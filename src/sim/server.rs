@@ -58,12 +58,12 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
     };
     let request = CloudRequest { method: &parts.method, uri: &parts.uri, headers: &parts.headers, body: &bytes };
     // Credential services first: one may share a path with a gateway API (Alibaba STS at `/`).
-    if let Some(cloud) = super::CLOUDS.iter().find(|cloud| cloud.serves_credentials(&request)) {
-        return cloud.handle_credentials(&shared, &request);
+    if let Some(cloud) = super::CLOUDS.iter().find(|cloud| (cloud.serves_credentials)(&request)) {
+        return (cloud.handle_credentials)(&shared, &request);
     }
     let path = parts.uri.path();
-    if let Some(cloud) = super::CLOUDS.iter().find(|cloud| cloud.serves_api(path)) {
-        return cloud.handle_api(&shared, request).await;
+    if let Some(cloud) = super::CLOUDS.iter().find(|cloud| (cloud.serves_api)(path)) {
+        return (cloud.handle_api)(&shared, request).await;
     }
     shared.lock().stats.count_request("unknown path");
     json_response(StatusCode::NOT_FOUND, &json!({ "error": "not found", "path": path }), &[])

@@ -6,7 +6,26 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::sim::scenario::{ExistingApi, REDACTED, default_window};
+use super::setup;
+use crate::domain::TaskKind;
+use crate::sim::scenario::{ExistingApi, REDACTED, Scenario, TaskSpec, default_window};
+
+/// Checks a `[[tasks]]` entry for Alibaba: an import into a declared group.
+pub(super) fn validate_task(scenario: &Scenario, task: &TaskSpec) -> Result<(), String> {
+    if task.kind == TaskKind::Export {
+        return Err("Alibaba has no asynchronous export".to_owned());
+    }
+    let group = task.group.as_deref().ok_or("an Alibaba import needs `group`")?;
+    if !setup(scenario).groups.iter().any(|g| g.id == group) {
+        return Err(format!("no Alibaba group `{group}`"));
+    }
+    Ok(())
+}
+
+/// The scenario's groups, `(id, name)`.
+pub(super) fn group_names(scenario: &Scenario) -> Vec<(String, String)> {
+    setup(scenario).groups.iter().map(|g| (g.id.clone(), g.name.clone())).collect()
+}
 
 /// What `DescribeImportOASTask` answers for an unknown `OperationId` (undocumented: quirk 10).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

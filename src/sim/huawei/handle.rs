@@ -103,7 +103,7 @@ pub(super) fn banner_keys(handle: &SimHandle, out: &mut dyn io::Write) -> io::Re
     Ok(())
 }
 
-pub(super) fn banner_credentials(out: &mut dyn io::Write) -> io::Result<()> {
+pub(super) fn banner_credentials(_url: &str, out: &mut dyn io::Write) -> io::Result<()> {
     writeln!(out, "#   Huawei identity provider {HUAWEI_IDP}, ID token: {HUAWEI_ID_TOKEN}")
 }
 

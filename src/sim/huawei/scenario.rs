@@ -6,7 +6,42 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::sim::scenario::{ExistingApi, REDACTED, default_window};
+use super::setup;
+use crate::domain::TaskKind;
+use crate::sim::scenario::{ExistingApi, REDACTED, Scenario, TaskSpec, default_window};
+
+/// Checks a `[[tasks]]` entry for Huawei: its instance, its `api_mode`, the group an export
+/// (or an import into an existing group) needs.
+pub(super) fn validate_task(scenario: &Scenario, task: &TaskSpec) -> Result<(), String> {
+    let instances = &setup(scenario).instances;
+    let instance = match &task.instance {
+        Some(id) => instances.iter().find(|i| i.id == *id),
+        None => instances.first(),
+    }
+    .ok_or("no such Huawei instance (declare one under [[huawei.instances]])")?;
+    if let Some(mode) = &task.api_mode
+        && !matches!(mode.as_str(), "merge" | "override")
+    {
+        return Err(format!("api_mode is merge or override, found `{mode}`"));
+    }
+    let export = task.kind == TaskKind::Export;
+    let group_required = export || task.is_create_group == Some(false);
+    match &task.group {
+        // A group that does not exist is allowed for imports: the task fails the way the real
+        // service fails it (APIG.3001).
+        Some(group) if export && !instance.groups.iter().any(|g| g.id == *group) => {
+            Err(format!("no group `{group}` in instance `{}`", instance.id))
+        }
+        None if group_required => Err("needs `group`".to_owned()),
+        _ => Ok(()),
+    }
+}
+
+/// Every instance's groups, `(id, name)`.
+pub(super) fn group_names(scenario: &Scenario) -> Vec<(String, String)> {
+    let groups = setup(scenario).instances.iter().flat_map(|i| &i.groups);
+    groups.map(|g| (g.id.clone(), g.name.clone())).collect()
+}
 
 fn default_huawei_region() -> String {
     "cn-north-4".to_owned()
