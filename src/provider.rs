@@ -8,6 +8,7 @@
 //! provider.rs      Fetch, Cloud, the registry of clouds, import/export requests
 //! ├── aliyun/      Alibaba Cloud: client, wire, ACS3 signing, credential chain, raw item JSON
 //! ├── huawei/      Huawei Cloud: the same parts
+//! ├── client_support  CloudClient (a client's methods; Cloud follows), discovered
 //! ├── clients      every cloud's client in one map, behind Fetch
 //! ├── signing      the canonical-request HMAC scheme both clouds use, hashes, dates
 //! ├── classify     error answers → FetchError, with each cloud's rules
@@ -23,6 +24,7 @@
 pub mod aliyun;
 pub mod answers;
 pub mod classify;
+pub mod client_support;
 pub mod clients;
 pub mod endpoint;
 pub mod http;

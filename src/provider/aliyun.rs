@@ -31,6 +31,7 @@ pub use client::{AliyunClient, ImportOasOptions};
 pub use credentials::AliyunCredentials;
 pub use wire::ImportOasOutcome;
 
+use super::client_support::discovered;
 use super::endpoint::{EndpointError, check_region, default_url};
 use super::{Discovered, ImportOptions, Registration};
 use crate::credentials::{ChainInput, CredentialError};
@@ -58,28 +59,13 @@ pub static REGISTRATION: Registration = Registration {
 
 fn discover(input: &ChainInput<'_>) -> Result<Discovered, CredentialError> {
     let chosen = credentials::discover(input)?;
-    let source = chosen.recipe.source();
-    let recipe = chosen.recipe;
-    let client_source = source.clone();
-    let sdk_name = chosen.sdk_name;
-    Ok(Discovered {
-        source,
-        skipped: chosen.skipped,
-        warnings: chosen.warnings,
-        connect: Box::new(move |connection| {
-            let provider = recipe.build(connection.http, connection.clock);
-            Arc::new(
-                AliyunClient::with_provider(
-                    connection.http.clone(),
-                    connection.endpoint.cloned(),
-                    provider,
-                    client_source,
-                )
-                .with_provider_name(sdk_name)
-                .with_body_cap(connection.body_cap),
-            )
-        }),
-    })
+    let (recipe, sdk_name) = (chosen.recipe, chosen.sdk_name);
+    Ok(discovered(recipe.source(), chosen.skipped, chosen.warnings, move |connection, source| {
+        let provider = recipe.build(connection.http, connection.clock);
+        let client =
+            AliyunClient::with_provider(connection.http.clone(), connection.endpoint.cloned(), provider, source);
+        Arc::new(client.with_provider_name(sdk_name).with_body_cap(connection.body_cap))
+    }))
 }
 
 /// The base URL for CloudAPI in a region: the override if given, else the host the SDK's

@@ -28,6 +28,7 @@ use reqwest::Url;
 pub use client::{HuaweiClient, HuaweiExportOptions, HuaweiImportOptions};
 pub use credentials::HuaweiCredentials;
 
+use super::client_support::discovered;
 use super::endpoint::{EndpointError, check_region, default_url};
 use super::{Discovered, ImportOptions, Registration};
 use crate::credentials::{ChainInput, CredentialError};
@@ -52,26 +53,13 @@ pub static REGISTRATION: Registration = Registration {
 
 fn discover(input: &ChainInput<'_>) -> Result<Discovered, CredentialError> {
     let chosen = credentials::discover(input)?;
-    let source = chosen.recipe.source();
     let recipe = chosen.recipe;
-    let client_source = source.clone();
-    Ok(Discovered {
-        source,
-        skipped: chosen.skipped,
-        warnings: chosen.warnings,
-        connect: Box::new(move |connection| {
-            let provider = recipe.build(connection.http, connection.clock);
-            Arc::new(
-                HuaweiClient::with_provider(
-                    connection.http.clone(),
-                    connection.endpoint.cloned(),
-                    provider,
-                    client_source,
-                )
-                .with_body_cap(connection.body_cap),
-            )
-        }),
-    })
+    Ok(discovered(recipe.source(), chosen.skipped, chosen.warnings, move |connection, source| {
+        let provider = recipe.build(connection.http, connection.clock);
+        let client =
+            HuaweiClient::with_provider(connection.http.clone(), connection.endpoint.cloned(), provider, source);
+        Arc::new(client.with_body_cap(connection.body_cap))
+    }))
 }
 
 /// The base URL for APIG in a region: the override if given, else

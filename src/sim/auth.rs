@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use axum::http::{HeaderMap, StatusCode};
 
 use super::http::header_str;
+use crate::provider::signing::SignedRequest;
 
 /// What a verifier needs from a request.
 pub(crate) struct RequestView<'a> {
@@ -46,6 +47,27 @@ pub(crate) fn signed_values<'h>(headers: &'h HeaderMap, names: &[String]) -> Res
 
 pub(crate) fn seconds_between(a: SystemTime, b: SystemTime) -> u64 {
     a.duration_since(b).or_else(|_| b.duration_since(a)).map_or(0, |d| d.as_secs())
+}
+
+/// The request as its signer saw it, rebuilt from what was received (the signed headers'
+/// values, the decoded query), handed to `check`: the verifiers recompute the signature on it.
+pub(crate) fn with_signed_request<R>(
+    req: &RequestView<'_>,
+    signed_headers: &[(String, &str)],
+    hashed_payload: &str,
+    date: &str,
+    check: impl FnOnce(&SignedRequest<'_>) -> R,
+) -> R {
+    let pairs: Vec<(&str, &str)> = signed_headers.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    let query: Vec<(&str, &str)> = req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    check(&SignedRequest {
+        method: req.method,
+        path: req.path,
+        query: &query,
+        signed_headers: &pairs,
+        hashed_payload,
+        date,
+    })
 }
 
 /// A key as a verifier needs it, wherever it came from.

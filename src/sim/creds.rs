@@ -137,11 +137,6 @@ impl Issued {
     }
 }
 
-/// `2006-01-02T15:04:05Z`.
-pub(crate) fn iso8601(at: SystemTime) -> String {
-    crate::provider::aliyun::credentials::sts::iso8601(at)
-}
-
 /// `2023-08-10T09:20:29.093000Z`, Huawei IAM's time format.
 pub(crate) fn huawei_time(at: SystemTime) -> String {
     let at = time::OffsetDateTime::from(at);

@@ -165,6 +165,22 @@ pub(crate) fn default_window() -> u64 {
 /// What `Debug` shows instead of a secret.
 pub(crate) const REDACTED: &str = "<redacted>";
 
+/// `Debug` of a scenario key: its id shown, its secret and token (if any) redacted.
+pub(crate) fn debug_key(
+    f: &mut std::fmt::Formatter<'_>,
+    (name, id_field, secret_field): (&str, &str, &str),
+    id: &str,
+    token: Option<&String>,
+    expires_in_secs: Option<f64>,
+) -> std::fmt::Result {
+    f.debug_struct(name)
+        .field(id_field, &id)
+        .field(secret_field, &REDACTED)
+        .field("security_token", &token.map(|_| REDACTED))
+        .field("expires_in_secs", &expires_in_secs)
+        .finish()
+}
+
 /// An API that exists in a group before any import.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -455,6 +471,30 @@ mod tests {
             }
         }
         assert!(load("demo.toml").is_ok());
+    }
+
+    /// Every string under a key named like a secret (`access_key_secret`, `secret_key`,
+    /// `security_token`, `token`), in any cloud's section.
+    fn secrets(value: &toml::Value, key: &str, found: &mut Vec<String>) {
+        match value {
+            toml::Value::String(text) if key.contains("secret") || key.contains("token") => found.push(text.clone()),
+            toml::Value::Table(table) => table.iter().for_each(|(k, v)| secrets(v, k, found)),
+            toml::Value::Array(items) => items.iter().for_each(|v| secrets(v, key, found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let (_, text) = BUILTIN_SCENARIOS.iter().find(|(name, _)| *name == "happy").unwrap();
+        let mut found = Vec::new();
+        secrets(&toml::from_str::<toml::Value>(text).unwrap(), "", &mut found);
+        assert!(found.len() >= 4, "{found:?}");
+        let shown = format!("{:?}", load("happy").unwrap());
+        for secret in &found {
+            assert!(!shown.contains(secret.as_str()), "{secret} shown");
+        }
+        assert!(shown.contains("LTAI5tSimulatorKey0000001"), "key ids are not secret");
     }
 
     #[test]

@@ -281,3 +281,44 @@ fn dependencies_point_one_way() {
         assert!(wrong.is_empty(), "{module} depends on {wrong:?} (all: {deps:?})");
     }
 }
+
+/// The simulator's shared files never name a cloud's module: they ask the registration of each
+/// cloud (`SimCloud` in `CLOUDS`), so a new cloud is its folder plus its line in `src/sim.rs`
+/// (docs/adding-a-provider.md, "The simulator side").
+#[test]
+fn only_the_simulators_registration_names_a_cloud_module() {
+    let sim = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim");
+    let clouds: Vec<&str> = oaswatch::domain::ProviderKind::ALL.iter().map(|kind| kind.as_str()).collect();
+    let mut shared: Vec<PathBuf> = fs::read_dir(&sim)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .filter(|path| !clouds.iter().any(|cloud| path.file_stem().is_some_and(|stem| stem == *cloud)))
+        .collect();
+    shared.sort();
+    assert!(shared.len() > 10, "{shared:?}");
+    let mut offenders = Vec::new();
+    for path in &shared {
+        let production = code_only(&fs::read_to_string(path).unwrap());
+        for cloud in &clouds {
+            if production.contains(&format!("{cloud}::")) || production.contains(&format!("mod {cloud}")) {
+                offenders.push(format!("{}: names `{cloud}`", path.display()));
+            }
+        }
+    }
+    // The registration: the module, its handle's credential type, its line in `CLOUDS`.
+    let registration = code_only(&fs::read_to_string(sim.with_extension("rs")).unwrap());
+    for line in registration.lines() {
+        for cloud in &clouds {
+            let names = line.contains(&format!("{cloud}::")) || line.contains(&format!("mod {cloud}"));
+            let allowed = line.trim() == format!("mod {cloud};")
+                || line.trim_start().starts_with(&format!("pub use {cloud}::"))
+                || line.trim_start().starts_with("const CLOUDS:");
+            if names && !allowed {
+                offenders.push(format!("src/sim.rs: `{}`", line.trim()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "only the registration in src/sim.rs names a cloud's module: {offenders:#?}");
+}

@@ -18,13 +18,12 @@ use crate::credentials::{CredentialProvider, CredentialSource, mask_key_id};
 use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, TaskRef};
 use crate::openapi::SpecVersion;
 use crate::provider::answers::Answers;
+use crate::provider::client_support::CloudClient;
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::host_header;
 use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
 use crate::provider::signing::{SignedRequest, acs_date, canonical_query, percent_encode, sha256_hex};
-use crate::provider::{
-    Cloud, CloudFuture, ExportRequest, Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported,
-};
+use crate::provider::{Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported};
 
 /// The Alibaba console's documented import limits (docs/protocols.md); the API may accept more,
 /// so crossing them is a note, not an error.
@@ -252,28 +251,19 @@ impl AliyunClient {
     pub(super) fn context(&self, error: FetchError) -> FetchError {
         with_credential_source(error, &self.source)
     }
-
-    async fn who(&self) -> Result<Identity, FetchError> {
-        let creds = self.creds.get().await?;
-        let cache = self.creds.status();
-        Ok(Identity {
-            key_id: Some(mask_key_id(&creds.access_key_id)),
-            kind: if creds.security_token.is_some() { "STS token" } else { "access key" },
-            expires: cache.as_ref().and_then(|c| c.expires),
-            cache,
-        })
-    }
 }
 
-impl AliyunClient {
+impl CloudClient for AliyunClient {
+    const KIND: ProviderKind = ProviderKind::Aliyun;
+
     async fn fetch_task(&self, task: &TaskRef) -> Result<Task, FetchError> {
-        let TaskRef::Aliyun { region, operation_id, .. } = task else { return Err(mismatch(task.provider())) };
+        let TaskRef::Aliyun { region, operation_id, .. } = task else { return Err(Self::mismatch(task.provider())) };
         self.describe(task, region, operation_id).await
     }
 
     async fn start_import(&self, request: &ImportRequest<'_>) -> Result<Imported, FetchError> {
         let Target::Aliyun { region, group_id, .. } = request.target else {
-            return Err(mismatch(request.target.provider()));
+            return Err(Self::mismatch(request.target.provider()));
         };
         let mut notes = Vec::new();
         if request.operations > MAX_APIS {
@@ -314,39 +304,25 @@ impl AliyunClient {
         };
         Ok(Imported { task_ref, notes })
     }
-}
 
-fn mismatch(other: ProviderKind) -> FetchError {
-    crate::provider::wrong_cloud(other, ProviderKind::Aliyun)
-}
-
-impl Cloud for AliyunClient {
-    fn fetch<'a>(&'a self, task: &'a TaskRef) -> CloudFuture<'a, Task> {
-        Box::pin(self.fetch_task(task))
+    async fn group_contents(&self, target: &Target, _options: &ImportOptions) -> Result<GroupContents, FetchError> {
+        let Target::Aliyun { region, group_id, .. } = target else { return Err(Self::mismatch(target.provider())) };
+        self.group_contents_of(region, group_id).await
     }
 
-    fn import<'a>(&'a self, request: &'a ImportRequest<'a>) -> CloudFuture<'a, Imported> {
-        Box::pin(self.start_import(request))
-    }
-
-    fn export<'a>(&'a self, _request: &'a ExportRequest<'a>) -> CloudFuture<'a, TaskRef> {
-        let why = ProviderKind::Aliyun.facts().no_export.unwrap_or("export is not supported");
-        Box::pin(std::future::ready(Err(FetchError::new(FetchErrorKind::Protocol, "export.unsupported", why))))
-    }
-
-    fn group_contents<'a>(&'a self, target: &'a Target, _options: &'a ImportOptions) -> CloudFuture<'a, GroupContents> {
-        Box::pin(async move {
-            let Target::Aliyun { region, group_id, .. } = target else { return Err(mismatch(target.provider())) };
-            self.group_contents_of(region, group_id).await
-        })
-    }
-
-    fn credential_source(&self) -> &CredentialSource {
+    fn source(&self) -> &CredentialSource {
         &self.source
     }
 
-    fn identity(&self) -> CloudFuture<'_, Identity> {
-        Box::pin(self.who())
+    async fn who(&self) -> Result<Identity, FetchError> {
+        let creds = self.creds.get().await?;
+        let cache = self.creds.status();
+        Ok(Identity {
+            key_id: Some(mask_key_id(&creds.access_key_id)),
+            kind: if creds.security_token.is_some() { "STS token" } else { "access key" },
+            expires: cache.as_ref().and_then(|c| c.expires),
+            cache,
+        })
     }
 }
 

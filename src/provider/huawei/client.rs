@@ -18,13 +18,13 @@ use super::sign::{SDK_HMAC, UNSIGNED_PAYLOAD};
 use super::wire;
 use crate::credentials::{CredentialProvider, CredentialSource, mask_key_id};
 use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, TaskRef};
+use crate::provider::client_support::CloudClient;
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::{host_header, join_path};
 use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
 use crate::provider::signing::{SignedRequest, canonical_query, percent_encode, sdk_date, sha256_hex};
 use crate::provider::{
-    Cloud, CloudFuture, ExportRequest, Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported,
-    server_task_ref,
+    ExportRequest, Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported, server_task_ref,
 };
 
 /// Huawei's well-known id of the RELEASE environment.
@@ -136,7 +136,7 @@ impl HuaweiClient {
 
     async fn show(&self, task_ref: &TaskRef) -> Result<Task, FetchError> {
         let TaskRef::Huawei { region, project_id, instance_id, task_id, .. } = task_ref else {
-            return Err(mismatch(task_ref.provider()));
+            return Err(Self::mismatch(task_ref.provider()));
         };
         let path = format!(
             "/v2/{}/apigw/instances/{}/async-tasks/{}",
@@ -311,18 +311,6 @@ impl HuaweiClient {
     pub(super) fn context(&self, error: FetchError) -> FetchError {
         with_credential_source(error, &self.source)
     }
-
-    async fn who(&self) -> Result<Identity, FetchError> {
-        let creds = self.creds.get().await?;
-        let cache = self.creds.status();
-        let (key_id, kind) = match &*creds {
-            HuaweiCredentials::AkSk { access_key, security_token, .. } => {
-                (Some(mask_key_id(access_key)), if security_token.is_some() { "temporary AK/SK" } else { "AK/SK" })
-            }
-            HuaweiCredentials::Token { .. } => (None, "IAM token"),
-        };
-        Ok(Identity { key_id, kind, expires: cache.as_ref().and_then(|c| c.expires), cache })
-    }
 }
 
 fn attach(request: RequestBuilder, payload: Payload) -> RequestBuilder {
@@ -333,14 +321,16 @@ fn attach(request: RequestBuilder, payload: Payload) -> RequestBuilder {
     }
 }
 
-impl HuaweiClient {
+impl CloudClient for HuaweiClient {
+    const KIND: ProviderKind = ProviderKind::Huawei;
+
     async fn fetch_task(&self, task: &TaskRef) -> Result<Task, FetchError> {
         self.show(task).await
     }
 
     async fn start_import(&self, request: &ImportRequest<'_>) -> Result<Imported, FetchError> {
         let Target::Huawei { region, project_id, instance_id, .. } = request.target else {
-            return Err(mismatch(request.target.provider()));
+            return Err(Self::mismatch(request.target.provider()));
         };
         let given = request.options;
         let options = HuaweiImportOptions {
@@ -359,7 +349,7 @@ impl HuaweiClient {
 
     async fn start_export(&self, request: &ExportRequest<'_>) -> Result<TaskRef, FetchError> {
         let Target::Huawei { region, project_id, instance_id, .. } = request.source else {
-            return Err(mismatch(request.source.provider()));
+            return Err(Self::mismatch(request.source.provider()));
         };
         let env_id = if request.env.eq_ignore_ascii_case("RELEASE") { RELEASE_ENV } else { request.env };
         let options = HuaweiExportOptions {
@@ -374,44 +364,32 @@ impl HuaweiClient {
         Ok(server_task_ref(ProviderKind::Huawei, &[region, project_id, instance_id, &task_id])?
             .with_profile(request.source.profile().map(str::to_owned)))
     }
-}
 
-fn mismatch(other: ProviderKind) -> FetchError {
-    crate::provider::wrong_cloud(other, ProviderKind::Huawei)
-}
-
-impl Cloud for HuaweiClient {
-    fn fetch<'a>(&'a self, task: &'a TaskRef) -> CloudFuture<'a, Task> {
-        Box::pin(self.fetch_task(task))
+    async fn group_contents(&self, target: &Target, options: &ImportOptions) -> Result<GroupContents, FetchError> {
+        let Target::Huawei { region, project_id, instance_id, .. } = target else {
+            return Err(Self::mismatch(target.provider()));
+        };
+        match &options.group {
+            Some(group_id) => self.group_contents_of(region, project_id, instance_id, group_id).await,
+            // A new group: nothing in it yet.
+            None => Ok(GroupContents::default()),
+        }
     }
 
-    fn import<'a>(&'a self, request: &'a ImportRequest<'a>) -> CloudFuture<'a, Imported> {
-        Box::pin(self.start_import(request))
-    }
-
-    fn export<'a>(&'a self, request: &'a ExportRequest<'a>) -> CloudFuture<'a, TaskRef> {
-        Box::pin(self.start_export(request))
-    }
-
-    fn group_contents<'a>(&'a self, target: &'a Target, options: &'a ImportOptions) -> CloudFuture<'a, GroupContents> {
-        Box::pin(async move {
-            let Target::Huawei { region, project_id, instance_id, .. } = target else {
-                return Err(mismatch(target.provider()));
-            };
-            match &options.group {
-                Some(group_id) => self.group_contents_of(region, project_id, instance_id, group_id).await,
-                // A new group: nothing in it yet.
-                None => Ok(GroupContents::default()),
-            }
-        })
-    }
-
-    fn credential_source(&self) -> &CredentialSource {
+    fn source(&self) -> &CredentialSource {
         &self.source
     }
 
-    fn identity(&self) -> CloudFuture<'_, Identity> {
-        Box::pin(self.who())
+    async fn who(&self) -> Result<Identity, FetchError> {
+        let creds = self.creds.get().await?;
+        let cache = self.creds.status();
+        let (key_id, kind) = match &*creds {
+            HuaweiCredentials::AkSk { access_key, security_token, .. } => {
+                (Some(mask_key_id(access_key)), if security_token.is_some() { "temporary AK/SK" } else { "AK/SK" })
+            }
+            HuaweiCredentials::Token { .. } => (None, "IAM token"),
+        };
+        Ok(Identity { key_id, kind, expires: cache.as_ref().and_then(|c| c.expires), cache })
     }
 }
 

@@ -17,8 +17,8 @@ use std::time::{Instant, SystemTime};
 use axum::http::StatusCode;
 
 use crate::provider::aliyun::sign::ACS3;
-use crate::provider::signing::{SignedRequest, parse_acs_date, sha256_hex};
-use crate::sim::auth::{KeyView, Refusal, RequestView, refuse, seconds_between, signed_values};
+use crate::provider::signing::{parse_acs_date, sha256_hex};
+use crate::sim::auth::{KeyView, Refusal, RequestView, refuse, seconds_between, signed_values, with_signed_request};
 use crate::sim::http::header_str;
 use crate::sim::state::{Inner, Shared};
 
@@ -79,18 +79,10 @@ pub(crate) fn verify_aliyun(
     }
 
     let claimed_hash = header_str(req.headers, "x-acs-content-sha256").unwrap_or_default();
-    let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-    let query: Vec<(&str, &str)> = req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let request = SignedRequest {
-        method: req.method,
-        path: req.path,
-        query: &query,
-        signed_headers: &pairs,
-        hashed_payload: claimed_hash,
-        date: date_text,
-    };
-    if !ACS3.verify(key.secret.as_bytes(), &request, &auth.signature) {
-        let (canonical, _) = ACS3.canonical_request(&request);
+    let mismatch = with_signed_request(req, &values, claimed_hash, date_text, |request| {
+        (!ACS3.verify(key.secret.as_bytes(), request, &auth.signature)).then(|| ACS3.canonical_request(request).0)
+    });
+    if let Some(canonical) = mismatch {
         return Err(refuse(
             bad,
             "SignatureDoesNotMatch",

@@ -13,8 +13,9 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::json;
 
+use super::sts::iso8601;
 use crate::sim::cloud::Request;
-use crate::sim::creds::{CREDENTIALS_URI_PATH, CREDENTIALS_URI_TOKEN, ECS_ROLE, Service, iso8601};
+use crate::sim::creds::{CREDENTIALS_URI_PATH, CREDENTIALS_URI_TOKEN, ECS_ROLE, Service};
 use crate::sim::http::{json_response, parse_query, query_get};
 use crate::sim::imds::{SIX_HOURS, SessionTokens, serve, text, token_ok};
 use crate::sim::state::{Inner, Shared};

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::setup;
 use crate::domain::TaskKind;
-use crate::sim::scenario::{ExistingApi, REDACTED, Scenario, TaskSpec, default_window};
+use crate::sim::scenario::{ExistingApi, Scenario, TaskSpec, debug_key, default_window};
 
 /// Checks a `[[tasks]]` entry for Alibaba: an import into a declared group.
 pub(super) fn validate_task(scenario: &Scenario, task: &TaskSpec) -> Result<(), String> {
@@ -123,30 +123,7 @@ pub struct AliyunGroup {
 
 impl fmt::Debug for AliyunKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AliyunKey")
-            .field("access_key_id", &self.access_key_id)
-            .field("access_key_secret", &REDACTED)
-            .field("security_token", &self.security_token.as_ref().map(|_| REDACTED))
-            .field("expires_in_secs", &self.expires_in_secs)
-            .finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::AliyunSetup;
-    use crate::sim::scenario;
-
-    #[test]
-    fn debug_output_shows_no_secret() {
-        let scenario = scenario::load("happy").unwrap();
-        let shown = format!("{scenario:?}");
-        let setup: &AliyunSetup = scenario.section().unwrap();
-        assert!(!setup.credentials.is_empty());
-        for key in &setup.credentials {
-            assert!(!shown.contains(&key.access_key_secret));
-            assert!(key.security_token.as_ref().is_none_or(|t| !shown.contains(t.as_str())));
-        }
-        assert!(shown.contains("LTAI5tSimulatorKey0000001"), "key ids are not secret");
+        let names = ("AliyunKey", "access_key_id", "access_key_secret");
+        debug_key(f, names, &self.access_key_id, self.security_token.as_ref(), self.expires_in_secs)
     }
 }

@@ -31,7 +31,7 @@ use serde_json::json;
 
 use crate::provider::aliyun::sign::rpc_v1_signature;
 use crate::provider::signing::constant_time_eq;
-use crate::sim::creds::{ALIYUN_EXPIRED_OIDC_TOKEN, ALIYUN_OIDC_TOKEN, Fault, Service, iso8601};
+use crate::sim::creds::{ALIYUN_EXPIRED_OIDC_TOKEN, ALIYUN_OIDC_TOKEN, Fault, Service};
 use crate::sim::http::{header_str, json_response, parse_query, query_get};
 use crate::sim::state::{Inner, Shared};
 
@@ -42,6 +42,12 @@ pub(crate) fn is_sts(uri: &Uri, headers: &HeaderMap) -> bool {
     }
     let query = parse_query(uri.query().unwrap_or(""));
     matches!(query_get(&query, "Action"), Some("AssumeRole" | "AssumeRoleWithOIDC"))
+}
+
+/// `2006-01-02T15:04:05Z`, the expiry format of STS and the metadata service (the client's own
+/// parser reads it back).
+pub(super) fn iso8601(at: SystemTime) -> String {
+    crate::provider::aliyun::credentials::sts::iso8601(at)
 }
 
 /// STS's error body: `{RequestId, HostId, Code, Message, Recommend}`.

@@ -14,8 +14,8 @@ use std::time::{Instant, SystemTime};
 use axum::http::StatusCode;
 
 use crate::provider::huawei::sign::{SDK_HMAC, UNSIGNED_PAYLOAD};
-use crate::provider::signing::{ParsedAuthorization, SignedRequest, parse_sdk_date, sha256_hex};
-use crate::sim::auth::{KeyView, Refusal, RequestView, refuse, seconds_between, signed_values};
+use crate::provider::signing::{ParsedAuthorization, parse_sdk_date, sha256_hex};
+use crate::sim::auth::{KeyView, Refusal, RequestView, refuse, seconds_between, signed_values, with_signed_request};
 use crate::sim::http::header_str;
 use crate::sim::state::{Inner, Shared};
 
@@ -130,17 +130,10 @@ fn check_aksk(
         Some(claimed) => claimed.to_owned(),
         None => body_hash,
     };
-    let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-    let query: Vec<(&str, &str)> = req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let request = SignedRequest {
-        method: req.method,
-        path: req.path,
-        query: &query,
-        signed_headers: &pairs,
-        hashed_payload: &payload,
-        date: date_text,
-    };
-    if !SDK_HMAC.verify(key.secret.as_bytes(), &request, &auth.signature) {
+    let verified = with_signed_request(req, &values, &payload, date_text, |request| {
+        SDK_HMAC.verify(key.secret.as_bytes(), request, &auth.signature)
+    });
+    if !verified {
         return Err(iam("verify aksk signature fail"));
     }
     if let Some(expected) = &key.token {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::setup;
 use crate::domain::TaskKind;
-use crate::sim::scenario::{ExistingApi, REDACTED, Scenario, TaskSpec, default_window};
+use crate::sim::scenario::{ExistingApi, REDACTED, Scenario, TaskSpec, debug_key, default_window};
 
 /// Checks a `[[tasks]]` entry for Huawei: its instance, its `api_mode`, the group an export
 /// (or an import into an existing group) needs.
@@ -118,12 +118,8 @@ pub struct HuaweiToken {
 }
 impl fmt::Debug for HuaweiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HuaweiKey")
-            .field("access_key", &self.access_key)
-            .field("secret_key", &REDACTED)
-            .field("security_token", &self.security_token.as_ref().map(|_| REDACTED))
-            .field("expires_in_secs", &self.expires_in_secs)
-            .finish()
+        let names = ("HuaweiKey", "access_key", "secret_key");
+        debug_key(f, names, &self.access_key, self.security_token.as_ref(), self.expires_in_secs)
     }
 }
 
@@ -165,24 +161,4 @@ pub struct HuaweiGroup {
     pub name: String,
     #[serde(default)]
     pub apis: Vec<ExistingApi>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::HuaweiSetup;
-    use crate::sim::scenario;
-
-    #[test]
-    fn debug_output_shows_no_secret() {
-        let scenario = scenario::load("happy").unwrap();
-        let shown = format!("{scenario:?}");
-        let setup: &HuaweiSetup = scenario.section().unwrap();
-        assert!(!setup.credentials.is_empty() && !setup.tokens.is_empty());
-        for key in &setup.credentials {
-            assert!(!shown.contains(&key.secret_key));
-        }
-        for token in &setup.tokens {
-            assert!(!shown.contains(&token.token));
-        }
-    }
 }
