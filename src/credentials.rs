@@ -11,12 +11,15 @@
 //! credentials.rs   sources, skip reasons, errors, env and file helpers, key-id masking
 //! ├── ini          the INI reader of both SDK credentials files
 //! ├── clock        the wall clock expiries are judged by (and a manual one for tests)
-//! └── refresh      the lease cache renewed in the background before expiry
+//! ├── refresh      the lease cache renewed in the background before expiry
+//! └── test_support what every chain's tests share (test builds only)
 //! ```
 
 pub mod clock;
 pub mod ini;
 pub mod refresh;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -248,15 +251,4 @@ pub fn read_secret_file(path: &Path) -> Result<SecretString, String> {
         return Err(format!("{} is empty", path.display()));
     }
     Ok(SecretString::from(text.to_owned()))
-}
-
-#[cfg(test)]
-pub(crate) mod test_support {
-    use std::collections::HashMap;
-
-    /// A fake environment for discovery tests.
-    pub fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        move |name: &str| map.get(name).cloned()
-    }
 }

@@ -3,23 +3,10 @@ use std::path::{Path, PathBuf};
 use secrecy::ExposeSecret as _;
 
 use super::*;
-use crate::credentials::test_support::env_of;
-
-fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    path
-}
+use crate::credentials::test_support::{run_chain, write_private_file};
 
 fn run(pairs: &[(&str, &str)], home: Option<&Path>, profile: Option<&str>) -> Result<Chosen, CredentialError> {
-    let env = env_of(pairs);
-    discover(&ChainInput { env: &env, home, profile })
+    run_chain(discover, pairs, home, profile)
 }
 
 /// The default chain with the network sources turned off, so a test never reaches for the real
@@ -52,7 +39,7 @@ const CLI_CONFIG: &str = r#"{ "current": "default",
 #[test]
 fn env_wins_and_carries_the_sts_token() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
+    write_private_file(dir.path(), ".aliyun/config.json", CLI_CONFIG);
     let chosen =
         run(&[(ID_VAR, "ENV_ID"), (SECRET_VAR, "ENV_SECRET"), (TOKEN_VAR, "ENV_TOKEN")], Some(dir.path()), None)
             .unwrap();
@@ -73,7 +60,7 @@ fn half_set_env_is_an_error_naming_the_missing_variable() {
 #[test]
 fn oidc_from_the_environment_comes_second_and_a_partial_set_is_skipped_with_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
+    write_private_file(dir.path(), ".aliyun/config.json", CLI_CONFIG);
     let all = [
         (ROLE_ARN_VAR, "acs:ram::1:role/ci"),
         (OIDC_PROVIDER_ARN_VAR, "acs:ram::1:oidc-provider/gh"),
@@ -99,7 +86,7 @@ fn oidc_from_the_environment_comes_second_and_a_partial_set_is_skipped_with_what
 #[test]
 fn cli_config_uses_current_then_the_profile_variable() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
+    let path = write_private_file(dir.path(), ".aliyun/config.json", CLI_CONFIG);
     let chosen = run(&[], Some(dir.path()), None).unwrap();
     let found = static_key(&chosen);
     assert_eq!(found.access_key_id, "AK_DEFAULT");
@@ -118,7 +105,7 @@ fn cli_config_uses_current_then_the_profile_variable() {
 #[test]
 fn every_cli_mode_becomes_its_recipe() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
+    write_private_file(dir.path(), ".aliyun/config.json", CLI_CONFIG);
     let pick = |name: &str| run(&[QUIET], Some(dir.path()), Some(name)).unwrap().recipe;
 
     let Recipe::AssumeRole { caller, role, sts, source } = pick("role") else { panic!() };
@@ -155,7 +142,7 @@ fn every_cli_mode_becomes_its_recipe() {
 #[test]
 fn refused_and_broken_modes_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
+    write_private_file(dir.path(), ".aliyun/config.json", CLI_CONFIG);
     let err = |name: &str| run(&[QUIET], Some(dir.path()), Some(name)).unwrap_err().to_string();
     assert!(err("sso").contains("mode CloudSSO is not supported"), "{}", err("sso"));
     assert!(err("loop-a").contains("loops"), "{}", err("loop-a"));
@@ -170,7 +157,7 @@ fn refused_and_broken_modes_are_clear_errors() {
 #[test]
 fn a_named_profile_skips_the_environment() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
+    write_private_file(dir.path(), ".aliyun/config.json", CLI_CONFIG);
     let chosen = run(&[(ID_VAR, "ENV_ID"), (SECRET_VAR, "ENV_SECRET")], Some(dir.path()), Some("sts")).unwrap();
     assert_eq!(static_key(&chosen).access_key_id, "STS.ID");
     assert!(chosen.skipped[0].reason.contains("names profile sts"), "{:?}", chosen.skipped);
@@ -179,7 +166,7 @@ fn a_named_profile_skips_the_environment() {
 #[test]
 fn every_sdk_file_type_becomes_its_recipe() {
     let dir = tempfile::tempdir().unwrap();
-    let ini = write(
+    let ini = write_private_file(
         dir.path(),
         "creds.ini",
         "[default]\ntype = access_key\naccess_key_id = INI_ID\naccess_key_secret = INI_SECRET\n\
@@ -243,7 +230,7 @@ fn the_end_of_the_chain_is_the_metadata_service_then_the_uri_and_both_can_be_tur
 #[test]
 fn endpoint_overrides_are_checked_and_used() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
+    write_private_file(dir.path(), ".aliyun/config.json", CLI_CONFIG);
     let env = [(STS_ENDPOINT_VAR, "http://127.0.0.1:4000"), (IMDS_ENDPOINT_VAR, "http://127.0.0.1:4001"), QUIET];
     let Recipe::AssumeRole { sts, .. } = run(&env, Some(dir.path()), Some("role")).unwrap().recipe else { panic!() };
     assert_eq!(sts.as_str(), "http://127.0.0.1:4000/");
@@ -282,16 +269,16 @@ fn errors_name_fields_and_lines_but_never_values_from_the_file() {
         r#"{"current": "default", "profiles": [{"name": "default", "mode": "External", "process_command": "x 'LEAKME-8"}]}"#,
     ];
     for text in cases {
-        write(dir.path(), ".aliyun/config.json", text);
+        write_private_file(dir.path(), ".aliyun/config.json", text);
         let err = run(&[(CREDENTIALS_FILE_VAR, "/nonexistent"), QUIET], Some(dir.path()), None).map(|c| c.recipe);
         let shown = format!("{err:?}");
         assert!(!shown.contains("LEAKME"), "{shown}");
     }
-    write(dir.path(), ".aliyun/config.json", cases[0]);
+    write_private_file(dir.path(), ".aliyun/config.json", cases[0]);
     let err = run(&[QUIET], Some(dir.path()), None).unwrap_err().to_string();
     assert!(err.contains("field `profiles[0].access_key_id` at line 1"), "{err}");
 
-    let ini = write(dir.path(), "creds.ini", "[default]\n\ntype = LEAKME-6\n");
+    let ini = write_private_file(dir.path(), "creds.ini", "[default]\n\ntype = LEAKME-6\n");
     let err = run(
         &[(CONFIG_FILE_VAR, "/nonexistent"), (CREDENTIALS_FILE_VAR, ini.to_str().unwrap())],
         Some(dir.path()),
@@ -307,7 +294,7 @@ fn errors_name_fields_and_lines_but_never_values_from_the_file() {
 fn loose_file_mode_is_warned_about() {
     use std::os::unix::fs::PermissionsExt as _;
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
+    let path = write_private_file(dir.path(), ".aliyun/config.json", CLI_CONFIG);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let chosen = run(&[], Some(dir.path()), None).unwrap();
     assert_eq!(chosen.warnings.len(), 1);
@@ -318,7 +305,7 @@ fn loose_file_mode_is_warned_about() {
 #[test]
 fn the_python_sdk_file_name_is_read_when_it_is_the_only_one() {
     let dir = tempfile::tempdir().unwrap();
-    write(
+    write_private_file(
         dir.path(),
         ".alibabacloud/credentials.ini",
         "[default]\ntype = access_key\naccess_key_id = PY\naccess_key_secret = S\n",
@@ -329,7 +316,7 @@ fn the_python_sdk_file_name_is_read_when_it_is_the_only_one() {
 #[test]
 fn the_sdk_names_of_the_providers_nest_like_the_sdks() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".aliyun/config.json", CLI_CONFIG);
+    write_private_file(dir.path(), ".aliyun/config.json", CLI_CONFIG);
     let name = |pairs: &[(&str, &str)], profile: Option<&str>| run(pairs, Some(dir.path()), profile).unwrap().sdk_name;
     assert_eq!(name(&[(ID_VAR, "a"), (SECRET_VAR, "b")], None), "default/env");
     assert_eq!(name(&[], None), "default/cli_profile/static_ak");
@@ -338,7 +325,7 @@ fn the_sdk_names_of_the_providers_nest_like_the_sdks() {
     assert_eq!(name(&[QUIET], Some("ecs")), "cli_profile/ecs_ram_role");
     let empty = tempfile::tempdir().unwrap();
     assert_eq!(run(&[], Some(empty.path()), None).unwrap().sdk_name, "default/ecs_ram_role");
-    let ini = write(
+    let ini = write_private_file(
         empty.path(),
         ".alibabacloud/credentials",
         "[default]\ntype = access_key\naccess_key_id = I\naccess_key_secret = S\n",

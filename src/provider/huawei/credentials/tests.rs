@@ -1,28 +1,15 @@
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use secrecy::ExposeSecret as _;
 
 use super::*;
-use crate::credentials::test_support::env_of;
+use crate::credentials::test_support::{run_chain, write_private_file};
 
 fn run(pairs: &[(&str, &str)], home: Option<&Path>, profile: Option<&str>) -> Result<Chosen, CredentialError> {
-    let env = env_of(pairs);
-    discover(&ChainInput { env: &env, home, profile })
+    run_chain(discover, pairs, home, profile)
 }
 
 const QUIET: (&str, &str) = (METADATA_DISABLED_VAR, "true");
-
-fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    path
-}
 
 fn key(chosen: &Chosen) -> &HuaweiCredentials {
     match &chosen.recipe {
@@ -106,7 +93,7 @@ fn half_set_env_names_the_missing_variable() {
 #[test]
 fn credentials_file_basic_section_and_named_sections() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
+    let path = write_private_file(
         dir.path(),
         ".huaweicloud/credentials",
         "[global]\nak = G\nsk = GS\n[basic]\nak = FILE_AK\nsk = FILE_SK\nproject_id = p\n\
@@ -119,7 +106,7 @@ fn credentials_file_basic_section_and_named_sections() {
     let Recipe::Federation { iam, .. } = &chosen.recipe else { panic!("{:?}", chosen.recipe) };
     assert_eq!(iam.as_str(), "http://127.0.0.1:5001/");
 
-    let other = write(dir.path(), "elsewhere", "[basic]\nak = X\n");
+    let other = write_private_file(dir.path(), "elsewhere", "[basic]\nak = X\n");
     let err = run(&[(FILE_VAR, other.to_str().unwrap())], Some(dir.path()), None).unwrap_err();
     assert!(err.to_string().contains("needs both `ak` and `sk`"), "{err}");
 }
@@ -133,7 +120,7 @@ const KOOCLI: &str = r#"{"current":"dev","profiles":[
 #[test]
 fn koocli_profiles_follow_current_and_names() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".hcloud/config.json", KOOCLI);
+    write_private_file(dir.path(), ".hcloud/config.json", KOOCLI);
     let chosen = run(&[QUIET], Some(dir.path()), None).unwrap();
     assert_eq!(secret_of(key(&chosen)), "DEVSK");
     let sources: Vec<&str> = chosen.skipped.iter().map(|s| s.source).collect();
@@ -148,7 +135,7 @@ fn koocli_profiles_follow_current_and_names() {
     let missing = run(&[QUIET], Some(dir.path()), Some("nobody")).unwrap_err().to_string();
     assert!(missing.contains("no profile \"nobody\""), "{missing}");
 
-    write(
+    write_private_file(
         dir.path(),
         ".hcloud/config.json",
         &KOOCLI.replace(r#"{"current":"dev","#, r#"{"current":"dev","authEncrypt":"true","#),
@@ -181,7 +168,7 @@ fn errors_never_quote_values_from_the_files() {
         r#"{"current":"a","profiles":[{"name":"a","accessKeyId":["LEAKME-3"]}]}"#,
         r#"{"current":"a" "LEAKME-4"}"#,
     ] {
-        write(dir.path(), ".hcloud/config.json", text);
+        write_private_file(dir.path(), ".hcloud/config.json", text);
         let shown = format!("{:?}", run(&[QUIET], Some(dir.path()), None).map(|c| c.recipe));
         assert!(!shown.contains("LEAKME"), "{shown}");
     }
