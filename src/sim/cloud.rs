@@ -14,7 +14,7 @@ use std::io;
 use std::pin::Pin;
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 
 use super::faults::Answering;
@@ -118,16 +118,31 @@ pub(crate) struct SimCloud {
     pub banner_targets: fn(&SimHandle, &mut dyn io::Write) -> io::Result<()>,
 }
 
-/// A cloud's answers to the faults that answer with an error (`sim/faults.rs`).
+/// A cloud's answers to the faults that answer with an error (`sim/faults.rs` builds each): its
+/// error answer, and the status, code and text it gives each fault.
 pub(crate) struct FaultAnswers {
+    pub error: ErrorAnswer,
     /// `throttle`.
-    pub throttled: fn(&FaultSpec, &Answering<'_>) -> Response,
-    /// `server_error`.
-    pub server_error: fn(&FaultSpec, &Answering<'_>) -> Response,
-    /// `hostile_error`: an error whose message is the given text.
-    pub hostile_error: fn(&str, &Answering<'_>) -> Response,
+    pub throttled: Throttled,
+    /// `server_error`: the status, code and message for the fault (which may set the status and
+    /// the code).
+    pub server_error: fn(&FaultSpec) -> (StatusCode, &str, &'static str),
+    /// `hostile_error`: the status and code of an error whose message is the hostile text.
+    pub hostile_error: (StatusCode, &'static str),
     /// The field of its poll answer a `deep_json` fault nests.
     pub deep_json_field: &'static str,
+}
+
+/// A cloud's error answer: status, code, message, and headers beyond the request id.
+pub(crate) type ErrorAnswer = fn(StatusCode, &str, &str, &Answering<'_>, &[(&str, String)]) -> Response;
+
+/// A cloud's answer to `throttle`.
+pub(crate) struct Throttled {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: &'static str,
+    /// The header that says when to try again, from the fault (`time_left_ms`, `retry_after_secs`).
+    pub retry_header: fn(&FaultSpec) -> (&'static str, String),
 }
 
 /// A cloud's section, parsed, or why not.

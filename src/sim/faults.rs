@@ -133,8 +133,14 @@ async fn until_shutdown(mut rx: watch::Receiver<bool>) {
 pub(crate) async fn before(shared: &Shared, fault: &FaultSpec, req: &Answering<'_>) -> Response {
     let cloud = &super::cloud(req.provider).fault_answers;
     match fault.kind {
-        FaultKind::Throttle => (cloud.throttled)(fault, req),
-        FaultKind::ServerError => (cloud.server_error)(fault, req),
+        FaultKind::Throttle => {
+            let throttled = &cloud.throttled;
+            (cloud.error)(throttled.status, throttled.code, throttled.message, req, &[(throttled.retry_header)(fault)])
+        }
+        FaultKind::ServerError => {
+            let (status, code, message) = (cloud.server_error)(fault);
+            (cloud.error)(status, code, message, req, &[])
+        }
         FaultKind::Html => {
             let status = status_or(fault, StatusCode::BAD_GATEWAY);
             let reason = status.canonical_reason().unwrap_or("Error");
@@ -172,7 +178,8 @@ pub(crate) async fn before(shared: &Shared, fault: &FaultSpec, req: &Answering<'
         }
         FaultKind::HostileError => {
             let text = hostile::sample(fault.hostile.as_deref().unwrap_or("all")).unwrap_or_default();
-            (cloud.hostile_error)(&text, req)
+            let (status, code) = cloud.hostile_error;
+            (cloud.error)(status, code, &text, req, &[])
         }
         FaultKind::Truncated | FaultKind::Slow | FaultKind::Drip => {
             with_body(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", Body::from("misrouted fault"))

@@ -6,38 +6,32 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use crate::sim::cloud::FaultAnswers;
-use crate::sim::faults::{Answering, status_or};
+use crate::sim::cloud::{FaultAnswers, Throttled};
+use crate::sim::faults::status_or;
 use crate::sim::http::json_response;
 use crate::sim::scenario::FaultSpec;
 
-/// Huawei's answers to the faults that answer with an error.
-pub(super) const FAULT_ANSWERS: FaultAnswers =
-    FaultAnswers { throttled, server_error, hostile_error, deep_json_field: "task_result" };
-
-/// `APIG.0308` 429 with `Retry-After`.
-fn throttled(fault: &FaultSpec, request: &Answering<'_>) -> Response {
-    let after = fault.retry_after_secs.unwrap_or(7);
-    huawei_error_with(
-        StatusCode::TOO_MANY_REQUESTS,
-        "APIG.0308",
-        "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second",
-        request.request_id,
-        &[("retry-after", after.to_string())],
-    )
-}
+/// Huawei's answers to the faults that answer with an error: `APIG.0308` 429 with
+/// `Retry-After`; `APIG.2012` 400 for the hostile text.
+pub(super) const FAULT_ANSWERS: FaultAnswers = FaultAnswers {
+    error: |status, code, message, request, extra| huawei_error_with(status, code, message, request.request_id, extra),
+    throttled: Throttled {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        code: "APIG.0308",
+        message: "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second",
+        retry_header: |fault| ("retry-after", fault.retry_after_secs.unwrap_or(7).to_string()),
+    },
+    server_error,
+    hostile_error: (StatusCode::BAD_REQUEST, "APIG.2012"),
+    deep_json_field: "task_result",
+};
 
 /// `APIG.9999` 500 (or the fault's status and `code`; `APIG.9008` says "too many requests").
-fn server_error(fault: &FaultSpec, request: &Answering<'_>) -> Response {
+fn server_error(fault: &FaultSpec) -> (StatusCode, &str, &'static str) {
     let status = status_or(fault, StatusCode::INTERNAL_SERVER_ERROR);
     let code = fault.code.as_deref().unwrap_or("APIG.9999");
     let message = if code == "APIG.9008" { "Too many requests. Try again later." } else { "System error" };
-    huawei_error(status, code, message, request.request_id)
-}
-
-/// `APIG.2012` 400 whose message is the hostile text.
-fn hostile_error(text: &str, request: &Answering<'_>) -> Response {
-    huawei_error(StatusCode::BAD_REQUEST, "APIG.2012", text, request.request_id)
+    (status, code, message)
 }
 
 /// A Huawei error answer.
@@ -45,7 +39,7 @@ pub(crate) fn huawei_error(status: StatusCode, code: &str, message: &str, reques
     huawei_error_with(status, code, message, request_id, &[])
 }
 
-pub(crate) fn huawei_error_with(
+fn huawei_error_with(
     status: StatusCode,
     code: &str,
     message: &str,
