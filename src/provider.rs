@@ -217,6 +217,33 @@ impl GroupContents {
 /// 1,000 APIs per group, so a server that never stops paging cannot keep us reading.
 pub const MAX_LISTING_PAGES: usize = 100;
 
+/// One page of a listing: its items, and how many the server says the listing holds.
+pub(crate) struct Page<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+}
+
+/// Reads a listing page by page (`read_page(0)`, `read_page(1)`…) until a page shorter than
+/// `page_size`, the total the server reports, or [`MAX_LISTING_PAGES`] pages; every item read.
+pub(crate) async fn read_listing<T, Fut>(
+    page_size: usize,
+    mut read_page: impl FnMut(usize) -> Fut,
+) -> Result<Vec<T>, FetchError>
+where
+    Fut: Future<Output = Result<Page<T>, FetchError>>,
+{
+    let mut items = Vec::new();
+    for page in 0..MAX_LISTING_PAGES {
+        let Page { items: mut read, total } = read_page(page).await?;
+        let last = read.len() < page_size;
+        items.append(&mut read);
+        if last || items.len() >= total {
+            break;
+        }
+    }
+    Ok(items)
+}
+
 /// An export to start.
 #[derive(Debug, Clone, Copy)]
 pub struct ExportRequest<'a> {

@@ -11,7 +11,7 @@ use super::wire;
 use crate::domain::FetchError;
 use crate::provider::classify::WireError;
 use crate::provider::http::utf8_body;
-use crate::provider::{GroupContents, GroupItem, MAX_LISTING_PAGES};
+use crate::provider::{GroupContents, GroupItem, Page, read_listing};
 
 /// The largest page both listings accept.
 const PAGE_SIZE: usize = 100;
@@ -88,40 +88,43 @@ impl AliyunClient {
             base_path: group.base_path,
             ..GroupContents::default()
         };
-        for page in 1..=MAX_LISTING_PAGES {
-            let number = page.to_string();
-            let size = PAGE_SIZE.to_string();
-            let query = [("GroupId", group_id), ("PageSize", &size), ("PageNumber", &number)];
-            let answer: ApisPage = self.read(region, "DescribeApis", &query).await?;
-            let apis = answer.api_summarys.map(|s| s.api_summary).unwrap_or_default();
-            let last = apis.len() < PAGE_SIZE;
-            contents.apis.extend(apis.into_iter().map(|a| GroupItem {
-                id: a.id,
-                name: a.name,
-                method: a.method.to_ascii_uppercase(),
-                path: a.path,
-            }));
-            if last || contents.apis.len() >= answer.total_count {
-                break;
-            }
-        }
-        for page in 1..=MAX_LISTING_PAGES {
-            let number = page.to_string();
-            let size = PAGE_SIZE.to_string();
-            let query = [("GroupId", group_id), ("PageSize", &size), ("PageNumber", &number)];
-            let answer: ModelsPage = self.read(region, "DescribeModels", &query).await?;
-            let models = answer.model_details.map(|d| d.model_detail).unwrap_or_default();
-            let last = models.len() < PAGE_SIZE;
-            contents.models.extend(models.into_iter().map(|m| GroupItem {
-                id: m.model_id,
-                name: m.model_name,
-                ..GroupItem::default()
-            }));
-            if last || contents.models.len() >= answer.total_count {
-                break;
-            }
-        }
+        let apis = read_listing(PAGE_SIZE, |page| async move {
+            let answer: ApisPage = self.listing_page(region, "DescribeApis", group_id, page).await?;
+            Ok(Page {
+                items: answer.api_summarys.map(|s| s.api_summary).unwrap_or_default(),
+                total: answer.total_count,
+            })
+        })
+        .await?;
+        contents.apis = apis
+            .into_iter()
+            .map(|a| GroupItem { id: a.id, name: a.name, method: a.method.to_ascii_uppercase(), path: a.path })
+            .collect();
+        let models = read_listing(PAGE_SIZE, |page| async move {
+            let answer: ModelsPage = self.listing_page(region, "DescribeModels", group_id, page).await?;
+            Ok(Page {
+                items: answer.model_details.map(|d| d.model_detail).unwrap_or_default(),
+                total: answer.total_count,
+            })
+        })
+        .await?;
+        contents.models = models
+            .into_iter()
+            .map(|m| GroupItem { id: m.model_id, name: m.model_name, ..GroupItem::default() })
+            .collect();
         Ok(contents)
+    }
+
+    /// Page `page` (from 0) of the group's listing `action`.
+    async fn listing_page<T: serde::de::DeserializeOwned>(
+        &self,
+        region: &str,
+        action: &str,
+        group_id: &str,
+        page: usize,
+    ) -> Result<T, FetchError> {
+        let (size, number) = (PAGE_SIZE.to_string(), (page + 1).to_string());
+        self.read(region, action, &[("GroupId", group_id), ("PageSize", &size), ("PageNumber", &number)]).await
     }
 
     /// One read-only call, its answer decoded.

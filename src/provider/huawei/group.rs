@@ -13,7 +13,7 @@ use crate::domain::FetchError;
 use crate::provider::classify::WireError;
 use crate::provider::http::utf8_body;
 use crate::provider::signing::percent_encode;
-use crate::provider::{GroupContents, GroupItem, MAX_LISTING_PAGES};
+use crate::provider::{GroupContents, GroupItem, Page, read_listing};
 
 /// The largest page the listing accepts.
 const PAGE_SIZE: usize = 500;
@@ -50,31 +50,29 @@ impl HuaweiClient {
         group_id: &str,
     ) -> Result<GroupContents, FetchError> {
         let path = format!("/v2/{}/apigw/instances/{}/apis", percent_encode(project_id), percent_encode(instance_id));
-        let mut contents = GroupContents { id: group_id.to_owned(), ..GroupContents::default() };
-        for page in 0..MAX_LISTING_PAGES {
-            let offset = (page * PAGE_SIZE).to_string();
-            let limit = PAGE_SIZE.to_string();
+        let path = path.as_str();
+        let apis = read_listing(PAGE_SIZE, |page| async move {
+            let (offset, limit) = ((page * PAGE_SIZE).to_string(), PAGE_SIZE.to_string());
             let query = [("group_id", group_id), ("offset", offset.as_str()), ("limit", limit.as_str())];
-            let response = self.call(region, project_id, Method::GET, &path, &query, Payload::Empty).await?;
+            let response = self.call(region, project_id, Method::GET, path, &query, Payload::Empty).await?;
             let body = utf8_body(&response)?;
             let answer: ApisPage = serde_json::from_str(&body)
                 .map_err(|e| self.context(WireError::Json(e).into_fetch_error(&response, &wire::ERRORS)))?;
-            let last = answer.apis.len() < PAGE_SIZE;
-            for api in answer.apis {
-                if contents.name.is_empty() {
-                    contents.name = api.group_name;
-                }
-                contents.apis.push(GroupItem {
-                    id: api.id,
-                    name: api.name,
-                    method: api.req_method.to_ascii_uppercase(),
-                    path: api.req_uri,
-                });
-            }
-            if last || contents.apis.len() >= answer.total {
-                break;
-            }
-        }
+            Ok(Page { items: answer.apis, total: answer.total })
+        })
+        .await?;
+        // The listing names the group on each API; the group's own name is not read otherwise.
+        let name = apis.iter().map(|api| &api.group_name).find(|name| !name.is_empty()).cloned().unwrap_or_default();
+        let apis = apis
+            .into_iter()
+            .map(|api| GroupItem {
+                id: api.id,
+                name: api.name,
+                method: api.req_method.to_ascii_uppercase(),
+                path: api.req_uri,
+            })
+            .collect();
+        let contents = GroupContents { id: group_id.to_owned(), name, apis, ..GroupContents::default() };
         Ok(contents)
     }
 }
