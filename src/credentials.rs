@@ -230,6 +230,13 @@ fn loose_mode_warning(_path: &Path) -> Option<String> {
     None
 }
 
+/// The token a token-file exchange sends (an OIDC or ID token to STS or IAM), read anew for every
+/// exchange because the file is rotated under us; a file that cannot be read refuses the renewal,
+/// naming `what` ("the OIDC token file").
+pub fn read_exchange_token(path: &Path, what: &str) -> Result<SecretString, crate::domain::FetchError> {
+    read_secret_file(path).map_err(|why| refresh::rejected(format!("{what}: {why}")))
+}
+
 /// Reads a file a source names for a secret it holds (an OIDC token file). The error names the
 /// file and what went wrong, never the content.
 pub fn read_secret_file(path: &Path) -> Result<SecretString, String> {

@@ -17,7 +17,7 @@ use reqwest::Url;
 use super::AliyunCredentials;
 use super::imds::ImdsSpec;
 use super::sts::RoleSpec;
-use crate::credentials::{Clock, CredentialProvider, CredentialSource, Lease, Refreshing, Renew, read_secret_file};
+use crate::credentials::{Clock, CredentialProvider, CredentialSource, Lease, Refreshing, Renew, read_exchange_token};
 use crate::domain::{FetchError, FetchErrorKind};
 
 /// The SDKs' stale window for STS, OIDC, metadata and URI keys: renew 15 minutes before expiry.
@@ -185,8 +185,7 @@ struct Oidc {
 impl Renew<AliyunCredentials> for Oidc {
     fn renew(&self) -> BoxFuture<'_, Result<Lease<AliyunCredentials>, FetchError>> {
         Box::pin(async move {
-            let token = read_secret_file(&self.spec.token_file)
-                .map_err(|why| crate::credentials::refresh::rejected(format!("the OIDC token file: {why}")))?;
+            let token = read_exchange_token(&self.spec.token_file, "the OIDC token file")?;
             super::sts::assume_role_with_oidc(
                 &self.http,
                 &self.sts,

@@ -10,7 +10,7 @@ use futures::future::BoxFuture;
 use reqwest::Url;
 
 use super::HuaweiCredentials;
-use crate::credentials::{Clock, CredentialProvider, CredentialSource, Lease, Refreshing, Renew, read_secret_file};
+use crate::credentials::{Clock, CredentialProvider, CredentialSource, Lease, Refreshing, Renew, read_exchange_token};
 use crate::domain::{FetchError, FetchErrorKind};
 
 /// huaweicloudsdkcore renews temporary keys 40 minutes before they expire.
@@ -68,8 +68,7 @@ struct Federation {
 impl Renew<HuaweiCredentials> for Federation {
     fn renew(&self) -> BoxFuture<'_, Result<Lease<HuaweiCredentials>, FetchError>> {
         Box::pin(async move {
-            let token = read_secret_file(&self.token_file)
-                .map_err(|why| crate::credentials::refresh::rejected(format!("the ID token file: {why}")))?;
+            let token = read_exchange_token(&self.token_file, "the ID token file")?;
             super::iam::federate(&self.http, &self.iam, &self.idp_id, &token, &self.source).await
         })
     }
