@@ -246,7 +246,7 @@ impl SimHandle {
         let mut env: Vec<(&'static str, String)> =
             CLOUDS.iter().map(|cloud| (cloud.kind.facts().endpoint_env, self.base_url())).collect();
         for cloud in CLOUDS {
-            env.extend((cloud.client_key_env)(self));
+            env.extend((cloud.client_and_banner.client_key_env)(self));
         }
         env
     }
@@ -414,7 +414,7 @@ fn print_banner(handle: &SimHandle, out: &mut dyn Write) -> std::io::Result<()> 
         CLOUDS.iter().map(|cloud| format!("{}={url}", cloud.kind.facts().endpoint_env)).collect();
     writeln!(out, "export {}", endpoints.join(" "))?;
     for cloud in CLOUDS {
-        (cloud.banner_keys)(handle, out)?;
+        (cloud.client_and_banner.banner_keys)(handle, out)?;
     }
     let per_command: Vec<String> = CLOUDS.iter().map(|cloud| format!("--endpoint {}={url}", cloud.kind)).collect();
     writeln!(out, "# or per command: {}", per_command.join(" "))?;
@@ -423,7 +423,7 @@ fn print_banner(handle: &SimHandle, out: &mut dyn Write) -> std::io::Result<()> 
     // Where `oaswatch import --to` can send a spec: every cloud's groups or instances.
     writeln!(out, "import targets (oaswatch import SPEC --to TARGET):")?;
     for cloud in CLOUDS {
-        (cloud.banner_targets)(handle, out)?;
+        (cloud.client_and_banner.banner_targets)(handle, out)?;
     }
     writeln!(out, "  e.g. oaswatch import assets/specs/shop-2.0.json --to <a target above>")?;
     writeln!(out)?;

@@ -60,11 +60,7 @@ pub(crate) const CLOUD: SimCloud = SimCloud {
     served_at: "Alibaba CloudAPI at /",
     import_quirks: ImportQuirks { internal_error: ("", "Internal Error"), reports_models: true, stuck_waiting: true },
     fault_answers: errors::FAULT_ANSWERS,
-    client_key_env: handle::client_key_env,
-    banner_keys: handle::banner_keys,
-    credential_endpoint_env: &["OASWATCH_ALIYUN_STS_ENDPOINT", "OASWATCH_ALIYUN_IMDS_ENDPOINT"],
-    banner_credentials: handle::banner_credentials,
-    banner_targets: handle::banner_targets,
+    client_and_banner: handle::CLIENT_AND_BANNER,
 };
 
 /// The scenario's `[aliyun]` section (all defaults when the scenario has none).

@@ -105,6 +105,12 @@ pub(crate) struct SimCloud {
     pub fault_answers: FaultAnswers,
 
     // --- the handle and the banner of `oaswatch sim` ---
+    pub client_and_banner: ClientAndBanner,
+}
+
+/// What the handle tells a client about a cloud, and the lines of `oaswatch sim`'s banner about
+/// it (each cloud's `handle.rs`).
+pub(crate) struct ClientAndBanner {
     /// The variables that give `oaswatch` the scenario's first long-term key.
     pub client_key_env: fn(&SimHandle) -> Vec<(&'static str, String)>,
     /// The banner's lines for its keys and tokens (fake by construction; printing them is the

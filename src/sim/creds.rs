@@ -159,12 +159,12 @@ pub(crate) fn banner(url: &str, out: &mut dyn std::io::Write) -> std::io::Result
     // One line, like the banner's other `export` lines (scripts apply them as they are).
     let endpoints: Vec<String> = super::CLOUDS
         .iter()
-        .flat_map(|cloud| cloud.credential_endpoint_env)
+        .flat_map(|cloud| cloud.client_and_banner.credential_endpoint_env)
         .map(|name| format!("{name}={url}"))
         .collect();
     writeln!(out, "export {}", endpoints.join(" "))?;
     for cloud in super::CLOUDS {
-        (cloud.banner_credentials)(url, out)?;
+        (cloud.client_and_banner.banner_credentials)(url, out)?;
     }
     Ok(())
 }

@@ -74,11 +74,7 @@ pub(crate) const CLOUD: SimCloud = SimCloud {
         stuck_waiting: false,
     },
     fault_answers: errors::FAULT_ANSWERS,
-    client_key_env: handle::client_key_env,
-    banner_keys: handle::banner_keys,
-    credential_endpoint_env: &["HUAWEICLOUD_SDK_IAM_ENDPOINT", "OASWATCH_HUAWEI_METADATA_ENDPOINT"],
-    banner_credentials: handle::banner_credentials,
-    banner_targets: handle::banner_targets,
+    client_and_banner: handle::CLIENT_AND_BANNER,
 };
 
 /// The scenario's `[huawei]` section (all defaults when the scenario has none).

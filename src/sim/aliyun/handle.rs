@@ -10,6 +10,7 @@ use super::scenario::AliyunSetup;
 use super::setup;
 use crate::domain::Target;
 use crate::sim::SimHandle;
+use crate::sim::cloud::ClientAndBanner;
 use crate::sim::creds::{ALIYUN_OIDC_TOKEN, CREDENTIALS_URI_PATH, CREDENTIALS_URI_TOKEN, ECS_ROLE};
 
 /// An Alibaba AccessKey of the scenario (secrets redacted in `Debug`).
@@ -56,8 +57,17 @@ impl SimHandle {
     }
 }
 
+/// What the handle and the banner say about this cloud, as its registration holds it.
+pub(super) const CLIENT_AND_BANNER: ClientAndBanner = ClientAndBanner {
+    client_key_env,
+    banner_keys,
+    credential_endpoint_env: &["OASWATCH_ALIYUN_STS_ENDPOINT", "OASWATCH_ALIYUN_IMDS_ENDPOINT"],
+    banner_credentials,
+    banner_targets,
+};
+
 /// `ALIBABA_CLOUD_ACCESS_KEY_ID`/`…_SECRET` of the scenario's first long-term key.
-pub(super) fn client_key_env(handle: &SimHandle) -> Vec<(&'static str, String)> {
+fn client_key_env(handle: &SimHandle) -> Vec<(&'static str, String)> {
     handle.aliyun_credentials().map_or_else(Vec::new, |key| {
         vec![
             ("ALIBABA_CLOUD_ACCESS_KEY_ID", key.access_key_id),
@@ -66,7 +76,7 @@ pub(super) fn client_key_env(handle: &SimHandle) -> Vec<(&'static str, String)> 
     })
 }
 
-pub(super) fn banner_keys(handle: &SimHandle, out: &mut dyn io::Write) -> io::Result<()> {
+fn banner_keys(handle: &SimHandle, out: &mut dyn io::Write) -> io::Result<()> {
     if let Some(key) = handle.aliyun_credentials() {
         writeln!(
             out,
@@ -78,7 +88,7 @@ pub(super) fn banner_keys(handle: &SimHandle, out: &mut dyn io::Write) -> io::Re
     Ok(())
 }
 
-pub(super) fn banner_credentials(url: &str, out: &mut dyn io::Write) -> io::Result<()> {
+fn banner_credentials(url: &str, out: &mut dyn io::Write) -> io::Result<()> {
     writeln!(out, "#   OIDC token for AssumeRoleWithOIDC: {ALIYUN_OIDC_TOKEN}")?;
     writeln!(
         out,
@@ -86,7 +96,7 @@ pub(super) fn banner_credentials(url: &str, out: &mut dyn io::Write) -> io::Resu
     )
 }
 
-pub(super) fn banner_targets(handle: &SimHandle, out: &mut dyn io::Write) -> io::Result<()> {
+fn banner_targets(handle: &SimHandle, out: &mut dyn io::Write) -> io::Result<()> {
     for group in &handle.aliyun_setup().groups {
         writeln!(out, "  aliyun://{}/{}  (group {})", handle.aliyun_region(), group.id, group.name)?;
     }

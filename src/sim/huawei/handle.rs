@@ -10,6 +10,7 @@ use super::scenario::HuaweiSetup;
 use super::setup;
 use crate::domain::Target;
 use crate::sim::SimHandle;
+use crate::sim::cloud::ClientAndBanner;
 use crate::sim::creds::{HUAWEI_ID_TOKEN, HUAWEI_IDP};
 
 /// A Huawei AK/SK of the scenario (secrets redacted in `Debug`).
@@ -80,14 +81,23 @@ impl SimHandle {
     }
 }
 
+/// What the handle and the banner say about this cloud, as its registration holds it.
+pub(super) const CLIENT_AND_BANNER: ClientAndBanner = ClientAndBanner {
+    client_key_env,
+    banner_keys,
+    credential_endpoint_env: &["HUAWEICLOUD_SDK_IAM_ENDPOINT", "OASWATCH_HUAWEI_METADATA_ENDPOINT"],
+    banner_credentials,
+    banner_targets,
+};
+
 /// `HUAWEICLOUD_SDK_AK`/`_SK` of the scenario's first permanent key.
-pub(super) fn client_key_env(handle: &SimHandle) -> Vec<(&'static str, String)> {
+fn client_key_env(handle: &SimHandle) -> Vec<(&'static str, String)> {
     handle.huawei_credentials().map_or_else(Vec::new, |key| {
         vec![("HUAWEICLOUD_SDK_AK", key.access_key), ("HUAWEICLOUD_SDK_SK", key.secret_key.expose_secret().to_owned())]
     })
 }
 
-pub(super) fn banner_keys(handle: &SimHandle, out: &mut dyn io::Write) -> io::Result<()> {
+fn banner_keys(handle: &SimHandle, out: &mut dyn io::Write) -> io::Result<()> {
     if let Some(key) = handle.huawei_credentials() {
         writeln!(
             out,
@@ -103,11 +113,11 @@ pub(super) fn banner_keys(handle: &SimHandle, out: &mut dyn io::Write) -> io::Re
     Ok(())
 }
 
-pub(super) fn banner_credentials(_url: &str, out: &mut dyn io::Write) -> io::Result<()> {
+fn banner_credentials(_url: &str, out: &mut dyn io::Write) -> io::Result<()> {
     writeln!(out, "#   Huawei identity provider {HUAWEI_IDP}, ID token: {HUAWEI_ID_TOKEN}")
 }
 
-pub(super) fn banner_targets(handle: &SimHandle, out: &mut dyn io::Write) -> io::Result<()> {
+fn banner_targets(handle: &SimHandle, out: &mut dyn io::Write) -> io::Result<()> {
     for instance in &handle.huawei_setup().instances {
         let target = format!("huawei://{}/{}/{}", handle.huawei_region(), handle.huawei_project_id(), instance.id);
         let groups: Vec<String> = instance.groups.iter().map(|g| format!("--group {} ({})", g.id, g.name)).collect();
