@@ -20,7 +20,6 @@
     reason = "bench code: fail loudly, print the report"
 )]
 
-use std::fmt::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -31,26 +30,14 @@ use oaswatch::provider::{Clients, Fetch as _, HttpConfig};
 use oaswatch::sim::{self, SimConfig, SimHandle, scenario, truth};
 use serde_json::Value;
 
-const SAMPLES: [&str; 8] = ["HDFS", "Hadoop", "Spark", "BGL", "Linux", "Mac", "HealthApp", "Proxifier"];
-/// Published GA on the same samples (logparser benchmark table; Brain, IEEE TSC 2023).
+#[path = "../tests/it/loghub_support.rs"]
+mod loghub_support;
+use loghub_support::{Sample, loghub_samples, loghub_scenario};
+
+/// Published GA on the same samples, in `loghub_support::SAMPLES` order (logparser benchmark
+/// table; Brain, IEEE TSC 2023).
 const DRAIN: [f64; 8] = [0.998, 0.948, 0.920, 0.963, 0.690, 0.787, 0.780, 0.765];
 const BRAIN: [f64; 8] = [0.998, 0.949, 0.998, 0.986, 0.996, 0.942, 1.000, 1.000];
-
-type Sample = (String, Vec<(String, String)>);
-
-fn loghub() -> Option<Vec<Sample>> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/loghub");
-    let mut samples = Vec::new();
-    for name in SAMPLES {
-        let mut reader = csv::Reader::from_path(dir.join(format!("{name}_2k.log_structured.csv"))).ok()?;
-        let headers = reader.headers().ok()?.clone();
-        let content = headers.iter().position(|h| h == "Content")?;
-        let event = headers.iter().position(|h| h == "EventId")?;
-        let rows = reader.records().map(|r| r.unwrap()).map(|r| (r[content].to_owned(), r[event].to_owned())).collect();
-        samples.push((name.to_owned(), rows));
-    }
-    Some(samples)
-}
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
@@ -89,23 +76,7 @@ async fn until_finished(clients: &Clients, task: &oaswatch::domain::TaskRef) -> 
 }
 
 fn loghub_section(samples: &[Sample]) -> f64 {
-    let mut text = String::from(
-        "name = \"loghub\"\n[aliyun]\nregion = \"cn-hangzhou\"\n[[aliyun.credentials]]\naccess_key_id = \"AK\"\naccess_key_secret = \"SK\"\n\
-         [[aliyun.groups]]\nid = \"5e1f0a2b3c4d5e6f708192a3b4c5d6e7\"\nname = \"generated\"\nbase_path = \"/gen\"\n\
-         [huawei]\n[[huawei.credentials]]\naccess_key = \"HAK\"\nsecret_key = \"HSK\"\n",
-    );
-    for (name, rows) in samples {
-        let _ = write!(
-            text,
-            "[[tasks]]\nname = \"{name}\"\nprovider = \"aliyun\"\ngroup = \"5e1f0a2b3c4d5e6f708192a3b4c5d6e7\"\n\
-             generate = {{ operations = {} }}\nbehaviour = {{ duration_secs = 1, queue_secs = 0 }}\n",
-            rows.len()
-        );
-    }
-    let mut scenario = scenario::parse(&text, "loghub", None).unwrap();
-    for (task, (_, rows)) in scenario.tasks.iter_mut().zip(samples) {
-        task.failure_messages = rows.iter().map(|(c, _)| c.clone()).collect();
-    }
+    let scenario = loghub_scenario(samples);
     let rt = runtime();
     let handle = rt.block_on(sim::start(SimConfig { seed: 5, speed: 50.0, ..SimConfig::new(scenario) })).unwrap();
     let clients = clients(&handle);
@@ -327,7 +298,7 @@ fn profile(mode: &str, samples: &[Sample]) {
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
-    let samples = loghub();
+    let samples = loghub_samples();
     if let Ok(mode) = std::env::var("OASWATCH_GROUPING_PROFILE") {
         profile(&mode, samples.as_deref().unwrap_or_default());
         return;
