@@ -5,19 +5,20 @@
 #![allow(clippy::unwrap_used, reason = "test code: fail loudly")]
 use std::cell::Cell;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, SystemTime};
 
 use futures::stream::{self, BoxStream, StreamExt};
-use oaswatch::app::{App, AppOptions, ExternalProgram, Notification, Signal};
+use oaswatch::app::{App, AppOptions, Signal};
 use oaswatch::domain::{Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState};
-use oaswatch::runtime::{EffectError, Host, Inputs, run};
+use oaswatch::runtime::{Inputs, run};
 use oaswatch::tui::frame_backend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use tokio::sync::mpsc;
-use tokio::time::{Instant, sleep};
+use tokio::time::sleep;
+
+use crate::host_support::QuietHost;
 
 /// Counts `write` calls and bytes.
 #[derive(Clone, Default)]
@@ -31,34 +32,6 @@ impl Write for Counting {
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
-    }
-}
-
-struct Quiet {
-    start: Instant,
-}
-
-impl Host for Quiet {
-    fn save_watchlist(&mut self, _: &[TaskRef]) -> Result<(), EffectError> {
-        Ok(())
-    }
-    fn suspend(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-    fn copy_to_clipboard(&mut self, _: &str) -> io::Result<()> {
-        Ok(())
-    }
-    fn notify(&mut self, _: &Notification) -> io::Result<()> {
-        Ok(())
-    }
-    fn write_file(&mut self, dir: &Path, name: &str, _: &[u8]) -> Result<PathBuf, EffectError> {
-        Ok(dir.join(name))
-    }
-    fn open_external(&mut self, _: ExternalProgram, _: &str, _: &str) -> Result<(), EffectError> {
-        Ok(())
-    }
-    fn now(&self) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000) + self.start.elapsed()
     }
 }
 
@@ -108,7 +81,7 @@ async fn a_minute_with_100_finished_tasks_draws_once_and_then_writes_nothing() {
         }
     };
     let inputs = Inputs { events: stream::pending(), signals, polled, poll_cmds, background: mpsc::channel(1).1 };
-    let mut host = Quiet { start: Instant::now() };
+    let mut host = QuietHost::new();
     let (outcome, after_first) = tokio::join!(run(&mut terminal, &mut app, inputs, &mut host), first_frame);
     let outcome = outcome.unwrap();
     assert_eq!(outcome.draws, 1, "one frame at start, none in the minute after");
@@ -145,7 +118,7 @@ async fn poll_results_every_50_ms_are_drawn_at_most_every_250_ms() {
     .chain(stream::pending())
     .boxed();
     let inputs = Inputs { events: stream::pending(), signals, polled, poll_cmds, background: mpsc::channel(1).1 };
-    let mut host = Quiet { start: Instant::now() };
+    let mut host = QuietHost::new();
     let outcome = run(&mut terminal, &mut app, inputs, &mut host).await.unwrap();
     producer.await.unwrap();
     // 40 changed snapshots in 2 s: the first frame, then at most one per 250 ms (and the last).

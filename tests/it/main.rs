@@ -2,8 +2,8 @@
 //! simulator over HTTP, in a pty, and the architecture rules. One binary links once instead of
 //! once per file (`cargo test` builds it in a fraction of the time the separate ones took).
 //!
-//! `common`, `cli_support`, `creds_support`, `loghub_support`, `pty_support` and `rel_support` are the
-//! shared harness.
+//! `common`, `cli_support`, `creds_support`, `host_support`, `loghub_support`, `pty_support` and
+//! `rel_support` are the shared harness.
 
 mod architecture;
 mod check_vs_sim;
@@ -21,6 +21,7 @@ mod creds_huawei;
 mod creds_support;
 mod grouping;
 mod grouping_demo;
+mod host_support;
 mod idle;
 mod journeys;
 mod loghub_support;

@@ -6,47 +6,21 @@
 #![allow(clippy::unwrap_used, reason = "test setup fails loudly")]
 
 use std::io;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use futures::stream::{self, BoxStream, StreamExt};
-use oaswatch::app::{App, AppOptions, ExternalProgram, Notification, Signal};
+use oaswatch::app::{App, AppOptions, Signal};
 use oaswatch::domain::{
     ApiErrorRef, Subtask, SubtaskKind, SubtaskState, SubtaskText, Task, TaskKind, TaskRef, TaskState,
 };
-use oaswatch::runtime::{EffectError, Host, Inputs, run};
+use oaswatch::runtime::{Inputs, run};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
-use tokio::time::{Instant, sleep};
+use tokio::time::sleep;
 
-struct VirtualHost {
-    start: Instant,
-}
-
-impl Host for VirtualHost {
-    fn save_watchlist(&mut self, _: &[TaskRef]) -> Result<(), EffectError> {
-        Ok(())
-    }
-    fn suspend(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-    fn copy_to_clipboard(&mut self, _: &str) -> io::Result<()> {
-        Ok(())
-    }
-    fn notify(&mut self, _: &Notification) -> io::Result<()> {
-        Ok(())
-    }
-    fn write_file(&mut self, _: &std::path::Path, _: &str, _: &[u8]) -> Result<std::path::PathBuf, EffectError> {
-        Err(EffectError::Unavailable("no files here"))
-    }
-    fn open_external(&mut self, _: ExternalProgram, _: &str, _: &str) -> Result<(), EffectError> {
-        Ok(())
-    }
-    fn now(&self) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000) + self.start.elapsed()
-    }
-}
+use crate::host_support::QuietHost;
 
 fn finished_with_failures(r: &TaskRef) -> Task {
     let subtasks = (0..3)
@@ -74,7 +48,7 @@ async fn screen_after_key(idle: Duration, look_after: Duration) -> String {
     let r = TaskRef::Aliyun { profile: None, region: "cn-hangzhou".into(), operation_id: "done".into() };
     let mut app = App::new(vec![(r.clone(), Some(finished_with_failures(&r)))], AppOptions::default());
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
-    let mut host = VirtualHost { start: Instant::now() };
+    let mut host = QuietHost::new();
     let key = Event::Key(KeyEvent {
         code: KeyCode::Char('n'),
         modifiers: KeyModifiers::NONE,
