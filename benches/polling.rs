@@ -437,49 +437,55 @@ async fn cost() {
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let wait = KilledOnDrop(wait.spawn().unwrap());
-    let bare = KilledOnDrop(
-        Command::new(std::env::current_exe().unwrap())
-            .args([
-                support::BARE_HTTP_CHILD,
-                &format!("{}/v2/bare-http-reference", handle.base_url()),
-                &rate.to_string(),
-                "600",
-            ])
-            .spawn()
-            .unwrap(),
-    );
+    let bare_child = |url: String, shape: &str| {
+        KilledOnDrop(
+            Command::new(std::env::current_exe().unwrap())
+                .args([support::BARE_HTTP_CHILD, &url, &rate.to_string(), "600", shape])
+                .spawn()
+                .unwrap(),
+        )
+    };
+    // Two references: plain GETs that the simulator answers with a short 404, and the same
+    // exchanges as the polls (header and answer sizes) against a server that only sends bytes.
+    let plain = bare_child(format!("{}/v2/bare-http-reference", handle.base_url()), "plain");
+    let (reference_url, same_sized_answered) = support::reference_server().await;
+    let same_sized = bare_child(reference_url, "polls");
     // Warm-up: every task's first answers, connections open.
     tokio::time::sleep(Duration::from_secs(10)).await;
     let polls = |h: &SimHandle| {
         let s = h.stats();
         s.requests_for("aliyun DescribeImportOASTask") + s.requests_for("huawei GET async-tasks")
     };
-    let bare_requests = |h: &SimHandle| h.stats().total_requests() - polls(h);
-    let (p0, b0) = (polls(&handle), bare_requests(&handle));
-    let (w0, r0) = (cpu_secs(wait.0.id()), cpu_secs(bare.0.id()));
+    let plain_requests = |h: &SimHandle| h.stats().total_requests() - polls(h);
+    let same_sized_requests = || same_sized_answered.load(std::sync::atomic::Ordering::Relaxed);
+    let pids = [wait.0.id(), plain.0.id(), same_sized.0.id()];
+    let counts0 = [polls(&handle), plain_requests(&handle), same_sized_requests()];
+    let cpu0 = pids.map(cpu_secs);
     let started = Instant::now();
     tokio::time::sleep(window).await;
     let elapsed = started.elapsed().as_secs_f64();
-    let (w1, r1) = (cpu_secs(wait.0.id()), cpu_secs(bare.0.id()));
-    let (p1, b1) = (polls(&handle), bare_requests(&handle));
-    drop((wait, bare, dir));
+    let cpu1 = pids.map(cpu_secs);
+    let counts1 = [polls(&handle), plain_requests(&handle), same_sized_requests()];
+    drop((wait, plain, same_sized, dir));
     handle.shutdown().await;
-    let per = |cpu: f64, n: u64| cpu * 1000.0 / n.max(1) as f64;
-    let (wait_per, bare_per) = (per(w1 - w0, p1 - p0), per(r1 - r0, b1 - b0));
+    let per = |i: usize| (cpu1[i] - cpu0[i]) * 1000.0 / (counts1[i] - counts0[i]).max(1) as f64;
+    let rows = [
+        "`oaswatch wait` (signing, parsing, scheduling)",
+        "reference: bare reqwest, plain GETs (short 404 answers)",
+        "reference: bare reqwest, the polls' exchanges (same header and answer sizes, no signing or parsing)",
+    ];
     println!("### Cost per request (200 running tasks at 100 requests/s, {} s, same window)\n", window.as_secs());
-    println!("| client | requests | CPU | CPU per request | ratio |");
+    println!("| client | requests | CPU | CPU per request | wait's ratio to it |");
     println!("|---|---|---|---|---|");
-    println!(
-        "| `oaswatch wait` (signing, parsing, scheduling) | {} | {:.2} s | **{wait_per:.3} ms** | **{:.2}x** |",
-        p1 - p0,
-        w1 - w0,
-        wait_per / bare_per
-    );
-    println!(
-        "| reference: bare reqwest, plain GETs on oaswatch's client and runtime | {} | {:.2} s | {bare_per:.3} ms | 1.00x |",
-        b1 - b0,
-        r1 - r0
-    );
+    for (i, row) in rows.iter().enumerate() {
+        println!(
+            "| {row} | {} | {:.2} s | {:.3} ms | {:.2}x |",
+            counts1[i] - counts0[i],
+            cpu1[i] - cpu0[i],
+            per(i),
+            per(0) / per(i)
+        );
+    }
     println!("<!-- cost: window {elapsed:.1} s -->\n");
 }
 

@@ -286,6 +286,16 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
 }
 
+/// The runtime of the scripting commands (`status`, `wait`): one thread. They draw nothing, so
+/// nothing needs a thread of its own, and with one thread an answer never has to wake another
+/// (on a 2-core machine those cross-thread wake-ups were a fifth of `wait`'s CPU: docs/polling.md).
+pub fn script_runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
+}
+
 /// Lowers the calling thread's scheduling priority to the lowest (nice 19). The dashboard's UI
 /// runs on the thread that calls `block_on`; the runtime's threads parse answers (a 6 MB one
 /// takes ~15 ms of a core) and free old ones. When every core is busy, a key press must not wait

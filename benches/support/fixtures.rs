@@ -212,36 +212,110 @@ pub fn sim_clients(handle: &SimHandle) -> Clients {
     Clients::build(&HttpConfig::default(), &overrides, discovery).unwrap().0
 }
 
-/// First argument of a bench binary run as the bare-HTTP reference (`ARG URL RATE SECS`).
+/// First argument of a bench binary run as the bare-HTTP reference
+/// (`ARG URL RATE SECS [plain|polls]`).
 pub const BARE_HTTP_CHILD: &str = "bare-http-child";
+
+/// What the bare-HTTP reference sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BareShape {
+    /// Plain GETs to one URL (whatever it answers).
+    Plain,
+    /// The same exchanges as polling the long-running benchmark tasks, half on each cloud, to a
+    /// [`reference_server`]: requests with as many header bytes as oaswatch's signed ones and
+    /// answers as long as the simulator's. Measured through a recording proxy (2026-12-07): an
+    /// Alibaba `DescribeImportOASTask` of 24 subtasks is a POST with 679 bytes of headers and a
+    /// 4,860-byte answer; a running Huawei task is a GET with 323 bytes of headers and a 115-byte
+    /// answer.
+    Polls,
+}
 
 /// Runs [`bare_http_child`] when the process was started as one; whether it was.
 pub fn run_as_bare_http_child(args: &[String]) -> bool {
-    let [_, mode, url, rate, secs] = args else { return false };
+    let (mode, url, rate, secs, shape) = match args {
+        [_, mode, url, rate, secs] => (mode, url, rate, secs, BareShape::Plain),
+        [_, mode, url, rate, secs, shape] if shape == "plain" => (mode, url, rate, secs, BareShape::Plain),
+        [_, mode, url, rate, secs, shape] if shape == "polls" => (mode, url, rate, secs, BareShape::Polls),
+        _ => return false,
+    };
     if mode != BARE_HTTP_CHILD {
         return false;
     }
-    bare_http_child(url, rate.parse().unwrap(), Duration::from_secs(secs.parse().unwrap()));
+    bare_http_child(url, rate.parse().unwrap(), Duration::from_secs(secs.parse().unwrap()), shape);
     true
 }
 
-/// The bare-HTTP reference: `rate` GETs a second to `url`, each spawned on oaswatch's own
-/// runtime and sent through a client built by oaswatch's own builder, for `run`. What one
-/// request costs on this machine with this stack, before anything oaswatch does with it.
-pub fn bare_http_child(url: &str, rate: f64, run: Duration) {
-    let rt = oaswatch::cli::runtime().map_err(|f| f.message).unwrap();
+/// The bare-HTTP reference: `rate` requests a second, each spawned on the runtime `wait` uses and
+/// sent through a client built by oaswatch's own builder, for `run`. What one request costs on
+/// this machine with this stack, before anything oaswatch does with it (signing, parsing,
+/// scheduling).
+pub fn bare_http_child(url: &str, rate: f64, run: Duration, shape: BareShape) {
+    let rt = oaswatch::cli::script_runtime().map_err(|f| f.message).unwrap();
     rt.block_on(async {
         let client = oaswatch::provider::build_client(&oaswatch::provider::HttpConfig::default()).unwrap();
         let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
         let started = std::time::Instant::now();
+        let mut sent = 0u64;
         while started.elapsed() < run {
             tick.tick().await;
-            let (client, url) = (client.clone(), url.to_owned());
+            sent += 1;
+            let request = match shape {
+                BareShape::Plain => client.get(url),
+                // Padding brings each request's headers to the size of the signed one.
+                BareShape::Polls if sent.is_multiple_of(2) => client
+                    .post(format!("{url}/bytes/4860"))
+                    .header("content-length", "0")
+                    .header("x-padding", "p".repeat(540)),
+                BareShape::Polls => client.get(format!("{url}/bytes/115")).header("x-padding", "p".repeat(240)),
+            };
             tokio::spawn(async move {
-                if let Ok(response) = client.get(url).send().await {
+                if let Ok(response) = request.send().await {
                     let _ = response.bytes().await;
                 }
             });
         }
     });
+}
+
+/// A loopback HTTP/1.1 server for the bare-HTTP reference: `/bytes/N` answers N bytes, on
+/// keep-alive connections; nothing else. Its cost is not measured (only the client's is). Gives
+/// its base URL and the count of requests answered.
+pub async fn reference_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let answered = std::sync::Arc::new(AtomicU64::new(0));
+    let counter = std::sync::Arc::clone(&answered);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let counter = std::sync::Arc::clone(&counter);
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                    buf.drain(..end + 4);
+                    let path = head.split(' ').nth(1).unwrap_or("/");
+                    let n: usize = path.strip_prefix("/bytes/").and_then(|n| n.parse().ok()).unwrap_or(0);
+                    let mut answer =
+                        format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {n}\r\n\r\n")
+                            .into_bytes();
+                    answer.resize(answer.len() + n, b'x');
+                    if socket.write_all(&answer).await.is_err() {
+                        return;
+                    }
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    (format!("http://{addr}"), answered)
 }

@@ -184,7 +184,7 @@ pub fn status(
     err: &mut dyn Write,
 ) -> Result<ExitStatus, Failure> {
     let (refs, clients) = tasks_and_clients(context, args.tasks, err)?;
-    let runtime = super::runtime()?;
+    let runtime = super::script_runtime()?;
     for note in runtime.block_on(check_credentials(&clients, &refs)) {
         let _ = writeln!(err, "oaswatch: {}", sanitize::line(&note));
     }
@@ -213,7 +213,7 @@ pub fn wait(
     if let Some(interval) = args.interval {
         poller.interval = interval;
     }
-    let runtime = super::runtime()?;
+    let runtime = super::script_runtime()?;
     for note in runtime.block_on(check_credentials(&clients, &refs)) {
         let _ = writeln!(err, "oaswatch: {}", sanitize::line(&note));
     }
