@@ -25,7 +25,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use refresh::{CacheStatus, CredentialProvider, Lease, Refreshing, Renew};
+pub use refresh::{CacheStatus, CredentialProvider, Lease, Refreshing, Renew, Renewal, Renewer};
 pub use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::ProviderKind;

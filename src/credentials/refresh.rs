@@ -39,7 +39,31 @@ impl<C> fmt::Debug for Lease<C> {
 
 /// How a source obtains a fresh lease (a call to STS, the metadata service, a process…).
 pub trait Renew<C>: Send + Sync + 'static {
-    fn renew(&self) -> BoxFuture<'_, Result<Lease<C>, FetchError>>;
+    fn renew(&self) -> Renewal<'_, C>;
+}
+
+/// A renewal under way: the fresh lease, or why there is none.
+pub type Renewal<'a, C> = BoxFuture<'a, Result<Lease<C>, FetchError>>;
+
+/// A [`Renew`] made of what a source needs (`state`: its key file, its endpoint, its HTTP client…)
+/// and the function that obtains a lease with it, so that a chain's recipe builds each source
+/// where it matches on it instead of declaring a type for it.
+pub struct Renewer<S, C> {
+    state: S,
+    obtain: for<'a> fn(&'a S) -> Renewal<'a, C>,
+}
+
+impl<S: Send + Sync + 'static, C: 'static> Renewer<S, C> {
+    /// `obtain(&state)` for every renewal, boxed as a chain's recipe holds its sources.
+    pub fn boxed(state: S, obtain: for<'a> fn(&'a S) -> Renewal<'a, C>) -> Box<dyn Renew<C>> {
+        Box::new(Renewer { state, obtain })
+    }
+}
+
+impl<S: Send + Sync + 'static, C: 'static> Renew<C> for Renewer<S, C> {
+    fn renew(&self) -> Renewal<'_, C> {
+        (self.obtain)(&self.state)
+    }
 }
 
 /// A lease is not used in its last minute: a request signed then may arrive after the expiry.

@@ -11,13 +11,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use reqwest::Url;
 
 use super::AliyunCredentials;
 use super::imds::ImdsSpec;
 use super::sts::RoleSpec;
-use crate::credentials::{Clock, CredentialProvider, CredentialSource, Lease, Refreshing, Renew, read_exchange_token};
+use crate::credentials::{
+    Clock, CredentialProvider, CredentialSource, Lease, Refreshing, Renew, Renewal, Renewer, read_exchange_token,
+};
 use crate::domain::{FetchError, FetchErrorKind};
 
 /// The SDKs' stale window for STS, OIDC, metadata and URI keys: renew 15 minutes before expiry.
@@ -128,108 +129,47 @@ impl Recipe {
 
     fn renewer(self, http: &reqwest::Client, clock: &Arc<dyn Clock>) -> Box<dyn Renew<AliyunCredentials>> {
         match self {
-            Recipe::Static(credentials) => Box::new(Fixed(Arc::new(credentials))),
+            Recipe::Static(credentials) => Renewer::boxed(Arc::new(credentials), |value| {
+                Box::pin(async move { Ok(Lease { value: Arc::clone(value), expires: None }) })
+            }),
             Recipe::AssumeRole { caller, role, sts, source } => {
-                Box::new(AssumeRole { caller: caller.build(http, clock), role, sts, source, http: http.clone() })
+                let caller = caller.build(http, clock);
+                Renewer::boxed((caller, role, sts, source, http.clone()), |(caller, role, sts, source, http)| {
+                    Box::pin(async move {
+                        let key = caller.get().await?;
+                        let lease = super::sts::assume_role(http, sts, &key, role, source).await;
+                        if lease.as_ref().is_err_and(|e| e.code == "credentials.rejected") {
+                            // A caller whose temporary key STS no longer takes gets a fresh one next time.
+                            caller.invalidate();
+                        }
+                        lease
+                    })
+                })
             }
-            Recipe::Oidc { spec, sts, source } => Box::new(Oidc { spec, sts, source, http: http.clone() }),
-            Recipe::Imds { spec, source } => Box::new(Imds { spec, source }),
-            Recipe::Uri { url, source } => Box::new(UriSource { url, source, http: http.clone() }),
-            Recipe::External { command, source } => Box::new(External { command, source }),
+            Recipe::Oidc { spec, sts, source } => {
+                Renewer::boxed((spec, sts, source, http.clone()), |(spec, sts, source, http)| {
+                    Box::pin(async move {
+                        let token = read_exchange_token(&spec.token_file, "the OIDC token file")?;
+                        super::sts::assume_role_with_oidc(http, sts, &spec.provider_arn, &spec.role, &token, source)
+                            .await
+                    })
+                })
+            }
+            Recipe::Imds { spec, source } => {
+                Renewer::boxed((spec, source), |(spec, source)| Box::pin(super::imds::obtain(spec, source)))
+            }
+            Recipe::Uri { url, source } => Renewer::boxed((url, source, http.clone()), |(url, source, http)| {
+                Box::pin(super::uri::obtain(http, url, source))
+            }),
+            Recipe::External { command, source } => Renewer::boxed((command, source), |(command, source)| {
+                Box::pin(super::external::obtain(command, source))
+            }),
             Recipe::FirstOf { options, missing } => Box::new(FirstOf {
                 options: options.into_iter().map(|o| (o.source(), o.renewer(http, clock))).collect(),
                 chosen: Mutex::new(None),
                 missing,
             }),
         }
-    }
-}
-
-struct Fixed(Arc<AliyunCredentials>);
-
-impl Renew<AliyunCredentials> for Fixed {
-    fn renew(&self) -> BoxFuture<'_, Result<Lease<AliyunCredentials>, FetchError>> {
-        Box::pin(async move { Ok(Lease { value: Arc::clone(&self.0), expires: None }) })
-    }
-}
-
-struct AssumeRole {
-    caller: CredentialProvider<AliyunCredentials>,
-    role: RoleSpec,
-    sts: Url,
-    source: CredentialSource,
-    http: reqwest::Client,
-}
-
-impl Renew<AliyunCredentials> for AssumeRole {
-    fn renew(&self) -> BoxFuture<'_, Result<Lease<AliyunCredentials>, FetchError>> {
-        Box::pin(async move {
-            let caller = self.caller.get().await?;
-            let lease = super::sts::assume_role(&self.http, &self.sts, &caller, &self.role, &self.source).await;
-            if lease.as_ref().is_err_and(|e| e.code == "credentials.rejected") {
-                // A caller whose own temporary key STS no longer takes gets a fresh one next time.
-                self.caller.invalidate();
-            }
-            lease
-        })
-    }
-}
-
-struct Oidc {
-    spec: OidcSpec,
-    sts: Url,
-    source: CredentialSource,
-    http: reqwest::Client,
-}
-
-impl Renew<AliyunCredentials> for Oidc {
-    fn renew(&self) -> BoxFuture<'_, Result<Lease<AliyunCredentials>, FetchError>> {
-        Box::pin(async move {
-            let token = read_exchange_token(&self.spec.token_file, "the OIDC token file")?;
-            super::sts::assume_role_with_oidc(
-                &self.http,
-                &self.sts,
-                &self.spec.provider_arn,
-                &self.spec.role,
-                &token,
-                &self.source,
-            )
-            .await
-        })
-    }
-}
-
-struct Imds {
-    spec: ImdsSpec,
-    source: CredentialSource,
-}
-
-impl Renew<AliyunCredentials> for Imds {
-    fn renew(&self) -> BoxFuture<'_, Result<Lease<AliyunCredentials>, FetchError>> {
-        Box::pin(super::imds::obtain(&self.spec, &self.source))
-    }
-}
-
-struct UriSource {
-    url: Url,
-    source: CredentialSource,
-    http: reqwest::Client,
-}
-
-impl Renew<AliyunCredentials> for UriSource {
-    fn renew(&self) -> BoxFuture<'_, Result<Lease<AliyunCredentials>, FetchError>> {
-        Box::pin(super::uri::obtain(&self.http, &self.url, &self.source))
-    }
-}
-
-struct External {
-    command: String,
-    source: CredentialSource,
-}
-
-impl Renew<AliyunCredentials> for External {
-    fn renew(&self) -> BoxFuture<'_, Result<Lease<AliyunCredentials>, FetchError>> {
-        Box::pin(super::external::obtain(&self.command, &self.source))
     }
 }
 
@@ -242,7 +182,7 @@ struct FirstOf {
 }
 
 impl Renew<AliyunCredentials> for FirstOf {
-    fn renew(&self) -> BoxFuture<'_, Result<Lease<AliyunCredentials>, FetchError>> {
+    fn renew(&self) -> Renewal<'_, AliyunCredentials> {
         Box::pin(async move {
             let chosen = *self.chosen.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some((_, renew)) = chosen.and_then(|index| self.options.get(index)) {

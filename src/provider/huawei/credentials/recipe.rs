@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use reqwest::Url;
 
 use super::HuaweiCredentials;
-use crate::credentials::{Clock, CredentialProvider, CredentialSource, Lease, Refreshing, Renew, read_exchange_token};
+use crate::credentials::{
+    Clock, CredentialProvider, CredentialSource, Lease, Refreshing, Renewer, read_exchange_token,
+};
 use crate::domain::{FetchError, FetchErrorKind};
 
 /// huaweicloudsdkcore renews temporary keys 40 minutes before they expire.
@@ -46,52 +47,41 @@ impl Recipe {
 
     pub fn build(self, http: &reqwest::Client, clock: &Arc<dyn Clock>) -> CredentialProvider<HuaweiCredentials> {
         let label = self.source().to_string();
-        let renew: Box<dyn Renew<HuaweiCredentials>> = match self {
+        let renew = match self {
             Recipe::Static(credentials) => return CredentialProvider::Static(Arc::new(credentials)),
-            Recipe::Federation { idp_id, token_file, iam, source } => {
-                Box::new(Federation { idp_id, token_file, iam, source, http: http.clone() })
+            Recipe::Federation { idp_id, token_file, iam, source } => Renewer::boxed(
+                (idp_id, token_file, iam, source, http.clone()),
+                |(idp_id, token_file, iam, source, http)| {
+                    Box::pin(async move {
+                        let token = read_exchange_token(token_file, "the ID token file")?;
+                        super::iam::federate(http, iam, idp_id, &token, source).await
+                    })
+                },
+            ),
+            Recipe::Metadata { endpoint, source, missing } => {
+                Renewer::boxed((endpoint, source, missing), |(endpoint, source, missing)| {
+                    Box::pin(metadata(endpoint, source, missing.as_deref()))
+                })
             }
-            Recipe::Metadata { endpoint, source, missing } => Box::new(Metadata { endpoint, source, missing }),
         };
         CredentialProvider::Refreshing(Refreshing::new(label, renew, Arc::clone(clock), MARGIN))
     }
 }
 
-struct Federation {
-    idp_id: String,
-    token_file: PathBuf,
-    iam: Url,
-    source: CredentialSource,
-    http: reqwest::Client,
-}
-
-impl Renew<HuaweiCredentials> for Federation {
-    fn renew(&self) -> BoxFuture<'_, Result<Lease<HuaweiCredentials>, FetchError>> {
-        Box::pin(async move {
-            let token = read_exchange_token(&self.token_file, "the ID token file")?;
-            super::iam::federate(&self.http, &self.iam, &self.idp_id, &token, &self.source).await
-        })
-    }
-}
-
-struct Metadata {
-    endpoint: Url,
-    source: CredentialSource,
-    missing: Option<String>,
-}
-
-impl Renew<HuaweiCredentials> for Metadata {
-    fn renew(&self) -> BoxFuture<'_, Result<Lease<HuaweiCredentials>, FetchError>> {
-        Box::pin(async move {
-            let http = crate::provider::machine::client()?;
-            match (super::iam::metadata(http, &self.endpoint, &self.source).await, &self.missing) {
-                (Err(error), Some(missing)) if error.code == "metadata.unreachable" => Err(FetchError::new(
-                    FetchErrorKind::Auth,
-                    "credentials.missing",
-                    format!("no huawei credentials found: {missing}; and {}", error.message),
-                )),
-                (result, _) => result,
-            }
-        })
+/// The agency key from the metadata service; at the end of the default chain (`missing`), a
+/// service that does not answer means that no credentials were found.
+async fn metadata(
+    endpoint: &Url,
+    source: &CredentialSource,
+    missing: Option<&str>,
+) -> Result<Lease<HuaweiCredentials>, FetchError> {
+    let http = crate::provider::machine::client()?;
+    match (super::iam::metadata(http, endpoint, source).await, missing) {
+        (Err(error), Some(missing)) if error.code == "metadata.unreachable" => Err(FetchError::new(
+            FetchErrorKind::Auth,
+            "credentials.missing",
+            format!("no huawei credentials found: {missing}; and {}", error.message),
+        )),
+        (result, _) => result,
     }
 }
