@@ -255,7 +255,8 @@ impl SimHandle {
     /// name and its group's name (or id).
     pub fn task_labels(&self) -> Vec<(TaskRef, String)> {
         let scenario = &self.shared.scenario;
-        let groups: Vec<(String, String)> = CLOUDS.iter().flat_map(|cloud| (cloud.group_names)(scenario)).collect();
+        let groups: Vec<(String, String)> =
+            CLOUDS.iter().flat_map(|cloud| (cloud.section.group_names)(scenario)).collect();
         let group_name =
             |id: &str| groups.iter().find(|(gid, _)| gid == id).map_or_else(|| id.to_owned(), |(_, name)| name.clone());
         self.named_task_refs()
@@ -348,7 +349,7 @@ pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
 }
 
 fn initial_state(scenario: &Scenario, ids: Ids) -> Inner {
-    let clouds = CloudStates(CLOUDS.iter().map(|cloud| (cloud.initial_state)(scenario, ids)).collect());
+    let clouds = CloudStates(CLOUDS.iter().map(|cloud| (cloud.tasks.initial_state)(scenario, ids)).collect());
     Inner { clouds, fault_counters: vec![0; scenario.faults.len()], ..Inner::default() }
 }
 
@@ -361,7 +362,7 @@ fn create_start_tasks(shared: &Shared, started: Instant) -> Result<Vec<(String, 
         let messages = (!task.failure_messages.is_empty()).then(|| task.failure_messages.clone().into());
         let origin = Origin { name: Some(task.name.clone()), behaviour, created: started, messages };
         let start = StartTask { scenario, task, origin };
-        let task_ref = (cloud(task.provider).create_start_task)(shared, &mut inner, &start)?;
+        let task_ref = (cloud(task.provider).tasks.create_start_task)(shared, &mut inner, &start)?;
         refs.push((task.name.clone(), task_ref));
     }
     inner.fault_tasks = scenario

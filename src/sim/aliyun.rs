@@ -20,11 +20,11 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::auth::RequestView;
-use super::cloud::{Request, SimCloud, parse_section};
+use super::cloud::{Request, SimCloud};
 use super::engine::{Final, Item, Phase};
 use super::faults::{self, Answering, FaultContext};
 use super::http::{header_str, json_response, parse_query, percent_decode, query_get};
-use super::import::{ImportQuirks, Origin, resolve};
+use super::import::{Origin, resolve};
 use super::scenario::{EndpointSelector, FaultSpec, Scenario};
 use super::state::{Shared, SimTask};
 use crate::domain::{ProviderKind, SubtaskKind};
@@ -48,25 +48,20 @@ pub use handle::AliyunCredentials;
 /// The simulated Alibaba Cloud, as the registration table (`CLOUDS` in `sim.rs`) holds it.
 pub(crate) const CLOUD: SimCloud = SimCloud {
     kind: ProviderKind::Aliyun,
-    parse_section: parse_section::<AliyunSetup>,
-    validate_task: scenario::validate_task,
-    group_names: scenario::group_names,
-    initial_state: tasks::initial_state,
-    create_start_task: tasks::create_start_task,
+    section: scenario::SECTION,
+    tasks: tasks::TASKS,
     serves_credentials,
     handle_credentials,
     serves_api: |path| path == "/",
     handle_api: |shared, request| Box::pin(handle(shared, request)),
     served_at: "Alibaba CloudAPI at /",
-    import_quirks: ImportQuirks { internal_error: ("", "Internal Error"), reports_models: true, stuck_waiting: true },
     fault_answers: errors::FAULT_ANSWERS,
     client_and_banner: handle::CLIENT_AND_BANNER,
 };
 
 /// The scenario's `[aliyun]` section (all defaults when the scenario has none).
 fn setup(scenario: &Scenario) -> &AliyunSetup {
-    static DEFAULT: std::sync::LazyLock<AliyunSetup> = std::sync::LazyLock::new(AliyunSetup::default);
-    scenario.section().unwrap_or(&DEFAULT)
+    scenario.section()
 }
 
 /// STS at `/` (told apart from CloudAPI by its `Action`), the metadata service, the

@@ -71,21 +71,10 @@ impl StartTask<'_> {
 /// `provider::Registration` registers a cloud's client side).
 pub(crate) struct SimCloud {
     pub kind: ProviderKind,
-
-    // --- the scenario ---
-    /// Parses its `[<name>]` section of a scenario file (`None`: absent, all defaults);
-    /// [`parse_section`] for a serde type.
-    pub parse_section: fn(Option<toml::Value>) -> ParsedSection,
-    /// Checks a `[[tasks]]` entry for this cloud against its section.
-    pub validate_task: fn(&Scenario, &TaskSpec) -> Result<(), String>,
-    /// Every group of the scenario, `(id, name)`, for the labels of start tasks.
-    pub group_names: fn(&Scenario) -> Vec<(String, String)>,
-
-    // --- the state ---
-    /// Its state at start (groups, instances) as the scenario declares it.
-    pub initial_state: fn(&Scenario, Ids) -> Box<dyn CloudState>,
-    /// Creates one of the scenario's start tasks; its reference.
-    pub create_start_task: fn(&Shared, &mut Inner, &StartTask<'_>) -> Result<TaskRef, SimError>,
+    /// Its section of a scenario file (its `scenario.rs`).
+    pub section: SectionFns,
+    /// Its state, its start tasks and its import quirks (its `tasks.rs`).
+    pub tasks: TaskFns,
 
     // --- HTTP ---
     /// Whether a request is for one of its credential services (STS, metadata, IAM). Asked of
@@ -99,13 +88,31 @@ pub(crate) struct SimCloud {
     /// Where its API is served, for the banner (`Alibaba CloudAPI at /`).
     pub served_at: &'static str,
 
-    // --- import and faults, in its words and shapes ---
-    /// What its gateway does on import beyond the shared rules.
-    pub import_quirks: ImportQuirks,
+    // --- faults, in its words and shapes ---
     pub fault_answers: FaultAnswers,
 
     // --- the handle and the banner of `oaswatch sim` ---
     pub client_and_banner: ClientAndBanner,
+}
+
+/// A cloud's `[<name>]` section of a scenario file (each cloud's `scenario.rs`).
+pub(crate) struct SectionFns {
+    /// Parses the section (`None`: absent, all defaults); [`parse_section`] for a serde type.
+    pub parse: fn(Option<toml::Value>) -> ParsedSection,
+    /// Checks a `[[tasks]]` entry for this cloud against its section.
+    pub validate_task: fn(&Scenario, &TaskSpec) -> Result<(), String>,
+    /// Every group of the scenario, `(id, name)`, for the labels of start tasks.
+    pub group_names: fn(&Scenario) -> Vec<(String, String)>,
+}
+
+/// A cloud's state and the tasks it creates (each cloud's `tasks.rs`).
+pub(crate) struct TaskFns {
+    /// Its state at start (groups, instances) as the scenario declares it.
+    pub initial_state: fn(&Scenario, Ids) -> Box<dyn CloudState>,
+    /// Creates one of the scenario's start tasks; its reference.
+    pub create_start_task: fn(&Shared, &mut Inner, &StartTask<'_>) -> Result<TaskRef, SimError>,
+    /// What its gateway does on import beyond the shared rules.
+    pub import_quirks: ImportQuirks,
 }
 
 /// What the handle tells a client about a cloud, and the lines of `oaswatch sim`'s banner about
@@ -165,7 +172,7 @@ impl<T: Any + Send + Sync + fmt::Debug + Clone> Section for T {
     }
 }
 
-/// Parses a section of type `T` (all defaults when absent): what [`SimCloud::parse_section`]
+/// Parses a section of type `T` (all defaults when absent): what [`SectionFns::parse`]
 /// does for a serde type.
 pub(crate) fn parse_section<T>(section: Option<toml::Value>) -> ParsedSection
 where
@@ -228,7 +235,7 @@ impl<'de> serde::Deserialize<'de> for Sections {
                 let mut sections = Vec::new();
                 for cloud in super::CLOUDS {
                     let value = given.iter().position(|(kind, _)| *kind == cloud.kind).map(|at| given.remove(at).1);
-                    let section = (cloud.parse_section)(value)
+                    let section = (cloud.section.parse)(value)
                         .map_err(|err| A::Error::custom(format!("[{}]: {err}", cloud.kind)))?;
                     sections.push(section);
                 }

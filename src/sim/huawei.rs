@@ -21,11 +21,11 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::auth::RequestView;
-use super::cloud::{Request, SimCloud, parse_section};
+use super::cloud::{Request, SimCloud};
 use super::engine::Final;
 use super::faults::{self, Answering, FaultContext};
 use super::http::{header_str, json_response, parse_query, percent_decode, query_get};
-use super::import::{ImportQuirks, Origin, resolve};
+use super::import::{Origin, resolve};
 use super::scenario::{Behaviour, EndpointSelector, FaultSpec, Scenario};
 use super::state::{PlanResult, Shared, SimTask};
 use crate::domain::{ChangeAction, ProviderKind, TaskKind};
@@ -58,29 +58,20 @@ pub use handle::HuaweiCredentials;
 /// The simulated Huawei Cloud, as the registration table (`CLOUDS` in `sim.rs`) holds it.
 pub(crate) const CLOUD: SimCloud = SimCloud {
     kind: ProviderKind::Huawei,
-    parse_section: parse_section::<HuaweiSetup>,
-    validate_task: scenario::validate_task,
-    group_names: scenario::group_names,
-    initial_state: tasks::initial_state,
-    create_start_task: tasks::create_start_task,
+    section: scenario::SECTION,
+    tasks: tasks::TASKS,
     serves_credentials: |request| iam::serves(request.uri.path()) || metadata::serves(request.uri.path()),
     handle_credentials,
     serves_api: |path| path.starts_with("/v2/"),
     handle_api: |shared, request| Box::pin(handle(shared, request)),
     served_at: "Huawei APIG under /v2/",
-    import_quirks: ImportQuirks {
-        internal_error: ("APIG.9999", "System error"),
-        reports_models: false,
-        stuck_waiting: false,
-    },
     fault_answers: errors::FAULT_ANSWERS,
     client_and_banner: handle::CLIENT_AND_BANNER,
 };
 
 /// The scenario's `[huawei]` section (all defaults when the scenario has none).
 fn setup(scenario: &Scenario) -> &HuaweiSetup {
-    static DEFAULT: std::sync::LazyLock<HuaweiSetup> = std::sync::LazyLock::new(HuaweiSetup::default);
-    scenario.section().unwrap_or(&DEFAULT)
+    scenario.section()
 }
 
 /// IAM federation, or the metadata service.

@@ -100,7 +100,7 @@ fn cause_of(gateway: &GatewayRules, rule: Rule) -> Cause {
 /// cancelling the APIs that need them, stuck and hostile items.
 pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, seed: u64) -> Planned {
     let mut rng = StdRng::seed_from_u64(seed);
-    let quirks = super::cloud(rules.provider).import_quirks;
+    let quirks = super::cloud(rules.provider).tasks.import_quirks;
     let gateway = provider::registration(rules.provider).rules;
     let doc = rules.doc;
     let rate = rules.behaviour.internal_error_rate;
@@ -350,7 +350,7 @@ pub(crate) fn store_task(
 }
 
 /// What a cloud's gateway does on import that its rules do not say
-/// (`SimCloud::import_quirks`).
+/// (`TaskFns::import_quirks`, in `sim/cloud.rs`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ImportQuirks {
     /// The code and message of an item's internal error (`("", "Internal Error")`).

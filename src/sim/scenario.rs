@@ -96,7 +96,7 @@ pub fn parse(text: &str, source_name: &str, base_dir: Option<PathBuf>) -> Result
 /// A whole scenario file.
 ///
 /// Each registered cloud's section (`[aliyun]`, `[huawei]`) is parsed by the cloud
-/// (`SimCloud::parse_section`, in its folder) into `clouds`; a key that is neither a field here
+/// (`SimCloud::section`, in its folder) into `clouds`; a key that is neither a field here
 /// nor a cloud's name is refused (what `deny_unknown_fields` does, which `flatten` rules out).
 #[derive(Clone, Debug, Deserialize)]
 pub struct Scenario {
@@ -403,9 +403,13 @@ impl Scenario {
         std::fs::read_to_string(&path).map_err(|source| ScenarioError::Io { path: path.display().to_string(), source })
     }
 
-    /// A cloud's section, by its type (`AliyunSetup`); every registered cloud has one.
-    pub(crate) fn section<T: Section>(&self) -> Option<&T> {
-        self.clouds.get()
+    /// A cloud's section, by its type (`AliyunSetup`): every registered cloud has one, parsed
+    /// with all defaults when the file has none (`SectionFns::parse`).
+    pub(crate) fn section<T: Section>(&self) -> &T {
+        match self.clouds.get() {
+            Some(section) => section,
+            None => unreachable!("a scenario holds the section of every cloud in CLOUDS"),
+        }
     }
 
     pub fn task(&self, name: &str) -> Option<&TaskSpec> {
@@ -451,7 +455,7 @@ impl Scenario {
         if task.kind == TaskKind::Import && task.spec.is_none() && task.generate.is_none() {
             return Err("an import needs `spec` or `generate`".to_owned());
         }
-        (super::cloud(task.provider).validate_task)(self, task)
+        (super::cloud(task.provider).section.validate_task)(self, task)
     }
 }
 

@@ -141,7 +141,7 @@ pub(crate) struct Watched {
 /// The mutable state.
 #[derive(Debug, Default)]
 pub(crate) struct Inner {
-    /// Each cloud's own state (`SimCloud::initial_state`).
+    /// Each cloud's own state (`TaskFns::initial_state`).
     pub clouds: CloudStates,
     pub tasks: HashMap<String, SimTask>,
     /// Tasks created so far (the counter behind their ids).

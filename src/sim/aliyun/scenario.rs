@@ -1,6 +1,7 @@
 //! Alibaba's `[aliyun]` section of a scenario file: the region, the keys CloudAPI and STS accept,
 //! the groups that exist at start, and the quirks a scenario can choose (what an unknown
-//! `OperationId` answers, how empty results are sent, the signature's time windows).
+//! `OperationId` answers, how empty results are sent, the signature's time windows); [`SECTION`]
+//! registers parsing it, checking a `[[tasks]]` entry against it and its group names.
 
 use std::fmt;
 
@@ -8,10 +9,14 @@ use serde::Deserialize;
 
 use super::setup;
 use crate::domain::TaskKind;
+use crate::sim::cloud::{SectionFns, parse_section};
 use crate::sim::scenario::{ExistingApi, Scenario, TaskSpec, debug_key, default_window};
 
+/// The `[aliyun]` section, as Alibaba's registration (`CLOUD` in `sim/aliyun.rs`) holds it.
+pub(super) const SECTION: SectionFns = SectionFns { parse: parse_section::<AliyunSetup>, validate_task, group_names };
+
 /// Checks a `[[tasks]]` entry for Alibaba: an import into a declared group.
-pub(super) fn validate_task(scenario: &Scenario, task: &TaskSpec) -> Result<(), String> {
+fn validate_task(scenario: &Scenario, task: &TaskSpec) -> Result<(), String> {
     if task.kind == TaskKind::Export {
         return Err("Alibaba has no asynchronous export".to_owned());
     }
@@ -23,7 +28,7 @@ pub(super) fn validate_task(scenario: &Scenario, task: &TaskSpec) -> Result<(), 
 }
 
 /// The scenario's groups, `(id, name)`.
-pub(super) fn group_names(scenario: &Scenario) -> Vec<(String, String)> {
+fn group_names(scenario: &Scenario) -> Vec<(String, String)> {
     setup(scenario).groups.iter().map(|g| (g.id.clone(), g.name.clone())).collect()
 }
 

@@ -1,14 +1,14 @@
 //! Alibaba's part of the simulator's state, its groups, and the tasks it creates: an
 //! `ImportOAS` after its synchronous checks, and the scenario's start tasks (Alibaba has no
-//! asynchronous export). The plan itself is shared (`sim/import.rs`, on `provider::rules`).
+//! asynchronous export; [`TASKS`] registers them with its import quirks). The plan itself is shared (`sim/import.rs`, on `provider::rules`).
 
 use super::setup;
 use crate::domain::{ProviderKind, TaskKind, TaskRef};
 use crate::openapi::Document;
 use crate::sim::SimError;
-use crate::sim::cloud::{CloudState, StartTask};
+use crate::sim::cloud::{CloudState, StartTask, TaskFns};
 use crate::sim::ids::Ids;
-use crate::sim::import::{ImportRules, Origin, next_task_id, plan_items, store_task};
+use crate::sim::import::{ImportQuirks, ImportRules, Origin, next_task_id, plan_items, store_task};
 use crate::sim::scenario::Scenario;
 use crate::sim::state::{Group, Inner, PlanResult, Shared};
 
@@ -26,8 +26,15 @@ impl Groups {
     }
 }
 
+/// Alibaba's state and tasks, as its registration (`CLOUD` in `sim/aliyun.rs`) holds them.
+pub(super) const TASKS: TaskFns = TaskFns {
+    initial_state,
+    create_start_task,
+    import_quirks: ImportQuirks { internal_error: ("", "Internal Error"), reports_models: true, stuck_waiting: true },
+};
+
 /// The groups a scenario declares.
-pub(super) fn initial_state(scenario: &Scenario, ids: Ids) -> Box<dyn CloudState> {
+fn initial_state(scenario: &Scenario, ids: Ids) -> Box<dyn CloudState> {
     let groups = setup(scenario)
         .groups
         .iter()
@@ -37,11 +44,7 @@ pub(super) fn initial_state(scenario: &Scenario, ids: Ids) -> Box<dyn CloudState
 }
 
 /// A start task: an import into a scenario group.
-pub(super) fn create_start_task(
-    shared: &Shared,
-    inner: &mut Inner,
-    start: &StartTask<'_>,
-) -> Result<TaskRef, SimError> {
+fn create_start_task(shared: &Shared, inner: &mut Inner, start: &StartTask<'_>) -> Result<TaskRef, SimError> {
     let task = start.task;
     if task.kind != TaskKind::Import {
         return Err(start.fail("Alibaba has no asynchronous export"));

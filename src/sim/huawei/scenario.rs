@@ -1,6 +1,7 @@
 //! Huawei's `[huawei]` section of a scenario file: the region and project, the AK/SKs and IAM
 //! tokens APIG accepts, the AK lockout, and the instances (with their environments and groups)
-//! that exist at start.
+//! that exist at start; [`SECTION`] registers parsing it, checking a `[[tasks]]` entry against it
+//! and its group names.
 
 use std::fmt;
 
@@ -8,11 +9,15 @@ use serde::Deserialize;
 
 use super::setup;
 use crate::domain::TaskKind;
+use crate::sim::cloud::{SectionFns, parse_section};
 use crate::sim::scenario::{ExistingApi, REDACTED, Scenario, TaskSpec, debug_key, default_window};
+
+/// The `[huawei]` section, as Huawei's registration (`CLOUD` in `sim/huawei.rs`) holds it.
+pub(super) const SECTION: SectionFns = SectionFns { parse: parse_section::<HuaweiSetup>, validate_task, group_names };
 
 /// Checks a `[[tasks]]` entry for Huawei: its instance, its `api_mode`, the group an export
 /// (or an import into an existing group) needs.
-pub(super) fn validate_task(scenario: &Scenario, task: &TaskSpec) -> Result<(), String> {
+fn validate_task(scenario: &Scenario, task: &TaskSpec) -> Result<(), String> {
     let instances = &setup(scenario).instances;
     let instance = match &task.instance {
         Some(id) => instances.iter().find(|i| i.id == *id),
@@ -38,7 +43,7 @@ pub(super) fn validate_task(scenario: &Scenario, task: &TaskSpec) -> Result<(), 
 }
 
 /// Every instance's groups, `(id, name)`.
-pub(super) fn group_names(scenario: &Scenario) -> Vec<(String, String)> {
+fn group_names(scenario: &Scenario) -> Vec<(String, String)> {
     let groups = setup(scenario).instances.iter().flat_map(|i| &i.groups);
     groups.map(|g| (g.id.clone(), g.name.clone())).collect()
 }

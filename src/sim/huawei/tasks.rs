@@ -1,6 +1,6 @@
 //! Huawei's part of the simulator's state, its instances (environments and groups), and the
 //! tasks it creates: `async-import` and `async-export` after their synchronous checks, and the
-//! scenario's start tasks. The plan itself is shared (`sim/import.rs`, on `provider::rules`).
+//! scenario's start tasks ([`TASKS`] registers them with its import quirks). The plan itself is shared (`sim/import.rs`, on `provider::rules`).
 
 use super::export::{self, ExportRequest};
 use super::scenario::Environment;
@@ -8,9 +8,9 @@ use super::setup;
 use crate::domain::{ProviderKind, TaskKind, TaskRef};
 use crate::openapi::{self, Document, OpenApiError, TargetVersion};
 use crate::sim::SimError;
-use crate::sim::cloud::{CloudState, StartTask};
+use crate::sim::cloud::{CloudState, StartTask, TaskFns};
 use crate::sim::ids::Ids;
-use crate::sim::import::{ImportRules, Origin, next_task_id, plan_items, store_task};
+use crate::sim::import::{ImportQuirks, ImportRules, Origin, next_task_id, plan_items, store_task};
 use crate::sim::scenario::Scenario;
 use crate::sim::state::{Group, Inner, PlanResult, Shared};
 
@@ -44,8 +44,19 @@ pub(crate) fn instance<'a>(inner: &'a Inner, id: &str) -> Option<&'a Instance> {
     inner.cloud::<Instances>()?.get(id)
 }
 
+/// Huawei's state and tasks, as its registration (`CLOUD` in `sim/huawei.rs`) holds them.
+pub(super) const TASKS: TaskFns = TaskFns {
+    initial_state,
+    create_start_task,
+    import_quirks: ImportQuirks {
+        internal_error: ("APIG.9999", "System error"),
+        reports_models: false,
+        stuck_waiting: false,
+    },
+};
+
 /// The instances a scenario declares.
-pub(super) fn initial_state(scenario: &Scenario, ids: Ids) -> Box<dyn CloudState> {
+fn initial_state(scenario: &Scenario, ids: Ids) -> Box<dyn CloudState> {
     let instances = setup(scenario)
         .instances
         .iter()
@@ -71,11 +82,7 @@ fn task_ref(scenario: &Scenario, instance_id: &str, task_id: String) -> TaskRef 
 
 /// A start task: an import into an instance (a new group or an existing one), or an export of
 /// a group.
-pub(super) fn create_start_task(
-    shared: &Shared,
-    inner: &mut Inner,
-    start: &StartTask<'_>,
-) -> Result<TaskRef, SimError> {
+fn create_start_task(shared: &Shared, inner: &mut Inner, start: &StartTask<'_>) -> Result<TaskRef, SimError> {
     let (scenario, task) = (start.scenario, start.task);
     let instance_id =
         task.instance.clone().or_else(|| setup(scenario).instances.first().map(|i| i.id.clone())).unwrap_or_default();
