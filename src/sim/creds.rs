@@ -1,6 +1,7 @@
 //! The simulated clouds' credential services' shared state: the temporary keys and tokens they
-//! issued (with expiries on a clock tests can move), the faults a test asked for, and which key
-//! signed how many API requests. Served from each cloud's folder (`aliyun/sts.rs`,
+//! issued (with expiries on a clock tests can move; each cloud words its own keys, in
+//! `aliyun/sts.rs` and `huawei/iam.rs`, and keeps them here under its kind), the faults a test
+//! asked for, and which key signed how many API requests. Served from each cloud's folder (`aliyun/sts.rs`,
 //! `aliyun/imds.rs`, `huawei/iam.rs`, `huawei/metadata.rs`, on the shared `imds.rs`); verified
 //! by each cloud's `auth.rs`.
 //!
@@ -17,6 +18,7 @@ use axum::http::StatusCode;
 use super::SimHandle;
 use super::ids::Ids;
 use crate::credentials::Clock;
+use crate::domain::ProviderKind;
 
 /// The OIDC token `AssumeRoleWithOIDC` accepts.
 pub const ALIYUN_OIDC_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.c2ltdWxhdGVkT2lkY1Rva2VuTm90UmVhbA.simulatorOidc0001";
@@ -66,8 +68,9 @@ pub(crate) struct Issued {
     pub clock: Option<Arc<dyn Clock>>,
     /// How far the services' clock is ahead of it (moved by tests).
     pub offset: Duration,
-    pub aliyun: HashMap<String, IssuedKey>,
-    pub huawei: HashMap<String, IssuedKey>,
+    /// The temporary keys each cloud's services issued, by access key id: a cloud's `auth.rs`
+    /// takes only its own.
+    keys: BTreeMap<ProviderKind, HashMap<String, IssuedKey>>,
     /// Session tokens of the metadata services and unscoped IAM tokens, with their expiry.
     pub tokens: HashMap<String, SystemTime>,
     pub faults: Vec<(Service, Fault, u32)>,
@@ -97,30 +100,23 @@ impl Issued {
         self.counter
     }
 
-    /// A new Alibaba STS key (`STS.…`) valid for `lifetime`.
-    pub fn issue_aliyun(&mut self, ids: Ids, lifetime: Duration) -> (String, IssuedKey) {
-        let n = self.next();
-        let id = format!("STS.NSim{}", &ids.hex32("sts-id", n)[..20]);
-        let key = IssuedKey {
-            secret: format!("SimIssuedSecret{}", &ids.hex32("sts-secret", n)[..24]),
-            token: format!("CAISsimIssuedToken{}", ids.hex32("sts-token", n)),
-            expires: self.now() + lifetime,
-        };
-        self.aliyun.insert(id.clone(), key.clone());
+    /// A new temporary key of `kind`'s services valid for `lifetime`; `words(n)` makes its
+    /// `(id, secret, token)` in the cloud's formats from a fresh number.
+    pub fn issue_key(
+        &mut self,
+        kind: ProviderKind,
+        lifetime: Duration,
+        words: impl FnOnce(u64) -> (String, String, String),
+    ) -> (String, IssuedKey) {
+        let (id, secret, token) = words(self.next());
+        let key = IssuedKey { secret, token, expires: self.now() + lifetime };
+        self.keys.entry(kind).or_default().insert(id.clone(), key.clone());
         (id, key)
     }
 
-    /// A new Huawei temporary AK/SK valid for `lifetime`.
-    pub fn issue_huawei(&mut self, ids: Ids, lifetime: Duration) -> (String, IssuedKey) {
-        let n = self.next();
-        let id = format!("SIMTMP{}", ids.hex32("hw-ak", n)[..14].to_ascii_uppercase());
-        let key = IssuedKey {
-            secret: format!("SimIssuedSk{}", &ids.hex32("hw-sk", n)[..28]),
-            token: format!("gQpjbi1ub3J0aC00simIssued{}", ids.hex32("hw-token", n)),
-            expires: self.now() + lifetime,
-        };
-        self.huawei.insert(id.clone(), key.clone());
-        (id, key)
+    /// A temporary key `kind`'s services issued.
+    pub fn issued_key(&self, kind: ProviderKind, id: &str) -> Option<&IssuedKey> {
+        self.keys.get(&kind)?.get(id)
     }
 
     /// A new session or unscoped token valid for `lifetime`.
@@ -135,13 +131,6 @@ impl Issued {
     pub fn token_valid(&self, token: &str) -> Option<bool> {
         self.tokens.get(token).map(|expires| self.now() < *expires)
     }
-}
-
-/// `2023-08-10T09:20:29.093000Z`, Huawei IAM's time format.
-pub(crate) fn huawei_time(at: SystemTime) -> String {
-    let at = time::OffsetDateTime::from(at);
-    let whole = at.format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"));
-    format!("{}.{:06}Z", whole.unwrap_or_default(), at.microsecond())
 }
 
 /// The status and body of a fault.
@@ -205,18 +194,18 @@ impl SimHandle {
         let inner = self.shared.lock();
         let issued = &inner.creds;
         issued
-            .aliyun
+            .keys
             .values()
-            .chain(issued.huawei.values())
+            .flat_map(HashMap::values)
             .flat_map(|key| [key.secret.clone(), key.token.clone()])
             .chain(issued.tokens.keys().cloned())
             .collect()
     }
 
-    /// The access key ids the services issued, Alibaba's then Huawei's.
+    /// The access key ids the services issued, cloud by cloud in `ProviderKind` order.
     pub fn issued_key_ids(&self) -> Vec<String> {
         let inner = self.shared.lock();
-        inner.creds.aliyun.keys().chain(inner.creds.huawei.keys()).cloned().collect()
+        inner.creds.keys.values().flat_map(HashMap::keys).cloned().collect()
     }
 
     /// `http://127.0.0.1:PORT/oaswatch-sim/credentials?token=…`, the simulated credentials URI.

@@ -16,6 +16,7 @@ use std::time::{Instant, SystemTime};
 
 use axum::http::StatusCode;
 
+use crate::domain::ProviderKind;
 use crate::provider::aliyun::sign::ACS3;
 use crate::provider::signing::{parse_acs_date, sha256_hex};
 use crate::sim::auth::{KeyView, Refusal, RequestView, refuse, seconds_between, signed_values, with_signed_request};
@@ -137,7 +138,7 @@ fn aliyun_key(shared: &Shared, inner: &Inner, key_id: &str, now: Instant) -> Opt
             token: key.security_token.clone(),
             expired: key.expires_in_secs.is_some_and(|limit| shared.wall_elapsed(now) >= limit),
         }),
-        None => inner.creds.aliyun.get(key_id).map(|issued| KeyView {
+        None => inner.creds.issued_key(ProviderKind::Aliyun, key_id).map(|issued| KeyView {
             secret: issued.secret.clone(),
             token: Some(issued.token.clone()),
             expired: inner.creds.now() >= issued.expires,

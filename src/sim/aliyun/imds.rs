@@ -57,7 +57,7 @@ fn aliyun_role(shared: &Shared, inner: &mut Inner, headers: &HeaderMap, role: &s
     if role != ECS_ROLE {
         return text(StatusCode::NOT_FOUND, "");
     }
-    let (id, key) = inner.creds.issue_aliyun(shared.ids, SIX_HOURS);
+    let (id, key) = super::sts::issue_key(&mut inner.creds, shared.ids, SIX_HOURS);
     let issued = key.expires - SIX_HOURS;
     let body = json!({
         "AccessKeyId": id,
@@ -79,7 +79,7 @@ fn credentials_uri(shared: &Shared, inner: &mut Inner, uri: &Uri) -> Response {
             &[],
         );
     }
-    let (id, key) = inner.creds.issue_aliyun(shared.ids, Duration::from_secs(3600));
+    let (id, key) = super::sts::issue_key(&mut inner.creds, shared.ids, Duration::from_secs(3600));
     let body = json!({
         "Code": "Success",
         "AccessKeyId": id,

@@ -29,10 +29,12 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::json;
 
+use crate::domain::ProviderKind;
 use crate::provider::aliyun::sign::rpc_v1_signature;
 use crate::provider::signing::constant_time_eq;
-use crate::sim::creds::{ALIYUN_EXPIRED_OIDC_TOKEN, ALIYUN_OIDC_TOKEN, Fault, Service};
+use crate::sim::creds::{ALIYUN_EXPIRED_OIDC_TOKEN, ALIYUN_OIDC_TOKEN, Fault, Issued, IssuedKey, Service};
 use crate::sim::http::{header_str, json_response, parse_query, query_get};
+use crate::sim::ids::Ids;
 use crate::sim::state::{Inner, Shared};
 
 /// Whether a request at `/` is for STS rather than CloudAPI.
@@ -164,7 +166,7 @@ fn credentials_body(
     session: &str,
     lifetime: Duration,
 ) -> serde_json::Value {
-    let (id, key) = inner.creds.issue_aliyun(shared.ids, lifetime);
+    let (id, key) = issue_key(&mut inner.creds, shared.ids, lifetime);
     json!({
         "AssumedRoleUser": {
             "Arn": format!("{role_arn}/{session}"),
@@ -190,7 +192,7 @@ fn assume_role(shared: &Shared, inner: &mut Inner, method: &Method, params: &[(S
     };
     // The caller: a scenario key, or one STS issued before (a chained role).
     let scenario = super::setup(&shared.scenario).credentials.iter().find(|k| k.access_key_id == key_id);
-    let (secret, token, expires) = match (scenario, inner.creds.aliyun.get(key_id)) {
+    let (secret, token, expires) = match (scenario, inner.creds.issued_key(ProviderKind::Aliyun, key_id)) {
         (Some(key), _) => (key.access_key_secret.clone(), key.security_token.clone(), None),
         (None, Some(issued)) => (issued.secret.clone(), Some(issued.token.clone()), Some(issued.expires)),
         (None, None) => {
@@ -257,4 +259,16 @@ fn assume_role_with_oidc(shared: &Shared, inner: &mut Inner, params: &[(String, 
     }
     let (role_arn, session, lifetime) = role_spec(params)?;
     Ok(credentials_body(shared, inner, &role_arn, &session, lifetime))
+}
+
+/// A new STS key (`STS.…`) valid for `lifetime`, as STS, the metadata service and the
+/// credentials URI issue it.
+pub(super) fn issue_key(creds: &mut Issued, ids: Ids, lifetime: Duration) -> (String, IssuedKey) {
+    creds.issue_key(ProviderKind::Aliyun, lifetime, |n| {
+        (
+            format!("STS.NSim{}", &ids.hex32("sts-id", n)[..20]),
+            format!("SimIssuedSecret{}", &ids.hex32("sts-secret", n)[..24]),
+            format!("CAISsimIssuedToken{}", ids.hex32("sts-token", n)),
+        )
+    })
 }

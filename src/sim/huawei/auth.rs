@@ -13,6 +13,7 @@ use std::time::{Instant, SystemTime};
 
 use axum::http::StatusCode;
 
+use crate::domain::ProviderKind;
 use crate::provider::huawei::sign::{SDK_HMAC, UNSIGNED_PAYLOAD};
 use crate::provider::signing::{ParsedAuthorization, parse_sdk_date, sha256_hex};
 use crate::sim::auth::{KeyView, Refusal, RequestView, refuse, seconds_between, signed_values, with_signed_request};
@@ -63,7 +64,7 @@ pub(crate) fn verify_huawei(
             token: key.security_token.clone(),
             expired: key.expires_in_secs.is_some_and(|limit| shared.wall_elapsed(now) >= limit),
         },
-        None => match inner.creds.huawei.get(&auth.key_id) {
+        None => match inner.creds.issued_key(ProviderKind::Huawei, &auth.key_id) {
             Some(issued) => KeyView {
                 secret: issued.secret.clone(),
                 token: Some(issued.token.clone()),

@@ -12,15 +12,19 @@
 //! Faults a test injects answer 429 or 503. Error bodies are IAM's `{"error":{code, message,
 //! title}}`.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use crate::sim::creds::{HUAWEI_EXPIRED_ID_TOKEN, HUAWEI_ID_TOKEN, HUAWEI_IDP, Service, fault_status, huawei_time};
+use crate::domain::ProviderKind;
+use crate::sim::creds::{
+    HUAWEI_EXPIRED_ID_TOKEN, HUAWEI_ID_TOKEN, HUAWEI_IDP, Issued, IssuedKey, Service, fault_status,
+};
 use crate::sim::http::{header_str, json_response};
+use crate::sim::ids::Ids;
 use crate::sim::state::Shared;
 
 pub(crate) const ID_TOKEN_PATH: &str = "/v3.0/OS-AUTH/id-token/tokens";
@@ -87,7 +91,7 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
     if !(900..=86400).contains(&seconds) {
         return error(StatusCode::BAD_REQUEST, "1002", "duration_seconds must be between 900 and 86400.");
     }
-    let (access, key) = inner.creds.issue_huawei(shared.ids, Duration::from_secs(seconds));
+    let (access, key) = issue_key(&mut inner.creds, shared.ids, Duration::from_secs(seconds));
     let body = json!({ "credential": {
         "access": access,
         "secret": key.secret,
@@ -95,4 +99,22 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
         "expires_at": huawei_time(key.expires),
     } });
     json_response(StatusCode::CREATED, &body, &[])
+}
+
+/// A new temporary AK/SK valid for `lifetime`, as federation and the metadata service issue it.
+pub(super) fn issue_key(creds: &mut Issued, ids: Ids, lifetime: Duration) -> (String, IssuedKey) {
+    creds.issue_key(ProviderKind::Huawei, lifetime, |n| {
+        (
+            format!("SIMTMP{}", ids.hex32("hw-ak", n)[..14].to_ascii_uppercase()),
+            format!("SimIssuedSk{}", &ids.hex32("hw-sk", n)[..28]),
+            format!("gQpjbi1ub3J0aC00simIssued{}", ids.hex32("hw-token", n)),
+        )
+    })
+}
+
+/// `2023-08-10T09:20:29.093000Z`, Huawei IAM's time format.
+pub(super) fn huawei_time(at: SystemTime) -> String {
+    let at = time::OffsetDateTime::from(at);
+    let whole = at.format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"));
+    format!("{}.{:06}Z", whole.unwrap_or_default(), at.microsecond())
 }

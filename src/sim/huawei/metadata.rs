@@ -7,8 +7,9 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use serde_json::json;
 
+use super::iam::huawei_time;
 use crate::sim::cloud::Request;
-use crate::sim::creds::{Service, huawei_time};
+use crate::sim::creds::Service;
 use crate::sim::http::json_response;
 use crate::sim::imds::{SIX_HOURS, SessionTokens, serve, token_ok};
 use crate::sim::state::{Inner, Shared};
@@ -40,7 +41,7 @@ fn huawei_key(shared: &Shared, inner: &mut Inner, headers: &HeaderMap) -> Respon
             &[],
         );
     }
-    let (access, key) = inner.creds.issue_huawei(shared.ids, SIX_HOURS);
+    let (access, key) = super::iam::issue_key(&mut inner.creds, shared.ids, SIX_HOURS);
     let body = json!({ "credential": {
         "access": access,
         "secret": key.secret,
