@@ -99,13 +99,25 @@ pub(super) struct Outlook {
     changed_at: Option<Instant>,
     /// The usual time between two changes (a moving average).
     change_gap: Option<Duration>,
+    /// The most subtasks seen done between two answers. Imports finish their subtasks in
+    /// bursts with pauses between, and the rate averages both: a task with no more than this
+    /// left may be done by the next answer, whatever the rate says.
+    max_step: u32,
 }
 
 impl Outlook {
     pub(super) fn new(task: &crate::domain::TaskRef) -> Outlook {
         let tracker = reports_subtask_progress(task.provider())
             .then(|| ProgressTracker::with_config(task.provider(), tracker_config()));
-        Outlook { tracker, first_seen: None, started: None, last: None, changed_at: None, change_gap: None }
+        Outlook {
+            tracker,
+            first_seen: None,
+            started: None,
+            last: None,
+            changed_at: None,
+            change_gap: None,
+            max_step: 0,
+        }
     }
 
     /// Feeds one successful answer that arrived at `now`.
@@ -115,6 +127,9 @@ impl Outlook {
             self.started.get_or_insert(now);
         }
         let seen = (task.state, task.counts);
+        if let Some((_, before)) = self.last {
+            self.max_step = self.max_step.max(task.counts.done().saturating_sub(before.done()));
+        }
         let change = match self.last {
             None => Change::First,
             Some((state, _)) if state != task.state => Change::State,
@@ -186,11 +201,16 @@ impl Outlook {
                     // rate from the first few batches (the start of the task unseen) is good
                     // to about half: the window narrows from ±50 % to ±20 % as the task runs.
                     let batch = self.change_gap.unwrap_or_default() / 2;
-                    let done = self.last.map_or(0.0, |(_, c)| f64::from(c.done()) / f64::from(c.total.max(1)));
+                    let (done, left) = self.last.map_or((0.0, 0), |(_, c)| {
+                        (f64::from(c.done()) / f64::from(c.total.max(1)), c.total.saturating_sub(c.done()))
+                    });
                     let share = 0.5 - 0.3 * done.clamp(0.0, 1.0);
                     let spread = remaining.mul_f64(share).max(batch).max(Duration::from_secs(1));
                     let at = changed_at + remaining;
-                    Forecast::Window { lo: at.checked_sub(spread).unwrap_or(changed_at), hi: at + spread }
+                    // Little enough left that one burst could finish it: the window is open.
+                    let lo =
+                        if left <= self.max_step { changed_at } else { at.checked_sub(spread).unwrap_or(changed_at) };
+                    Forecast::Window { lo, hi: at + spread }
                 }
                 Eta::NotEnoughData { reason: NotEnoughData::NoCompletions } => Forecast::Quiet { since: changed_at },
                 Eta::NotEnoughData { .. } => match self.last {
@@ -395,6 +415,33 @@ mod tests {
         let Forecast::Window { lo, hi } = outlook.forecast(t0, now + secs(5.0), None) else { panic!("a window") };
         // 60 left at 2/s from the new rate: 30 s after the last change, ±38 % (40 % done).
         assert_eq!((lo - now, hi - now), (secs(5.0 + 30.0 - 11.4), secs(5.0 + 30.0 + 11.4)));
+    }
+
+    #[test]
+    fn a_task_one_burst_from_done_is_expected_at_the_next_answer() {
+        // Bursts of 30 subtasks, one every 20 s: the rate says 1.5 a second, but each burst
+        // lands between two answers.
+        let (r, t0) = (aliyun(), Instant::now());
+        let mut outlook = Outlook::new(&r);
+        outlook.observe(t0, t0, &progress(&r, 120, 0));
+        for (burst, done) in [(1.0, 30), (2.0, 60)] {
+            let at = t0 + secs(20.0 * burst);
+            outlook.observe(t0, at, &progress(&r, 120, done));
+            outlook.observe(t0, at + secs(8.0), &progress(&r, 120, done));
+        }
+        // 60 left, two bursts' worth: a window ahead, as the rate says.
+        let now = t0 + secs(48.0);
+        let Forecast::Window { lo, .. } = outlook.forecast(t0, now, None) else { panic!("a window") };
+        assert!(lo > now + secs(10.0), "{:?}", lo - now);
+        // 30 left, one burst: the next answer may say it finished.
+        let now = t0 + secs(60.0);
+        outlook.observe(t0, now, &progress(&r, 120, 90));
+        let forecast = outlook.forecast(t0, now, None);
+        let Forecast::Window { lo, hi } = forecast else { panic!("a window") };
+        assert_eq!(lo, now, "open from the last change");
+        assert!(hi > now + secs(15.0), "the rate's estimate still bounds it: {:?}", hi - now);
+        assert_eq!(likely(forecast, now, GAPS), Likely::Near);
+        assert_eq!(next_gap(forecast, now, GAPS), GAPS.asked, "a wide window: the asked interval");
     }
 
     #[test]

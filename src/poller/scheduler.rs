@@ -178,6 +178,11 @@ impl<F: Fetch> Scheduler<F> {
     ) {
         let mut commands_open = true;
         let mut queries_open = true;
+        // One timer for the whole run, moved only when the next wake moves: a new `Sleep` per
+        // turn of the loop registered and removed a timer two or three times per request.
+        let timer = tokio::time::sleep_until(Instant::now());
+        tokio::pin!(timer);
+        let mut armed: Option<Instant> = None;
         loop {
             let now = Instant::now();
             if now >= self.next_replan {
@@ -186,6 +191,12 @@ impl<F: Fetch> Scheduler<F> {
             }
             self.dispatch_due(now);
             let wake = self.next_wake(now);
+            if wake != armed {
+                if let Some(at) = wake {
+                    timer.as_mut().reset(at);
+                }
+                armed = wake;
+            }
             tokio::select! {
                 cmd = commands.recv(), if commands_open => match cmd {
                     Some(cmd) => self.apply(cmd, Instant::now()),
@@ -206,7 +217,7 @@ impl<F: Fetch> Scheduler<F> {
                         return;
                     }
                 }
-                () = sleep_until_or_forever(wake) => {}
+                () = &mut timer, if armed.is_some() => armed = None,
                 () = out.closed() => return,
             }
         }
@@ -805,11 +816,4 @@ fn full_jitter(rng: &mut StdRng, config: &PollerConfig, attempt: u32) -> Duratio
     let exponent = attempt.saturating_sub(1).min(20);
     let cap = config.backoff_base.saturating_mul(1 << exponent).min(config.backoff_max);
     cap.mul_f64(rng.random_range(0.0..=1.0))
-}
-
-async fn sleep_until_or_forever(wake: Option<Instant>) {
-    match wake {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
-    }
 }
