@@ -58,16 +58,17 @@ fn the_banner_is_enough_to_use_the_simulator_and_ctrl_c_stops_it() {
     assert!(text.contains("--group "), "Huawei imports name a group: {text}");
 
     let dir = tempfile::tempdir().unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_oaswatch"))
-        .arg("status")
-        .args(&tasks)
-        .env_clear()
-        .envs(env.clone())
-        .env("OASWATCH_CONFIG_DIR", dir.path().join("c"))
-        .env("OASWATCH_DATA_DIR", dir.path().join("d"))
-        .env("HOME", dir.path())
-        .output()
-        .unwrap();
+    // oaswatch with nothing from our environment, its files in `dir`.
+    let oaswatch = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_oaswatch"));
+        command
+            .env_clear()
+            .env("OASWATCH_CONFIG_DIR", dir.path().join("c"))
+            .env("OASWATCH_DATA_DIR", dir.path().join("d"))
+            .env("HOME", dir.path());
+        command
+    };
+    let status = oaswatch().arg("status").args(&tasks).envs(env.clone()).output().unwrap();
     let stderr = String::from_utf8_lossy(&status.stderr);
     assert!(status.status.code() == Some(0), "{stderr}\n{}", String::from_utf8_lossy(&status.stdout));
     assert!(!String::from_utf8_lossy(&status.stdout).contains("fetch failed"));
@@ -76,26 +77,15 @@ fn the_banner_is_enough_to_use_the_simulator_and_ctrl_c_stops_it() {
     // labelled with the spec and the group.
     let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/specs/shop-2.0.json");
     let target = targets.iter().find(|t| t.starts_with("aliyun://")).unwrap();
-    let import = Command::new(env!("CARGO_BIN_EXE_oaswatch"))
+    let import = oaswatch()
         .args(["import", spec.to_str().unwrap(), "--to", target, "--no-watch", "--no-check"])
-        .env_clear()
         .envs(env.clone())
-        .env("OASWATCH_CONFIG_DIR", dir.path().join("c"))
-        .env("OASWATCH_DATA_DIR", dir.path().join("d"))
-        .env("HOME", dir.path())
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&import.stderr);
     assert_eq!(import.status.code(), Some(0), "{said}");
     assert!(said.contains("labelled \"shop-2.0.json → group "), "{said}");
-    let list = Command::new(env!("CARGO_BIN_EXE_oaswatch"))
-        .arg("list")
-        .env_clear()
-        .env("OASWATCH_CONFIG_DIR", dir.path().join("c"))
-        .env("OASWATCH_DATA_DIR", dir.path().join("d"))
-        .env("HOME", dir.path())
-        .output()
-        .unwrap();
+    let list = oaswatch().arg("list").output().unwrap();
     let listed = String::from_utf8_lossy(&list.stdout);
     assert!(listed.contains("\"shop-2.0.json → group "), "{listed}");
 

@@ -473,6 +473,21 @@ pub fn sim_clients(handle: &SimHandle, timeout: Duration) -> oaswatch::provider:
     oaswatch::provider::Clients::build(&config, &overrides, discovery).expect("HTTP client").0
 }
 
+/// The demo scenario's tasks, each fetched with the product's clients until it finished (`None`
+/// if it never answered), and the labels the simulator gives them.
+pub async fn finished_demo() -> (Vec<(TaskRef, Option<oaswatch::domain::Task>)>, Vec<(TaskRef, String)>) {
+    let sim = start("demo", 7, 300.0).await;
+    let clients = sim_clients(&sim, Duration::from_secs(3));
+    let mut tasks = Vec::new();
+    for (_, task_ref) in sim.named_task_refs() {
+        let last = fetch_until_finished(&clients, &task_ref).await.pop();
+        tasks.push((task_ref, last));
+    }
+    let labels = sim.task_labels();
+    sim.shutdown().await;
+    (tasks, labels)
+}
+
 /// Fetches a task with the product's clients until it has finished, retrying fetch errors (a
 /// scenario's faults) for up to two minutes; returns every successful snapshot, the last one
 /// finished.

@@ -13,7 +13,6 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, Ke
 use oaswatch::analysis::FailureGroup;
 use oaswatch::app::keymap::action_for_event;
 use oaswatch::app::{Action, App, AppOptions};
-use oaswatch::domain::{Task, TaskRef};
 use oaswatch::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -38,22 +37,9 @@ fn screen(app: &mut App, w: u16, h: u16) -> String {
     terminal.backend().to_string()
 }
 
-/// Every demo task, fetched until it finished.
-async fn demo_tasks() -> Vec<(TaskRef, Option<Task>)> {
-    let sim = common::start("demo", 7, 300.0).await;
-    let clients = common::sim_clients(&sim, Duration::from_secs(3));
-    let mut tasks = Vec::new();
-    for (_, task_ref) in sim.named_task_refs() {
-        let last = common::fetch_until_finished(&clients, &task_ref).await.pop();
-        tasks.push((task_ref, last));
-    }
-    sim.shutdown().await;
-    tasks
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demos_biggest_cause_comes_first_and_every_group_reads_apart() {
-    let tasks = demo_tasks().await;
+    let (tasks, _) = common::finished_demo().await;
     let shop = &tasks[0].1.as_ref().unwrap();
     let mut app = App::new(tasks.clone(), AppOptions::default());
     app.update(Action::Tick(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)));

@@ -59,20 +59,6 @@ fn squeeze(text: &str) -> String {
         .collect()
 }
 
-/// The demo's tasks fetched until finished, and their labels.
-async fn demo() -> (Vec<(TaskRef, Option<Task>)>, Vec<(TaskRef, String)>) {
-    let sim = common::start("demo", 7, 300.0).await;
-    let clients = common::sim_clients(&sim, Duration::from_secs(3));
-    let mut tasks = Vec::new();
-    for (_, task_ref) in sim.named_task_refs() {
-        let last = common::fetch_until_finished(&clients, &task_ref).await.pop();
-        tasks.push((task_ref, last));
-    }
-    let labels = sim.task_labels();
-    sim.shutdown().await;
-    (tasks, labels)
-}
-
 fn dashboard(tasks: &[(TaskRef, Option<Task>)], labels: &[(TaskRef, String)]) -> App {
     let mut app = App::new(tasks.to_vec(), AppOptions::default());
     for (task_ref, label) in labels {
@@ -97,7 +83,7 @@ fn error_share(text: &str) -> Option<(usize, usize)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_pane_at_three_sizes_shows_what_tells_tasks_apart() {
-    let (tasks, labels) = demo().await;
+    let (tasks, labels) = common::finished_demo().await;
     assert!(labels.len() >= 5, "{labels:?}");
     // The import with the most failures: the subtasks, the viewer and the groups show it.
     let worst = tasks
