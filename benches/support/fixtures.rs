@@ -254,19 +254,23 @@ pub fn bare_http_child(url: &str, rate: f64, run: Duration, shape: BareShape) {
     rt.block_on(async {
         let client = oaswatch::provider::build_client(&oaswatch::provider::HttpConfig::default()).unwrap();
         let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+        // Everything a request reuses is made once, so the reference pays only for the request.
+        let plain = reqwest::Url::parse(url).unwrap();
+        let (long, short) = (plain.join("bytes/4860").unwrap(), plain.join("bytes/115").unwrap());
+        let padding = |n: usize| reqwest::header::HeaderValue::from_str(&"p".repeat(n)).unwrap();
+        let (long_padding, short_padding) = (padding(540), padding(240));
         let started = std::time::Instant::now();
         let mut sent = 0u64;
         while started.elapsed() < run {
             tick.tick().await;
             sent += 1;
             let request = match shape {
-                BareShape::Plain => client.get(url),
+                BareShape::Plain => client.get(plain.clone()),
                 // Padding brings each request's headers to the size of the signed one.
-                BareShape::Polls if sent.is_multiple_of(2) => client
-                    .post(format!("{url}/bytes/4860"))
-                    .header("content-length", "0")
-                    .header("x-padding", "p".repeat(540)),
-                BareShape::Polls => client.get(format!("{url}/bytes/115")).header("x-padding", "p".repeat(240)),
+                BareShape::Polls if sent.is_multiple_of(2) => {
+                    client.post(long.clone()).header("content-length", "0").header("x-padding", long_padding.clone())
+                }
+                BareShape::Polls => client.get(short.clone()).header("x-padding", short_padding.clone()),
             };
             tokio::spawn(async move {
                 if let Ok(response) = request.send().await {
