@@ -247,6 +247,13 @@ impl Counts {
         self.failed + self.cancelled
     }
 
+    /// `"14 failed, 22 cancelled"`: the [`Counts::problems`] by state, in the words of `--json`;
+    /// empty when there are none. Said wherever a count of problems is (reports, their prompt).
+    pub fn problems_breakdown(&self) -> String {
+        let problems = Counts { failed: self.failed, cancelled: self.cancelled, ..Counts::default() };
+        problems.breakdown().join(", ")
+    }
+
     /// Each state and its count, in [`Counts::ORDER`]: the one breakdown every surface shows
     /// (task rows, pane titles, gauges, `status`/`wait`, reports, notifications).
     pub fn parts(&self) -> [(SubtaskState, u32); 6] {

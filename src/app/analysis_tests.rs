@@ -91,10 +91,10 @@ fn update_n_walks_the_failures_within_the_active_group_and_wraps_there() {
         seen.push(viewer_pos(&app));
     }
     assert_eq!(seen, vec![1, 3, 5, 7, 9], "the five path conflicts, nothing else");
-    assert_eq!(app.flash().unwrap().text, "failure 5/5 of group 1");
+    assert_eq!(app.flash().unwrap().text, "✘ 5/5 not imported, group 1");
     cmd(&mut app, Command::NextFailure);
     assert_eq!(viewer_pos(&app), 1);
-    assert_eq!(app.flash().unwrap().text, "wrapped to the first failure 1/5 of group 1");
+    assert_eq!(app.flash().unwrap().text, "wrapped to the first: ✘ 1/5 not imported, group 1");
     cmd(&mut app, Command::PrevFailure);
     assert_eq!(viewer_pos(&app), 9);
     // Esc closes the viewer, then returns to the groups.
@@ -113,7 +113,7 @@ fn update_n_in_the_groups_tab_opens_the_selected_groups_first_failure() {
     cmd(&mut app, Command::NextFailure);
     assert_eq!(app.focus(), Focus::Viewer);
     assert_eq!(viewer_pos(&app), 11, "the cancelled one is the third group");
-    assert_eq!(app.flash().unwrap().text, "failure 1/1 of group 3");
+    assert_eq!(app.flash().unwrap().text, "⊘ 1/1 not imported, group 3");
 }
 
 #[test]

@@ -173,11 +173,11 @@ impl App {
             let hidden = task.subtasks.iter().filter(|s| s.state.is_problem()).count();
             if hidden > 0 {
                 self.flash_info(format!(
-                    "{} failed subtasks hidden by the filter (Esc clears it)",
+                    "{} subtasks not imported are hidden by the filter (Esc clears it)",
                     labels::count(hidden)
                 ));
             } else {
-                self.flash_info("no failed subtasks");
+                self.flash_info("no subtask failed or was cancelled");
             }
             return;
         }
@@ -202,15 +202,23 @@ impl App {
                 row > current || (showing_current && row == current)
             };
         let ordinal = (0..row).filter(|&r| failing(r)).count() + 1;
+        // Marked by its state's glyph, as rows mark it: a cancelled subtask is not called a
+        // failure (one set of words for the counts on every surface).
+        let state = task.subtasks[view.index()[row] as usize].state;
         entry.view.select(row, rows);
         let pos = entry.view.selected_pos();
-        let what = if wrapped {
-            if forward { "wrapped to the first failure" } else { "wrapped to the last failure" }
-        } else {
-            "failure"
+        let wrap = match (wrapped, forward) {
+            (false, _) => "",
+            (true, true) => "wrapped to the first: ",
+            (true, false) => "wrapped to the last: ",
         };
-        let group = entry.insight.active_group().map(|(rank, _)| format!(" of group {}", rank + 1)).unwrap_or_default();
-        self.flash_info(format!("{what} {}/{}{group}", labels::count(ordinal), labels::count(total)));
+        let group = entry.insight.active_group().map(|(rank, _)| format!(", group {}", rank + 1)).unwrap_or_default();
+        let (glyph, _) = labels::subtask_state(state);
+        self.flash_info(format!(
+            "{wrap}{glyph} {}/{} not imported{group}",
+            labels::count(ordinal),
+            labels::count(total)
+        ));
         if let Some(pos) = pos {
             self.open_subtask_viewer(pos);
         }

@@ -82,7 +82,7 @@ fn update_next_failure_from_task_list_opens_the_first_failure() {
     let sub = &e.task.as_ref().unwrap().subtasks[viewer_pos(&app)];
     assert_eq!(sub.state, SubtaskState::Failed);
     assert_eq!(e.view.selected(), 0, "failures sort first");
-    assert_eq!(app.flash().unwrap().text, "failure 1/3");
+    assert_eq!(app.flash().unwrap().text, "✘ 1/3 not imported");
 }
 
 #[test]
@@ -102,11 +102,11 @@ fn update_next_failure_walks_all_failures_and_wraps_with_a_flash() {
     seen.dedup();
     assert_eq!(seen.len(), 3, "three distinct failures");
     cmd(&mut app, Command::NextFailure);
-    assert_eq!(app.flash().unwrap().text, "wrapped to the first failure 1/3");
+    assert_eq!(app.flash().unwrap().text, "wrapped to the first: ✘ 1/3 not imported");
     cmd(&mut app, Command::PrevFailure);
-    assert_eq!(app.flash().unwrap().text, "wrapped to the last failure 3/3");
+    assert_eq!(app.flash().unwrap().text, "wrapped to the last: ✘ 3/3 not imported");
     cmd(&mut app, Command::PrevFailure);
-    assert_eq!(app.flash().unwrap().text, "failure 2/3");
+    assert_eq!(app.flash().unwrap().text, "✘ 2/3 not imported");
     let e = app.selected_entry().unwrap();
     assert_eq!(e.task.as_ref().unwrap().subtasks[viewer_pos(&app)].state, SubtaskState::Failed);
     assert_eq!(e.view.selected_pos(), Some(viewer_pos(&app)), "the table follows the viewer");
@@ -121,14 +121,14 @@ fn update_next_failure_reports_failures_hidden_by_the_filter() {
     cmd(&mut app, Command::Submit);
     // GET rows are i % 4 == 0; failures sit at 1, 4, 7 → only 4 is a GET.
     cmd(&mut app, Command::NextFailure);
-    assert_eq!(app.flash().unwrap().text, "failure 1/1");
+    assert_eq!(app.flash().unwrap().text, "✘ 1/1 not imported");
     cmd(&mut app, Command::Back);
     cmd(&mut app, Command::Filter);
     cmd(&mut app, Command::ClearInput);
     type_text(&mut app, "zzz-nothing");
     cmd(&mut app, Command::Submit);
     cmd(&mut app, Command::NextFailure);
-    assert_eq!(app.flash().unwrap().text, "3 failed subtasks hidden by the filter (Esc clears it)");
+    assert_eq!(app.flash().unwrap().text, "3 subtasks not imported are hidden by the filter (Esc clears it)");
 }
 
 #[test]
@@ -742,9 +742,9 @@ fn hundred_thousand_subtasks_move_and_filter_correctly() {
     assert_eq!(app.selected_entry().unwrap().view.len(), 1_000);
     cmd(&mut app, Command::Bottom);
     cmd(&mut app, Command::NextFailure);
-    assert_eq!(app.flash().unwrap().text, "failure 1,000/1,000", "the selected failure opens first");
+    assert_eq!(app.flash().unwrap().text, "✘ 1,000/1,000 not imported", "the selected failure opens first");
     cmd(&mut app, Command::NextFailure);
-    assert_eq!(app.flash().unwrap().text, "wrapped to the first failure 1/1,000");
+    assert_eq!(app.flash().unwrap().text, "wrapped to the first: ✘ 1/1,000 not imported");
 }
 
 fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {

@@ -83,8 +83,12 @@ pub fn report(context: &Context, args: &ReportArgs, out: &mut dyn Write, err: &m
     let text = failure_report::render_labelled(&task, label.as_deref(), &groups, format, SystemTime::now());
     emit(args.output.as_deref(), &text, args.force, out)?;
     if let Some(path) = &args.output {
-        let failures: usize = groups.iter().map(crate::analysis::groups::FailureGroup::count).sum();
-        writeln!(err, "wrote {}: {failures} failed subtasks in {} groups", path.display(), groups.len())?;
+        // The words of every other surface: cancelled and skipped are not called failed.
+        let summary = match task.counts.problems_breakdown() {
+            none if none.is_empty() => "nothing failed or was cancelled".to_owned(),
+            problems => format!("{problems}, in {} groups", groups.len()),
+        };
+        writeln!(err, "wrote {}: {summary}", path.display())?;
     }
     Ok(ExitStatus::Ok.code())
 }

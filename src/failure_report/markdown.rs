@@ -70,7 +70,13 @@ pub(super) fn render(report: &Report<'_>) -> String {
         }
     }
 
-    let _ = writeln!(out, "\n## Failed subtasks ({})\n", report.failures.len());
+    // Counted in the words of every other surface: cancelled subtasks are not called failed.
+    let states = crate::domain::Counts::of(report.failures.iter().map(|&(_, subtask, _)| subtask));
+    let _ = write!(out, "\n## Failed and cancelled subtasks ({}", report.failures.len());
+    if !report.failures.is_empty() {
+        let _ = write!(out, ": {}", states.problems_breakdown());
+    }
+    out.push_str(")\n\n");
     if report.failures.is_empty() {
         out.push_str("No failed or cancelled subtasks.\n");
         return out;

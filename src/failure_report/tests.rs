@@ -176,7 +176,7 @@ fn markdown_without_failures_says_so() {
     let doc = report(&huawei_failed_task(), Format::Markdown);
     assert_eq!(md_tables(&doc).len(), 1);
     assert!(doc.contains("| Task error | APIG.3201: The API group name already exists |"));
-    assert!(doc.contains("## Failed subtasks (0)\n\nNo failed or cancelled subtasks."));
+    assert!(doc.contains("## Failed and cancelled subtasks (0)\n\nNo failed or cancelled subtasks."));
 }
 
 #[test]

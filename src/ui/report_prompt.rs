@@ -20,12 +20,9 @@ pub fn render(app: &App, prompt: &ReportPrompt, theme: &Theme, area: Rect, buf: 
     let width = area.width.min(80);
     let w = cols(width.saturating_sub(3)).max(1);
     let entry = app.entries().iter().find(|e| e.task_ref == prompt.task_ref);
-    let summary = entry.map_or_else(String::new, |e| {
-        format!(
-            "{} failed in {} groups",
-            labels::count(e.problem_count() as usize),
-            labels::count(e.insight.groups().len())
-        )
+    // The same words as the pane title: cancelled subtasks are not called failed.
+    let summary = entry.and_then(|e| e.task.as_ref().map(|t| (e, t.counts))).map_or_else(String::new, |(e, counts)| {
+        format!("{} in {} groups", counts.problems_breakdown(), labels::count(e.insight.groups().len()))
     });
     let name = report_file_name(&prompt.task_ref, Format::Markdown, prompt.at);
     let key = |c: Command| app.keymap().label(KeyContext::Report, c).unwrap_or_else(|| "?".to_owned());

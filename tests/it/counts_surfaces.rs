@@ -1,8 +1,10 @@
 //! One definition of the counts: for every task of every built-in scenario, fetched from the
 //! simulator over HTTP while it runs and once it has finished, every surface that counts
 //! subtasks says the same numbers — the task row and its gauge, the subtask pane's title,
-//! `status`'s `--json` and human summary, `wait`'s progress line, the failure reports and the
-//! notification a finish raises.
+//! `status`'s `--json` and human summary, `wait`'s progress line, the failure reports (their
+//! summary line and the heading of their table of failures), the report prompt, the flash of
+//! `n` (the next subtask not imported) and the notification a finish raises. Cancelled subtasks
+//! are never called failed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test code: a failure fails the test")]
 
 use crate::common;
@@ -10,7 +12,7 @@ use crate::common;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use oaswatch::app::{Action, App, AppOptions, Effect};
+use oaswatch::app::{Action, App, AppOptions, Command, Effect};
 use oaswatch::domain::{Counts, SubtaskState, Task};
 use oaswatch::failure_report::{self, Format};
 use oaswatch::poller::Polled;
@@ -33,6 +35,11 @@ fn by_word(text: &str) -> BTreeMap<String, u32> {
             (word.trim().to_owned(), number(n))
         })
         .collect()
+}
+
+/// The failed and cancelled counts by state word, as the surfaces that count problems say them.
+fn expected_problems(c: &Counts) -> BTreeMap<String, u32> {
+    expected_words(c).into_iter().filter(|(w, _)| ["failed", "cancelled"].contains(&w.as_str())).collect()
 }
 
 /// The non-zero counts by state word, as every surface should say them.
@@ -97,6 +104,27 @@ fn check_dashboard(name: &str, task: &Task, c: &Counts) {
         assert_eq!(title.contains(&part), c.get(state) > 0, "{name}: {title}");
     }
     assert!(title.contains(&format!("/ {} ", n(c.total))), "{name}: {title}");
+
+    // The report prompt: "14 failed, 22 cancelled in 8 groups".
+    app.update(Action::Command(Command::Report));
+    terminal.draw(|f| ui::render(&app, f)).unwrap();
+    let prompt = terminal.backend().to_string();
+    if c.problems() > 0 {
+        let line = prompt.lines().find(|l| l.contains(" groups")).unwrap_or_else(|| panic!("{name}: {prompt}"));
+        let words = line.trim_matches(|ch: char| !ch.is_alphanumeric());
+        let said = by_word(words.rsplit_once(" in ").unwrap().0);
+        assert_eq!(said, expected_problems(c), "{name}: report prompt {line}");
+    }
+    app.update(Action::Command(Command::Cancel));
+    // `n`: the flash marks the subtask it reached by its state's glyph, out of all not imported.
+    app.update(Action::Command(Command::NextFailure));
+    let flash = app.flash().map(|f| f.text.clone()).unwrap_or_default();
+    if c.problems() > 0 {
+        let marked = [SubtaskState::Failed, SubtaskState::Cancelled].map(glyph);
+        assert!(flash.starts_with(marked), "{name}: {flash}");
+        assert!(flash.contains(&format!("/{} not imported", n(c.problems()))), "{name}: {flash}");
+        assert!(!flash.contains("failure"), "{name}: {flash}");
+    }
 }
 
 /// The notification a finish raises, after a running snapshot was shown.
@@ -174,6 +202,10 @@ fn check(name: &str, task: &Task) {
         assert_eq!(json["task"]["counts"][state.as_str()], n, "{name}: report {state}");
     }
     let md = failure_report::render(task, &groups, Format::Markdown, at);
+    let heading = md.lines().find(|l| l.starts_with("## Failed and cancelled subtasks (")).unwrap();
+    let inside = heading.split_once('(').unwrap().1.trim_end_matches(')');
+    let said = inside.split_once(": ").map_or_else(BTreeMap::new, |(_, words)| by_word(words));
+    assert_eq!(said, expected_problems(&c), "{name}: {heading}");
     let subtasks_line = md.lines().find(|l| l.starts_with("| Subtasks |")).unwrap();
     let all: Vec<String> = c.parts().iter().map(|(s, n)| format!("{n} {s}")).collect();
     assert!(subtasks_line.contains(&format!("{} total: {}", c.total, all.join(", "))), "{name}: {subtasks_line}");

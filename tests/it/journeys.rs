@@ -267,7 +267,7 @@ fn new_user_finds_the_biggest_failure_cause_and_exports_a_report() {
 
     j.keys("n");
     let screen = j.screen();
-    assert!(screen.contains("failure 1/6 of group 1"), "{screen}");
+    assert!(screen.contains("✘ 1/6 not imported, group 1"), "{screen}");
     insta::assert_snapshot!("failure_cause_4_first_member_in_viewer", screen);
 
     j.press(KeyCode::Esc);

@@ -100,7 +100,7 @@ fn viewer_box(grid: &Grid, title: &str) -> (usize, usize, usize, usize) {
     (top, bottom, left, right)
 }
 
-/// The header's right side shows flash messages ("failure 2/4") for a few seconds: when a
+/// The header's right side shows flash messages ("✘ 2/4 not imported") for a few seconds: when a
 /// screen is captured decides whether it is there, so it is not compared.
 const FLASH_FROM_COLUMN: usize = 60;
 
