@@ -101,7 +101,7 @@ impl Default for AppOptions {
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub task_ref: TaskRef,
-    /// A name for humans ("shop-2.0.json → group 6c1f…", "retry of …"), from the watch list.
+    /// A name for humans ("shop-2.0.json → group acme-shop", "retry: …"), from the watch list.
     pub label: Option<String>,
     /// The last good snapshot (possibly loaded from disk at start-up).
     pub task: Option<Task>,

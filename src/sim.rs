@@ -53,6 +53,7 @@ mod stats;
 pub mod scenario;
 pub mod truth;
 
+use crate::app::labels;
 use std::future::Future;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -265,7 +266,8 @@ impl SimHandle {
                 let task = scenario.tasks.iter().find(|t| t.name == name)?;
                 let spec = task.spec.as_deref().unwrap_or(&name);
                 let group = task.group.as_deref().map(group_name);
-                Some((task_ref, crate::app::labels::import_label(std::path::Path::new(spec), group.as_deref())))
+                let into = group.as_deref().map_or(labels::ImportedInto::Unknown, labels::ImportedInto::Group);
+                Some((task_ref, labels::import_label(std::path::Path::new(spec), into)))
             })
             .collect()
     }

@@ -65,7 +65,7 @@ pub struct WatchEntry<S = Task> {
     /// The spec file an `oaswatch import` sent (absolute), so a retry spec can be made from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<PathBuf>,
-    /// A name for humans: `shop-2.0.json → group 4c1f…` from `oaswatch import`, or the user's
+    /// A name for humans: `shop-2.0.json → group acme-shop` from `oaswatch import`, or the user's
     /// own (`oaswatch add --label`, the dashboard's rename key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,

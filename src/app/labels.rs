@@ -8,13 +8,28 @@ use std::time::{Duration, SystemTime};
 use crate::analysis::Eta;
 use crate::domain::{FetchErrorKind, ProviderKind, SubtaskState, TaskState};
 
+/// Where an import went, as its label names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportedInto<'a> {
+    /// An existing group, by name when it was read, else by id.
+    Group(&'a str),
+    /// A group the import creates, named after the spec's title.
+    NewGroup(&'a str),
+    /// Not known (a saved entry from before labels named it).
+    Unknown,
+}
+
 /// The label `oaswatch import` gives its task: the spec's file name and where it went
-/// (`shop-2.0.json → group 4c1f6b0e…`); `retry` for the import of a retry spec.
-pub fn import_label(spec: &std::path::Path, group: Option<&str>) -> String {
+/// (`shop-2.0.json → group acme-shop`, `fleet-3.0.yaml → new group Fleet API`).
+pub fn import_label(spec: &std::path::Path, into: ImportedInto<'_>) -> String {
     let file = spec.file_name().map_or_else(|| spec.display().to_string(), |f| f.to_string_lossy().into_owned());
-    match group.map(str::trim).filter(|g| !g.is_empty()) {
-        Some(group) => format!("{file} → group {group}"),
-        None => file,
+    let named = |name: &str| Some(name.trim()).filter(|n| !n.is_empty()).map(str::to_owned);
+    match into {
+        ImportedInto::Group(group) => named(group).map_or_else(|| file.clone(), |g| format!("{file} → group {g}")),
+        ImportedInto::NewGroup(title) => {
+            named(title).map_or_else(|| format!("{file} → new group"), |t| format!("{file} → new group {t}"))
+        }
+        ImportedInto::Unknown => file,
     }
 }
 
@@ -180,6 +195,16 @@ fn coarse_up(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_import_label_names_the_file_and_where_it_went() {
+        let spec = std::path::Path::new("/specs/fleet-3.0.yaml");
+        assert_eq!(import_label(spec, ImportedInto::Group("fleet")), "fleet-3.0.yaml → group fleet");
+        assert_eq!(import_label(spec, ImportedInto::NewGroup("Fleet API")), "fleet-3.0.yaml → new group Fleet API");
+        assert_eq!(import_label(spec, ImportedInto::NewGroup(" ")), "fleet-3.0.yaml → new group");
+        assert_eq!(import_label(spec, ImportedInto::Group("")), "fleet-3.0.yaml");
+        assert_eq!(import_label(spec, ImportedInto::Unknown), "fleet-3.0.yaml");
+    }
 
     #[test]
     fn running_for_is_in_whole_minutes() {

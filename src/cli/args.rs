@@ -168,7 +168,7 @@ pub struct ImportArgs {
     #[arg(long = "to", value_name = "TARGET", value_parser = parse_target)]
     pub to: Option<Target>,
     /// A name for the task in the dashboard, `list`, `status` and reports (default: the spec's
-    /// file name and the group, "shop-2.0.json → group 4c1f…").
+    /// file name and the group's name, "shop-2.0.json → group acme-shop").
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
     /// Import without checking first what the gateway would reject (see `oaswatch check`).

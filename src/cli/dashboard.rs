@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use super::{Context, Failure};
 use crate::app::effect::ImportRequest;
 use crate::app::keymap::Keymap;
+use crate::app::labels::ImportedInto;
 use crate::app::prepare::Preparer;
 use crate::app::{Action, App, AppOptions, NotifyMode};
 use crate::domain::{Task, TaskRef};
@@ -372,7 +373,8 @@ fn importer_for(clients: Arc<LazyClients>, store: Option<Store>, done: mpsc::Sen
             let action = match started {
                 Ok(task_ref) => {
                     if let Some(store) = &store {
-                        let label = crate::app::labels::import_label(&request.spec, request.group.as_deref());
+                        let into = request.group.as_deref().map_or(ImportedInto::Unknown, ImportedInto::Group);
+                        let label = crate::app::labels::import_label(&request.spec, into);
                         let change = Change::AddImport {
                             task_ref: task_ref.clone(),
                             spec: request.spec.clone(),

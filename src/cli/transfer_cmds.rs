@@ -13,9 +13,11 @@ use super::args::{ExportArgs, ImportArgs, ImportFlags, WaitArgs};
 use super::collect::{self, Progress, Until};
 use super::{Context, Failure, dashboard, watch_cmds};
 use crate::app::effect::ImportRequest;
+use crate::app::labels::ImportedInto;
+use crate::check::GroupKnowledge;
 use crate::domain::{FetchError, FetchErrorKind, Target, TaskRef};
 use crate::openapi::{self, Document};
-use crate::provider::{self, Clients, ExportRequest, ImportOptions, LazyClients};
+use crate::provider::{self, Clients, ExportRequest, GroupContents, ImportOptions, LazyClients};
 use crate::report::{self, ExitStatus, Mode};
 use crate::sanitize;
 use crate::store::Change;
@@ -122,9 +124,8 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
         document.operations.len(),
         schemas
     )?;
-    if !args.no_check {
-        preflight(context, args, &target, &options, &document, err)?;
-    }
+    // The group as the check read it, so the label can name it rather than quote its id.
+    let group_read = if args.no_check { None } else { preflight(context, args, &target, &options, &document, err)? };
     let clients = clients(context, &target)?;
     let mut notes = Vec::new();
     let created = super::runtime()?
@@ -136,8 +137,16 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
     writeln!(err, "created import task {task_ref}")?;
     // Remember the spec, so `R` in the dashboard can make a retry spec without asking for it.
     let spec = std::fs::canonicalize(&args.spec).unwrap_or_else(|_| args.spec.clone());
-    let group = target.group_id().or(options.group.as_deref());
-    let label = Some(args.label.clone().unwrap_or_else(|| crate::app::labels::import_label(&args.spec, group)));
+    let label = Some(args.label.clone().unwrap_or_else(|| {
+        let group_id = target.group_id().or(options.group.as_deref());
+        let into = match (group_id, group_read.as_ref().map(|g| g.name.as_str()).filter(|n| !n.is_empty())) {
+            (Some(_), Some(name)) => ImportedInto::Group(name),
+            (Some(id), None) => ImportedInto::Group(id),
+            // No group given: the import creates one named after the spec's title (Huawei).
+            (None, _) => ImportedInto::NewGroup(&document.title),
+        };
+        crate::app::labels::import_label(&args.spec, into)
+    }));
     writeln!(err, "labelled \"{}\"", sanitize::line(label.as_deref().unwrap_or_default()))?;
     let change = Change::AddImport { task_ref: task_ref.clone(), spec, label };
     if let Err(error) = context.store.update(change, SystemTime::now()) {
@@ -147,7 +156,7 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
 }
 
 /// The check before an import: what the gateway would reject stops the import, unless
-/// `--force` (then it is printed as warnings).
+/// `--force` (then it is printed as warnings). Returns the group as it was read, if it was.
 fn preflight(
     context: &Context,
     args: &ImportArgs,
@@ -155,14 +164,18 @@ fn preflight(
     options: &ImportOptions,
     document: &Document,
     err: &mut dyn Write,
-) -> Result<(), Failure> {
+) -> Result<Option<GroupContents>, Failure> {
     let group = super::check_cmds::read_group(context, target, options)?;
+    let read = match &group {
+        GroupKnowledge::Read(contents) => Some(contents.clone()),
+        GroupKnowledge::Unread(_) => None,
+    };
     let check = super::check_cmds::run(document, target, options, group);
     if !check.rejects_anything() {
         for advisory in &check.advisories {
             writeln!(err, "note: {}", sanitize::line_truncated(advisory, 300))?;
         }
-        return Ok(());
+        return Ok(read);
     }
     let report = check.human(&args.spec.display().to_string(), &target.to_string());
     if args.force {
@@ -170,7 +183,7 @@ fn preflight(
             writeln!(err, "warning: {line}")?;
         }
         writeln!(err, "warning: {}; importing anyway (--force)", check.verdict_line())?;
-        return Ok(());
+        return Ok(read);
     }
     write!(err, "{report}")?;
     Err(Failure {

@@ -74,20 +74,30 @@ fn the_banner_is_enough_to_use_the_simulator_and_ctrl_c_stops_it() {
     assert!(!String::from_utf8_lossy(&status.stdout).contains("fetch failed"));
 
     // The README's example, with the printed target: a spec file that exists, a task created,
-    // labelled with the spec and the group.
+    // labelled with the spec and the group's name as the check read it (the banner prints it
+    // beside the id); without the check, the id is all it knows.
     let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/specs/shop-2.0.json");
     let target = targets.iter().find(|t| t.starts_with("aliyun://")).unwrap();
-    let import = oaswatch()
-        .args(["import", spec.to_str().unwrap(), "--to", target, "--no-watch", "--no-check"])
-        .envs(env.clone())
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&import.stderr);
-    assert_eq!(import.status.code(), Some(0), "{said}");
-    assert!(said.contains("labelled \"shop-2.0.json → group "), "{said}");
+    let target_line = banner.iter().find(|l| l.contains(target.as_str())).unwrap();
+    let group_name = target_line.split("(group ").nth(1).unwrap().trim_end_matches(')');
+    let group_id = target.rsplit('/').next().unwrap();
+    let import = |check: &str| {
+        let run = oaswatch()
+            .args(["import", spec.to_str().unwrap(), "--to", target, "--no-watch", check])
+            .envs(env.clone())
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&run.stderr).into_owned();
+        assert_eq!(run.status.code(), Some(0), "{said}");
+        said
+    };
+    let said = import("--force");
+    assert!(said.contains(&format!("labelled \"shop-2.0.json → group {group_name}\"")), "{said}");
+    let said = import("--no-check");
+    assert!(said.contains(&format!("labelled \"shop-2.0.json → group {group_id}\"")), "{said}");
     let list = oaswatch().arg("list").output().unwrap();
     let listed = String::from_utf8_lossy(&list.stdout);
-    assert!(listed.contains("\"shop-2.0.json → group "), "{listed}");
+    assert!(listed.contains(&format!("\"shop-2.0.json → group {group_name}\"")), "{listed}");
 
     let killed = Command::new("kill").args(["-INT", &sim.id().to_string()]).status().unwrap();
     assert!(killed.success());
