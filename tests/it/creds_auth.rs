@@ -78,11 +78,33 @@ async fn aliyun_sources() {
         insta::assert_snapshot!(format!("aliyun_cli_{profile}"), auth(&lab, &[&format!("aliyun:{profile}")]).await);
     }
     std::fs::remove_file(lab.home.path().join(".aliyun/config.json")).unwrap();
-    lab.write(
-        ".alibabacloud/credentials",
-        &format!("[default]\ntype = ram_role_arn\naccess_key_id = {id}\naccess_key_secret = {secret}\nrole_arn = acs:ram::1:role/from-ini\nrole_session_name = s\n"),
-    );
-    insta::assert_snapshot!("aliyun_sdk_file_ram_role_arn", auth(&lab, &["aliyun"]).await);
+    // The SDK's own credentials file, one snapshot per type it takes.
+    let (sts_id, sts_secret, sts_token) = lab.aliyun_key(true);
+    let sts_token = sts_token.unwrap();
+    let token_file = lab.write("run/oidc-token-ini", ALIYUN_OIDC_TOKEN);
+    let types = [
+        ("access_key", format!("access_key_id = {id}\naccess_key_secret = {secret}\n")),
+        ("sts", format!("access_key_id = {sts_id}\naccess_key_secret = {sts_secret}\nsecurity_token = {sts_token}\n")),
+        (
+            "ram_role_arn",
+            format!(
+                "access_key_id = {id}\naccess_key_secret = {secret}\nrole_arn = acs:ram::1:role/from-ini\nrole_session_name = s\n"
+            ),
+        ),
+        (
+            "oidc_role_arn",
+            format!(
+                "role_arn = acs:ram::1234567890123456:role/ci\noidc_provider_arn = acs:ram::1234567890123456:oidc-provider/github\noidc_token_file_path = {}\n",
+                token_file.display()
+            ),
+        ),
+        ("ecs_ram_role", format!("role_name = {ECS_ROLE}\n")),
+        ("credentials_uri", format!("credentials_uri = {}\n", lab.sim.credentials_uri())),
+    ];
+    for (kind, fields) in types {
+        lab.write(".alibabacloud/credentials", &format!("[default]\ntype = {kind}\n{fields}"));
+        insta::assert_snapshot!(format!("aliyun_sdk_file_{kind}"), auth(&lab, &["aliyun"]).await);
+    }
     std::fs::remove_file(lab.home.path().join(".alibabacloud/credentials")).unwrap();
 
     insta::assert_snapshot!("aliyun_ecs_metadata", auth(&lab, &["aliyun"]).await);
