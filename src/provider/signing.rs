@@ -59,14 +59,30 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
 
 /// `2023-10-26T10:22:32Z`, the `x-acs-date` format.
 pub fn acs_date(at: SystemTime) -> String {
-    let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    OffsetDateTime::from(at).format(fmt).unwrap_or_default()
+    utc_stamp(at, "-", ":")
 }
 
 /// `20191115T033655Z`, the `X-Sdk-Date` format.
 pub fn sdk_date(at: SystemTime) -> String {
-    let fmt = format_description!("[year][month][day]T[hour][minute][second]Z");
-    OffsetDateTime::from(at).format(fmt).unwrap_or_default()
+    utc_stamp(at, "", "")
+}
+
+/// A UTC timestamp with the given separators, written digit by digit: every request signs one,
+/// and `time`'s general formatter was about 3 % of `wait`'s CPU per request (perf).
+fn utc_stamp(at: SystemTime, date_sep: &str, time_sep: &str) -> String {
+    let t = OffsetDateTime::from(at);
+    let mut out = String::with_capacity(20);
+    let _ = write!(
+        out,
+        "{:04}{date_sep}{:02}{date_sep}{:02}T{:02}{time_sep}{:02}{time_sep}{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    out
 }
 
 /// Parses an `x-acs-date` value back into a time (for the simulator's skew check).
@@ -225,6 +241,10 @@ mod tests {
         assert_eq!(parse_acs_date("2023-10-26T10:22:32Z"), Some(at));
         assert_eq!(parse_sdk_date("20231026T102232Z"), Some(at));
         assert_eq!(parse_sdk_date("garbage"), None);
+        // Single digits are padded.
+        let early = UNIX_EPOCH + Duration::from_secs(1_704_164_645);
+        assert_eq!((acs_date(early), sdk_date(early)), ("2024-01-02T03:04:05Z".into(), "20240102T030405Z".into()));
+        assert_eq!(parse_acs_date(&acs_date(early)), Some(early));
     }
 
     #[test]
