@@ -21,7 +21,8 @@ use crate::sanitize;
 /// What the check knows of the target group.
 #[derive(Debug, Clone)]
 pub enum GroupKnowledge {
-    /// Read from the cloud (empty for a group the import would create).
+    /// Read from the cloud (for a group the import would create: empty, with the gateway's other
+    /// groups).
     Read(GroupContents),
     /// Not read, and why: `--offline`, or the cloud's error.
     Unread(String),
@@ -40,6 +41,16 @@ pub struct Check {
     pub groups: Vec<FailureGroup>,
 }
 
+/// How the import would be made, as its options say (the cloud's registration tells).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportMode {
+    /// It replaces what the group has on the same routes (Alibaba's `Overwrite`, Huawei's
+    /// `api_mode=override`).
+    pub replace: bool,
+    /// It creates its group, named after the spec's title (Huawei without `group_id`).
+    pub new_group: bool,
+}
+
 /// Counts of the verdicts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -55,15 +66,22 @@ pub struct Summary {
 }
 
 /// Checks `doc` against what a `provider` gateway accepts and what the group holds.
-pub fn check(doc: &Document, provider: ProviderKind, group: GroupKnowledge, replace: bool) -> Check {
+pub fn check(doc: &Document, provider: ProviderKind, mut group: GroupKnowledge, mode: ImportMode) -> Check {
     let rules = provider::registration(provider).rules;
+    if let GroupKnowledge::Read(contents) = &mut group
+        && mode.new_group
+        && contents.name.is_empty()
+    {
+        // The name the gateway gives the group it creates.
+        contents.name.clone_from(&doc.title);
+    }
     let empty = GroupContents::default();
     let contents = match &group {
         GroupKnowledge::Read(contents) => contents,
         GroupKnowledge::Unread(_) => &empty,
     };
-    let plan = rules::plan(rules, doc, &contents.state(), replace);
-    let advisories = advisories(rules, doc, &group, &plan);
+    let plan = rules::plan(rules, doc, &contents.state(), mode.replace);
+    let advisories = advisories(rules, doc, &group, mode, &plan);
     let rejected: Vec<(Subtask, Rule)> = plan.models.iter().chain(&plan.apis).filter_map(rejected_subtask).collect();
     let subtasks: Vec<Subtask> = rejected.iter().map(|(s, _)| s.clone()).collect();
     let groups = group_subtasks(&subtasks);
@@ -84,17 +102,33 @@ fn rejected_subtask(item: &Planned) -> Option<(Subtask, Rule)> {
     Some((Subtask::new(item.kind, state, text), *rule))
 }
 
-fn advisories(rules: &GatewayRules, doc: &Document, group: &GroupKnowledge, plan: &ImportPlan) -> Vec<String> {
+fn advisories(
+    rules: &GatewayRules,
+    doc: &Document,
+    group: &GroupKnowledge,
+    mode: ImportMode,
+    plan: &ImportPlan,
+) -> Vec<String> {
     let mut out = Vec::new();
+    // Whole: the reason says what to do (which variables to set); bounded for a server's text.
+    let why = |why: &str| sanitize::line_truncated(why, 2000).into_owned();
     match group {
-        GroupKnowledge::Unread(why) => out.push(format!(
-            "the group was not read ({}): its base path, routes, API names and models were not compared",
-            // Whole: the reason says what to do (which variables to set); bounded for a server's text.
-            sanitize::line_truncated(why, 2000)
+        GroupKnowledge::Unread(reason) if mode.new_group => out.push(format!(
+            "the gateway's groups were not read ({}): whether a group is already named \"{}\" (the name the new \
+             group would get, and the import would fail as a whole) was not checked",
+            why(reason),
+            sanitize::line_truncated(&doc.title, 100)
         )),
-        GroupKnowledge::Read(contents) if contents.id.is_empty() => {
-            out.push("the import creates a new group: only the spec itself was checked".to_owned());
-        }
+        GroupKnowledge::Unread(reason) => out.push(format!(
+            "the group was not read ({}): its base path, routes, API names and models were not compared",
+            why(reason)
+        )),
+        GroupKnowledge::Read(contents) if mode.new_group && plan.refused.is_none() => out.push(format!(
+            "the import creates a new group \"{}\" (a name none of the gateway's {} groups has): the spec was \
+             checked against an empty group",
+            sanitize::line_truncated(&contents.name, 100),
+            contents.other_groups.len()
+        )),
         GroupKnowledge::Read(_) => {}
     }
     if let Some(limit) = rules.quota.apis_per_import
@@ -178,6 +212,28 @@ impl Check {
             }
         }
         let _ = writeln!(out, "  {} APIs{models}: {}", s.apis, parts.join(", "));
+        if let Some(refused) = &self.plan.refused {
+            // The group whose name the new one would take, when it was read.
+            let clash = match &self.group {
+                GroupKnowledge::Read(group) => {
+                    group.other_groups.iter().find(|other| other.name == group.name).map(|other| {
+                        format!(
+                            " (group {} is named \"{}\")",
+                            sanitize::line_truncated(&other.id, 64),
+                            sanitize::line_truncated(&other.name, 100)
+                        )
+                    })
+                }
+                GroupKnowledge::Unread(_) => None,
+            };
+            let _ = writeln!(
+                out,
+                "  the import would fail as a whole, before any item: {} [{}]{}",
+                sanitize::line_truncated(&refused.message, 200),
+                refused.code,
+                clash.unwrap_or_default()
+            );
+        }
         if !self.groups.is_empty() {
             let _ = writeln!(out, "  would be rejected, by cause:");
         }

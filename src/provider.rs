@@ -183,9 +183,13 @@ pub struct GroupContents {
     pub base_path: String,
     pub apis: Vec<GroupItem>,
     pub models: Vec<GroupItem>,
+    /// For a group the import would create: the groups the gateway has already (id and name; a
+    /// Huawei instance's), whose names the new group may not take.
+    pub other_groups: Vec<GroupItem>,
 }
 
-/// An API (method and path set) or a model (method and path empty) of a group.
+/// An API (method and path set) or a model (method and path empty) of a group, or a group
+/// (id and name).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GroupItem {
     pub id: String,
@@ -209,6 +213,7 @@ impl GroupContents {
             base_path: &self.base_path,
             apis: self.apis.iter().map(GroupItem::existing).collect(),
             models: self.models.iter().map(GroupItem::existing).collect(),
+            other_groups: self.other_groups.iter().map(GroupItem::existing).collect(),
         }
     }
 }
@@ -318,6 +323,8 @@ pub struct Registration {
     pub rules: &'static rules::GatewayRules,
     /// Whether an import with these options replaces what the group has on the same routes.
     pub replaces: fn(&ImportOptions) -> bool,
+    /// Whether an import with these options creates its group (named after the spec's title).
+    pub creates_group: fn(&ImportOptions) -> bool,
 }
 
 /// Every cloud, in [`ProviderKind::ALL`] order.

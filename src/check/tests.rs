@@ -28,6 +28,9 @@ const SPEC: &str = r##"{
   "definitions": {"Money": {"type": "object"}, "Cart": {"type": "object"}}
 }"##;
 
+const REPLACE: ImportMode = ImportMode { replace: true, new_group: false };
+const NEW_GROUP: ImportMode = ImportMode { replace: false, new_group: true };
+
 fn group() -> GroupContents {
     GroupContents {
         id: "g1".into(),
@@ -40,6 +43,7 @@ fn group() -> GroupContents {
             path: "/carts".into(),
         }],
         models: vec![GroupItem { id: "m1".into(), name: "Money".into(), ..GroupItem::default() }],
+        other_groups: Vec::new(),
     }
 }
 
@@ -57,7 +61,7 @@ fn rule(check: &Check, name: &str) -> Option<Rule> {
 #[test]
 fn alibaba_rejects_each_problem_by_its_rule_and_cancels_what_needs_a_rejected_model() {
     let doc = openapi::parse(SPEC, "shop.json").unwrap();
-    let check = check(&doc, ProviderKind::Aliyun, GroupKnowledge::Read(group()), false);
+    let check = check(&doc, ProviderKind::Aliyun, GroupKnowledge::Read(group()), ImportMode::default());
     assert_eq!(rule(&check, "Money"), Some(Rule::ModelExists));
     assert_eq!(rule(&check, "Cart"), None);
     assert_eq!(rule(&check, "listOrders"), Some(Rule::DependencyFailed), "needs the rejected Money");
@@ -79,7 +83,7 @@ fn alibaba_rejects_each_problem_by_its_rule_and_cancels_what_needs_a_rejected_mo
 #[test]
 fn replacing_updates_what_the_group_has_instead_of_rejecting_it() {
     let doc = openapi::parse(SPEC, "shop.json").unwrap();
-    let check = check(&doc, ProviderKind::Aliyun, GroupKnowledge::Read(group()), true);
+    let check = check(&doc, ProviderKind::Aliyun, GroupKnowledge::Read(group()), REPLACE);
     assert_eq!(*verdict(&check, "Money"), Verdict::Update);
     assert_eq!(*verdict(&check, "listCarts"), Verdict::Update);
     assert_eq!(*verdict(&check, "listOrders"), Verdict::Create);
@@ -92,7 +96,7 @@ fn huawei_leaves_existing_routes_alone_imports_no_models_and_wants_declared_path
     let doc = openapi::parse(&spec, "shop.json").unwrap();
     let mut group = group();
     group.apis[0].path = "/shop/v1/carts".into();
-    let check = check(&doc, ProviderKind::Huawei, GroupKnowledge::Read(group), false);
+    let check = check(&doc, ProviderKind::Huawei, GroupKnowledge::Read(group), ImportMode::default());
     assert!(check.plan.models.is_empty());
     assert_eq!(*verdict(&check, "listCarts"), Verdict::Skip);
     assert_eq!(*verdict(&check, "create-order"), Verdict::Create, "Huawei names may hold a hyphen");
@@ -104,7 +108,7 @@ fn huawei_leaves_existing_routes_alone_imports_no_models_and_wants_declared_path
 #[test]
 fn an_unread_group_is_said_and_the_spec_is_still_checked() {
     let doc = openapi::parse(SPEC, "shop.json").unwrap();
-    let check = check(&doc, ProviderKind::Aliyun, GroupKnowledge::Unread("--offline".into()), false);
+    let check = check(&doc, ProviderKind::Aliyun, GroupKnowledge::Unread("--offline".into()), ImportMode::default());
     assert_eq!(rule(&check, "listCarts"), None, "no group, no clash");
     assert_eq!(rule(&check, "create-order"), Some(Rule::InvalidName));
     assert!(check.advisories[0].contains("was not read (--offline)"), "{:?}", check.advisories);
@@ -125,7 +129,59 @@ fn quotas_are_notes_not_rejections() {
     }
     let spec = serde_json::json!({"swagger": "2.0", "info": {"title": "T", "version": "1"}, "paths": paths});
     let doc = openapi::parse(&spec.to_string(), "big.json").unwrap();
-    let check = check(&doc, ProviderKind::Huawei, GroupKnowledge::Read(GroupContents::default()), false);
+    let check = check(&doc, ProviderKind::Huawei, GroupKnowledge::Read(GroupContents::default()), NEW_GROUP);
     assert!(!check.rejects_anything());
     assert!(check.advisories.iter().any(|a| a.contains("300 APIs per import")), "{:?}", check.advisories);
+}
+
+/// A Huawei instance's groups, as read for an import that creates its group.
+fn instance(names: &[&str]) -> GroupKnowledge {
+    let other_groups = names
+        .iter()
+        .enumerate()
+        .map(|(n, name)| GroupItem { id: format!("g{n}"), name: (*name).to_owned(), ..GroupItem::default() })
+        .collect();
+    GroupKnowledge::Read(GroupContents { other_groups, ..GroupContents::default() })
+}
+
+#[test]
+fn a_new_group_whose_name_is_taken_refuses_every_item_with_the_gateways_words() {
+    let doc = openapi::parse(SPEC, "shop.json").unwrap();
+    let check = check(&doc, ProviderKind::Huawei, instance(&["test8", "Shop"]), NEW_GROUP);
+    let refused = check.plan.refused.as_ref().expect("refused as a whole");
+    assert_eq!((refused.rule, refused.code.as_str()), (Rule::GroupNameExists, "APIG.3201"));
+    assert_eq!(refused.message, "The API group name already exists");
+    assert!(check.plan.apis.iter().all(|a| rule(&check, &a.name) == Some(Rule::GroupNameExists)));
+    let s = check.summary();
+    assert_eq!((s.apis, s.create, s.rejected, s.cancelled), (6, 0, 6, 0));
+    assert_eq!(check.groups.len(), 1, "one cause: {:?}", check.groups);
+    let text = check.human("shop.json", "huawei://r/p/i");
+    assert!(text.contains("fail as a whole, before any item: The API group name already exists [APIG.3201]"), "{text}");
+    assert!(text.contains(r#"(group g1 is named "Shop")"#), "{text}");
+    assert!(text.contains("rule group-name-exists · https://support.huaweicloud.com/"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&check.json("shop.json", "t").unwrap()).unwrap();
+    assert_eq!(json["group"]["name"], "Shop", "the name the new group would get");
+    assert_eq!(json["groups"][0]["count"], 6);
+}
+
+#[test]
+fn a_new_group_with_a_free_name_checks_the_spec_alone_and_says_so() {
+    let doc = openapi::parse(SPEC, "shop.json").unwrap();
+    let check = check(&doc, ProviderKind::Huawei, instance(&["test8", "Shop v2", "shop"]), NEW_GROUP);
+    assert_eq!(check.plan.refused, None, "only the whole name counts, and its case");
+    assert_eq!(rule(&check, "listCarts"), None);
+    assert!(check.advisories.iter().any(|a| a.contains(r#"new group "Shop" (a name none of the gateway's 3 groups"#)));
+}
+
+#[test]
+fn unread_groups_of_a_new_group_are_said_not_passed_over() {
+    let doc = openapi::parse(SPEC, "shop.json").unwrap();
+    let check = check(&doc, ProviderKind::Huawei, GroupKnowledge::Unread("--offline".into()), NEW_GROUP);
+    assert_eq!(check.plan.refused, None);
+    assert!(
+        check.advisories[0]
+            .starts_with(r#"the gateway's groups were not read (--offline): whether a group is already named "Shop""#),
+        "{:?}",
+        check.advisories
+    );
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use super::Failure;
 use super::args::CheckArgs;
 use super::transfer_cmds::{clients, import_options, load_spec, reject_foreign_flags, target_or_default};
-use crate::check::{self, Check, GroupKnowledge};
+use crate::check::{self, Check, GroupKnowledge, ImportMode};
 use crate::domain::{FetchErrorKind, Target};
 use crate::openapi::Document;
 use crate::provider::{self, ImportOptions};
@@ -39,12 +39,15 @@ pub fn check(context: &Context, args: &CheckArgs, out: &mut dyn Write) -> Result
 
 /// The check of `document` for `target` with the import's options.
 pub fn run(document: &Document, target: &Target, options: &ImportOptions, group: GroupKnowledge) -> Check {
-    let replace = (provider::registration(target.provider()).replaces)(options);
-    check::check(document, target.provider(), group, replace)
+    let registration = provider::registration(target.provider());
+    let mode =
+        ImportMode { replace: (registration.replaces)(options), new_group: (registration.creates_group)(options) };
+    check::check(document, target.provider(), group, mode)
 }
 
-/// What the target group holds, read from the cloud. A group that does not exist stops here
-/// (the import would fail as a whole); any other failure to read it is a note in the check.
+/// What the target group holds, read from the cloud (for an import that creates its group, the
+/// gateway's groups beside it). A group that does not exist stops here (the import would fail as
+/// a whole); any other failure to read it is a note in the check.
 pub fn read_group(context: &Context, target: &Target, options: &ImportOptions) -> Result<GroupKnowledge, Failure> {
     let clients = match clients(context, target) {
         Ok(clients) => clients,

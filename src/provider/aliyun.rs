@@ -55,6 +55,7 @@ pub static REGISTRATION: Registration = Registration {
     replacing_import: |_| ImportOptions { overwrite: true, ..ImportOptions::default() },
     rules: &rules::RULES,
     replaces: |options| options.overwrite,
+    creates_group: |_| false,
 };
 
 fn discover(input: &ChainInput<'_>) -> Result<Discovered, CredentialError> {

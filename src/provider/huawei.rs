@@ -49,6 +49,8 @@ pub static REGISTRATION: Registration = Registration {
     },
     rules: &rules::RULES,
     replaces: |options| options.api_mode.as_deref() == Some("override"),
+    // Without `group_id` async-import creates the group (`is_create_group=true`).
+    creates_group: |options| options.group.is_none(),
 };
 
 fn discover(input: &ChainInput<'_>) -> Result<Discovered, CredentialError> {

@@ -8,7 +8,9 @@
 //! listed in docs/check.md. Pure: no I/O, no randomness (the simulator adds its internal errors
 //! on top), no clock.
 //!
-//! Order, per operation: the group's base path; parameters the gateway cannot map; a route
+//! First, for an import that creates its group (Huawei without a group id): a group of the
+//! instance already has the name the new one would get, and the import is refused as a whole.
+//! Then, per operation: the group's base path; parameters the gateway cannot map; a route
 //! defined twice in the spec (templates and trailing slashes do not tell routes apart); a name
 //! twice in the spec; a route the group already has (refused, or left alone, unless replacing);
 //! a name another API of the group has. Models, where the cloud imports them: a name the group
@@ -25,6 +27,9 @@ use crate::openapi::{Document, Operation, ParamLocation, Parameter, route_key};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Rule {
+    /// The import creates a group named after the spec's title, and a group of that name exists:
+    /// the whole import is refused.
+    GroupNameExists,
     /// The spec's base path is not the group's.
     BasePathMismatch,
     /// A method the gateway has no API for.
@@ -55,6 +60,7 @@ impl Rule {
     /// The rule's id in `check --json`, in docs/check.md and in the simulator's records.
     pub fn id(self) -> &'static str {
         match self {
+            Rule::GroupNameExists => "group-name-exists",
             Rule::BasePathMismatch => "base-path-mismatch",
             Rule::UnsupportedMethod => "unsupported-method",
             Rule::InvalidPath => "invalid-path",
@@ -71,7 +77,8 @@ impl Rule {
     }
 
     /// Every rule, in the order [`plan`] applies them.
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
+        Rule::GroupNameExists,
         Rule::BasePathMismatch,
         Rule::UnsupportedMethod,
         Rule::InvalidPath,
@@ -108,6 +115,9 @@ pub struct GroupState<'a> {
     pub base_path: &'a str,
     pub apis: Vec<ExistingItem<'a>>,
     pub models: Vec<ExistingItem<'a>>,
+    /// For an import that creates its group (named after the spec's title): the groups the
+    /// gateway has already (id and name), one of which may have that name. Empty otherwise.
+    pub other_groups: Vec<ExistingItem<'a>>,
 }
 
 /// Everything a refusal message may name.
@@ -261,11 +271,45 @@ pub struct ImportPlan {
     pub models: Vec<Planned>,
     pub apis: Vec<Planned>,
     pub warnings: Vec<String>,
+    /// Set when the gateway refuses the import as a whole (its task fails before any item is
+    /// looked at); every item then carries this refusal as its verdict.
+    pub refused: Option<WholeRefusal>,
+}
+
+/// A refusal of a whole import, with the cloud's code and message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WholeRefusal {
+    pub rule: Rule,
+    pub code: String,
+    pub message: String,
 }
 
 /// The gateway's verdict on every item of `doc` imported into `group`; `replace` is Alibaba's
-/// `Overwrite` or Huawei's `api_mode=override`.
+/// `Overwrite` or Huawei's `api_mode=override`. An import the gateway refuses as a whole (a new
+/// group whose name is taken) has [`ImportPlan::refused`] set, and that refusal on every item.
 pub fn plan(rules: &GatewayRules, doc: &Document, group: &GroupState<'_>, replace: bool) -> ImportPlan {
+    let mut plan = plan_items(rules, doc, group, replace);
+    // The new group is named after the spec's title, and the gateway checks the name before it
+    // looks at any item: the task fails as a whole, and no item is imported.
+    if let Some(taken) = group.other_groups.iter().find(|g| g.name == doc.title) {
+        let refusal = Refusal {
+            name: &doc.title,
+            other: Some(*taken),
+            ..Refusal::new(Rule::GroupNameExists, group, &doc.base_path)
+        };
+        let (code, message) = (rules.refusal_text)(&refusal);
+        for item in plan.models.iter_mut().chain(&mut plan.apis) {
+            item.verdict =
+                Verdict::Refused { rule: Rule::GroupNameExists, code: code.clone(), message: message.clone() };
+            item.because = None;
+        }
+        plan.refused = Some(WholeRefusal { rule: Rule::GroupNameExists, code, message });
+    }
+    plan
+}
+
+/// The verdict on each item, in the rules' order.
+fn plan_items(rules: &GatewayRules, doc: &Document, group: &GroupState<'_>, replace: bool) -> ImportPlan {
     let mut plan = ImportPlan::default();
     let refuse = |refusal: &Refusal<'_>| refusal.verdict(rules);
     let blank = |rule: Rule| Refusal::new(rule, group, &doc.base_path);

@@ -182,7 +182,9 @@ fn home_expanded(path: &Path) -> PathBuf {
 fn precheck(request: &RetrySpecRequest, text: &str, name: &str) -> Option<String> {
     let document = crate::openapi::parse(text, name).ok()?;
     let unread = crate::check::GroupKnowledge::Unread("the dashboard does not read the group".to_owned());
-    let check = crate::check::check(&document, request.task.task_ref.provider(), unread, true);
+    // The offer imports into the task's group, replacing.
+    let mode = crate::check::ImportMode { replace: true, new_group: false };
+    let check = crate::check::check(&document, request.task.task_ref.provider(), unread, mode);
     let summary = check.summary();
     if summary.rejected + summary.cancelled == 0 {
         return None;

@@ -1,14 +1,15 @@
 //! Huawei Cloud APIG under `/v2/{project_id}/apigw/instances/{instance_id}/`: `GET
 //! async-tasks/{task_id}`, `POST openapi/async-import` (multipart) and `POST
-//! openapi/async-export` (docs/protocols.md, Huawei Cloud, quirks 11–19).
+//! openapi/async-export` (docs/protocols.md, Huawei Cloud, quirks 11–19), and the reads of
+//! `oaswatch check`: `GET apis` and `GET api-groups`.
 //!
 //! Subtasks stay hidden until the task ends (`task_result` is `""` while waiting/processing).
 //! Synchronous errors: `APIG.2001` 400 for a missing parameter, `APIG.2012` 400 for a bad value,
 //! `APIG.3030` 404 for an unknown instance, `APIG.3093` 404 for an unknown task, `APIG.3001` 404
 //! for an unknown export group, `APIG.3004` 404 for an unknown environment, `APIG.0101` 404 for
 //! a route that does not exist. An import whose file does not parse is accepted (202) and the
-//! task then fails with `APIG.2012`; a taken group name fails it with `APIG.3201`; a missing
-//! group with `APIG.3001`.
+//! task then fails with `APIG.2012`; a taken group name fails it with `APIG.3201` (the shared
+//! rule `group-name-exists`); a missing group with `APIG.3001`.
 //!
 //! [`CLOUD`] is its registration: everything the shared simulator asks of this cloud
 //! (`SimCloud`, in `sim/cloud.rs`), as functions of this folder.
@@ -41,6 +42,7 @@ enum Route {
     Import,
     Export,
     ListApis,
+    ListGroups,
 }
 
 mod auth;
@@ -109,6 +111,7 @@ async fn handle(shared: &Shared, request: Request<'_>) -> Response {
             Route::Import => import(shared, &prepared.instance_id, headers, body.clone(), rid, now).await,
             Route::Export => export_task(shared, &prepared.instance_id, uri, body, rid, now),
             Route::ListApis => group::list_apis(shared, &prepared.instance_id, uri, rid),
+            Route::ListGroups => group::list_groups(shared, &prepared.instance_id, uri, rid),
         }
     };
     let answering = Answering::of(ProviderKind::Huawei, rid, &host, uri);
@@ -144,6 +147,7 @@ fn prepare(
         (&Method::POST, ["openapi", "async-import"]) => Some(Route::Import),
         (&Method::POST, ["openapi", "async-export"]) => Some(Route::Export),
         (&Method::GET, ["apis"]) => Some(Route::ListApis),
+        (&Method::GET, ["api-groups"]) => Some(Route::ListGroups),
         _ => None,
     };
     let key = match &route {
@@ -151,6 +155,7 @@ fn prepare(
         Some(Route::Import) => "huawei POST async-import",
         Some(Route::Export) => "huawei POST async-export",
         Some(Route::ListApis) => "huawei GET apis",
+        Some(Route::ListGroups) => "huawei GET api-groups",
         None => "huawei (unknown route)",
     };
     inner.stats.count_request(key);
@@ -175,7 +180,7 @@ fn prepare(
         Route::Poll(id) => (EndpointSelector::Poll, Some(id.as_str())),
         Route::Import => (EndpointSelector::Import, None),
         Route::Export => (EndpointSelector::Export, None),
-        Route::ListApis => (EndpointSelector::Group, None),
+        Route::ListApis | Route::ListGroups => (EndpointSelector::Group, None),
     };
     let ctx = FaultContext { provider: ProviderKind::Huawei, endpoint, task_id };
     let fault = faults::select(shared, &mut inner, &ctx, now);

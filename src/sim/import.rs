@@ -24,7 +24,9 @@ use super::scenario::Behaviour;
 use super::state::{Group, GroupApi, GroupModel, Inner, Plan, PlanResult, Shared, SimTask};
 use crate::domain::{ChangeAction, ProviderKind, SubtaskKind, TaskKind};
 use crate::openapi::{Document, route_key};
-use crate::provider::rules::{ExistingItem, GatewayRules, GroupState, ImportPlan, Refusal, Rule, Verdict};
+use crate::provider::rules::{
+    ExistingItem, GatewayRules, GroupState, ImportPlan, Refusal, Rule, Verdict, WholeRefusal,
+};
 use crate::provider::{self, rules};
 
 /// Behaviour with every default filled in.
@@ -62,20 +64,26 @@ pub(crate) struct ImportRules<'a> {
     pub task_id: &'a str,
     /// Messages to fail the first operations with, in order, whatever the rules say.
     pub messages: Option<&'a [String]>,
+    /// For an import that creates its group: the groups the gateway has already, whose names the
+    /// new one may not take. Empty for an import into an existing group.
+    pub other_groups: &'a [Group],
 }
 
-/// The planned items (not yet scheduled) and Alibaba's `WarningMessages`.
+/// The planned items (not yet scheduled) and Alibaba's `WarningMessages`; or, when the gateway
+/// refuses the import as a whole, that refusal and no items (the group is left as it was).
 pub(crate) struct Planned {
     pub items: Vec<Item>,
     pub warnings: Vec<String>,
+    pub refused: Option<WholeRefusal>,
 }
 
 fn fail(code: &str, message: String) -> Final {
     Final::Fail { code: code.to_owned(), message }
 }
 
-/// What the gateway's rules leave of `group`, as [`rules::plan`] reads it.
-fn group_state(group: &Group) -> GroupState<'_> {
+/// What the gateway's rules leave of `group`, as [`rules::plan`] reads it, with the gateway's
+/// other groups for an import that creates `group`.
+fn group_state<'a>(group: &'a Group, other_groups: &'a [Group]) -> GroupState<'a> {
     GroupState {
         id: &group.id,
         name: &group.name,
@@ -86,6 +94,10 @@ fn group_state(group: &Group) -> GroupState<'_> {
             .map(|a| ExistingItem { id: &a.id, name: &a.name, method: &a.method, path: &a.path })
             .collect(),
         models: group.models.iter().map(|m| ExistingItem { id: &m.id, name: &m.name, method: "", path: "" }).collect(),
+        other_groups: other_groups
+            .iter()
+            .map(|g| ExistingItem { id: &g.id, name: &g.name, method: "", path: "" })
+            .collect(),
     }
 }
 
@@ -95,9 +107,10 @@ fn cause_of(gateway: &GatewayRules, rule: Rule) -> Cause {
     Cause::rule(shown.id())
 }
 
-/// The gateway's verdicts ([`rules::plan`], shared with `oaswatch check`), then what only the
-/// simulator does: internal errors at the scenario's rate, scripted messages, models' failures
-/// cancelling the APIs that need them, stuck and hostile items.
+/// The gateway's verdicts ([`rules::plan`], shared with `oaswatch check`; an import it refuses
+/// as a whole stops there), then what only the simulator does: internal errors at the
+/// scenario's rate, scripted messages, models' failures cancelling the APIs that need them,
+/// stuck and hostile items.
 pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, seed: u64) -> Planned {
     let mut rng = StdRng::seed_from_u64(seed);
     let quirks = super::cloud(rules.provider).tasks.import_quirks;
@@ -105,7 +118,11 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
     let doc = rules.doc;
     let rate = rules.behaviour.internal_error_rate;
     let new_id = |label: &str, n: usize| ids.hex32(&format!("{label}/{}", rules.task_id), n as u64);
-    let plan = rules::plan(gateway, doc, &group_state(group), rules.overwrite);
+    let plan = rules::plan(gateway, doc, &group_state(group, rules.other_groups), rules.overwrite);
+    if plan.refused.is_some() {
+        // The task fails as a whole: no item is imported, and the group is not made.
+        return Planned { items: Vec::new(), warnings: plan.warnings, refused: plan.refused };
+    }
     let internal_error = || fail(quirks.internal_error.0, quirks.internal_error.1.to_owned());
 
     let (mut model_items, failed_models) = model_items(gateway, &plan, doc, group, &mut rng, rate, &new_id);
@@ -177,7 +194,7 @@ pub(crate) fn plan_items(rules: &ImportRules<'_>, group: &mut Group, ids: Ids, s
 
     apply_to_group(group, doc, &api_items, &model_items, quirks.reports_models);
     model_items.extend(api_items);
-    Planned { items: model_items, warnings: plan.warnings }
+    Planned { items: model_items, warnings: plan.warnings, refused: None }
 }
 
 /// The models' items, and the names of those that failed.

@@ -332,7 +332,7 @@ pub enum EndpointSelector {
     /// `POST async-export`.
     Export,
     /// The group reads of `check`: `DescribeApiGroup`/`DescribeApis`/`DescribeModels`,
-    /// `GET …/apis`.
+    /// `GET …/apis`, `GET …/api-groups`.
     Group,
 }
 

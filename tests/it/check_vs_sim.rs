@@ -1,9 +1,11 @@
 //! `oaswatch check` against what the simulator then does: for every spec under `assets/specs/`,
 //! into groups that are empty, hold APIs and models already, or have another base path, with
-//! and without overwriting, on both clouds, the check's verdict on each subtask (created, left
-//! alone, rejected with which code and message, cancelled) is what the import then reports for
-//! it. The imports run one after another on one simulator, so later checks face groups that
-//! earlier imports filled.
+//! and without overwriting, on both clouds, and on Huawei into a new group (named after the
+//! spec's title: free the first time, taken the second), the check's verdict on each subtask
+//! (created, left alone, rejected with which code and message, cancelled) is what the import then
+//! reports for it. An import that fails as a whole has no subtasks: its error is each item's. The
+//! imports run one after another on one simulator, so later checks face groups that earlier
+//! imports filled.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test setup fails loudly")]
 
@@ -70,7 +72,18 @@ fn predicted(check: &Value) -> Vec<Outcome> {
     out
 }
 
-fn happened(task: &Value) -> Vec<Outcome> {
+/// What the import did with each item; `items` are the spec's (as the check lists them), for an
+/// import that failed as a whole.
+fn happened(task: &Value, items: &[Outcome]) -> Vec<Outcome> {
+    if let Some(code) = whole_failure(task) {
+        let outcome = format!("rejected {code} {}", task["error"]["message"].as_str().unwrap_or(""));
+        return items
+            .iter()
+            .map(|(kind, name, method, path, _)| {
+                (kind.clone(), name.clone(), method.clone(), path.clone(), outcome.clone())
+            })
+            .collect();
+    }
     let mut out: Vec<Outcome> = task["subtasks"]
         .as_array()
         .unwrap()
@@ -93,6 +106,20 @@ fn happened(task: &Value) -> Vec<Outcome> {
     out
 }
 
+/// The code of a task that failed before any item (it lists none).
+fn whole_failure(task: &Value) -> Option<String> {
+    let no_items = task["subtasks"].as_array().is_some_and(Vec::is_empty);
+    (task["state"] == "failed" && no_items).then(|| task["error"]["code"].as_str().unwrap_or("").to_owned())
+}
+
+/// What one comparison covered.
+struct Compared {
+    subtasks: usize,
+    refused: usize,
+    /// The code of an import that failed as a whole.
+    whole_failure: Option<String>,
+}
+
 /// Differences, one line each, so a failure says which subtasks the check got wrong.
 fn differences(predicted: &[Outcome], happened: &[Outcome]) -> Vec<String> {
     let only = |a: &[Outcome], b: &[Outcome], side: &str| -> Vec<String> {
@@ -113,7 +140,7 @@ fn differences(predicted: &[Outcome], happened: &[Outcome]) -> Vec<String> {
     lines
 }
 
-async fn compare(run: &Run, spec: &std::path::Path, target: &str, flags: &[&str]) -> (usize, usize) {
+async fn compare(run: &Run, spec: &std::path::Path, target: &str, flags: &[&str]) -> Compared {
     let spec = spec.to_str().unwrap();
     let mut check_args = vec!["check", spec, "--for", target, "--json"];
     check_args.extend(flags);
@@ -129,12 +156,13 @@ async fn compare(run: &Run, spec: &std::path::Path, target: &str, flags: &[&str]
     assert!([0, 1].contains(&code(&import)), "import {spec} → {target} {flags:?}: {}", text(&import.stderr));
     let task = json(&import)["tasks"][0].clone();
 
-    let (predicted, happened) = (predicted(&check), happened(&task));
+    let predicted = predicted(&check);
+    let happened = happened(&task, &predicted);
     let differences = differences(&predicted, &happened);
     assert!(differences.is_empty(), "{spec} → {target} {flags:?}:\n{}", differences.join("\n"));
     assert_eq!(check_code == 1, predicted.iter().any(|o| o.4.starts_with("rejected") || o.4 == "cancelled"));
     let refused = predicted.iter().filter(|o| o.4 != "imported" && o.4 != "left alone").count();
-    (predicted.len(), refused)
+    Compared { subtasks: predicted.len(), refused, whole_failure: whole_failure(&task) }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -152,9 +180,9 @@ async fn check_predicts_every_subtask_of_every_builtin_spec_on_alibaba() {
         for group in groups {
             let target = format!("aliyun://{region}/{group}");
             for flags in [&[][..], &["--overwrite"][..]] {
-                let (n, r) = compare(&run, &spec, &target, flags).await;
-                subtasks += n;
-                refused += r;
+                let compared = compare(&run, &spec, &target, flags).await;
+                subtasks += compared.subtasks;
+                refused += compared.refused;
             }
         }
     }
@@ -173,15 +201,33 @@ async fn check_predicts_every_subtask_of_every_builtin_spec_on_huawei() {
         "c77f5e81d9cb4424bf704ef2b0ac7600", // fleet: three of fleet's routes exist
     ];
     let (mut subtasks, mut refused) = (0, 0);
+    // Subtasks of imports into a new group whose name was free, and whose name was taken.
+    let (mut free, mut taken) = (0, 0);
     for spec in specs() {
         for group in groups {
             for mode in ["merge", "override"] {
-                let (n, r) = compare(&run, &spec, &target, &["--group", group, "--api-mode", mode]).await;
-                subtasks += n;
-                refused += r;
+                let compared = compare(&run, &spec, &target, &["--group", group, "--api-mode", mode]).await;
+                subtasks += compared.subtasks;
+                refused += compared.refused;
             }
         }
+        // Without --group the import creates a group named after the spec's title: free the
+        // first time; the second time the gateway refuses the whole import ("The name of a new
+        // API group cannot be the same as that of an existing one"), which the check must say.
+        let first = compare(&run, &spec, &target, &[]).await;
+        assert_eq!(first.whole_failure, None, "{spec:?}: the first new group's name is free");
+        let second = compare(&run, &spec, &target, &[]).await;
+        assert_eq!(second.whole_failure.as_deref(), Some("APIG.3201"), "{spec:?}: the name is taken now");
+        assert_eq!(second.refused, second.subtasks, "{spec:?}: no item of a refused import is imported");
+        free += first.subtasks;
+        taken += second.subtasks;
+        subtasks += first.subtasks + second.subtasks;
+        refused += first.refused + second.refused;
     }
-    eprintln!("huawei: {subtasks} subtasks compared, {refused} of them refused");
+    eprintln!(
+        "huawei: {subtasks} subtasks compared, {refused} of them refused; {free} into new groups with a free name, \
+         {taken} with a taken one"
+    );
     assert!(subtasks > 1000 && refused > 10 && refused < subtasks, "{subtasks} subtasks, {refused} refused");
+    assert!(free > 0 && taken > 0, "{free} free, {taken} taken");
 }

@@ -45,6 +45,7 @@ mod runtime_loop;
 mod screens;
 mod sim_auth;
 mod sim_faults;
+mod sim_groups;
 mod sim_import;
 mod sim_scenarios;
 mod watchlist_durability;

@@ -34,6 +34,8 @@ fn refusal_text(r: &Refusal<'_>) -> (String, String) {
     let (method, path, name, group) = (r.method, r.path, r.name, r.group);
     let other = r.other.unwrap_or(crate::provider::rules::ExistingItem { id: "", name: "", method: "", path: "" });
     let message = match r.rule {
+        // Not Alibaba's: ImportOAS always imports into a group that exists (`GroupId`).
+        Rule::GroupNameExists => format!("An API group named [{name}] already exists ({}).", other.id),
         Rule::BasePathMismatch => format!(
             "The basePath [{}] of the OAS data does not match the basePath [{}] of API group {} ({}).",
             if r.spec_base_path.is_empty() { "/" } else { r.spec_base_path },
@@ -94,7 +96,7 @@ fn source(rule: Rule) -> &'static str {
         | Rule::UnsupportedMethod
         | Rule::InvalidPath
         | Rule::UndeclaredPathParameter => CREATE_API,
-        Rule::RouteExists => IMPORT_OAS,
+        Rule::RouteExists | Rule::GroupNameExists => IMPORT_OAS,
         Rule::ModelExists | Rule::DependencyFailed => CREATE_MODEL,
     }
 }

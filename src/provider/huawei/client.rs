@@ -371,8 +371,8 @@ impl CloudClient for HuaweiClient {
         };
         match &options.group {
             Some(group_id) => self.group_contents_of(region, project_id, instance_id, group_id).await,
-            // A new group: nothing in it yet.
-            None => Ok(GroupContents::default()),
+            // A new group: nothing in it yet, and its name must be free on the instance.
+            None => self.new_group_beside(region, project_id, instance_id).await,
         }
     }
 

@@ -1,8 +1,10 @@
-//! What an API group holds: `GET …/apis?group_id=` page by page (for `oaswatch check`). APIG
-//! keeps no models, and an import without `group_id` makes a new, empty group.
+//! What an API group holds, for `oaswatch check`: `GET …/apis?group_id=` page by page
+//! (ListApisV2). APIG keeps no models. An import without `group_id` makes a new, empty group
+//! named after the spec's title, so for it the instance's groups are read instead: `GET
+//! …/api-groups` page by page (ListApiGroupsV2), whose names the new one may not take.
 //!
-//! Field names are the SDK's (`apis[].req_method/req_uri`, `total`); docs/protocols.md,
-//! "Reading a group".
+//! Field names are the SDK's (`apis[].req_method/req_uri`, `groups[].id/name`, `total`);
+//! docs/protocols.md, "Reading a group".
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -40,6 +42,22 @@ struct ApiInfo {
     group_name: String,
 }
 
+#[derive(Deserialize)]
+struct GroupsPage {
+    #[serde(default)]
+    total: usize,
+    #[serde(default)]
+    groups: Vec<GroupInfo>,
+}
+
+#[derive(Deserialize)]
+struct GroupInfo {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    name: String,
+}
+
 impl HuaweiClient {
     /// The APIs of a group of an instance.
     pub async fn group_contents_of(
@@ -74,5 +92,34 @@ impl HuaweiClient {
             .collect();
         let contents = GroupContents { id: group_id.to_owned(), name, apis, ..GroupContents::default() };
         Ok(contents)
+    }
+
+    /// A group an import would create: empty, beside the instance's groups. All of them are read
+    /// (no `name` filter: it matches parts of names unless `precise_search=name`, and the
+    /// comparison with the spec's title is the shared rule's to make).
+    pub async fn new_group_beside(
+        &self,
+        region: &str,
+        project_id: &str,
+        instance_id: &str,
+    ) -> Result<GroupContents, FetchError> {
+        let path =
+            format!("/v2/{}/apigw/instances/{}/api-groups", percent_encode(project_id), percent_encode(instance_id));
+        let path = path.as_str();
+        let groups = read_listing(PAGE_SIZE, |page| async move {
+            let (offset, limit) = ((page * PAGE_SIZE).to_string(), PAGE_SIZE.to_string());
+            let query = [("offset", offset.as_str()), ("limit", limit.as_str())];
+            let response = self.call(region, project_id, Method::GET, path, &query, Payload::Empty).await?;
+            let body = utf8_body(&response)?;
+            let answer: GroupsPage = serde_json::from_str(&body)
+                .map_err(|e| self.context(WireError::Json(e).into_fetch_error(&response, &wire::ERRORS)))?;
+            Ok(Page { items: answer.groups, total: answer.total })
+        })
+        .await?;
+        let other_groups = groups
+            .into_iter()
+            .map(|group| GroupItem { id: group.id, name: group.name, ..GroupItem::default() })
+            .collect();
+        Ok(GroupContents { other_groups, ..GroupContents::default() })
     }
 }

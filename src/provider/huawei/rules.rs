@@ -1,8 +1,9 @@
 //! What Huawei Cloud APIG does with an imported spec: the facts behind
 //! [`crate::provider::rules`], with the sources listed in docs/check.md.
 //!
-//! Codes and their texts are Huawei's published ones (APIG.2012, APIG.2026, APIG.3202,
-//! APIG.3301); the details after them follow the `parameterName:…` form of its examples.
+//! Codes and their texts are Huawei's published ones (APIG.2012, APIG.2026, APIG.3201,
+//! APIG.3202, APIG.3301); the details after them follow the `parameterName:…` form of its
+//! examples.
 
 use crate::provider::rules::{ExistingItem, GatewayRules, NameRule, PathRule, Quota, Refusal, Rule};
 
@@ -45,6 +46,9 @@ fn refusal_text(r: &Refusal<'_>) -> (String, String) {
     let (method, path, name) = (r.method, r.path, r.name);
     let other = r.other.unwrap_or(ExistingItem { id: "", name: "", method: "", path: "" });
     let (code, message) = match r.rule {
+        // Word for word as the failed task's `task_result` in ShowAsyncTaskResult's example (and
+        // CheckApiGroupsV2's), with nothing after it.
+        Rule::GroupNameExists => ("APIG.3201", "The API group name already exists".to_owned()),
         Rule::UnsupportedMethod => ("APIG.2012", invalid("req_method", method)),
         Rule::InvalidPath => ("APIG.2012", invalid("req_uri", path)),
         Rule::UndeclaredPathParameter => (
@@ -96,6 +100,9 @@ fn source(rule: Rule) -> &'static str {
         | Rule::ModelExists
         | Rule::DependencyFailed => RESTRICTIONS,
         Rule::UndeclaredPathParameter => ERROR_CODES,
-        Rule::DuplicateRoute | Rule::DuplicateName | Rule::RouteExists | Rule::NameExists => IMPORTING,
+        // "The name of a new API group cannot be the same as that of an existing one."
+        Rule::GroupNameExists | Rule::DuplicateRoute | Rule::DuplicateName | Rule::RouteExists | Rule::NameExists => {
+            IMPORTING
+        }
     }
 }

@@ -75,6 +75,8 @@ pub(crate) fn create_import(
         behaviour: origin.behaviour,
         task_id: &id,
         messages: origin.messages.as_deref(),
+        // ImportOAS always imports into a group that exists.
+        other_groups: &[],
     };
     let planned = plan_items(&rules, group, shared.ids, seed);
     let result = PlanResult::Import { group_id: group_id.to_owned(), swagger_id: String::new() };

@@ -157,35 +157,33 @@ pub(crate) fn create_import(
             ),
         ),
         (Ok(doc), Some(instance)) => {
-            let group = if options.is_create_group {
-                if instance.groups.iter().any(|g| g.name == doc.title) {
-                    Err(("APIG.3201", "The API group name already exists".to_owned()))
+            let imported = |group: &Group| PlanResult::Import { group_id: group.id.clone(), swagger_id };
+            if options.is_create_group {
+                // The new group is named after the spec's title; whether that name is free is the
+                // shared rule's to say (`group-name-exists`), as `check` predicts it.
+                let mut group = Group::new(new_group_id, doc.title.clone(), String::new());
+                let planned = plan_items(
+                    &import_rules(&doc, options, origin, &id, &instance.groups),
+                    &mut group,
+                    shared.ids,
+                    seed,
+                );
+                if let Some(refused) = planned.refused {
+                    failed(&refused.code, refused.message)
                 } else {
-                    instance.groups.push(Group::new(new_group_id, doc.title.clone(), String::new()));
-                    Ok(instance.groups.len() - 1)
+                    let result = imported(&group);
+                    instance.groups.push(group);
+                    (planned.items, result)
                 }
             } else {
                 let wanted = options.group_id.clone().unwrap_or_default();
-                instance
-                    .groups
-                    .iter()
-                    .position(|g| g.id == wanted)
-                    .ok_or(("APIG.3001", format!("The API group does not exist,id:{wanted}")))
-            };
-            match group {
-                Err((code, message)) => failed(code, message),
-                Ok(index) => {
-                    let group = &mut instance.groups[index];
-                    let rules = ImportRules {
-                        provider: ProviderKind::Huawei,
-                        doc: &doc,
-                        overwrite: options.api_mode_override,
-                        behaviour: origin.behaviour,
-                        task_id: &id,
-                        messages: origin.messages.as_deref(),
-                    };
-                    let planned = plan_items(&rules, group, shared.ids, seed);
-                    (planned.items, PlanResult::Import { group_id: group.id.clone(), swagger_id })
+                match instance.groups.iter_mut().find(|g| g.id == wanted) {
+                    None => failed("APIG.3001", format!("The API group does not exist,id:{wanted}")),
+                    Some(group) => {
+                        let planned =
+                            plan_items(&import_rules(&doc, options, origin, &id, &[]), group, shared.ids, seed);
+                        (planned.items, imported(group))
+                    }
                 }
             }
         }
@@ -193,6 +191,24 @@ pub(crate) fn create_import(
     let meta = (ProviderKind::Huawei, TaskKind::Import, Some(instance_id.to_owned()));
     store_task(shared, inner, id.clone(), meta, items, result, origin);
     id
+}
+
+fn import_rules<'a>(
+    doc: &'a Document,
+    options: &HuaweiImportOptions,
+    origin: &'a Origin,
+    task_id: &'a str,
+    other_groups: &'a [Group],
+) -> ImportRules<'a> {
+    ImportRules {
+        provider: ProviderKind::Huawei,
+        doc,
+        overwrite: options.api_mode_override,
+        behaviour: origin.behaviour,
+        task_id,
+        messages: origin.messages.as_deref(),
+        other_groups,
+    }
 }
 
 /// An export task whose document is already written.

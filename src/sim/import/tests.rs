@@ -44,7 +44,8 @@ fn behaviour() -> Resolved {
 
 fn plan(provider: ProviderKind, group: &mut Group, overwrite: bool, b: Resolved) -> Planned {
     let doc = openapi::parse(SPEC, "spec.json").unwrap();
-    let rules = ImportRules { provider, doc: &doc, overwrite, behaviour: b, task_id: "t1", messages: None };
+    let rules =
+        ImportRules { provider, doc: &doc, overwrite, behaviour: b, task_id: "t1", messages: None, other_groups: &[] };
     plan_items(&rules, group, Ids::new(1), 42)
 }
 
@@ -182,4 +183,30 @@ fn generated_names_follow_the_springfox_style() {
     assert_eq!(generated_name("GET", "/"), "RootUsingGET");
     assert_eq!(join_path("/v1/", "/pets"), "/v1/pets");
     assert_eq!(join_path("", "/pets"), "/pets");
+}
+
+#[test]
+fn a_new_group_whose_name_is_taken_fails_as_a_whole_and_is_not_made() {
+    let doc = openapi::parse(SPEC, "spec.json").unwrap();
+    let others =
+        [Group::new("g0".into(), "other".into(), String::new()), Group::new("g1".into(), "T".into(), String::new())];
+    let rules = ImportRules {
+        provider: ProviderKind::Huawei,
+        doc: &doc,
+        overwrite: false,
+        behaviour: behaviour(),
+        task_id: "t1",
+        messages: None,
+        other_groups: &others,
+    };
+    let mut group = Group::new("new".into(), doc.title.clone(), String::new());
+    let planned = plan_items(&rules, &mut group, Ids::new(1), 42);
+    let refused = planned.refused.expect("the title is taken");
+    assert_eq!((refused.code.as_str(), refused.message.as_str()), ("APIG.3201", "The API group name already exists"));
+    assert!(planned.items.is_empty(), "no item of a refused import");
+    assert!(group.apis.is_empty() && group.models.is_empty(), "the group is left as it was");
+
+    let free = ImportRules { other_groups: &others[..1], ..rules };
+    let planned = plan_items(&free, &mut group, Ids::new(1), 42);
+    assert!(planned.refused.is_none() && !planned.items.is_empty());
 }
