@@ -12,6 +12,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
+use foldhash::fast::RandomState as FastHash;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -84,9 +85,10 @@ pub async fn collect<F: Fetch>(
     let (tx, mut rx) = mpsc::channel::<Polled>(64);
     let handle = poller::spawn(fetcher, config, rand::random(), tx);
     let commands = handle.commands();
-    let mut outcomes: HashMap<TaskRef, TaskOutcome> = HashMap::new();
-    let mut last_printed: HashMap<TaskRef, (Printed, String)> = HashMap::new();
-    let mut streaks: HashMap<TaskRef, Option<FailureStreak>> = HashMap::new();
+    // foldhash: each answer looks its task up in these (SipHash cost more than the lookups).
+    let mut outcomes: HashMap<TaskRef, TaskOutcome, FastHash> = HashMap::default();
+    let mut last_printed: HashMap<TaskRef, (Printed, String), FastHash> = HashMap::default();
+    let mut streaks: HashMap<TaskRef, Option<FailureStreak>, FastHash> = HashMap::default();
     let mut pending: Vec<TaskRef> = Vec::new();
     for task_ref in refs {
         if !outcomes.contains_key(task_ref) {
@@ -98,16 +100,17 @@ pub async fn collect<F: Fetch>(
     let deadline = timeout.map(|t| Instant::now() + t);
     let mut timed_out = false;
     let mut shares = ShareNotes::default();
+    // One timer for the whole wait, not one per answer.
+    let expiry = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now));
+    tokio::pin!(expiry);
     while !pending.is_empty() {
-        let polled = match deadline {
-            Some(deadline) => {
-                let Ok(polled) = tokio::time::timeout_at(deadline, rx.recv()).await else {
-                    timed_out = true;
-                    break;
-                };
-                polled
+        let polled = tokio::select! {
+            biased;
+            polled = rx.recv() => polled,
+            () = &mut expiry, if deadline.is_some() => {
+                timed_out = true;
+                break;
             }
-            None => rx.recv().await,
         };
         let Some(polled) = polled else { break };
         if let (Some(out), Some(share)) = (progress.out.as_deref_mut(), &polled.share)

@@ -34,7 +34,8 @@ impl std::fmt::Debug for Answers {
 
 #[derive(Default)]
 struct Kept {
-    tasks: HashMap<TaskRef, Task>,
+    /// foldhash: looked up on every answer.
+    tasks: HashMap<TaskRef, Task, foldhash::fast::RandomState>,
     bytes: usize,
 }
 

@@ -22,7 +22,7 @@ use crate::provider::client_support::CloudClient;
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::host_header;
 use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
-use crate::provider::signing::{SignedRequest, acs_date, canonical_query, percent_encode, sha256_hex};
+use crate::provider::signing::{SignedRequest, acs_date, canonical_query, lower_hex, percent_encode, sha256_hex};
 use crate::provider::{Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported};
 
 /// The Alibaba console's documented import limits (docs/protocols.md); the API may accept more,
@@ -185,7 +185,7 @@ impl AliyunClient {
         let creds = self.creds.get().await?;
         let host = host_header(&url);
         let date = acs_date(SystemTime::now());
-        let nonce = hex::encode(rand::random::<[u8; 16]>());
+        let nonce = lower_hex(&rand::random::<[u8; 16]>());
         let payload_hash = sha256_hex(body.as_ref().map_or(&[][..], |b| &b.bytes));
         let token = creds.security_token.as_ref().map(|t| t.expose_secret().to_owned());
 

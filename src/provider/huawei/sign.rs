@@ -5,7 +5,7 @@
 //! official worked example and the Go SDK's unit vectors (docs/protocols.md, "Huawei Cloud:
 //! SDK-HMAC-SHA256").
 
-use crate::provider::signing::{Scheme, percent_encode};
+use crate::provider::signing::{Scheme, percent_encode_into};
 
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 
@@ -19,7 +19,13 @@ pub const SDK_HMAC: Scheme =
 
 /// Each segment percent-encoded, and always ending in `/` (the signer's rule, not the URL's).
 pub fn canonical_uri(path: &str) -> String {
-    let mut uri = path.split('/').map(percent_encode).collect::<Vec<_>>().join("/");
+    let mut uri = String::with_capacity(path.len() + 1);
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            uri.push('/');
+        }
+        percent_encode_into(&mut uri, segment);
+    }
     if !uri.ends_with('/') {
         uri.push('/');
     }
