@@ -8,6 +8,7 @@
 
 use reqwest::Method;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use super::client::{HuaweiClient, Payload};
 use super::wire;
@@ -67,18 +68,11 @@ impl HuaweiClient {
         instance_id: &str,
         group_id: &str,
     ) -> Result<GroupContents, FetchError> {
-        let path = format!("/v2/{}/apigw/instances/{}/apis", percent_encode(project_id), percent_encode(instance_id));
-        let path = path.as_str();
-        let apis = read_listing(PAGE_SIZE, |page| async move {
-            let (offset, limit) = ((page * PAGE_SIZE).to_string(), PAGE_SIZE.to_string());
-            let query = [("group_id", group_id), ("offset", offset.as_str()), ("limit", limit.as_str())];
-            let response = self.call(region, project_id, Method::GET, path, &query, Payload::Empty).await?;
-            let body = utf8_body(&response)?;
-            let answer: ApisPage = serde_json::from_str(&body)
-                .map_err(|e| self.context(WireError::Json(e).into_fetch_error(&response, &wire::ERRORS)))?;
-            Ok(Page { items: answer.apis, total: answer.total })
-        })
-        .await?;
+        let apis = self
+            .list_of_instance(region, project_id, instance_id, "apis", &[("group_id", group_id)], |page: ApisPage| {
+                Page { items: page.apis, total: page.total }
+            })
+            .await?;
         // The listing names the group on each API; the group's own name is not read otherwise.
         let name = apis.iter().map(|api| &api.group_name).find(|name| !name.is_empty()).cloned().unwrap_or_default();
         let apis = apis
@@ -103,23 +97,43 @@ impl HuaweiClient {
         project_id: &str,
         instance_id: &str,
     ) -> Result<GroupContents, FetchError> {
-        let path =
-            format!("/v2/{}/apigw/instances/{}/api-groups", percent_encode(project_id), percent_encode(instance_id));
-        let path = path.as_str();
-        let groups = read_listing(PAGE_SIZE, |page| async move {
-            let (offset, limit) = ((page * PAGE_SIZE).to_string(), PAGE_SIZE.to_string());
-            let query = [("offset", offset.as_str()), ("limit", limit.as_str())];
-            let response = self.call(region, project_id, Method::GET, path, &query, Payload::Empty).await?;
-            let body = utf8_body(&response)?;
-            let answer: GroupsPage = serde_json::from_str(&body)
-                .map_err(|e| self.context(WireError::Json(e).into_fetch_error(&response, &wire::ERRORS)))?;
-            Ok(Page { items: answer.groups, total: answer.total })
-        })
-        .await?;
+        let groups = self
+            .list_of_instance(region, project_id, instance_id, "api-groups", &[], |page: GroupsPage| Page {
+                items: page.groups,
+                total: page.total,
+            })
+            .await?;
         let other_groups = groups
             .into_iter()
             .map(|group| GroupItem { id: group.id, name: group.name, ..GroupItem::default() })
             .collect();
         Ok(GroupContents { other_groups, ..GroupContents::default() })
+    }
+
+    /// Every item of an instance's listing `GET …/instances/{id}/{resource}?{filter}`, read by
+    /// `offset`/`limit` pages of [`PAGE_SIZE`], each answer parsed as `P` and split by `items`.
+    async fn list_of_instance<P: DeserializeOwned, T>(
+        &self,
+        region: &str,
+        project_id: &str,
+        instance_id: &str,
+        resource: &str,
+        filter: &[(&str, &str)],
+        items: fn(P) -> Page<T>,
+    ) -> Result<Vec<T>, FetchError> {
+        let path =
+            format!("/v2/{}/apigw/instances/{}/{resource}", percent_encode(project_id), percent_encode(instance_id));
+        let path = path.as_str();
+        read_listing(PAGE_SIZE, |page| async move {
+            let (offset, limit) = ((page * PAGE_SIZE).to_string(), PAGE_SIZE.to_string());
+            let mut query = filter.to_vec();
+            query.extend([("offset", offset.as_str()), ("limit", limit.as_str())]);
+            let response = self.call(region, project_id, Method::GET, path, &query, Payload::Empty).await?;
+            let body = utf8_body(&response)?;
+            let answer: P = serde_json::from_str(&body)
+                .map_err(|e| self.context(WireError::Json(e).into_fetch_error(&response, &wire::ERRORS)))?;
+            Ok(items(answer))
+        })
+        .await
     }
 }
