@@ -74,7 +74,7 @@ struct Slot {
     outlook: Outlook,
     kind: Option<TaskKind>,
     /// The due time and the earlier of it and the deadline under which the slot sits in its
-    /// endpoint's queues, while it waits for its next poll (see [`Scheduler::requeue`]).
+    /// endpoint's queues, while it waits for its next poll (see [`requeue`]).
     queued: Option<(Instant, Instant)>,
 }
 

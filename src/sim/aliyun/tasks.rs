@@ -1,6 +1,7 @@
 //! Alibaba's part of the simulator's state, its groups, and the tasks it creates: an
 //! `ImportOAS` after its synchronous checks, and the scenario's start tasks (Alibaba has no
-//! asynchronous export; [`TASKS`] registers them with its import quirks). The plan itself is shared (`sim/import.rs`, on `provider::rules`).
+//! asynchronous export; [`TASKS`] registers them with its import quirks). The plan itself is
+//! shared (`sim/import.rs`, on `provider::rules`).
 
 use super::setup;
 use crate::domain::{ProviderKind, TaskKind, TaskRef};

@@ -1,6 +1,7 @@
 //! Huawei's part of the simulator's state, its instances (environments and groups), and the
 //! tasks it creates: `async-import` and `async-export` after their synchronous checks, and the
-//! scenario's start tasks ([`TASKS`] registers them with its import quirks). The plan itself is shared (`sim/import.rs`, on `provider::rules`).
+//! scenario's start tasks ([`TASKS`] registers them with its import quirks). The plan itself is
+//! shared (`sim/import.rs`, on `provider::rules`).
 
 use super::export::{self, ExportRequest};
 use super::scenario::Environment;
