@@ -17,7 +17,7 @@ use crate::app::labels::ImportedInto;
 use crate::check::GroupKnowledge;
 use crate::domain::{FetchError, FetchErrorKind, Target, TaskRef};
 use crate::openapi::{self, Document};
-use crate::provider::{self, Clients, ExportRequest, GroupContents, ImportOptions, LazyClients};
+use crate::provider::{self, Clients, ExportRequest, ImportOptions, LazyClients};
 use crate::report::{self, ExitStatus, Mode};
 use crate::sanitize;
 use crate::store::Change;
@@ -124,8 +124,8 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
         document.operations.len(),
         schemas
     )?;
-    // The group as the check read it, so the label can name it rather than quote its id.
-    let group_read = if args.no_check { None } else { preflight(context, args, &target, &options, &document, err)? };
+    // The group's name as the check read it, so the label can name it rather than quote its id.
+    let group_name = if args.no_check { None } else { preflight(context, args, &target, &options, &document, err)? };
     let clients = clients(context, &target)?;
     let mut notes = Vec::new();
     let created = super::runtime()?
@@ -139,7 +139,7 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
     let spec = std::fs::canonicalize(&args.spec).unwrap_or_else(|_| args.spec.clone());
     let label = Some(args.label.clone().unwrap_or_else(|| {
         let group_id = target.group_id().or(options.group.as_deref());
-        let into = match (group_id, group_read.as_ref().map(|g| g.name.as_str()).filter(|n| !n.is_empty())) {
+        let into = match (group_id, group_name.as_deref()) {
             (Some(_), Some(name)) => ImportedInto::Group(name),
             (Some(id), None) => ImportedInto::Group(id),
             // No group given: the import creates one named after the spec's title (Huawei).
@@ -156,7 +156,7 @@ pub fn import(context: &Context, args: &ImportArgs, out: &mut dyn Write, err: &m
 }
 
 /// The check before an import: what the gateway would reject stops the import, unless
-/// `--force` (then it is printed as warnings). Returns the group as it was read, if it was.
+/// `--force` (then it is printed as warnings). Returns the group's name as it was read, if it was.
 fn preflight(
     context: &Context,
     args: &ImportArgs,
@@ -164,10 +164,10 @@ fn preflight(
     options: &ImportOptions,
     document: &Document,
     err: &mut dyn Write,
-) -> Result<Option<GroupContents>, Failure> {
+) -> Result<Option<String>, Failure> {
     let group = super::check_cmds::read_group(context, target, options)?;
     let read = match &group {
-        GroupKnowledge::Read(contents) => Some(contents.clone()),
+        GroupKnowledge::Read(contents) => Some(contents.name.clone()).filter(|name| !name.is_empty()),
         GroupKnowledge::Unread(_) => None,
     };
     let check = super::check_cmds::run(document, target, options, group);
