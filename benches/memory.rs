@@ -158,16 +158,17 @@ fn frames() {
     app.update(Action::Polled(support::polled(small.clone(), 0)));
     row("(first answer for another task: its time labels appear)", &app);
     let running = small.subtasks.iter().position(|s| s.state == SubtaskState::Running).unwrap();
-    small.subtasks[running].state = SubtaskState::Succeeded;
-    small.counts = oaswatch::domain::Counts::of(&small.subtasks);
+    std::sync::Arc::make_mut(&mut small.subtasks)[running].state = SubtaskState::Succeeded;
+    small.counts = oaswatch::domain::Counts::of(small.subtasks.iter());
     app.update(Action::Polled(support::polled(small.clone(), 0)));
     row("one subtask of another task finishes (its task-list row: count and bar)", &app);
     // A poll flips one visible subtask (row 3 under "failures first" is a running one) to succeeded.
     let visible = app.selected_entry().unwrap().view.index()[app.selected_entry().unwrap().view.offset() + 2] as usize;
     let before = task.subtasks[visible].state;
-    task.subtasks[visible].state = SubtaskState::Succeeded;
-    task.subtasks[visible].set_raw_status("OVER");
-    task.counts = oaswatch::domain::Counts::of(&task.subtasks);
+    let subtasks = std::sync::Arc::make_mut(&mut task.subtasks);
+    subtasks[visible].state = SubtaskState::Succeeded;
+    subtasks[visible].set_raw_status("OVER");
+    task.counts = oaswatch::domain::Counts::of(task.subtasks.iter());
     app.update(Action::Polled(support::polled(task.clone(), 1)));
     row(&format!("one subtask status changes ({before:?} to Succeeded; counts in title and task list too)"), &app);
     // The same kind of change where the row stays put (sorted by path, a running one finishes):
@@ -181,9 +182,10 @@ fn frames() {
         .map(|&p| p as usize)
         .find(|&p| task.subtasks[p].state == SubtaskState::Running)
         .unwrap();
-    task.subtasks[visible].state = SubtaskState::Succeeded;
-    task.subtasks[visible].set_raw_status("OVER");
-    task.counts = oaswatch::domain::Counts::of(&task.subtasks);
+    let subtasks = std::sync::Arc::make_mut(&mut task.subtasks);
+    subtasks[visible].state = SubtaskState::Succeeded;
+    subtasks[visible].set_raw_status("OVER");
+    task.counts = oaswatch::domain::Counts::of(task.subtasks.iter());
     app.update(Action::Polled(support::polled(task.clone(), 2)));
     row("one visible subtask Running to Succeeded, row stays put (sorted by path)", &app);
     app.update(Action::Command(Command::Down));

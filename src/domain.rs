@@ -312,7 +312,9 @@ pub struct Task {
     pub raw_status: String,
     pub counts: Counts,
     pub error: Option<ApiError>,
-    pub subtasks: Vec<Subtask>,
+    /// Shared: a poll that finds the task unchanged hands on the last answer's subtasks (and
+    /// every consumer keeps its own snapshot) without copying each one.
+    pub subtasks: Arc<[Subtask]>,
     pub export: Option<ExportFile>,
     /// The API group the task imported into, when the provider says.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -337,7 +339,7 @@ impl Task {
             raw_status: raw_status.into(),
             counts: Counts::default(),
             error: None,
-            subtasks: Vec::new(),
+            subtasks: Arc::from([]),
             export: None,
             group_id: None,
             warnings: Vec::new(),
@@ -349,7 +351,7 @@ impl Task {
     #[must_use]
     pub fn with_subtasks(mut self, subtasks: Vec<Subtask>) -> Task {
         self.counts = Counts::of(&subtasks);
-        self.subtasks = subtasks;
+        self.subtasks = subtasks.into();
         self
     }
 

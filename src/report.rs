@@ -667,9 +667,9 @@ mod tests {
     #[test]
     fn progress_lines_change_only_when_what_they_say_does() {
         let running = task(TaskState::Running, vec![subtask(SubtaskState::Running, None)]);
-        let mut later = running.clone();
-        later.subtasks[0].state = SubtaskState::Waiting;
-        later = later.clone().with_subtasks(later.subtasks);
+        let mut subtasks = running.subtasks.to_vec();
+        subtasks[0].state = SubtaskState::Waiting;
+        let later = running.clone().with_subtasks(subtasks);
         assert_eq!(
             progress_body(&task_ref(), Some(&running), None),
             progress_body(&task_ref(), Some(&later), None),

@@ -86,7 +86,7 @@ impl Baseline {
     fn of(task: &Task) -> Baseline {
         let mut entries: Vec<u64> = identities(&task.subtasks)
             .into_iter()
-            .zip(&task.subtasks)
+            .zip(task.subtasks.iter())
             .map(|(identity, subtask)| (identity & !STATE_BITS) | state_code(subtask.state))
             .collect();
         entries.sort_unstable();
@@ -136,7 +136,9 @@ impl ChangeTracker {
         let Some(baseline) = self.seen.get(task_ref) else { return ChangedSet::default() };
         let mut set = ChangedSet { has_baseline: true, ..ChangedSet::default() };
         let mut matched = 0usize;
-        for (position, (identity, subtask)) in identities(&task.subtasks).into_iter().zip(&task.subtasks).enumerate() {
+        for (position, (identity, subtask)) in
+            identities(&task.subtasks).into_iter().zip(task.subtasks.iter()).enumerate()
+        {
             let differs = if let Some(state) = baseline.state_of(identity) {
                 matched += 1;
                 state != state_code(subtask.state)

@@ -156,7 +156,7 @@ fn check_notification(name: &str, running: &Task, last: &Task, c: &Counts) {
 }
 
 fn check(name: &str, task: &Task) {
-    let c = Counts::of(&task.subtasks);
+    let c = Counts::of(task.subtasks.iter());
     assert_eq!(task.counts, c, "{name}: the provider layer's counts");
     let outcome = TaskOutcome {
         task_ref: task.task_ref.clone(),

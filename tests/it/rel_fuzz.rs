@@ -241,9 +241,9 @@ fn ok_response(body: &str) -> RawResponse {
 
 fn check_task(task: &Task, task_ref: &TaskRef, body: &str) -> Result<(), TestCaseError> {
     prop_assert_eq!(&task.task_ref, task_ref);
-    prop_assert_eq!(task.counts, Counts::of(&task.subtasks), "counts are the subtasks'");
+    prop_assert_eq!(task.counts, Counts::of(task.subtasks.iter()), "counts are the subtasks'");
     prop_assert_eq!(task.raw_body.as_deref(), Some(body), "the raw body is kept verbatim");
-    for subtask in &task.subtasks {
+    for subtask in task.subtasks.iter() {
         prop_assert!((subtask.raw_index as usize) < task.subtasks.len().max(1), "raw_index {}", subtask.raw_index);
     }
     if task.kind == TaskKind::Export {
