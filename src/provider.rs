@@ -16,6 +16,7 @@
 //! ├── endpoint     override URLs and their rules
 //! ├── machine      the no-proxy client of the instance metadata services
 //! ├── answers      each task's last answer, so the same answer again is not parsed again
+//! ├── per_task     what every poll of a task sends the same, worked out on its first poll
 //! └── raw_item, same_answer
 //! ```
 //!
@@ -30,6 +31,7 @@ pub mod endpoint;
 pub mod http;
 pub mod huawei;
 pub mod machine;
+pub mod per_task;
 pub mod raw_item;
 pub mod rules;
 pub mod same_answer;

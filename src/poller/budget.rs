@@ -31,6 +31,8 @@ pub(super) struct Budget {
     ceiling: f64,
     /// Requests per second allowed now.
     rate: f64,
+    /// The time between two requests at `rate`, kept with it: asked several times per request.
+    spacing: Duration,
     /// Dispatch times within the last window.
     recent: VecDeque<Instant>,
     in_flight: usize,
@@ -54,6 +56,7 @@ impl Budget {
         Budget {
             ceiling,
             rate: ceiling,
+            spacing: spacing_at(ceiling),
             recent: VecDeque::with_capacity(requests_per_second.clamp(1, 64) as usize),
             in_flight: 0,
             probes_in_flight: 0,
@@ -118,7 +121,12 @@ impl Budget {
 
     /// The time between two requests at the current rate.
     pub(super) fn spacing(&self) -> Duration {
-        WINDOW.div_f64(self.rate.max(FLOOR))
+        self.spacing
+    }
+
+    fn set_rate(&mut self, rate: f64) {
+        self.rate = rate;
+        self.spacing = spacing_at(rate);
     }
 
     /// Counts a request that starts now; returns whether it is a probe of a throttled endpoint.
@@ -141,7 +149,7 @@ impl Budget {
     pub(super) fn calm(&mut self, now: Instant) {
         self.consecutive_throttles = 0;
         if self.rate < self.ceiling && now.saturating_duration_since(self.calm_since) >= CALM {
-            self.rate = (self.rate + self.step()).min(self.ceiling);
+            self.set_rate((self.rate + self.step()).min(self.ceiling));
             self.calm_since = now;
         }
     }
@@ -153,7 +161,7 @@ impl Budget {
         let until = now + pause;
         self.blocked_until = Some(self.blocked_until.map_or(until, |b| b.max(until)));
         if self.last_cut.is_none_or(|cut| sent >= cut) {
-            self.rate = (self.rate / 2.0).max(FLOOR.min(self.ceiling));
+            self.set_rate((self.rate / 2.0).max(FLOOR.min(self.ceiling)));
             self.last_cut = Some(now);
         }
         self.calm_since = now;
@@ -167,6 +175,11 @@ impl Budget {
     fn step(&self) -> f64 {
         (self.ceiling / 10.0).max(1.0)
     }
+}
+
+/// The time between two requests at `rate` requests a second.
+fn spacing_at(rate: f64) -> Duration {
+    WINDOW.div_f64(rate.max(FLOOR))
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use tokio::time::Instant;
 
 use super::budget::Budget;
 use super::calendar::Calendar;
-use super::outlook::{Change, Forecast, Gaps, History, Outlook, likely, scaled_gap};
+use super::outlook::{Change, Forecast, GapCurve, Gaps, History, Outlook, likely, scaled_gap};
 use super::{Policy, PollCmd, Polled, PollerConfig, Query, Share};
 use crate::domain::{FetchError, FetchErrorKind, Task, TaskKind, TaskRef};
 use crate::provider::Fetch;
@@ -55,6 +55,7 @@ enum Focus {
 }
 
 struct Slot {
+    task_ref: TaskRef,
     endpoint: usize,
     /// The next poll; booked in the endpoint's calendar when `booked`.
     due: Option<Instant>,
@@ -69,7 +70,7 @@ struct Slot {
     focus: Focus,
     consecutive_errors: u32,
     phase: Phase,
-    /// Bumped on every (re)watch so a result from before an unwatch is dropped.
+    /// Bumped on every (re)watch so a result from before an unwatch is dropped; the slot's key.
     generation: u64,
     outlook: Outlook,
     kind: Option<TaskKind>,
@@ -133,9 +134,12 @@ pub(super) struct Scheduler<F> {
     rng: StdRng,
     /// The zero of the forecasts' clock.
     origin: Instant,
-    /// foldhash: looked up several times per request, where SipHash over the references'
-    /// strings was about 3 % of `wait`'s instructions (callgrind).
-    slots: HashMap<TaskRef, Slot, foldhash::fast::RandomState>,
+    /// Each watched task's slot, by its generation: the endpoints' queues and the answers carry
+    /// it, so the per-request lookups hash a number, not a reference's strings (which, looked
+    /// up several times per request, were a few percent of `wait`'s CPU; perf).
+    slots: HashMap<u64, Slot, foldhash::fast::RandomState>,
+    /// The generation of each watched task: for commands, which name tasks.
+    ids: HashMap<TaskRef, u64, foldhash::fast::RandomState>,
     endpoints: Vec<Endpoint>,
     endpoint_index: HashMap<String, usize>,
     /// How long finished tasks took, per endpoint and kind.
@@ -149,8 +153,6 @@ pub(super) struct Scheduler<F> {
     /// Scratch space for one pass over the endpoints, kept to avoid allocating per dispatch:
     /// when each may send.
     gates: Vec<Option<Instant>>,
-    /// Each watched slot's task by its generation, to go from the endpoints' queues to the slot.
-    generations: HashMap<u64, TaskRef, foldhash::fast::RandomState>,
     completions_tx: mpsc::UnboundedSender<Completion>,
     completions_rx: mpsc::UnboundedReceiver<Completion>,
 }
@@ -173,7 +175,7 @@ impl<F: Fetch> Scheduler<F> {
             recount: false,
             next_replan: Instant::now(),
             gates: Vec::new(),
-            generations: HashMap::default(),
+            ids: HashMap::default(),
             completions_tx,
             completions_rx,
         }
@@ -216,7 +218,7 @@ impl<F: Fetch> Scheduler<F> {
                 },
                 query = queries.recv(), if queries_open => match query {
                     Some(Query::Unsent(reply)) => {
-                        let unsent = self.slots.iter().filter(|(_, s)| s.last_sent.is_none()).map(|(r, _)| r.clone());
+                        let unsent = self.slots.values().filter(|s| s.last_sent.is_none()).map(|s| s.task_ref.clone());
                         let _ = reply.send(unsent.collect());
                     }
                     None => queries_open = false,
@@ -257,15 +259,18 @@ impl<F: Fetch> Scheduler<F> {
     fn apply(&mut self, cmd: PollCmd, now: Instant) {
         match cmd {
             PollCmd::Watch(task_ref) => {
-                if self.slots.contains_key(&task_ref) {
+                if self.ids.contains_key(&task_ref) {
                     return;
                 }
                 let endpoint = self.endpoint_for(&task_ref, now);
                 self.next_generation += 1;
+                let id = self.next_generation;
                 let outlook = Outlook::new(&task_ref);
+                self.ids.insert(task_ref.clone(), id);
                 self.slots.insert(
-                    task_ref.clone(),
+                    id,
                     Slot {
+                        task_ref,
                         endpoint,
                         due: None,
                         booked: false,
@@ -276,40 +281,39 @@ impl<F: Fetch> Scheduler<F> {
                         focus: Focus::Off,
                         consecutive_errors: 0,
                         phase: Phase::Active,
-                        generation: self.next_generation,
+                        generation: id,
                         outlook,
                         kind: None,
                         queued: None,
                     },
                 );
-                self.generations.insert(self.next_generation, task_ref.clone());
-                self.set_due(&task_ref, Some(now), now);
+                self.set_due(id, Some(now), now);
                 self.recount = true;
             }
             PollCmd::Unwatch(task_ref) => {
-                self.set_due(&task_ref, None, now);
-                if let Some(slot) = self.slots.remove(&task_ref) {
-                    self.generations.remove(&slot.generation);
+                if let Some(id) = self.ids.remove(&task_ref) {
+                    self.set_due(id, None, now);
+                    self.slots.remove(&id);
                 }
                 self.recount = true;
             }
             PollCmd::Refresh(Some(task_ref)) => {
-                if self.slots.contains_key(&task_ref) {
-                    self.refresh(&task_ref, now);
+                if let Some(&id) = self.ids.get(&task_ref) {
+                    self.refresh(id, now);
                 } else {
                     // Known finished (reopened from its saved snapshot): one fetch, and no
                     // confirming poll unless the answer says it is not finished after all.
                     self.apply(PollCmd::Watch(task_ref.clone()), now);
-                    if let Some(slot) = self.slots.get_mut(&task_ref) {
+                    if let Some(slot) = self.ids.get(&task_ref).and_then(|id| self.slots.get_mut(id)) {
                         slot.phase = Phase::Done;
                     }
                 }
                 self.recount = true;
             }
             PollCmd::Refresh(None) => {
-                let all: Vec<TaskRef> = self.slots.keys().cloned().collect();
-                for task_ref in all {
-                    self.refresh(&task_ref, now);
+                let all: Vec<u64> = self.slots.keys().copied().collect();
+                for id in all {
+                    self.refresh(id, now);
                 }
                 self.recount = true;
             }
@@ -349,10 +353,10 @@ impl<F: Fetch> Scheduler<F> {
         let visible: HashSet<&TaskRef> = visible.iter().collect();
         let scales: Vec<f64> = self.endpoints.iter().map(|e| e.focus_scale).collect();
         let mut sooner = Vec::new();
-        for (task_ref, slot) in &mut self.slots {
-            let focus = if selected == Some(task_ref) {
+        for (&id, slot) in &mut self.slots {
+            let focus = if selected == Some(&slot.task_ref) {
                 Focus::Selected
-            } else if visible.contains(task_ref) {
+            } else if visible.contains(&slot.task_ref) {
                 Focus::Visible
             } else {
                 Focus::Off
@@ -366,21 +370,21 @@ impl<F: Fetch> Scheduler<F> {
                     if focus == Focus::Selected { 1.0 } else { scales.get(slot.endpoint).copied().unwrap_or(1.0) };
                 let by = slot.last_sent.map_or(now, |last| last + self.config.interval.mul_f64(scale)).max(now);
                 if by < due {
-                    sooner.push((task_ref.clone(), by));
+                    sooner.push((id, by));
                 }
             }
             slot.focus = focus;
         }
-        for (task_ref, by) in sooner {
-            self.set_due(&task_ref, Some(by), now);
+        for (id, by) in sooner {
+            self.set_due(id, Some(by), now);
         }
     }
 
     /// Sets a task's next poll, booked in its endpoint's calendar under the adaptive policy
     /// (so it may come a little later than asked), freeing its previous booking.
-    fn set_due(&mut self, task_ref: &TaskRef, at: Option<Instant>, now: Instant) -> Option<Instant> {
+    fn set_due(&mut self, id: u64, at: Option<Instant>, now: Instant) -> Option<Instant> {
         let adaptive = self.adaptive();
-        let slot = self.slots.get_mut(task_ref)?;
+        let slot = self.slots.get_mut(&id)?;
         let endpoint = self.endpoints.get_mut(slot.endpoint)?;
         if std::mem::take(&mut slot.booked)
             && let Some(due) = slot.due
@@ -404,15 +408,15 @@ impl<F: Fetch> Scheduler<F> {
 
     /// Fetch now: restarts a task stopped on a final error; a finished task gets exactly one
     /// fetch (`Done` stays `Done` after it answers finished).
-    fn refresh(&mut self, task_ref: &TaskRef, now: Instant) {
-        let Some(slot) = self.slots.get_mut(task_ref) else { return };
+    fn refresh(&mut self, id: u64, now: Instant) {
+        let Some(slot) = self.slots.get_mut(&id) else { return };
         if slot.phase == Phase::Stopped {
             slot.consecutive_errors = 0;
             slot.phase = Phase::Active;
         }
         if !slot.in_flight {
             slot.prompt = true;
-            self.set_due(task_ref, Some(now), now);
+            self.set_due(id, Some(now), now);
         }
     }
 
@@ -441,34 +445,33 @@ impl<F: Fetch> Scheduler<F> {
                 return;
             }
             let adaptive = self.adaptive();
-            let mut best: Option<(Rank, &TaskRef)> = None;
+            let mut best: Option<(Rank, &Slot)> = None;
             for (endpoint, gate) in self.endpoints.iter().zip(&self.gates) {
                 if gate.is_none() {
                     continue;
                 }
                 // Due, or past its deadline: the front of the queue up to now.
                 for (_, generation) in endpoint.by_any.iter().take_while(|(any, _)| *any <= now) {
-                    let Some(task_ref) = self.generations.get(generation) else { continue };
-                    let Some(slot) = self.slots.get(task_ref) else { continue };
+                    let Some(slot) = self.slots.get(generation) else { continue };
                     let Some(due) = slot.due.filter(|_| !slot.in_flight) else { continue };
                     let rank = if adaptive { rank(slot, due, now) } else { Rank { tier: 0, score: secs(now - due) } };
                     let better = match &best {
                         None => true,
-                        Some((b, r)) => rank.beats(*b) || (rank == *b && task_ref < r),
+                        Some((b, r)) => rank.beats(*b) || (rank == *b && slot.task_ref < r.task_ref),
                     };
                     if better {
-                        best = Some((rank, task_ref));
+                        best = Some((rank, slot));
                     }
                 }
             }
-            let Some((_, task_ref)) = best else { return };
-            let task_ref = task_ref.clone();
-            self.start(task_ref, now);
+            let Some((_, slot)) = best else { return };
+            let id = slot.generation;
+            self.start(id, now);
         }
     }
 
-    fn start(&mut self, task_ref: TaskRef, now: Instant) {
-        let Some(slot) = self.slots.get_mut(&task_ref) else { return };
+    fn start(&mut self, id: u64, now: Instant) {
+        let Some(slot) = self.slots.get_mut(&id) else { return };
         let Some(endpoint) = self.endpoints.get_mut(slot.endpoint) else { return };
         let probe = endpoint.budget.start(now);
         if std::mem::take(&mut slot.booked)
@@ -482,7 +485,7 @@ impl<F: Fetch> Scheduler<F> {
         requeue(slot, endpoint);
         slot.prompt = false;
         slot.last_sent = Some(now);
-        let (generation, endpoint) = (slot.generation, slot.endpoint);
+        let (generation, endpoint, task_ref) = (slot.generation, slot.endpoint, slot.task_ref.clone());
         let fetcher = Arc::clone(&self.fetcher);
         let tx = self.completions_tx.clone();
         tokio::spawn(async move {
@@ -516,27 +519,25 @@ impl<F: Fetch> Scheduler<F> {
         if let Some(endpoint) = self.endpoints.get_mut(done.endpoint) {
             endpoint.budget.finish(done.probe);
         }
-        let slot = self.slots.get(&done.task_ref)?;
-        if slot.generation != done.generation {
-            return None; // unwatched and watched again while this fetch was in flight
-        }
-        let phase_before = slot.phase;
+        // Gone when it was unwatched (and perhaps watched again, under a new generation) while
+        // this fetch was in flight.
+        let id = done.generation;
+        let phase_before = self.slots.get(&id)?.phase;
         self.count_tasks();
         match &done.result {
-            Ok(task) => self.answered(&done.task_ref, task, now),
-            Err(error) => self.failed(&done.task_ref, error, done.sent, now),
+            Ok(task) => self.answered(id, task, now),
+            Err(error) => self.failed(id, error, done.sent, now),
         }
-        let slot = self.slots.get_mut(&done.task_ref)?;
+        let slot = self.slots.get_mut(&id)?;
         slot.in_flight = false;
         // Its next poll was set while it was still in flight: it waits in the queues from now.
         if let Some(endpoint) = self.endpoints.get_mut(slot.endpoint) {
             requeue(slot, endpoint);
         }
         self.recount |= slot.phase != phase_before;
-        let endpoint = slot.endpoint;
+        let (endpoint, due) = (slot.endpoint, slot.due);
         self.count_tasks();
-        let next_poll_in =
-            self.slots.get(&done.task_ref).and_then(|s| s.due).map(|at| at.saturating_duration_since(now));
+        let next_poll_in = due.map(|at| at.saturating_duration_since(now));
         Some(Polled {
             task_ref: done.task_ref,
             at: done.at,
@@ -548,11 +549,11 @@ impl<F: Fetch> Scheduler<F> {
     }
 
     /// A successful answer: the task's forecast learns from it and sets its next poll.
-    fn answered(&mut self, task_ref: &TaskRef, task: &Task, now: Instant) {
-        let gaps = self.gaps(self.slots.get(task_ref).map_or(0, |s| s.endpoint));
+    fn answered(&mut self, id: u64, task: &Task, now: Instant) {
+        let gaps = self.gaps(self.slots.get(&id).map_or(0, |s| s.endpoint));
         let adaptive = self.adaptive();
         let (origin, asked) = (self.origin, self.config.interval);
-        let Some(slot) = self.slots.get_mut(task_ref) else { return };
+        let Some(slot) = self.slots.get_mut(&id) else { return };
         slot.consecutive_errors = 0;
         slot.kind = Some(task.kind);
         if let Some(endpoint) = self.endpoints.get_mut(slot.endpoint) {
@@ -603,16 +604,16 @@ impl<F: Fetch> Scheduler<F> {
         // Jittered, but never past the longest gap.
         let gap = gap.map(|g| jittered(&mut self.rng, self.config.jitter, g).min(gaps.max.max(g)));
         slot.deadline = (adaptive && slot.phase == Phase::Active).then(|| now + gaps.max);
-        self.set_due(task_ref, gap.map(|g| now + g), now);
+        self.set_due(id, gap.map(|g| now + g), now);
     }
 
     /// A failed fetch: a final error stops the task, a throttling answer pauses and slows its
     /// endpoint, anything else backs off with full jitter.
-    fn failed(&mut self, task_ref: &TaskRef, error: &FetchError, sent: Instant, now: Instant) {
-        let Some(slot) = self.slots.get_mut(task_ref) else { return };
+    fn failed(&mut self, id: u64, error: &FetchError, sent: Instant, now: Instant) {
+        let Some(slot) = self.slots.get_mut(&id) else { return };
         if !error.kind.is_retryable() {
             slot.phase = Phase::Stopped;
-            self.set_due(task_ref, None, now);
+            self.set_due(id, None, now);
             return;
         }
         slot.consecutive_errors += 1;
@@ -629,7 +630,7 @@ impl<F: Fetch> Scheduler<F> {
             // rather than after a private backoff that can outlast the throttling by a minute.
             delay = pause;
         }
-        self.set_due(task_ref, Some(now + delay), now);
+        self.set_due(id, Some(now + delay), now);
     }
 
     /// The gaps for a task of `endpoint`: its longest one grows with the endpoint's tasks when
@@ -764,14 +765,16 @@ const SCALE_RANGE: (f64, f64) = (1.0 / 20.0, 20.0);
 /// (stretched only if they alone ask for more than the target); the rest share what is left
 /// with one factor, down to the longest gap; a budget left over is spent on all alike.
 fn scales_for(forecasts: &[Vec<Forecast>; 3], target: f64, now: Instant, gaps: Gaps) -> [f64; 3] {
-    let demand = |classes: &[Vec<Forecast>], m: f64| -> f64 {
-        classes.iter().flatten().map(|f| 1.0 / secs(scaled_gap(*f, now, gaps, m)).max(0.001)).sum()
-    };
-    let (least, most) = SCALE_RANGE;
     if forecasts.iter().all(Vec::is_empty) {
         return [1.0; 3];
     }
-    let (near, rest) = forecasts.split_at(1);
+    let curves: [Vec<GapCurve>; 3] =
+        std::array::from_fn(|class| forecasts[class].iter().map(|f| GapCurve::new(*f, now, gaps)).collect());
+    let demand = |classes: &[Vec<GapCurve>], m: f64| -> f64 {
+        classes.iter().flatten().map(|curve| 1.0 / secs(curve.at(m)).max(0.001)).sum()
+    };
+    let (least, most) = SCALE_RANGE;
+    let (near, rest) = curves.split_at(1);
     let near_at_one = demand(near, 1.0);
     if near_at_one >= target {
         return [solve(|m| demand(near, m), target.max(0.0), 1.0, most), most, most];
@@ -781,7 +784,7 @@ fn scales_for(forecasts: &[Vec<Forecast>; 3], target: f64, now: Instant, gaps: G
         let m = solve(|m| demand(rest, m), left, 1.0, most);
         return [1.0, m, m];
     }
-    [solve(|m| demand(forecasts, m), target, least, 1.0); 3]
+    [solve(|m| demand(&curves, m), target, least, 1.0); 3]
 }
 
 /// The `m` in `[lo, hi]` at which the falling `demand(m)` meets `target` (an end if it never does).

@@ -9,7 +9,7 @@ use std::error::Error as _;
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{RequestBuilder, StatusCode, redirect};
 
 use crate::domain::{FetchError, FetchErrorKind};
@@ -79,6 +79,10 @@ fn builder(config: &HttpConfig) -> reqwest::ClientBuilder {
         .read_timeout(config.read_timeout)
         .timeout(config.total_timeout)
         .redirect(redirect::Policy::none())
+        // No retries here (the poller owns them). reqwest's default policy would retry only
+        // HTTP/2 refusals, which an HTTP/1.1 client never gets, yet copies every request's
+        // headers in case it does; with no retries allowed it copies nothing.
+        .retry(reqwest::retry::never().max_retries_per_request(0))
         .http1_only()
         .pool_idle_timeout(Duration::from_secs(90))
         .tcp_keepalive(Duration::from_secs(15))
@@ -89,26 +93,56 @@ fn builder(config: &HttpConfig) -> reqwest::ClientBuilder {
 ///
 /// The error names no value: the text of a credential must not reach a message.
 pub fn sensitive_header(value: &str) -> Result<HeaderValue, FetchError> {
-    let mut header = HeaderValue::from_str(value).map_err(|_| {
-        FetchError::new(
-            FetchErrorKind::Auth,
-            "credentials.invalid",
-            "a credential contains characters that cannot be sent in an HTTP header (a stray newline or space?)",
-        )
-    })?;
+    let mut header = HeaderValue::from_str(value).map_err(|_| unsendable(true))?;
     header.set_sensitive(true);
     Ok(header)
 }
 
 /// A header value built from our own text (dates, nonces, ids from validated task references).
 pub fn plain_header(value: &str) -> Result<HeaderValue, FetchError> {
-    HeaderValue::from_str(value).map_err(|_| {
+    HeaderValue::from_str(value).map_err(|_| unsendable(false))
+}
+
+/// The error for a header value that cannot be sent; it names no value.
+fn unsendable(sensitive: bool) -> FetchError {
+    if sensitive {
+        FetchError::new(
+            FetchErrorKind::Auth,
+            "credentials.invalid",
+            "a credential contains characters that cannot be sent in an HTTP header (a stray newline or space?)",
+        )
+    } else {
         FetchError::new(
             FetchErrorKind::Protocol,
             "request.invalid",
             "a request header value contains invalid characters",
         )
-    })
+    }
+}
+
+/// A request's headers in one map: each is a name, a value, and whether the value authenticates
+/// (it then prints as `Sensitive`, and a value that cannot be sent is a credentials error).
+///
+/// The values are cut out of one shared buffer: reqwest clones a request's headers on the way
+/// out, and a value in a buffer of its own costs two allocations and two frees on that way
+/// (BENCHMARKS.md, cost per request).
+pub fn header_map(headers: &[(HeaderName, &str, bool)]) -> Result<HeaderMap, FetchError> {
+    let mut buffer = Vec::with_capacity(headers.iter().map(|(_, value, _)| value.len()).sum());
+    for (_, value, _) in headers {
+        buffer.extend_from_slice(value.as_bytes());
+    }
+    let shared = bytes::Bytes::from(buffer);
+    let mut map = HeaderMap::with_capacity(headers.len() + 4);
+    let mut start = 0;
+    for (name, value, sensitive) in headers {
+        let end = start + value.len();
+        let mut header =
+            HeaderValue::from_maybe_shared(shared.slice(start..end)).map_err(|_| unsendable(*sensitive))?;
+        header.set_sensitive(*sensitive);
+        map.append(name.clone(), header);
+        start = end;
+    }
+    Ok(map)
 }
 
 /// A complete response: status, headers and the (capped) body.

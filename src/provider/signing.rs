@@ -6,6 +6,7 @@
 //! `huawei::sign::SDK_HMAC`) and checks it against the official vectors; the client signs and the
 //! simulator verifies with the same constant. docs/protocols.md describes both schemes.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
@@ -123,9 +124,20 @@ pub fn parse_sdk_date(text: &str) -> Option<SystemTime> {
 
 /// Builds `name:value\n` lines and the `;`-joined list from headers, lowercased, trimmed, sorted.
 pub fn canonical_headers(headers: &[(&str, &str)]) -> (String, String) {
-    let mut lowered: Vec<(String, &str)> =
-        headers.iter().map(|(name, value)| (name.to_ascii_lowercase(), value.trim())).collect();
-    lowered.sort();
+    // Names are lowercase already when they come from `HeaderName`s, as the clients' do: only
+    // the others are copied.
+    let mut lowered: Vec<(Cow<'_, str>, &str)> = headers
+        .iter()
+        .map(|(name, value)| {
+            let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(*name)
+            };
+            (name, value.trim())
+        })
+        .collect();
+    lowered.sort_unstable();
     let mut lines = String::with_capacity(lowered.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
     let mut names = String::with_capacity(lowered.iter().map(|(n, _)| n.len() + 1).sum());
     for (name, value) in &lowered {
@@ -190,6 +202,38 @@ pub struct SignedRequest<'a> {
     pub date: &'a str,
 }
 
+/// [`SignedRequest`] with its path and query already in canonical form: the URI encoded as the
+/// scheme's `canonical_uri` does, the query as [`canonical_query`] gives it. Both are the same on
+/// every poll of a task, so a client works them out once per task.
+#[derive(Debug, Clone, Copy)]
+pub struct CanonicalRequest<'a> {
+    pub method: &'a str,
+    pub uri: &'a str,
+    pub query: &'a str,
+    pub signed_headers: &'a [(&'a str, &'a str)],
+    pub hashed_payload: &'a str,
+    pub date: &'a str,
+}
+
+/// `METHOD\nURI\nquery\nheader lines\nsigned names\npayload hash`, and the signed names.
+fn canonical_request_of(
+    method: &str,
+    uri: &str,
+    query: &str,
+    signed_headers: &[(&str, &str)],
+    hashed_payload: &str,
+) -> (String, String) {
+    let (header_lines, signed_names) = canonical_headers(signed_headers);
+    let parts = [uri, query, &header_lines, &signed_names, hashed_payload];
+    let mut text = String::with_capacity(method.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>());
+    text.extend(method.chars().map(|c| c.to_ascii_uppercase()));
+    for part in parts {
+        text.push('\n');
+        text.push_str(part);
+    }
+    (text, signed_names)
+}
+
 /// A parsed `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedAuthorization {
@@ -201,16 +245,8 @@ pub struct ParsedAuthorization {
 impl Scheme {
     /// The canonical request text, and the `;`-joined list of signed header names.
     pub fn canonical_request(&self, req: &SignedRequest<'_>) -> (String, String) {
-        let (header_lines, signed_names) = canonical_headers(req.signed_headers);
         let (uri, query) = ((self.canonical_uri)(req.path), canonical_query(req.query));
-        let parts = [uri.as_str(), &query, &header_lines, &signed_names, req.hashed_payload];
-        let mut text = String::with_capacity(req.method.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>());
-        text.push_str(&req.method.to_ascii_uppercase());
-        for part in parts {
-            text.push('\n');
-            text.push_str(part);
-        }
-        (text, signed_names)
+        canonical_request_of(req.method, &uri, &query, req.signed_headers, req.hashed_payload)
     }
 
     pub fn string_to_sign(&self, date: &str, canonical_request: &str) -> String {
@@ -234,10 +270,33 @@ impl Scheme {
 
     /// The full `Authorization` header value.
     pub fn authorization(&self, key_id: &str, secret: &[u8], req: &SignedRequest<'_>) -> String {
-        let (canonical, signed_names) = self.canonical_request(req);
-        let sig = hmac_sha256_hex(secret, self.string_to_sign(req.date, &canonical).as_bytes());
+        let (uri, query) = ((self.canonical_uri)(req.path), canonical_query(req.query));
+        let canonical = CanonicalRequest {
+            method: req.method,
+            uri: &uri,
+            query: &query,
+            signed_headers: req.signed_headers,
+            hashed_payload: req.hashed_payload,
+            date: req.date,
+        };
+        self.authorization_of(key_id, secret, &canonical)
+    }
+
+    /// [`Scheme::authorization`] of a request whose URI and query are in canonical form.
+    pub fn authorization_of(&self, key_id: &str, secret: &[u8], req: &CanonicalRequest<'_>) -> String {
+        let (text, signed_names) =
+            canonical_request_of(req.method, req.uri, req.query, req.signed_headers, req.hashed_payload);
+        let sig = hmac_sha256_hex(secret, self.string_to_sign(req.date, &text).as_bytes());
         let sep = self.separator;
-        format!("{} {}={key_id}{sep}SignedHeaders={signed_names}{sep}Signature={sig}", self.algorithm, self.key_field)
+        let mut out = String::with_capacity(
+            self.algorithm.len() + self.key_field.len() + key_id.len() + signed_names.len() + sig.len() + 32,
+        );
+        for part in [self.algorithm, " ", self.key_field, "=", key_id, sep, "SignedHeaders=", &signed_names, sep] {
+            out.push_str(part);
+        }
+        out.push_str("Signature=");
+        out.push_str(&sig);
+        out
     }
 
     /// Parses `ALGORITHM KeyField=…, SignedHeaders=…, Signature=…` (either separator).

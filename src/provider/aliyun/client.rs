@@ -8,7 +8,10 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use reqwest::{Method, Url};
+use reqwest::header::{
+    ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderName, HeaderValue,
+};
+use reqwest::{Method, RequestBuilder, Url};
 use secrecy::ExposeSecret as _;
 
 use super::credentials::AliyunCredentials;
@@ -21,8 +24,11 @@ use crate::provider::answers::Answers;
 use crate::provider::client_support::CloudClient;
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::host_header;
-use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
-use crate::provider::signing::{SignedRequest, acs_date, canonical_query, lower_hex, percent_encode, sha256_hex};
+use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, header_map, utf8_body};
+use crate::provider::per_task::PerTask;
+use crate::provider::signing::{
+    CanonicalRequest, EMPTY_SHA256, acs_date, canonical_query, lower_hex, percent_encode, sha256_hex,
+};
 use crate::provider::{Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported};
 
 /// The Alibaba console's documented import limits (docs/protocols.md); the API may accept more,
@@ -61,6 +67,18 @@ pub struct AliyunClient {
     body_cap: usize,
     /// Each task's last answer: the same answer again is not parsed again.
     answers: Arc<Answers>,
+    /// Each polled task's address, worked out on its first poll.
+    addresses: Arc<PerTask<Address>>,
+}
+
+/// Where a call goes (its parameters in the query), with the canonical URI and query its
+/// signature covers: the same on every poll of a task.
+#[derive(Debug)]
+pub(super) struct Address {
+    url: Url,
+    host: String,
+    canonical_uri: String,
+    canonical_query: String,
 }
 
 /// A request body and its content type.
@@ -91,6 +109,7 @@ impl AliyunClient {
             provider_name: None,
             body_cap: DEFAULT_BODY_CAP,
             answers: Arc::default(),
+            addresses: Arc::default(),
         }
     }
 
@@ -120,7 +139,9 @@ impl AliyunClient {
     }
 
     async fn describe(&self, task_ref: &TaskRef, region: &str, operation_id: &str) -> Result<Task, FetchError> {
-        let response = self.call(region, "DescribeImportOASTask", &[("OperationId", operation_id)], None).await?;
+        let address =
+            self.addresses.get_or_make(task_ref, || self.address(region, &[("OperationId", operation_id)]))?;
+        let response = self.send(&address, "DescribeImportOASTask", None).await?;
         let body = utf8_body(&response)?;
         if let Some(task) = self.answers.same(task_ref, &body) {
             return Ok(task);
@@ -174,67 +195,80 @@ impl AliyunClient {
         query: &[(&str, &str)],
         body: Option<Body>,
     ) -> Result<RawResponse, FetchError> {
-        let base = super::base_url(region, self.endpoint.as_ref())
+        let address = self.address(region, query)?;
+        self.send(&address, action, body).await
+    }
+
+    /// Where a call with these parameters goes, and its canonical URI and query.
+    fn address(&self, region: &str, query: &[(&str, &str)]) -> Result<Address, FetchError> {
+        let mut url = super::base_url(region, self.endpoint.as_ref())
             .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
-        let mut url = base;
         // In the canonical (sorted) order the signature uses, which is also the order the SDK
         // sends: its request models serialise their fields alphabetically.
-        let joined = canonical_query(query);
-        url.set_query((!joined.is_empty()).then_some(joined.as_str()));
+        let canonical_query = canonical_query(query);
+        url.set_query((!canonical_query.is_empty()).then_some(canonical_query.as_str()));
+        Ok(Address { host: host_header(&url), canonical_uri: (ACS3.canonical_uri)(url.path()), canonical_query, url })
+    }
 
+    /// Signs and sends one call to `address`.
+    async fn send(&self, address: &Address, action: &str, body: Option<Body>) -> Result<RawResponse, FetchError> {
         let creds = self.creds.get().await?;
-        let host = host_header(&url);
         let date = acs_date(SystemTime::now());
         let nonce = lower_hex(&rand::random::<[u8; 16]>());
-        let payload_hash = sha256_hex(body.as_ref().map_or(&[][..], |b| &b.bytes));
+        let payload_hash = body.as_ref().map_or_else(|| EMPTY_SHA256.to_owned(), |b| sha256_hex(&b.bytes));
         let token = creds.security_token.as_ref().map(|t| t.expose_secret().to_owned());
 
-        let mut headers: Vec<(&str, &str)> = vec![
-            ("host", &host),
-            ("x-acs-action", action),
-            ("x-acs-version", API_VERSION),
-            ("x-acs-date", &date),
-            ("x-acs-signature-nonce", &nonce),
-            ("x-acs-content-sha256", &payload_hash),
-            ("accept", "application/json"),
+        // (name, value, whether it authenticates); the names as constants, so that none is
+        // parsed again per request.
+        let mut headers: Vec<(HeaderName, &str, bool)> = vec![
+            (HOST, &address.host, false),
+            (HeaderName::from_static("x-acs-action"), action, false),
+            (HeaderName::from_static("x-acs-version"), API_VERSION, false),
+            (HeaderName::from_static("x-acs-date"), &date, false),
+            (HeaderName::from_static("x-acs-signature-nonce"), &nonce, false),
+            (HeaderName::from_static("x-acs-content-sha256"), &payload_hash, false),
+            (ACCEPT, "application/json", false),
         ];
         if let Some(body) = &body {
-            headers.push(("content-type", body.content_type));
+            headers.push((CONTENT_TYPE, body.content_type, false));
         }
         if let Some(token) = &token {
-            headers.push(("x-acs-security-token", token));
+            headers.push((HeaderName::from_static("x-acs-security-token"), token, true));
         }
         if let Some(name) = &self.provider_name {
-            headers.push(("x-acs-credentials-provider", name));
+            headers.push((HeaderName::from_static("x-acs-credentials-provider"), name, false));
         }
         // Unsigned, as in the SDK: it asks for no compression.
-        headers.push(("accept-encoding", "identity"));
-        let signed = headers_to_sign(&headers);
-        let authorization = ACS3.authorization(
+        headers.push((ACCEPT_ENCODING, "identity", false));
+        let named: Vec<(&str, &str)> = headers.iter().map(|(name, value, _)| (name.as_str(), *value)).collect();
+        let signed = headers_to_sign(&named);
+        let authorization = ACS3.authorization_of(
             &creds.access_key_id,
             creds.access_key_secret.expose_secret().as_bytes(),
-            &SignedRequest {
+            &CanonicalRequest {
                 method: "POST",
-                path: url.path(),
-                query,
+                uri: &address.canonical_uri,
+                query: &address.canonical_query,
                 signed_headers: &signed,
                 hashed_payload: &payload_hash,
                 date: &date,
             },
         );
-
-        let mut request = self.http.request(Method::POST, url.clone());
-        for (name, value) in &headers {
-            let value = if *name == "x-acs-security-token" { sensitive_header(value)? } else { plain_header(value)? };
-            request = request.header(*name, value);
-        }
-        request = request.header("authorization", sensitive_header(&authorization)?);
-        request = match body {
-            Some(body) => request.body(body.bytes),
-            // The SDKs send `Content-Length: 0` with a bodiless POST; some front ends answer 411
-            // without it (docs/protocols.md, "Wire parity").
-            None => request.header(reqwest::header::CONTENT_LENGTH, "0").body(Vec::new()),
-        };
+        headers.push((AUTHORIZATION, &authorization, true));
+        let mut header_map = header_map(&headers)?;
+        let body = body.map_or_else(
+            || {
+                // The SDKs send `Content-Length: 0` with a bodiless POST; some front ends answer
+                // 411 without it (docs/protocols.md, "Wire parity").
+                header_map.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+                Vec::new()
+            },
+            |body| body.bytes,
+        );
+        let mut request = reqwest::Request::new(Method::POST, address.url.clone());
+        *request.headers_mut() = header_map;
+        *request.body_mut() = Some(body.into());
+        let request = RequestBuilder::from_parts(self.http.clone(), request);
         let response = execute(request, self.body_cap).await.map_err(|e| self.context(e))?;
         if response.status.is_success() {
             Ok(response)

@@ -26,8 +26,9 @@ pub const ACS3: Scheme = Scheme {
 
 /// Whether the SDK signs a header: `host`, `content-type` and every `x-acs-*`.
 pub fn is_signed_header(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    name == "host" || name == "content-type" || name.starts_with("x-acs-")
+    name.eq_ignore_ascii_case("host")
+        || name.eq_ignore_ascii_case("content-type")
+        || name.as_bytes().get(..6).is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"x-acs-"))
 }
 
 /// Picks the headers the SDK signs out of all headers of a request.

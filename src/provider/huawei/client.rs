@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use reqwest::header::{AUTHORIZATION, HOST, HeaderName};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, RequestBuilder, Url};
 use secrecy::ExposeSecret as _;
@@ -21,8 +22,9 @@ use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, Task
 use crate::provider::client_support::CloudClient;
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::{host_header, join_path};
-use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, plain_header, sensitive_header, utf8_body};
-use crate::provider::signing::{SignedRequest, canonical_query, percent_encode, sdk_date, sha256_hex};
+use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, header_map, utf8_body};
+use crate::provider::per_task::PerTask;
+use crate::provider::signing::{CanonicalRequest, EMPTY_SHA256, canonical_query, percent_encode, sdk_date, sha256_hex};
 use crate::provider::{
     ExportRequest, Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported, server_task_ref,
 };
@@ -86,7 +88,22 @@ pub struct HuaweiClient {
     creds: CredentialProvider<HuaweiCredentials>,
     source: CredentialSource,
     body_cap: usize,
+    /// Each polled task's address, worked out on its first poll.
+    addresses: Arc<PerTask<Address>>,
 }
+
+/// Where a request goes, with the canonical URI and query its signature covers: the same on
+/// every poll of a task.
+#[derive(Debug)]
+pub(super) struct Address {
+    url: Url,
+    host: String,
+    canonical_uri: String,
+    canonical_query: String,
+}
+
+/// `x-project-id`, on every request.
+const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
 
 impl HuaweiClient {
     /// `endpoint` overrides the regional default host for every region.
@@ -102,7 +119,7 @@ impl HuaweiClient {
         creds: CredentialProvider<HuaweiCredentials>,
         source: CredentialSource,
     ) -> Self {
-        HuaweiClient { http, endpoint, creds, source, body_cap: DEFAULT_BODY_CAP }
+        HuaweiClient { http, endpoint, creds, source, body_cap: DEFAULT_BODY_CAP, addresses: Arc::default() }
     }
 
     #[must_use]
@@ -138,13 +155,16 @@ impl HuaweiClient {
         let TaskRef::Huawei { region, project_id, instance_id, task_id, .. } = task_ref else {
             return Err(Self::mismatch(task_ref.provider()));
         };
-        let path = format!(
-            "/v2/{}/apigw/instances/{}/async-tasks/{}",
-            percent_encode(project_id),
-            percent_encode(instance_id),
-            percent_encode(task_id)
-        );
-        let response = self.call(region, project_id, Method::GET, &path, &[], Payload::Empty).await?;
+        let address = self.addresses.get_or_make(task_ref, || {
+            let path = format!(
+                "/v2/{}/apigw/instances/{}/async-tasks/{}",
+                percent_encode(project_id),
+                percent_encode(instance_id),
+                percent_encode(task_id)
+            );
+            self.address(region, &path, &[])
+        })?;
+        let response = self.send(&address, project_id, Method::GET, Payload::Empty).await?;
         let body = utf8_body(&response)?;
         wire::async_task(task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))
     }
@@ -231,6 +251,12 @@ impl HuaweiClient {
         query: &[(&str, &str)],
         payload: Payload,
     ) -> Result<RawResponse, FetchError> {
+        let address = self.address(region, path, query)?;
+        self.send(&address, project_id, method, payload).await
+    }
+
+    /// Where a request to `path` with `query` goes, and its canonical URI and query.
+    fn address(&self, region: &str, path: &str, query: &[(&str, &str)]) -> Result<Address, FetchError> {
         // References are checked when parsed; this is the last line before a signature: a `..`
         // segment would make the URL resolve to another API's path.
         if path.split('/').skip(1).any(|segment| segment.is_empty() || segment.chars().all(|c| c == '.')) {
@@ -244,57 +270,68 @@ impl HuaweiClient {
             .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
         let mut url = join_path(&base, path);
         // In the canonical (sorted) order the signature uses, as the SDK sends it.
-        let joined = canonical_query(query);
-        url.set_query((!joined.is_empty()).then_some(joined.as_str()));
+        let canonical_query = canonical_query(query);
+        url.set_query((!canonical_query.is_empty()).then_some(canonical_query.as_str()));
+        Ok(Address {
+            host: host_header(&url),
+            canonical_uri: (SDK_HMAC.canonical_uri)(url.path()),
+            canonical_query,
+            url,
+        })
+    }
 
+    /// Authenticates and sends one request to `address`.
+    async fn send(
+        &self,
+        address: &Address,
+        project_id: &str,
+        method: Method,
+        payload: Payload,
+    ) -> Result<RawResponse, FetchError> {
         let creds = self.creds.get().await?;
-        let mut request =
-            self.http.request(method.clone(), url.clone()).header("x-project-id", plain_header(project_id)?);
-        request = match &*creds {
+        // (name, value, whether it authenticates); the names as constants, so that none is
+        // parsed again per request.
+        let mut headers: Vec<(HeaderName, &str, bool)> = vec![(X_PROJECT_ID, project_id, false)];
+        let (date, authorization);
+        match &*creds {
             HuaweiCredentials::Token { token, .. } => {
-                request.header("x-auth-token", sensitive_header(token.expose_secret())?)
+                headers.push((HeaderName::from_static("x-auth-token"), token.expose_secret(), true));
             }
             HuaweiCredentials::AkSk { access_key, secret_key, security_token, .. } => {
-                let host = host_header(&url);
-                let date = sdk_date(SystemTime::now());
+                date = sdk_date(SystemTime::now());
                 let payload_hash = match &payload {
-                    Payload::Empty => sha256_hex(b""),
+                    Payload::Empty => EMPTY_SHA256.to_owned(),
                     Payload::Json(bytes) => sha256_hex(bytes),
                     Payload::Multipart(_) => UNSIGNED_PAYLOAD.to_owned(),
                 };
-                let token = security_token.as_ref().map(|t| t.expose_secret().to_owned());
-                let mut signed: Vec<(&str, &str)> =
-                    vec![("host", &host), ("x-project-id", project_id), ("x-sdk-date", &date)];
-                if let Some(token) = &token {
-                    signed.push(("x-security-token", token));
+                headers.push((HOST, &address.host, false));
+                headers.push((HeaderName::from_static("x-sdk-date"), &date, false));
+                if let Some(token) = security_token {
+                    headers.push((HeaderName::from_static("x-security-token"), token.expose_secret(), true));
                 }
                 if matches!(payload, Payload::Multipart(_)) {
-                    signed.push(("x-sdk-content-sha256", UNSIGNED_PAYLOAD));
+                    headers.push((HeaderName::from_static("x-sdk-content-sha256"), UNSIGNED_PAYLOAD, false));
                 }
-                let authorization = SDK_HMAC.authorization(
+                let signed: Vec<(&str, &str)> =
+                    headers.iter().map(|(name, value, _)| (name.as_str(), *value)).collect();
+                authorization = SDK_HMAC.authorization_of(
                     access_key,
                     secret_key.expose_secret().as_bytes(),
-                    &SignedRequest {
+                    &CanonicalRequest {
                         method: method.as_str(),
-                        path: url.path(),
-                        query,
+                        uri: &address.canonical_uri,
+                        query: &address.canonical_query,
                         signed_headers: &signed,
                         hashed_payload: &payload_hash,
                         date: &date,
                     },
                 );
-                let mut request =
-                    request.header("host", plain_header(&host)?).header("x-sdk-date", plain_header(&date)?);
-                if let Some(token) = &token {
-                    request = request.header("x-security-token", sensitive_header(token)?);
-                }
-                if matches!(payload, Payload::Multipart(_)) {
-                    request = request.header("x-sdk-content-sha256", UNSIGNED_PAYLOAD);
-                }
-                request.header("authorization", sensitive_header(&authorization)?)
+                headers.push((AUTHORIZATION, &authorization, true));
             }
-        };
-        let request = attach(request, payload);
+        }
+        let mut request = reqwest::Request::new(method, address.url.clone());
+        *request.headers_mut() = header_map(&headers)?;
+        let request = attach(RequestBuilder::from_parts(self.http.clone(), request), payload);
         let response = execute(request, self.body_cap).await.map_err(|e| self.context(e))?;
         if response.status.is_success() {
             Ok(response)
