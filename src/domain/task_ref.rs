@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -27,9 +28,15 @@ pub fn target_forms() -> String {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TaskRef {
     /// Alibaba Cloud API Gateway task, polled with `DescribeImportOASTask`.
-    Aliyun { profile: Option<String>, region: String, operation_id: String },
+    Aliyun { profile: Option<Arc<str>>, region: Arc<str>, operation_id: Arc<str> },
     /// Huawei Cloud APIG task, polled with `GET .../async-tasks/{task_id}`.
-    Huawei { profile: Option<String>, region: String, project_id: String, instance_id: String, task_id: String },
+    Huawei {
+        profile: Option<Arc<str>>,
+        region: Arc<str>,
+        project_id: Arc<str>,
+        instance_id: Arc<str>,
+        task_id: Arc<str>,
+    },
 }
 
 /// Why a task reference or target could not be parsed. The message always shows the expected form.
@@ -69,7 +76,7 @@ impl TaskRef {
     #[must_use]
     pub fn with_profile(mut self, name: Option<String>) -> TaskRef {
         match &mut self {
-            TaskRef::Aliyun { profile, .. } | TaskRef::Huawei { profile, .. } => *profile = name,
+            TaskRef::Aliyun { profile, .. } | TaskRef::Huawei { profile, .. } => *profile = name.map(Arc::from),
         }
         self
     }
@@ -98,14 +105,16 @@ impl TaskRef {
     /// as an option of the import instead ([`super::ProviderFacts::group_in_target`]).
     pub fn import_target(&self, group: &str) -> Target {
         match self {
-            TaskRef::Aliyun { profile, region, .. } => {
-                Target::Aliyun { profile: profile.clone(), region: region.clone(), group_id: group.to_owned() }
-            }
+            TaskRef::Aliyun { profile, region, .. } => Target::Aliyun {
+                profile: owned(profile.as_deref()),
+                region: region.to_string(),
+                group_id: group.to_owned(),
+            },
             TaskRef::Huawei { profile, region, project_id, instance_id, .. } => Target::Huawei {
-                profile: profile.clone(),
-                region: region.clone(),
-                project_id: project_id.clone(),
-                instance_id: instance_id.clone(),
+                profile: owned(profile.as_deref()),
+                region: region.to_string(),
+                project_id: project_id.to_string(),
+                instance_id: instance_id.to_string(),
             },
         }
     }
@@ -145,6 +154,10 @@ pub fn abbreviate_id(id: &str, max: usize) -> String {
     format!("{}…{}", &id[..head], &id[id.len() - tail..])
 }
 
+fn owned(text: Option<&str>) -> Option<String> {
+    text.map(str::to_owned)
+}
+
 /// `prod@`, or nothing for the default chain.
 fn profile_prefix(profile: Option<&str>) -> String {
     profile.map(|p| format!("{p}@")).unwrap_or_default()
@@ -176,15 +189,17 @@ impl FromStr for TaskRef {
         };
         let (provider, profile, parts) = split_uri(input).map_err(fail)?;
         match (provider, parts.as_slice()) {
-            (ProviderKind::Aliyun, [region, operation_id]) => {
-                Ok(TaskRef::Aliyun { profile, region: region.clone(), operation_id: operation_id.clone() })
-            }
+            (ProviderKind::Aliyun, [region, operation_id]) => Ok(TaskRef::Aliyun {
+                profile: profile.map(Arc::from),
+                region: Arc::from(region.as_str()),
+                operation_id: Arc::from(operation_id.as_str()),
+            }),
             (ProviderKind::Huawei, [region, project_id, instance_id, task_id]) => Ok(TaskRef::Huawei {
-                profile,
-                region: region.clone(),
-                project_id: project_id.clone(),
-                instance_id: instance_id.clone(),
-                task_id: task_id.clone(),
+                profile: profile.map(Arc::from),
+                region: Arc::from(region.as_str()),
+                project_id: Arc::from(project_id.as_str()),
+                instance_id: Arc::from(instance_id.as_str()),
+                task_id: Arc::from(task_id.as_str()),
             }),
             (ProviderKind::Aliyun, _) => {
                 Err(fail(format!("an aliyun reference has 2 parts (REGION/OPERATION_ID), found {}", parts.len())))

@@ -36,7 +36,7 @@ impl Write for Counting {
 }
 
 fn finished(i: usize) -> (TaskRef, Option<Task>) {
-    let r = TaskRef::Aliyun { profile: None, region: "cn-hangzhou".into(), operation_id: format!("done{i:03}") };
+    let r = TaskRef::Aliyun { profile: None, region: "cn-hangzhou".into(), operation_id: format!("done{i:03}").into() };
     let subtasks = (0..1_000)
         .map(|j| {
             Subtask::new(

@@ -134,7 +134,7 @@ impl AliyunClient {
     /// Fetches one snapshot of an import task.
     pub async fn describe_import_oas_task(&self, region: &str, operation_id: &str) -> Result<Task, FetchError> {
         let task_ref =
-            TaskRef::Aliyun { profile: None, region: region.to_owned(), operation_id: operation_id.to_owned() };
+            TaskRef::Aliyun { profile: None, region: Arc::from(region), operation_id: Arc::from(operation_id) };
         self.describe(&task_ref, region, operation_id).await
     }
 

@@ -143,10 +143,10 @@ impl HuaweiClient {
     ) -> Result<Task, FetchError> {
         let task_ref = TaskRef::Huawei {
             profile: None,
-            region: region.to_owned(),
-            project_id: project_id.to_owned(),
-            instance_id: instance_id.to_owned(),
-            task_id: task_id.to_owned(),
+            region: Arc::from(region),
+            project_id: Arc::from(project_id),
+            instance_id: Arc::from(instance_id),
+            task_id: Arc::from(task_id),
         };
         self.show(&task_ref).await
     }

@@ -54,7 +54,7 @@ fn create_start_task(shared: &Shared, inner: &mut Inner, start: &StartTask<'_>) 
     let group = task.group.clone().unwrap_or_default();
     let (id, _) = create_import(shared, inner, &group, &doc, task.overwrite, &start.origin)
         .ok_or_else(|| start.fail(format!("no Alibaba group `{group}`")))?;
-    Ok(TaskRef::Aliyun { profile: None, region: setup(start.scenario).region.clone(), operation_id: id })
+    Ok(TaskRef::Aliyun { profile: None, region: setup(start.scenario).region.as_str().into(), operation_id: id.into() })
 }
 
 /// `ImportOAS` after its synchronous checks: the group exists and the spec parsed.

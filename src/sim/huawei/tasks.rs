@@ -74,10 +74,10 @@ fn task_ref(scenario: &Scenario, instance_id: &str, task_id: String) -> TaskRef 
     let setup = setup(scenario);
     TaskRef::Huawei {
         profile: None,
-        region: setup.region.clone(),
-        project_id: setup.project_id.clone(),
-        instance_id: instance_id.to_owned(),
-        task_id,
+        region: setup.region.as_str().into(),
+        project_id: setup.project_id.as_str().into(),
+        instance_id: instance_id.into(),
+        task_id: task_id.into(),
     }
 }
 
