@@ -141,15 +141,14 @@ pub async fn collect<F: Fetch>(
         if let Some(out) = progress.out.as_deref_mut() {
             // The line is formatted only when what it shows may have changed, and printed only
             // when its text did (a message that differs past its truncation prints nothing new).
-            let key = Printed::of(outcome);
             let last = last_printed.get(&polled.task_ref);
-            if last.is_none_or(|(said, _)| *said != key) {
+            if last.is_none_or(|(said, _)| !said.shows(outcome)) {
                 let body = report::progress_body(&polled.task_ref, outcome.task.as_ref(), outcome.fetch_error.as_ref());
                 if last.is_none_or(|(_, text)| *text != body) {
                     writeln!(out, "{}", report::progress_line(polled.at, &body))?;
                     out.flush()?;
                 }
-                last_printed.insert(polled.task_ref.clone(), (key, body));
+                last_printed.insert(polled.task_ref.clone(), (Printed::of(outcome), body));
             }
         }
         if settled {
@@ -197,12 +196,34 @@ struct Printed {
 
 impl Printed {
     fn of(outcome: &TaskOutcome) -> Printed {
-        let shown = |c: &Counts| [c.done(), c.total, c.failed, c.cancelled, c.skipped];
         Printed {
             task: outcome.task.as_ref().map(|t| (t.state, t.raw_status.clone(), shown(&t.counts))),
             error: outcome.fetch_error.as_ref().map(|e| (e.kind, e.code.clone(), e.message.clone())),
         }
     }
+
+    /// Whether `outcome` shows what this does: [`Printed::of`] compared without copying its
+    /// strings, as most answers show the same.
+    fn shows(&self, outcome: &TaskOutcome) -> bool {
+        let task_same = match (&self.task, &outcome.task) {
+            (None, None) => true,
+            (Some((state, status, counts)), Some(t)) => {
+                *state == t.state && *status == t.raw_status && *counts == shown(&t.counts)
+            }
+            _ => false,
+        };
+        let error_same = match (&self.error, &outcome.fetch_error) {
+            (None, None) => true,
+            (Some((kind, code, message)), Some(e)) => *kind == e.kind && *code == e.code && *message == e.message,
+            _ => false,
+        };
+        task_same && error_same
+    }
+}
+
+/// The counts a progress line prints: done, total, failed, cancelled, skipped.
+fn shown(c: &Counts) -> [u32; 5] {
+    [c.done(), c.total, c.failed, c.cancelled, c.skipped]
 }
 
 /// What `wait` last said about each endpoint's budget, so that it speaks again only when that
@@ -252,6 +273,39 @@ mod tests {
 
     fn error(kind: FetchErrorKind, code: &str) -> FetchError {
         FetchError::new(kind, code, "x")
+    }
+
+    #[test]
+    fn shows_is_the_comparison_of_what_lines_are_made_from() {
+        use crate::domain::{Counts, TaskKind};
+        let r: TaskRef = "aliyun://cn-hangzhou/t1".parse().unwrap();
+        let with = |task: Option<(TaskState, &str, u32)>, err: Option<(FetchErrorKind, &str, &str)>| {
+            let mut outcome = TaskOutcome::unanswered(r.clone());
+            outcome.task = task.map(|(state, status, done)| {
+                let mut t = Task::new(r.clone(), TaskKind::Import, state, status);
+                t.counts = Counts { total: 10, succeeded: done, waiting: 10 - done, ..Counts::default() };
+                t
+            });
+            outcome.fetch_error = err.map(|(kind, code, message)| FetchError::new(kind, code, message));
+            outcome
+        };
+        let outcomes = [
+            with(None, None),
+            with(Some((TaskState::Running, "Running", 3)), None),
+            with(Some((TaskState::Running, "Running", 4)), None),
+            with(Some((TaskState::Running, "RUNNING", 3)), None),
+            with(Some((TaskState::Succeeded, "Running", 3)), None),
+            with(Some((TaskState::Running, "Running", 3)), Some((FetchErrorKind::Throttled, "T", "slow"))),
+            with(None, Some((FetchErrorKind::Throttled, "T", "slow"))),
+            with(None, Some((FetchErrorKind::Throttled, "T", "slower"))),
+            with(None, Some((FetchErrorKind::Server, "T", "slow"))),
+        ];
+        for a in &outcomes {
+            for b in &outcomes {
+                let said = Printed::of(a);
+                assert_eq!(said.shows(b), said == Printed::of(b));
+            }
+        }
     }
 
     #[test]

@@ -290,6 +290,11 @@ impl Clients {
 
     /// The client of an account, made now if this is the first time it is needed.
     pub fn account(&self, account: &Account) -> Result<Arc<dyn Cloud>, CredentialError> {
+        // Every poll asks: only the client is cloned, not the provenance (what the chain passed
+        // over and said, several strings) that `made` hands out whole.
+        if let Some(Ok((client, _))) = self.made.lock().unwrap_or_else(PoisonError::into_inner).get(account) {
+            return Ok(Arc::clone(client));
+        }
         self.made(account).map(|(client, _)| client)
     }
 
