@@ -146,6 +146,29 @@ pub fn join_path(base: &Url, path: &str) -> Url {
     url
 }
 
+/// Where a request goes, with the canonical URI and query its signature covers: the same on
+/// every poll of a task, so a client works it out once per task ([`super::per_task`]).
+#[derive(Debug)]
+pub struct Address {
+    pub url: Url,
+    /// The `host` header.
+    pub host: String,
+    pub canonical_uri: String,
+    pub canonical_query: String,
+}
+
+impl Address {
+    /// `base` with `path` joined to it, if any, and `query` in the canonical (sorted) order the
+    /// signature uses, which is also the order the SDKs send; `canonical_uri` is the signing
+    /// scheme's.
+    pub fn new(base: &Url, path: Option<&str>, query: &[(&str, &str)], canonical_uri: fn(&str) -> String) -> Address {
+        let mut url = path.map_or_else(|| base.clone(), |path| join_path(base, path));
+        let canonical_query = super::signing::canonical_query(query);
+        url.set_query((!canonical_query.is_empty()).then_some(canonical_query.as_str()));
+        Address { host: host_header(&url), canonical_uri: canonical_uri(url.path()), canonical_query, url }
+    }
+}
+
 /// The `host` header a client sends for a URL: host plus the port when it is not the default.
 pub fn host_header(url: &Url) -> String {
     let host = url.host_str().unwrap_or_default();

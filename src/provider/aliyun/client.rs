@@ -23,12 +23,10 @@ use crate::openapi::SpecVersion;
 use crate::provider::answers::Answers;
 use crate::provider::client_support::CloudClient;
 use crate::provider::clients::with_credential_source;
-use crate::provider::endpoint::host_header;
+use crate::provider::endpoint::Address;
 use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, header_map, utf8_body};
 use crate::provider::per_task::PerTask;
-use crate::provider::signing::{
-    CanonicalRequest, EMPTY_SHA256, acs_date, canonical_query, lower_hex, percent_encode, sha256_hex,
-};
+use crate::provider::signing::{CanonicalRequest, EMPTY_SHA256, acs_date, lower_hex, percent_encode, sha256_hex};
 use crate::provider::{Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported};
 
 /// The Alibaba console's documented import limits (docs/protocols.md); the API may accept more,
@@ -69,16 +67,6 @@ pub struct AliyunClient {
     answers: Arc<Answers>,
     /// Each polled task's address, worked out on its first poll.
     addresses: Arc<PerTask<Address>>,
-}
-
-/// Where a call goes (its parameters in the query), with the canonical URI and query its
-/// signature covers: the same on every poll of a task.
-#[derive(Debug)]
-pub(super) struct Address {
-    url: Url,
-    host: String,
-    canonical_uri: String,
-    canonical_query: String,
 }
 
 /// A request body and its content type.
@@ -201,13 +189,10 @@ impl AliyunClient {
 
     /// Where a call with these parameters goes, and its canonical URI and query.
     fn address(&self, region: &str, query: &[(&str, &str)]) -> Result<Address, FetchError> {
-        let mut url = super::base_url(region, self.endpoint.as_ref())
+        let base = super::base_url(region, self.endpoint.as_ref())
             .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
-        // In the canonical (sorted) order the signature uses, which is also the order the SDK
-        // sends: its request models serialise their fields alphabetically.
-        let canonical_query = canonical_query(query);
-        url.set_query((!canonical_query.is_empty()).then_some(canonical_query.as_str()));
-        Ok(Address { host: host_header(&url), canonical_uri: (ACS3.canonical_uri)(url.path()), canonical_query, url })
+        // The SDK's request models serialise their fields alphabetically: the canonical order.
+        Ok(Address::new(&base, None, query, ACS3.canonical_uri))
     }
 
     /// Signs and sends one call to `address`.
@@ -216,7 +201,7 @@ impl AliyunClient {
         let date = acs_date(SystemTime::now());
         let nonce = lower_hex(&rand::random::<[u8; 16]>());
         let payload_hash = body.as_ref().map_or_else(|| EMPTY_SHA256.to_owned(), |b| sha256_hex(&b.bytes));
-        let token = creds.security_token.as_ref().map(|t| t.expose_secret().to_owned());
+        let token = creds.security_token.as_ref().map(secrecy::ExposeSecret::expose_secret);
 
         // (name, value, whether it authenticates); the names as constants, so that none is
         // parsed again per request.

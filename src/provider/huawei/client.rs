@@ -21,10 +21,10 @@ use crate::credentials::{CredentialProvider, CredentialSource, mask_key_id};
 use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, TaskRef};
 use crate::provider::client_support::CloudClient;
 use crate::provider::clients::with_credential_source;
-use crate::provider::endpoint::{host_header, join_path};
+use crate::provider::endpoint::Address;
 use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, header_map, utf8_body};
 use crate::provider::per_task::PerTask;
-use crate::provider::signing::{CanonicalRequest, EMPTY_SHA256, canonical_query, percent_encode, sdk_date, sha256_hex};
+use crate::provider::signing::{CanonicalRequest, EMPTY_SHA256, percent_encode, sdk_date, sha256_hex};
 use crate::provider::{
     ExportRequest, Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported, server_task_ref,
 };
@@ -90,16 +90,6 @@ pub struct HuaweiClient {
     body_cap: usize,
     /// Each polled task's address, worked out on its first poll.
     addresses: Arc<PerTask<Address>>,
-}
-
-/// Where a request goes, with the canonical URI and query its signature covers: the same on
-/// every poll of a task.
-#[derive(Debug)]
-pub(super) struct Address {
-    url: Url,
-    host: String,
-    canonical_uri: String,
-    canonical_query: String,
 }
 
 /// `x-project-id`, on every request.
@@ -268,16 +258,8 @@ impl HuaweiClient {
         }
         let base = super::base_url(region, self.endpoint.as_ref())
             .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
-        let mut url = join_path(&base, path);
         // In the canonical (sorted) order the signature uses, as the SDK sends it.
-        let canonical_query = canonical_query(query);
-        url.set_query((!canonical_query.is_empty()).then_some(canonical_query.as_str()));
-        Ok(Address {
-            host: host_header(&url),
-            canonical_uri: (SDK_HMAC.canonical_uri)(url.path()),
-            canonical_query,
-            url,
-        })
+        Ok(Address::new(&base, Some(path), query, SDK_HMAC.canonical_uri))
     }
 
     /// Authenticates and sends one request to `address`.
