@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use reqwest::Url;
 
 use crate::domain::ProviderKind;
+use crate::provider::signing::Scheme;
 
 /// Endpoint overrides per provider; a provider without one uses its cloud's host per region.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -159,13 +160,12 @@ pub struct Address {
 
 impl Address {
     /// `base` with `path` joined to it, if any, and `query` in the canonical (sorted) order the
-    /// signature uses, which is also the order the SDKs send; `canonical_uri` is the signing
-    /// scheme's.
-    pub fn new(base: &Url, path: Option<&str>, query: &[(&str, &str)], canonical_uri: fn(&str) -> String) -> Address {
+    /// signature uses, which is also the order the SDKs send; the URI as `scheme` encodes it.
+    pub fn new(base: &Url, path: Option<&str>, query: &[(&str, &str)], scheme: &Scheme) -> Address {
         let mut url = path.map_or_else(|| base.clone(), |path| join_path(base, path));
         let canonical_query = super::signing::canonical_query(query);
         url.set_query((!canonical_query.is_empty()).then_some(canonical_query.as_str()));
-        Address { host: host_header(&url), canonical_uri: canonical_uri(url.path()), canonical_query, url }
+        Address { host: host_header(&url), canonical_uri: (scheme.canonical_uri)(url.path()), canonical_query, url }
     }
 }
 

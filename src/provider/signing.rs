@@ -215,23 +215,19 @@ pub struct CanonicalRequest<'a> {
     pub date: &'a str,
 }
 
-/// `METHOD\nURI\nquery\nheader lines\nsigned names\npayload hash`, and the signed names.
-fn canonical_request_of(
-    method: &str,
-    uri: &str,
-    query: &str,
-    signed_headers: &[(&str, &str)],
-    hashed_payload: &str,
-) -> (String, String) {
-    let (header_lines, signed_names) = canonical_headers(signed_headers);
-    let parts = [uri, query, &header_lines, &signed_names, hashed_payload];
-    let mut text = String::with_capacity(method.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>());
-    text.extend(method.chars().map(|c| c.to_ascii_uppercase()));
-    for part in parts {
-        text.push('\n');
-        text.push_str(part);
+impl CanonicalRequest<'_> {
+    /// `METHOD\nURI\nquery\nheader lines\nsigned names\npayload hash`, and the signed names.
+    fn text(&self) -> (String, String) {
+        let (header_lines, signed_names) = canonical_headers(self.signed_headers);
+        let parts = [self.uri, self.query, &header_lines, &signed_names, self.hashed_payload];
+        let mut text = String::with_capacity(self.method.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>());
+        text.extend(self.method.chars().map(|c| c.to_ascii_uppercase()));
+        for part in parts {
+            text.push('\n');
+            text.push_str(part);
+        }
+        (text, signed_names)
     }
-    (text, signed_names)
 }
 
 /// A parsed `Authorization` header.
@@ -244,9 +240,12 @@ pub struct ParsedAuthorization {
 
 impl Scheme {
     /// The canonical request text, and the `;`-joined list of signed header names.
+    #[expect(
+        clippy::redundant_closure_for_method_calls,
+        reason = "the method path fixes the request's lifetime; the closure takes any, as `with_canonical` asks"
+    )]
     pub fn canonical_request(&self, req: &SignedRequest<'_>) -> (String, String) {
-        let (uri, query) = ((self.canonical_uri)(req.path), canonical_query(req.query));
-        canonical_request_of(req.method, &uri, &query, req.signed_headers, req.hashed_payload)
+        self.with_canonical(req, |canonical| canonical.text())
     }
 
     pub fn string_to_sign(&self, date: &str, canonical_request: &str) -> String {
@@ -264,29 +263,17 @@ impl Scheme {
 
     /// The lowercase hex signature of a request.
     pub fn signature(&self, secret: &[u8], req: &SignedRequest<'_>) -> String {
-        let (canonical, _) = self.canonical_request(req);
-        hmac_sha256_hex(secret, self.string_to_sign(req.date, &canonical).as_bytes())
+        self.with_canonical(req, |canonical| self.signature_of(secret, canonical).0)
     }
 
     /// The full `Authorization` header value.
     pub fn authorization(&self, key_id: &str, secret: &[u8], req: &SignedRequest<'_>) -> String {
-        let (uri, query) = ((self.canonical_uri)(req.path), canonical_query(req.query));
-        let canonical = CanonicalRequest {
-            method: req.method,
-            uri: &uri,
-            query: &query,
-            signed_headers: req.signed_headers,
-            hashed_payload: req.hashed_payload,
-            date: req.date,
-        };
-        self.authorization_of(key_id, secret, &canonical)
+        self.with_canonical(req, |canonical| self.authorization_of(key_id, secret, canonical))
     }
 
     /// [`Scheme::authorization`] of a request whose URI and query are in canonical form.
     pub fn authorization_of(&self, key_id: &str, secret: &[u8], req: &CanonicalRequest<'_>) -> String {
-        let (text, signed_names) =
-            canonical_request_of(req.method, req.uri, req.query, req.signed_headers, req.hashed_payload);
-        let sig = hmac_sha256_hex(secret, self.string_to_sign(req.date, &text).as_bytes());
+        let (sig, signed_names) = self.signature_of(secret, req);
         let sep = self.separator;
         let mut out = String::with_capacity(
             self.algorithm.len() + self.key_field.len() + key_id.len() + signed_names.len() + sig.len() + 32,
@@ -297,6 +284,25 @@ impl Scheme {
         out.push_str("Signature=");
         out.push_str(&sig);
         out
+    }
+
+    /// The signature of a request in canonical form, and its signed header names.
+    fn signature_of(&self, secret: &[u8], req: &CanonicalRequest<'_>) -> (String, String) {
+        let (text, signed_names) = req.text();
+        (hmac_sha256_hex(secret, self.string_to_sign(req.date, &text).as_bytes()), signed_names)
+    }
+
+    /// `then` of `req` with its path and query put in canonical form.
+    fn with_canonical<R>(&self, req: &SignedRequest<'_>, then: impl FnOnce(&CanonicalRequest<'_>) -> R) -> R {
+        let (uri, query) = ((self.canonical_uri)(req.path), canonical_query(req.query));
+        then(&CanonicalRequest {
+            method: req.method,
+            uri: &uri,
+            query: &query,
+            signed_headers: req.signed_headers,
+            hashed_payload: req.hashed_payload,
+            date: req.date,
+        })
     }
 
     /// Parses `ALGORITHM KeyField=…, SignedHeaders=…, Signature=…` (either separator).

@@ -192,7 +192,7 @@ impl AliyunClient {
         let base = super::base_url(region, self.endpoint.as_ref())
             .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
         // The SDK's request models serialise their fields alphabetically: the canonical order.
-        Ok(Address::new(&base, None, query, ACS3.canonical_uri))
+        Ok(Address::new(&base, None, query, &ACS3))
     }
 
     /// Signs and sends one call to `address`.

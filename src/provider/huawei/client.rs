@@ -259,7 +259,7 @@ impl HuaweiClient {
         let base = super::base_url(region, self.endpoint.as_ref())
             .map_err(|e| FetchError::new(FetchErrorKind::Protocol, "endpoint.invalid", e.to_string()))?;
         // In the canonical (sorted) order the signature uses, as the SDK sends it.
-        Ok(Address::new(&base, Some(path), query, SDK_HMAC.canonical_uri))
+        Ok(Address::new(&base, Some(path), query, &SDK_HMAC))
     }
 
     /// Authenticates and sends one request to `address`.
