@@ -213,25 +213,14 @@ impl Check {
         }
         let _ = writeln!(out, "  {} APIs{models}: {}", s.apis, parts.join(", "));
         if let Some(refused) = &self.plan.refused {
-            // The group whose name the new one would take, when it was read.
-            let clash = match &self.group {
-                GroupKnowledge::Read(group) => {
-                    group.other_groups.iter().find(|other| other.name == group.name).map(|other| {
-                        format!(
-                            " (group {} is named \"{}\")",
-                            sanitize::line_truncated(&other.id, 64),
-                            sanitize::line_truncated(&other.name, 100)
-                        )
-                    })
-                }
-                GroupKnowledge::Unread(_) => None,
-            };
+            let (taken_id, taken_name) = &refused.taken;
             let _ = writeln!(
                 out,
-                "  the import would fail as a whole, before any item: {} [{}]{}",
+                "  the import would fail as a whole, before any item: {} [{}] (group {} is named \"{}\")",
                 sanitize::line_truncated(&refused.message, 200),
                 refused.code,
-                clash.unwrap_or_default()
+                sanitize::line_truncated(taken_id, 64),
+                sanitize::line_truncated(taken_name, 100)
             );
         }
         if !self.groups.is_empty() {

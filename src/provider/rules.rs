@@ -282,6 +282,8 @@ pub struct WholeRefusal {
     pub rule: Rule,
     pub code: String,
     pub message: String,
+    /// The existing group whose name the new one would take: its id and that name.
+    pub taken: (String, String),
 }
 
 /// The gateway's verdict on every item of `doc` imported into `group`; `replace` is Alibaba's
@@ -303,7 +305,8 @@ pub fn plan(rules: &GatewayRules, doc: &Document, group: &GroupState<'_>, replac
                 Verdict::Refused { rule: Rule::GroupNameExists, code: code.clone(), message: message.clone() };
             item.because = None;
         }
-        plan.refused = Some(WholeRefusal { rule: Rule::GroupNameExists, code, message });
+        let taken = (taken.id.to_owned(), taken.name.to_owned());
+        plan.refused = Some(WholeRefusal { rule: Rule::GroupNameExists, code, message, taken });
     }
     plan
 }
