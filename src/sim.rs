@@ -266,7 +266,7 @@ impl SimHandle {
                 let task = scenario.tasks.iter().find(|t| t.name == name)?;
                 let spec = task.spec.as_deref().unwrap_or(&name);
                 let group = task.group.as_deref().map(group_name);
-                let into = group.as_deref().map_or(labels::ImportedInto::Unknown, labels::ImportedInto::Group);
+                let into = labels::ImportedInto::group_if_known(group.as_deref());
                 Some((task_ref, labels::import_label(std::path::Path::new(spec), into)))
             })
             .collect()

@@ -19,6 +19,13 @@ pub enum ImportedInto<'a> {
     Unknown,
 }
 
+impl<'a> ImportedInto<'a> {
+    /// An existing group if one is named (by name or id), else [`ImportedInto::Unknown`].
+    pub fn group_if_known(group: Option<&'a str>) -> ImportedInto<'a> {
+        group.map_or(ImportedInto::Unknown, ImportedInto::Group)
+    }
+}
+
 /// The label `oaswatch import` gives its task: the spec's file name and where it went
 /// (`shop-2.0.json → group acme-shop`, `fleet-3.0.yaml → new group Fleet API`).
 pub fn import_label(spec: &std::path::Path, into: ImportedInto<'_>) -> String {

@@ -373,7 +373,7 @@ fn importer_for(clients: Arc<LazyClients>, store: Option<Store>, done: mpsc::Sen
             let action = match started {
                 Ok(task_ref) => {
                     if let Some(store) = &store {
-                        let into = request.group.as_deref().map_or(ImportedInto::Unknown, ImportedInto::Group);
+                        let into = ImportedInto::group_if_known(request.group.as_deref());
                         let label = crate::app::labels::import_label(&request.spec, into);
                         let change = Change::AddImport {
                             task_ref: task_ref.clone(),
