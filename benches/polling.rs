@@ -490,7 +490,7 @@ async fn cost() {
     let rows = [
         "`oaswatch wait` (signing, parsing, scheduling)",
         "reference: bare reqwest, plain GETs (short 404 answers)",
-        "reference: bare reqwest, the polls' exchanges (same header and answer sizes, no signing or parsing)",
+        "reference: bare reqwest, the polls' exchanges (same requests and answers on the wire, no signing or parsing)",
     ];
     println!(
         "### Cost per request (200 running tasks at 100 requests/s, {WINDOWS} windows of {} s, each client in the same seconds)\n",
@@ -514,7 +514,7 @@ async fn cost() {
         ratios[ratios.len() / 2]
     };
     println!(
-        "\nMedian ratio of `wait` to the plain GETs: {:.2}x; to the same-size exchanges: {:.2}x.",
+        "\nMedian ratio of `wait` to the plain GETs: {:.2}x; to the same exchanges: {:.2}x.",
         median(1),
         median(2)
     );

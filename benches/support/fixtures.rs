@@ -222,11 +222,14 @@ pub enum BareShape {
     /// Plain GETs to one URL (whatever it answers).
     Plain,
     /// The same exchanges as polling the long-running benchmark tasks, half on each cloud, to a
-    /// [`reference_server`]: requests with as many header bytes as oaswatch's signed ones and
-    /// answers as long as the simulator's. Measured through a recording proxy (2026-12-07): an
-    /// Alibaba `DescribeImportOASTask` of 24 subtasks is a POST with 679 bytes of headers and a
-    /// 4,860-byte answer; a running Huawei task is a GET with 323 bytes of headers and a 115-byte
-    /// answer.
+    /// [`reference_server`]: the same request lines and the same request headers (names, order
+    /// and value lengths; the values are constants, made once), and answers with the same
+    /// response headers and body lengths as the simulator's. Measured with `strace` against the
+    /// simulator (2026-12-07): an Alibaba `DescribeImportOASTask` of 24 subtasks is
+    /// `POST /?OperationId=<32 hex>` with eleven headers (743 bytes with its request line) and a
+    /// 4,860-byte answer; a running Huawei task is `GET /v2/<project>/apigw/instances/<instance>/
+    /// async-tasks/<task>` with seven headers (470 bytes) and a 115-byte answer. Each answer has
+    /// four headers (content type, request id, length, date).
     Polls,
 }
 
@@ -256,9 +259,7 @@ pub fn bare_http_child(url: &str, rate: f64, run: Duration, shape: BareShape) {
         let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
         // Everything a request reuses is made once, so the reference pays only for the request.
         let plain = reqwest::Url::parse(url).unwrap();
-        let (long, short) = (plain.join("bytes/4860").unwrap(), plain.join("bytes/115").unwrap());
-        let padding = |n: usize| reqwest::header::HeaderValue::from_str(&"p".repeat(n)).unwrap();
-        let (long_padding, short_padding) = (padding(540), padding(240));
+        let (aliyun, huawei) = (polls_exchange(&plain, PollCloud::Aliyun), polls_exchange(&plain, PollCloud::Huawei));
         let started = std::time::Instant::now();
         let mut sent = 0u64;
         while started.elapsed() < run {
@@ -266,11 +267,10 @@ pub fn bare_http_child(url: &str, rate: f64, run: Duration, shape: BareShape) {
             sent += 1;
             let request = match shape {
                 BareShape::Plain => client.get(plain.clone()),
-                // Padding brings each request's headers to the size of the signed one.
-                BareShape::Polls if sent.is_multiple_of(2) => {
-                    client.post(long.clone()).header("content-length", "0").header("x-padding", long_padding.clone())
+                BareShape::Polls => {
+                    let (method, url, headers) = if sent.is_multiple_of(2) { &aliyun } else { &huawei };
+                    client.request(method.clone(), url.clone()).headers(headers.clone())
                 }
-                BareShape::Polls => client.get(short.clone()).header("x-padding", short_padding.clone()),
             };
             tokio::spawn(async move {
                 if let Ok(response) = request.send().await {
@@ -281,8 +281,74 @@ pub fn bare_http_child(url: &str, rate: f64, run: Duration, shape: BareShape) {
     });
 }
 
-/// A loopback HTTP/1.1 server for the bare-HTTP reference: `/bytes/N` answers N bytes, on
-/// keep-alive connections; nothing else. Its cost is not measured (only the client's is). Gives
+#[derive(Clone, Copy)]
+enum PollCloud {
+    Aliyun,
+    Huawei,
+}
+
+/// One poll's request as oaswatch sends it (see [`BareShape::Polls`]): method, URL and headers
+/// in oaswatch's order, each value as long as the signed one; the client adds `user-agent`.
+fn polls_exchange(
+    base: &reqwest::Url,
+    cloud: PollCloud,
+) -> (reqwest::Method, reqwest::Url, reqwest::header::HeaderMap) {
+    let hex = |n: usize| "0123456789abcdef".repeat(n.div_ceil(16))[..n].to_owned();
+    let host = format!("{}:{}", base.host_str().unwrap(), base.port_or_known_default().unwrap());
+    let (method, path, headers): (_, String, Vec<(&str, String)>) = match cloud {
+        PollCloud::Aliyun => (
+            reqwest::Method::POST,
+            format!("/?OperationId={}", hex(32)),
+            vec![
+                ("host", host),
+                ("x-acs-action", "DescribeImportOASTask".into()),
+                ("x-acs-version", "2016-07-14".into()),
+                ("x-acs-date", "2026-12-07T17:47:12Z".into()),
+                ("x-acs-signature-nonce", hex(32)),
+                ("x-acs-content-sha256", hex(64)),
+                ("accept", "application/json".into()),
+                ("x-acs-credentials-provider", "default/env".into()),
+                ("accept-encoding", "identity".into()),
+                (
+                    "authorization",
+                    format!(
+                        "ACS3-HMAC-SHA256 Credential=LTAI5tSimulatorKey0000001,SignedHeaders=host;x-acs-action;\
+                         x-acs-content-sha256;x-acs-credentials-provider;x-acs-date;x-acs-signature-nonce;\
+                         x-acs-version,Signature={}",
+                        hex(64)
+                    ),
+                ),
+                ("content-length", "0".into()),
+            ],
+        ),
+        PollCloud::Huawei => (
+            reqwest::Method::GET,
+            format!("/v2/{}/apigw/instances/{}/async-tasks/{}", hex(32), hex(32), hex(32)),
+            vec![
+                ("x-project-id", hex(32)),
+                ("host", host),
+                ("x-sdk-date", "20261207T174712Z".into()),
+                (
+                    "authorization",
+                    format!(
+                        "SDK-HMAC-SHA256 Access=SIMULATORAKNOTREAL001, SignedHeaders=host;x-project-id;x-sdk-date, \
+                         Signature={}",
+                        hex(64)
+                    ),
+                ),
+                ("accept", "*/*".into()),
+            ],
+        ),
+    };
+    let mut map = reqwest::header::HeaderMap::new();
+    for (name, value) in headers {
+        map.append(reqwest::header::HeaderName::from_static(name), value.parse().unwrap());
+    }
+    (method, base.join(&path).unwrap(), map)
+}
+
+/// A loopback HTTP/1.1 server for the bare-HTTP reference: answers each request as the simulator
+/// answers a poll (see [`BareShape::Polls`]), on keep-alive connections; nothing else. Its cost is not measured (only the client's is). Gives
 /// its base URL and the count of requests answered.
 pub async fn reference_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>) {
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -307,11 +373,18 @@ pub async fn reference_server() -> (String, std::sync::Arc<std::sync::atomic::At
                     };
                     let head = String::from_utf8_lossy(&buf[..end]).into_owned();
                     buf.drain(..end + 4);
-                    let path = head.split(' ').nth(1).unwrap_or("/");
-                    let n: usize = path.strip_prefix("/bytes/").and_then(|n| n.parse().ok()).unwrap_or(0);
-                    let mut answer =
-                        format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {n}\r\n\r\n")
-                            .into_bytes();
+                    // The simulator's answers to the polls: a long Alibaba one to each POST, a
+                    // short Huawei one to each GET, with its four headers.
+                    let (n, id_header, id) = if head.starts_with("POST") {
+                        (4860, "x-acs-request-id", "696B766D-5546-E809-AB33-E0E24B2581D2")
+                    } else {
+                        (115, "x-request-id", "9f9dfb56e030fac9bfaae643e68350ed")
+                    };
+                    let mut answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json;charset=utf-8\r\n{id_header}: {id}\r\n\
+                         content-length: {n}\r\ndate: Mon, 07 Dec 2026 17:47:12 GMT\r\n\r\n"
+                    )
+                    .into_bytes();
                     answer.resize(answer.len() + n, b'x');
                     if socket.write_all(&answer).await.is_err() {
                         return;

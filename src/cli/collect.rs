@@ -60,6 +60,14 @@ impl FailureStreak {
     }
 }
 
+/// What `collect` holds for one task: its outcome so far, what its progress line last said,
+/// and its current failure streak.
+struct Watched {
+    outcome: TaskOutcome,
+    printed: Option<(Printed, String)>,
+    streak: Option<FailureStreak>,
+}
+
 /// Where progress lines go, if anywhere.
 pub struct Progress<'a> {
     pub out: Option<&'a mut dyn Write>,
@@ -85,14 +93,14 @@ pub async fn collect<F: Fetch>(
     let (tx, mut rx) = mpsc::channel::<Polled>(64);
     let handle = poller::spawn(fetcher, config, rand::random(), tx);
     let commands = handle.commands();
-    // foldhash: each answer looks its task up in these (SipHash cost more than the lookups).
-    let mut outcomes: HashMap<TaskRef, TaskOutcome, FastHash> = HashMap::default();
-    let mut last_printed: HashMap<TaskRef, (Printed, String), FastHash> = HashMap::default();
-    let mut streaks: HashMap<TaskRef, Option<FailureStreak>, FastHash> = HashMap::default();
+    // One entry per task, looked up once per answer (foldhash: SipHash cost more than the
+    // lookups; three maps cost three lookups of cold entries).
+    let mut watched: HashMap<TaskRef, Watched, FastHash> = HashMap::default();
     let mut pending: Vec<TaskRef> = Vec::new();
     for task_ref in refs {
-        if !outcomes.contains_key(task_ref) {
-            outcomes.insert(task_ref.clone(), TaskOutcome::unanswered(task_ref.clone()));
+        if !watched.contains_key(task_ref) {
+            let outcome = TaskOutcome::unanswered(task_ref.clone());
+            watched.insert(task_ref.clone(), Watched { outcome, printed: None, streak: None });
             pending.push(task_ref.clone());
             let _ = commands.send(PollCmd::Watch(task_ref.clone())).await;
         }
@@ -119,10 +127,10 @@ pub async fn collect<F: Fetch>(
             writeln!(out, "{}", report::progress_line(polled.at, &note))?;
             out.flush()?;
         }
-        let Some(outcome) = outcomes.get_mut(&polled.task_ref) else { continue };
+        let Some(Watched { outcome, printed, streak }) = watched.get_mut(&polled.task_ref) else { continue };
         let settled = match polled.result {
             Ok(task) => {
-                streaks.remove(&polled.task_ref);
+                *streak = None;
                 let settled = match until {
                     Until::FirstAnswer => true,
                     Until::Finished => task.is_finished(),
@@ -132,7 +140,6 @@ pub async fn collect<F: Fetch>(
                 settled
             }
             Err(error) => {
-                let streak = streaks.entry(polled.task_ref.clone()).or_default();
                 let settled = FailureStreak::settles(streak, &error, Instant::now());
                 outcome.fetch_error = Some(error);
                 settled
@@ -141,14 +148,13 @@ pub async fn collect<F: Fetch>(
         if let Some(out) = progress.out.as_deref_mut() {
             // The line is formatted only when what it shows may have changed, and printed only
             // when its text did (a message that differs past its truncation prints nothing new).
-            let last = last_printed.get(&polled.task_ref);
-            if last.is_none_or(|(said, _)| !said.shows(outcome)) {
+            if printed.as_ref().is_none_or(|(said, _)| !said.shows(outcome)) {
                 let body = report::progress_body(&polled.task_ref, outcome.task.as_ref(), outcome.fetch_error.as_ref());
-                if last.is_none_or(|(_, text)| *text != body) {
+                if printed.as_ref().is_none_or(|(_, text)| *text != body) {
                     writeln!(out, "{}", report::progress_line(polled.at, &body))?;
                     out.flush()?;
                 }
-                last_printed.insert(polled.task_ref.clone(), (Printed::of(outcome), body));
+                *printed = Some((Printed::of(outcome), body));
             }
         }
         if settled {
@@ -163,7 +169,9 @@ pub async fn collect<F: Fetch>(
         // Say why a task has no answer rather than leaving it blank in the output: either our
         // own budget never sent its request, or the server has not answered it yet.
         let waited = timeout.map(|t| humantime::format_duration(t).to_string()).unwrap_or_default();
-        for outcome in outcomes.values_mut().filter(|o| o.task.is_none() && o.fetch_error.is_none()) {
+        for outcome in
+            watched.values_mut().map(|w| &mut w.outcome).filter(|o| o.task.is_none() && o.fetch_error.is_none())
+        {
             if unsent.contains(&outcome.task_ref) {
                 outcome.never_sent = true;
             } else {
@@ -175,10 +183,10 @@ pub async fn collect<F: Fetch>(
             }
         }
     }
-    let mut ordered = Vec::with_capacity(outcomes.len());
+    let mut ordered = Vec::with_capacity(watched.len());
     for task_ref in refs {
-        if let Some(outcome) = outcomes.remove(task_ref) {
-            ordered.push(outcome);
+        if let Some(w) = watched.remove(task_ref) {
+            ordered.push(w.outcome);
         }
     }
     Ok(Collected { outcomes: ordered, timed_out })

@@ -313,6 +313,16 @@ impl GapCurve {
         let gap = self.window_in.map_or(gap, |window_in| gap.min(window_in));
         gap.clamp(self.min, self.max)
     }
+
+    /// The requests a second this task asks for at `scale`: [`GapCurve::at`] in floating-point
+    /// seconds, for the replanning search that evaluates every task's curve a few dozen times a
+    /// second (in `Duration` arithmetic, about 4 % of `wait`'s instructions per request at 200
+    /// tasks; callgrind). Agrees with `1 / at(scale)` to the nanosecond rounding of a `Duration`.
+    pub(super) fn rate_at(&self, scale: f64) -> f64 {
+        let gap = self.unscaled.as_secs_f64() * scale;
+        let gap = self.window_in.map_or(gap, |window_in| gap.min(window_in.as_secs_f64()));
+        1.0 / gap.clamp(self.min.as_secs_f64(), self.max.as_secs_f64()).max(0.001)
+    }
 }
 
 /// How long similar tasks (one endpoint, one kind) took from start to finish, as seen here.
@@ -394,6 +404,30 @@ mod tests {
             })
             .collect();
         Task::new(task_ref.clone(), TaskKind::Import, TaskState::Running, "Running").with_subtasks(subtasks)
+    }
+
+    #[test]
+    fn the_rate_a_curve_asks_for_is_one_over_its_gap() {
+        let now = Instant::now();
+        let forecasts = [
+            Forecast::Unknown,
+            Forecast::Left { left: 3 },
+            Forecast::Left { left: 400 },
+            Forecast::Window { lo: now + secs(7.5), hi: now + secs(30.0) },
+            Forecast::Window { lo: now - secs(1.0), hi: now + secs(4.0) },
+            Forecast::Quiet { since: now - secs(90.0) },
+        ];
+        for forecast in forecasts {
+            let curve = GapCurve::new(forecast, now, GAPS);
+            for scale in [0.05, 0.3, 1.0, 1.7, 6.0, 20.0] {
+                let by_duration = 1.0 / curve.at(scale).as_secs_f64();
+                let rate = curve.rate_at(scale);
+                assert!(
+                    (rate - by_duration).abs() <= by_duration * 1e-6,
+                    "{forecast:?} at {scale}: {rate} against {by_duration}"
+                );
+            }
+        }
     }
 
     #[test]

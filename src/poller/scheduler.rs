@@ -770,9 +770,8 @@ fn scales_for(forecasts: &[Vec<Forecast>; 3], target: f64, now: Instant, gaps: G
     }
     let curves: [Vec<GapCurve>; 3] =
         std::array::from_fn(|class| forecasts[class].iter().map(|f| GapCurve::new(*f, now, gaps)).collect());
-    let demand = |classes: &[Vec<GapCurve>], m: f64| -> f64 {
-        classes.iter().flatten().map(|curve| 1.0 / secs(curve.at(m)).max(0.001)).sum()
-    };
+    let demand =
+        |classes: &[Vec<GapCurve>], m: f64| -> f64 { classes.iter().flatten().map(|curve| curve.rate_at(m)).sum() };
     let (least, most) = SCALE_RANGE;
     let (near, rest) = curves.split_at(1);
     let near_at_one = demand(near, 1.0);
@@ -796,7 +795,9 @@ fn solve(demand: impl Fn(f64) -> f64, target: f64, lo: f64, hi: f64) -> f64 {
     if demand(hi.exp()) >= target {
         return hi.exp();
     }
-    for _ in 0..24 {
+    // Sixteen halvings of at most ln(400) pin the scale to 0.01 %, far finer than the jitter
+    // every gap gets; each costs one pass over every task's curve.
+    for _ in 0..16 {
         let mid = f64::midpoint(lo, hi);
         if demand(mid.exp()) > target {
             lo = mid;

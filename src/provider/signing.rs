@@ -7,7 +7,6 @@
 //! simulator verifies with the same constant. docs/protocols.md describes both schemes.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::time::SystemTime;
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -91,23 +90,35 @@ pub fn sdk_date(at: SystemTime) -> String {
     utc_stamp(at, "", "")
 }
 
-/// A UTC timestamp with the given separators, written from its fields as padded integers:
-/// every request signs one, and `time`'s format-description formatter was about 3 % of `wait`'s
-/// CPU per request (perf).
+/// A UTC timestamp with the given separators, written digit by digit: every request signs one,
+/// and `time`'s format-description formatter was about 3 % of `wait`'s CPU per request, and the
+/// `write!` of padded integers that replaced it still about 1 % (perf).
 fn utc_stamp(at: SystemTime, date_sep: &str, time_sep: &str) -> String {
     let t = OffsetDateTime::from(at);
     let mut out = String::with_capacity(20);
-    let _ = write!(
-        out,
-        "{:04}{date_sep}{:02}{date_sep}{:02}T{:02}{time_sep}{:02}{time_sep}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    // Years past 9999 are not timestamps any cloud accepts; clamped so the field stays 4 digits.
+    let year = u32::try_from(t.year()).unwrap_or(0).min(9999);
+    push_digits(&mut out, year, 4);
+    out.push_str(date_sep);
+    push_digits(&mut out, u32::from(u8::from(t.month())), 2);
+    out.push_str(date_sep);
+    push_digits(&mut out, u32::from(t.day()), 2);
+    out.push('T');
+    push_digits(&mut out, u32::from(t.hour()), 2);
+    out.push_str(time_sep);
+    push_digits(&mut out, u32::from(t.minute()), 2);
+    out.push_str(time_sep);
+    push_digits(&mut out, u32::from(t.second()), 2);
+    out.push('Z');
     out
+}
+
+/// The last `width` decimal digits of `value`, zero-padded.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u32.pow(place)) % 10;
+        out.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
+    }
 }
 
 /// Parses an `x-acs-date` value back into a time (for the simulator's skew check).
@@ -350,6 +361,19 @@ mod tests {
         let early = UNIX_EPOCH + Duration::from_secs(1_704_164_645);
         assert_eq!((acs_date(early), sdk_date(early)), ("2024-01-02T03:04:05Z".into(), "20240102T030405Z".into()));
         assert_eq!(parse_acs_date(&acs_date(early)), Some(early));
+    }
+
+    #[test]
+    fn every_stamp_parses_back_with_the_time_crate() {
+        // From 1970 to 2100 in steps that land on every field's edges over the run (leap days,
+        // year ends, single digits): the digit-by-digit writer against `time`'s own parser.
+        let mut secs = 0u64;
+        while secs < 4_102_444_800 {
+            let at = UNIX_EPOCH + Duration::from_secs(secs);
+            assert_eq!(parse_acs_date(&acs_date(at)), Some(at), "{secs}");
+            assert_eq!(parse_sdk_date(&sdk_date(at)), Some(at), "{secs}");
+            secs += 86_399 * 7 + 3_601;
+        }
     }
 
     #[test]
