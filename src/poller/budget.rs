@@ -33,6 +33,9 @@ pub(super) struct Budget {
     rate: f64,
     /// The time between two requests at `rate`, kept with it: asked several times per request.
     spacing: Duration,
+    /// Requests allowed in one window at `rate` (its whole part, at least one), kept with it
+    /// for the same reason.
+    allowed: usize,
     /// Dispatch times within the last window.
     recent: VecDeque<Instant>,
     in_flight: usize,
@@ -57,6 +60,7 @@ impl Budget {
             ceiling,
             rate: ceiling,
             spacing: spacing_at(ceiling),
+            allowed: allowed_at(ceiling),
             recent: VecDeque::with_capacity(requests_per_second.clamp(1, 64) as usize),
             in_flight: 0,
             probes_in_flight: 0,
@@ -98,7 +102,7 @@ impl Budget {
                 self.blocked_until = None;
             }
         }
-        let allowed = self.allowed_in_window();
+        let allowed = self.allowed;
         if self.recent.len() >= allowed
             && let Some(oldest) = self.recent.get(self.recent.len() - allowed)
         {
@@ -112,13 +116,6 @@ impl Budget {
         ready
     }
 
-    /// Requests allowed in one window: the whole part of the rate, at least one.
-    fn allowed_in_window(&self) -> usize {
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a rate between 0.25 and u32::MAX")]
-        let whole = self.rate.floor() as usize;
-        whole.max(1)
-    }
-
     /// The time between two requests at the current rate.
     pub(super) fn spacing(&self) -> Duration {
         self.spacing
@@ -127,6 +124,7 @@ impl Budget {
     fn set_rate(&mut self, rate: f64) {
         self.rate = rate;
         self.spacing = spacing_at(rate);
+        self.allowed = allowed_at(rate);
     }
 
     /// Counts a request that starts now; returns whether it is a probe of a throttled endpoint.
@@ -178,6 +176,13 @@ impl Budget {
 }
 
 /// The time between two requests at `rate` requests a second.
+/// Requests allowed in one window at `rate`: its whole part, at least one.
+fn allowed_at(rate: f64) -> usize {
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a rate between 0.25 and u32::MAX")]
+    let whole = rate.floor() as usize;
+    whole.max(1)
+}
+
 fn spacing_at(rate: f64) -> Duration {
     WINDOW.div_f64(rate.max(FLOOR))
 }

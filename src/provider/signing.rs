@@ -47,14 +47,16 @@ fn push_hex(out: &mut String, byte: u8, digits: &[u8; 16]) {
     out.push(char::from(digits[usize::from(byte & 0x0f)]));
 }
 
-/// Lowercase hex of `bytes`, written two digits at a time: each signature writes three of
-/// these, and `hex::encode`'s char-by-char collect was about 2 % of `wait`'s instructions.
+/// Lowercase hex of `bytes`: the digits go into a byte buffer and become a `String` once. Each
+/// signature writes three of these; `hex::encode`'s char-by-char collect was about 2 % of
+/// `wait`'s instructions, and pushing each digit as a `char` still 1.5 % (callgrind).
 pub fn lower_hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &byte in bytes {
-        push_hex(&mut out, byte, b"0123456789abcdef");
-    }
-    out
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let digits: Vec<u8> =
+        bytes.iter().flat_map(|&byte| [DIGITS[usize::from(byte >> 4)], DIGITS[usize::from(byte & 0x0f)]]).collect();
+    // Only ASCII digits went in, so this never fails; an empty string would only make the
+    // server reject the signature.
+    String::from_utf8(digits).unwrap_or_default()
 }
 
 /// Lowercase hex SHA-256.
