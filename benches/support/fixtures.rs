@@ -348,8 +348,8 @@ fn polls_exchange(
 }
 
 /// A loopback HTTP/1.1 server for the bare-HTTP reference: answers each request as the simulator
-/// answers a poll (see [`BareShape::Polls`]), on keep-alive connections; nothing else. Its cost is not measured (only the client's is). Gives
-/// its base URL and the count of requests answered.
+/// answers a poll (see [`BareShape::Polls`]), on keep-alive connections; nothing else. Its cost
+/// is not measured (only the client's is). Gives its base URL and the count of requests answered.
 pub async fn reference_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>) {
     use std::sync::atomic::{AtomicU64, Ordering};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -175,7 +175,6 @@ impl Budget {
     }
 }
 
-/// The time between two requests at `rate` requests a second.
 /// Requests allowed in one window at `rate`: its whole part, at least one.
 fn allowed_at(rate: f64) -> usize {
     #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a rate between 0.25 and u32::MAX")]
@@ -183,6 +182,7 @@ fn allowed_at(rate: f64) -> usize {
     whole.max(1)
 }
 
+/// The time between two requests at `rate` requests a second.
 fn spacing_at(rate: f64) -> Duration {
     WINDOW.div_f64(rate.max(FLOOR))
 }
