@@ -602,3 +602,41 @@ fn a_share_reads_like_a_sentence() {
     let slow = share(1000, 1.0, 1000).to_string();
     assert!(slow.starts_with("1000 tasks share 1 request/s") && slow.ends_with("every 17 min"), "{slow}");
 }
+
+/// A reader that stops reading: answers wait in the scheduler, no new request goes out while
+/// they do, commands are still obeyed, and every answer arrives in order once reading resumes.
+#[tokio::test(start_paused = true)]
+async fn a_consumer_that_stops_reading_holds_new_requests_back_without_losing_answers() {
+    let fetcher = Arc::new(Scripted::with_latency(Duration::from_millis(50)));
+    let tasks: Vec<TaskRef> = (0..20).map(|i| aliyun(&format!("t{i}"))).collect();
+    let (tx, mut rx) = mpsc::channel(2);
+    let handle = spawn(Arc::clone(&fetcher), PollerConfig::default(), 7, tx);
+    for task in &tasks {
+        handle.commands().send(PollCmd::Watch(task.clone())).await.unwrap();
+    }
+    // Nobody reads for a minute: two answers fill the channel, the answers already on their way
+    // wait in the scheduler, and nothing more is sent.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    let sent_while_stuck = fetcher.all_requests().len();
+    let cap = PollerConfig::default().max_in_flight;
+    assert!(
+        sent_while_stuck <= 2 + cap + 1,
+        "{sent_while_stuck} requests with nobody reading (channel 2, {cap} in flight)"
+    );
+    // Commands still reach it: an unwatched task is never polled again.
+    handle.commands().send(PollCmd::Unwatch(tasks[0].clone())).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let polls_of_first = fetcher.requests_for(&tasks[0]).len();
+    // Reading again: every answer held back arrives, and polling goes on for the others.
+    let mut answers = Vec::new();
+    let reading = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(polled) = rx.recv().await {
+            answers.push(polled);
+        }
+    });
+    let _ = reading.await;
+    assert!(answers.len() >= sent_while_stuck, "{} answers for {sent_while_stuck} requests", answers.len());
+    let answered: std::collections::HashSet<&TaskRef> = answers.iter().map(|p| &p.task_ref).collect();
+    assert_eq!(answered.len(), tasks.len(), "every task answered once reading resumed");
+    assert_eq!(fetcher.requests_for(&tasks[0]).len(), polls_of_first, "the unwatched task stays unpolled");
+}

@@ -5,6 +5,7 @@
 //! secrets only ever reach a header marked sensitive. Credentials come from a
 //! [`CredentialProvider`]: temporary ones are renewed by their cache, off this path.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -200,20 +201,22 @@ impl AliyunClient {
         let creds = self.creds.get().await?;
         let date = acs_date(SystemTime::now());
         let nonce = lower_hex(&rand::random::<[u8; 16]>());
-        let payload_hash = body.as_ref().map_or_else(|| EMPTY_SHA256.to_owned(), |b| sha256_hex(&b.bytes));
+        let payload_hash = body.as_ref().map_or(Cow::Borrowed(EMPTY_SHA256), |b| Cow::Owned(sha256_hex(&b.bytes)));
         let token = creds.security_token.as_ref().map(secrecy::ExposeSecret::expose_secret);
 
         // (name, value, whether it authenticates); the names as constants, so that none is
         // parsed again per request.
-        let mut headers: Vec<(HeaderName, &str, bool)> = vec![
-            (HOST, &address.host, false),
+        // Room for every header a call can carry, so that none of the pushes below reallocates.
+        let mut headers: Vec<(HeaderName, &str, bool)> = Vec::with_capacity(12);
+        headers.extend([
+            (HOST, address.host.as_str(), false),
             (HeaderName::from_static("x-acs-action"), action, false),
             (HeaderName::from_static("x-acs-version"), API_VERSION, false),
             (HeaderName::from_static("x-acs-date"), &date, false),
             (HeaderName::from_static("x-acs-signature-nonce"), &nonce, false),
             (HeaderName::from_static("x-acs-content-sha256"), &payload_hash, false),
             (ACCEPT, "application/json", false),
-        ];
+        ]);
         if let Some(body) = &body {
             headers.push((CONTENT_TYPE, body.content_type, false));
         }

@@ -5,6 +5,7 @@
 //! `x-sdk-content-sha256` for the unsigned multipart upload), or sending an IAM token unsigned.
 //! Answers go through [`super::wire`]. No retries, no redirects.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -273,7 +274,9 @@ impl HuaweiClient {
         let creds = self.creds.get().await?;
         // (name, value, whether it authenticates); the names as constants, so that none is
         // parsed again per request.
-        let mut headers: Vec<(HeaderName, &str, bool)> = vec![(X_PROJECT_ID, project_id, false)];
+        // Room for every header a call can carry, so that none of the pushes below reallocates.
+        let mut headers: Vec<(HeaderName, &str, bool)> = Vec::with_capacity(8);
+        headers.push((X_PROJECT_ID, project_id, false));
         let (date, authorization);
         match &*creds {
             HuaweiCredentials::Token { token, .. } => {
@@ -282,9 +285,9 @@ impl HuaweiClient {
             HuaweiCredentials::AkSk { access_key, secret_key, security_token, .. } => {
                 date = sdk_date(SystemTime::now());
                 let payload_hash = match &payload {
-                    Payload::Empty => EMPTY_SHA256.to_owned(),
-                    Payload::Json(bytes) => sha256_hex(bytes),
-                    Payload::Multipart(_) => UNSIGNED_PAYLOAD.to_owned(),
+                    Payload::Empty => Cow::Borrowed(EMPTY_SHA256),
+                    Payload::Json(bytes) => Cow::Owned(sha256_hex(bytes)),
+                    Payload::Multipart(_) => Cow::Borrowed(UNSIGNED_PAYLOAD),
                 };
                 headers.push((HOST, &address.host, false));
                 headers.push((HeaderName::from_static("x-sdk-date"), &date, false));
