@@ -20,6 +20,7 @@ use super::sign::{SDK_HMAC, UNSIGNED_PAYLOAD};
 use super::wire;
 use crate::credentials::{CredentialProvider, CredentialSource, mask_key_id};
 use crate::domain::{FetchError, FetchErrorKind, ProviderKind, Target, Task, TaskRef};
+use crate::provider::answers::Answers;
 use crate::provider::client_support::CloudClient;
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::Address;
@@ -89,6 +90,9 @@ pub struct HuaweiClient {
     creds: CredentialProvider<HuaweiCredentials>,
     source: CredentialSource,
     body_cap: usize,
+    /// Each task's last answer: the same answer again is not parsed again (a running task's
+    /// answer is the same until it finishes).
+    answers: Arc<Answers>,
     /// Each polled task's address, worked out on its first poll.
     addresses: Arc<PerTask<Address>>,
 }
@@ -110,7 +114,15 @@ impl HuaweiClient {
         creds: CredentialProvider<HuaweiCredentials>,
         source: CredentialSource,
     ) -> Self {
-        HuaweiClient { http, endpoint, creds, source, body_cap: DEFAULT_BODY_CAP, addresses: Arc::default() }
+        HuaweiClient {
+            http,
+            endpoint,
+            creds,
+            source,
+            body_cap: DEFAULT_BODY_CAP,
+            answers: Arc::default(),
+            addresses: Arc::default(),
+        }
     }
 
     #[must_use]
@@ -157,7 +169,13 @@ impl HuaweiClient {
         })?;
         let response = self.send(&address, project_id, Method::GET, Payload::Empty).await?;
         let body = utf8_body(&response)?;
-        wire::async_task(task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))
+        if let Some(task) = self.answers.same(task_ref, &body) {
+            return Ok(task);
+        }
+        let task =
+            wire::async_task(task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))?;
+        self.answers.keep(task_ref, &task);
+        Ok(task)
     }
 
     /// `POST .../openapi/async-import` (multipart); returns the new task id.
