@@ -82,6 +82,13 @@ pub struct Collected {
 }
 
 /// Polls `refs` until each settles per `until`, or until `timeout` passes.
+///
+/// The answers are taken in by a task of their own ([`watch`]), which hands back only the
+/// progress lines to print and, at the end, the outcomes. The caller's future (usually the one
+/// `block_on` runs) is then woken only for those: tokio's single-threaded runtime polls its
+/// driver once more without blocking each time its `block_on` future was woken, and when that
+/// future took in every answer, that was one system call per request more than a bare client
+/// makes (BENCHMARKS.md, cost per request).
 pub async fn collect<F: Fetch>(
     fetcher: Arc<F>,
     refs: &[TaskRef],
@@ -90,6 +97,43 @@ pub async fn collect<F: Fetch>(
     timeout: Option<Duration>,
     mut progress: Progress<'_>,
 ) -> std::io::Result<Collected> {
+    let (lines_tx, mut lines) = mpsc::unbounded_channel::<String>();
+    let lines_tx = progress.out.is_some().then_some(lines_tx);
+    let mut worker = AbortOnDrop(tokio::spawn(watch(fetcher, refs.to_vec(), config, until, timeout, lines_tx)));
+    while let Some(line) = lines.recv().await {
+        if let Some(out) = progress.out.as_deref_mut() {
+            writeln!(out, "{line}")?;
+            out.flush()?;
+        }
+    }
+    match (&mut worker.0).await {
+        Ok(collected) => Ok(collected),
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(error) => Err(std::io::Error::other(error)),
+    }
+}
+
+/// A spawned task that stops when its handle is dropped: `collect` returning early (a progress
+/// line that could not be written) must not leave the polling running.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// [`collect`]'s work: watches `refs` through the poller and sends each progress line to print
+/// (when `lines` is given).
+async fn watch<F: Fetch>(
+    fetcher: Arc<F>,
+    refs: Vec<TaskRef>,
+    config: PollerConfig,
+    until: Until,
+    timeout: Option<Duration>,
+    lines: Option<mpsc::UnboundedSender<String>>,
+) -> Collected {
+    let refs = refs.as_slice();
     let (tx, mut rx) = mpsc::channel::<Polled>(64);
     let handle = poller::spawn(fetcher, config, rand::random(), tx);
     let commands = handle.commands();
@@ -121,11 +165,10 @@ pub async fn collect<F: Fetch>(
             }
         };
         let Some(polled) = polled else { break };
-        if let (Some(out), Some(share)) = (progress.out.as_deref_mut(), &polled.share)
+        if let (Some(lines), Some(share)) = (&lines, &polled.share)
             && let Some(note) = shares.note(share)
         {
-            writeln!(out, "{}", report::progress_line(polled.at, &note))?;
-            out.flush()?;
+            let _ = lines.send(report::progress_line(polled.at, &note));
         }
         let Some(Watched { outcome, printed, streak }) = watched.get_mut(&polled.task_ref) else { continue };
         let settled = match polled.result {
@@ -145,14 +188,13 @@ pub async fn collect<F: Fetch>(
                 settled
             }
         };
-        if let Some(out) = progress.out.as_deref_mut() {
+        if let Some(lines) = &lines {
             // The line is formatted only when what it shows may have changed, and printed only
             // when its text did (a message that differs past its truncation prints nothing new).
             if printed.as_ref().is_none_or(|(said, _)| !said.shows(outcome)) {
                 let body = report::progress_body(&polled.task_ref, outcome.task.as_ref(), outcome.fetch_error.as_ref());
                 if printed.as_ref().is_none_or(|(_, text)| *text != body) {
-                    writeln!(out, "{}", report::progress_line(polled.at, &body))?;
-                    out.flush()?;
+                    let _ = lines.send(report::progress_line(polled.at, &body));
                 }
                 *printed = Some((Printed::of(outcome), body));
             }
@@ -189,7 +231,7 @@ pub async fn collect<F: Fetch>(
             ordered.push(w.outcome);
         }
     }
-    Ok(Collected { outcomes: ordered, timed_out })
+    Collected { outcomes: ordered, timed_out }
 }
 
 /// What a progress line is made from: the line is formatted again only when this changes,
