@@ -151,15 +151,9 @@ pub fn parse_sdk_date(text: &str) -> Option<SystemTime> {
     time::PrimitiveDateTime::parse(text, fmt).ok().map(|t| t.assume_utc().into())
 }
 
-/// Builds `name:value\n` lines and the `;`-joined list from headers, lowercased, trimmed, sorted.
-pub fn canonical_headers(headers: &[(&str, &str)]) -> (String, String) {
-    let mut lines = String::new();
-    let names = push_canonical_headers(&mut lines, headers);
-    (lines, names)
-}
-
-/// Appends [`canonical_headers`]' lines to `out` (the canonical request being written, so that
-/// they need no buffer of their own) and returns the signed names.
+/// Appends the headers' `name:value\n` lines (lowercased, trimmed, sorted) to `out`, the
+/// canonical request being written, so that they need no buffer of their own; returns the
+/// `;`-joined list of their names.
 fn push_canonical_headers(out: &mut String, headers: &[(&str, &str)]) -> String {
     // Names are lowercase already when they come from `HeaderName`s, as the clients' do: only
     // the others are copied.
@@ -307,7 +301,7 @@ impl Scheme {
 
     /// The lowercase hex signature of a request.
     pub fn signature(&self, secret: &[u8], req: &SignedRequest<'_>) -> String {
-        self.with_canonical(req, |canonical| self.signature_of(secret, canonical).0)
+        self.with_canonical(req, |canonical| self.signature_of(secret, canonical))
     }
 
     /// The full `Authorization` header value.
@@ -330,10 +324,10 @@ impl Scheme {
         out
     }
 
-    /// The signature of a request in canonical form, and its signed header names.
-    fn signature_of(&self, secret: &[u8], req: &CanonicalRequest<'_>) -> (String, String) {
-        let (string_to_sign, signed_names) = self.string_to_sign_of(req);
-        (hmac_sha256_hex(secret, string_to_sign.as_bytes()), signed_names)
+    /// The signature of a request in canonical form.
+    fn signature_of(&self, secret: &[u8], req: &CanonicalRequest<'_>) -> String {
+        let (string_to_sign, _) = self.string_to_sign_of(req);
+        hmac_sha256_hex(secret, string_to_sign.as_bytes())
     }
 
     /// The string to sign of a request in canonical form, and its signed header names: the one
