@@ -430,8 +430,14 @@ fn cpu_secs(pid: u32) -> f64 {
 
 async fn cost() {
     let window = Duration::from_secs(20);
-    let scenario = sim::scenario::parse(&long_running(200), "long.toml", None).unwrap();
-    let handle = sim::start(SimConfig::new(scenario)).await.unwrap();
+    // Replayed polls carry a nonce the simulator has seen: it is told to remember none.
+    let text = long_running(200).replacen("[aliyun]\n", "[aliyun]\nnonce_window_secs = 0\n", 1);
+    let scenario = sim::scenario::parse(&text, "long.toml", None).unwrap();
+    // Two simulators of the same tasks (same scenario, same seed): one answers `wait`, the other
+    // the bare client, so that each client's server does the same work and the request counts
+    // stay apart.
+    let handle = sim::start(SimConfig::new(scenario.clone())).await.unwrap();
+    let replayed = sim::start(SimConfig::new(scenario)).await.unwrap();
     let (dir, mut env) = home("[poll]\nrequests_per_second = 50\ninterval = \"2s\"\n");
     env.extend(sim_env(&handle));
     // 200 tasks every 2 s ask for 100 requests a second; two endpoints of 50 allow it.
@@ -452,9 +458,12 @@ async fn cost() {
                 .unwrap(),
         )
     };
-    // Two references: plain GETs that the simulator answers with a short 404, and the same
-    // exchanges as the polls (header and answer sizes) against a server that only sends bytes.
-    let plain = bare_child(format!("{}/v2/bare-http-reference", handle.base_url()), "plain");
+    // Two references: the polls themselves (signed once by oaswatch's clients, then sent again
+    // and again, unsigned and unparsed, to the second simulator), and exchanges of the same
+    // sizes with a server that only sends bytes.
+    let signed = dir.path().join("signed-polls.jsonl");
+    support::write_signed_polls(&replayed, &signed).await;
+    let same_polls = bare_child(signed.to_string_lossy().into_owned(), "replay");
     let (reference_url, same_sized_answered) = support::reference_server().await;
     let same_sized = bare_child(reference_url, "polls");
     // Warm-up: every task's first answers, connections open.
@@ -463,21 +472,20 @@ async fn cost() {
         let s = h.stats();
         s.requests_for("aliyun DescribeImportOASTask") + s.requests_for("huawei GET async-tasks")
     };
-    let plain_requests = |h: &SimHandle| h.stats().total_requests() - polls(h);
     let same_sized_requests = || same_sized_answered.load(std::sync::atomic::Ordering::Relaxed);
-    let pids = [wait.0.id(), plain.0.id(), same_sized.0.id()];
+    let pids = [wait.0.id(), same_polls.0.id(), same_sized.0.id()];
     // Three windows, each measuring the three clients over the same seconds: the machine's
     // speed moves between minutes (other load, frequency), which moves all three alike within a
     // window, so the ratios are steadier than the times. The median window is the figure.
     let mut windows = Vec::new();
     for _ in 0..WINDOWS {
-        let counts0 = [polls(&handle), plain_requests(&handle), same_sized_requests()];
+        let counts0 = [polls(&handle), polls(&replayed), same_sized_requests()];
         let cpu0 = pids.map(cpu_secs);
         let started = Instant::now();
         tokio::time::sleep(window).await;
         let elapsed = started.elapsed().as_secs_f64();
         let cpu1 = pids.map(cpu_secs);
-        let counts1 = [polls(&handle), plain_requests(&handle), same_sized_requests()];
+        let counts1 = [polls(&handle), polls(&replayed), same_sized_requests()];
         let per: [(u64, f64, f64); 3] = std::array::from_fn(|i| {
             let requests = counts1[i] - counts0[i];
             let cpu = cpu1[i] - cpu0[i];
@@ -485,12 +493,17 @@ async fn cost() {
         });
         windows.push((per, elapsed));
     }
-    drop((wait, plain, same_sized, dir));
+    // Every replayed poll must have been answered as a poll: a refusal (a signature, a nonce)
+    // would be a cheaper exchange than the one measured.
+    let refusals = replayed.stats();
+    assert_eq!(refusals.rejected_auth, 0, "the simulator refused replayed polls: {:?}", refusals.auth_errors);
+    drop((wait, same_polls, same_sized, dir));
     handle.shutdown().await;
+    replayed.shutdown().await;
     let rows = [
         "`oaswatch wait` (signing, parsing, scheduling)",
-        "reference: bare reqwest, plain GETs (short 404 answers)",
-        "reference: bare reqwest, the polls' exchanges (same requests and answers on the wire, no signing or parsing)",
+        "reference: bare reqwest, the same polls (the same bytes to a simulator of its own, signed once, not parsed)",
+        "reference: bare reqwest, exchanges of the same sizes (a server that only sends bytes)",
     ];
     println!(
         "### Cost per request (200 running tasks at 100 requests/s, {WINDOWS} windows of {} s, each client in the same seconds)\n",
@@ -514,7 +527,7 @@ async fn cost() {
         ratios[ratios.len() / 2]
     };
     println!(
-        "\nMedian ratio of `wait` to the plain GETs: {:.2}x; to the same exchanges: {:.2}x.",
+        "\nMedian ratio of `wait` to the same polls: {:.2}x; to exchanges of the same sizes: {:.2}x.",
         median(1),
         median(2)
     );

@@ -80,6 +80,11 @@ pub type CloudFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, FetchError>>
 pub trait Cloud: Send + Sync + fmt::Debug {
     fn fetch<'a>(&'a self, task: &'a TaskRef) -> CloudFuture<'a, Task>;
 
+    /// The request a poll of `task` sends, signed now, without sending it: what the polling
+    /// benchmark's bare client replays, so that it sends the very bytes a poll does
+    /// (`cargo bench --bench polling -- cost`).
+    fn poll_request<'a>(&'a self, task: &'a TaskRef) -> CloudFuture<'a, reqwest::Request>;
+
     /// Starts an import; the reference of the new task, or notes that say why none started.
     fn import<'a>(&'a self, request: &'a ImportRequest<'a>) -> CloudFuture<'a, Imported>;
 

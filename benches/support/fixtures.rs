@@ -213,7 +213,7 @@ pub fn sim_clients(handle: &SimHandle) -> Clients {
 }
 
 /// First argument of a bench binary run as the bare-HTTP reference
-/// (`ARG URL RATE SECS [plain|polls]`).
+/// (`ARG URL RATE SECS [plain|polls|replay]`; for `replay`, URL is a file of signed requests).
 pub const BARE_HTTP_CHILD: &str = "bare-http-child";
 
 /// What the bare-HTTP reference sends.
@@ -231,6 +231,12 @@ pub enum BareShape {
     /// async-tasks/<task>` with seven headers (470 bytes) and a 115-byte answer. Each answer has
     /// four headers (content type, request id, length, date).
     Polls,
+    /// The polls themselves: the URL argument names a file of signed poll requests
+    /// ([`write_signed_polls`]), sent in turn to the simulator that answers them. The same bytes
+    /// as `oaswatch wait` sends, answered by the same kind of server with the same answers;
+    /// signed once up front (the simulator is told not to refuse a nonce seen before), so the
+    /// client only sends and reads.
+    Replay,
 }
 
 /// Runs [`bare_http_child`] when the process was started as one; whether it was.
@@ -239,6 +245,7 @@ pub fn run_as_bare_http_child(args: &[String]) -> bool {
         [_, mode, url, rate, secs] => (mode, url, rate, secs, BareShape::Plain),
         [_, mode, url, rate, secs, shape] if shape == "plain" => (mode, url, rate, secs, BareShape::Plain),
         [_, mode, url, rate, secs, shape] if shape == "polls" => (mode, url, rate, secs, BareShape::Polls),
+        [_, mode, url, rate, secs, shape] if shape == "replay" => (mode, url, rate, secs, BareShape::Replay),
         _ => return false,
     };
     if mode != BARE_HTTP_CHILD {
@@ -258,20 +265,23 @@ pub fn bare_http_child(url: &str, rate: f64, run: Duration, shape: BareShape) {
         let client = oaswatch::provider::build_client(&oaswatch::provider::HttpConfig::default()).unwrap();
         let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
         // Everything a request reuses is made once, so the reference pays only for the request.
-        let plain = reqwest::Url::parse(url).unwrap();
-        let (aliyun, huawei) = (polls_exchange(&plain, PollCloud::Aliyun), polls_exchange(&plain, PollCloud::Huawei));
+        let exchanges = match shape {
+            BareShape::Plain => {
+                vec![(reqwest::Method::GET, reqwest::Url::parse(url).unwrap(), reqwest::header::HeaderMap::new())]
+            }
+            BareShape::Polls => {
+                let base = reqwest::Url::parse(url).unwrap();
+                vec![polls_exchange(&base, PollCloud::Aliyun), polls_exchange(&base, PollCloud::Huawei)]
+            }
+            BareShape::Replay => read_signed_polls(std::path::Path::new(url)),
+        };
         let started = std::time::Instant::now();
-        let mut sent = 0u64;
+        let mut sent = 0usize;
         while started.elapsed() < run {
             tick.tick().await;
+            let (method, url, headers) = &exchanges[sent % exchanges.len()];
             sent += 1;
-            let request = match shape {
-                BareShape::Plain => client.get(plain.clone()),
-                BareShape::Polls => {
-                    let (method, url, headers) = if sent.is_multiple_of(2) { &aliyun } else { &huawei };
-                    client.request(method.clone(), url.clone()).headers(headers.clone())
-                }
-            };
+            let request = client.request(method.clone(), url.clone()).headers(headers.clone());
             tokio::spawn(async move {
                 if let Ok(response) = request.send().await {
                     let _ = response.bytes().await;
@@ -279,6 +289,45 @@ pub fn bare_http_child(url: &str, rate: f64, run: Duration, shape: BareShape) {
             });
         }
     });
+}
+
+/// One request as the reference sends it again and again: method, URL, headers in order.
+type Exchange = (reqwest::Method, reqwest::Url, reqwest::header::HeaderMap);
+
+/// Writes, one JSON line each, the poll request oaswatch's own clients sign now for every task
+/// of the simulator (for [`BareShape::Replay`]). Only the simulator's made-up keys sign them.
+pub async fn write_signed_polls(handle: &SimHandle, path: &std::path::Path) {
+    let clients = sim_clients(handle);
+    let mut lines = String::new();
+    for task_ref in handle.task_refs() {
+        let request = clients.for_task(&task_ref).unwrap().poll_request(&task_ref).await.unwrap();
+        let headers: Vec<(&str, &str)> =
+            request.headers().iter().map(|(name, value)| (name.as_str(), value.to_str().unwrap())).collect();
+        let line = serde_json::json!({
+            "method": request.method().as_str(),
+            "url": request.url().as_str(),
+            "headers": headers,
+        });
+        lines.push_str(&line.to_string());
+        lines.push('\n');
+    }
+    std::fs::write(path, lines).unwrap();
+}
+
+fn read_signed_polls(path: &std::path::Path) -> Vec<Exchange> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            let mut headers = reqwest::header::HeaderMap::new();
+            for pair in value["headers"].as_array().unwrap() {
+                let name = reqwest::header::HeaderName::from_bytes(pair[0].as_str().unwrap().as_bytes()).unwrap();
+                headers.append(name, pair[1].as_str().unwrap().parse().unwrap());
+            }
+            let method = reqwest::Method::from_bytes(value["method"].as_str().unwrap().as_bytes()).unwrap();
+            (method, reqwest::Url::parse(value["url"].as_str().unwrap()).unwrap(), headers)
+        })
+        .collect()
 }
 
 #[derive(Clone, Copy)]

@@ -21,6 +21,9 @@ pub trait CloudClient: Send + Sync + fmt::Debug {
 
     fn fetch_task(&self, task: &TaskRef) -> impl Future<Output = Result<Task, FetchError>> + Send;
 
+    /// The request a poll of `task` sends, signed now, without sending it.
+    fn poll_request(&self, task: &TaskRef) -> impl Future<Output = Result<reqwest::Request, FetchError>> + Send;
+
     fn start_import(&self, request: &ImportRequest<'_>) -> impl Future<Output = Result<Imported, FetchError>> + Send;
 
     /// Starts an export; by default refused with the cloud's reason
@@ -49,6 +52,10 @@ pub trait CloudClient: Send + Sync + fmt::Debug {
 impl<C: CloudClient> Cloud for C {
     fn fetch<'a>(&'a self, task: &'a TaskRef) -> CloudFuture<'a, Task> {
         Box::pin(self.fetch_task(task))
+    }
+
+    fn poll_request<'a>(&'a self, task: &'a TaskRef) -> CloudFuture<'a, reqwest::Request> {
+        Box::pin(CloudClient::poll_request(self, task))
     }
 
     fn import<'a>(&'a self, request: &'a ImportRequest<'a>) -> CloudFuture<'a, Imported> {

@@ -99,3 +99,45 @@ async fn sts_calls_have_the_shape_credentials_go_sends() {
     );
     assert!(!seen[1].path_and_query.contains("simulatorOidc"));
 }
+
+/// `poll_request` (what the polling benchmark's bare client replays) is the request a poll
+/// sends: the same method, path, query and headers in the same order, and the simulator answers
+/// it, signed as it is, with the task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_poll_request_is_the_request_a_poll_sends() {
+    let sim = crate::common::start("demo", 1, 1.0).await;
+    let proxy = start_proxy(&sim.base_url(), Rewrite::None).await;
+    let env: std::collections::HashMap<&str, String> = sim.client_env().into_iter().collect();
+    let mut endpoints = oaswatch::provider::EndpointOverrides::default();
+    for provider in oaswatch::domain::ProviderKind::ALL {
+        endpoints.set(provider, proxy.url.parse().unwrap());
+    }
+    let discovery = oaswatch::provider::discover(&|name| env.get(name).cloned(), None);
+    let (clients, _) =
+        oaswatch::provider::Clients::build(&oaswatch::provider::HttpConfig::default(), &endpoints, discovery).unwrap();
+    let plain = reqwest::Client::new();
+    for provider in oaswatch::domain::ProviderKind::ALL {
+        let task = sim.task_refs().into_iter().find(|t| t.provider() == provider).unwrap();
+        let cloud = clients.for_task(&task).unwrap();
+        let fetched = cloud.fetch(&task).await.unwrap();
+        let request = cloud.poll_request(&task).await.unwrap();
+        let answer = plain.execute(request).await.unwrap();
+        assert_eq!(answer.status(), 200, "{provider}: the signed request is answered");
+        let body = answer.text().await.unwrap();
+        let seen = proxy.seen();
+        let [polled, replayed] = &seen[seen.len() - 2..] else { unreachable!() };
+        assert_eq!(replayed.method, polled.method, "{provider}");
+        assert_eq!(replayed.path_and_query, polled.path_and_query, "{provider}");
+        let names = |s: &rel_support::Seen| -> Vec<String> {
+            // reqwest's own client adds its user agent; the product's names itself.
+            s.headers.iter().map(|(n, _)| n.clone()).filter(|n| n != "user-agent").collect()
+        };
+        assert_eq!(names(replayed), names(polled), "{provider}: the same headers in the same order");
+        // The task's answer, not an error: the same fields as the poll's own answer.
+        let keys = |text: &str| -> Vec<String> {
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            value.as_object().unwrap().keys().cloned().collect()
+        };
+        assert_eq!(keys(&body), keys(fetched.raw_body.as_deref().unwrap()), "{provider}: {body}");
+    }
+}

@@ -25,7 +25,7 @@ use crate::provider::answers::Answers;
 use crate::provider::client_support::CloudClient;
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::Address;
-use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, header_map, utf8_body};
+use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, classify_transport, execute, header_map, utf8_body};
 use crate::provider::per_task::PerTask;
 use crate::provider::signing::{CanonicalRequest, EMPTY_SHA256, acs_date, lower_hex, percent_encode, sha256_hex};
 use crate::provider::{Fetch, GroupContents, Identity, ImportOptions, ImportRequest, Imported};
@@ -128,8 +128,7 @@ impl AliyunClient {
     }
 
     async fn describe(&self, task_ref: &TaskRef, region: &str, operation_id: &str) -> Result<Task, FetchError> {
-        let address =
-            self.addresses.get_or_make(task_ref, || self.address(region, &[("OperationId", operation_id)]))?;
+        let address = self.describe_address(task_ref, region, operation_id)?;
         let response = self.send(&address, "DescribeImportOASTask", None).await?;
         let body = utf8_body(&response)?;
         if let Some(task) = self.answers.same(task_ref, &body) {
@@ -139,6 +138,16 @@ impl AliyunClient {
             .map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))?;
         self.answers.keep(task_ref, &task);
         Ok(task)
+    }
+
+    /// Where a task's `DescribeImportOASTask` goes, worked out on its first poll and kept.
+    fn describe_address(
+        &self,
+        task_ref: &TaskRef,
+        region: &str,
+        operation_id: &str,
+    ) -> Result<Arc<Address>, FetchError> {
+        self.addresses.get_or_make(task_ref, || self.address(region, &[("OperationId", operation_id)]))
     }
 
     /// Starts an import of an OpenAPI document into an API group.
@@ -198,6 +207,22 @@ impl AliyunClient {
 
     /// Signs and sends one call to `address`.
     async fn send(&self, address: &Address, action: &str, body: Option<Body>) -> Result<RawResponse, FetchError> {
+        let request = self.signed(address, action, body).await?;
+        let response = execute(request, self.body_cap).await.map_err(|e| self.context(e))?;
+        if response.status.is_success() {
+            Ok(response)
+        } else {
+            let error = wire::ERRORS.error_from_response(&response);
+            if error.code.starts_with("InvalidSecurityToken.Expired") {
+                // Expired early (a clock off, a revoked session): the next request renews first.
+                self.creds.invalidate();
+            }
+            Err(self.context(error))
+        }
+    }
+
+    /// The request `send` sends for `action`, signed now.
+    async fn signed(&self, address: &Address, action: &str, body: Option<Body>) -> Result<RequestBuilder, FetchError> {
         let creds = self.creds.get().await?;
         let date = acs_date(SystemTime::now());
         let nonce = lower_hex(&rand::random::<[u8; 16]>());
@@ -256,18 +281,7 @@ impl AliyunClient {
         let mut request = reqwest::Request::new(Method::POST, address.url.clone());
         *request.headers_mut() = header_map;
         *request.body_mut() = Some(body.into());
-        let request = RequestBuilder::from_parts(self.http.clone(), request);
-        let response = execute(request, self.body_cap).await.map_err(|e| self.context(e))?;
-        if response.status.is_success() {
-            Ok(response)
-        } else {
-            let error = wire::ERRORS.error_from_response(&response);
-            if error.code.starts_with("InvalidSecurityToken.Expired") {
-                // Expired early (a clock off, a revoked session): the next request renews first.
-                self.creds.invalidate();
-            }
-            Err(self.context(error))
-        }
+        Ok(RequestBuilder::from_parts(self.http.clone(), request))
     }
 
     pub(super) fn context(&self, error: FetchError) -> FetchError {
@@ -281,6 +295,12 @@ impl CloudClient for AliyunClient {
     async fn fetch_task(&self, task: &TaskRef) -> Result<Task, FetchError> {
         let TaskRef::Aliyun { region, operation_id, .. } = task else { return Err(Self::mismatch(task.provider())) };
         self.describe(task, region, operation_id).await
+    }
+
+    async fn poll_request(&self, task: &TaskRef) -> Result<reqwest::Request, FetchError> {
+        let TaskRef::Aliyun { region, operation_id, .. } = task else { return Err(Self::mismatch(task.provider())) };
+        let address = self.describe_address(task, region, operation_id)?;
+        self.signed(&address, "DescribeImportOASTask", None).await?.build().map_err(classify_transport)
     }
 
     async fn start_import(&self, request: &ImportRequest<'_>) -> Result<Imported, FetchError> {

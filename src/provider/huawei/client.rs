@@ -24,7 +24,7 @@ use crate::provider::answers::Answers;
 use crate::provider::client_support::CloudClient;
 use crate::provider::clients::with_credential_source;
 use crate::provider::endpoint::Address;
-use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, execute, header_map, utf8_body};
+use crate::provider::http::{DEFAULT_BODY_CAP, RawResponse, classify_transport, execute, header_map, utf8_body};
 use crate::provider::per_task::PerTask;
 use crate::provider::signing::{CanonicalRequest, EMPTY_SHA256, percent_encode, sdk_date, sha256_hex};
 use crate::provider::{
@@ -155,6 +155,21 @@ impl HuaweiClient {
     }
 
     async fn show(&self, task_ref: &TaskRef) -> Result<Task, FetchError> {
+        let (address, project_id) = self.show_address(task_ref)?;
+        let response = self.send(&address, project_id, Method::GET, Payload::Empty).await?;
+        let body = utf8_body(&response)?;
+        if let Some(task) = self.answers.same(task_ref, &body) {
+            return Ok(task);
+        }
+        let task =
+            wire::async_task(task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))?;
+        self.answers.keep(task_ref, &task);
+        Ok(task)
+    }
+
+    /// Where a task's `GET .../async-tasks/{task_id}` goes (worked out on its first poll and
+    /// kept), and its project.
+    fn show_address<'a>(&self, task_ref: &'a TaskRef) -> Result<(Arc<Address>, &'a str), FetchError> {
         let TaskRef::Huawei { region, project_id, instance_id, task_id, .. } = task_ref else {
             return Err(Self::mismatch(task_ref.provider()));
         };
@@ -167,15 +182,7 @@ impl HuaweiClient {
             );
             self.address(region, &path, &[])
         })?;
-        let response = self.send(&address, project_id, Method::GET, Payload::Empty).await?;
-        let body = utf8_body(&response)?;
-        if let Some(task) = self.answers.same(task_ref, &body) {
-            return Ok(task);
-        }
-        let task =
-            wire::async_task(task_ref, body).map_err(|e| self.context(e.into_fetch_error(&response, &wire::ERRORS)))?;
-        self.answers.keep(task_ref, &task);
-        Ok(task)
+        Ok((address, project_id))
     }
 
     /// `POST .../openapi/async-import` (multipart); returns the new task id.
@@ -289,6 +296,28 @@ impl HuaweiClient {
         method: Method,
         payload: Payload,
     ) -> Result<RawResponse, FetchError> {
+        let request = self.signed(address, project_id, method, payload).await?;
+        let response = execute(request, self.body_cap).await.map_err(|e| self.context(e))?;
+        if response.status.is_success() {
+            Ok(response)
+        } else {
+            let error = wire::ERRORS.error_from_response(&response);
+            if error.code == "APIG.1001" {
+                // The temporary key or token expired early: the next request renews first.
+                self.creds.invalidate();
+            }
+            Err(self.context(error))
+        }
+    }
+
+    /// The request `send` sends, authenticated now.
+    async fn signed(
+        &self,
+        address: &Address,
+        project_id: &str,
+        method: Method,
+        payload: Payload,
+    ) -> Result<RequestBuilder, FetchError> {
         let creds = self.creds.get().await?;
         // (name, value, whether it authenticates); the names as constants, so that none is
         // parsed again per request.
@@ -334,18 +363,7 @@ impl HuaweiClient {
         }
         let mut request = reqwest::Request::new(method, address.url.clone());
         *request.headers_mut() = header_map(&headers)?;
-        let request = attach(RequestBuilder::from_parts(self.http.clone(), request), payload);
-        let response = execute(request, self.body_cap).await.map_err(|e| self.context(e))?;
-        if response.status.is_success() {
-            Ok(response)
-        } else {
-            let error = wire::ERRORS.error_from_response(&response);
-            if error.code == "APIG.1001" {
-                // The temporary key or token expired early: the next request renews first.
-                self.creds.invalidate();
-            }
-            Err(self.context(error))
-        }
+        Ok(attach(RequestBuilder::from_parts(self.http.clone(), request), payload))
     }
 
     pub(super) fn context(&self, error: FetchError) -> FetchError {
@@ -366,6 +384,11 @@ impl CloudClient for HuaweiClient {
 
     async fn fetch_task(&self, task: &TaskRef) -> Result<Task, FetchError> {
         self.show(task).await
+    }
+
+    async fn poll_request(&self, task: &TaskRef) -> Result<reqwest::Request, FetchError> {
+        let (address, project_id) = self.show_address(task)?;
+        self.signed(&address, project_id, Method::GET, Payload::Empty).await?.build().map_err(classify_transport)
     }
 
     async fn start_import(&self, request: &ImportRequest<'_>) -> Result<Imported, FetchError> {
