@@ -429,7 +429,6 @@ fn cpu_secs(pid: u32) -> f64 {
 }
 
 async fn cost() {
-    let window = Duration::from_secs(20);
     // Replayed polls carry a nonce the simulator has seen: it is told to remember none.
     let text = long_running(200).replacen("[aliyun]\n", "[aliyun]\nnonce_window_secs = 0\n", 1);
     let scenario = sim::scenario::parse(&text, "long.toml", None).unwrap();
@@ -440,100 +439,142 @@ async fn cost() {
     let replayed = sim::start(SimConfig::new(scenario)).await.unwrap();
     let (dir, mut env) = home("[poll]\nrequests_per_second = 50\ninterval = \"2s\"\n");
     env.extend(sim_env(&handle));
-    // 200 tasks every 2 s ask for 100 requests a second; two endpoints of 50 allow it.
-    let rate = 100.0;
-    let mut wait = Command::new(oaswatch_bin());
-    wait.args(["wait", "--timeout", "10m"])
-        .args(handle.task_refs().iter().map(ToString::to_string))
-        .env_clear()
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let wait = KilledOnDrop(wait.spawn().unwrap());
-    let bare_child = |url: String, shape: &str| {
-        KilledOnDrop(
-            Command::new(std::env::current_exe().unwrap())
-                .args([support::BARE_HTTP_CHILD, &url, &rate.to_string(), "600", shape])
-                .spawn()
-                .unwrap(),
-        )
-    };
-    // Two references: the polls themselves (signed once by oaswatch's clients, then sent again
-    // and again, unsigned and unparsed, to the second simulator), and exchanges of the same
-    // sizes with a server that only sends bytes.
     let signed = dir.path().join("signed-polls.jsonl");
     support::write_signed_polls(&replayed, &signed).await;
-    let same_polls = bare_child(signed.to_string_lossy().into_owned(), "replay");
     let (reference_url, same_sized_answered) = support::reference_server().await;
-    let same_sized = bare_child(reference_url, "polls");
-    // Warm-up: every task's first answers, connections open.
-    tokio::time::sleep(Duration::from_secs(10)).await;
+    // 200 tasks every 2 s ask for 100 requests a second; two endpoints of 50 allow it.
+    let rate = 100.0;
+    let start = |client: Client| -> KilledOnDrop {
+        let mut command = match client {
+            Client::Wait => {
+                let mut wait = Command::new(oaswatch_bin());
+                wait.args(["wait", "--timeout", "10m"])
+                    .args(handle.task_refs().iter().map(ToString::to_string))
+                    .env_clear()
+                    .envs(env.iter().map(|(k, v)| (k, v)))
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null());
+                wait
+            }
+            // The polls themselves, signed once by oaswatch's clients, then sent again and
+            // again, unsigned and unparsed, to the second simulator.
+            Client::SamePolls => bare(&signed.to_string_lossy(), rate, "replay"),
+            // Exchanges of the same sizes with a server that only sends bytes.
+            Client::SameSizes => bare(&reference_url, rate, "polls"),
+        };
+        KilledOnDrop(command.spawn().unwrap())
+    };
     let polls = |h: &SimHandle| {
         let s = h.stats();
         s.requests_for("aliyun DescribeImportOASTask") + s.requests_for("huawei GET async-tasks")
     };
-    let same_sized_requests = || same_sized_answered.load(std::sync::atomic::Ordering::Relaxed);
-    let pids = [wait.0.id(), same_polls.0.id(), same_sized.0.id()];
-    // Three windows, each measuring the three clients over the same seconds: the machine's
-    // speed moves between minutes (other load, frequency), which moves all three alike within a
-    // window, so the ratios are steadier than the times. The median window is the figure.
-    let mut windows = Vec::new();
+    let requests = |client: Client| match client {
+        Client::Wait => polls(&handle),
+        Client::SamePolls => polls(&replayed),
+        Client::SameSizes => same_sized_answered.load(std::sync::atomic::Ordering::Relaxed),
+    };
+    let clients = [Client::Wait, Client::SamePolls, Client::SameSizes];
+
+    // Each client alone, in turn: nothing else of the bench runs meanwhile but its own server,
+    // so neither client's CPU time carries the other's (two cores shared by two clients and
+    // their servers: the busier process loses more to the other's cache and core use).
+    let mut alone: Vec<[(u64, f64); 3]> = Vec::new();
     for _ in 0..WINDOWS {
-        let counts0 = [polls(&handle), polls(&replayed), same_sized_requests()];
-        let cpu0 = pids.map(cpu_secs);
-        let started = Instant::now();
-        tokio::time::sleep(window).await;
-        let elapsed = started.elapsed().as_secs_f64();
-        let cpu1 = pids.map(cpu_secs);
-        let counts1 = [polls(&handle), polls(&replayed), same_sized_requests()];
-        let per: [(u64, f64, f64); 3] = std::array::from_fn(|i| {
-            let requests = counts1[i] - counts0[i];
-            let cpu = cpu1[i] - cpu0[i];
-            (requests, cpu, cpu * 1000.0 / requests.max(1) as f64)
-        });
-        windows.push((per, elapsed));
+        let mut round = [(0, 0.0); 3];
+        for (i, client) in clients.into_iter().enumerate() {
+            let child = start(client);
+            // Warm-up: every task's first answers, connections open.
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            round[i] = measure(child.0.id(), || requests(client), ALONE).await;
+        }
+        alone.push(round);
     }
+    // All three together over the same seconds: the machine's speed moves between minutes,
+    // which moves all three alike within a window.
+    let children = clients.map(start);
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let pids = children.each_ref().map(|child| child.0.id());
+    let mut together: Vec<[(u64, f64); 3]> = Vec::new();
+    for _ in 0..WINDOWS {
+        let (requests0, cpu0) = (clients.map(requests), pids.map(cpu_secs));
+        tokio::time::sleep(TOGETHER).await;
+        let (requests1, cpu1) = (clients.map(requests), pids.map(cpu_secs));
+        together.push(std::array::from_fn(|i| (requests1[i] - requests0[i], cpu1[i] - cpu0[i])));
+    }
+    drop(children);
     // Every replayed poll must have been answered as a poll: a refusal (a signature, a nonce)
     // would be a cheaper exchange than the one measured.
     let refusals = replayed.stats();
     assert_eq!(refusals.rejected_auth, 0, "the simulator refused replayed polls: {:?}", refusals.auth_errors);
-    drop((wait, same_polls, same_sized, dir));
+    drop(dir);
     handle.shutdown().await;
     replayed.shutdown().await;
+
     let rows = [
         "`oaswatch wait` (signing, parsing, scheduling)",
         "reference: bare reqwest, the same polls (the same bytes to a simulator of its own, signed once, not parsed)",
         "reference: bare reqwest, exchanges of the same sizes (a server that only sends bytes)",
     ];
-    println!(
-        "### Cost per request (200 running tasks at 100 requests/s, {WINDOWS} windows of {} s, each client in the same seconds)\n",
-        window.as_secs()
-    );
-    println!("| window | client | requests | CPU | CPU per request | wait's ratio to it |");
-    println!("|---|---|---|---|---|---|");
-    for (number, (per, _)) in windows.iter().enumerate() {
-        for (i, row) in rows.iter().enumerate() {
-            let (requests, cpu, per_request) = per[i];
-            println!(
-                "| {} | {row} | {requests} | {cpu:.3} s | {per_request:.3} ms | {:.2}x |",
-                number + 1,
-                per[0].2 / per_request
-            );
+    println!("### Cost per request (200 running tasks at 100 requests/s)\n");
+    for (title, windows) in [
+        (format!("Each client alone, in turn ({WINDOWS} rounds of {} s each)", ALONE.as_secs()), &alone),
+        (format!("All three at once ({WINDOWS} windows of {} s)", TOGETHER.as_secs()), &together),
+    ] {
+        println!("{title}:\n");
+        println!("| round | client | requests | CPU | CPU per request | wait's ratio to it |");
+        println!("|---|---|---|---|---|---|");
+        let per_request = |(requests, cpu): (u64, f64)| cpu * 1000.0 / requests.max(1) as f64;
+        for (number, round) in windows.iter().enumerate() {
+            for (i, row) in rows.iter().enumerate() {
+                let (requests, cpu) = round[i];
+                println!(
+                    "| {} | {row} | {requests} | {cpu:.3} s | {:.3} ms | {:.2}x |",
+                    number + 1,
+                    per_request(round[i]),
+                    per_request(round[0]) / per_request(round[i])
+                );
+            }
         }
+        let median = |i: usize| {
+            let mut ratios: Vec<f64> = windows.iter().map(|r| per_request(r[0]) / per_request(r[i])).collect();
+            ratios.sort_by(f64::total_cmp);
+            ratios[ratios.len() / 2]
+        };
+        println!(
+            "\nMedian ratio of `wait` to the same polls: {:.2}x; to exchanges of the same sizes: {:.2}x.\n",
+            median(1),
+            median(2)
+        );
     }
-    let median = |i: usize| {
-        let mut ratios: Vec<f64> = windows.iter().map(|(per, _)| per[0].2 / per[i].2).collect();
-        ratios.sort_by(f64::total_cmp);
-        ratios[ratios.len() / 2]
-    };
-    println!(
-        "\nMedian ratio of `wait` to the same polls: {:.2}x; to exchanges of the same sizes: {:.2}x.",
-        median(1),
-        median(2)
-    );
-    let elapsed: Vec<String> = windows.iter().map(|(_, e)| format!("{e:.1}")).collect();
-    println!("<!-- cost: windows {} s -->\n", elapsed.join(", "));
 }
+
+/// The clients `cost` measures.
+#[derive(Clone, Copy)]
+enum Client {
+    Wait,
+    SamePolls,
+    SameSizes,
+}
+
+/// The bench binary run as a bare reqwest client (`support::bare_http_child`).
+fn bare(url: &str, rate: f64, shape: &str) -> Command {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command.args([support::BARE_HTTP_CHILD, url, &rate.to_string(), "600", shape]);
+    command
+}
+
+/// Requests sent and CPU seconds a process spent over `window`.
+async fn measure(pid: u32, requests: impl Fn() -> u64, window: Duration) -> (u64, f64) {
+    let (requests0, cpu0) = (requests(), cpu_secs(pid));
+    tokio::time::sleep(window).await;
+    (requests() - requests0, cpu_secs(pid) - cpu0)
+}
+
+/// How long each client is measured alone, per round.
+const ALONE: Duration = Duration::from_secs(20);
+
+/// How long each window of the three clients together lasts.
+const TOGETHER: Duration = Duration::from_secs(20);
 
 /// How many windows `cost` measures.
 const WINDOWS: usize = 3;
