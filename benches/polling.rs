@@ -510,6 +510,11 @@ async fn cost() {
     handle.shutdown().await;
     replayed.shutdown().await;
 
+    print_cost(&alone, &together);
+}
+
+/// Prints `cost`'s tables: per round, each client's requests, CPU and wait's ratio to it.
+fn print_cost(alone: &[[(u64, f64); 3]], together: &[[(u64, f64); 3]]) {
     let rows = [
         "`oaswatch wait` (signing, parsing, scheduling)",
         "reference: bare reqwest, the same polls (the same bytes to a simulator of its own, signed once, not parsed)",
@@ -517,8 +522,8 @@ async fn cost() {
     ];
     println!("### Cost per request (200 running tasks at 100 requests/s)\n");
     for (title, windows) in [
-        (format!("Each client alone, in turn ({WINDOWS} rounds of {} s each)", ALONE.as_secs()), &alone),
-        (format!("All three at once ({WINDOWS} windows of {} s)", TOGETHER.as_secs()), &together),
+        (format!("Each client alone, in turn ({WINDOWS} rounds of {} s each)", ALONE.as_secs()), alone),
+        (format!("All three at once ({WINDOWS} windows of {} s)", TOGETHER.as_secs()), together),
     ] {
         println!("{title}:\n");
         println!("| round | client | requests | CPU | CPU per request | wait's ratio to it |");
