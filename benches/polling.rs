@@ -9,9 +9,10 @@
 //!   answer that said so (the simulator's record), and the requests each spent.
 //! - `cost`: CPU per request of `oaswatch wait` polling 200 running tasks at 100 requests a
 //!   second, beside two bare reqwest clients on the same runtime sending as many requests a
-//!   second over the same window (no signing, parsing or scheduling): plain GETs the simulator
-//!   answers with a short 404, and exchanges the size of the polls' (headers and answers) with a
-//!   loopback server that only sends bytes.
+//!   second (no signing, parsing or scheduling): the polls themselves (signed once by oaswatch's
+//!   clients, then sent again and again to a simulator of the same tasks), and exchanges the
+//!   size of the polls' (headers and answers) with a loopback server that only sends bytes.
+//!   Each client alone in turn, then all three at once.
 //! - `status`: `oaswatch status` on one task against `oaswatch --version` (the process floor).
 //!
 //! `cargo bench --bench polling -- [detection] [cost] [status] [20] [200] [1000] [adaptive]
