@@ -20,7 +20,7 @@ impl App {
         let of = match &viewer.target {
             super::viewer::ViewerTarget::Subtask { pos, .. } => entry
                 .and_then(|e| e.task.as_ref()?.subtasks.get(*pos))
-                .map(|s| sanitize::line(&format!("{} {}", s.method(), s.path())).trim().to_owned())
+                .map(|s| sanitize::line(&s.label()).trim().to_owned())
                 .unwrap_or_default(),
             super::viewer::ViewerTarget::Task | super::viewer::ViewerTarget::Export => {
                 entry.map(super::Entry::display_name).unwrap_or_default()
@@ -43,8 +43,7 @@ impl App {
             }
             Focus::Subtasks => self.selected_entry().and_then(|e| {
                 let sub = e.task.as_ref()?.subtasks.get(e.view.selected_pos()?)?;
-                let what = sanitize::line(&format!("{} {}", sub.method(), sub.path())).trim().to_owned();
-                let what = if what.is_empty() { sanitize::line(sub.name()).into_owned() } else { what };
+                let what = sanitize::line(&sub.label()).trim().to_owned();
                 Some(match sub.error() {
                     Some(err) if !err.trimmed_message().is_empty() => {
                         (sanitize::text(err.trimmed_message()).into_owned(), format!("the error of {what}"))

@@ -23,6 +23,10 @@ use ratatui::layout::Rect;
 /// content wants if that is less (a table whose error column is cut to 20 characters tells
 /// less than a stacked one: the task list on top, the table the whole width below).
 pub const SUBTASKS_BESIDE: u16 = 100;
+/// ... but never narrower than this, whatever its rows want: the pane also shows the task's own
+/// error, its activity line and "no subtasks yet", which a table of short rows (a few models, or
+/// none at all) does not measure, and a strip of a few columns shows none of them.
+pub const SUBTASKS_BESIDE_AT_LEAST: u16 = 60;
 /// The task list beside the subtasks is at least this wide and at most this wide.
 pub const TASKS_BESIDE: (u16, u16) = (44, 72);
 /// The width of an empty terminal for which the empty list's hint is laid out side by side.
@@ -192,7 +196,8 @@ pub fn compute(area: Rect, input: &LayoutInput) -> Panes {
     let left = input.task_width.clamp(TASKS_BESIDE.0, TASKS_BESIDE.1);
     // Side by side only when the subtasks keep what they need beside the list; the spare width
     // goes to the subtasks.
-    if area.width >= left.saturating_add(input.subtask_width.min(SUBTASKS_BESIDE)) {
+    let beside = input.subtask_width.clamp(SUBTASKS_BESIDE_AT_LEAST, SUBTASKS_BESIDE);
+    if area.width >= left.saturating_add(beside) {
         p.mode = Mode::Wide;
         let mut right = body;
         right.x += left;
@@ -306,6 +311,17 @@ mod tests {
         assert_eq!(p.subtasks.width, 120);
         let p = compute(Rect::new(0, 0, 200, 60), &input(Focus::Tasks, false));
         assert_eq!((p.tasks.width, p.subtasks.width), (50, 150));
+    }
+
+    #[test]
+    fn a_task_without_a_table_does_not_squeeze_the_subtask_pane_beside_the_list() {
+        // A task that failed as a whole (no subtasks): its rows want nothing, its error a lot.
+        let bare = LayoutInput { task_width: 72, subtask_width: 0, ..input(Focus::Tasks, false) };
+        let p = compute(Rect::new(0, 0, 80, 24), &bare);
+        assert_eq!(p.mode, Mode::Stacked, "8 columns beside the list would show nothing");
+        assert_eq!(p.subtasks.width, 80);
+        let p = compute(Rect::new(0, 0, 120, 40), &LayoutInput { task_width: 50, ..bare });
+        assert_eq!((p.mode, p.subtasks.width), (Mode::Wide, 70), "room for the error beside");
     }
 
     #[test]

@@ -50,7 +50,10 @@ pub enum Command {
     /// scenarios: demo, happy, partial-fail, throttled, faults, hostile-text, huge; or a path
     /// to your own scenario file (see assets/scenarios/).
     Sim(SimArgs),
-    /// Fetch each task once, print a summary and exit (0 ok, 1 failures, 2 usage, 4 fetch error).
+    /// Fetch each task once, print a summary and exit.
+    ///
+    /// Exit codes: 0 ok, 1 failures, 2 usage, 3 a request never sent before --timeout (held back
+    /// by the request budget), 4 fetch error.
     Status(StatusArgs),
     /// Poll until every task has finished; one line per change when stdout is not a terminal.
     ///

@@ -278,7 +278,9 @@ fn shown(c: &Counts) -> [u32; 5] {
 
 /// What `wait` last said about each endpoint's budget, so that it speaks again only when that
 /// changes enough to matter: the budget starts or stops falling short of the asked interval,
-/// throttling moves it, or the interval it can give each task moves by a quarter.
+/// throttling cuts it again or it is back at its ceiling, or the interval it can give each task
+/// moves by a quarter. The small steps by which a cut budget climbs back (every 5 s of calm)
+/// are not news on their own.
 #[derive(Default)]
 struct ShareNotes {
     said: HashMap<Arc<str>, Share>,
@@ -291,7 +293,8 @@ impl ShareNotes {
             None => share.is_stretched(),
             Some(last) => {
                 last.is_stretched() != share.is_stretched()
-                    || (last.rate - share.rate).abs() > 1e-9
+                    || share.rate < last.rate - 1e-9
+                    || last.is_lowered() != share.is_lowered()
                     || (share.is_stretched()
                         && (share.every.as_secs_f64() - last.every.as_secs_f64()).abs()
                             > last.every.as_secs_f64() / 4.0)
@@ -323,6 +326,32 @@ mod tests {
 
     fn error(kind: FetchErrorKind, code: &str) -> FetchError {
         FetchError::new(kind, code, "x")
+    }
+
+    #[test]
+    fn a_cut_budget_climbing_back_is_said_once_cut_and_once_back() {
+        let share = |tasks: usize, rate: f64, every: u64| Share {
+            endpoint: Arc::from("aliyun/cn-hangzhou"),
+            tasks,
+            rate,
+            ceiling: 10,
+            asked: Duration::from_secs(2),
+            every: Duration::from_secs(every),
+        };
+        let mut notes = ShareNotes::default();
+        assert_eq!(notes.note(&share(1, 10.0, 2)), None, "one task at the asked interval: nothing to say");
+        let cut = notes.note(&share(1, 5.0, 2)).unwrap();
+        assert!(cut.contains("lowered from 10"), "{cut}");
+        for rate in [6.0, 7.0, 8.0, 9.0] {
+            assert_eq!(notes.note(&share(1, rate, 2)), None, "climbing back by {rate}: no line");
+        }
+        assert!(notes.note(&share(1, 4.5, 2)).unwrap().contains("4.5"), "cut again");
+        let back = notes.note(&share(1, 10.0, 2)).unwrap();
+        assert!(back.contains("at the interval asked again"), "{back}");
+        // Stretched without throttling: said when the interval moves by a quarter, not less.
+        assert!(notes.note(&share(200, 10.0, 20)).is_some());
+        assert_eq!(notes.note(&share(210, 10.0, 21)), None);
+        assert!(notes.note(&share(300, 10.0, 30)).is_some());
     }
 
     #[test]

@@ -170,6 +170,17 @@ impl Subtask {
         self.part(3)
     }
 
+    /// What names it to a person: `GET /orders` for an API, its name for a model (which has
+    /// neither method nor path).
+    pub fn label(&self) -> Cow<'_, str> {
+        match (self.method(), self.path()) {
+            ("", "") => Cow::Borrowed(self.name()),
+            ("", path) => Cow::Borrowed(path),
+            (method, "") => Cow::Borrowed(method),
+            (method, path) => Cow::Owned(format!("{method} {path}")),
+        }
+    }
+
     /// The provider's own status text (`OVER`, `FAIL`, `success`…), verbatim.
     pub fn raw_status(&self) -> &str {
         self.part(4)
@@ -411,6 +422,18 @@ impl<'de> Deserialize<'de> for Subtask {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_is_method_and_path_for_an_api_and_the_name_for_a_model() {
+        let api = Subtask::new(SubtaskKind::Api, SubtaskState::Failed, text("a1", None));
+        assert_eq!(api.label(), "GET /pets/{id}");
+        let model = Subtask::new(
+            SubtaskKind::Model,
+            SubtaskState::Failed,
+            SubtaskText { method: "", path: "", name: "Money", ..text("m1", None) },
+        );
+        assert_eq!(model.label(), "Money");
+    }
 
     fn text<'a>(id: &'a str, message: Option<&'a str>) -> SubtaskText<'a> {
         SubtaskText {

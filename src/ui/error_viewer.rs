@@ -72,7 +72,7 @@ fn title(viewer: &Viewer, entry: &Entry, subtask: Option<&Subtask>, theme: &Them
             Some(RawSource::Normalised) => " Raw JSON (normalised; provider item unavailable) ".to_owned(),
             None => " Raw JSON ".to_owned(),
         },
-        (false, Some(sub)) => format!(" Error — {} {} {} ", sub.kind.as_str(), sub.method(), sub.path()),
+        (false, Some(sub)) => format!(" Error — {} {} ", sub.kind.as_str(), sub.label()),
         (false, None) if viewer.target == ViewerTarget::Export => match export {
             Some(x) => format!(" Export — {}{} ", x.file_name, x.file_type),
             None => " Export ".to_owned(),
@@ -110,12 +110,20 @@ fn subtask_header(sub: &Subtask, theme: &Theme, w: usize) -> Vec<Line<'static>> 
         first.push(Span::styled("  code ", theme.dim));
         first.push(Span::styled(clean(sub.error_code(), w / 2).into_owned(), theme.fail));
     }
-    let second = vec![
-        Span::styled(format!("{:<6}", sub.kind.as_str()), theme.dim),
-        Span::styled(clean(sub.method(), 10).into_owned(), theme.key),
-        Span::raw(" "),
-        Span::styled(clean_middle(sub.path(), w.saturating_sub(18)).into_owned(), theme.text),
-    ];
+    let second = if sub.method().is_empty() && sub.path().is_empty() {
+        // A model: its name where an API has its method and path.
+        vec![
+            Span::styled(format!("{:<6}", sub.kind.as_str()), theme.dim),
+            Span::styled(clean_middle(sub.name(), w.saturating_sub(7)).into_owned(), theme.text),
+        ]
+    } else {
+        vec![
+            Span::styled(format!("{:<6}", sub.kind.as_str()), theme.dim),
+            Span::styled(clean(sub.method(), 10).into_owned(), theme.key),
+            Span::raw(" "),
+            Span::styled(clean_middle(sub.path(), w.saturating_sub(18)).into_owned(), theme.text),
+        ]
+    };
     let mut lines = vec![Line::from(first), Line::from(second)];
     // The id is never cut: beside the name while it fits whole, else on lines of its own.
     let id = if sub.id().is_empty() { "(none)".to_owned() } else { sanitize::line(sub.id()).into_owned() };

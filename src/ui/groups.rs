@@ -262,7 +262,7 @@ fn details(app: &App, entry: &Entry, group: &FailureGroup, theme: &Theme, area: 
     let values_step = if entry.insight.values().is_some() { "shows the example" } else { "shows the values" };
     // Read from the keymap, so a remapped key shows as remapped.
     let steps = [
-        (Command::Enter, format!("lists these {n}")),
+        (Command::Enter, if group.count() == 1 { "lists it".to_owned() } else { format!("lists these {n}") }),
         (Command::Values, values_step.to_owned()),
         (Command::NextFailure, "opens the first".to_owned()),
         (Command::Copy, "copies".to_owned()),

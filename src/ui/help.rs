@@ -89,7 +89,8 @@ pub fn help_lines(app: &App, context: KeyContext, theme: &Theme, width: usize) -
     use unicode_width::UnicodeWidthStr as _;
     let sections = keyhelp::sections(app.keymap(), context);
     let rows = sections.iter().flat_map(|s| s.rows.iter());
-    // Most key lists are short; a long one ("PgDn Ctrl-d Ctrl-f") pushes its own line only.
+    // Most key lists are short; a long one ("PgDn Ctrl-d Ctrl-f") gets a line of its own above
+    // its row, so the names and descriptions stay in their columns.
     let key_w = rows.clone().map(|r| r.keys_label().width()).max().unwrap_or(0).min(9);
     let name_w = rows.map(|r| r.command.name().width()).max().unwrap_or(0);
     let lead = 2 + key_w + 3 + name_w + 3;
@@ -102,17 +103,21 @@ pub fn help_lines(app: &App, context: KeyContext, theme: &Theme, width: usize) -
         }
         lines.push(Line::from(Span::styled(section.title.clone(), theme.title)));
         for row in &section.rows {
-            let keys = row.keys_label();
+            let mut keys = row.keys_label();
+            if keys.width() > key_w {
+                lines.push(Line::from(Span::styled(format!("  {keys}"), theme.key)));
+                keys = String::new();
+            }
             let head = vec![
                 Span::styled(format!("  {keys:<key_w$}"), theme.key),
                 Span::styled(" · ", theme.dim),
                 Span::styled(format!("{:<name_w$}", row.command.name()), theme.text),
             ];
             let used = Line::from(head.clone()).width() + 3;
+            // One column kept free before the border, so a wrapped line never touches it.
             let (indent, room) =
-                if stacked { (6, width.saturating_sub(6)) } else { (lead, width.saturating_sub(lead)) };
-            // A long key list leaves the first line less room than the aligned ones below.
-            let first_room = if stacked { room } else { width.saturating_sub(used) };
+                if stacked { (6, width.saturating_sub(7)) } else { (lead, width.saturating_sub(lead + 1)) };
+            let first_room = if stacked { room } else { width.saturating_sub(used + 1) };
             let mut parts = wrap_first(row.what, first_room, room).into_iter();
             let mut first = head;
             if stacked {

@@ -97,7 +97,11 @@ fn budget_note(app: &App, theme: &Theme, room: usize) -> Option<Span<'static>> {
     let rate = if share.is_lowered() { format!("{:.1}", share.rate) } else { share.ceiling.to_string() };
     [
         format!("  ⏱ {share}"),
-        format!("  ⏱ {} tasks share {rate} req/s: each every ~{every}", share.tasks),
+        if share.tasks == 1 {
+            format!("  ⏱ 1 task has {rate} req/s: polled every ~{every}")
+        } else {
+            format!("  ⏱ {} tasks share {rate} req/s: each every ~{every}", share.tasks)
+        },
         format!("  ⏱ each polled ~every {every}"),
     ]
     .into_iter()

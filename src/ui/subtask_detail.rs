@@ -177,6 +177,11 @@ fn empty_view(entry: &Entry, task: &Task, theme: &Theme, body: Rect, buf: &mut B
                 file.file_type,
                 labels::count(file.content.len())
             ),
+            // Ended without listing any (a Huawei task that failed as a whole): none will come.
+            None if task.is_finished() && task.error.is_some() => {
+                "This task ended without subtasks: it failed as a whole (e shows its error).".to_owned()
+            }
+            None if task.is_finished() => "This task ended without subtasks.".to_owned(),
             None => "This task has no subtasks (yet).".to_owned(),
         };
         put(buf, body.x + 1, body.y, &clean(&msg, w), w, theme.dim);
