@@ -44,6 +44,12 @@ impl App {
             self.flash_info("no failed subtasks: nothing to retry");
             return Vec::new();
         }
+        // Importing a retry while the first import is still at work would race it, and the
+        // failures still to come would be missing from the spec.
+        if !task.is_finished() {
+            self.flash_info("the task is still running: R makes its retry spec once it has finished");
+            return Vec::new();
+        }
         if let Some(spec) = self.specs.get(&entry.task_ref).cloned() {
             return self.retry_spec_request(spec);
         }
@@ -282,6 +288,15 @@ mod tests {
         assert!(cmd(&mut a, Command::RetrySpec).is_empty());
         assert!(a.input().is_none());
         assert!(a.flash().is_some_and(|f| f.text.contains("nothing to retry")));
+    }
+
+    #[test]
+    fn update_r_on_a_task_still_running_waits_for_its_end() {
+        let r = aliyun("busy");
+        let mut a = app(vec![(r.clone(), Some(task(&r, TaskState::Running, mixed(4, 2, 0))))]);
+        a.set_spec(r.clone(), PathBuf::from("/specs/shop.json"));
+        assert!(cmd(&mut a, Command::RetrySpec).is_empty(), "no retry spec, no import offer");
+        assert!(a.flash().is_some_and(|f| f.text.contains("still running")));
     }
 
     #[test]
