@@ -378,6 +378,9 @@ pub struct Flash {
     pub text: String,
     pub level: FlashLevel,
     pub until: SystemTime,
+    /// Characters at the start that a narrow header must keep whole (an address), cutting the
+    /// end instead; 0: cut in the middle, which keeps a path's start and its file name.
+    pub keep_start: usize,
 }
 
 const FLASH_FOR: Duration = Duration::from_secs(4);
@@ -807,11 +810,9 @@ impl App {
                     None => format!("{url} — console page of {name}, copied (set $BROWSER to open it)"),
                 };
                 // An address takes a while to read (and to copy down).
-                self.flash = Some(Flash {
-                    text: crate::sanitize::line(&text).into_owned(),
-                    level: FlashLevel::Info,
-                    until: self.now + FLASH_FOR * 3,
-                });
+                let text = crate::sanitize::line(&text).into_owned();
+                let keep_start = crate::sanitize::line(&url).chars().count();
+                self.flash = Some(Flash { text, level: FlashLevel::Info, until: self.now + FLASH_FOR * 3, keep_start });
                 Vec::new()
             }
             Action::FileWritten { what, path } => {
@@ -821,6 +822,7 @@ impl App {
                     text: format!("{} {}", what.done(), path.display()),
                     level: FlashLevel::Info,
                     until: self.now + FLASH_FOR * 3,
+                    keep_start: 0,
                 });
                 Vec::new()
             }
@@ -857,11 +859,13 @@ impl App {
     }
 
     fn flash_info(&mut self, text: impl Into<String>) {
-        self.flash = Some(Flash { text: text.into(), level: FlashLevel::Info, until: self.now + FLASH_FOR });
+        self.flash =
+            Some(Flash { text: text.into(), level: FlashLevel::Info, until: self.now + FLASH_FOR, keep_start: 0 });
     }
 
     fn flash_error(&mut self, text: impl Into<String>) {
-        self.flash = Some(Flash { text: text.into(), level: FlashLevel::Error, until: self.now + FLASH_FOR * 2 });
+        self.flash =
+            Some(Flash { text: text.into(), level: FlashLevel::Error, until: self.now + FLASH_FOR * 2, keep_start: 0 });
     }
 
     /// Keeps selections and scroll positions valid for the current layout.

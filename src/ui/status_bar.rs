@@ -74,7 +74,11 @@ pub fn render_header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     buf.set_line(area.x, area.y, &left, area.width);
     if let Some(flash) = flash {
         let room = cols(area.width).saturating_sub(left.width() + 2);
-        let text = middle_cut(&flash.text, room);
+        let text = if flash.keep_start > 0 && flash.keep_start < room {
+            end_cut(&flash.text, room)
+        } else {
+            middle_cut(&flash.text, room)
+        };
         let style = match flash.level {
             FlashLevel::Info => theme.flash_info,
             FlashLevel::Error => theme.flash_error,
@@ -107,6 +111,18 @@ fn budget_note(app: &App, theme: &Theme, room: usize) -> Option<Span<'static>> {
     .into_iter()
     .find(|text| text.chars().count() < room)
     .map(|text| Span::styled(text, style))
+}
+
+/// Sanitised `text` in `width` columns, its end cut when too long (what it starts with is what
+/// matters: an address).
+fn end_cut(text: &str, width: usize) -> String {
+    let line = sanitize::line(text);
+    if line.chars().count() <= width {
+        return line.into_owned();
+    }
+    let mut cut: String = line.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
 
 /// Sanitised `text` in `width` columns, cut in the middle when too long, so both the start
@@ -427,7 +443,14 @@ fn viewer_hints(o: Offers) -> Vec<(Command, &'static str)> {
 
 #[cfg(test)]
 mod tests {
-    use super::middle_cut;
+    use super::{end_cut, middle_cut};
+
+    #[test]
+    fn an_address_keeps_its_start_whole_and_loses_its_end() {
+        let text = "https://console.example/#/a/b — copied (set $BROWSER)";
+        assert_eq!(end_cut(text, 30), "https://console.example/#/a/b…");
+        assert_eq!(end_cut("short", 10), "short");
+    }
 
     #[test]
     fn long_messages_keep_their_start_and_end() {
