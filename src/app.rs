@@ -385,6 +385,9 @@ pub struct Flash {
 
 const FLASH_FOR: Duration = Duration::from_secs(4);
 
+/// A SIGCONT this soon after resuming from our own suspend is the one that resumed us.
+const OWN_CONTINUE_WITHIN: Duration = Duration::from_secs(2);
+
 /// The open report prompt: the format is asked for before anything is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportPrompt {
@@ -427,6 +430,10 @@ pub struct App {
     options: AppOptions,
     quit: bool,
     exit_signal: Option<Signal>,
+    /// When we last came back from a suspend of our own (Ctrl-Z, SIGTSTP): the terminal is
+    /// already ours again, so the SIGCONT that woke us must not take it a second time (which
+    /// left raw mode for a moment after the first frame was drawn).
+    resumed_at: Option<SystemTime>,
     dirty: bool,
     /// An answer moved only "updated … ago" / "next in …" labels of a task not selected: drawn
     /// with the next clock tick rather than in a frame of its own (see `polling`).
@@ -475,6 +482,7 @@ impl App {
             options,
             quit: false,
             exit_signal: None,
+            resumed_at: None,
             dirty: true,
             labels_moved: false,
             changes: ChangeTracker::new(),
@@ -765,7 +773,11 @@ impl App {
             Action::Signal(Signal::Stop) => vec![Effect::Suspend],
             Action::Signal(Signal::Continue) => {
                 self.dirty = true;
-                vec![Effect::ReclaimTerminal]
+                let ours = self
+                    .resumed_at
+                    .take()
+                    .is_some_and(|at| self.now.duration_since(at).unwrap_or_default() < OWN_CONTINUE_WITHIN);
+                if ours { Vec::new() } else { vec![Effect::ReclaimTerminal] }
             }
             Action::Signal(signal) => {
                 self.quit = true;
@@ -774,6 +786,7 @@ impl App {
             }
             Action::Resumed => {
                 self.dirty = true;
+                self.resumed_at = Some(self.now);
                 self.flash_info("resumed");
                 // One refresh per task, not a catch-up of every missed poll.
                 if self.paused { Vec::new() } else { vec![Effect::Poll(crate::poller::PollCmd::Refresh(None))] }

@@ -301,6 +301,18 @@ fn update_signal_quits_and_reports_it() {
 }
 
 #[test]
+fn the_continue_that_ends_our_own_suspend_does_not_take_the_terminal_a_second_time() {
+    let mut app = three_tasks();
+    assert_eq!(app.update(Action::Signal(Signal::Stop)), vec![Effect::Suspend]);
+    // The host came back from the stop, took the terminal and said so; then the SIGCONT that
+    // woke it arrives.
+    app.update(Action::Resumed);
+    assert_eq!(app.update(Action::Signal(Signal::Continue)), vec![], "already ours");
+    // A later outside stop and continue (kill -STOP, kill -CONT) still takes it back.
+    assert_eq!(app.update(Action::Signal(Signal::Continue)), vec![Effect::ReclaimTerminal]);
+}
+
+#[test]
 fn update_stop_and_continue_signals_suspend_and_reclaim_without_quitting() {
     let mut app = three_tasks();
     assert_eq!(app.update(Action::Signal(Signal::Stop)), vec![Effect::Suspend]);
