@@ -97,6 +97,20 @@ impl std::fmt::Display for Share {
 }
 
 impl Share {
+    /// A share of the endpoint `aliyun/cn-hangzhou` with a ceiling of 10 requests/s and 2 s
+    /// asked, for tests.
+    #[cfg(test)]
+    pub(crate) fn example(tasks: usize, rate: f64, every_secs: u64) -> Share {
+        Share {
+            endpoint: Arc::from("aliyun/cn-hangzhou"),
+            tasks,
+            rate,
+            ceiling: 10,
+            asked: Duration::from_secs(2),
+            every: Duration::from_secs(every_secs),
+        }
+    }
+
     /// Whether the budget cannot poll every task at the asked interval, or throttling lowered
     /// it: worth saying where the user looks.
     pub fn is_stretched(&self) -> bool {

@@ -330,14 +330,7 @@ mod tests {
 
     #[test]
     fn a_cut_budget_climbing_back_is_said_once_cut_and_once_back() {
-        let share = |tasks: usize, rate: f64, every: u64| Share {
-            endpoint: Arc::from("aliyun/cn-hangzhou"),
-            tasks,
-            rate,
-            ceiling: 10,
-            asked: Duration::from_secs(2),
-            every: Duration::from_secs(every),
-        };
+        let share = Share::example;
         let mut notes = ShareNotes::default();
         assert_eq!(notes.note(&share(1, 10.0, 2)), None, "one task at the asked interval: nothing to say");
         let cut = notes.note(&share(1, 5.0, 2)).unwrap();

@@ -583,14 +583,7 @@ async fn tasks_held_back_by_the_budget_are_reported_unsent() {
 
 #[test]
 fn a_share_reads_like_a_sentence() {
-    let share = |tasks, rate, every| Share {
-        endpoint: Arc::from("aliyun/cn-hangzhou"),
-        tasks,
-        rate,
-        ceiling: 10,
-        asked: Duration::from_secs(2),
-        every: Duration::from_secs(every),
-    };
+    let share = Share::example;
     assert_eq!(share(200, 10.0, 20).to_string(), "200 tasks share 10 requests/s: each polled about every 20 s");
     assert!(share(200, 10.0, 20).is_stretched());
     assert!(!share(10, 10.0, 2).is_stretched(), "10 tasks at 10/s: every 2 s as asked");
