@@ -372,10 +372,11 @@ fn write_groups(out: &mut String, task: &Task, all: bool) {
 
 /// `GET /orders` for an API, `model Money` for a model, else its name.
 fn subtask_what(subtask: &Subtask) -> String {
-    match (subtask.method().is_empty(), subtask.path().is_empty()) {
-        (false, false) => format!("{} {}", subtask.method(), subtask.path()),
-        _ if subtask.kind == crate::domain::SubtaskKind::Model => format!("model {}", subtask.name()),
-        _ => subtask.name().to_owned(),
+    let has_route = !subtask.method().is_empty() && !subtask.path().is_empty();
+    if !has_route && subtask.kind == crate::domain::SubtaskKind::Model {
+        format!("model {}", subtask.name())
+    } else {
+        subtask.label().into_owned()
     }
 }
 
@@ -388,10 +389,7 @@ fn write_failed_subtasks(out: &mut String, task: &Task) {
         if problems.iter().any(|s| s.state == SubtaskState::Cancelled) { "failed or cancelled" } else { "failed" };
     let _ = writeln!(out, "  every {heading} subtask:");
     for subtask in &problems {
-        let what = match (subtask.method().is_empty(), subtask.path().is_empty()) {
-            (false, false) => format!("{} {}", subtask.method(), subtask.path()),
-            _ => subtask.name().to_owned(),
-        };
+        let what = subtask.label().into_owned();
         let name = if subtask.name().is_empty() || what == subtask.name() {
             String::new()
         } else {

@@ -170,14 +170,12 @@ impl Subtask {
         self.part(3)
     }
 
-    /// What names it to a person: `GET /orders` for an API, its name for a model (which has
-    /// neither method nor path).
+    /// What names it to a person: `GET /orders` for an API, else its name (a model has neither
+    /// method nor path).
     pub fn label(&self) -> Cow<'_, str> {
         match (self.method(), self.path()) {
-            ("", "") => Cow::Borrowed(self.name()),
-            ("", path) => Cow::Borrowed(path),
-            (method, "") => Cow::Borrowed(method),
-            (method, path) => Cow::Owned(format!("{method} {path}")),
+            (method, path) if !method.is_empty() && !path.is_empty() => Cow::Owned(format!("{method} {path}")),
+            _ => Cow::Borrowed(self.name()),
         }
     }
 

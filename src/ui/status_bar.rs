@@ -75,7 +75,7 @@ pub fn render_header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if let Some(flash) = flash {
         let room = cols(area.width).saturating_sub(left.width() + 2);
         let text = if flash.keep_start > 0 && flash.keep_start < room {
-            end_cut(&flash.text, room)
+            clean(&flash.text, room).into_owned()
         } else {
             middle_cut(&flash.text, room)
         };
@@ -111,18 +111,6 @@ fn budget_note(app: &App, theme: &Theme, room: usize) -> Option<Span<'static>> {
     .into_iter()
     .find(|text| text.chars().count() < room)
     .map(|text| Span::styled(text, style))
-}
-
-/// Sanitised `text` in `width` columns, its end cut when too long (what it starts with is what
-/// matters: an address).
-fn end_cut(text: &str, width: usize) -> String {
-    let line = sanitize::line(text);
-    if line.chars().count() <= width {
-        return line.into_owned();
-    }
-    let mut cut: String = line.chars().take(width.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
 }
 
 /// Sanitised `text` in `width` columns, cut in the middle when too long, so both the start
@@ -443,13 +431,14 @@ fn viewer_hints(o: Offers) -> Vec<(Command, &'static str)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{end_cut, middle_cut};
+    use super::{clean, middle_cut};
 
     #[test]
     fn an_address_keeps_its_start_whole_and_loses_its_end() {
+        // What the header does with a flash that keeps its start (an address).
         let text = "https://console.example/#/a/b — copied (set $BROWSER)";
-        assert_eq!(end_cut(text, 30), "https://console.example/#/a/b…");
-        assert_eq!(end_cut("short", 10), "short");
+        assert_eq!(clean(text, 30), "https://console.example/#/a/b…");
+        assert_eq!(clean("short", 10), "short");
     }
 
     #[test]
