@@ -297,6 +297,9 @@ pub(super) struct GapCurve {
     window_in: Option<Duration>,
     min: Duration,
     max: Duration,
+    /// The same four in floating-point seconds (no window ahead: infinity), converted once
+    /// for [`GapCurve::rate_at`].
+    secs: [f64; 4],
 }
 
 impl GapCurve {
@@ -305,7 +308,14 @@ impl GapCurve {
             Forecast::Window { lo, .. } if now < lo => Some(lo - now),
             _ => None,
         };
-        GapCurve { unscaled: next_gap(forecast, now, gaps), window_in, min: gaps.min, max: gaps.max.max(gaps.min) }
+        let (unscaled, min, max) = (next_gap(forecast, now, gaps), gaps.min, gaps.max.max(gaps.min));
+        let secs = [
+            unscaled.as_secs_f64(),
+            window_in.as_ref().map_or(f64::INFINITY, Duration::as_secs_f64),
+            min.as_secs_f64(),
+            max.as_secs_f64(),
+        ];
+        GapCurve { unscaled, window_in, min, max, secs }
     }
 
     pub(super) fn at(&self, scale: f64) -> Duration {
@@ -315,13 +325,12 @@ impl GapCurve {
     }
 
     /// The requests a second this task asks for at `scale`: [`GapCurve::at`] in floating-point
-    /// seconds, for the replanning search that evaluates every task's curve a few dozen times a
+    /// seconds, for the replanning search that evaluates every task's curve several times a
     /// second (in `Duration` arithmetic, about 4 % of `wait`'s instructions per request at 200
     /// tasks; callgrind). Agrees with `1 / at(scale)` to the nanosecond rounding of a `Duration`.
     pub(super) fn rate_at(&self, scale: f64) -> f64 {
-        let gap = self.unscaled.as_secs_f64() * scale;
-        let gap = self.window_in.map_or(gap, |window_in| gap.min(window_in.as_secs_f64()));
-        1.0 / gap.clamp(self.min.as_secs_f64(), self.max.as_secs_f64()).max(0.001)
+        let [unscaled, window_in, min, max] = self.secs;
+        1.0 / (unscaled * scale).min(window_in).clamp(min, max).max(0.001)
     }
 }
 

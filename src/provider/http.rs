@@ -297,7 +297,7 @@ fn error_chain(error: &reqwest::Error) -> String {
 
 /// The body as shared text for [`crate::domain::Task::raw_body`]; both APIs promise UTF-8 JSON.
 pub fn utf8_body(response: &RawResponse) -> Result<std::sync::Arc<str>, FetchError> {
-    match std::str::from_utf8(&response.body) {
+    match simdutf8::basic::from_utf8(&response.body) {
         Ok(text) => Ok(std::sync::Arc::from(text)),
         Err(_) => Err(FetchError::new(
             FetchErrorKind::Protocol,

@@ -31,20 +31,31 @@ pub fn same_answer(a: &str, b: &str) -> bool {
 }
 
 /// Length of the common prefix: chunk by chunk with `memcmp` (a byte-by-byte loop over two 6 MB
-/// answers would cost milliseconds), and byte by byte only inside the chunk that differs (the
-/// last, shorter chunk too, which compared byte by byte was most of this function's cost).
+/// answers would cost milliseconds), then eight bytes at a time inside the chunk that differs
+/// (the last, shorter chunk too): the first differing byte of two words is the lowest set byte
+/// of their XOR. Byte by byte, that chunk was most of this function's cost (callgrind).
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     const CHUNK: usize = 256;
+    const WORD: usize = 8;
     let n = a.len().min(b.len());
     let mut i = 0;
-    while i < n {
-        let end = (i + CHUNK).min(n);
-        if a[i..end] != b[i..end] {
-            return i + a[i..end].iter().zip(&b[i..end]).take_while(|(x, y)| x == y).count();
-        }
-        i = end;
+    while i + CHUNK <= n && a[i..i + CHUNK] == b[i..i + CHUNK] {
+        i += CHUNK;
     }
-    n
+    while let (Some(x), Some(y)) = (word(a, i), word(b, i)) {
+        if x != y {
+            // Little-endian: the first byte of the slice is the lowest byte of the word.
+            return i + (x ^ y).trailing_zeros() as usize / 8;
+        }
+        i += WORD;
+    }
+    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
+}
+
+/// The eight bytes of `bytes` from `at` as one number, if there are eight.
+fn word(bytes: &[u8], at: usize) -> Option<u64> {
+    let eight: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(eight))
 }
 
 /// If `before` ends inside the string value of a volatile key (`"RequestId":"CE57`), where
