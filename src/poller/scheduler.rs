@@ -77,9 +77,9 @@ struct Slot {
     generation: u64,
     outlook: Outlook,
     kind: Option<TaskKind>,
-    /// The due time and the earlier of it and the deadline under which the slot sits in its
-    /// endpoint's queues, while it waits for its next poll (see [`requeue`]).
-    queued: Option<(Instant, Instant)>,
+    /// The earlier of the due time and the deadline, under which the slot sits in its
+    /// endpoint's queue while it waits for its next poll (see [`requeue`]).
+    queued: Option<Instant>,
 }
 
 struct Endpoint {
@@ -97,13 +97,13 @@ struct Endpoint {
     /// they ask for what the budget (or round robin at the asked interval, when that is less)
     /// would send.
     scale: [f64; 3],
-    /// Its tasks waiting for their next poll (not in flight), by due time and by the earlier of
-    /// the due time and the longest-gap deadline, each with the slot's generation. Exact at all
-    /// times: the wake-up time is the first of `by_due`, and a dispatch looks only at the front of
-    /// `by_any` (the tasks that may go now) instead of every task; at 200 tasks the scan of every
-    /// slot per dispatch was about 5 % of `wait`'s CPU per request (perf).
-    by_due: BTreeSet<(Instant, u64)>,
-    by_any: BTreeSet<(Instant, u64)>,
+    /// Its tasks waiting for their next poll (not in flight), by the earlier of the due time and
+    /// the longest-gap deadline (the moment each may go), with the slot's generation. Exact at
+    /// all times: the wake-up time is its first, and a dispatch looks only at its front (the
+    /// tasks that may go now) instead of every task; at 200 tasks the scan of every slot per
+    /// dispatch was about 5 % of `wait`'s CPU per request (perf). One queue, not one by due time
+    /// beside it: a second kept in step cost two more tree updates per request (callgrind).
+    waiting: BTreeSet<(Instant, u64)>,
 }
 
 struct Completion {
@@ -233,10 +233,8 @@ impl<F: Fetch> Scheduler<F> {
                     None => queries_open = false,
                 },
                 Some(done) = self.in_flight.next(), if !self.in_flight.is_empty() => {
-                    if let Some(polled) = self.complete(done, Instant::now()) {
-                        outbox.push_back(polled);
-                    }
-                    if !hand_on(&mut outbox, &out) {
+                    let polled = self.complete(done, Instant::now());
+                    if !hand_on(&mut outbox, polled, &out) {
                         return;
                     }
                 }
@@ -256,14 +254,13 @@ impl<F: Fetch> Scheduler<F> {
     #[cfg(test)]
     fn assert_queues_hold_every_waiting_slot(&self) {
         for (index, endpoint) in self.endpoints.iter().enumerate() {
-            let waiting = || self.slots.values().filter(|s| s.endpoint == index && !s.in_flight);
-            let by_due: BTreeSet<(Instant, u64)> =
-                waiting().filter_map(|s| s.due.map(|due| (due, s.generation))).collect();
-            let by_any: BTreeSet<(Instant, u64)> = waiting()
+            let waiting: BTreeSet<(Instant, u64)> = self
+                .slots
+                .values()
+                .filter(|s| s.endpoint == index && !s.in_flight)
                 .filter_map(|s| s.due.map(|due| (s.deadline.map_or(due, |d| d.min(due)), s.generation)))
                 .collect();
-            assert_eq!(endpoint.by_due, by_due, "endpoint {index}: the due queue");
-            assert_eq!(endpoint.by_any, by_any, "endpoint {index}: the due-or-deadline queue");
+            assert_eq!(endpoint.waiting, waiting, "endpoint {index}: the queue of tasks waiting for a poll");
         }
     }
 
@@ -352,8 +349,7 @@ impl<F: Fetch> Scheduler<F> {
             focus_share: 0.0,
             active: 0,
             scale: [1.0; 3],
-            by_due: BTreeSet::new(),
-            by_any: BTreeSet::new(),
+            waiting: BTreeSet::new(),
         });
         self.endpoint_index.insert(key, index);
         index
@@ -451,7 +447,7 @@ impl<F: Fetch> Scheduler<F> {
             let mut worth_a_scan = false;
             for endpoint in &mut self.endpoints {
                 let open = endpoint.budget.may_start_one(max_in_flight) && endpoint.budget.ready_at(now) <= now;
-                worth_a_scan |= open && endpoint.by_any.first().is_some_and(|(at, _)| *at <= now);
+                worth_a_scan |= open && endpoint.waiting.first().is_some_and(|(at, _)| *at <= now);
                 self.gates.push(open.then_some(now));
             }
             // Requests go out 1/budget apart, so most wakes (an answer, a command) find every
@@ -466,7 +462,7 @@ impl<F: Fetch> Scheduler<F> {
                     continue;
                 }
                 // Due, or past its deadline: the front of the queue up to now.
-                for (_, generation) in endpoint.by_any.iter().take_while(|(any, _)| *any <= now) {
+                for (_, generation) in endpoint.waiting.iter().take_while(|(any, _)| *any <= now) {
                     let Some(slot) = self.slots.get(generation) else { continue };
                     let Some(due) = slot.due.filter(|_| !slot.in_flight) else { continue };
                     let rank = if adaptive { rank(slot, due, now) } else { Rank { tier: 0, score: secs(now - due) } };
@@ -518,13 +514,12 @@ impl<F: Fetch> Scheduler<F> {
         let max_in_flight = self.config.max_in_flight;
         // When each endpoint may start its next fetch (`None`: at its in-flight cap, a
         // completion will wake us).
-        // Per endpoint, not per task: its earliest due time is kept as a lower bound (waking a
-        // little early costs one scan, which makes it exact again).
+        // Per endpoint, not per task: the first moment one of its tasks may go.
         self.endpoints
             .iter_mut()
             .filter_map(|endpoint| {
                 let gate = endpoint.budget.may_start_one(max_in_flight).then(|| endpoint.budget.ready_at(now))?;
-                Some(endpoint.by_due.first()?.0.max(gate))
+                Some(endpoint.waiting.first()?.0.max(gate))
             })
             .min()
     }
@@ -544,7 +539,7 @@ impl<F: Fetch> Scheduler<F> {
         }
         let slot = self.slots.get_mut(&id)?;
         slot.in_flight = false;
-        // Its next poll was set while it was still in flight: it waits in the queues from now.
+        // Its next poll was set while it was still in flight: it waits in the queue from now.
         if let Some(endpoint) = self.endpoints.get_mut(slot.endpoint) {
             requeue(slot, endpoint);
         }
@@ -854,19 +849,17 @@ const SCALE_TOLERANCE: f64 = 1e-4;
 /// Steps [`solve`] takes at most; the Illinois rule converges in far fewer, this bounds a pathological demand.
 const MAX_SOLVE_STEPS: usize = 40;
 
-/// Puts a slot where it belongs in its endpoint's queues after its due time, deadline or
-/// in-flight state changed: out of them, then back in under its new times if it waits for a
+/// Puts a slot where it belongs in its endpoint's queue after its due time, deadline or
+/// in-flight state changed: out of it, then back in under its new time if it waits for a
 /// poll. The slot remembers where it sits, so the order of those changes does not matter.
 fn requeue(slot: &mut Slot, endpoint: &mut Endpoint) {
-    if let Some((due, any)) = slot.queued.take() {
-        endpoint.by_due.remove(&(due, slot.generation));
-        endpoint.by_any.remove(&(any, slot.generation));
+    if let Some(at) = slot.queued.take() {
+        endpoint.waiting.remove(&(at, slot.generation));
     }
     if let Some(due) = slot.due.filter(|_| !slot.in_flight) {
-        let any = slot.deadline.map_or(due, |deadline| deadline.min(due));
-        endpoint.by_due.insert((due, slot.generation));
-        endpoint.by_any.insert((any, slot.generation));
-        slot.queued = Some((due, any));
+        let at = slot.deadline.map_or(due, |deadline| deadline.min(due));
+        endpoint.waiting.insert((at, slot.generation));
+        slot.queued = Some(at);
     }
 }
 
@@ -887,20 +880,30 @@ fn rank(slot: &Slot, due: Instant, now: Instant) -> Rank {
     Rank { tier, score: waited }
 }
 
-/// Hands the waiting answers on to `out` while it has room, oldest first; `false` once nobody
-/// reads `out` any more.
-fn hand_on(outbox: &mut VecDeque<Polled>, out: &mpsc::Sender<Polled>) -> bool {
+/// Hands the waiting answers, then `next`, on to `out` while it has room, oldest first, keeping
+/// the rest in `outbox`; `false` once nobody reads `out` any more. An answer goes straight to
+/// `out` when none waits before it (a `Polled` is over 500 bytes: through the outbox it was
+/// copied twice more).
+fn hand_on(outbox: &mut VecDeque<Polled>, next: Option<Polled>, out: &mpsc::Sender<Polled>) -> bool {
     while let Some(polled) = outbox.pop_front() {
         match out.try_send(polled) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(polled)) => {
                 outbox.push_front(polled);
+                outbox.extend(next);
                 return true;
             }
             Err(mpsc::error::TrySendError::Closed(_)) => return false,
         }
     }
-    true
+    match next.map(|polled| out.try_send(polled)) {
+        None | Some(Ok(())) => true,
+        Some(Err(mpsc::error::TrySendError::Full(polled))) => {
+            outbox.push_back(polled);
+            true
+        }
+        Some(Err(mpsc::error::TrySendError::Closed(_))) => false,
+    }
 }
 
 fn secs(d: Duration) -> f64 {
