@@ -133,7 +133,14 @@ pub fn task(task_ref: &TaskRef, state: TaskState, subtasks: Vec<Subtask>) -> Tas
 /// A successful poll; like the poller, no next poll once the task finished.
 pub fn ok(task: Task, secs: u64) -> Polled {
     let next_poll_in = (!task.is_finished()).then_some(Duration::from_secs(5));
-    Polled { task_ref: task.task_ref.clone(), at: at(secs), result: Ok(task), next_poll_in, groups: None, share: None }
+    Polled {
+        task_ref: task.task_ref.clone(),
+        at: at(secs),
+        result: Ok(Box::new(task)),
+        next_poll_in,
+        groups: None,
+        share: None,
+    }
 }
 
 pub fn err(task_ref: &TaskRef, kind: FetchErrorKind, secs: u64) -> Polled {

@@ -88,7 +88,7 @@ impl App {
                 if same_snapshot(entry.task.as_ref(), &task) {
                     unchanged = !viewer_on_task_error;
                     // Freeing 30,000 subtasks takes milliseconds: not on the UI's time.
-                    discard(&mut self.garbage, task);
+                    discard(&mut self.garbage, *task);
                 } else {
                     let keep = entry.task.as_ref().and_then(|old| entry.view.selected_key(&old.subtasks));
                     let since_looked = changes.changed(&entry.task_ref, &task);
@@ -96,7 +96,7 @@ impl App {
                     entry.view.set_scope_only(entry.insight.scope());
                     entry.view.rebuild(&task.subtasks, keep.as_ref());
                     entry.view.fit(rows);
-                    if let Some(old) = entry.task.replace(task) {
+                    if let Some(old) = entry.task.replace(*task) {
                         discard(&mut self.garbage, old);
                     }
                     viewer_stale = true;

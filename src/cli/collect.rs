@@ -178,7 +178,7 @@ async fn watch<F: Fetch>(
                     Until::FirstAnswer => true,
                     Until::Finished => task.is_finished(),
                 };
-                outcome.task = Some(task);
+                outcome.task = Some(*task);
                 outcome.fetch_error = None;
                 settled
             }

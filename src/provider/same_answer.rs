@@ -61,7 +61,9 @@ fn word(bytes: &[u8], at: usize) -> Option<u64> {
 /// If `before` ends inside the string value of a volatile key (`"RequestId":"CE57`), where
 /// that value starts.
 fn volatile_value_start(before: &[u8]) -> Option<usize> {
-    let quote = before.iter().rposition(|&c| c == b'"')?;
+    // A quote further back than the longest id cannot open one: only that far is searched.
+    let from = before.len().saturating_sub(MAX_ID_LEN + 1);
+    let quote = from + memchr::memrchr(b'"', &before[from..])?;
     if before.len() - quote > MAX_ID_LEN {
         return None;
     }
@@ -73,7 +75,7 @@ fn volatile_value_start(before: &[u8]) -> Option<usize> {
 /// plain id (an escape or a missing quote means this is not a request id after all).
 fn id_end(body: &[u8], start: usize) -> Option<usize> {
     let rest = body.get(start..)?;
-    let len = rest.iter().take(MAX_ID_LEN + 1).position(|&c| c == b'"' || c == b'\\')?;
+    let len = memchr::memchr2(b'"', b'\\', &rest[..rest.len().min(MAX_ID_LEN + 1)])?;
     (rest[len] == b'"').then_some(start + len)
 }
 

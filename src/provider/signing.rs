@@ -125,30 +125,32 @@ pub fn sdk_date(at: SystemTime) -> String {
 /// `write!` of padded integers that replaced it still about 1 % (perf).
 fn utc_stamp(at: SystemTime, date_sep: &str, time_sep: &str) -> String {
     let t = OffsetDateTime::from(at);
-    let mut out = String::with_capacity(20);
     // Years past 9999 are not timestamps any cloud accepts; clamped so the field stays 4 digits.
-    let year = u32::try_from(t.year()).unwrap_or(0).min(9999);
-    push_digits(&mut out, year, 4);
-    out.push_str(date_sep);
-    push_digits(&mut out, u32::from(u8::from(t.month())), 2);
-    out.push_str(date_sep);
-    push_digits(&mut out, u32::from(t.day()), 2);
-    out.push('T');
-    push_digits(&mut out, u32::from(t.hour()), 2);
-    out.push_str(time_sep);
-    push_digits(&mut out, u32::from(t.minute()), 2);
-    out.push_str(time_sep);
-    push_digits(&mut out, u32::from(t.second()), 2);
-    out.push('Z');
+    let year = u16::try_from(t.year()).unwrap_or(0).min(9999);
+    let [century, year_in_century] = [year / 100, year % 100].map(two_digits);
+    let mut out = String::with_capacity(20);
+    for (field, sep) in [
+        (century, ""),
+        (year_in_century, date_sep),
+        (two_digits(u8::from(t.month()).into()), date_sep),
+        (two_digits(t.day().into()), "T"),
+        (two_digits(t.hour().into()), time_sep),
+        (two_digits(t.minute().into()), time_sep),
+        (two_digits(t.second().into()), "Z"),
+    ] {
+        out.push_str(field);
+        out.push_str(sep);
+    }
     out
 }
 
-/// The last `width` decimal digits of `value`, zero-padded.
-fn push_digits(out: &mut String, value: u32, width: u32) {
-    for place in (0..width).rev() {
-        let digit = (value / 10u32.pow(place)) % 10;
-        out.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
-    }
+/// `value` (below 100) as two decimal digits.
+fn two_digits(value: u16) -> &'static str {
+    const DIGITS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+                          40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+                          8081828384858687888990919293949596979899";
+    let at = usize::from(value.min(99)) * 2;
+    DIGITS.get(at..at + 2).unwrap_or("00")
 }
 
 /// Parses an `x-acs-date` value back into a time (for the simulator's skew check).

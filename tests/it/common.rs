@@ -153,8 +153,10 @@ pub fn aliyun_request(
         headers.push(("x-acs-security-token".into(), token.clone()));
     }
     let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-    let signed: Vec<(&str, &str)> =
-        headers_to_sign(&pairs).into_iter().filter(|(name, _)| !call.unsigned.iter().any(|u| u == name)).collect();
+    let signed: Vec<(&str, &str)> = headers_to_sign(pairs.iter().copied())
+        .into_iter()
+        .filter(|(name, _)| !call.unsigned.iter().any(|u| u == name))
+        .collect();
     let query: Vec<(&str, &str)> = call.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let request = SignedRequest {
         method: "POST",

@@ -133,7 +133,7 @@ fn check_notification(name: &str, running: &Task, last: &Task, c: &Counts) {
     let polled = |task: &Task, secs: u64| Polled {
         task_ref: task.task_ref.clone(),
         at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs),
-        result: Ok(task.clone()),
+        result: Ok(Box::new(task.clone())),
         next_poll_in: Some(Duration::from_secs(1)),
         groups: None,
         share: None,

@@ -106,8 +106,14 @@ async fn poll_results_every_50_ms_are_drawn_at_most_every_250_ms() {
             sleep(Duration::from_millis(50)).await;
             let task = Task::new(r.clone(), TaskKind::Import, TaskState::Running, format!("Running {i}"));
             let at = start + Duration::from_millis(50 * u64::from(i + 1));
-            let result =
-                Polled { task_ref: r.clone(), at, result: Ok(task), next_poll_in: None, groups: None, share: None };
+            let result = Polled {
+                task_ref: r.clone(),
+                at,
+                result: Ok(Box::new(task)),
+                next_poll_in: None,
+                groups: None,
+                share: None,
+            };
             polled_tx.send(result).await.unwrap();
         }
     });

@@ -123,7 +123,7 @@ fn from_a_running_import_to_the_first_failure() {
     j.apply(Action::Polled(Polled {
         task_ref: r.clone(),
         at: t(2),
-        result: Ok(import(&r, TaskState::Running, [S, S, R, R, W, W, W, W])),
+        result: Ok(Box::new(import(&r, TaskState::Running, [S, S, R, R, W, W, W, W]))),
         next_poll_in: Some(Duration::from_secs(5)),
         groups: None,
         share: None,
@@ -134,7 +134,7 @@ fn from_a_running_import_to_the_first_failure() {
     j.apply(Action::Polled(Polled {
         task_ref: r.clone(),
         at: t(7),
-        result: Ok(import(&r, TaskState::PartiallyFailed, [S, F, S, S, F, S, S, F])),
+        result: Ok(Box::new(import(&r, TaskState::PartiallyFailed, [S, F, S, S, F, S, S, F]))),
         next_poll_in: None,
         groups: None,
         share: None,
@@ -239,7 +239,7 @@ fn new_user_finds_the_biggest_failure_cause_and_exports_a_report() {
     j.apply(Action::Polled(Polled {
         task_ref: r.clone(),
         at: t(2),
-        result: Ok(conflicted_import(&r, TaskState::Running, 5)),
+        result: Ok(Box::new(conflicted_import(&r, TaskState::Running, 5))),
         next_poll_in: Some(Duration::from_secs(5)),
         groups: None,
         share: None,
@@ -247,7 +247,7 @@ fn new_user_finds_the_biggest_failure_cause_and_exports_a_report() {
     j.apply(Action::Polled(Polled {
         task_ref: r.clone(),
         at: t(9),
-        result: Ok(conflicted_import(&r, TaskState::PartiallyFailed, 12)),
+        result: Ok(Box::new(conflicted_import(&r, TaskState::PartiallyFailed, 12))),
         next_poll_in: None,
         groups: None,
         share: None,

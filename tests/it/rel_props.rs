@@ -162,7 +162,11 @@ fn fetch_error() -> impl Strategy<Value = FetchError> {
 fn polled() -> impl Strategy<Value = Action> {
     (0usize..POOL.len(), 0u64..600, prop::option::of(0u64..120), any::<bool>()).prop_flat_map(|(i, at, next, ok)| {
         let task_ref = pool(i);
-        let result = if ok { task(task_ref.clone()).prop_map(Ok).boxed() } else { fetch_error().prop_map(Err).boxed() };
+        let result = if ok {
+            task(task_ref.clone()).prop_map(|task| Ok(Box::new(task))).boxed()
+        } else {
+            fetch_error().prop_map(Err).boxed()
+        };
         result.prop_map(move |result| {
             Action::Polled(Polled {
                 task_ref: task_ref.clone(),

@@ -63,7 +63,7 @@ fn polled(task: Task, secs: u64) -> Polled {
     Polled {
         task_ref: task.task_ref.clone(),
         at: t0() + Duration::from_secs(secs),
-        result: Ok(task),
+        result: Ok(Box::new(task)),
         next_poll_in,
         groups: None,
         share: None,

@@ -185,7 +185,7 @@ pub(super) async fn run_like_wait(model: Arc<Model>, config: PollerConfig, limit
         let Ok(Some(polled)) = tokio::time::timeout_at(deadline, rx.recv()).await else { break };
         let now = Instant::now();
         answers.push((now, polled.task_ref.clone(), polled.next_poll_in));
-        if polled.result.as_ref().is_ok_and(Task::is_finished) {
+        if polled.result.as_ref().is_ok_and(|task| task.is_finished()) {
             let finish = model.finish_of(&polled.task_ref);
             detection.insert(polled.task_ref.clone(), Some(now.saturating_duration_since(finish)));
             pending -= 1;

@@ -253,8 +253,7 @@ impl AliyunClient {
         }
         // Unsigned, as in the SDK: it asks for no compression.
         headers.push((ACCEPT_ENCODING, "identity", false));
-        let named: Vec<(&str, &str)> = headers.iter().map(|(name, value, _)| (name.as_str(), *value)).collect();
-        let signed = headers_to_sign(&named);
+        let signed = headers_to_sign(headers.iter().map(|(name, value, _)| (name.as_str(), *value)));
         let authorization = ACS3.authorization_of(
             &creds.access_key_id,
             creds.access_key_secret.expose_secret().as_bytes(),

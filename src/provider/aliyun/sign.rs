@@ -32,8 +32,8 @@ pub fn is_signed_header(name: &str) -> bool {
 }
 
 /// Picks the headers the SDK signs out of all headers of a request.
-pub fn headers_to_sign<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    headers.iter().copied().filter(|(name, _)| is_signed_header(name)).collect()
+pub fn headers_to_sign<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<(&'a str, &'a str)> {
+    headers.into_iter().filter(|(name, _)| is_signed_header(name)).collect()
 }
 
 /// The RPC signature V1 of a request: base64 HMAC-SHA1, keyed with `secret&`, of
@@ -217,7 +217,7 @@ mod tests {
             ("user-agent", "u"),
             ("Content-Type", "c"),
         ];
-        let picked: Vec<_> = headers_to_sign(&all).into_iter().map(|(n, _)| n).collect();
+        let picked: Vec<_> = headers_to_sign(all.iter().copied()).into_iter().map(|(n, _)| n).collect();
         assert_eq!(picked, ["Host", "x-acs-date", "Content-Type"]);
     }
 }
