@@ -891,8 +891,7 @@ fn rank(slot: &Slot, due: Instant, now: Instant) -> Rank {
 
 /// Hands the waiting answers, then `next`, on to `out` while it has room, oldest first, keeping
 /// the rest in `outbox`; `false` once nobody reads `out` any more. An answer goes straight to
-/// `out` when none waits before it (a `Polled` is over 500 bytes: through the outbox it was
-/// copied twice more).
+/// `out` when none waits before it (through the outbox, each answer was copied twice more).
 fn hand_on(outbox: &mut VecDeque<Polled>, next: Option<Polled>, out: &mpsc::Sender<Polled>) -> bool {
     while let Some(polled) = outbox.pop_front() {
         match out.try_send(polled) {
