@@ -9,15 +9,15 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use foldhash::fast::RandomState as FastHash;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use crate::domain::{Counts, FetchError, FetchErrorKind, Task, TaskRef, TaskState};
-use crate::poller::{self, PollCmd, Polled, PollerConfig, Share};
+use crate::poller::{self, Offered, PollCmd, Polled, PollerConfig, Share};
 use crate::provider::Fetch;
 use crate::report::{self, TaskOutcome};
 
@@ -66,6 +66,104 @@ struct Watched {
     outcome: TaskOutcome,
     printed: Option<(Printed, String)>,
     streak: Option<FailureStreak>,
+    /// It has its answer (per [`Until`]): no more are asked for.
+    settled: bool,
+}
+
+/// What [`watch`] gathers while the answers come in, shared with the [`Collector`] that takes
+/// them in the poller's task.
+struct Collecting {
+    watched: HashMap<TaskRef, Watched, FastHash>,
+    /// Tasks not settled yet.
+    pending: usize,
+    shares: ShareNotes,
+    until: Until,
+    lines: Option<mpsc::UnboundedSender<String>>,
+    /// Told once every task has settled.
+    all_settled: Option<oneshot::Sender<()>>,
+}
+
+/// Takes each answer in the poller's task ([`poller::Output`]).
+struct Collector(Arc<Mutex<Collecting>>);
+
+impl poller::Output for Collector {
+    fn offer(&mut self, polled: Polled) -> Offered {
+        let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let settled = state.take(polled);
+        if state.pending == 0
+            && let Some(all_settled) = state.all_settled.take()
+        {
+            let _ = all_settled.send(());
+        }
+        Offered::Taken(settled)
+    }
+
+    async fn room(&self) -> bool {
+        true
+    }
+
+    async fn gone(&self) {
+        // `watch` stops the poller (by dropping its handle) once it has what it waits for.
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The poller gone before every task settled (it panicked): `watch` stops waiting, as it does
+/// for the last answer.
+impl Drop for Collector {
+    fn drop(&mut self) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).all_settled = None;
+    }
+}
+
+impl Collecting {
+    /// Takes one answer in: the task's outcome, its progress line, a note on the budget's share.
+    /// Returns the task when this answer settled it.
+    fn take(&mut self, polled: Polled) -> Option<TaskRef> {
+        if let (Some(lines), Some(share)) = (&self.lines, &polled.share)
+            && let Some(note) = self.shares.note(share)
+        {
+            let _ = lines.send(report::progress_line(polled.at, &note));
+        }
+        let Watched { outcome, printed, streak, settled } = self.watched.get_mut(&polled.task_ref)?;
+        if *settled {
+            return None;
+        }
+        *settled = match polled.result {
+            Ok(task) => {
+                *streak = None;
+                let settles = match self.until {
+                    Until::FirstAnswer => true,
+                    Until::Finished => task.is_finished(),
+                };
+                outcome.task = Some(*task);
+                outcome.fetch_error = None;
+                settles
+            }
+            Err(error) => {
+                let settles = FailureStreak::settles(streak, &error, Instant::now());
+                outcome.fetch_error = Some(error);
+                settles
+            }
+        };
+        if let Some(lines) = &self.lines {
+            // The line is formatted only when what it shows may have changed, and printed only
+            // when its text did (a message that differs past its truncation prints nothing new).
+            if printed.as_ref().is_none_or(|(said, _)| !said.shows(outcome)) {
+                let body = report::progress_body(&polled.task_ref, outcome.task.as_ref(), outcome.fetch_error.as_ref());
+                if printed.as_ref().is_none_or(|(_, text)| *text != body) {
+                    let _ = lines.send(report::progress_line(polled.at, &body));
+                }
+                *printed = Some((Printed::of(outcome), body));
+            }
+        }
+        if !*settled {
+            return None;
+        }
+        // Its answer is in: no confirming poll, no more requests for it.
+        self.pending -= 1;
+        Some(polled.task_ref)
+    }
 }
 
 /// Where progress lines go, if anywhere.
@@ -83,12 +181,13 @@ pub struct Collected {
 
 /// Polls `refs` until each settles per `until`, or until `timeout` passes.
 ///
-/// The answers are taken in by a task of their own ([`watch`]), which hands back only the
-/// progress lines to print and, at the end, the outcomes. The caller's future (usually the one
-/// `block_on` runs) is then woken only for those: tokio's single-threaded runtime polls its
-/// driver once more without blocking each time its `block_on` future was woken, and when that
-/// future took in every answer, that was one system call per request more than a bare client
-/// makes (BENCHMARKS.md, cost per request).
+/// The answers are taken in the poller's own task (by a [`Collector`]), and a task of its own
+/// ([`watch`]) waits for them to settle; only the progress lines to print and, at the end, the
+/// outcomes come back here. The caller's future (usually the one `block_on` runs) is then woken
+/// only for those: tokio's single-threaded runtime polls its driver once more without blocking
+/// each time its `block_on` future was woken, and when that future took in every answer, that
+/// was one system call per request more than a bare client makes (BENCHMARKS.md, cost per
+/// request).
 pub async fn collect<F: Fetch>(
     fetcher: Arc<F>,
     refs: &[TaskRef],
@@ -124,7 +223,8 @@ impl<T> Drop for AbortOnDrop<T> {
 }
 
 /// [`collect`]'s work: watches `refs` through the poller and sends each progress line to print
-/// (when `lines` is given).
+/// (when `lines` is given). The answers are taken in the poller's own task, by a [`Collector`];
+/// this task only waits for all of them to settle, or for the deadline.
 async fn watch<F: Fetch>(
     fetcher: Arc<F>,
     refs: Vec<TaskRef>,
@@ -134,79 +234,49 @@ async fn watch<F: Fetch>(
     lines: Option<mpsc::UnboundedSender<String>>,
 ) -> Collected {
     let refs = refs.as_slice();
-    let (tx, mut rx) = mpsc::channel::<Polled>(64);
-    let handle = poller::spawn(fetcher, config, rand::random(), tx);
-    let commands = handle.commands();
     // One entry per task, looked up once per answer (foldhash: SipHash cost more than the
     // lookups; three maps cost three lookups of cold entries).
     let mut watched: HashMap<TaskRef, Watched, FastHash> = HashMap::default();
-    let mut pending: Vec<TaskRef> = Vec::new();
+    let mut distinct = Vec::new();
     for task_ref in refs {
         if !watched.contains_key(task_ref) {
             let outcome = TaskOutcome::unanswered(task_ref.clone());
-            watched.insert(task_ref.clone(), Watched { outcome, printed: None, streak: None });
-            pending.push(task_ref.clone());
-            let _ = commands.send(PollCmd::Watch(task_ref.clone())).await;
+            watched.insert(task_ref.clone(), Watched { outcome, printed: None, streak: None, settled: false });
+            distinct.push(task_ref.clone());
         }
+    }
+    let (all_settled, settled) = oneshot::channel();
+    let state = Arc::new(Mutex::new(Collecting {
+        pending: distinct.len(),
+        watched,
+        shares: ShareNotes::default(),
+        until,
+        lines,
+        all_settled: Some(all_settled),
+    }));
+    let handle = poller::spawn_into(fetcher, config, rand::random(), Collector(Arc::clone(&state)));
+    let commands = handle.commands();
+    for task_ref in distinct.iter().cloned() {
+        let _ = commands.send(PollCmd::Watch(task_ref)).await;
     }
     let deadline = timeout.map(|t| Instant::now() + t);
-    let mut timed_out = false;
-    let mut shares = ShareNotes::default();
-    // One timer for the whole wait, not one per answer.
-    let expiry = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now));
-    tokio::pin!(expiry);
-    while !pending.is_empty() {
-        let polled = tokio::select! {
-            biased;
-            polled = rx.recv() => polled,
-            () = &mut expiry, if deadline.is_some() => {
-                timed_out = true;
-                break;
-            }
-        };
-        let Some(polled) = polled else { break };
-        if let (Some(lines), Some(share)) = (&lines, &polled.share)
-            && let Some(note) = shares.note(share)
-        {
-            let _ = lines.send(report::progress_line(polled.at, &note));
+    // A closed `settled` (the poller gone) ends the wait as the last answer does.
+    let timed_out = match (distinct.is_empty(), deadline) {
+        (true, _) => false,
+        (false, Some(deadline)) => tokio::time::timeout_at(deadline, settled).await.is_err(),
+        (false, None) => {
+            let _ = settled.await;
+            false
         }
-        let Some(Watched { outcome, printed, streak }) = watched.get_mut(&polled.task_ref) else { continue };
-        let settled = match polled.result {
-            Ok(task) => {
-                *streak = None;
-                let settled = match until {
-                    Until::FirstAnswer => true,
-                    Until::Finished => task.is_finished(),
-                };
-                outcome.task = Some(*task);
-                outcome.fetch_error = None;
-                settled
-            }
-            Err(error) => {
-                let settled = FailureStreak::settles(streak, &error, Instant::now());
-                outcome.fetch_error = Some(error);
-                settled
-            }
-        };
-        if let Some(lines) = &lines {
-            // The line is formatted only when what it shows may have changed, and printed only
-            // when its text did (a message that differs past its truncation prints nothing new).
-            if printed.as_ref().is_none_or(|(said, _)| !said.shows(outcome)) {
-                let body = report::progress_body(&polled.task_ref, outcome.task.as_ref(), outcome.fetch_error.as_ref());
-                if printed.as_ref().is_none_or(|(_, text)| *text != body) {
-                    let _ = lines.send(report::progress_line(polled.at, &body));
-                }
-                *printed = Some((Printed::of(outcome), body));
-            }
-        }
-        if settled {
-            pending.retain(|r| *r != polled.task_ref);
-            // Its answer is in: no confirming poll, no more requests for it.
-            let _ = commands.send(PollCmd::Unwatch(polled.task_ref.clone())).await;
-        }
-    }
+    };
     let unsent = if timed_out { handle.unsent().await } else { Vec::new() };
     drop(handle);
+    let mut watched = {
+        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        // No more progress lines: `collect` stops reading them once this is gone.
+        state.lines = None;
+        std::mem::take(&mut state.watched)
+    };
     if timed_out {
         // Say why a task has no answer rather than leaving it blank in the output: either our
         // own budget never sent its request, or the server has not answered it yet.

@@ -32,7 +32,7 @@ use tokio::time::Instant;
 use super::budget::Budget;
 use super::calendar::Calendar;
 use super::outlook::{Change, Forecast, GapCurve, Gaps, History, Outlook, likely, scaled_gap};
-use super::{Policy, PollCmd, Polled, PollerConfig, Query, Share};
+use super::{Offered, Output, Policy, PollCmd, Polled, PollerConfig, Query, Share};
 use crate::domain::{FetchError, FetchErrorKind, Task, TaskKind, TaskRef};
 use crate::provider::Fetch;
 
@@ -188,7 +188,7 @@ impl<F: Fetch> Scheduler<F> {
         mut self,
         mut commands: mpsc::Receiver<PollCmd>,
         mut queries: mpsc::Receiver<Query>,
-        out: mpsc::Sender<Polled>,
+        mut out: impl Output,
     ) {
         let mut commands_open = true;
         let mut queries_open = true;
@@ -229,7 +229,7 @@ impl<F: Fetch> Scheduler<F> {
                 biased;
                 Some(done) = self.in_flight.next(), if !self.in_flight.is_empty() => {
                     let polled = self.complete(done, Instant::now());
-                    if !hand_on(&mut outbox, polled, &out) {
+                    if !self.hand_on(&mut outbox, polled, &mut out) {
                         return;
                     }
                 }
@@ -246,12 +246,12 @@ impl<F: Fetch> Scheduler<F> {
                     }
                     None => queries_open = false,
                 },
-                permit = out.reserve(), if !outbox.is_empty() => match (permit, outbox.pop_front()) {
-                    (Ok(permit), Some(polled)) => permit.send(polled),
-                    (Err(_), _) => return,
-                    (Ok(_), None) => {}
-                },
-                () = out.closed() => return,
+                room = out.room(), if !outbox.is_empty() => {
+                    if !room || !self.hand_on(&mut outbox, None, &mut out) {
+                        return;
+                    }
+                }
+                () = out.gone() => return,
             }
         }
     }
@@ -268,6 +268,27 @@ impl<F: Fetch> Scheduler<F> {
                 .filter_map(|s| s.due.map(|due| (s.deadline.map_or(due, |d| d.min(due)), s.generation)))
                 .collect();
             assert_eq!(endpoint.waiting, waiting, "endpoint {index}: the queue of tasks waiting for a poll");
+        }
+    }
+
+    /// Hands the waiting answers, then `next`, on to `out` while it takes them, oldest first,
+    /// keeping the rest in `outbox`, and stops watching the tasks `out` is done with; `false`
+    /// once `out` is gone. An answer goes straight to `out` when none waits before it (through
+    /// the outbox, each answer was copied twice more).
+    fn hand_on(&mut self, outbox: &mut VecDeque<Polled>, next: Option<Polled>, out: &mut impl Output) -> bool {
+        let mut next = next;
+        loop {
+            let Some(polled) = outbox.pop_front().or_else(|| next.take()) else { return true };
+            match out.offer(polled) {
+                Offered::Taken(None) => {}
+                Offered::Taken(Some(done_with)) => self.apply(PollCmd::Unwatch(done_with), Instant::now()),
+                Offered::Full(polled) => {
+                    outbox.push_front(polled);
+                    outbox.extend(next);
+                    return true;
+                }
+                Offered::Gone => return false,
+            }
         }
     }
 
@@ -770,10 +791,10 @@ impl<F: Fetch> Scheduler<F> {
 /// The longest gap lets every task be polled in turn with 1/`FLOOR_SHARE` of the budget.
 const FLOOR_SHARE: f64 = 2.0;
 
-/// How often the endpoints' scales are worked out again: as often as the asked interval by
-/// default. Forecasts move little within it, and each replanning looks at every task (every
-/// second, at 200 tasks it was about 1 % of `wait`'s instructions per request; callgrind).
-const REPLAN_EVERY: Duration = Duration::from_secs(2);
+/// How often the endpoints' scales are worked out again. Every 2 s cost less, but a task back
+/// from an error streak (left out of the scales while it failed) then kept a stale scale for
+/// up to 2 s, and was polled at three times the asked interval (`rel_backoff`).
+const REPLAN_EVERY: Duration = Duration::from_secs(1);
 
 /// Scales are kept between these: a task is polled at most 20 times more or less often than
 /// its forecast alone would have it (and always within its gaps).
@@ -887,32 +908,6 @@ fn rank(slot: &Slot, due: Instant, now: Instant) -> Rank {
         1
     };
     Rank { tier, score: waited }
-}
-
-/// Hands the waiting answers, then `next`, on to `out` while it has room, oldest first, keeping
-/// the rest in `outbox`; `false` once nobody reads `out` any more. An answer goes straight to
-/// `out` when none waits before it (through the outbox, each answer was copied twice more).
-fn hand_on(outbox: &mut VecDeque<Polled>, next: Option<Polled>, out: &mpsc::Sender<Polled>) -> bool {
-    while let Some(polled) = outbox.pop_front() {
-        match out.try_send(polled) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(polled)) => {
-                outbox.push_front(polled);
-                outbox.extend(next);
-                return true;
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => return false,
-        }
-    }
-    let Some(polled) = next else { return true };
-    match out.try_send(polled) {
-        Ok(()) => true,
-        Err(mpsc::error::TrySendError::Full(polled)) => {
-            outbox.push_back(polled);
-            true
-        }
-        Err(mpsc::error::TrySendError::Closed(_)) => false,
-    }
 }
 
 fn secs(d: Duration) -> f64 {
