@@ -170,22 +170,25 @@ pub fn parse_sdk_date(text: &str) -> Option<SystemTime> {
 /// `;`-joined list of their names.
 fn push_canonical_headers(out: &mut String, headers: &[(&str, &str)]) -> String {
     // Names are lowercase already when they come from `HeaderName`s, as the clients' do: only
-    // the others are copied.
-    let mut lowered: Vec<(Cow<'_, str>, &str)> = headers
+    // the others are copied. Each carries its first eight bytes as a number, which orders the
+    // names as their bytes do, so that sorting compares numbers, not strings, unless two names
+    // start alike for eight bytes (none of the clients' do). Checked and compared byte by byte,
+    // the names were about 1 % of `wait`'s instructions per request (callgrind).
+    let mut lowered: Vec<(u64, Cow<'_, str>, &str)> = headers
         .iter()
         .map(|(name, value)| {
-            let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            let name = if has_ascii_uppercase(name.as_bytes()) {
                 Cow::Owned(name.to_ascii_lowercase())
             } else {
                 Cow::Borrowed(*name)
             };
-            (name, trimmed(value))
+            (sort_key(name.as_bytes()), name, trimmed(value))
         })
         .collect();
     lowered.sort_unstable();
-    out.reserve(lowered.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
-    let mut names = String::with_capacity(lowered.iter().map(|(n, _)| n.len() + 1).sum());
-    for (name, value) in &lowered {
+    out.reserve(lowered.iter().map(|(_, n, v)| n.len() + v.len() + 2).sum());
+    let mut names = String::with_capacity(lowered.iter().map(|(_, n, _)| n.len() + 1).sum());
+    for (_, name, value) in &lowered {
         out.push_str(name);
         out.push(':');
         out.push_str(value);
@@ -196,6 +199,36 @@ fn push_canonical_headers(out: &mut String, headers: &[(&str, &str)]) -> String 
         names.push_str(name);
     }
     names
+}
+
+/// The first eight bytes of `bytes` as a big-endian number (zero-padded): numbers in the same
+/// order as the byte strings they start, up to ties.
+fn sort_key(bytes: &[u8]) -> u64 {
+    let mut first = [0u8; 8];
+    let len = bytes.len().min(8);
+    first[..len].copy_from_slice(&bytes[..len]);
+    u64::from_be_bytes(first)
+}
+
+/// Whether `bytes` holds an ASCII capital letter, eight bytes at a time: for each byte below
+/// 0x80, adding 0x3F sets its top bit from `A` up and adding 0x25 from just past `Z` up, without
+/// a carry into the next byte.
+fn has_ascii_uppercase(bytes: &[u8]) -> bool {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    const FROM_A: u64 = 0x3f3f_3f3f_3f3f_3f3f;
+    const PAST_Z: u64 = 0x2525_2525_2525_2525;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let w = u64::from_le_bytes(eight);
+        let low = w & LOW7;
+        if ((low + FROM_A) & !(low + PAST_Z) & !w & TOP) != 0 {
+            return true;
+        }
+    }
+    words.remainder().iter().any(u8::is_ascii_uppercase)
 }
 
 /// `value` without the whitespace around it, as `str::trim`; a value whose ends are printable
@@ -400,6 +433,20 @@ impl Scheme {
 mod tests {
     use super::*;
     use std::time::{Duration, UNIX_EPOCH};
+
+    proptest::proptest! {
+        /// The word-at-a-time check finds a capital exactly where a byte-by-byte one does, and
+        /// the sort keys order names as their bytes do, wherever they differ in their first eight.
+        #[test]
+        fn capitals_are_found_and_names_ordered_as_byte_by_byte(a in proptest::collection::vec(proptest::num::u8::ANY, 0..40), b in "[a-zA-Z0-9-]{0,12}") {
+            proptest::prop_assert_eq!(has_ascii_uppercase(&a), a.iter().any(u8::is_ascii_uppercase));
+            proptest::prop_assert_eq!(has_ascii_uppercase(b.as_bytes()), b.bytes().any(|c| c.is_ascii_uppercase()));
+            let (ka, kb) = (sort_key(&a), sort_key(b.as_bytes()));
+            if ka != kb {
+                proptest::prop_assert_eq!(ka.cmp(&kb), a.as_slice().cmp(b.as_bytes()));
+            }
+        }
+    }
 
     proptest::proptest! {
         /// The shortcut for values with printable ends trims exactly what `str::trim` trims.
