@@ -236,7 +236,7 @@ fn damage(text: &str, edits: &[(usize, u8, u8)]) -> String {
 // ---- invariants --------------------------------------------------------------------------------
 
 fn ok_response(body: &str) -> RawResponse {
-    RawResponse { status: StatusCode::OK, headers: HeaderMap::new(), body: body.as_bytes().to_vec() }
+    RawResponse { status: StatusCode::OK, headers: HeaderMap::new(), body: body.as_bytes().to_vec().into() }
 }
 
 fn check_task(task: &Task, task_ref: &TaskRef, body: &str) -> Result<(), TestCaseError> {
@@ -308,7 +308,7 @@ fn raw_response(status: u16, headers: &[(&'static str, String)], body: &[u8]) ->
             map.insert(HeaderName::from_static(name), value);
         }
     }
-    RawResponse { status: StatusCode::from_u16(status).unwrap(), headers: map, body: body.to_vec() }
+    RawResponse { status: StatusCode::from_u16(status).unwrap(), headers: map, body: body.to_vec().into() }
 }
 
 proptest! {
