@@ -25,10 +25,11 @@ mod calendar;
 mod outlook;
 mod scheduler;
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::analysis::FailureGroup;
@@ -219,15 +220,14 @@ impl Default for PollerConfig {
 /// A running poller. Dropping it stops polling.
 pub struct PollerHandle {
     commands: mpsc::Sender<PollCmd>,
-    queries: mpsc::Sender<Query>,
+    sent: Sent,
     actor: JoinHandle<()>,
 }
 
-/// Questions the poller answers on a channel of their own (they carry a reply channel, which
-/// [`PollCmd`] must not: commands are plain data the app can compare in tests).
-enum Query {
-    Unsent(oneshot::Sender<Vec<TaskRef>>),
-}
+/// The tasks whose first request has gone out, kept by the poller as each goes. Shared rather
+/// than asked for over a channel: a channel of questions was one more branch the poller's loop
+/// polled on every turn, for a question `wait` asks once, at its deadline.
+pub(crate) type Sent = Arc<Mutex<HashSet<TaskRef, foldhash::fast::RandomState>>>;
 
 impl PollerHandle {
     /// The channel to steer the poller with (clone it freely).
@@ -235,14 +235,12 @@ impl PollerHandle {
         self.commands.clone()
     }
 
-    /// The watched tasks whose first request has not gone out yet: held back by the request
-    /// budget (or a throttling pause), not waiting for the cloud.
-    pub async fn unsent(&self) -> Vec<TaskRef> {
-        let (tx, rx) = oneshot::channel();
-        if self.queries.send(Query::Unsent(tx)).await.is_err() {
-            return Vec::new();
-        }
-        rx.await.unwrap_or_default()
+    /// Those of `refs` whose first request has not gone out yet: held back by the request
+    /// budget (or a throttling pause), not waiting for the cloud. A task the poller has not
+    /// taken in yet (its `Watch` still in the channel) has not been sent either.
+    pub fn unsent<'a>(&self, refs: impl IntoIterator<Item = &'a TaskRef>) -> Vec<TaskRef> {
+        let sent = self.sent.lock().unwrap_or_else(PoisonError::into_inner);
+        refs.into_iter().filter(|r| !sent.contains(*r)).cloned().collect()
     }
 }
 
@@ -262,10 +260,10 @@ pub fn spawn<F: Fetch>(fetcher: Arc<F>, config: PollerConfig, seed: u64, out: mp
 /// Starts the poller with its answers going to any [`Output`]; it stops when that is gone.
 pub fn spawn_into<F: Fetch, O: Output>(fetcher: Arc<F>, config: PollerConfig, seed: u64, out: O) -> PollerHandle {
     let (commands, command_rx) = mpsc::channel(256);
-    let (queries, query_rx) = mpsc::channel(4);
-    let scheduler = scheduler::Scheduler::new(fetcher, config, seed);
-    let actor = tokio::spawn(scheduler.run(command_rx, query_rx, out));
-    PollerHandle { commands, queries, actor }
+    let sent = Sent::default();
+    let scheduler = scheduler::Scheduler::new(fetcher, config, seed, Arc::clone(&sent));
+    let actor = tokio::spawn(scheduler.run(command_rx, out));
+    PollerHandle { commands, sent, actor }
 }
 
 /// Where the poller's answers go: a channel to another task (the dashboard's), or a consumer

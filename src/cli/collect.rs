@@ -269,7 +269,7 @@ async fn watch<F: Fetch>(
             false
         }
     };
-    let unsent = if timed_out { handle.unsent().await } else { Vec::new() };
+    let unsent = if timed_out { handle.unsent(&distinct) } else { Vec::new() };
     drop(handle);
     let mut watched = {
         let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);

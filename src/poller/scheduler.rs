@@ -32,7 +32,7 @@ use tokio::time::Instant;
 use super::budget::Budget;
 use super::calendar::Calendar;
 use super::outlook::{Change, Forecast, GapCurve, Gaps, History, Outlook, likely, scaled_gap};
-use super::{Offered, Output, Policy, PollCmd, Polled, PollerConfig, Query, Share};
+use super::{Offered, Output, Policy, PollCmd, Polled, PollerConfig, Sent, Share};
 use crate::domain::{FetchError, FetchErrorKind, Task, TaskKind, TaskRef};
 use crate::provider::Fetch;
 
@@ -161,10 +161,12 @@ pub(super) struct Scheduler<F> {
     /// the extra wake were about 4 % of `wait`'s CPU per request; perf). Dropping the scheduler
     /// cancels them.
     in_flight: FuturesUnordered<BoxFuture<'static, Completion>>,
+    /// The tasks whose first request has gone out, for [`super::PollerHandle::unsent`].
+    sent: Sent,
 }
 
 impl<F: Fetch> Scheduler<F> {
-    pub(super) fn new(fetcher: Arc<F>, config: PollerConfig, seed: u64) -> Self {
+    pub(super) fn new(fetcher: Arc<F>, config: PollerConfig, seed: u64, sent: Sent) -> Self {
         Scheduler {
             fetcher,
             config,
@@ -181,17 +183,12 @@ impl<F: Fetch> Scheduler<F> {
             gates: Vec::new(),
             ids: HashMap::default(),
             in_flight: FuturesUnordered::new(),
+            sent,
         }
     }
 
-    pub(super) async fn run(
-        mut self,
-        mut commands: mpsc::Receiver<PollCmd>,
-        mut queries: mpsc::Receiver<Query>,
-        mut out: impl Output,
-    ) {
+    pub(super) async fn run(mut self, mut commands: mpsc::Receiver<PollCmd>, mut out: impl Output) {
         let mut commands_open = true;
-        let mut queries_open = true;
         // One timer for the whole run, moved only when the next wake moves: a new `Sleep` per
         // turn of the loop registered and removed a timer two or three times per request.
         let timer = tokio::time::sleep_until(Instant::now());
@@ -238,13 +235,6 @@ impl<F: Fetch> Scheduler<F> {
                     Some(cmd) => self.apply(cmd, Instant::now()),
                     // Nobody can steer us any more; keep polling for whoever reads `out`.
                     None => commands_open = false,
-                },
-                query = queries.recv(), if queries_open => match query {
-                    Some(Query::Unsent(reply)) => {
-                        let unsent = self.slots.values().filter(|s| s.last_sent.is_none()).map(|s| s.task_ref.clone());
-                        let _ = reply.send(unsent.collect());
-                    }
-                    None => queries_open = false,
                 },
                 room = out.room(), if !outbox.is_empty() => {
                     if !room || !self.hand_on(&mut outbox, None, &mut out) {
@@ -523,7 +513,9 @@ impl<F: Fetch> Scheduler<F> {
         slot.in_flight = true;
         requeue(slot, endpoint);
         slot.prompt = false;
-        slot.last_sent = Some(now);
+        if slot.last_sent.replace(now).is_none() {
+            self.sent.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(slot.task_ref.clone());
+        }
         let (generation, endpoint, task_ref) = (slot.generation, slot.endpoint, slot.task_ref.clone());
         let fetcher = Arc::clone(&self.fetcher);
         self.in_flight.push(Box::pin(async move {

@@ -575,7 +575,7 @@ async fn tasks_held_back_by_the_budget_are_reported_unsent() {
     let config = PollerConfig { requests_per_second: 1, ..PollerConfig::default() };
     let (handle, _seen) = start(&fetcher, config, &tasks).await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let unsent = handle.unsent().await;
+    let unsent = handle.unsent(&tasks);
     assert_eq!(fetcher.all_requests().len(), 3);
     assert_eq!(unsent.len(), 17, "{unsent:?}");
     assert!(unsent.iter().all(|r| fetcher.requests_for(r).is_empty()));
