@@ -53,7 +53,9 @@ pub struct Polled {
     /// The failure groups of the snapshot in `result`, when they were worked out on the way to
     /// the dashboard, off its UI thread (`app::prepare`); `None` leaves them to the app.
     pub groups: Option<Vec<FailureGroup>>,
-    /// How the task's endpoint shares out its request budget, as of this answer.
+    /// How the task's endpoint shares out its request budget, as of this answer; `None` when
+    /// that has not changed since the last answer of the same endpoint said it (consumers keep
+    /// the last one per endpoint).
     pub share: Option<Share>,
 }
 

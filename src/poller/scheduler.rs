@@ -104,6 +104,9 @@ struct Endpoint {
     /// dispatch was about 5 % of `wait`'s CPU per request (perf). One queue, not one by due time
     /// beside it: a second kept in step cost two more tree updates per request (callgrind).
     waiting: BTreeSet<(Instant, u64)>,
+    /// The unfinished tasks and the rate its last [`Share`] said: a share goes out with an
+    /// answer only when these moved.
+    told: Option<(usize, f64)>,
 }
 
 struct Completion {
@@ -368,6 +371,7 @@ impl<F: Fetch> Scheduler<F> {
             active: 0,
             scale: [1.0; 3],
             waiting: BTreeSet::new(),
+            told: None,
         });
         self.endpoint_index.insert(key, index);
         index
@@ -573,7 +577,7 @@ impl<F: Fetch> Scheduler<F> {
             result: done.result,
             next_poll_in,
             groups: None,
-            share: Some(self.share(endpoint)),
+            share: self.share_if_moved(endpoint),
         })
     }
 
@@ -751,6 +755,17 @@ impl<F: Fetch> Scheduler<F> {
                 endpoint.active += 1;
             }
         }
+    }
+
+    /// The endpoint's [`Share`], when it moved since the last one an answer carried.
+    fn share_if_moved(&mut self, endpoint: usize) -> Option<Share> {
+        let e = self.endpoints.get_mut(endpoint)?;
+        let now = (e.active, e.budget.rate());
+        if e.told == Some(now) {
+            return None;
+        }
+        e.told = Some(now);
+        Some(self.share(endpoint))
     }
 
     fn share(&self, endpoint: usize) -> Share {
