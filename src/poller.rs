@@ -53,9 +53,9 @@ pub struct Polled {
     /// The failure groups of the snapshot in `result`, when they were worked out on the way to
     /// the dashboard, off its UI thread (`app::prepare`); `None` leaves them to the app.
     pub groups: Option<Vec<FailureGroup>>,
-    /// How the task's endpoint shares out its request budget, as of this answer; `None` when
-    /// that has not changed since the last answer of the same endpoint said it (consumers keep
-    /// the last one per endpoint).
+    /// How the task's endpoint shares out its request budget, as of this answer. For an
+    /// [`Output`] that reads every answer (`needs_every_share` false), `None` when that has not
+    /// changed since the last answer of the same endpoint said it.
     pub share: Option<Share>,
 }
 
@@ -282,6 +282,13 @@ pub trait Output: Send + 'static {
 
     /// Resolves when nobody takes answers any more.
     fn gone(&self) -> impl Future<Output = ()> + Send;
+
+    /// Whether every answer must carry its endpoint's [`Share`], even one that has not moved.
+    /// A consumer that may drop answers unread (the dashboard keeps only the newest of a
+    /// burst) needs each; one that reads every answer needs only the changes.
+    fn needs_every_share(&self) -> bool {
+        true
+    }
 }
 
 /// What an [`Output`] did with an answer.

@@ -106,6 +106,11 @@ impl poller::Output for Collector {
         // `watch` stops the poller (by dropping its handle) once it has what it waits for.
         std::future::pending::<()>().await;
     }
+
+    /// Every answer is read: a share that has not moved need not come again.
+    fn needs_every_share(&self) -> bool {
+        false
+    }
 }
 
 /// The poller gone before every task settled (it panicked): `watch` stops waiting, as it does

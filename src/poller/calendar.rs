@@ -25,7 +25,8 @@ pub(super) struct Calendar {
 /// When the budget is nearly all booked (200 tasks asking for what two endpoints can send, in
 /// `cargo bench --bench polling -- cost`), the bookings run back to back up to the last one, and
 /// each search walked all of them: about 1 % of `wait`'s instructions per request (callgrind).
-/// Bookings only fill it further; a cancelled booking cuts off the part it covered.
+/// Bookings only fill it further; a cancelled booking cuts off the stretch up to a spacing after
+/// it (the part before it may still be full, but is no longer known to be).
 #[derive(Debug, Clone, Copy)]
 struct Full {
     from: Instant,

@@ -197,6 +197,7 @@ impl<F: Fetch> Scheduler<F> {
         let timer = tokio::time::sleep_until(Instant::now());
         tokio::pin!(timer);
         let mut armed: Option<Instant> = None;
+        let every_share = out.needs_every_share();
         // Answers not yet handed on: `out` was full. They wait here, in order, while the fetches
         // in flight go on; no new fetch starts until they are all handed on (the consumer's pace
         // holds the requests back, as a blocking send did).
@@ -228,7 +229,7 @@ impl<F: Fetch> Scheduler<F> {
             tokio::select! {
                 biased;
                 Some(done) = self.in_flight.next(), if !self.in_flight.is_empty() => {
-                    let polled = self.complete(done, Instant::now());
+                    let polled = self.complete(done, every_share, Instant::now());
                     if !self.hand_on(&mut outbox, polled, &mut out) {
                         return;
                     }
@@ -328,6 +329,8 @@ impl<F: Fetch> Scheduler<F> {
                     self.set_due(id, None, now);
                     self.slots.remove(&id);
                 }
+                // Watched again, it has not been sent until its first request goes out again.
+                self.sent.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&task_ref);
                 self.recount = true;
             }
             PollCmd::Refresh(Some(task_ref)) => {
@@ -548,7 +551,7 @@ impl<F: Fetch> Scheduler<F> {
             .min()
     }
 
-    fn complete(&mut self, done: Completion, now: Instant) -> Option<Polled> {
+    fn complete(&mut self, done: Completion, every_share: bool, now: Instant) -> Option<Polled> {
         if let Some(endpoint) = self.endpoints.get_mut(done.endpoint) {
             endpoint.budget.finish(done.probe);
         }
@@ -577,7 +580,7 @@ impl<F: Fetch> Scheduler<F> {
             result: done.result,
             next_poll_in,
             groups: None,
-            share: self.share_if_moved(endpoint),
+            share: if every_share { Some(self.share(endpoint)) } else { self.share_if_moved(endpoint) },
         })
     }
 
@@ -760,11 +763,11 @@ impl<F: Fetch> Scheduler<F> {
     /// The endpoint's [`Share`], when it moved since the last one an answer carried.
     fn share_if_moved(&mut self, endpoint: usize) -> Option<Share> {
         let e = self.endpoints.get_mut(endpoint)?;
-        let now = (e.active, e.budget.rate());
-        if e.told == Some(now) {
+        let current = (e.active, e.budget.rate());
+        if e.told == Some(current) {
             return None;
         }
-        e.told = Some(now);
+        e.told = Some(current);
         Some(self.share(endpoint))
     }
 
@@ -852,7 +855,8 @@ fn solve(demand: impl Fn(f64) -> f64, target: f64, lo: f64, hi: f64) -> f64 {
     if at_hi >= 0.0 {
         return hi.exp();
     }
-    let mut kept = 0i8; // which end stayed put last step: -1 low, 1 high
+    // Which end of the bracket the last step kept.
+    let mut kept: Option<End> = None;
     for _ in 0..MAX_SOLVE_STEPS {
         let mid = (lo * at_hi - hi * at_lo) / (at_hi - at_lo);
         let mid = if mid.is_finite() && mid > lo && mid < hi { mid } else { f64::midpoint(lo, hi) };
@@ -863,20 +867,27 @@ fn solve(demand: impl Fn(f64) -> f64, target: f64, lo: f64, hi: f64) -> f64 {
         if at_mid > 0.0 {
             lo = mid;
             at_lo = at_mid;
-            if kept == 1 {
+            if kept == Some(End::High) {
                 at_hi /= 2.0;
             }
-            kept = 1;
+            kept = Some(End::High);
         } else {
             hi = mid;
             at_hi = at_mid;
-            if kept == -1 {
+            if kept == Some(End::Low) {
                 at_lo /= 2.0;
             }
-            kept = -1;
+            kept = Some(End::Low);
         }
     }
     hi.exp()
+}
+
+/// An end of [`solve`]'s bracket.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    Low,
+    High,
 }
 
 /// How closely [`solve`] meets its target: a hundredth of a percent of the demand (or of `ln m`),
