@@ -83,7 +83,9 @@ struct Collecting {
     all_settled: Option<oneshot::Sender<()>>,
 }
 
-/// Takes each answer in the poller's task ([`poller::Output`]).
+/// Takes each answer in the poller's task ([`poller::Output`]). It always has room, is never
+/// gone (`watch` stops the poller by dropping its handle once it has what it waits for) and reads
+/// every answer: the trait's provided methods say so.
 struct Collector(Arc<Mutex<Collecting>>);
 
 impl poller::Output for Collector {
@@ -96,20 +98,6 @@ impl poller::Output for Collector {
             let _ = all_settled.send(());
         }
         Offered::Taken(settled)
-    }
-
-    async fn room(&self) -> bool {
-        true
-    }
-
-    async fn gone(&self) {
-        // `watch` stops the poller (by dropping its handle) once it has what it waits for.
-        std::future::pending::<()>().await;
-    }
-
-    /// Every answer is read: a share that has not moved need not come again.
-    fn needs_every_share(&self) -> bool {
-        false
     }
 }
 

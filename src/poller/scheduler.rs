@@ -269,8 +269,7 @@ impl<F: Fetch> Scheduler<F> {
     /// keeping the rest in `outbox`, and stops watching the tasks `out` is done with; `false`
     /// once `out` is gone. An answer goes straight to `out` when none waits before it (through
     /// the outbox, each answer was copied twice more).
-    fn hand_on(&mut self, outbox: &mut VecDeque<Polled>, next: Option<Polled>, out: &mut impl Output) -> bool {
-        let mut next = next;
+    fn hand_on(&mut self, outbox: &mut VecDeque<Polled>, mut next: Option<Polled>, out: &mut impl Output) -> bool {
         loop {
             let Some(polled) = outbox.pop_front().or_else(|| next.take()) else { return true };
             match out.offer(polled) {

@@ -579,18 +579,6 @@ impl super::Output for Reader {
         self.0.lock().unwrap().push(polled);
         super::Offered::Taken(None)
     }
-
-    async fn room(&self) -> bool {
-        true
-    }
-
-    async fn gone(&self) {
-        std::future::pending::<()>().await;
-    }
-
-    fn needs_every_share(&self) -> bool {
-        false
-    }
 }
 
 /// An output that reads every answer gets the endpoint's share only when it moves (its
